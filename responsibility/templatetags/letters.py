@@ -1,0 +1,18 @@
+import base64
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def png_data_url(png: bytes | memoryview | None) -> str:
+    """A stored signature drawing as an inline image source (it never leaves the page as a URL)."""
+    if not png:
+        return ""
+    return "data:image/png;base64," + base64.b64encode(bytes(png)).decode("ascii")
+
+
+@register.filter
+def short_hash(value: str) -> str:
+    return f"{value[:12]}…{value[-6:]}" if value and len(value) > 20 else value
