@@ -17,8 +17,8 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from guardian.core import ObjectPermissionChecker
 
-from responsibility.models import SIGNED_STATUSES, Campaign, Letter
-from responsibility.models.letters import LetterStatus
+from responsibility.models import Campaign, Letter
+from responsibility.models.letters import SIGNED_STATUSES, LetterStatus
 
 
 class LetterAction(StrEnum):
@@ -137,3 +137,13 @@ def campaign_user_can(*, user, action: CampaignAction, campaign: Campaign | None
 def campaign_check_permission(*, user, action: CampaignAction, campaign: Campaign | None = None) -> None:
     if not campaign_user_can(user=user, action=action, campaign=campaign):
         raise PermissionDenied(_("Only the office administrator may do this."))
+
+
+def org_user_can_import(*, user) -> bool:
+    """The organisation (units, users, posts) is the office administrator's: importing it needs add_orgunit."""
+    return user.is_authenticated and user.is_active and user.has_perm("accounts.add_orgunit")
+
+
+def org_check_import_permission(*, user) -> None:
+    if not org_user_can_import(user=user):
+        raise PermissionDenied(_("Only the office administrator may import the organisation."))

@@ -1,0 +1,122 @@
+"""Shared setup: a small organisation (Party Group, two committees with staff), roles and a campaign."""
+
+from dataclasses import dataclass
+
+import pytest
+from django.utils import timezone
+
+from accounts.models import OrgUnitKind, Post, PostKind, User
+from accounts.roles import Role
+from responsibility.content import ClauseText
+from responsibility.models import Campaign, Letter, LetterTemplate, SignatureMethod, TemplateLevel
+from responsibility.services.issuing import campaign_issue_letters, letter_issue_to_staff
+from responsibility.services.letters import SigningAttestation, letter_countersign, letter_sign
+from responsibility.signing import CONSENT_TEXT, SignatureMark
+from tests.factories import CampaignFactory, LetterTemplateFactory, OrgUnitFactory, PostFactory, UserFactory
+
+
+@dataclass
+class Organisation:
+    secretary: User
+    secretary_post: Post
+    heads: list[User]
+    head_posts: list[Post]
+    staff: list[User]  # staff of the first committee
+    staff_posts: list[Post]
+    office_admin: User
+    inspector: User
+    outsider: User
+    campaign: Campaign
+    unit_template: LetterTemplate
+
+
+@pytest.fixture
+def org(db) -> Organisation:
+    party_group = OrgUnitFactory(name="党组", code="PG", kind=OrgUnitKind.PARTY_GROUP)
+    secretary_post = PostFactory(
+        unit=party_group,
+        title="党组书记",
+        kind=PostKind.PARTY_SECRETARY,
+        holder=UserFactory(full_name="王书记", roles=[Role.PARTY_GROUP]),
+    )
+    committees = [OrgUnitFactory(name=name) for name in ("法制工作委员会", "财政经济工作委员会")]
+    head_posts = [PostFactory(unit=unit, title="主任", kind=PostKind.UNIT_HEAD) for unit in committees]
+    section = OrgUnitFactory(name="法规处", kind=OrgUnitKind.SECTION, parent=committees[0])
+    staff_posts = [
+        PostFactory(unit=committees[0], title="副主任", kind=PostKind.DEPUTY_HEAD),
+        PostFactory(unit=section, title="处长", kind=PostKind.SECTION_CHIEF),
+    ]
+    office_admin = UserFactory(full_name="李管理", roles=[Role.OFFICE_ADMIN])
+    return Organisation(
+        secretary=secretary_post.holder,
+        secretary_post=secretary_post,
+        heads=[post.holder for post in head_posts],
+        head_posts=head_posts,
+        staff=[post.holder for post in staff_posts],
+        staff_posts=staff_posts,
+        office_admin=office_admin,
+        inspector=UserFactory(full_name="赵纪检", roles=[Role.INSPECTION_TEAM]),
+        outsider=UserFactory(full_name="局外人"),
+        campaign=CampaignFactory(created_by=office_admin),
+        unit_template=LetterTemplateFactory(
+            level=TemplateLevel.UNIT, published=True, created_by=office_admin
+        ),
+    )
+
+
+def attestation_for(letter: Letter, *, name: str | None = None, confirmed_at=None) -> SigningAttestation:
+    """What a signer who re-entered their password just now and typed their name would send."""
+    return SigningAttestation(
+        mark=SignatureMark(method=SignatureMethod.TYPED, typed_name=name or "签名"),
+        consent_text=CONSENT_TEXT,
+        content_hash_shown=letter.content_hash,
+        reauthenticated_at=confirmed_at or timezone.now(),
+        ip_address="127.0.0.1",
+        user_agent="pytest",
+    )
+
+
+@pytest.fixture
+def issued_letters(org) -> list[Letter]:
+    """The campaign's letters to both committee heads, issued by the office in the secretary's name."""
+    return campaign_issue_letters(
+        campaign=org.campaign,
+        issuer_post=org.secretary_post,
+        signer_posts=org.head_posts,
+        issued_by=org.office_admin,
+    ).issued
+
+
+@pytest.fixture
+def issued_letter(issued_letters) -> Letter:
+    return issued_letters[0]
+
+
+@pytest.fixture
+def signed_letter(issued_letter) -> Letter:
+    return letter_sign(
+        letter=issued_letter, signed_by=issued_letter.signer, attestation=attestation_for(issued_letter)
+    )
+
+
+@pytest.fixture
+def countersigned_letter(signed_letter) -> Letter:
+    return letter_countersign(
+        letter=signed_letter,
+        countersigned_by=signed_letter.issuer,
+        attestation=attestation_for(signed_letter),
+    )
+
+
+@pytest.fixture
+def staff_letters(org, signed_letter) -> list[Letter]:
+    return letter_issue_to_staff(
+        parent=signed_letter,
+        template=org.unit_template,
+        signer_posts=org.staff_posts,
+        issued_by=signed_letter.signer,
+    ).issued
+
+
+def clause_texts(letter: Letter) -> list[ClauseText]:
+    return [ClauseText(c.number, c.category, c.text) for c in letter.clauses.all()]
