@@ -6,6 +6,7 @@ printed to the console. Production tightens security in production.py; secrets n
 
 from pathlib import Path
 
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 from config.env import BASE_DIR, env
@@ -151,7 +152,14 @@ CELERY_TASK_SOFT_TIME_LIMIT = 4 * 60
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE = {
+    # https://crontab.guru/#30_2_*_*_* : every night at 02:30, recompute the letter audit chain.
+    "audit-chain-check": {
+        "task": "responsibility.tasks.audit_chain_check",
+        "schedule": crontab(minute=30, hour=2),
+    },
+}
+ADMINS = [("Office", email) for email in env.list("DJANGO_ADMINS", default=[])]
 
 LOGGING = {
     "version": 1,
