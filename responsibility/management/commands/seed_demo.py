@@ -1,0 +1,97 @@
+"""`manage.py seed_demo`: load the demo organisation, accounts, templates, campaigns and letters."""
+
+import unicodedata
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import IntegrityError
+
+from accounts.models import PostKind
+from accounts.roles import ROLE_LABELS
+from responsibility.demo import (
+    DEMO_ACCOUNTS,
+    DEMO_PASSWORD,
+    DEMO_UNITS,
+    DemoAccount,
+    demo_data_create,
+    demo_data_present,
+)
+from responsibility.errors import ApplicationError
+from responsibility.models import LetterStatus
+
+
+class Command(BaseCommand):
+    help = (
+        "Fill an empty database with a demo People's Congress standing committee: units, an account "
+        "for every role, templates, last year's archived campaign and this year's open one with "
+        "letters in every state. Running it again changes nothing. Never use it in production."
+    )
+
+    def handle(self, *args, **options):
+        if demo_data_present():
+            self.stdout.write("demo data already present; nothing was changed.")
+            self._accounts_print(DEMO_ACCOUNTS)
+            return
+        try:
+            summary = demo_data_create()
+        except ApplicationError as error:
+            raise CommandError(f"The demo was not loaded: {error}") from None
+        except IntegrityError as error:  # another run loaded it at the same moment
+            raise CommandError(f"The demo was not loaded (nothing was changed): {error}") from None
+
+        self.stdout.write(self.style.SUCCESS("Demo data loaded."))
+        for campaign in summary.campaigns:
+            self.stdout.write(
+                f"  {campaign.title} ({campaign.get_status_display()}, deadline {campaign.deadline})"
+            )
+        drafts = sum(not template.is_published for template in summary.templates)
+        self.stdout.write(f"  Templates: {len(summary.templates)} ({drafts} draft)")
+        self.stdout.write(
+            "  Letters: "
+            + ", ".join(
+                f"{LetterStatus(status).name.lower()} {n}" for status, n in summary.letters_by_status.items()
+            )
+        )
+        self._accounts_print(summary.accounts)
+        if summary.superuser_skipped:
+            self.stdout.write("A user named `admin` existed already; it was left as it was.")
+
+    def _accounts_print(self, accounts: list[DemoAccount] | tuple[DemoAccount, ...]) -> None:
+        units = {unit.code: unit.name for unit in DEMO_UNITS}
+        rows = [("username", "name", "post", "role")]
+        for account in accounts:
+            post = f"{units[account.unit]} {account.title}" if account.unit else ""
+            rows.append((account.username, account.full_name, post, _account_role(account)))
+        widths = [max(_width(row[i]) for row in rows) for i in range(len(rows[0]))]
+        self.stdout.write("")
+        for index, row in enumerate(rows):
+            self.stdout.write(
+                "  ".join(_pad(cell, width) for cell, width in zip(row, widths, strict=True)).rstrip()
+            )
+            if index == 0:
+                self.stdout.write("  ".join("-" * width for width in widths))
+        self.stdout.write("")
+        self.stdout.write(f"Password for every demo account: {DEMO_PASSWORD}")
+        self.stdout.write("What each account can try: docs/demo-accounts.md")
+        self.stdout.write(
+            self.style.WARNING("Demo accounts share a published password: never load them in production.")
+        )
+
+
+def _account_role(account: DemoAccount) -> str:
+    if account.is_superuser:
+        return "superuser"
+    roles = [str(ROLE_LABELS[role]) for role in account.roles]
+    if account.kind in (PostKind.UNIT_HEAD, PostKind.DEPUTY_HEAD, PostKind.SECTION_CHIEF, PostKind.STAFF):
+        roles.append(str(PostKind(account.kind).label))
+    if account.is_staff:
+        roles.append("Django admin")
+    return ", ".join(roles)
+
+
+def _width(text: str) -> int:
+    """Columns the text takes in a terminal: Chinese characters take two."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - _width(text))
