@@ -3,6 +3,10 @@
 from accounts.models import OrgUnit
 
 
+def org_unit_list_active():
+    return OrgUnit.objects.filter(is_active=True)
+
+
 def org_unit_subtree_ids(*, unit_id: int) -> set[int]:
     """The unit and every unit below it (one query; the tree is small: thousands of units at most)."""
     children: dict[int | None, list[int]] = {}

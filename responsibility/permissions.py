@@ -134,13 +134,32 @@ def campaign_user_can(*, user, action: CampaignAction, campaign: Campaign | None
     return user.has_perm(f"{app_label}.{action}")
 
 
+@dataclass(frozen=True)
+class CampaignPermissions:
+    """What one user may do to one campaign now: permission and state together."""
+
+    can_issue: bool
+    can_edit: bool
+    can_close: bool
+
+
+def campaign_permissions_for(*, user, campaign: Campaign) -> CampaignPermissions:
+    may_manage = campaign_user_can(user=user, action=CampaignAction.MANAGE, campaign=campaign)
+    may_issue = campaign_user_can(user=user, action=CampaignAction.ISSUE_LETTERS, campaign=campaign)
+    return CampaignPermissions(
+        can_issue=may_issue and campaign.is_open,
+        can_edit=may_manage,
+        can_close=may_manage and campaign.is_open,
+    )
+
+
 def campaign_check_permission(*, user, action: CampaignAction, campaign: Campaign | None = None) -> None:
     if not campaign_user_can(user=user, action=action, campaign=campaign):
         raise PermissionDenied(_("Only the office administrator may do this."))
 
 
 def org_user_can_import(*, user) -> bool:
-    """The organisation (units, users, posts) is the office administrator's: importing it needs add_orgunit."""
+    """The organisation (units, users, posts) is the office administrator's: importing needs add_orgunit."""
     return user.is_authenticated and user.is_active and user.has_perm("accounts.add_orgunit")
 
 

@@ -11,11 +11,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from accounts.models import OrgUnit, PostKind
+from accounts.models import PostKind
+from accounts.selectors import org_unit_list_active
 from responsibility.errors import ApplicationError
 from responsibility.forms.campaigns import CampaignCreateForm, CampaignIssueForm, CampaignUpdateForm
 from responsibility.models import TemplateLevel
-from responsibility.permissions import CampaignAction, campaign_check_permission, campaign_user_can
+from responsibility.permissions import (
+    CampaignAction,
+    campaign_check_permission,
+    campaign_permissions_for,
+    campaign_user_can,
+)
 from responsibility.selectors import (
     CampaignProgress,
     UnitProgress,
@@ -132,8 +138,7 @@ def campaign_detail_view(request, pk: int):
         overdue=sum(unit.overdue for unit in units),
         returned=sum(unit.returned for unit in units),
     )
-    may_manage = campaign_user_can(user=request.user, action=CampaignAction.MANAGE, campaign=campaign)
-    may_issue = campaign_user_can(user=request.user, action=CampaignAction.ISSUE_LETTERS, campaign=campaign)
+    allowed = campaign_permissions_for(user=request.user, campaign=campaign)
     return render(
         request,
         "responsibility/campaigns/detail.html",
@@ -141,9 +146,9 @@ def campaign_detail_view(request, pk: int):
             "campaign": campaign,
             "units": units,
             "totals": totals,
-            "can_issue": may_issue and campaign.is_open,
-            "can_edit": may_manage,
-            "can_close": may_manage and campaign.is_open,
+            "can_issue": allowed.can_issue,
+            "can_edit": allowed.can_edit,
+            "can_close": allowed.can_close,
         },
     )
 
@@ -155,7 +160,7 @@ def campaign_issue_view(request, pk: int):
     campaign_check_permission(user=request.user, action=CampaignAction.ISSUE_LETTERS, campaign=campaign)
     form_kwargs = {
         "issuer_posts": post_list_signers(kinds=ISSUER_POST_KINDS),
-        "units": OrgUnit.objects.filter(is_active=True),
+        "units": org_unit_list_active(),
     }
     preview = None
     if request.method != "POST":
