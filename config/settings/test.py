@@ -1,15 +1,22 @@
-"""Test settings: SQLite in memory unless DATABASE_URL names another database (CI runs both)."""
+"""Test settings: a SQLite file unless DATABASE_URL names another database (CI runs both).
+
+The SQLite test database is a file, not memory, so that tests with threads (concurrent signing,
+the live server for browser tests) see one database with real locking, as the embedded default does.
+"""
 
 import os
 import tempfile
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-key")
-os.environ.setdefault("DATABASE_URL", "sqlite://:memory:")
 os.environ.setdefault("DJANGO_VAR_DIR", tempfile.mkdtemp(prefix="letters-test-"))
 
 from config.settings.base import *  # noqa: E402,F403
+from config.settings.base import DATABASES, STATIC_ROOT, STORAGES, VAR_DIR  # noqa: E402
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
-STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}

@@ -171,7 +171,11 @@ class LetterQuerySet(models.QuerySet):
         return self.filter(status=LetterStatus.ISSUED, campaign__deadline__lt=today)
 
     def update(self, **kwargs):
-        if set(kwargs) & set(Letter.CONTENT_FIELDS) and self.exclude(status=LetterStatus.DRAFT).exists():
+        # Back to draft would unfreeze the text, so it counts as a content change.
+        unfreezes = kwargs.get("status") == LetterStatus.DRAFT
+        if (set(kwargs) & set(Letter.CONTENT_FIELDS) or unfreezes) and self.exclude(
+            status=LetterStatus.DRAFT
+        ).exists():
             raise FrozenRecordError(
                 _("An issued letter's text cannot be changed; revise it as a new version.")
             )
@@ -346,7 +350,10 @@ class Letter(models.Model):
 
     def save(self, *args, **kwargs):
         update_fields = kwargs.get("update_fields")
-        touches_content = update_fields is None or bool(set(update_fields) & set(self.CONTENT_FIELDS))
+        frozen = set(self.CONTENT_FIELDS)
+        if self.status == LetterStatus.DRAFT:
+            frozen.add("status")  # back to draft would unfreeze the text
+        touches_content = update_fields is None or bool(set(update_fields) & frozen)
         if not self._state.adding and touches_content:
             stored = Letter.objects.filter(pk=self.pk).values_list("status", flat=True).first()
             if stored not in (None, LetterStatus.DRAFT):

@@ -14,6 +14,7 @@ from responsibility.content import ClauseText, letter_content_hash
 from responsibility.errors import ApplicationError
 from responsibility.models import (
     Campaign,
+    ClauseCategory,
     Letter,
     LetterClause,
     LetterEvent,
@@ -85,6 +86,8 @@ def letter_issue_to_staff(
     ip_address: str | None = None,
 ) -> IssueResult:
     """层层签订: a head who has signed their own letter issues letters to the staff of their unit."""
+    # The stored parent, locked: a letter voided after the head opened it must not gain children.
+    parent = Letter.objects.select_for_update().select_related("campaign").get(pk=parent.pk)
     letter_check_permission(user=issued_by, action=LetterAction.ISSUE_TO_STAFF, letter=parent)
     if template.level != TemplateLevel.UNIT or not template.is_published:
         raise ApplicationError(_("Letters to staff are issued from a published unit-level template."))
@@ -285,8 +288,7 @@ def letter_revise(
         raise ApplicationError(_("Only a returned letter can be revised."))
     if letter_is_superseded(old):
         raise ApplicationError(_("This letter has already been revised."))
-    if not clauses:
-        raise ApplicationError(_("A letter needs at least one clause."))
+    numbered = _revision_clauses(clauses)
     if not old.campaign.is_open:
         raise ApplicationError(_("The campaign is closed; no more letters can be issued in it."))
 
@@ -312,7 +314,6 @@ def letter_revise(
         signer_post=old.signer_post,
         signer_unit=old.signer_unit,
     )
-    numbered = [ClauseText(index, c.category, c.text) for index, c in enumerate(clauses, start=1)]
     new.content_hash = letter_content_hash(letter=new, clauses=numbered)
     new.full_clean(exclude=["previous_version"])
     new.save()
@@ -337,3 +338,20 @@ def letter_revise(
     )
     _letters_grant(letters=[new], overseers=_overseers_of(old.parent))
     return new
+
+
+def _revision_clauses(clauses: Sequence[ClauseText]) -> list[ClauseText]:
+    """The revised clauses, numbered from 1. A bad one gets a message here, not a database crash."""
+    if not clauses:
+        raise ApplicationError(_("A letter needs at least one clause."))
+    max_length = LetterClause._meta.get_field("text").max_length
+    numbered = []
+    for number, clause in enumerate(clauses, start=1):
+        text = (clause.text or "").strip()
+        if clause.category not in ClauseCategory.values or not text or len(text) > max_length:
+            raise ApplicationError(
+                _("Clause %(number)d needs a category and a text of at most %(max)d characters.")
+                % {"number": number, "max": max_length}
+            )
+        numbered.append(ClauseText(number, clause.category, text))
+    return numbered

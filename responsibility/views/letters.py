@@ -189,8 +189,10 @@ def _attestation(
     )
 
 
-def _signing_action(request, pk: int, *, service, actor_arg: str, done_message: str):
+def _signing_action(request, pk: int, *, action: LetterAction, service, actor_arg: str, done_message: str):
     letter = _visible_letter(request, pk)
+    # Refused before the form is read: nobody is asked to correct a form they may not submit.
+    letter_check_permission(user=request.user, action=action, letter=letter)
     form = SignForm(request.POST, user=request.user)
     if not form.is_valid():
         messages.error(request, _("The letter was not signed. Please correct the marked fields."))
@@ -215,6 +217,7 @@ def letter_sign_view(request, pk: int):
     return _signing_action(
         request,
         pk,
+        action=LetterAction.SIGN,
         service=letter_sign,
         actor_arg="signed_by",
         done_message=_("You signed letter %(reference)s."),
@@ -227,6 +230,7 @@ def letter_countersign_view(request, pk: int):
     return _signing_action(
         request,
         pk,
+        action=LetterAction.COUNTERSIGN,
         service=letter_countersign,
         actor_arg="countersigned_by",
         done_message=_("You countersigned letter %(reference)s. It is now in force."),
@@ -273,8 +277,11 @@ def letter_countersign_batch_view(request):
     )
 
 
-def _reason_action(request, pk: int, *, service, actor_arg: str, form_name: str, done_message: str):
+def _reason_action(
+    request, pk: int, *, action: LetterAction, service, actor_arg: str, form_name: str, done_message: str
+):
     letter = _visible_letter(request, pk)
+    letter_check_permission(user=request.user, action=action, letter=letter)  # 403 before a 400
     form = ReasonForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Please give a reason (at most 500 characters)."))
@@ -299,6 +306,7 @@ def letter_return_view(request, pk: int):
     return _reason_action(
         request,
         pk,
+        action=LetterAction.SIGN,
         service=letter_return,
         actor_arg="returned_by",
         form_name="return_form",
@@ -312,6 +320,7 @@ def letter_void_view(request, pk: int):
     return _reason_action(
         request,
         pk,
+        action=LetterAction.VOID,
         service=letter_void,
         actor_arg="voided_by",
         form_name="void_form",

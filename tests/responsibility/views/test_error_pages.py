@@ -9,7 +9,9 @@ def test_a_refusal_explains_itself(client, org, issued_letter, settings):
     client.force_login(org.inspector)  # may read every letter, may void none
 
     response = client.post(
-        reverse("responsibility:letter-void", args=[issued_letter.pk]), {"reason": "x"}, HTTP_ACCEPT_LANGUAGE="en"
+        reverse("responsibility:letter-void", args=[issued_letter.pk]),
+        {"reason": "x"},
+        HTTP_ACCEPT_LANGUAGE="en",
     )
 
     assert response.status_code == 403

@@ -45,7 +45,9 @@ def test_signer_reads_and_signs_their_letter(client, issued_letter):
         assert clause.text in page.content.decode()
 
     # when
-    response = client.post(reverse("responsibility:letter-sign", args=[issued_letter.pk]), sign_post(issued_letter))
+    response = client.post(
+        reverse("responsibility:letter-sign", args=[issued_letter.pk]), sign_post(issued_letter)
+    )
 
     # then
     assert response.status_code == 302
@@ -72,7 +74,9 @@ def test_signer_reads_and_signs_their_letter(client, issued_letter):
         ({"password": ""}, "Please enter your password to confirm"),
     ],
 )
-def test_bad_sign_requests_explain_themselves_and_change_nothing(client, issued_letter, overrides, expected, settings):
+def test_bad_sign_requests_explain_themselves_and_change_nothing(
+    client, issued_letter, overrides, expected, settings
+):
     settings.LANGUAGE_CODE = "en"
     client.force_login(issued_letter.signer)
 
@@ -131,7 +135,9 @@ def test_signing_someone_elses_letter_is_a_404_even_with_the_link(client, org, i
 def test_the_office_may_see_a_letter_but_not_sign_it(client, org, issued_letter):
     client.force_login(org.office_admin)
 
-    response = client.post(reverse("responsibility:letter-sign", args=[issued_letter.pk]), sign_post(issued_letter))
+    response = client.post(
+        reverse("responsibility:letter-sign", args=[issued_letter.pk]), sign_post(issued_letter)
+    )
 
     assert response.status_code == 403
     assert not Signature.objects.exists()
@@ -174,7 +180,9 @@ def test_signer_returns_a_letter_with_a_reason_and_the_issuer_revises_it(client,
     client.force_login(issued_letter.signer)
     empty = client.post(reverse("responsibility:letter-return", args=[issued_letter.pk]), {"reason": "  "})
     assert empty.status_code == 400
-    client.post(reverse("responsibility:letter-return", args=[issued_letter.pk]), {"reason": "第三条表述有误"})
+    client.post(
+        reverse("responsibility:letter-return", args=[issued_letter.pk]), {"reason": "第三条表述有误"}
+    )
     issued_letter.refresh_from_db()
     assert issued_letter.status == LetterStatus.RETURNED
 

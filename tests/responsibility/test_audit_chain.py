@@ -1,0 +1,212 @@
+"""The audit chain: every letter event is hashed with the one before it, so a changed or missing
+event shows, and on PostgreSQL the database refuses the change in the first place."""
+
+import io
+import re
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import DatabaseError, IntegrityError, InternalError, connection, transaction
+
+from responsibility.models import LetterAuditHead, LetterEvent
+from responsibility.services.audit import GENESIS_HASH, _event_hash, audit_chain_verify
+
+pytestmark = pytest.mark.django_db
+
+postgresql_only = pytest.mark.skipif(
+    "connection.vendor != 'postgresql'", reason="the refusing triggers exist on PostgreSQL only"
+)
+
+
+@pytest.fixture
+def events(countersigned_letter, issued_letters) -> list[LetterEvent]:
+    """Two letters issued, one of them signed and countersigned: four events."""
+    return list(LetterEvent.objects.order_by("sequence"))
+
+
+def _tamper(sql: str, params: list) -> None:
+    """Change the events table behind the application's back, as someone with database access could."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Only a superuser can switch the refusing triggers off; the chain must still tell.
+            try:
+                with transaction.atomic():
+                    cursor.execute("SET LOCAL session_replication_role = replica")
+            except DatabaseError:
+                pytest.skip("bypassing the triggers needs a PostgreSQL superuser")
+        cursor.execute(sql, params)
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL session_replication_role = origin")
+
+
+def test_letter_events_form_one_chain_from_the_genesis_hash(events):
+    # then sequences run 1..N and every event points at the hash of the one before
+    assert [event.sequence for event in events] == [1, 2, 3, 4]
+    assert [event.kind for event in events] == ["issued", "issued", "signed", "countersigned"]
+    assert events[0].previous_hash == GENESIS_HASH
+    for before, after in zip(events, events[1:], strict=False):
+        assert after.previous_hash == before.hash
+    assert all(re.fullmatch(r"[0-9a-f]{64}", event.hash) for event in events)
+    assert len({event.hash for event in events}) == 4
+    head = LetterAuditHead.objects.get(pk=1)
+    assert (head.last_sequence, head.last_hash) == (4, events[-1].hash)
+
+
+def test_audit_chain_verify_finds_an_intact_chain(events):
+    assert audit_chain_verify() is None
+
+
+def test_audit_chain_verify_finds_an_empty_chain_intact(db):
+    assert LetterEvent.objects.count() == 0
+    assert audit_chain_verify() is None
+
+
+def test_audit_chain_verify_reads_the_chain_in_small_batches(events):
+    assert audit_chain_verify(batch_size=1) is None
+
+
+def test_audit_chain_verify_names_an_event_whose_note_was_changed(events):
+    # given someone rewrote the third event's note in the database
+    target = events[2]
+    _tamper("UPDATE responsibility_letterevent SET note = %s WHERE id = %s", ["无异议", target.pk])
+
+    # when
+    broken = audit_chain_verify()
+
+    # then
+    assert broken is not None
+    assert (broken.sequence, broken.event_id) == (3, target.pk)
+    assert "content does not match" in broken.reason
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [("actor_id", None), ("to_status", "archived"), ("content_hash", "0" * 64), ("ip_address", "8.8.8.8")],
+)
+def test_audit_chain_verify_names_an_event_whose_facts_were_changed(org, events, column, value):
+    # given the first event was changed in one column
+    value = org.outsider.pk if column == "actor_id" else value
+    _tamper(f"UPDATE responsibility_letterevent SET {column} = %s WHERE id = %s", [value, events[0].pk])
+
+    # when / then
+    broken = audit_chain_verify()
+    assert (broken.sequence, broken.event_id) == (1, events[0].pk)
+
+
+def test_audit_chain_verify_names_the_next_event_when_one_was_rewritten_with_a_fresh_hash(events):
+    # given someone changed the second event and recomputed its own hash
+    forged = events[1]
+    forged.note = "伪造"
+    forged_hash = _event_hash(forged)
+    _tamper(
+        "UPDATE responsibility_letterevent SET note = %s, hash = %s WHERE id = %s",
+        [forged.note, forged_hash, forged.pk],
+    )
+
+    # when
+    broken = audit_chain_verify()
+
+    # then the event after it no longer links to it
+    assert (broken.sequence, broken.event_id) == (3, events[2].pk)
+    assert "previous hash" in broken.reason
+
+
+def test_audit_chain_verify_finds_an_event_deleted_from_the_middle(events):
+    # given the second event was deleted
+    _tamper("DELETE FROM responsibility_letterevent WHERE id = %s", [events[1].pk])
+
+    # when
+    broken = audit_chain_verify()
+
+    # then the gap is named: #2 is missing where the event after it stands
+    assert (broken.sequence, broken.event_id) == (2, events[2].pk)
+    assert "missing" in broken.reason
+
+
+def test_audit_chain_verify_finds_the_last_event_deleted(events):
+    # given the newest event was deleted
+    _tamper("DELETE FROM responsibility_letterevent WHERE id = %s", [events[-1].pk])
+
+    # when
+    broken = audit_chain_verify()
+
+    # then the head still remembers four events
+    assert broken is not None
+    assert broken.sequence == 4
+    assert "missing" in broken.reason
+
+
+def test_verify_audit_chain_command_reports_an_intact_chain(events):
+    # when
+    out = io.StringIO()
+    call_command("verify_audit_chain", stdout=out)
+
+    # then it ends normally (exit status 0) and counts the events
+    assert "4" in out.getvalue()
+    assert "intact" in out.getvalue() or "完整" in out.getvalue()
+
+
+def test_verify_audit_chain_command_fails_on_a_broken_chain(events):
+    # given
+    _tamper("UPDATE responsibility_letterevent SET note = %s WHERE id = %s", ["篡改", events[2].pk])
+
+    # when
+    with pytest.raises(CommandError) as failure:
+        call_command("verify_audit_chain", stdout=io.StringIO(), stderr=io.StringIO())
+
+    # then manage.py would print the break to stderr and exit with status 1
+    assert failure.value.returncode == 1
+    message = str(failure.value)
+    assert "#3" in message
+    assert str(events[2].pk) in message
+    assert "content does not match" in message
+
+
+def test_verify_audit_chain_command_exits_non_zero_from_the_command_line(events):
+    # given
+    _tamper("DELETE FROM responsibility_letterevent WHERE id = %s", [events[0].pk])
+
+    # when run as `manage.py verify_audit_chain` would (BaseCommand.run_from_argv)
+    from responsibility.management.commands.verify_audit_chain import Command
+
+    stderr = io.StringIO()
+    command = Command(stdout=io.StringIO(), stderr=stderr)
+    with pytest.raises(SystemExit) as exit_:
+        command.run_from_argv(["manage.py", "verify_audit_chain"])
+
+    # then
+    assert exit_.value.code == 1
+    assert "#1" in stderr.getvalue()
+
+
+def _raw_sql(sql: str, params: list) -> None:
+    # In a savepoint, so that the test's transaction survives the refusal.
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+@postgresql_only
+def test_database_refuses_to_update_an_audit_event(events):
+    # when
+    with pytest.raises((IntegrityError, InternalError), match="permanent"):
+        _raw_sql("UPDATE responsibility_letterevent SET note = %s WHERE id = %s", ["篡改", events[2].pk])
+
+    # then
+    assert LetterEvent.objects.get(pk=events[2].pk).note == events[2].note
+    assert audit_chain_verify() is None
+
+
+@postgresql_only
+def test_database_refuses_to_delete_an_audit_event(events):
+    with pytest.raises((IntegrityError, InternalError), match="permanent"):
+        _raw_sql("DELETE FROM responsibility_letterevent WHERE id = %s", [events[1].pk])
+    assert LetterEvent.objects.count() == 4
+    assert audit_chain_verify() is None
+
+
+@postgresql_only
+def test_database_refuses_to_empty_the_audit_log(events):
+    with pytest.raises((IntegrityError, InternalError), match="permanent"):
+        _raw_sql("DELETE FROM responsibility_letterevent", [])
+    assert LetterEvent.objects.count() == 4
