@@ -158,6 +158,8 @@ def _letter_page(request, letter: Letter, *, sign_form=None, return_form=None, v
             "parties": parties,
             "history": letter_history(letter=letter),
             "children": letter_list_visible_to(user=request.user).filter(parent=letter).order_by("number"),
+            "parent_visible": letter.parent_id is not None
+            and letter_list_visible_to(user=request.user).filter(pk=letter.parent_id).exists(),
             "sign_form": sign_form
             or SignForm(user=request.user, initial={"content_hash": letter.content_hash}),
             "return_form": return_form or ReasonForm(),

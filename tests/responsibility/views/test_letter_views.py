@@ -237,3 +237,20 @@ def test_letter_list_filters_and_searches(client, org, issued_letters):
     body = response.content.decode()
     assert issued_letters[1].reference in body
     assert issued_letters[0].reference not in body
+
+
+def test_a_staff_letter_links_to_its_parent_only_for_those_who_may_open_it(client, staff_letters):
+    staff_letter = staff_letters[0]
+    parent_url = reverse("responsibility:letter-detail", args=[staff_letter.parent_id])
+
+    client.force_login(staff_letter.signer)
+    assert (
+        parent_url
+        not in client.get(reverse("responsibility:letter-detail", args=[staff_letter.pk])).content.decode()
+    )
+
+    client.force_login(staff_letter.issuer)  # the head, who signed the parent
+    assert (
+        parent_url
+        in client.get(reverse("responsibility:letter-detail", args=[staff_letter.pk])).content.decode()
+    )
