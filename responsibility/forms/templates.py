@@ -6,17 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import OrgUnit
 from responsibility.content import ClauseText
 from responsibility.models import ClauseCategory, LetterTemplate, TemplateClause, TemplateLevel
-
-TEMPLATE_FORM_FIELDS = [
-    "name",
-    "level",
-    "owner_unit",
-    "title",
-    "preamble",
-    "closing",
-    "issuer_label",
-    "signer_label",
-]
+from responsibility.services.templates import TEMPLATE_TEXT_FIELDS
 
 
 class LetterTemplateUpdateForm(forms.ModelForm):
@@ -24,7 +14,7 @@ class LetterTemplateUpdateForm(forms.ModelForm):
 
     class Meta:
         model = LetterTemplate
-        fields = TEMPLATE_FORM_FIELDS
+        fields = TEMPLATE_TEXT_FIELDS
         widgets = {
             "preamble": forms.Textarea(attrs={"rows": 5}),
             "closing": forms.Textarea(attrs={"rows": 3}),
@@ -42,12 +32,12 @@ class LetterTemplateUpdateForm(forms.ModelForm):
         return cleaned
 
     def template_fields(self) -> dict:
-        return {name: self.cleaned_data[name] for name in TEMPLATE_FORM_FIELDS}
+        return {name: self.cleaned_data[name] for name in TEMPLATE_TEXT_FIELDS}
 
 
 class LetterTemplateCreateForm(LetterTemplateUpdateForm):
     class Meta(LetterTemplateUpdateForm.Meta):
-        fields = ["code", *TEMPLATE_FORM_FIELDS]
+        fields = ["code", *TEMPLATE_TEXT_FIELDS]
         help_texts = {
             **LetterTemplateUpdateForm.Meta.help_texts,
             "code": _("Letters, digits and hyphens; all versions of a template share it."),
