@@ -1,0 +1,116 @@
+"""Headless Chromium against pytest-django's live server.
+
+Chromium is Debian's (/usr/bin/chromium, or CHROMIUM_PATH); Playwright only drives it, so
+`playwright install` is never needed. Without Chromium the browser tests are skipped, unless
+CHROMIUM_REQUIRED=1 (CI), where a missing browser is an error.
+"""
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import TEST_PASSWORD
+
+DEFAULT_CHROMIUM = "/usr/bin/chromium"
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+DESKTOP = {"viewport": {"width": 1280, "height": 900}}
+PHONE = {
+    "viewport": {"width": 375, "height": 812},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+    "user_agent": (
+        "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+        "Chrome/126.0 Mobile Safari/537.36"
+    ),
+}
+TIMEOUT_MS = 15_000
+
+
+def chromium_path() -> str | None:
+    """The Chromium binary to drive, or None when this machine has none."""
+    candidate = os.environ.get("CHROMIUM_PATH") or DEFAULT_CHROMIUM
+    if Path(candidate).is_file() and os.access(candidate, os.X_OK):
+        return candidate
+    return shutil.which(candidate)
+
+
+def _unavailable(reason: str):
+    if os.environ.get("CHROMIUM_REQUIRED") == "1":
+        pytest.fail(f"CHROMIUM_REQUIRED=1 but {reason}", pytrace=False)
+    pytest.skip(f"browser tests skipped: {reason} (set CHROMIUM_PATH, or CHROMIUM_REQUIRED=1 to fail)")
+
+
+@pytest.fixture(scope="package")
+def browser() -> Iterator[object]:
+    executable = chromium_path()
+    if executable is None:
+        _unavailable(f"no Chromium at {os.environ.get('CHROMIUM_PATH') or DEFAULT_CHROMIUM}")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("the playwright package is not installed (requirements-dev.txt)")
+
+    # Playwright's sync API runs an event loop in this thread; the test code still uses the ORM here.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(executable_path=executable, headless=True, args=LAUNCH_ARGS)
+            yield chromium
+            chromium.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+def _page(browser, live_server, options: dict):
+    context = browser.new_context(base_url=live_server.url, locale="zh-CN", **options)
+    context.set_default_timeout(TIMEOUT_MS)
+    # Chromium asks for /favicon.ico on its own, in parallel with what the test does. With in-memory
+    # SQLite the live server's threads share one connection, so keep that stray request off the server.
+    context.route("**/favicon.ico", lambda route: route.fulfill(status=204))
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.js_errors = errors  # checked by the tests: a script error is a failure
+    return context, page
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A desktop browser tab (1280 wide), Chinese first."""
+    context, page = _page(browser, live_server, DESKTOP)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def phone_page(browser, live_server):
+    """A phone-sized tab (375×812) with a touch screen."""
+    context, page = _page(browser, live_server, PHONE)
+    yield page
+    context.close()
+
+
+def log_in(page, user) -> None:
+    """Log in through the login form, as a person would."""
+    page.goto(reverse("accounts:login"))
+    page.locator("#id_username").fill(user.username)
+    page.locator("#id_password").fill(TEST_PASSWORD)
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
+    assert page.url.endswith(reverse("responsibility:todo")), f"login failed, still at {page.url}"
