@@ -18,14 +18,14 @@ TRANSITIONS: dict[LetterStatus, frozenset[LetterStatus]] = {
     S.VOIDED: frozenset(),
 }
 
-# The timestamp each target state sets.
+# The timestamp field each target state sets (a field name, not text for people).
 STAMPS: dict[LetterStatus, str] = {
-    S.ISSUED: gettext_noop("issued_at"),
-    S.SIGNED: gettext_noop("signed_at"),
-    S.COUNTERSIGNED: gettext_noop("countersigned_at"),
-    S.ARCHIVED: gettext_noop("archived_at"),
-    S.RETURNED: gettext_noop("returned_at"),
-    S.VOIDED: gettext_noop("voided_at"),
+    S.ISSUED: "issued_at",
+    S.SIGNED: "signed_at",
+    S.COUNTERSIGNED: "countersigned_at",
+    S.ARCHIVED: "archived_at",
+    S.RETURNED: "returned_at",
+    S.VOIDED: "voided_at",
 }
 
 # Why a move is refused, in words for the person who tried it.

@@ -7,6 +7,7 @@ from datetime import UTC
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from responsibility.models import LetterAuditHead, LetterEvent
 
@@ -71,18 +72,24 @@ def audit_chain_verify(*, batch_size: int = 2000) -> ChainBreak | None:
     events = LetterEvent.objects.order_by("sequence").iterator(chunk_size=batch_size)
     for event in events:
         if event.sequence != expected_sequence:
-            return ChainBreak(expected_sequence, event.pk, f"event #{expected_sequence} is missing")
+            return ChainBreak(
+                expected_sequence,
+                event.pk,
+                _("event #%(sequence)d is missing") % {"sequence": expected_sequence},
+            )
         if event.previous_hash != previous:
             return ChainBreak(
-                event.sequence, event.pk, "its previous hash does not match the event before it"
+                event.sequence, event.pk, _("its previous hash does not match the event before it")
             )
         if _event_hash(event) != event.hash:
-            return ChainBreak(event.sequence, event.pk, "its content does not match its hash")
+            return ChainBreak(event.sequence, event.pk, _("its content does not match its hash"))
         previous, expected_sequence, last_id = event.hash, expected_sequence + 1, event.pk
     head = LetterAuditHead.objects.filter(pk=1).first()
     last_sequence = expected_sequence - 1
     if head is None:
-        return None if last_sequence == 0 else ChainBreak(last_sequence, last_id, "the chain head is missing")
+        return (
+            None if last_sequence == 0 else ChainBreak(last_sequence, last_id, _("the chain head is missing"))
+        )
     if (head.last_sequence, head.last_hash) != (last_sequence, previous):
-        return ChainBreak(head.last_sequence, last_id, "events at the end of the chain are missing")
+        return ChainBreak(head.last_sequence, last_id, _("events at the end of the chain are missing"))
     return None

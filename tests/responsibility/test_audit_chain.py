@@ -77,7 +77,7 @@ def test_audit_chain_verify_names_an_event_whose_note_was_changed(events):
     # then
     assert broken is not None
     assert (broken.sequence, broken.event_id) == (3, target.pk)
-    assert "content does not match" in broken.reason
+    assert broken.reason == "其内容与记录摘要不符"
 
 
 @pytest.mark.parametrize(
@@ -109,7 +109,7 @@ def test_audit_chain_verify_names_the_next_event_when_one_was_rewritten_with_a_f
 
     # then the event after it no longer links to it
     assert (broken.sequence, broken.event_id) == (3, events[2].pk)
-    assert "previous hash" in broken.reason
+    assert broken.reason == "其所载上一条记录摘要与上一条记录不符"
 
 
 def test_audit_chain_verify_finds_an_event_deleted_from_the_middle(events):
@@ -121,7 +121,7 @@ def test_audit_chain_verify_finds_an_event_deleted_from_the_middle(events):
 
     # then the gap is named: #2 is missing where the event after it stands
     assert (broken.sequence, broken.event_id) == (2, events[2].pk)
-    assert "missing" in broken.reason
+    assert broken.reason == "记录 #2 缺失"
 
 
 def test_audit_chain_verify_finds_the_last_event_deleted(events):
@@ -134,7 +134,7 @@ def test_audit_chain_verify_finds_the_last_event_deleted(events):
     # then the head still remembers four events
     assert broken is not None
     assert broken.sequence == 4
-    assert "missing" in broken.reason
+    assert broken.reason == "记录链末尾的记录缺失"
 
 
 def test_verify_audit_chain_command_reports_an_intact_chain(events):
@@ -143,8 +143,7 @@ def test_verify_audit_chain_command_reports_an_intact_chain(events):
     call_command("verify_audit_chain", stdout=out)
 
     # then it ends normally (exit status 0) and counts the events
-    assert "4" in out.getvalue()
-    assert "intact" in out.getvalue() or "完整" in out.getvalue()
+    assert "签署记录链完整，共 4 条记录。" in out.getvalue()
 
 
 def test_verify_audit_chain_command_fails_on_a_broken_chain(events):
@@ -160,7 +159,7 @@ def test_verify_audit_chain_command_fails_on_a_broken_chain(events):
     message = str(failure.value)
     assert "#3" in message
     assert str(events[2].pk) in message
-    assert "content does not match" in message
+    assert "其内容与记录摘要不符" in message
 
 
 def test_verify_audit_chain_command_exits_non_zero_from_the_command_line(events):
