@@ -197,9 +197,17 @@ def test_login_page_speaks_chinese_by_default(client):
 
 
 @pytest.mark.django_db
-def test_login_page_speaks_english_when_asked(client):
-    # when the browser asks for English, the second UI language
-    response = client.get(reverse("accounts:login"), HTTP_ACCEPT_LANGUAGE="en")
+def test_a_browser_set_to_english_still_gets_chinese_until_the_user_switches(client):
+    response = client.get(reverse("accounts:login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+
+    assert "<h1>登录</h1>" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_login_page_speaks_english_when_asked(client, settings):
+    # when the user chose English, the second UI language, with the language switch
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.get(reverse("accounts:login"))
 
     # then the page is in English
     html = response.content.decode()
