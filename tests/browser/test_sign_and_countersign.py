@@ -31,7 +31,7 @@ STROKES = [
 
 
 def status_label(status: LetterStatus) -> str:
-    """The badge text a Chinese user sees (the English label until the zh_Hans catalog is filled)."""
+    """The badge text a Chinese user sees."""
     with translation.override("zh-hans"):
         return str(status.label)
 
