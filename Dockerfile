@@ -25,7 +25,7 @@ RUN pip install -r requirements.txt -c requirements.lock
 COPY . .
 # Static files are collected into the image. The key below exists only for this build step;
 # the running containers must get their own DJANGO_SECRET_KEY (production settings have no default).
-RUN DJANGO_SECRET_KEY=build-only-collectstatic-key-never-used-at-runtime \
+RUN DJANGO_SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
         python manage.py collectstatic --noinput -v 0 \
     && mkdir -p var/media var/celery \
     && chown -R app:app var

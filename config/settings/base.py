@@ -165,6 +165,16 @@ ADMINS = [("Office", email) for email in env.list("DJANGO_ADMINS", default=[])]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
+    # Django's own logger prints once (not again through the root) and mails server errors.
+    "loggers": {"django": {"handlers": ["console", "mail_admins"], "level": "INFO", "propagate": False}},
 }

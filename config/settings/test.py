@@ -8,7 +8,8 @@ import os
 import tempfile
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-key")
-os.environ.setdefault("DJANGO_VAR_DIR", tempfile.mkdtemp(prefix="letters-test-"))
+if "DJANGO_VAR_DIR" not in os.environ:
+    os.environ["DJANGO_VAR_DIR"] = tempfile.mkdtemp(prefix="letters-test-")
 
 from config.settings.base import *  # noqa: E402,F403
 from config.settings.base import DATABASES, STATIC_ROOT, STORAGES, VAR_DIR  # noqa: E402

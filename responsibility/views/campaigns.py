@@ -39,6 +39,7 @@ from responsibility.services.issuing import campaign_issue_letters
 from responsibility.views.http import client_ip
 
 CAMPAIGNS_PER_PAGE = 25
+UNITS_PER_PAGE = 50
 PREVIEW_POSTS_SHOWN = 100
 SKIPPED_POSTS_LISTED = 50
 ISSUER_POST_KINDS = [PostKind.PARTY_SECRETARY, PostKind.PARTY_MEMBER]
@@ -138,13 +139,20 @@ def campaign_detail_view(request, pk: int):
         overdue=sum(unit.overdue for unit in units),
         returned=sum(unit.returned for unit in units),
     )
+    behind_first = request.GET.get("order") == "behind"
+    if behind_first:  # the units furthest from done first: the ones to chase
+        units = sorted(units, key=lambda unit: (unit.percent, -unit.waiting, unit.unit_name))
+    page_obj = Paginator(units, UNITS_PER_PAGE).get_page(request.GET.get("page"))
     allowed = campaign_permissions_for(user=request.user, campaign=campaign)
     return render(
         request,
         "responsibility/campaigns/detail.html",
         {
             "campaign": campaign,
-            "units": units,
+            "units": page_obj.object_list,
+            "page_obj": page_obj,
+            "behind_first": behind_first,
+            "query_without_page": "order=behind&" if behind_first else "",
             "totals": totals,
             "can_issue": allowed.can_issue,
             "can_edit": allowed.can_edit,

@@ -595,3 +595,22 @@ def test_campaign_tree_runs_the_same_queries_whatever_the_number_of_letters(
     # then
     assert many == few
     assert len(client.get(subtree).context["nodes"]) == 8
+
+
+def test_campaign_progress_can_list_the_units_furthest_behind_first(client, org, issued_letters):
+    from responsibility.services.letters import letter_sign
+    from tests.conftest import attestation_for
+
+    # given the first unit (in organisation order) has signed and the second has not
+    signed, unsigned = issued_letters
+    letter_sign(letter=signed, signed_by=signed.signer, attestation=attestation_for(signed))
+    client.force_login(org.office_admin)
+    url = reverse("responsibility:campaign-detail", args=[org.campaign.pk])
+
+    # when
+    in_order = client.get(url).content.decode()
+    behind_first = client.get(url, {"order": "behind"}).content.decode()
+
+    # then
+    assert in_order.index(signed.signer_unit.name) < in_order.index(unsigned.signer_unit.name)
+    assert behind_first.index(unsigned.signer_unit.name) < behind_first.index(signed.signer_unit.name)
