@@ -111,6 +111,40 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
+# Files: local folders by default; S3-compatible object storage (django-storages) by configuration.
+if env("DJANGO_STORAGE", default="local") == "s3":
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("DJANGO_S3_BUCKET"),
+            "endpoint_url": env("DJANGO_S3_ENDPOINT_URL", default=None),
+            "region_name": env("DJANGO_S3_REGION", default=None),
+            "access_key": env("DJANGO_S3_ACCESS_KEY_ID", default=None),
+            "secret_key": env("DJANGO_S3_SECRET_ACCESS_KEY", default=None),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+
+# Letter PDFs. The organisation's seal (a PKCS#12 file with key and certificate chain) signs every
+# PDF; `manage.py create_seal_certificate` makes a self-signed one for development.
+SEAL_PKCS12_FILE = Path(env("DJANGO_SEAL_PKCS12_FILE", default=str(VAR_DIR / "seal" / "organisation-seal.p12")))
+SEAL_PKCS12_PASSWORD = env("DJANGO_SEAL_PKCS12_PASSWORD", default="")
+SEAL_TIMESTAMP_URL = env("DJANGO_SEAL_TIMESTAMP_URL", default="")  # RFC 3161 server, optional
+# Extra PEM certificates trusted when verifying seals (for example the CA of a previous seal).
+SEAL_TRUST_ROOTS_FILE = env("DJANGO_SEAL_TRUST_ROOTS_FILE", default="")
+# Font stacks: the official faces where the deployment has them, then the free CJK fonts set-up installs.
+PDF_FONT_BODY = env(
+    "DJANGO_PDF_FONT_BODY", default='"仿宋_GB2312", "FangSong_GB2312", "FandolFang", "Noto Serif CJK SC", serif'
+)
+PDF_FONT_TITLE = env(
+    "DJANGO_PDF_FONT_TITLE", default='"方正小标宋简体", "FZXiaoBiaoSong-B05S", "Noto Serif CJK SC", serif'
+)
+PDF_FONT_SIGNATURE = env("DJANGO_PDF_FONT_SIGNATURE", default='"LXGW WenKai", "Noto Serif CJK SC", serif')
+# Absolute address of the site, printed in the PDF's QR code (the verification page).
+SITE_URL = env("DJANGO_SITE_URL", default="http://127.0.0.1:8000")
+
 # Uploads (organisation spreadsheets, signature drawings) are small; refuse anything larger early.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

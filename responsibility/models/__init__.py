@@ -1,3 +1,10 @@
+from responsibility.models.documents import (
+    ArchiveExport,
+    DocumentStatus,
+    ExportFormat,
+    ExportStatus,
+    LetterDocument,
+)
 from responsibility.models.letters import (
     Campaign,
     CampaignStatus,
@@ -19,6 +26,11 @@ from responsibility.models.letters import (
 )
 
 __all__ = [
+    "ArchiveExport",
+    "DocumentStatus",
+    "ExportFormat",
+    "ExportStatus",
+    "LetterDocument",
     "Campaign",
     "CampaignStatus",
     "ClauseCategory",
