@@ -20,6 +20,7 @@ REAUTHENTICATION_WINDOW = timedelta(minutes=5)
 MAX_DRAWING_BYTES = 200 * 1024
 MAX_DRAWING_SIDE = 2000
 _DATA_URL_PREFIX = "data:image/png;base64,"
+_PNG_END = b"IEND\xaeB`\x82"
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,13 @@ def signature_mark_from_drawing(data_url: str) -> SignatureMark:
         raise ApplicationError(_("The signature drawing is damaged."), code="signature_malformed") from None
     if len(png) > MAX_DRAWING_BYTES:
         raise ApplicationError(_("The signature drawing is too large."), code="signature_too_large")
+    # A complete PNG ends with its IEND chunk. Checked here because Pillow's truncated-image
+    # tolerance is a process-wide switch that WeasyPrint turns on when it is imported.
+    if not png.endswith(_PNG_END):
+        raise ApplicationError(_("The signature drawing is damaged."), code="signature_malformed")
     try:
+        with Image.open(io.BytesIO(png)) as checked:
+            checked.verify()  # chunk checksums
         with Image.open(io.BytesIO(png)) as image:
             if image.format != "PNG":
                 raise ApplicationError(

@@ -10,12 +10,12 @@ from django.utils.translation import gettext_lazy as _
 from responsibility.models.letters import Campaign, Letter
 
 # Crockford-style alphabet: no 0/O, 1/I/L confusion when the code is read off paper.
-_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+VERIFICATION_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 
 def verification_code_new() -> str:
     """A code such as K7QX-3M9D-PA2W-H4TZ: printed on the letter and in its QR code."""
-    raw = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(16))
+    raw = "".join(secrets.choice(VERIFICATION_CODE_ALPHABET) for _ in range(16))
     return "-".join(raw[i : i + 4] for i in range(0, 16, 4))
 
 

@@ -13,6 +13,7 @@ from responsibility.errors import ApplicationError
 from responsibility.models import Letter, LetterEvent, LetterEventKind, LetterStatus, Signature, SignatureRole
 from responsibility.permissions import LetterAction, letter_check_permission
 from responsibility.services.audit import letter_events_append
+from responsibility.services.documents import letter_document_request
 from responsibility.signing import CONSENT_TEXT, REAUTHENTICATION_WINDOW, SignatureMark
 from responsibility.workflow import STAMPS, ensure_transition_allowed
 
@@ -58,13 +59,15 @@ def letter_countersign(*, letter: Letter, countersigned_by, attestation: Signing
     _signature_create(
         letter=locked, role=SignatureRole.ISSUER, signed_by=countersigned_by, attestation=attestation
     )
-    return _letter_move(
+    letter = _letter_move(
         letter=locked,
         target=LetterStatus.COUNTERSIGNED,
         kind=LetterEventKind.COUNTERSIGNED,
         actor=countersigned_by,
         ip_address=attestation.ip_address,
     )
+    letter_document_request(letter=letter)  # the sealed PDF is rendered once this commits
+    return letter
 
 
 @dataclass

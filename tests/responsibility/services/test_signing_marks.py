@@ -148,6 +148,20 @@ def test_signature_mark_from_drawing_refuses_a_truncated_png():
     assert _refusal_code(_data_url(png[: len(png) // 2])) == "signature_malformed"
 
 
+def test_signature_mark_from_drawing_refuses_a_truncated_png_even_when_pillow_tolerates_truncation(
+    monkeypatch,
+):
+    # given the process-wide switch WeasyPrint turns on when the PDF renderer is imported
+    from PIL import ImageFile
+
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
+    png = _image_bytes(_drawing())
+
+    # when / then
+    for cut in (len(png) // 2, len(png) - 1, len(png) - 12):
+        assert _refusal_code(_data_url(png[:cut])) == "signature_malformed"
+
+
 def test_signature_mark_from_drawing_refuses_a_drawing_over_200_kb():
     # given a PNG of noise that does not compress
     noise = Image.frombytes("RGBA", (400, 400), os.urandom(400 * 400 * 4))

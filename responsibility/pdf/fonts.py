@@ -1,0 +1,345 @@
+"""Fonts for letter PDFs: the configured font stacks as safe CSS, the start-up checks, compact embedding.
+
+The font stacks come from settings (PDF_FONT_BODY, PDF_FONT_TITLE, PDF_FONT_SIGNATURE). They are
+configuration, not code, so they are parsed and re-serialised here into CSS that cannot break out of
+a `font-family` declaration (or out of the <style> element that carries it).
+
+Two things make a deployment render letters badly without any error, so the system checks warn:
+- W001: WeasyPrint cannot load libharfbuzz-subset and falls back to fontTools, which subsets a
+  26 MB CJK font for every document (about 50x slower).
+- W002: none of the CJK fonts a stack names is installed, so the text falls back to whatever
+  fontconfig picks (mixed styles, or boxes for missing glyphs).
+
+`pdf_fonts_compact` (a WeasyPrint finisher) keeps a letter small; see the notes above it.
+"""
+
+import functools
+import re
+import shutil
+import subprocess
+
+from django.conf import settings
+from django.core.checks import Warning
+
+# CSS generic families: written without quotes they mean "any font of this kind".
+GENERIC_FAMILIES = frozenset(
+    {"serif", "sans-serif", "monospace", "cursive", "fantasy", "system-ui", "math", "emoji", "fangsong"}
+)
+_CSS_WIDE_KEYWORDS = frozenset({"inherit", "initial", "unset", "revert", "revert-layer", "default"})
+FALLBACK_STACK = '"Noto Serif CJK SC", serif'
+_FONT_SETTINGS = ("PDF_FONT_BODY", "PDF_FONT_TITLE", "PDF_FONT_SIGNATURE")
+# Characters written as they are in a CSS identifier; anything else is escaped as \hex.
+_IDENT_SAFE = re.compile(r"[A-Za-z0-9_\-\u00a0-\U0010ffff]")
+
+
+def font_stack_parse(value: str) -> list[tuple[str, bool]]:
+    """Split a CSS font-family value into (family, is_generic), dropping empty or broken entries."""
+    families: list[tuple[str, bool]] = []
+    for entry in _split_outside_quotes(value or ""):
+        entry = entry.strip()
+        quoted = len(entry) >= 2 and entry[0] == entry[-1] and entry[0] in "\"'"
+        name = entry[1:-1] if quoted else entry
+        name = " ".join(name.split())  # no control characters, newlines or runs of spaces
+        if not name or any(ord(char) < 0x20 or char in "\"'\\" for char in name):
+            continue
+        families.append((name, not quoted and name.lower() in GENERIC_FAMILIES))
+    return families
+
+
+def font_family_css(value: str) -> str:
+    """The stack as a CSS font-family value made only of escaped identifiers, commas and spaces.
+
+    The result contains none of < > & " ' / ; { }, so it is inert in a <style> element and in a
+    declaration, and Django's autoescaping leaves it unchanged.
+    """
+    families = font_stack_parse(value) or font_stack_parse(FALLBACK_STACK)
+    parts = []
+    for name, is_generic in families:
+        if is_generic:
+            parts.append(name.lower())
+        else:
+            words = name.split(" ")
+            # A one-word family named like a keyword ("serif", "inherit") must stay a family name.
+            keyword = len(words) == 1 and name.lower() in GENERIC_FAMILIES | _CSS_WIDE_KEYWORDS
+            parts.append(" ".join(_css_ident(word, escape_first=keyword) for word in words))
+    return ", ".join(parts)
+
+
+def _css_ident(word: str, *, escape_first: bool = False) -> str:
+    escaped = "".join(char if _IDENT_SAFE.fullmatch(char) else f"\\{ord(char):x} " for char in word)
+    # An identifier may not start with a digit, or with "-" and a digit.
+    if escape_first or word[0].isdigit() or (word[0] == "-" and word[1:2].isdigit()):
+        escaped = f"\\{ord(word[0]):x} " + escaped[1:]
+    return escaped
+
+
+def _split_outside_quotes(value: str) -> list[str]:
+    entries, current, quote = [], [], ""
+    for char in value:
+        if quote:
+            current.append(char)
+            if char == quote:
+                quote = ""
+        elif char in "\"'":
+            quote = char
+            current.append(char)
+        elif char == ",":
+            entries.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    entries.append("".join(current))
+    return entries
+
+
+# --- The fast path -----------------------------------------------------------------------------
+
+
+def harfbuzz_subset_available() -> bool:
+    """Whether WeasyPrint subsets embedded fonts with HarfBuzz (fast) rather than fontTools (slow).
+
+    WeasyPrint 70 (weasyprint/pdf/fonts.py, Font.subset) uses HarfBuzz when libharfbuzz-subset was
+    loadable at import (weasyprint.text.ffi.harfbuzz_subset) and HarfBuzz is at least 4.1.0.
+    """
+    from weasyprint.text.ffi import harfbuzz, harfbuzz_subset
+
+    return harfbuzz_subset is not None and bool(harfbuzz.hb_version_atleast(4, 1, 0))
+
+
+@functools.lru_cache(maxsize=1)
+def installed_cjk_families() -> frozenset[str] | None:
+    """The family names of the installed fonts that cover Chinese, or None if fontconfig is missing."""
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return None
+    try:
+        result = subprocess.run(  # noqa: S603 (fixed arguments, no shell)
+            [fc_list, ":lang=zh", "family"], capture_output=True, text=True, timeout=10, check=True
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    # One font per line; a font with several names lists them separated by commas.
+    return frozenset(
+        name.strip().casefold()
+        for line in result.stdout.splitlines()
+        for name in line.split(",")
+        if name.strip()
+    )
+
+
+def pdf_fonts_check(app_configs=None, **kwargs) -> list[Warning]:
+    """Warn loudly when letter PDFs would be slow to render or set in the wrong fonts.
+
+    Registered in ResponsibilityConfig.ready().
+    """
+    warnings = []
+    if not harfbuzz_subset_available():
+        warnings.append(
+            Warning(
+                "PDF rendering will be ~50x slower: install libharfbuzz-subset0 (WeasyPrint cannot "
+                "load libharfbuzz-subset and falls back to subsetting fonts with fontTools).",
+                hint="On Debian or Ubuntu: apt-get install libharfbuzz-subset0 (scripts/setup installs it).",
+                id="responsibility.W001",
+            )
+        )
+    installed = installed_cjk_families()
+    for setting in _FONT_SETTINGS:
+        value = getattr(settings, setting, "")
+        wanted = [name for name, is_generic in font_stack_parse(value) if not is_generic]
+        if installed is None:
+            missing = True
+            detail = "fontconfig's fc-list is not available, so no installed Chinese font can be found"
+        else:
+            missing = not any(name.casefold() in installed for name in wanted)
+            detail = "none of these fonts with Chinese characters is installed: " + ", ".join(wanted or ["-"])
+        if missing:
+            warnings.append(
+                Warning(
+                    f"Letter PDFs will fall back to an arbitrary font for {setting}: {detail}.",
+                    hint="Install fonts-noto-cjk (scripts/setup does) or add an installed font to "
+                    f"DJANGO_{setting}.",
+                    id="responsibility.W002",
+                )
+            )
+    return warnings
+
+
+# --- Compact embedded CJK fonts ----------------------------------------------------------------
+#
+# WeasyPrint 70 subsets fonts with HarfBuzz but keeps every glyph id up to the highest one used
+# ("retain gids"), so that the glyph ids in the page content stay valid. Noto CJK keeps its
+# simplified-Chinese punctuation near glyph 63,000, so each embedded face carries ~63,000 empty
+# glyphs: about 110-150 KB compressed per face even when a title uses 20 characters. The CJK faces
+# are CID-keyed CFF fonts whose glyphs are addressed by CID (= the original glyph id), and HarfBuzz
+# keeps those CIDs in the subset's charset. So a second, compact subset (no retained gids) of the
+# glyphs a page actually uses, embedded as a bare CID-keyed CFF program (FontFile3 /CIDFontType0C,
+# the form Acrobat itself writes for CJK text), draws exactly the same glyphs at a fraction of the
+# size. Anything that does not fit that description is left as WeasyPrint wrote it.
+
+_HB_CDEF = """
+typedef struct hb_blob_t hb_blob_t;
+typedef struct hb_face_t hb_face_t;
+typedef struct hb_set_t hb_set_t;
+typedef struct hb_subset_input_t hb_subset_input_t;
+typedef uint32_t hb_codepoint_t;
+typedef uint32_t hb_tag_t;
+hb_blob_t * hb_blob_create (const char *data, unsigned int length, int mode, void *user_data, void *destroy);
+void hb_blob_destroy (hb_blob_t *blob);
+const char * hb_blob_get_data (hb_blob_t *blob, unsigned int *length);
+hb_face_t * hb_face_create (hb_blob_t *blob, unsigned int index);
+void hb_face_destroy (hb_face_t *face);
+unsigned int hb_face_get_glyph_count (const hb_face_t *face);
+hb_blob_t * hb_face_reference_table (const hb_face_t *face, hb_tag_t tag);
+void hb_set_add (hb_set_t *set, hb_codepoint_t codepoint);
+hb_subset_input_t * hb_subset_input_create_or_fail (void);
+void hb_subset_input_destroy (hb_subset_input_t *input);
+hb_set_t * hb_subset_input_glyph_set (hb_subset_input_t *input);
+void hb_subset_input_set_flags (hb_subset_input_t *input, unsigned value);
+hb_face_t * hb_subset_or_fail (hb_face_t *source, const hb_subset_input_t *input);
+"""
+_HB_MEMORY_MODE_DUPLICATE = 0
+_HB_SUBSET_FLAGS_NO_HINTING = 0x1
+_HB_SUBSET_FLAGS_DESUBROUTINIZE = 0x4
+_CFF_TAG = (ord("C") << 24) | (ord("F") << 16) | (ord("F") << 8) | ord(" ")
+
+
+@functools.lru_cache(maxsize=1)
+def _harfbuzz():
+    """(ffi, libharfbuzz, libharfbuzz-subset) through cffi, or None when they cannot be loaded."""
+    try:
+        import cffi
+
+        ffi = cffi.FFI()
+        ffi.cdef(_HB_CDEF)
+        return ffi, ffi.dlopen("libharfbuzz.so.0"), ffi.dlopen("libharfbuzz-subset.so.0")
+    except (ImportError, OSError, AttributeError):
+        return None
+
+
+def cff_glyphs_subset(font_program: bytes, glyph_ids: set[int]) -> bytes | None:
+    """The bare CFF table of `font_program` keeping only `glyph_ids` (CIDs preserved), or None."""
+    harfbuzz = _harfbuzz()
+    if harfbuzz is None or not glyph_ids:
+        return None
+    ffi, hb, hb_subset = harfbuzz
+    blob = hb.hb_blob_create(font_program, len(font_program), _HB_MEMORY_MODE_DUPLICATE, ffi.NULL, ffi.NULL)
+    face = hb.hb_face_create(blob, 0)
+    subset_input = hb_subset.hb_subset_input_create_or_fail()
+    subset_face = cff_blob = ffi.NULL
+    try:
+        if subset_input == ffi.NULL:
+            return None
+        glyph_set = hb_subset.hb_subset_input_glyph_set(subset_input)
+        for glyph_id in glyph_ids:
+            hb.hb_set_add(glyph_set, glyph_id)
+        hb_subset.hb_subset_input_set_flags(
+            subset_input, _HB_SUBSET_FLAGS_NO_HINTING | _HB_SUBSET_FLAGS_DESUBROUTINIZE
+        )
+        subset_face = hb_subset.hb_subset_or_fail(face, subset_input)
+        if subset_face == ffi.NULL or hb.hb_face_get_glyph_count(subset_face) < len(glyph_ids):
+            return None
+        cff_blob = hb.hb_face_reference_table(subset_face, _CFF_TAG)
+        length = ffi.new("unsigned int *")
+        data = hb.hb_blob_get_data(cff_blob, length)
+        return bytes(ffi.buffer(data, length[0])) if length[0] else None
+    finally:
+        if cff_blob != ffi.NULL:
+            hb.hb_blob_destroy(cff_blob)
+        if subset_face != ffi.NULL:
+            hb.hb_face_destroy(subset_face)
+        if subset_input != ffi.NULL:
+            hb_subset.hb_subset_input_destroy(subset_input)
+        hb.hb_face_destroy(face)
+        hb.hb_blob_destroy(blob)
+
+
+def pdf_fonts_compact(document, pdf) -> None:
+    """WeasyPrint finisher: re-embed each CID-keyed CFF font with only the glyphs the PDF uses."""
+    programs: dict[int, set[int]] = {}  # font program object number -> CIDs used by any font on it
+    for pdf_object in pdf.objects:
+        if not isinstance(pdf_object, dict) or pdf_object.get("Subtype") != "/CIDFontType0":
+            continue
+        descriptor = _pdf_object(pdf, pdf_object.get("FontDescriptor"))
+        if descriptor is None or "FontFile3" not in descriptor:
+            continue
+        number = _object_number(descriptor["FontFile3"])
+        programs.setdefault(number, set()).update(_cids_from_widths(pdf_object.get("W") or ()))
+    for number, cids in programs.items():
+        stream = pdf.objects[number]
+        if stream.extra.get("Subtype") != "/OpenType":
+            continue
+        program = b"".join(part if isinstance(part, bytes) else bytes(part) for part in stream.stream)
+        if program[:4] != b"OTTO":
+            continue
+        cff = cff_glyphs_subset(program, cids)
+        if cff is not None and _cff_is_cid_keyed(cff):
+            stream.stream = [cff]
+            stream.extra["Subtype"] = "/CIDFontType0C"
+
+
+def _object_number(reference) -> int:
+    if isinstance(reference, bytes):
+        reference = reference.decode()
+    return int(str(reference).split()[0])
+
+
+def _pdf_object(pdf, reference):
+    if reference is None:
+        return None
+    pdf_object = pdf.objects[_object_number(reference)]
+    return pdf_object if isinstance(pdf_object, dict) else None
+
+
+def _cids_from_widths(widths) -> set[int]:
+    """The CIDs listed in a CIDFont's /W array: [first [w1 w2 …] first [w …] …]."""
+    cids: set[int] = set()
+    items = list(widths)
+    for first, run in zip(items[::2], items[1::2], strict=False):
+        cids.update(range(int(first), int(first) + len(run)))
+    return cids
+
+
+def _cff_is_cid_keyed(cff: bytes) -> bool:
+    """A CID-keyed CFF's top DICT starts with the ROS operator (12 30): glyphs are found by CID."""
+    try:
+        header_size = cff[2]
+        index_count = int.from_bytes(cff[header_size : header_size + 2], "big")  # Name INDEX
+        position = header_size + 2
+        if index_count:
+            offset_size = cff[position]
+            last = int.from_bytes(
+                cff[
+                    position + 1 + index_count * offset_size : position + 1 + (index_count + 1) * offset_size
+                ],
+                "big",
+            )
+            position += 1 + (index_count + 1) * offset_size + last - 1
+        count = int.from_bytes(cff[position : position + 2], "big")  # Top DICT INDEX
+        offset_size = cff[position + 2]
+        data_start = position + 3 + (count + 1) * offset_size
+        top_dict = cff[data_start : data_start + 64]
+    except IndexError:
+        return False
+    return _dict_first_operator(top_dict) == (12, 30)
+
+
+def _dict_first_operator(data: bytes):
+    position = 0
+    while position < len(data):
+        byte = data[position]
+        if byte <= 21:
+            return (12, data[position + 1]) if byte == 12 and position + 1 < len(data) else (byte,)
+        if byte == 28:
+            position += 3
+        elif byte == 29:
+            position += 5
+        elif byte == 30:  # real number: nibbles until 0xf
+            position += 1
+            while position < len(data) and (data[position] & 0x0F) != 0x0F and (data[position] >> 4) != 0x0F:
+                position += 1
+            position += 1
+        elif 32 <= byte <= 246:
+            position += 1
+        else:
+            position += 2
+    return None

@@ -1,0 +1,216 @@
+import datetime
+import io
+import os
+import stat
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from asn1crypto import keys as asn1_keys
+from asn1crypto import tsp
+from asn1crypto import x509 as asn1_x509
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.serialization import pkcs12
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.timestamps import DummyTimeStamper
+
+from responsibility.pdf import seal as seal_module
+from responsibility.pdf.seal import (
+    SEAL_FIELD_NAME,
+    SEAL_REASON,
+    SealNotConfiguredError,
+    pdf_seal,
+    seal_certificate_create,
+    seal_certificate_fingerprint,
+    seal_root_path,
+)
+from responsibility.pdf.verify import VerificationOutcome, pdf_seal_check, pdf_verify
+from tests.responsibility.pdf.sealing import small_letter_pdf
+
+pytestmark = pytest.mark.django_db
+
+UNSEALED = {
+    "reference": "测试〔2026〕1号",
+    "title": "党风廉政建设责任书",
+    "unit": "法制工作委员会",
+    "signer": "王喆",
+}
+
+
+def test_seal_certificate_create_writes_a_private_pkcs12_and_the_root_beside_it(tmp_path):
+    # Given a path in a folder that does not exist yet
+    path = tmp_path / "keys" / "seal.p12"
+
+    # When a seal is created
+    seal_certificate_create(path=path, password="secret", organisation="某市人大常委会机关", days=365)
+
+    # Then the PKCS#12 file is readable by its owner only and holds a P-256 key, the seal and its CA
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    key, cert, cas = pkcs12.load_key_and_certificates(path.read_bytes(), b"secret")
+    assert isinstance(key, ec.EllipticCurvePrivateKey) and key.curve.name == "secp256r1"
+    key_usage = cert.extensions.get_extension_for_class(x509.KeyUsage).value
+    assert key_usage.digital_signature and key_usage.content_commitment  # non-repudiation
+    assert not cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
+    assert "某市人大常委会机关" in cert.subject.rfc4514_string()
+    [root] = cas
+    assert root.subject == cert.issuer
+    assert root.subject.rfc4514_string().startswith("CN=某市人大常委会机关 电子印章根证书")
+    assert root.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
+    cert.verify_directly_issued_by(root)
+    # And the root certificate is beside it for verifiers
+    assert x509.load_pem_x509_certificate(seal_root_path(path).read_bytes()) == root
+    assert seal_root_path(path).name == "seal-root.pem"
+
+
+def test_seal_certificate_create_without_a_password_writes_an_unencrypted_file(tmp_path):
+    path = tmp_path / "seal.p12"
+
+    seal_certificate_create(path=path, password="", organisation="某单位", days=1)
+
+    key, cert, _cas = pkcs12.load_key_and_certificates(path.read_bytes(), None)
+    assert key is not None and cert is not None
+
+
+def test_seal_certificate_fingerprint_is_the_sha256_of_the_seal_certificate(tmp_path):
+    path = tmp_path / "seal.p12"
+    seal_certificate_create(path=path, password="pw", organisation="某单位", days=1)
+    _key, cert, _cas = pkcs12.load_key_and_certificates(path.read_bytes(), b"pw")
+
+    fingerprint = seal_certificate_fingerprint(path=path, password="pw")
+
+    assert fingerprint.replace(":", "").lower() == cert.fingerprint(cert.signature_hash_algorithm).hex()
+
+
+def test_pdf_seal_adds_an_invisible_pades_seal_as_an_incremental_update(seal_settings):
+    # Given a finished PDF
+    pdf = small_letter_pdf(**UNSEALED)
+
+    # When it is sealed
+    sealed = pdf_seal(pdf=pdf)
+
+    # Then the original bytes are kept and one PAdES signature follows them
+    assert sealed.startswith(pdf) and len(sealed) > len(pdf)
+    [signature] = PdfFileReader(io.BytesIO(sealed)).embedded_signatures
+    assert signature.field_name == SEAL_FIELD_NAME
+    assert signature.sig_object["/SubFilter"] == "/ETSI.CAdES.detached"
+    assert signature.sig_object["/Reason"] == SEAL_REASON
+    assert signature.sig_object["/Location"] == seal_settings.organisation
+    assert signature.sig_field.get("/Rect", [0, 0, 0, 0]) == [0, 0, 0, 0]  # invisible
+    assert signature.md_algorithm == "sha256"
+    assert signature.docmdp_level is not None  # a certification seal: no changes allowed
+    # And it validates against the seal's root, covering the whole file
+    assert pdf_seal_check(pdf=sealed)
+    assert pdf_verify(pdf=sealed).outcome == VerificationOutcome.NOT_ARCHIVED
+
+
+def test_pdf_seal_refuses_clearly_when_the_seal_file_is_missing(seal_settings, settings, tmp_path):
+    settings.SEAL_PKCS12_FILE = tmp_path / "missing.p12"
+
+    with pytest.raises(SealNotConfiguredError, match="create_seal_certificate"):
+        pdf_seal(pdf=small_letter_pdf(**UNSEALED))
+
+
+def test_pdf_seal_refuses_clearly_when_the_password_is_wrong(seal_settings, settings):
+    settings.SEAL_PKCS12_PASSWORD = "not-the-password"
+
+    with pytest.raises(SealNotConfiguredError, match="DJANGO_SEAL_PKCS12_PASSWORD"):
+        pdf_seal(pdf=small_letter_pdf(**UNSEALED))
+
+
+def test_pdf_seal_loads_a_replaced_seal_file_without_a_restart(settings, tmp_path):
+    # Given a seal that has sealed one PDF
+    path = tmp_path / "seal.p12"
+    seal_certificate_create(path=path, password="pw", organisation="旧印章单位", days=1)
+    settings.SEAL_PKCS12_FILE, settings.SEAL_PKCS12_PASSWORD = path, "pw"
+    first = pdf_seal(pdf=small_letter_pdf(**UNSEALED))
+
+    # When the file is replaced by a new seal
+    seal_certificate_create(path=path, password="pw", organisation="新印章单位", days=1)
+    second = pdf_seal(pdf=small_letter_pdf(**UNSEALED))
+
+    # Then the next PDF carries the new seal
+    assert "旧印章单位" in pdf_verify(pdf=first).signed_by
+    assert "新印章单位" in pdf_verify(pdf=second).signed_by
+
+
+def test_pdf_seal_contacts_no_timestamp_server_unless_one_is_configured(seal_settings, monkeypatch):
+    def no_network(*args, **kwargs):
+        raise AssertionError("a timestamp server was contacted")
+
+    monkeypatch.setattr(seal_module, "HTTPTimeStamper", no_network)
+
+    sealed = pdf_seal(pdf=small_letter_pdf(**UNSEALED))
+
+    assert pdf_verify(pdf=sealed).seal_valid
+
+
+def test_pdf_seal_adds_an_rfc3161_timestamp_from_the_configured_server(seal_settings, settings):
+    # Given a timestamp server on the loopback interface
+    authority = timestamp_authority_new()
+    requests = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            requests.append(self.headers["Content-Type"])
+            response = authority.request_tsa_response(tsp.TimeStampReq.load(body)).dump()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/timestamp-reply")
+            self.send_header("Content-Length", str(len(response)))
+            self.end_headers()
+            self.wfile.write(response)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    settings.SEAL_TIMESTAMP_URL = f"http://127.0.0.1:{server.server_port}/tsa"
+    try:
+        # When a PDF is sealed
+        sealed = pdf_seal(pdf=small_letter_pdf(**UNSEALED))
+    finally:
+        server.shutdown()
+        server.server_close()
+
+    # Then the server was asked (pyHanko first asks once to size the token) and the seal carries its
+    # timestamp token (PAdES B-T)
+    assert requests and set(requests) == {"application/timestamp-query"}
+    [signature] = PdfFileReader(io.BytesIO(sealed)).embedded_signatures
+    unsigned = [attribute["type"].native for attribute in signature.signer_info["unsigned_attrs"]]
+    assert "signature_time_stamp_token" in unsigned
+    result = pdf_verify(pdf=sealed)
+    assert result.seal_valid
+    assert result.sealed_at is not None
+
+
+def timestamp_authority_new() -> DummyTimeStamper:
+    """A test timestamp authority with its own self-signed certificate (the dummy TSA needs RSA)."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "测试时间戳服务")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    return DummyTimeStamper(
+        tsa_cert=asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER)),
+        tsa_key=asn1_keys.PrivateKeyInfo.load(
+            key.private_bytes(
+                serialization.Encoding.DER,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+        ),
+    )
