@@ -32,6 +32,8 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "responsibility.view_lettertemplate",
         "responsibility.add_lettertemplate",
         "responsibility.change_lettertemplate",
+        "responsibility.view_reminder",
+        "responsibility.resend_reminder",
         "accounts.view_user",
         "accounts.add_user",
         "accounts.change_user",

@@ -1,4 +1,14 @@
-from responsibility.permissions import CampaignAction, campaign_user_can
+import functools
+
+from responsibility.permissions import (
+    ArchiveAction,
+    CampaignAction,
+    ReminderAction,
+    archive_user_can,
+    campaign_user_can,
+    reminder_user_can,
+)
+from responsibility.selectors import notification_unread_count
 
 
 def navigation(request) -> dict:
@@ -10,4 +20,21 @@ def navigation(request) -> dict:
         "nav_can_view_campaigns": campaign_user_can(user=user, action=CampaignAction.VIEW_PROGRESS),
         "nav_can_manage_templates": campaign_user_can(user=user, action=CampaignAction.MANAGE_TEMPLATES),
         "nav_is_staff": user.is_staff,
+        "nav_can_view_reminders": reminder_user_can(user=user, action=ReminderAction.VIEW),
+        "nav_can_browse_archive": archive_user_can(user=user, action=ArchiveAction.BROWSE),
     }
+
+
+def notifications(request) -> dict:
+    """The bell's unread count: one query, only when a template shows it, at most once per request."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+
+    @functools.cache
+    def unread() -> int:
+        if not hasattr(request, "_unread_notifications"):
+            request._unread_notifications = notification_unread_count(user=user)
+        return request._unread_notifications
+
+    return {"unread_notifications": unread}

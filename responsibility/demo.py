@@ -53,6 +53,7 @@ from responsibility.services.letters import (
     letter_void,
     letters_countersign,
 )
+from responsibility.services.reminders import reminder_policy_update
 from responsibility.services.templates import (
     template_create,
     template_new_version,
@@ -67,6 +68,8 @@ DEMO_EMAIL_DOMAIN = "demo.invalid"
 # The demo's own Party Group unit: when it exists, the demo has been loaded.
 DEMO_MARKER_UNIT = "RD-DZ"
 DEMO_REFERENCE_PREFIX = "人常廉责"
+# This year's campaign reminds 14, 7, 3 and 1 days before its deadline (the default is 7, 3, 1).
+DEMO_REMINDER_DAYS_BEFORE = (14, 7, 3, 1)
 TERM_START = datetime.date(2022, 1, 15)  # the current term of the standing committee
 
 K = OrgUnitKind
@@ -671,6 +674,15 @@ class _Demo:
                 deadline=self.today + datetime.timedelta(days=14),
                 reference_prefix=DEMO_REFERENCE_PREFIX,
                 created_by=office,
+            )
+            # Reminders from two weeks before the deadline, so that some are due on the day the demo
+            # is loaded (the deadline is 14 days ahead), and on weekends too (see docs/demo-accounts.md).
+            reminder_policy_update(
+                campaign=campaign,
+                days_before=list(DEMO_REMINDER_DAYS_BEFORE),
+                overdue_every_days=2,
+                skip_weekends=False,
+                updated_by=office,
             )
         self.campaigns.append(campaign)
 

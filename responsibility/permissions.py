@@ -39,6 +39,11 @@ class CampaignAction(StrEnum):
     MANAGE_TEMPLATES = "change_lettertemplate"
 
 
+class ReminderAction(StrEnum):
+    VIEW = "view_reminder"  # the office's reminder log
+    RESEND = "resend_reminder"
+
+
 # Actions for which a model-level (role) grant is enough. The rest need a grant on the letter itself.
 _MODEL_LEVEL_LETTER_ACTIONS = frozenset(
     {LetterAction.VIEW, LetterAction.REVISE, LetterAction.VOID, LetterAction.ARCHIVE}
@@ -166,3 +171,56 @@ def org_user_can_import(*, user) -> bool:
 def org_check_import_permission(*, user) -> None:
     if not org_user_can_import(user=user):
         raise PermissionDenied(_("Only the office administrator may import the organisation."))
+
+
+# --- Letter PDFs and the archive -----------------------------------------------------------------
+
+
+class ArchiveAction(StrEnum):
+    BROWSE = "browse"  # the archive page: the office and the inspection team (read-only)
+    EXPORT = "export"  # batch print of a campaign: the office only
+    RETRY_DOCUMENT = "retry_document"  # render a failed PDF again: the office only
+
+
+# All archive actions are role grants (model-level): nobody browses the archive through a grant on
+# one letter. Browsing needs the global view_letter the office and the inspection team hold (the
+# Party Group does not); exporting and retrying are the office's, like archiving a letter.
+_ARCHIVE_ACTION_PERMS = {
+    ArchiveAction.BROWSE: "responsibility.view_letter",
+    ArchiveAction.EXPORT: "responsibility.archive_letter",
+    ArchiveAction.RETRY_DOCUMENT: "responsibility.archive_letter",
+}
+
+
+def archive_user_can(*, user, action: ArchiveAction) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user.has_perm(_ARCHIVE_ACTION_PERMS[action])
+
+
+def archive_check_permission(*, user, action: ArchiveAction) -> None:
+    if not archive_user_can(user=user, action=action):
+        raise PermissionDenied(_("Only the office administrator may do this."))
+
+
+def letter_document_user_can_download(*, user, letter: Letter) -> bool:
+    """Whoever may open a letter may download its sealed PDF; nobody else learns it exists."""
+    return letter_user_can(user=user, action=LetterAction.VIEW, letter=letter)
+
+
+# --- Reminders -----------------------------------------------------------------------------------
+
+
+def reminder_user_can(*, user, action: ReminderAction) -> bool:
+    """The reminder log and resending are the office administrator's (a role grant).
+
+    Each user's own notifications need no grant: the selectors only ever return the user's own.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user.has_perm(f"responsibility.{action}")
+
+
+def reminder_check_permission(*, user, action: ReminderAction) -> None:
+    if not reminder_user_can(user=user, action=action):
+        raise PermissionDenied(_("Only the office administrator may do this."))

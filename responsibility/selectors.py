@@ -8,9 +8,30 @@ from guardian.shortcuts import get_objects_for_user
 
 from accounts.models import OrgUnit, Post
 from accounts.selectors import org_unit_subtree_ids
-from responsibility.models import Campaign, Letter, LetterStatus, LetterTemplate, TemplateLevel
+from responsibility.models import (
+    ArchiveExport,
+    Campaign,
+    DocumentStatus,
+    Letter,
+    LetterDocument,
+    LetterStatus,
+    LetterTemplate,
+    Notification,
+    Reminder,
+    ReminderPolicy,
+    TemplateLevel,
+)
 from responsibility.models.letters import SIGNED_STATUSES
-from responsibility.permissions import CampaignAction, LetterAction, campaign_user_can, letter_perm
+from responsibility.permissions import (
+    ArchiveAction,
+    CampaignAction,
+    LetterAction,
+    ReminderAction,
+    archive_user_can,
+    campaign_user_can,
+    letter_perm,
+    reminder_user_can,
+)
 
 
 def letter_list_visible_to(*, user) -> QuerySet[Letter]:
@@ -217,3 +238,148 @@ def campaign_progress_totals(
         .annotate(total=Count("pk"), signed=Count("pk", filter=Q(status__in=SIGNED_STATUSES)))
     )
     return {row["campaign_id"]: CampaignProgress(total=row["total"], signed=row["signed"]) for row in rows}
+
+
+# --- Letter PDFs and the archive -----------------------------------------------------------------
+
+# The states in which a letter is in force or filed: the ones the archive shows and exports.
+ARCHIVE_STATUSES = (LetterStatus.COUNTERSIGNED, LetterStatus.ARCHIVED)
+
+
+def letter_document_for(*, letter: Letter) -> LetterDocument | None:
+    """The letter's sealed PDF record, if one was requested (from countersigning on)."""
+    return LetterDocument.objects.filter(letter_id=letter.pk).first()
+
+
+def letter_document_get_visible(*, user) -> QuerySet[LetterDocument]:
+    """PDF records of the letters the user may open."""
+    return LetterDocument.objects.select_related("letter").filter(
+        letter__in=letter_list_visible_to(user=user).values("pk")
+    )
+
+
+def letter_list_archived(
+    *,
+    user,
+    year: int | None = None,
+    campaign_id: int | None = None,
+    unit_id: int | None = None,
+    q: str = "",
+    state: str = "",
+) -> QuerySet[Letter]:
+    """Countersigned and archived letters whose sealed PDF is ready, for those who may browse the archive.
+
+    A unit includes the sections below it; `q` searches the signer's name and the letter number.
+    """
+    if not archive_user_can(user=user, action=ArchiveAction.BROWSE):
+        return Letter.objects.none()
+    letters = (
+        letter_list_visible_to(user=user)
+        .filter(status__in=ARCHIVE_STATUSES, document__status=DocumentStatus.READY)
+        .select_related("document")
+    )
+    if year:
+        letters = letters.filter(campaign__year=year)
+    if campaign_id:
+        letters = letters.filter(campaign_id=campaign_id)
+    if unit_id:
+        letters = letters.filter(signer_unit_id__in=org_unit_subtree_ids(unit_id=unit_id))
+    if q:
+        letters = letters.filter(Q(signer__full_name__icontains=q) | Q(reference__icontains=q))
+    if state in ARCHIVE_STATUSES:
+        letters = letters.filter(status=state)
+    return letters.order_by("-campaign__year", "signer_unit__sort_order", "number", "version")
+
+
+def archive_years(*, user) -> list[int]:
+    """The campaign years the archive filter offers."""
+    if not archive_user_can(user=user, action=ArchiveAction.BROWSE):
+        return []
+    return list(Campaign.objects.order_by("-year").values_list("year", flat=True).distinct())
+
+
+def org_unit_list_for_archive() -> QuerySet[OrgUnit]:
+    """Every unit, active or not: the archive keeps the letters of units that have since closed."""
+    return OrgUnit.objects.order_by("sort_order", "code")
+
+
+def letter_document_list_unfinished(*, user) -> QuerySet[LetterDocument]:
+    """PDFs of letters in force that are not ready: failed ones first, for the office to retry."""
+    if not archive_user_can(user=user, action=ArchiveAction.RETRY_DOCUMENT):
+        return LetterDocument.objects.none()
+    return (
+        LetterDocument.objects.exclude(status=DocumentStatus.READY)
+        .filter(letter__status__in=ARCHIVE_STATUSES)
+        .select_related("letter", "letter__signer", "letter__signer_unit")
+        .order_by("status", "requested_at", "pk")  # "failed" sorts before "pending"
+    )
+
+
+def archive_export_list_visible_to(*, user) -> QuerySet[ArchiveExport]:
+    """Batch prints are the office's: every office administrator sees all of them."""
+    if not archive_user_can(user=user, action=ArchiveAction.EXPORT):
+        return ArchiveExport.objects.none()
+    return ArchiveExport.objects.select_related("campaign", "requested_by")
+
+
+def archive_export_documents(
+    *, campaign: Campaign, unit_ids: list[int] | None = None
+) -> QuerySet[LetterDocument]:
+    """The ready sealed PDFs of a campaign's letters in force, in print order (unit, then number).
+
+    Units include the sections below them. No permission filter: the export was checked when requested.
+    """
+    documents = LetterDocument.objects.filter(
+        status=DocumentStatus.READY, letter__campaign=campaign, letter__status__in=ARCHIVE_STATUSES
+    )
+    if unit_ids:
+        documents = documents.filter(letter__signer_unit_id__in=_unit_subtrees(unit_ids))
+    return documents.select_related("letter", "letter__signer", "letter__signer_unit").order_by(
+        "letter__signer_unit__sort_order", "letter__signer_unit__code", "letter__number", "letter__version"
+    )
+
+
+# --- Reminders and notifications ---------------------------------------------------------------
+
+
+def notification_list_for(*, user) -> QuerySet[Notification]:
+    """The user's own messages, newest first (nobody sees anybody else's)."""
+    if not user.is_authenticated:
+        return Notification.objects.none()
+    return Notification.objects.filter(recipient=user).order_by("-created_at", "-pk")
+
+
+def notification_unread_count(*, user) -> int:
+    """The bell's number: one query."""
+    if not user.is_authenticated:
+        return 0
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def reminder_list_visible_to(*, user) -> QuerySet[Reminder]:
+    """The reminder log: the office administrator's; nothing for anybody else."""
+    if not reminder_user_can(user=user, action=ReminderAction.VIEW):
+        return Reminder.objects.none()
+    return Reminder.objects.select_related("recipient", "campaign", "resent_by").order_by("-due_at", "-pk")
+
+
+def reminder_policy_for(*, campaign: Campaign) -> ReminderPolicy:
+    """The campaign's reminder rules; the defaults (unsaved) if it has none of its own."""
+    return ReminderPolicy.objects.filter(campaign=campaign).first() or ReminderPolicy(campaign=campaign)
+
+
+def archive_export_missing_count(*, campaign: Campaign, unit_ids: list[int] | None = None) -> int:
+    """Letters in force in the selection whose sealed PDF is not ready (an export leaves them out)."""
+    letters = Letter.objects.filter(campaign=campaign, status__in=ARCHIVE_STATUSES).exclude(
+        document__status=DocumentStatus.READY
+    )
+    if unit_ids:
+        letters = letters.filter(signer_unit_id__in=_unit_subtrees(unit_ids))
+    return letters.count()
+
+
+def _unit_subtrees(unit_ids: list[int]) -> set[int]:
+    found: set[int] = set()
+    for unit_id in unit_ids:
+        found |= org_unit_subtree_ids(unit_id=unit_id)
+    return found

@@ -1,11 +1,14 @@
 from django.urls import path
 
-from responsibility.views import campaigns, letters, templates
+from responsibility.views import archive, campaigns, documents, letters, reminders, templates, verification
 
 app_name = "responsibility"
 
 urlpatterns = [
     path("", letters.todo_view, name="todo"),
+    # Public: anyone handed a copy of a letter may check it (no login).
+    path("verify/", verification.verify_view, name="verify"),
+    path("verify/<str:code>/", verification.verify_code_view, name="verify-code"),
     path("letters/", letters.letter_list_view, name="letter-list"),
     path("letters/<int:pk>/", letters.letter_detail_view, name="letter-detail"),
     path("letters/<int:pk>/sign/", letters.letter_sign_view, name="letter-sign"),
@@ -18,6 +21,14 @@ urlpatterns = [
         "letters/<int:pk>/issue-to-staff/", letters.letter_issue_to_staff_view, name="letter-issue-to-staff"
     ),
     path("countersign/", letters.letter_countersign_batch_view, name="letter-countersign-batch"),
+    path("letters/<int:pk>/pdf/", documents.letter_pdf_download_view, name="letter-pdf"),
+    path("letters/<int:pk>/pdf/status/", documents.letter_pdf_status_view, name="letter-pdf-status"),
+    path("documents/<int:pk>/retry/", documents.letter_document_retry_view, name="document-retry"),
+    path("archive/", archive.archive_view, name="archive"),
+    path("archive/exports/", archive.export_create_view, name="export-create"),
+    path("archive/exports/<int:pk>/", archive.export_detail_view, name="export-detail"),
+    path("archive/exports/<int:pk>/status/", archive.export_status_view, name="export-status"),
+    path("archive/exports/<int:pk>/download/", archive.export_download_view, name="export-download"),
     path("campaigns/", campaigns.campaign_list_view, name="campaign-list"),
     path("campaigns/new/", campaigns.campaign_create_view, name="campaign-create"),
     path("campaigns/<int:pk>/", campaigns.campaign_detail_view, name="campaign-detail"),
@@ -25,6 +36,12 @@ urlpatterns = [
     path("campaigns/<int:pk>/close/", campaigns.campaign_close_view, name="campaign-close"),
     path("campaigns/<int:pk>/issue/", campaigns.campaign_issue_view, name="campaign-issue"),
     path("campaigns/<int:pk>/tree/", campaigns.campaign_tree_view, name="campaign-tree"),
+    path("campaigns/<int:pk>/reminders/", reminders.campaign_reminders_view, name="campaign-reminders"),
+    path("notifications/", reminders.notification_list_view, name="notification-list"),
+    path("notifications/<int:pk>/read/", reminders.notification_read_view, name="notification-read"),
+    path("notifications/read-all/", reminders.notification_read_all_view, name="notification-read-all"),
+    path("reminders/", reminders.reminder_list_view, name="reminder-list"),
+    path("reminders/<int:pk>/resend/", reminders.reminder_resend_view, name="reminder-resend"),
     path("templates/", templates.template_list_view, name="template-list"),
     path("templates/new/", templates.template_create_view, name="template-create"),
     path("templates/<int:pk>/", templates.template_detail_view, name="template-detail"),

@@ -1,8 +1,10 @@
 """Shared setup: a small organisation (Party Group, two committees with staff), roles and a campaign."""
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
+from django.test import override_settings
 from django.utils import timezone
 
 from accounts.models import OrgUnitKind, Post, PostKind, User
@@ -120,3 +122,37 @@ def staff_letters(org, signed_letter) -> list[Letter]:
 
 def clause_texts(letter: Letter) -> list[ClauseText]:
     return [ClauseText(c.number, c.category, c.text) for c in letter.clauses.all()]
+
+
+@dataclass(frozen=True)
+class SealFiles:
+    pkcs12: Path
+    password: str
+    root_pem: Path
+    organisation: str
+
+
+@pytest.fixture(scope="session")
+def seal_settings(tmp_path_factory) -> SealFiles:
+    """A development seal (made once per test run) and the SEAL_* settings pointed at it, offline."""
+    from responsibility.pdf.seal import seal_certificate_create, seal_root_path
+
+    pkcs12 = tmp_path_factory.mktemp("seal") / "organisation-seal.p12"
+    seal = SealFiles(
+        pkcs12=pkcs12,
+        password="seal-test-password",
+        root_pem=seal_root_path(pkcs12),
+        organisation="测试市人大常委会机关",
+    )
+    seal_certificate_create(
+        path=seal.pkcs12, password=seal.password, organisation=seal.organisation, days=3650
+    )
+    override = override_settings(
+        SEAL_PKCS12_FILE=seal.pkcs12,
+        SEAL_PKCS12_PASSWORD=seal.password,
+        SEAL_TIMESTAMP_URL="",
+        SEAL_TRUST_ROOTS_FILE="",
+    )
+    override.enable()
+    yield seal
+    override.disable()

@@ -4,6 +4,7 @@ Defaults are for a single machine with no services: SQLite, a filesystem Celery 
 printed to the console. Production tightens security in production.py; secrets never have a default.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 from celery.schedules import crontab
@@ -59,6 +60,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "responsibility.context_processors.navigation",
+                "responsibility.context_processors.notifications",
             ],
         },
     },
@@ -129,14 +131,17 @@ if env("DJANGO_STORAGE", default="local") == "s3":
 
 # Letter PDFs. The organisation's seal (a PKCS#12 file with key and certificate chain) signs every
 # PDF; `manage.py create_seal_certificate` makes a self-signed one for development.
-SEAL_PKCS12_FILE = Path(env("DJANGO_SEAL_PKCS12_FILE", default=str(VAR_DIR / "seal" / "organisation-seal.p12")))
+SEAL_PKCS12_FILE = Path(
+    env("DJANGO_SEAL_PKCS12_FILE", default=str(VAR_DIR / "seal" / "organisation-seal.p12"))
+)
 SEAL_PKCS12_PASSWORD = env("DJANGO_SEAL_PKCS12_PASSWORD", default="")
 SEAL_TIMESTAMP_URL = env("DJANGO_SEAL_TIMESTAMP_URL", default="")  # RFC 3161 server, optional
 # Extra PEM certificates trusted when verifying seals (for example the CA of a previous seal).
 SEAL_TRUST_ROOTS_FILE = env("DJANGO_SEAL_TRUST_ROOTS_FILE", default="")
 # Font stacks: the official faces where the deployment has them, then the free CJK fonts set-up installs.
 PDF_FONT_BODY = env(
-    "DJANGO_PDF_FONT_BODY", default='"仿宋_GB2312", "FangSong_GB2312", "FandolFang", "Noto Serif CJK SC", serif'
+    "DJANGO_PDF_FONT_BODY",
+    default='"仿宋_GB2312", "FangSong_GB2312", "FandolFang", "Noto Serif CJK SC", serif',
 )
 PDF_FONT_TITLE = env(
     "DJANGO_PDF_FONT_TITLE", default='"方正小标宋简体", "FZXiaoBiaoSong-B05S", "Noto Serif CJK SC", serif'
@@ -193,7 +198,20 @@ CELERY_BEAT_SCHEDULE = {
         "task": "responsibility.tasks.audit_chain_check",
         "schedule": crontab(minute=30, hour=2),
     },
+    # https://crontab.guru/#*/10_*_*_*_* : every 10 minutes, create the reminders that are due and queue
+    # them. Idempotent (the ledger is unique per reminder), so a late or repeated run is harmless.
+    "reminders-sweep": {
+        "task": "responsibility.tasks.reminders_sweep",
+        "schedule": crontab(minute="*/10"),
+    },
 }
+# Reminders (docs/adr/0004-reminders.md). A send that claimed a reminder and has been silent this long
+# died with its worker: the reminder is claimed again. Longer than CELERY_TASK_TIME_LIMIT.
+REMINDERS_CLAIM_TIMEOUT = timedelta(minutes=10)
+# A waiting reminder queued this long ago whose task never ran (a lost message) is queued again.
+REMINDERS_REQUEUE_AFTER = timedelta(minutes=45)
+# First retry delay after a transient mail failure; it doubles with each attempt (at most 30 minutes).
+REMINDERS_RETRY_DELAY = timedelta(minutes=1)
 ADMINS = [("Office", email) for email in env.list("DJANGO_ADMINS", default=[])]
 
 LOGGING = {
@@ -210,5 +228,12 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
     # Django's own logger prints once (not again through the root) and mails server errors.
-    "loggers": {"django": {"handlers": ["console", "mail_admins"], "level": "INFO", "propagate": False}},
+    "loggers": {
+        "django": {"handlers": ["console", "mail_admins"], "level": "INFO", "propagate": False},
+        # WeasyPrint logs every layout step of every PDF at INFO ("Step 5 - Creating layout").
+        "weasyprint.progress": {"level": "WARNING"},
+        # A foreign seal on an uploaded PDF is an answer for the user, not an error of the server.
+        "pyhanko": {"level": "ERROR"},
+        "pyhanko_certvalidator": {"level": "ERROR"},
+    },
 }

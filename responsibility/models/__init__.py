@@ -24,6 +24,13 @@ from responsibility.models.letters import (
     TemplateClause,
     TemplateLevel,
 )
+from responsibility.models.reminders import (
+    Notification,
+    Reminder,
+    ReminderKind,
+    ReminderPolicy,
+    ReminderStatus,
+)
 
 __all__ = [
     "ArchiveExport",
@@ -48,4 +55,9 @@ __all__ = [
     "SignatureRole",
     "TemplateClause",
     "TemplateLevel",
+    "Notification",
+    "Reminder",
+    "ReminderKind",
+    "ReminderPolicy",
+    "ReminderStatus",
 ]

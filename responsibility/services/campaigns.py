@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from responsibility.errors import ApplicationError
 from responsibility.models import Campaign, CampaignStatus, LetterTemplate, TemplateLevel
 from responsibility.permissions import CampaignAction, campaign_check_permission
+from responsibility.services.reminders import reminder_policy_ensure
 
 
 def _campaign_check_fields(*, year: int, template: LetterTemplate, deadline: datetime.date) -> None:
@@ -46,6 +47,7 @@ def campaign_create(
             campaign.save()
     except IntegrityError:
         raise ApplicationError(_("A campaign with this year and title already exists.")) from None
+    reminder_policy_ensure(campaign=campaign)  # the default reminder rules; the office may edit them
     return campaign
 
 

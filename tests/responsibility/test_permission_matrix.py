@@ -14,23 +14,35 @@ from dataclasses import dataclass
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import PostKind, User
 from responsibility import urls as responsibility_urls
 from responsibility.models import (
+    ArchiveExport,
     Campaign,
     ClauseCategory,
+    DocumentStatus,
+    ExportFormat,
     Letter,
+    LetterDocument,
     LetterEvent,
     LetterStatus,
     LetterTemplate,
+    Notification,
+    Reminder,
+    ReminderKind,
+    ReminderPolicy,
+    ReminderStatus,
     Signature,
     TemplateLevel,
 )
+from responsibility.services.exports import archive_export_build, archive_export_request
 from responsibility.services.issuing import campaign_issue_letters, letter_issue_to_staff
-from responsibility.services.letters import letter_countersign, letter_return, letter_sign
+from responsibility.services.letters import letter_archive, letter_countersign, letter_return, letter_sign
 from tests.conftest import Organisation, attestation_for
 from tests.factories import TEST_PASSWORD, LetterTemplateFactory, PostFactory
+from tests.responsibility.pdf.sealing import document_archive
 
 pytestmark = pytest.mark.django_db
 
@@ -86,6 +98,33 @@ TABLE = {
     ("campaign-issue", "POST"):               (LOGIN,  404,    403,    403,    403,    403,    DONE,   403),
     ("campaign-tree", "GET"):                 (LOGIN,  404,    200,    200,    200,    200,    200,    200),
     ("campaign-tree?root=letter", "GET"):     (LOGIN,  404,    200,    404,    200,    200,    200,    404),
+    ("campaign-reminders", "GET"):            (LOGIN,  404,    403,    403,    403,    403,    200,    403),
+    ("campaign-reminders", "POST"):           (LOGIN,  404,    403,    403,    403,    403,    DONE,   403),
+    # every user has one unread message; the page's message is the signer's
+    ("notification-list", "GET"):             (LOGIN,  200,    200,    200,    200,    200,    200,    200),
+    ("notification-read", "GET"):             (LOGIN,  405,    405,    405,    405,    405,    405,    405),
+    ("notification-read", "POST"):            (LOGIN,  404,    DONE,   404,    404,    404,    404,    404),
+    ("notification-read-all", "GET"):         (LOGIN,  405,    405,    405,    405,    405,    405,    405),
+    ("notification-read-all", "POST"):        (LOGIN,  DONE,   DONE,   DONE,   DONE,   DONE,   DONE,   DONE),
+    ("reminder-list", "GET"):                 (LOGIN,  403,    403,    403,    403,    403,    200,    403),
+    ("reminder-resend", "GET"):               (LOGIN,  405,    405,    405,    405,    405,    405,    405),
+    ("reminder-resend", "POST"):              (LOGIN,  403,    403,    403,    403,    403,    DONE,   403),
+    # the letter's sealed PDF (archived world: stored and ready), and the archive with its batch prints
+    ("letter-pdf", "GET"):                    (LOGIN,  404,    200,    404,    200,    200,    200,    404),
+    ("letter-pdf-status", "GET"):             (LOGIN,  404,    200,    404,    200,    200,    200,    404),
+    ("archive", "GET"):                       (LOGIN,  403,    403,    403,    403,    200,    200,    403),
+    ("export-create", "GET"):                 (LOGIN,  405,    405,    405,    405,    405,    405,    405),
+    ("export-create", "POST"):                (LOGIN,  403,    403,    403,    403,    403,    DONE,   403),
+    ("export-detail", "GET"):                 (LOGIN,  404,    404,    404,    404,    404,    200,    404),
+    ("export-status", "GET"):                 (LOGIN,  404,    404,    404,    404,    404,    200,    404),
+    ("export-download", "GET"):               (LOGIN,  404,    404,    404,    404,    404,    200,    404),
+    # countersigned world: the letter's PDF failed to render; the office asks for it again
+    ("document-retry", "GET"):                (LOGIN,  405,    405,    405,    405,    405,    405,    405),
+    ("document-retry", "POST"):               (LOGIN,  404,    403,    404,    403,    403,    DONE,   404),
+    # public: anyone handed a copy checks it (archived world: the letter's sealed PDF is ready)
+    ("verify", "GET"):                        (200,    200,    200,    200,    200,    200,    200,    200),
+    ("verify", "POST"):                       (400,    400,    400,    400,    400,    400,    400,    400),
+    ("verify-code", "GET"):                   (200,    200,    200,    200,    200,    200,    200,    200),
     ("template-list", "GET"):                 (LOGIN,  403,    403,    403,    403,    403,    200,    403),
     ("template-create", "GET"):               (LOGIN,  403,    403,    403,    403,    403,    200,    403),
     ("template-create", "POST"):              (LOGIN,  403,    403,    403,    403,    403,    DONE,   403),
@@ -117,6 +156,15 @@ STATE_FOR_PAGE = {
     "letter-return": LetterStatus.ISSUED,
     "letter-revise": LetterStatus.RETURNED,
     "letter-archive": LetterStatus.COUNTERSIGNED,
+    "document-retry": LetterStatus.COUNTERSIGNED,
+    "letter-pdf": LetterStatus.ARCHIVED,
+    "verify-code": LetterStatus.ARCHIVED,
+    "letter-pdf-status": LetterStatus.ARCHIVED,
+    "archive": LetterStatus.ARCHIVED,
+    "export-create": LetterStatus.ARCHIVED,
+    "export-detail": LetterStatus.ARCHIVED,
+    "export-status": LetterStatus.ARCHIVED,
+    "export-download": LetterStatus.ARCHIVED,
 }
 # Where a successful letter action leaves the letter.
 LETTER_STATUS_AFTER = {
@@ -129,6 +177,9 @@ LETTER_STATUS_AFTER = {
 }
 # Nothing shown to these roles may mention the letter: they cannot see it.
 CANNOT_SEE_THE_LETTER = {"anonymous", "outsider", "other_head", "staff_member"}
+# Except here: whoever holds the verification code printed on the letter has a copy of it, and the
+# public verification page tells them which archived letter the code belongs to.
+SHOWN_TO_HOLDERS_OF_THE_CODE = {"verify-code"}
 
 
 @dataclass
@@ -149,7 +200,7 @@ def build_world(org: Organisation, *, state: LetterStatus) -> World:
     ).issued
     if state == LetterStatus.RETURNED:
         letter = letter_return(letter=letter, returned_by=letter.signer, reason="第二条需要调整")
-    if state in (LetterStatus.SIGNED, LetterStatus.COUNTERSIGNED):
+    if state in (LetterStatus.SIGNED, LetterStatus.COUNTERSIGNED, LetterStatus.ARCHIVED):
         # Only a head who signed issues letters below: before that there is no staff letter yet.
         letter = letter_sign(letter=letter, signed_by=letter.signer, attestation=attestation_for(letter))
         letter_issue_to_staff(
@@ -158,12 +209,39 @@ def build_world(org: Organisation, *, state: LetterStatus) -> World:
             signer_posts=[org.staff_posts[0]],
             issued_by=letter.signer,
         )
-    if state == LetterStatus.COUNTERSIGNED:
+    if state in (LetterStatus.COUNTERSIGNED, LetterStatus.ARCHIVED):
         letter = letter_countersign(
             letter=letter, countersigned_by=letter.issuer, attestation=attestation_for(letter)
         )
+    if state == LetterStatus.COUNTERSIGNED:  # its PDF failed to render (the office may retry it)
+        LetterDocument.objects.filter(letter=letter).update(status=DocumentStatus.FAILED, attempts=1)
+    if state == LetterStatus.ARCHIVED:  # filed, its PDF stored, and a batch print of the campaign ready
+        letter = letter_archive(letter=letter, archived_by=org.office_admin)
+        document_archive(letter=letter, pdf=b"%PDF-1.7\n% matrix\n%%EOF\n")
+        archive_export_build(
+            export=archive_export_request(
+                campaign=org.campaign,
+                unit_ids=[],
+                export_format=ExportFormat.ZIP,
+                requested_by=org.office_admin,
+            )
+        )
     PostFactory(kind=PostKind.UNIT_HEAD, title="主任")  # a committee head the campaign has not reached yet
     User.objects.filter(pk=org.office_admin.pk).update(is_staff=True)  # as seed_demo sets it up
+    # One unread message for everybody, and a sent reminder the office may resend.
+    reminder = Reminder.objects.create(
+        kind=ReminderKind.LETTER_UNSIGNED,
+        object_key=f"letter:{letter.pk}",
+        recipient=letter.signer,
+        due_period="before-7",
+        due_at=timezone.now(),
+        campaign=org.campaign,
+    )
+    Reminder.objects.filter(pk=reminder.pk).update(status=ReminderStatus.SENT, sent_at=timezone.now())
+    for user in User.objects.all():
+        Notification.objects.create(
+            recipient=user, title="提醒", url="/", reminder=reminder if user.pk == letter.signer_id else None
+        )
     return World(
         org=org,
         letter=letter,
@@ -205,6 +283,18 @@ def page_url(page: str, world: World) -> str:
         "template-update": [world.draft_template.pk],
         "template-publish": [world.draft_template.pk],
         "template-new-version": [world.org.campaign.template_id],  # a published template
+        "campaign-reminders": [campaign],
+        "notification-read": [Notification.objects.get(reminder__isnull=False).pk],
+        "reminder-resend": [Reminder.objects.get().pk],
+        "letter-pdf": [letter],
+        "verify-code": [
+            LetterDocument.objects.filter(letter=letter).values_list("verification_code", flat=True).first()
+        ],
+        "letter-pdf-status": [letter],
+        "document-retry": [LetterDocument.objects.filter(letter=letter).values_list("pk", flat=True).first()],
+        "export-detail": [ArchiveExport.objects.values_list("pk", flat=True).first()],
+        "export-status": [ArchiveExport.objects.values_list("pk", flat=True).first()],
+        "export-download": [ArchiveExport.objects.values_list("pk", flat=True).first()],
     }.get(page, [])
     return reverse(f"responsibility:{page}", args=args)
 
@@ -282,7 +372,9 @@ def post_data(page: str, world: World, user: User | None) -> dict:
         },
         "campaign-issue": {"issuer_post": str(org.secretary_post.pk), "signer_kinds": [PostKind.UNIT_HEAD]},
         "template-create": template_data(),
+        "campaign-reminders": {"days_before": "10, 5, 1", "overdue_every_days": "3"},
         "template-update": template_data(),
+        "export-create": {"campaign": str(org.campaign.pk), "export_format": ExportFormat.ZIP},
     }
     return data.get(page, {})
 
@@ -295,6 +387,11 @@ def world_snapshot() -> tuple:
         sorted(LetterTemplate.objects.values_list("code", "version", "name", "is_published")),
         LetterEvent.objects.count(),
         Signature.objects.count(),
+        sorted(Notification.objects.values_list("pk", "read_at")),
+        sorted(Reminder.objects.values_list("pk", "status", "resend_count")),
+        sorted(ReminderPolicy.objects.values_list("campaign_id", "days_before", "overdue_every_days")),
+        sorted(LetterDocument.objects.values_list("pk", "status")),
+        ArchiveExport.objects.count(),
     )
 
 
@@ -338,7 +435,7 @@ def test_page_answers_each_role_as_the_table_says(client, org, page, method, rol
     else:
         assert world_snapshot() == before
     # and a letter the user cannot see leaves no trace on the page
-    if expected == 404 or role in CANNOT_SEE_THE_LETTER:
+    if expected == 404 or (role in CANNOT_SEE_THE_LETTER and page not in SHOWN_TO_HOLDERS_OF_THE_CODE):
         assert world.letter.reference not in response.content.decode()
 
 

@@ -4,6 +4,7 @@ import unicodedata
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import IntegrityError
+from django.utils import timezone
 
 from accounts.models import PostKind
 from accounts.roles import ROLE_LABELS
@@ -17,6 +18,7 @@ from responsibility.demo import (
 )
 from responsibility.errors import ApplicationError
 from responsibility.models import LetterStatus
+from responsibility.services.reminders import reminders_sweep
 
 
 class Command(BaseCommand):
@@ -50,6 +52,11 @@ class Command(BaseCommand):
             + ", ".join(
                 f"{LetterStatus(status).name.lower()} {n}" for status, n in summary.letters_by_status.items()
             )
+        )
+        # The reminders due today, at once rather than at beat's next sweep (the worker sends them).
+        sweep = reminders_sweep(today=timezone.localdate())
+        self.stdout.write(
+            f"  Reminders due today: {sweep.created_total} created, {sweep.scheduled} queued for sending"
         )
         self._accounts_print(summary.accounts)
         if summary.superuser_skipped:
