@@ -11,6 +11,7 @@ Runs only when REDIS_URL is set (CI: redis://127.0.0.1:6379/15). The test emptie
 database (FLUSHDB) to simulate the restart, so give it a database of its own.
 """
 
+import contextlib
 import datetime
 import email
 import os
@@ -170,8 +171,15 @@ def _wait_until(condition, *, timeout: float, workers: Workers, what: str) -> No
 
 
 def _redis_restart(url: str) -> None:
-    """What a Redis restart without persistence does to us: every connection of this database is cut,
-    and every queued and unacknowledged message in it is lost. Other databases are not touched."""
+    """Restart Redis, or do to this database what a restart without persistence does.
+
+    With REDIS_RESTART=1 (CI, where nothing else uses the server) the server is really shut down
+    without saving and started again. Otherwise every connection of this database is cut and every
+    queued and unacknowledged message in it is lost, leaving other databases alone.
+    """
+    if os.environ.get("REDIS_RESTART") == "1":
+        _redis_server_restart(url)
+        return
     client = redis.Redis.from_url(url)
     db = client.connection_pool.connection_kwargs.get("db", 0)
     me = client.client_id()
@@ -180,6 +188,38 @@ def _redis_restart(url: str) -> None:
             client.client_kill_filter(_id=info["id"])
     client.flushdb()
     client.close()
+
+
+def _redis_server_restart(url: str) -> None:
+    client = redis.Redis.from_url(url)
+    port = client.connection_pool.connection_kwargs.get("port", 6379)
+    with contextlib.suppress(redis.exceptions.ConnectionError):  # it hangs up as it goes down
+        client.shutdown(nosave=True)
+    subprocess.run(
+        [
+            "redis-server",
+            "--daemonize",
+            "yes",
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ],
+        check=True,
+    )
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            if redis.Redis.from_url(url).ping():
+                return
+        except redis.exceptions.ConnectionError:
+            if time.monotonic() > deadline:
+                raise
+        time.sleep(0.2)
 
 
 def _emails_by_message_id(mail_dir: Path) -> Counter:
