@@ -25,8 +25,9 @@ RUN pip install -r requirements.txt -c requirements.lock
 COPY . .
 # Static files are collected into the image. The key below exists only for this build step;
 # the running containers must get their own DJANGO_SECRET_KEY (production settings have no default).
+# prepare_pdf_fonts writes the pre-subset faces letter PDFs use into var/fonts (the fast path).
 RUN DJANGO_SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
-        python manage.py collectstatic --noinput -v 0 \
+        sh -c 'python manage.py collectstatic --noinput -v 0 && python manage.py prepare_pdf_fonts' \
     && mkdir -p var/media var/celery \
     && chown -R app:app var
 

@@ -172,6 +172,8 @@ def prepare(*, reset: bool) -> None:
         call_command("flush", interactive=False, verbosity=0)
         call_command("migrate", verbosity=0)  # the role groups and the audit chain head again
     call_command("seed_demo", stdout=io.StringIO())
+    say("Preparing the pre-subset PDF fonts (the fast path scripts/run sets up)")
+    call_command("prepare_pdf_fonts", stdout=io.StringIO())
     seal_certificate_create(
         path=settings.SEAL_PKCS12_FILE,
         password=settings.SEAL_PKCS12_PASSWORD,

@@ -1,5 +1,8 @@
 """Shared setup: a small organisation (Party Group, two committees with staff), roles and a campaign."""
 
+import os
+import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -156,3 +159,26 @@ def seal_settings(tmp_path_factory) -> SealFiles:
     override.enable()
     yield seal
     override.disable()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def pdf_fonts() -> Path | None:
+    """The pre-subset PDF faces (manage.py prepare_pdf_fonts) in VAR_DIR/fonts, as set-up makes them.
+
+    Making them takes about a minute, so they are made once per machine in a cache folder (kept while
+    up to date) and copied into this run's VAR_DIR. Without Noto Serif CJK SC there are none, and
+    letters render on the slower path (the system check says so).
+    """
+    from responsibility.pdf.fonts import PRESUBSET_FILES, presubset_fonts_dir, presubset_fonts_prepare
+
+    cache = Path(tempfile.gettempdir()) / f"letters-test-pdf-fonts-{os.getuid()}"
+    try:
+        presubset_fonts_prepare(folder=cache)
+    except FileNotFoundError:
+        return None
+    target = presubset_fonts_dir()
+    target.mkdir(parents=True, exist_ok=True)
+    for name in PRESUBSET_FILES.values():
+        for path in (cache / name, (cache / name).with_suffix(".json")):  # the font and its stamp
+            shutil.copyfile(path, target / path.name)
+    return target

@@ -9,14 +9,22 @@ Two things make a deployment render letters badly without any error, so the syst
   26 MB CJK font for every document (about 50x slower).
 - W002: none of the CJK fonts a stack names is installed, so the text falls back to whatever
   fontconfig picks (mixed styles, or boxes for missing glyphs).
+A third warns of the slower path: W003, the pre-subset GBK faces (manage.py prepare_pdf_fonts) are
+missing, so every letter embeds from the full 65,000-glyph Noto Serif CJK SC.
 
 `pdf_fonts_compact` (a WeasyPrint finisher) keeps a letter small; see the notes above it.
 """
 
 import functools
+import hashlib
+import io
+import json
+import logging
+import os
 import re
 import shutil
 import subprocess
+from pathlib import Path
 
 from django.conf import settings
 from django.core.checks import Warning
@@ -140,6 +148,15 @@ def pdf_fonts_check(app_configs=None, **kwargs) -> list[Warning]:
                 "load libharfbuzz-subset and falls back to subsetting fonts with fontTools).",
                 hint="On Debian or Ubuntu: apt-get install libharfbuzz-subset0 (scripts/setup installs it).",
                 id="responsibility.W001",
+            )
+        )
+    if presubset_font_paths() is None:
+        warnings.append(
+            Warning(
+                "Letter PDFs will render more slowly (the full 65,000-glyph CJK font is subset for every "
+                f"letter): the pre-subset fonts are missing from {presubset_fonts_dir()}.",
+                hint="Run: manage.py prepare_pdf_fonts (scripts/run and the Docker build do).",
+                id="responsibility.W003",
             )
         )
     installed = installed_cjk_families()
@@ -343,3 +360,219 @@ def _dict_first_operator(data: bytes):
         else:
             position += 2
     return None
+
+
+# --- Pre-subset GB faces (the fast path of issue 3) ----------------------------------------------
+#
+# Most of a render's time goes into subsetting the embedded fonts: the system Noto Serif CJK SC
+# holds 65,000 glyphs, and WeasyPrint keeps every glyph id up to the highest one used. At set-up
+# time (manage.py prepare_pdf_fonts) we therefore cut Regular and Bold down to the characters of GBK
+# (GB2312 and the 20,902 ideographs of U+4E00-9FA5, which hold the personal-name characters outside
+# GB2312 such as 堃 喆 昇 祎 珺), ASCII, punctuation and the characters of our own templates, under a
+# family name of our own declared with @font-face right before "Noto Serif CJK SC" in each stack.
+# GB2312 alone is not enough: one 昇 in a name embeds the full font again, and the letter is no
+# faster. A character outside the set (Extension A/B, e.g. 䶮) falls back per glyph to the full
+# system font named right after it. Without the files the @font-face rules are simply left out.
+
+PRESUBSET_FAMILY = "Letters Serif GB"
+PRESUBSET_SOURCE_FAMILY = "Noto Serif CJK SC"
+PRESUBSET_FILES = {"normal": "LettersSerifGB-Regular.otf", "bold": "LettersSerifGB-Bold.otf"}
+_PRESUBSET_STYLES = {"normal": "Regular", "bold": "Bold"}
+# Bump when the character set or the subsetting options change: the files are then made again.
+_PRESUBSET_VERSION = 3
+# Glyph substitutions a horizontal Chinese letter needs; not locl/vert (they pull in thousands of
+# Japanese, Korean, traditional and vertical forms).
+_PRESUBSET_FEATURES = ["ccmp", "kern", "liga", "calt", "halt", "palt"]
+_TEMPLATE_TEXT_FILES = (
+    ("templates", "responsibility", "pdf"),
+    ("responsibility", "static", "responsibility", "pdf"),
+)
+
+
+def presubset_fonts_dir() -> Path:
+    return Path(settings.VAR_DIR) / "fonts"
+
+
+def presubset_font_paths() -> dict[str, Path] | None:
+    """{weight: path} of the pre-subset faces, or None when one of them is missing."""
+    folder = presubset_fonts_dir()
+    paths = {weight: folder / name for weight, name in PRESUBSET_FILES.items()}
+    return paths if all(path.is_file() for path in paths.values()) else None
+
+
+def presubset_font_face_css() -> str:
+    """@font-face rules for the pre-subset faces, or "" without them.
+
+    The URLs are file: URIs percent-encoded by pathlib (no quotes, brackets, spaces, < > &), so the
+    rules are inert in a <style> element and Django's autoescaping leaves them unchanged.
+    """
+    paths = presubset_font_paths()
+    if paths is None:
+        return ""
+    family = font_family_css(f'"{PRESUBSET_FAMILY}"')
+    return "\n".join(
+        f"@font-face {{ font-family: {family}; font-weight: {weight}; src: url({path.resolve().as_uri()}); }}"
+        for weight, path in paths.items()
+    )
+
+
+def font_stack_with_presubset(value: str) -> str:
+    """The stack with the pre-subset family right before "Noto Serif CJK SC", when the files exist.
+
+    Official faces named earlier in the stack (仿宋_GB2312 …) keep their precedence; a stack that does
+    not name Noto Serif CJK SC is left as it is.
+    """
+    families = font_stack_parse(value) or font_stack_parse(FALLBACK_STACK)
+    names = [name.casefold() for name, _is_generic in families]
+    source = PRESUBSET_SOURCE_FAMILY.casefold()
+    if source not in names or presubset_font_paths() is None:
+        return value
+    entries = [f'"{name}"' if not is_generic else name for name, is_generic in families]
+    entries.insert(names.index(source), f'"{PRESUBSET_FAMILY}"')
+    return ", ".join(entries)
+
+
+def gbk_characters() -> set[str]:
+    """The 21,886 characters of GBK (GB 2312-80 and the rest of the CJK Unified Ideographs)."""
+    characters = set()
+    for high in range(0x81, 0xFF):
+        for low in range(0x40, 0xFF):
+            try:
+                characters.add(bytes((high, low)).decode("gbk"))
+            except UnicodeDecodeError:
+                continue
+    return characters
+
+
+def presubset_characters() -> str:
+    """GBK, ASCII, CJK and general punctuation, full-width forms and our templates' characters."""
+    characters = gbk_characters()
+    for first, last in ((0x20, 0x7E), (0xA0, 0xFF), (0x2010, 0x206F), (0x3000, 0x303F), (0xFF00, 0xFFEF)):
+        characters.update(chr(code) for code in range(first, last + 1))
+    base = Path(settings.BASE_DIR)
+    for parts in _TEMPLATE_TEXT_FILES:
+        for path in sorted(base.joinpath(*parts).glob("*")):
+            if path.suffix in (".html", ".css", ".txt"):
+                characters.update(path.read_text(encoding="utf-8"))
+    return "".join(sorted(char for char in characters if char.isprintable() or char == "\u3000"))
+
+
+def presubset_source_fonts() -> dict[str, tuple[Path, int]] | None:
+    """{weight: (file, face index)} of the system's Noto Serif CJK SC Regular and Bold, or None."""
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return None
+    try:
+        result = subprocess.run(  # noqa: S603 (fixed arguments, no shell)
+            [fc_list, "-f", "%{file}|%{index}|%{style}\n", PRESUBSET_SOURCE_FAMILY],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    found: dict[str, tuple[Path, int]] = {}
+    for line in result.stdout.splitlines():
+        file, _sep, rest = line.partition("|")
+        index, _sep, styles = rest.partition("|")
+        for weight, style in _PRESUBSET_STYLES.items():
+            if style in styles.split(",") and weight not in found and index.isdigit():
+                found[weight] = (Path(file), int(index))
+    return found if len(found) == len(_PRESUBSET_STYLES) else None
+
+
+def presubset_fonts_prepare(*, folder: Path | None = None, force: bool = False) -> list[Path]:
+    """Make the pre-subset faces in `folder` (default VAR_DIR/fonts); return the files (re)written.
+
+    Files that are up to date (same source font, characters and options, recorded in a stamp file)
+    are kept. Raises FileNotFoundError when the system has no Noto Serif CJK SC Regular and Bold.
+    """
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    folder = Path(folder or presubset_fonts_dir())
+    sources = presubset_source_fonts()
+    if sources is None:
+        raise FileNotFoundError(f"{PRESUBSET_SOURCE_FAMILY} Regular and Bold are not installed")
+    characters = presubset_characters()
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for weight, (source, index) in sources.items():
+        target = folder / PRESUBSET_FILES[weight]
+        source_stat = source.stat()
+        stamp = json.dumps(
+            {
+                "version": _PRESUBSET_VERSION,
+                "source": str(source),
+                "index": index,
+                "size": source_stat.st_size,
+                "mtime": source_stat.st_mtime_ns,
+                "characters": hashlib.sha256(characters.encode()).hexdigest(),
+            },
+            sort_keys=True,
+        )
+        stamp_path = target.with_suffix(".json")
+        if not force and target.is_file() and stamp_path.is_file() and stamp_path.read_text() == stamp:
+            continue
+        options = subset.Options()
+        options.layout_features = list(_PRESUBSET_FEATURES)
+        options.hinting = False
+        options.desubroutinize = True
+        options.name_IDs = [0, 1, 2, 3, 4, 5, 6, 16, 17]
+        font = TTFont(source, fontNumber=index, lazy=True)
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(text=characters)
+        font_tools_logger = logging.getLogger("fontTools")
+        level = font_tools_logger.level
+        font_tools_logger.setLevel(logging.ERROR)  # it lists every glyph at INFO
+        try:
+            subsetter.subset(font)
+        finally:
+            font_tools_logger.setLevel(level)
+        _font_rename(font, family=PRESUBSET_FAMILY, style=_PRESUBSET_STYLES[weight])
+        font = _font_cids_sequential(font)
+        partial = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        font.save(partial)
+        os.replace(partial, target)  # atomic: a worker never reads half a font
+        stamp_path.write_text(stamp)
+        written.append(target)
+    return written
+
+
+def _font_cids_sequential(font):
+    """The font with CID = glyph id again, as in the full Noto font (its charset is the identity).
+
+    fontTools keeps each glyph's original CID in a subset's charset, but WeasyPrint writes glyph ids
+    as CIDs and PDF readers find a CID-keyed CFF glyph by CID: with gaps, every character would draw
+    the wrong glyph or none. The glyphs are renamed cid00001, cid00002, … in glyph id order.
+    """
+    from fontTools.ttLib import TTFont
+
+    buffer = io.BytesIO()
+    font.save(buffer)
+    buffer.seek(0)
+    font = TTFont(buffer)
+    order = [".notdef"] + [f"cid{glyph_id:05d}" for glyph_id in range(1, font["maxp"].numGlyphs)]
+    font.setGlyphOrder(order)  # the other tables are read by glyph id under these names
+    top = font["CFF "].cff.topDictIndex[0]
+    rename = dict(zip(top.charset, order, strict=True))
+    top.CharStrings.charStrings = {rename[name]: index for name, index in top.CharStrings.charStrings.items()}
+    top.charset = order
+    return font
+
+
+def _font_rename(font, *, family: str, style: str) -> None:
+    """Our own family name, so the small face is never taken for the full Noto Serif CJK SC."""
+    postscript = f"{family.replace(' ', '')}-{style}"
+    names = {1: family, 2: style, 3: f"{postscript};v{_PRESUBSET_VERSION}", 4: f"{family} {style}"}
+    names |= {6: postscript, 16: family, 17: style}
+    font["name"].names = [record for record in font["name"].names if record.nameID not in names]
+    for name_id, text in names.items():
+        font["name"].setName(text, name_id, 3, 1, 0x409)
+    cff = font["CFF "].cff
+    cff.fontNames = [postscript]
+    top = cff.topDictIndex[0]
+    for key in ("FullName", "FamilyName"):
+        if hasattr(top, key):
+            setattr(top, key, names[4] if key == "FullName" else family)

@@ -8,10 +8,12 @@ Layout lives in static/responsibility/pdf/letter.css; this module only prepares 
 shows. User text reaches the HTML only through autoescaped template variables.
 """
 
+import atexit
 import base64
 import functools
 import io
 import mimetypes
+import shutil
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -28,7 +30,13 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from responsibility.models import Letter, LetterEvent, Signature, SignatureMethod, SignatureRole
-from responsibility.pdf.fonts import font_family_css, pdf_fonts_compact
+from responsibility.pdf.fonts import (
+    font_family_css,
+    font_stack_with_presubset,
+    pdf_fonts_compact,
+    presubset_font_face_css,
+    presubset_fonts_dir,
+)
 
 ASSETS_DIR = (Path(__file__).resolve().parent.parent / "static" / "responsibility" / "pdf").resolve()
 ASSETS_URL = ASSETS_DIR.as_uri() + "/"
@@ -44,16 +52,25 @@ class LetterRenderError(RuntimeError):
 
 
 class AssetsOnlyFetcher(URLFetcher):
-    """Loads only files under `root` and the data: URLs the renderer generated itself.
+    """Loads only files under `root` (and `fonts`) and the data: URLs the renderer generated itself.
+
+    `fonts` is the folder of the pre-subset faces (VAR_DIR/fonts, see fonts.presubset_fonts_dir).
 
     Everything else (http, https, ftp, file outside the folder, ../ traversal, a symlink leading out,
     a data: URL from anywhere else) raises FatalURLFetchingError, which stops the render: a letter
     must not go out missing part of its content, and it must never reach the network.
     """
 
-    def __init__(self, *, root: Path = ASSETS_DIR, resources: dict[str, tuple[str, bytes]] | None = None):
+    def __init__(
+        self,
+        *,
+        root: Path = ASSETS_DIR,
+        fonts: Path | None = None,
+        resources: dict[str, tuple[str, bytes]] | None = None,
+    ):
         super().__init__(allowed_protocols=("file", "data"), allow_redirects=False, fail_on_errors=True)
         self.root = Path(root).resolve()
+        self.roots = (self.root,) if fonts is None else (self.root, Path(fonts).resolve())
         self.resources = dict(resources or {})
 
     def fetch(self, url, headers=None):
@@ -68,7 +85,7 @@ class AssetsOnlyFetcher(URLFetcher):
         if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
             raise FatalURLFetchingError(f"Letter PDF may not load {url}")
         path = Path(url2pathname(parts.path)).resolve()  # resolves ../ and symlinks
-        if not path.is_relative_to(self.root) or not path.is_file():
+        if not any(path.is_relative_to(root) for root in self.roots) or not path.is_file():
             raise FatalURLFetchingError(f"Letter PDF may not load {url}")
         mime_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         return URLFetcherResponse(path.as_uri(), path.read_bytes(), headers={"Content-Type": mime_type})
@@ -77,7 +94,20 @@ class AssetsOnlyFetcher(URLFetcher):
 @functools.lru_cache(maxsize=1)
 def font_configuration() -> FontConfiguration:
     """One per process: a new FontConfiguration per document makes a worker's memory grow."""
-    return FontConfiguration()
+    config = FontConfiguration()
+    atexit.register(_font_configuration_clean, config)
+    return config
+
+
+def _font_configuration_clean(config: FontConfiguration) -> None:
+    """Remove the copies of the @font-face fonts WeasyPrint keeps in a temporary folder.
+
+    WeasyPrint removes it in FontConfiguration.__del__, which for a process-wide configuration runs
+    too late at interpreter exit (shutil is gone) and leaves ~15 MB in /tmp per process.
+    """
+    folder, config._folder = config._folder, None
+    if folder is not None:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def letter_render_pdf(*, letter: Letter, verification_code: str) -> bytes:
@@ -86,7 +116,7 @@ def letter_render_pdf(*, letter: Letter, verification_code: str) -> bytes:
     with translation.override(DOCUMENT_LANGUAGE):
         context = _letter_context(letter=letter, verification_code=verification_code, resources=resources)
         html = render_to_string(TEMPLATE_NAME, context)
-    fetcher = AssetsOnlyFetcher(resources=resources)
+    fetcher = AssetsOnlyFetcher(fonts=presubset_fonts_dir(), resources=resources)
     try:
         return HTML(string=html, base_url=ASSETS_URL, url_fetcher=fetcher).write_pdf(
             pdf_variant=PDF_VARIANT, font_config=font_configuration(), finisher=pdf_fonts_compact
@@ -251,9 +281,10 @@ def _letter_context(*, letter: Letter, verification_code: str, resources: dict) 
     )
     return {
         "letter": context,
-        "font_body": font_family_css(settings.PDF_FONT_BODY),
-        "font_title": font_family_css(settings.PDF_FONT_TITLE),
-        "font_signature": font_family_css(settings.PDF_FONT_SIGNATURE),
+        "font_faces": presubset_font_face_css(),
+        "font_body": font_family_css(font_stack_with_presubset(settings.PDF_FONT_BODY)),
+        "font_title": font_family_css(font_stack_with_presubset(settings.PDF_FONT_TITLE)),
+        "font_signature": font_family_css(font_stack_with_presubset(settings.PDF_FONT_SIGNATURE)),
     }
 
 

@@ -9,6 +9,7 @@ from weasyprint.urls import FatalURLFetchingError
 from accounts.models import User
 from responsibility.models import ClauseCategory
 from responsibility.pdf import render
+from responsibility.pdf.fonts import presubset_fonts_dir
 from responsibility.pdf.render import ASSETS_DIR, AssetsOnlyFetcher, LetterRenderError, letter_render_pdf
 from responsibility.services.issuing import campaign_issue_letters
 from responsibility.services.letters import letter_countersign, letter_sign
@@ -77,11 +78,13 @@ def test_letter_render_pdf_prints_hostile_text_as_text_and_fetches_nothing(hosti
     text = compact(pdf_text(pdf))
     for snippet in (SSRF, LOCAL_FILE, CSS_URL, TRAVERSAL, STYLE_ESCAPE, f"王{CSS_URL}", f"<b>{SSRF}</b>"):
         assert compact(snippet) in text
-    # and the renderer asked for nothing but its stylesheet and the images it generated itself
+    # and the renderer asked for nothing but its stylesheet, its pre-subset fonts and the images it
+    # generated itself
     assert fetched
+    fonts_url = presubset_fonts_dir().resolve().as_uri() + "/"
     for url in fetched:
         assert url.startswith(
-            (ASSETS_DIR.as_uri() + "/", "data:image/png;base64,", "data:image/svg+xml;base64,")
+            (ASSETS_DIR.as_uri() + "/", fonts_url, "data:image/png;base64,", "data:image/svg+xml;base64,")
         )
         assert "169.254" not in url
         assert "passwd" not in url
