@@ -3,8 +3,18 @@
 import logging
 
 from celery import shared_task
+from celery.signals import worker_ready
 
 logger = logging.getLogger(__name__)
+
+
+@worker_ready.connect
+def pdf_fast_path_warn(**kwargs) -> None:
+    """The worker renders the PDFs: say loudly at start-up if it would take the slow path."""
+    from responsibility.pdf.fonts import pdf_fonts_check
+
+    for warning in pdf_fonts_check():
+        logger.warning("%s: %s %s", warning.id, warning.msg, warning.hint or "")
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=3)

@@ -198,3 +198,22 @@ def test_pdf_fonts_check_warns_when_fontconfig_is_missing(monkeypatch):
         "PDF_FONT_BODY",
         "PDF_FONT_TITLE",
     }
+
+
+def test_the_worker_warns_at_start_up_when_pdfs_would_take_the_slow_path(monkeypatch, caplog):
+    from django.core import checks
+
+    from responsibility import tasks
+
+    # given a machine where WeasyPrint would fall back to the slow path
+    monkeypatch.setattr(
+        "responsibility.pdf.fonts.pdf_fonts_check",
+        lambda *args, **kwargs: [checks.Warning("slow path", hint="install it", id="responsibility.W001")],
+    )
+
+    # when the worker is ready
+    with caplog.at_level("WARNING", logger="responsibility.tasks"):
+        tasks.pdf_fast_path_warn(sender=None)
+
+    # then the log says so
+    assert "responsibility.W001: slow path install it" in caplog.text
