@@ -14,6 +14,8 @@ class Command(BaseCommand):
         "templates' characters, into VAR_DIR/fonts (about a minute). Letter PDFs use them when they "
         "exist. Up-to-date files are kept."
     )
+    # The system checks would warn that the fonts this command makes are missing.
+    requires_system_checks = []
 
     def add_arguments(self, parser):
         parser.add_argument("--force", action="store_true", help="Make the files again even if up to date.")

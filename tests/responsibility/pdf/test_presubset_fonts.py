@@ -180,5 +180,5 @@ def test_prepare_pdf_fonts_keeps_up_to_date_faces(presubset_fonts, monkeypatch):
     # when
     call_command("prepare_pdf_fonts", stdout=out)
 
-    # then
-    assert "up to date" in out.getvalue()
+    # then (the command speaks the interface's language, Chinese first)
+    assert "PDF 字体已是最新" in out.getvalue()
