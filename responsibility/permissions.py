@@ -113,9 +113,7 @@ def letter_permissions_for(*, user, letter: Letter) -> LetterPermissions:
         can_sign=status == LetterStatus.ISSUED and can(LetterAction.SIGN),
         can_return=status == LetterStatus.ISSUED and can(LetterAction.SIGN),
         can_countersign=status == LetterStatus.SIGNED and can(LetterAction.COUNTERSIGN),
-        can_revise=status == LetterStatus.RETURNED
-        and not letter_is_superseded(letter)
-        and can(LetterAction.REVISE),
+        can_revise=status == LetterStatus.RETURNED and not letter.is_superseded and can(LetterAction.REVISE),
         can_void=status in (LetterStatus.ISSUED, LetterStatus.SIGNED, LetterStatus.COUNTERSIGNED)
         and can(LetterAction.VOID),
         can_archive=status == LetterStatus.COUNTERSIGNED and can(LetterAction.ARCHIVE),
@@ -123,20 +121,11 @@ def letter_permissions_for(*, user, letter: Letter) -> LetterPermissions:
     )
 
 
-def letter_is_superseded(letter: Letter) -> bool:
-    """Whether a returned letter has already been revised (its next version exists)."""
-    try:
-        return letter.next_version is not None
-    except Letter.next_version.RelatedObjectDoesNotExist:
-        return False
-
-
 def campaign_user_can(*, user, action: CampaignAction, campaign: Campaign | None = None) -> bool:
     """Campaign and template administration are role grants: the office administrator's."""
     if not user.is_authenticated or not user.is_active:
         return False
-    app_label = "responsibility"
-    return user.has_perm(f"{app_label}.{action}")
+    return user.has_perm(f"responsibility.{action}")
 
 
 @dataclass(frozen=True)

@@ -371,6 +371,14 @@ class Letter(models.Model):
     def is_editable(self) -> bool:
         return self.status == LetterStatus.DRAFT
 
+    @property
+    def is_superseded(self) -> bool:
+        """Whether a returned letter has already been revised (its next version exists)."""
+        try:
+            return self.next_version is not None
+        except Letter.next_version.RelatedObjectDoesNotExist:
+            return False
+
     def is_overdue(self, today=None) -> bool:
         today = today or timezone.localdate()
         return self.status == LetterStatus.ISSUED and self.campaign.deadline < today

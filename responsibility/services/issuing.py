@@ -29,7 +29,6 @@ from responsibility.permissions import (
     LetterAction,
     campaign_check_permission,
     letter_check_permission,
-    letter_is_superseded,
 )
 from responsibility.services.audit import letter_events_append
 
@@ -286,7 +285,7 @@ def letter_revise(
     old = Letter.objects.select_for_update().select_related("campaign").get(pk=letter.pk)
     if old.status != LetterStatus.RETURNED:
         raise ApplicationError(_("Only a returned letter can be revised."))
-    if letter_is_superseded(old):
+    if old.is_superseded:
         raise ApplicationError(_("This letter has already been revised."))
     numbered = _revision_clauses(clauses)
     if not old.campaign.is_open:
