@@ -4,8 +4,9 @@ import base64
 import binascii
 import io
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
@@ -21,6 +22,11 @@ MAX_DRAWING_BYTES = 200 * 1024
 MAX_DRAWING_SIDE = 2000
 _DATA_URL_PREFIX = "data:image/png;base64,"
 _PNG_END = b"IEND\xaeB`\x82"
+
+
+def reauthentication_is_fresh(confirmed_at: datetime | None) -> bool:
+    """A re-entered password lets the user sign for REAUTHENTICATION_WINDOW, no longer."""
+    return confirmed_at is not None and timezone.now() - confirmed_at <= REAUTHENTICATION_WINDOW
 
 
 @dataclass(frozen=True)

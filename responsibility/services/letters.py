@@ -14,7 +14,7 @@ from responsibility.models import Letter, LetterEvent, LetterEventKind, LetterSt
 from responsibility.permissions import LetterAction, letter_check_permission
 from responsibility.services.audit import letter_events_append
 from responsibility.services.documents import letter_document_request
-from responsibility.signing import CONSENT_TEXT, REAUTHENTICATION_WINDOW, SignatureMark
+from responsibility.signing import CONSENT_TEXT, SignatureMark, reauthentication_is_fresh
 from responsibility.workflow import STAMPS, ensure_transition_allowed
 
 MAX_REASON_LENGTH = 500
@@ -205,7 +205,7 @@ def _attestation_check(attestation: SigningAttestation, *, check_hash: bool = Tr
     confirmed = attestation.reauthenticated_at
     if confirmed is None:
         raise ApplicationError(_("Please enter your password to confirm it is you."), code="reauth_missing")
-    if timezone.now() - confirmed > REAUTHENTICATION_WINDOW:
+    if not reauthentication_is_fresh(confirmed):
         raise ApplicationError(
             _(
                 "Your identity confirmation has expired (it lasts 5 minutes). "

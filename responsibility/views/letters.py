@@ -45,7 +45,7 @@ from responsibility.services.letters import (
     letter_void,
     letters_countersign,
 )
-from responsibility.signing import REAUTHENTICATION_WINDOW
+from responsibility.signing import reauthentication_is_fresh
 from responsibility.views.http import client_ip, client_user_agent
 
 TODO_LIMIT = 50
@@ -117,8 +117,7 @@ def letter_list_view(request):
 
 def _reauth_is_fresh(request) -> bool:
     """Whether the password was re-entered recently enough to sign without entering it again."""
-    confirmed = reauthenticated_at(request)
-    return confirmed is not None and timezone.now() - confirmed < REAUTHENTICATION_WINDOW
+    return reauthentication_is_fresh(reauthenticated_at(request))
 
 
 def _visible_letter(request, pk: int) -> Letter:
