@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 class Role(StrEnum):
     PARTY_GROUP = "party_group"  # 党组: issues and countersigns organ-level letters
-    INSPECTION_TEAM = "inspection_team"  # 纪检监察组: reads every letter, read-only
+    INSPECTION_TEAM = "inspection_team"  # 纪检监察组: reads every letter; plans and carries out checks
     OFFICE_ADMIN = "office_admin"  # 机关党委/办公室: runs campaigns, templates, the organisation
 
 
@@ -19,8 +19,22 @@ ROLE_LABELS = {
 
 # Model-level permissions each role's group holds. Object grants are made by the services.
 ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
-    Role.PARTY_GROUP: ("responsibility.view_campaign",),
-    Role.INSPECTION_TEAM: ("responsibility.view_letter", "responsibility.view_campaign"),
+    Role.PARTY_GROUP: (
+        "responsibility.view_campaign",
+        "responsibility.view_inspectionplan",
+        "responsibility.view_finding",
+        "responsibility.view_dutyassignment",
+    ),
+    Role.INSPECTION_TEAM: (
+        "responsibility.view_letter",
+        "responsibility.view_campaign",
+        "responsibility.add_inspectionplan",
+        "responsibility.view_inspectionplan",
+        "responsibility.view_finding",
+        "responsibility.verify_rectification",
+        "responsibility.view_dutyassignment",
+        "responsibility.review_performancerecord",
+    ),
     Role.OFFICE_ADMIN: (
         "responsibility.view_letter",
         "responsibility.issue_letter",
@@ -34,6 +48,11 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "responsibility.change_lettertemplate",
         "responsibility.view_reminder",
         "responsibility.resend_reminder",
+        "responsibility.view_inspectionplan",
+        "responsibility.view_finding",
+        "responsibility.view_dutyassignment",
+        "responsibility.add_dutyassignment",
+        "responsibility.change_dutyassignment",
         "accounts.view_user",
         "accounts.add_user",
         "accounts.change_user",

@@ -11,14 +11,28 @@ from accounts.selectors import org_unit_subtree_ids
 from responsibility.models import (
     ArchiveExport,
     Campaign,
+    Checkpoint,
     DocumentStatus,
+    DutyAssignment,
+    EvidenceFile,
+    Finding,
+    Inspection,
+    InspectionEvent,
+    InspectionPlan,
+    InspectionStatus,
     Letter,
     LetterDocument,
     LetterStatus,
     LetterTemplate,
     Notification,
+    PerformanceRecord,
+    PlanStatus,
+    RectificationStatus,
     Reminder,
     ReminderPolicy,
+    ReviewStatus,
+    SpotCheckDraw,
+    TaskOccurrence,
     TemplateLevel,
 )
 from responsibility.models.letters import SIGNED_STATUSES
@@ -26,11 +40,17 @@ from responsibility.permissions import (
     ArchiveAction,
     CampaignAction,
     LetterAction,
+    PlanAction,
     ReminderAction,
     archive_user_can,
     campaign_user_can,
+    duty_reads_everything,
+    ledger_user_can_see_all,
     letter_perm,
+    plan_user_can,
     reminder_user_can,
+    units_answered_for,
+    units_of_staff,
 )
 
 
@@ -363,6 +383,29 @@ def reminder_list_visible_to(*, user) -> QuerySet[Reminder]:
     return Reminder.objects.select_related("recipient", "campaign", "resent_by").order_by("-due_at", "-pk")
 
 
+def reminder_findings_of(*, user, reminders) -> dict[int, Finding]:
+    """The findings that rectification reminders are about, by rectification id (one query, or none)."""
+    ids = {reminder.object_id for reminder in reminders if reminder.object_kind == "rectification"}
+    ids.discard(None)
+    if not ids:
+        return {}
+    findings = finding_list_visible_to(user=user).filter(rectification__pk__in=ids)
+    return {finding.rectification.pk: finding for finding in findings}
+
+
+def reminder_occurrences_of(*, user, reminders) -> dict[int, TaskOccurrence]:
+    """The duty task periods that duty reminders are about, by occurrence id, among the assignments the
+    user may open (one query, or none)."""
+    ids = {reminder.object_id for reminder in reminders if reminder.object_kind == "occurrence"}
+    ids.discard(None)
+    if not ids:
+        return {}
+    occurrences = TaskOccurrence.objects.filter(
+        pk__in=ids, task__assignment__in=duty_assignment_list_visible_to(user=user).values("pk")
+    ).select_related("task__assignment__post__unit")
+    return {occurrence.pk: occurrence for occurrence in occurrences}
+
+
 def reminder_policy_for(*, campaign: Campaign) -> ReminderPolicy:
     """The campaign's reminder rules; the defaults (unsaved) if it has none of its own."""
     return ReminderPolicy.objects.filter(campaign=campaign).first() or ReminderPolicy(campaign=campaign)
@@ -383,3 +426,148 @@ def _unit_subtrees(unit_ids: list[int]) -> set[int]:
     for unit_id in unit_ids:
         found |= org_unit_subtree_ids(unit_id=unit_id)
     return found
+
+
+# --- Supervision: plans, draws, inspections, findings, rectifications ----------------------------
+
+
+def plan_list_visible_to(*, user) -> QuerySet:
+    """Plans the user may open: all of them for the inspection team, the office and the Party Group."""
+    if not plan_user_can(user=user, action=PlanAction.VIEW):
+        return InspectionPlan.objects.none()
+    return InspectionPlan.objects.select_related("created_by").prefetch_related("team")
+
+
+def draw_list_visible_to(*, user) -> QuerySet:
+    return SpotCheckDraw.objects.filter(plan__in=plan_list_visible_to(user=user)).select_related(
+        "plan", "drawn_by"
+    )
+
+
+def inspection_list_visible_to(*, user) -> QuerySet:
+    return (
+        Inspection.objects.filter(plan__in=plan_list_visible_to(user=user))
+        .select_related("plan", "unit", "draw")
+        .prefetch_related("inspectors", "plan__team")
+    )
+
+
+def inspection_list_assigned_to(*, user) -> QuerySet:
+    """Open inspections the user was drawn to carry out (their to-do)."""
+    return inspection_list_visible_to(user=user).filter(
+        inspectors=user,
+        plan__status=PlanStatus.OPEN,
+        status__in=[InspectionStatus.PENDING, InspectionStatus.IN_PROGRESS],
+    )
+
+
+def finding_list_visible_to(*, user) -> QuerySet:
+    """Findings the user may open: every one for readers of the whole ledger; else those they answer for.
+
+    A unit head answers for their unit and the units below it; an owner or responsible person for theirs.
+    """
+    findings = Finding.objects.select_related(
+        "plan", "unit", "responsible", "rectification", "rectification__owner", "clause", "clause__letter"
+    )
+    if not user.is_authenticated or not user.is_active:
+        return findings.none()
+    if ledger_user_can_see_all(user=user):
+        return findings
+    return findings.filter(
+        Q(unit_id__in=units_answered_for(user)) | Q(rectification__owner=user) | Q(responsible=user)
+    )
+
+
+def rectification_list_awaiting(*, user) -> QuerySet:
+    """Open rectifications the user may report: as owner, or as head of the unit or a unit above it."""
+    return (
+        finding_list_visible_to(user=user)
+        .filter(rectification__status=RectificationStatus.OPEN)
+        .filter(Q(rectification__owner=user) | Q(unit_id__in=units_answered_for(user)))
+        .order_by("rectification__deadline", "pk")
+    )
+
+
+def rectification_list_to_verify(*, user) -> QuerySet:
+    """Submitted rectifications in plans whose team the user is on (their to-do)."""
+    return (
+        finding_list_visible_to(user=user)
+        .filter(rectification__status=RectificationStatus.SUBMITTED, plan__team=user)
+        .order_by("rectification__submitted_at", "pk")
+    )
+
+
+def inspection_events_of(*, subject: str) -> QuerySet:
+    return InspectionEvent.objects.filter(subject=subject).select_related("actor").order_by("sequence")
+
+
+def evidence_get_visible(*, user, pk: int):
+    """An evidence file the user may download (they may see the record it belongs to), or None."""
+    evidence = (
+        EvidenceFile.objects.select_related("check_result__inspection", "finding", "rectification__finding")
+        .filter(pk=pk)
+        .first()
+    )
+    if evidence is None:
+        return None
+    if evidence.performance_record_id is not None:
+        visible = duty_assignment_list_visible_to(user=user).filter(
+            tasks__occurrences__records=evidence.performance_record_id
+        )
+    elif evidence.check_result_id is not None:
+        visible = inspection_list_visible_to(user=user).filter(pk=evidence.check_result.inspection_id)
+    else:
+        finding_id = evidence.finding_id or evidence.rectification.finding_id
+        visible = finding_list_visible_to(user=user).filter(pk=finding_id)
+    return evidence if visible.exists() else None
+
+
+def checkpoint_list_visible_to(*, user) -> QuerySet:
+    """Checkpoints of the plans the user may open."""
+    return Checkpoint.objects.filter(plan__in=plan_list_visible_to(user=user)).select_related("plan")
+
+
+# --- One post, two responsibilities (一岗双责) ------------------------------------------------------
+
+
+def duty_assignment_list_visible_to(*, user) -> QuerySet:
+    """Assignments the user may open: all for the Party Group, the inspection team and the office; else
+    their own, their unit's leaders' (read-only), and those their earlier records belong to."""
+    assignments = DutyAssignment.objects.select_related("post", "post__unit", "leader")
+    if not user.is_authenticated or not user.is_active:
+        return assignments.none()
+    if duty_reads_everything(user):
+        return assignments
+    units = units_of_staff(user)
+    visible_ids = (
+        DutyAssignment.objects.filter(
+            Q(leader=user)
+            | Q(post__unit_id__in=units)
+            | Q(oversees__in=units)
+            | Q(tasks__occurrences__records__recorded_by=user)
+        )
+        .values("pk")
+        .distinct()
+    )
+    return assignments.filter(pk__in=visible_ids)
+
+
+def occurrence_list_due_for(*, user) -> QuerySet:
+    """Open task periods the user answers for, soonest first (their to-do)."""
+    return (
+        TaskOccurrence.objects.open()
+        .filter(responsible=user, task__assignment__leader=user)
+        .select_related("task", "task__assignment")
+        .order_by("due_date", "pk")
+    )
+
+
+def performance_record_list_to_review(*, user) -> QuerySet:
+    """Records waiting for the inspection team's review."""
+    if not (user.is_authenticated and user.has_perm("responsibility.review_performancerecord")):
+        return PerformanceRecord.objects.none()
+    return (
+        PerformanceRecord.objects.filter(review_status=ReviewStatus.PENDING)
+        .select_related("occurrence__task__assignment__leader", "occurrence__task__assignment__post__unit")
+        .order_by("recorded_at", "pk")
+    )

@@ -155,6 +155,8 @@ SITE_URL = env("DJANGO_SITE_URL", default="http://127.0.0.1:8000")
 # Uploads (organisation spreadsheets, signature drawings) are small; refuse anything larger early.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Evidence files (inspection results, findings, rectifications): the largest file accepted.
+EVIDENCE_MAX_BYTES = env.int("DJANGO_EVIDENCE_MAX_MB", default=20) * 1024 * 1024
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True

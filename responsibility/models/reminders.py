@@ -90,6 +90,8 @@ class ReminderKind(models.TextChoices):
         _("Letters awaiting countersignature"),  # to the issuer (甲方), one per campaign
     )
     DAILY_DIGEST = "daily_digest", _("Daily digest")  # to unit heads and the office
+    RECTIFICATION_DUE = "rectification_due", _("Rectification deadline")  # to the rectification's owner
+    DUTY_TASK_DUE = "duty_task_due", _("Duty task due")  # to the leader a task's period is due from
 
 
 class ReminderStatus(models.TextChoices):
@@ -104,7 +106,8 @@ class Reminder(models.Model):
     """The ledger: one row per (kind, object, recipient, due period), whatever runs the sweep or send."""
 
     kind = models.CharField(_("kind"), max_length=32, choices=ReminderKind.choices)
-    # What the reminder is about: "letter:123", "campaign:4" (countersignatures), "unit:7" or "office".
+    # What the reminder is about: "letter:123", "campaign:4" (countersignatures), "unit:7", "office"
+    # or "rectification:9".
     object_key = models.CharField(_("about"), max_length=64)
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -115,7 +118,7 @@ class Reminder(models.Model):
     # Which reminder of the schedule: "before-7", "overdue-3" (days past the deadline), or a date.
     due_period = models.CharField(_("due period"), max_length=24)
     due_at = models.DateTimeField(_("due at"))
-    # The campaign the item belongs to (for the office's filter); empty for digests.
+    # The campaign the item belongs to (for the office's filter); empty for digests and rectifications.
     campaign = models.ForeignKey(
         Campaign,
         verbose_name=_("campaign"),
@@ -186,7 +189,7 @@ class Reminder(models.Model):
 
     @property
     def object_kind(self) -> str:
-        """What `object_key` names: "letter", "campaign", "unit" or "office"."""
+        """What `object_key` names: "letter", "campaign", "unit", "office" or "rectification"."""
         return self.object_key.partition(":")[0]
 
     @property

@@ -112,6 +112,41 @@ def letter_issue_to_staff(
     )
 
 
+@transaction.atomic
+def letter_issue_for_new_holder(
+    *, previous: Letter, issued_by, ip_address: str | None = None
+) -> Letter | None:
+    """A post changed holder: its letter is issued again, to the new holder, by the same issuer post.
+
+    The previous holder's letter stays as it is: it records what they signed. None when the new holder
+    already has a letter for the post in the campaign.
+    """
+    campaign_check_permission(user=issued_by, action=CampaignAction.ISSUE_LETTERS, campaign=previous.campaign)
+    post = Post.objects.select_related("holder").get(pk=previous.signer_post_id)
+    if (
+        post.holder_id is None
+        or Letter.objects.filter(
+            campaign=previous.campaign,
+            signer_post=post,
+            signer_id=post.holder_id,
+            status__in=LETTER_TAKEN_STATUSES,
+        ).exists()
+    ):
+        return None
+    issuer_post = previous.issuer_post
+    issuer = issuer_post.holder if issuer_post and issuer_post.holder_id else previous.issuer
+    return _letters_issue(
+        campaign=previous.campaign,
+        template=previous.template,
+        issuer=issuer,
+        issuer_post=issuer_post,
+        signer_posts=[post],
+        parent=previous.parent,
+        issued_by=issued_by,
+        ip_address=ip_address,
+    ).issued[0]
+
+
 def _letters_issue(
     *, campaign, template, issuer, issuer_post, signer_posts, parent, issued_by, ip_address
 ) -> IssueResult:

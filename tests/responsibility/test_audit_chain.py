@@ -143,7 +143,7 @@ def test_verify_audit_chain_command_reports_an_intact_chain(events):
     call_command("verify_audit_chain", stdout=out)
 
     # then it ends normally (exit status 0) and counts the events
-    assert "签署记录链完整，共 4 条记录。" in out.getvalue()
+    assert "责任书签署记录链完整，共 4 条记录。" in out.getvalue()
 
 
 def test_verify_audit_chain_command_fails_on_a_broken_chain(events):
