@@ -11,18 +11,20 @@ outstanding work) and answers three questions:
   cancelled;
 - its `kind` (a `ReminderKind`), under which it is registered in `SOURCES`.
 
-Rectifications and duty tasks add a source class here, a `ReminderKind` value and the kind's templates
-(templates/responsibility/emails/<kind>.subject.txt, .summary.txt, .txt, .html) when they arrive; the
-sweep, the ledger, the send task, the notification centre and the office's log stay as they are.
+A new kind of deadline (rectifications and duty tasks have one) adds a source class here, a
+`ReminderKind` value and the kind's templates (templates/responsibility/emails/<kind>.subject.txt,
+.summary.txt, .txt, .html); the sweep, the ledger, the send task, the notification centre and the office's
+log stay as they are.
 
-The schedule of a deadline (per campaign, `ReminderPolicy`): reminders N days before the deadline for
-each N in `days_before`, then every `overdue_every_days` days while overdue, starting the day after the
-deadline. With `skip_weekends`, a reminder whose day falls on a Saturday or Sunday moves to the next
-Monday, and the sweep creates nothing on a weekend. When several reminders of the schedule are past
-(an item that became outstanding late, or a sweep that did not run for days), only the latest one is
-sent: a signer never receives "7 days left" and "3 days left" at once. A reminder whose day comes
-before the item became outstanding (a letter issued five days before the deadline gets no "7 days
-left") is not sent either.
+The schedule of a deadline (per campaign, `ReminderPolicy`; rectifications and duty tasks use the
+defaults):
+reminders N days before the deadline for each N in `days_before`, then every `overdue_every_days` days
+while overdue, starting the day after the deadline. With `skip_weekends`, a reminder whose day falls on
+a Saturday or Sunday moves to the next Monday, and the sweep creates nothing on a weekend. When several
+reminders of the schedule are past (an item that became outstanding late, or a sweep that did not run
+for days), only the latest one is sent: a signer never receives "7 days left" and "3 days left" at
+once. A reminder whose day comes before the item became outstanding (a letter issued five days before
+the deadline gets no "7 days left") is not sent either.
 """
 
 import datetime
@@ -32,7 +34,7 @@ from typing import Protocol
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -43,9 +45,13 @@ from responsibility.models import (
     CampaignStatus,
     Letter,
     LetterStatus,
+    Rectification,
+    RectificationStatus,
+    Recurrence,
     Reminder,
     ReminderKind,
     ReminderPolicy,
+    TaskOccurrence,
 )
 from responsibility.models.reminders import DEFAULT_DAYS_BEFORE, DEFAULT_OVERDUE_EVERY_DAYS
 
@@ -434,6 +440,166 @@ class DailyDigestSource:
         )
 
 
+class RectificationDueSource:
+    """Each open rectification (整改) reminds its owner of its deadline, on the default schedule.
+
+    Submitted rectifications wait for the inspection team, not the owner, and are not reminded; one
+    sent back is open again and is reminded again. A rectification belongs to no campaign.
+    """
+
+    kind = ReminderKind.RECTIFICATION_DUE
+    schedule = Schedule()
+
+    def due_rows(self, *, today: datetime.date) -> Iterator[list[DueRow]]:
+        if self.schedule.skip_weekends and is_weekend(today):
+            return
+        # Deadlines further out than the first reminder have nothing due yet.
+        horizon = today + datetime.timedelta(days=max(self.schedule.days_before, default=0))
+        rows = (
+            Rectification.objects.filter(status=RectificationStatus.OPEN, deadline__lte=horizon)
+            .order_by("deadline", "pk")
+            .values_list("pk", "owner_id", "deadline", "created_at")
+            .iterator(chunk_size=BATCH_SIZE)
+        )
+
+        def due() -> Iterator[DueRow]:
+            # Rows come by deadline: the reminder of the schedule is worked out once per deadline.
+            current: datetime.date | None = None
+            period: DuePeriod | None = None
+            due_at = outstanding_before = None
+            for pk, owner_id, deadline, created_at in rows:
+                if deadline != current:
+                    current = deadline
+                    period = period_current(schedule=self.schedule, deadline=deadline, today=today)
+                    if period is not None:
+                        due_at = start_of_day(period.effective)
+                        outstanding_before = start_of_day(period.effective + datetime.timedelta(days=1))
+                # Recorded after the reminder's day: it waits for the next reminder of the schedule.
+                if period is not None and created_at < outstanding_before:
+                    yield DueRow(self.kind, f"rectification:{pk}", owner_id, period.label, due_at)
+
+        yield from _batched(due())
+
+    def message(self, *, reminder: Reminder) -> ReminderMessage | None:
+        rectification = (
+            Rectification.objects.select_related("finding__plan", "finding__unit")
+            .filter(
+                pk=_key_id(reminder.object_key, "rectification"),
+                status=RectificationStatus.OPEN,
+                owner_id=reminder.recipient_id,
+            )
+            .first()
+        )
+        if rectification is None:
+            return None
+        finding = rectification.finding
+        days_left = (rectification.deadline - timezone.localdate()).days
+        return ReminderMessage(
+            url=reverse("responsibility:finding-detail", args=[finding.pk]),
+            context={
+                "finding": finding,
+                "rectification": rectification,
+                "reference": finding.reference,
+                "unit": finding.unit.name,
+                "problem": finding.title,
+                "requirement": rectification.requirement,
+                "rejection_reason": rectification.rejection_reason,
+                "deadline": rectification.deadline,
+                "days_left": max(days_left, 0),
+                "days_overdue": max(-days_left, 0),
+                "overdue": days_left < 0,
+            },
+        )
+
+
+class DutyTaskDueSource:
+    """Each open period of a duty task (履责任务) reminds the leader who answers for it, on the default
+    schedule, until a performance record is kept for it.
+
+    Only periods whose responsible person still leads the assignment are reminded: at a handover the
+    open periods move to the new holder, who is reminded from then on. Periods of assignments older
+    than last year are no longer reminded. A period belongs to no campaign.
+    """
+
+    kind = ReminderKind.DUTY_TASK_DUE
+    schedule = Schedule()
+
+    def due_rows(self, *, today: datetime.date) -> Iterator[list[DueRow]]:
+        if self.schedule.skip_weekends and is_weekend(today):
+            return
+        # Due dates further out than the first reminder have nothing due yet.
+        horizon = today + datetime.timedelta(days=max(self.schedule.days_before, default=0))
+        rows = (
+            TaskOccurrence.objects.open()
+            # A year's periods are chased into the following year, not for ever after.
+            .filter(
+                due_date__lte=horizon,
+                task__assignment__year__gte=today.year - 1,
+                responsible_id=F("task__assignment__leader_id"),
+            )
+            .order_by("due_date", "pk")
+            .values_list("pk", "responsible_id", "due_date", "task__assignment__created_at")
+            .iterator(chunk_size=BATCH_SIZE)
+        )
+
+        def due() -> Iterator[DueRow]:
+            # Rows come by due date: the reminder of the schedule is worked out once per due date.
+            current: datetime.date | None = None
+            period: DuePeriod | None = None
+            due_at = outstanding_before = None
+            for pk, responsible_id, due_date, assigned_at in rows:
+                if due_date != current:
+                    current = due_date
+                    period = period_current(schedule=self.schedule, deadline=due_date, today=today)
+                    if period is not None:
+                        due_at = start_of_day(period.effective)
+                        outstanding_before = start_of_day(period.effective + datetime.timedelta(days=1))
+                # Assigned after the reminder's day: it waits for the next reminder of the schedule.
+                if period is not None and assigned_at < outstanding_before:
+                    yield DueRow(self.kind, f"occurrence:{pk}", responsible_id, period.label, due_at)
+
+        yield from _batched(due())
+
+    def message(self, *, reminder: Reminder) -> ReminderMessage | None:
+        occurrence = (
+            TaskOccurrence.objects.open()
+            .select_related("task__assignment__post__unit")
+            .filter(
+                pk=_key_id(reminder.object_key, "occurrence"),
+                responsible_id=reminder.recipient_id,
+                task__assignment__leader_id=reminder.recipient_id,
+            )
+            .first()
+        )
+        if occurrence is None:
+            return None
+        task = occurrence.task
+        assignment = task.assignment
+        post = assignment.post
+        days_left = (occurrence.due_date - timezone.localdate()).days
+        return ReminderMessage(
+            url=reverse("responsibility:duty-detail", args=[assignment.pk]),
+            context={
+                "occurrence": occurrence,
+                "task": task,
+                "assignment": assignment,
+                "task_title": task.title,
+                "task_description": task.description,
+                "recurrence": task.get_recurrence_display(),
+                "recurring": task.recurrence != Recurrence.ONCE,  # a period worth naming
+                "sequence": occurrence.sequence,
+                "period_start": occurrence.period_start,
+                "deadline": occurrence.due_date,
+                "year": assignment.year,
+                # 主任 of 法制工作委员会 reads 法制工作委员会主任; 党组书记 of 党组 stays 党组书记.
+                "post": post.title if post.unit.name in post.title else f"{post.unit.name}{post.title}",
+                "days_left": max(days_left, 0),
+                "days_overdue": max(-days_left, 0),
+                "overdue": days_left < 0,
+            },
+        )
+
+
 # The registry: every kind of reminder and the source that knows its items. Add new sources here.
 SOURCES: dict[str, ReminderSource] = {}
 
@@ -445,5 +611,11 @@ def reminder_source_register(source: ReminderSource) -> ReminderSource:
     return source
 
 
-for _source in (LetterUnsignedSource(), LetterAwaitingCountersignSource(), DailyDigestSource()):
+for _source in (
+    LetterUnsignedSource(),
+    LetterAwaitingCountersignSource(),
+    DailyDigestSource(),
+    RectificationDueSource(),
+    DutyTaskDueSource(),
+):
     reminder_source_register(_source)

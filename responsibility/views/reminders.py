@@ -22,7 +22,9 @@ from responsibility.permissions import (
 from responsibility.selectors import (
     campaign_list_visible_to,
     notification_list_for,
+    reminder_findings_of,
     reminder_list_visible_to,
+    reminder_occurrences_of,
     reminder_policy_for,
 )
 from responsibility.services.reminders import (
@@ -95,6 +97,14 @@ def reminder_list_view(request):
         if data["status"]:
             reminders = reminders.filter(status=data["status"])
     page_obj = Paginator(reminders, REMINDERS_PER_PAGE).get_page(request.GET.get("page"))
+    shown = list(page_obj.object_list)
+    findings = reminder_findings_of(user=request.user, reminders=shown)
+    occurrences = reminder_occurrences_of(user=request.user, reminders=shown)
+    for reminder in shown:  # what a rectification or duty task reminder is about, for its link
+        if reminder.object_kind == "rectification":
+            reminder.finding = findings.get(reminder.object_id)
+        elif reminder.object_kind == "occurrence":
+            reminder.occurrence = occurrences.get(reminder.object_id)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -103,7 +113,7 @@ def reminder_list_view(request):
         {
             "form": form,
             "page_obj": page_obj,
-            "reminders": page_obj.object_list,
+            "reminders": shown,
             "query_without_page": query.urlencode() + "&" if query else "",
             "can_resend": reminder_user_can(user=request.user, action=ReminderAction.RESEND),
         },
