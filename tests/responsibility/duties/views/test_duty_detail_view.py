@@ -1,0 +1,179 @@
+"""One leader's assignment: what it shows, the buttons each reader gets, and a fixed number of queries."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from responsibility.models import Recurrence, TaskOccurrence
+from responsibility.services.duties import (
+    RecordInput,
+    TaskInput,
+    duty_task_create,
+    performance_record_create,
+    performance_record_review,
+)
+from tests.responsibility.duties.conftest import first_open_occurrence
+from tests.responsibility.duties.views.conftest import url
+from tests.responsibility.inspections.conftest import pdf_upload
+
+pytestmark = pytest.mark.django_db
+
+
+def _record(occurrence, *, on=datetime.date(2026, 3, 20), files=()):
+    return performance_record_create(
+        occurrence=occurrence,
+        data=RecordInput(
+            performed_on=on, summary="听取分管单位汇报。", participants="张三、李四", files=list(files)
+        ),
+        recorded_by=occurrence.responsible,
+    )
+
+
+def _open_periods(assignment) -> list[TaskOccurrence]:
+    return list(
+        TaskOccurrence.objects.filter(task__assignment=assignment, done_at__isnull=True).order_by(
+            "due_date", "pk"
+        )
+    )
+
+
+def test_the_page_shows_the_assignment_its_clauses_tasks_periods_and_records(client, duties):
+    # given the head kept a record with evidence for the first quarter, and the inspector returned it
+    head = duties.head_assignment
+    record = _record(first_open_occurrence(head), files=[pdf_upload("汇报记录.pdf")])
+    performance_record_review(
+        record=record,
+        reviewed_by=duties.org.inspector,
+        accept=False,
+        reason="缺少会议纪要。",
+        expected_version=None,
+    )
+    client.force_login(duties.org.staff[1])  # a reader of the unit's leaders
+
+    # when
+    response = client.get(url("duty-detail", head.pk))
+
+    # then
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert head.leader.get_full_name() in body
+    assert "法制工作委员会主任" in body
+    assert "Awaiting the leader&#x27;s confirmation" in body
+    for clause in head.clauses.all():  # the letter's duty clauses, with the letter's reference
+        assert clause.text in body
+        assert clause.letter.reference in body
+    # the recurrence in words
+    assert "Every quarter" in body
+    assert "2 times a year" in body
+    assert "Once, due 2026-12-20" in body
+    # the record: date, summary, participants, author, review, evidence served as a download
+    assert "2026-03-20" in body
+    assert "听取分管单位汇报。" in body
+    assert "张三、李四" in body
+    assert "缺少会议纪要。" in body
+    evidence = record.evidence.get()
+    assert url("evidence-download", evidence.pk) in body
+    assert "汇报记录.pdf" in body
+    # the overdue first quarter is red again now the record was returned
+    assert 'class="badge light-red"' in body
+
+
+def test_the_leader_gets_confirm_edit_add_task_and_record_buttons(client, duties):
+    head = duties.head_assignment
+    client.force_login(head.leader)
+
+    body = client.get(url("duty-detail", head.pk)).content.decode()
+
+    assert url("duty-confirm", head.pk) in body
+    assert f'name="version" value="{head.version}"' in body
+    assert url("duty-update", head.pk) in body
+    assert url("duty-task-create", head.pk) in body
+    assert url("performance-record-create", first_open_occurrence(head).pk) in body
+    assert url("duty-report", head.pk) in body
+    assert url("post-handover", head.pk) not in body
+    assert "performance-record-review" not in body and "/review/" not in body
+
+
+def test_a_reader_of_the_unit_gets_only_the_report(client, duties):
+    head = duties.head_assignment
+    _record(first_open_occurrence(head))
+    client.force_login(duties.org.staff[1])
+
+    body = client.get(url("duty-detail", head.pk)).content.decode()
+
+    assert url("duty-report", head.pk) in body
+    for name in ("duty-confirm", "duty-update", "duty-task-create", "post-handover"):
+        assert url(name, head.pk) not in body
+    assert "/records/new/" not in body and "/review/" not in body
+    assert "/tasks/" not in body  # no task can be removed
+
+
+def test_the_office_may_edit_add_tasks_remove_unrecorded_tasks_and_hand_over_but_not_confirm(client, duties):
+    head = duties.head_assignment
+    recorded = first_open_occurrence(head)
+    _record(recorded)
+    client.force_login(duties.org.office_admin)
+
+    body = client.get(url("duty-detail", head.pk)).content.decode()
+
+    assert url("duty-update", head.pk) in body
+    assert url("duty-task-create", head.pk) in body
+    assert url("post-handover", head.pk) in body
+    assert url("duty-confirm", head.pk) not in body
+    # a task with a record cannot be removed; the others can
+    assert url("duty-task-delete", recorded.task_id) not in body
+    other_tasks = head.tasks.exclude(pk=recorded.task_id)
+    assert all(url("duty-task-delete", task.pk) in body for task in other_tasks)
+
+
+def test_the_inspection_team_gets_a_review_form_for_each_pending_record(client, duties):
+    head = duties.head_assignment
+    pending = _record(first_open_occurrence(head))
+    accepted = _record(first_open_occurrence(head), on=datetime.date(2026, 4, 1))
+    performance_record_review(
+        record=accepted, reviewed_by=duties.org.inspector, accept=True, expected_version=None
+    )
+    client.force_login(duties.org.inspector)
+
+    body = client.get(url("duty-detail", head.pk)).content.decode()
+
+    assert url("performance-record-review", pending.pk) in body
+    assert url("performance-record-review", accepted.pk) not in body
+    assert "/records/new/" not in body  # the team reviews; it does not record
+
+
+def test_someone_who_may_not_see_the_assignment_gets_a_404(client, duties):
+    client.force_login(duties.org.outsider)
+
+    assert client.get(url("duty-detail", duties.head_assignment.pk)).status_code == 404
+
+
+def test_the_page_runs_the_same_queries_for_few_and_many_tasks_and_records(client, duties):
+    head = duties.head_assignment
+
+    def queries(user) -> int:
+        client.force_login(user)
+        client.get(url("duty-detail", head.pk))  # warm the per-process caches
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url("duty-detail", head.pk))
+        assert response.status_code == 200
+        return len(captured)
+
+    # given one record with evidence
+    _record(first_open_occurrence(head), files=[pdf_upload()])
+    few = {user: queries(user) for user in (head.leader, duties.org.inspector)}
+
+    # when a monthly task is added and records with evidence are kept for four more periods
+    duty_task_create(
+        assignment=head,
+        data=TaskInput(title="每月学习", description="", recurrence=Recurrence.TIMES_A_YEAR, times_a_year=12),
+        created_by=duties.org.office_admin,
+    )
+    for occurrence in _open_periods(head)[:4]:
+        _record(occurrence, on=datetime.date(2026, 5, 1), files=[pdf_upload("a.pdf"), pdf_upload("b.pdf")])
+    many = {user: queries(user) for user in (head.leader, duties.org.inspector)}
+
+    # then
+    assert few == many
