@@ -3,9 +3,12 @@ import functools
 from responsibility.permissions import (
     ArchiveAction,
     CampaignAction,
+    PlanAction,
     ReminderAction,
     archive_user_can,
     campaign_user_can,
+    ledger_user_can_see_all,
+    plan_user_can,
     reminder_user_can,
 )
 from responsibility.selectors import notification_unread_count
@@ -22,6 +25,8 @@ def navigation(request) -> dict:
         "nav_is_staff": user.is_staff,
         "nav_can_view_reminders": reminder_user_can(user=user, action=ReminderAction.VIEW),
         "nav_can_browse_archive": archive_user_can(user=user, action=ArchiveAction.BROWSE),
+        "nav_can_view_plans": plan_user_can(user=user, action=PlanAction.VIEW),
+        "nav_can_view_ledger": ledger_user_can_see_all(user=user),
     }
 
 

@@ -1,5 +1,7 @@
 """Letter pages: the to-do list, the letter list, a letter, and every action on a letter."""
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -21,18 +23,24 @@ from responsibility.forms.letters import (
     ReviseForm,
     SignForm,
 )
-from responsibility.models import Letter, LetterStatus, SignatureRole
+from responsibility.models import AssignmentStatus, Letter, LetterStatus, SignatureRole
 from responsibility.permissions import LetterAction, letter_check_permission, letter_permissions_for
 from responsibility.selectors import (
     campaign_list_visible_to,
+    duty_assignment_list_visible_to,
+    inspection_list_assigned_to,
     letter_history,
     letter_list_ready_to_cascade,
     letter_list_to_countersign,
     letter_list_to_revise,
     letter_list_to_sign,
     letter_list_visible_to,
+    occurrence_list_due_for,
+    performance_record_list_to_review,
     post_ids_with_letter,
     post_list_staff_for,
+    rectification_list_awaiting,
+    rectification_list_to_verify,
     template_list_for_staff_letters,
 )
 from responsibility.services.issuing import letter_issue_to_staff, letter_revise
@@ -49,6 +57,8 @@ from responsibility.signing import reauthentication_is_fresh
 from responsibility.views.http import client_ip, client_user_agent
 
 TODO_LIMIT = 50
+# The duty task periods the to-do page lists: every overdue one, and those due within this many days.
+DUTY_TODO_DAYS = 30
 LIST_PAGE_SIZE = 50
 
 
@@ -61,6 +71,21 @@ def todo_view(request):
         "to_countersign": letter_list_to_countersign(user=user).order_by("signed_at", "pk"),
         "to_revise": letter_list_to_revise(user=user).order_by("returned_at", "pk"),
         "to_cascade": letter_list_ready_to_cascade(user=user).order_by("-signed_at", "pk"),
+        # Supervision: rectifications to report, rectifications to verify, inspections to carry out.
+        "to_rectify": rectification_list_awaiting(user=user),
+        "to_verify": rectification_list_to_verify(user=user),
+        "to_inspect": inspection_list_assigned_to(user=user)
+        .prefetch_related(None)  # the page shows neither inspectors nor teams
+        .order_by("plan__period_end", "position", "pk"),
+        # 一岗双责: periods due within DUTY_TODO_DAYS (and every overdue one), records to review,
+        # assignments waiting for the leader's confirmation.
+        "duty_due": occurrence_list_due_for(user=user).filter(
+            due_date__lte=today + datetime.timedelta(days=DUTY_TODO_DAYS)
+        ),
+        "to_review": performance_record_list_to_review(user=user),
+        "to_confirm": duty_assignment_list_visible_to(user=user)
+        .filter(leader=user, status=AssignmentStatus.DRAFT)
+        .order_by("-year", "pk"),
     }
     context = {name: list(letters[:TODO_LIMIT]) for name, letters in sections.items()}
     context["countersign_total"] = (
@@ -69,6 +94,7 @@ def todo_view(request):
         else sections["to_countersign"].count()
     )
     context["today"] = today
+    context["todo_limit"] = TODO_LIMIT
     return render(request, "responsibility/letters/todo.html", context)
 
 
