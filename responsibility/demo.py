@@ -6,7 +6,11 @@ campaign (all letters archived) and this year's open one, where letters are issu
 revised, voided, countersigned, archived and cascaded to staff. Every letter state is reached through
 the services, by the person who would really do it. The services read the clock, so each step runs
 at a plausible moment in the past (`_clock`): the history carries last year's dates and this year's
-letters were handed over at the work-style meeting three weeks ago.
+letters were handed over at the work-style meeting three weeks ago. After the letters, the discipline
+inspection team's round of checks (`demo_supervision_create`): a plan with checkpoints, a spot-check
+draw, inspections with results and evidence, and findings in every rectification state. Then 一岗双责
+(`demo_duties_create`): the common duty tasks, this year's assignments of every leading post, their
+confirmations, and performance records with evidence, accepted, awaiting review and returned.
 
 All demo accounts share DEMO_PASSWORD. Never load the demo into a production database: the command
 refuses a database that already holds an organisation.
@@ -23,12 +27,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from unittest import mock
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Max
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from PIL import Image, ImageDraw
+from weasyprint import HTML
 
 from accounts.models import OrgUnit, OrgUnitKind, Post, PostKind, User
 from accounts.roles import Role
@@ -36,13 +44,59 @@ from responsibility.content import ClauseText
 from responsibility.errors import ApplicationError
 from responsibility.models import (
     Campaign,
+    CheckOutcome,
+    CheckResult,
     ClauseCategory,
+    DrawMode,
+    DutyAssignment,
+    DutyTaskTemplate,
+    EvidenceFile,
+    Finding,
+    Inspection,
+    InspectionPlan,
     Letter,
+    LetterClause,
     LetterStatus,
     LetterTemplate,
+    PerformanceRecord,
+    Rectification,
+    Recurrence,
+    Severity,
+    SpotCheckDraw,
+    TaskOccurrence,
     TemplateLevel,
 )
+from responsibility.pdf.fonts import (
+    font_family_css,
+    font_stack_with_presubset,
+    pdf_fonts_compact,
+    presubset_font_face_css,
+    presubset_fonts_dir,
+)
+from responsibility.pdf.render import ASSETS_URL, AssetsOnlyFetcher, font_configuration
 from responsibility.services.campaigns import campaign_close, campaign_create
+from responsibility.services.duties import (
+    AssignmentInput,
+    RecordInput,
+    TaskInput,
+    duty_assignment_confirm,
+    duty_assignment_update,
+    duty_assignments_generate,
+    duty_task_create,
+    performance_record_create,
+    performance_record_review,
+)
+from responsibility.services.inspections import (
+    CheckpointInput,
+    DrawInput,
+    PlanInput,
+    ResultInput,
+    check_result_record,
+    checkpoint_create,
+    inspection_complete,
+    inspection_plan_create,
+    spot_check_draw,
+)
 from responsibility.services.issuing import campaign_issue_letters, letter_issue_to_staff, letter_revise
 from responsibility.services.letters import (
     SigningAttestation,
@@ -52,6 +106,16 @@ from responsibility.services.letters import (
     letter_sign,
     letter_void,
     letters_countersign,
+)
+from responsibility.services.rectifications import (
+    FindingInput,
+    SubmissionInput,
+    finding_record,
+    rectification_close,
+    rectification_send_back,
+    rectification_submit,
+    rectification_verify,
+    signed_clauses_of_unit,
 )
 from responsibility.services.reminders import reminder_policy_update
 from responsibility.services.templates import (
@@ -489,6 +553,8 @@ class DemoSummary:
     campaigns: list[Campaign] = field(default_factory=list)
     templates: list[LetterTemplate] = field(default_factory=list)
     superuser_skipped: bool = False
+    supervision: "DemoSupervision | None" = None
+    duties: "DemoDuties | None" = None
 
 
 def demo_data_present() -> bool:
@@ -506,6 +572,8 @@ def demo_data_create(*, today: datetime.date | None = None) -> DemoSummary:
         demo.templates_create()
         demo.previous_campaign_run()
         demo.current_campaign_run()
+        supervision = demo_supervision_create(today=today, users=demo.users, units=demo.units)
+        duties = demo_duties_create(today=today, users=demo.users, units=demo.units, posts=demo.posts)
         counts = dict(
             Letter.objects.filter(campaign__in=demo.campaigns)
             .order_by()
@@ -518,6 +586,8 @@ def demo_data_create(*, today: datetime.date | None = None) -> DemoSummary:
         campaigns=demo.campaigns,
         templates=demo.templates,
         superuser_skipped=superuser_skipped,
+        supervision=supervision,
+        duties=duties,
     )
 
 
@@ -917,3 +987,1341 @@ def _spline(points: list[tuple[float, float]], steps: int = 12) -> list[tuple[fl
             )
     curve.append(points[-1])
     return curve
+
+
+# --- Supervision: a round of checks, its draw, inspections, findings and rectifications ----------
+#
+# The discipline inspection team plans this year's round of checks after the work-style meeting,
+# draws five of the ten units whose heads sign with the Party Group at a meeting (a real draw: which
+# units come up depends on the day the demo is loaded; 机关党委, the only unit of its kind, always
+# does), checks them, and follows its findings through rectification. Every step runs through the
+# services, by the person who would do it, at a plausible moment of the last three weeks, and the
+# steps run in time order so that the supervision audit chain reads like the weeks it records.
+
+SUPERVISION_TITLE = "{year}年度党风廉政建设责任制落实情况监督检查"
+SUPERVISION_DESCRIPTION = (
+    "按照党组关于全面从严治党的工作部署，派驻纪检监察组对与党组签订{year}年度党风廉政建设责任书的"
+    "委办室和机关党委开展监督检查。检查对象和检查人员采取“双随机”方式在抽签会上公开抽取；检查对照"
+    "各单位签订的责任书条款，逐项查看主体责任、一岗双责、落实中央八项规定精神、廉政风险防控和问题"
+    "整改情况。发现的问题逐项交办、建立整改台账，整改完成并经核实后对账销号。"
+)
+SUPERVISION_TEAM = ("jijian1", "jijian2")
+SUPERVISION_LEADER = "jijian1"  # 组长: plans the round, makes the draw and ticks rectifications off
+# The population: the units whose heads sign with the Party Group (nine 委办室 and 机关党委).
+SUPERVISION_SCOPE = tuple(a.unit for a in DEMO_ACCOUNTS if a.kind == P.UNIT_HEAD)
+SUPERVISION_DRAWN_UNITS = 5  # half of the scope
+SUPERVISION_INSPECTORS_PER_UNIT = 1
+SUPERVISION_PLANNED_DAYS_AGO = 20
+SUPERVISION_DRAWN_DAYS_AGO = 18
+# The number read out at the draw meeting: that day's date and the two digits drawn from the box.
+SUPERVISION_PUBLIC_VALUE = "{day:%Y%m%d}12"
+
+R = CheckOutcome
+
+
+@dataclass(frozen=True)
+class DemoCheckpoint:
+    title: str
+    criterion: str
+    categories: tuple[str, ...]
+    weight: int
+    evidence_required: bool
+
+
+DEMO_CHECKPOINTS = (
+    DemoCheckpoint(
+        "主体责任落实情况",
+        "党风廉政建设与业务工作同部署、同落实、同检查、同考核；年内至少召开两次专题会议研究本单位"
+        "党风廉政建设，会议纪要齐全；重要情况、重大问题按程序向党组请示报告；每季度组织集中学习并有记录。",
+        (C.PRINCIPAL, C.POLITICAL),
+        25,
+        True,
+    ),
+    DemoCheckpoint(
+        "一岗双责和责任分解情况",
+        "党风廉政建设任务分解到班子成员和各处室，任务、责任人、完成时限和检查方式明确；签订责任书后"
+        "三十日内完成与处室负责人和干部的责任书签订，压力层层传递。",
+        (C.DUAL_DUTY,),
+        20,
+        True,
+    ),
+    DemoCheckpoint(
+        "落实中央八项规定精神情况",
+        "公务接待、公务用车、会议和视察调研活动符合中央八项规定及其实施细则精神，审批手续完备、"
+        "单据相符；调研轻车简从，不搞层层陪同；无违规收受礼品礼金和参加宴请问题。",
+        (C.WORK_STYLE, C.SELF_DISCIPLINE),
+        25,
+        False,
+    ),
+    DemoCheckpoint(
+        "廉政风险防控和制度执行情况",
+        "全面排查岗位廉政风险点，逐岗制定防控措施并建立台账；现行制度及时修订完善，财务报销、公文"
+        "处理、保密等制度执行到位。",
+        (C.RULES,),
+        15,
+        False,
+    ),
+    DemoCheckpoint(
+        "问题整改和接受监督情况",
+        "民主生活会、组织生活会查摆的问题建立整改台账，措施、责任人和时限明确，完成一项、销号一项；"
+        "支持配合派驻纪检监察组监督检查，如实提供情况和资料。",
+        (C.SUPERVISION,),
+        15,
+        True,
+    ),
+)
+
+
+@dataclass(frozen=True)
+class DemoEvidence:
+    """A file attached as evidence. Text may name {unit}, {head}, {year} and {date} (the day of the step)."""
+
+    name: str
+    title: str = ""
+    paragraphs: tuple[str, ...] = ()
+    image: bool = False  # a photographed page (PNG) instead of a PDF
+
+
+MINUTES = DemoEvidence(
+    "{unit}党风廉政建设专题会议纪要.pdf",
+    "{unit}党风廉政建设专题会议纪要",
+    (
+        "{year}年，{unit}召开党风廉政建设专题会议，{head}同志主持，班子成员和各处室负责人参加。",
+        "会议学习了党组关于全面从严治党的部署要求，听取了班子成员落实一岗双责情况的汇报，分析了本单位"
+        "廉政风险点和作风建设方面存在的问题。",
+        "会议明确：一、主要负责同志对本单位党风廉政建设负总责，班子成员对分管处室负领导责任；二、对照"
+        "责任书逐条细化任务，年底前逐项检查；三、严格落实中央八项规定精神，视察调研轻车简从。",
+    ),
+)
+TASK_LIST = DemoEvidence(
+    "{unit}{year}年度党风廉政建设任务分解表.pdf",
+    "{unit}{year}年度党风廉政建设任务分解表",
+    (
+        "一、主要负责同志：对本单位党风廉政建设负总责，每半年听取一次班子成员履责情况汇报。",
+        "二、班子成员：落实一岗双责，对分管处室干部开展廉政提醒谈话，每季度检查一次分管工作的廉政风险防控措施。",
+        "三、处室负责人：对本处室干部日常教育管理负直接责任，发现苗头性问题及时提醒纠正并报告。",
+        "四、全体干部：签订责任书，严守中央八项规定精神和机关各项制度。",
+    ),
+)
+LEDGER = DemoEvidence(
+    "{unit}民主生活会查摆问题整改台账.pdf",
+    "{unit}民主生活会查摆问题整改台账",
+    (
+        "1．理论学习联系实际不够。措施：每季度围绕一项立法或监督任务开展专题学习。责任人：{head}。",
+        "2．调查研究不够深入。措施：改进调研方式，增加随机走访和暗访。时限：年底前。",
+        "3．制度执行有时不够严格。措施：梳理现行制度，修订完善后印发执行。时限：下半年。",
+    ),
+)
+LEDGER_PHOTO = DemoEvidence("{unit}整改台账（照片）.png", image=True)
+SIGN_IN_PHOTO = DemoEvidence("{unit}专题会议签到表.png", image=True)
+RISK_TABLE_PHOTO = DemoEvidence("{unit}廉政风险点排查表（检查时拍摄）.png", image=True)
+
+
+def _report(name: str, title: str) -> DemoEvidence:
+    """The unit's report of a rectification, addressed to the team; {measures} is what it did."""
+    return DemoEvidence(
+        name,
+        title,
+        (
+            "派驻纪检监察组：",
+            "针对监督检查中指出的问题，{unit}召开会议逐项研究，制定整改措施，明确责任人和完成时限。"
+            "现将整改情况报告如下。",
+            "{measures}",
+            "下一步，我们将把整改成果转化为长效机制，防止同类问题反弹。特此报告。",
+            "{unit}　{date}",
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class DemoCheck:
+    checkpoint: int
+    outcome: str
+    notes: str
+    evidence: tuple[DemoEvidence, ...] = ()
+
+
+@dataclass(frozen=True)
+class DemoStep:
+    """A later step of a rectification: "submit" (the head), "send_back" or "verify" (the inspector),
+    "close" (the team leader). `text` is the measures, the reason or the note."""
+
+    action: str
+    days_ago: int
+    hour: int
+    text: str
+    evidence: tuple[DemoEvidence, ...] = ()
+
+
+@dataclass(frozen=True)
+class DemoFinding:
+    checkpoint: int  # the result it was found at
+    category: str  # the clause breached: the head's newest signed clause of this category ...
+    keyword: str  # ... preferring one that mentions this
+    severity: str
+    title: str
+    description: str
+    requirement: str
+    deadline_in_days: int  # from the day the demo is loaded; negative: already passed
+    evidence: tuple[DemoEvidence, ...] = ()
+    steps: tuple[DemoStep, ...] = ()
+
+
+@dataclass(frozen=True)
+class DemoInspection:
+    checked_days_ago: int  # results recorded from 9:00 that day, findings from 15:00
+    checks: tuple[DemoCheck, ...]
+    findings: tuple[DemoFinding, ...] = ()
+    completed_days_ago: int | None = None  # None: still being checked
+    summary: str = ""
+
+
+# What happens in the units drawn, in the order drawn. The first is always 机关党委 (the only unit of
+# its kind, drawn first under "at least one of each kind"); the others depend on the draw.
+DEMO_INSPECTIONS = (
+    # Completed, three findings: one closed (销号), one verified, one overdue.
+    DemoInspection(
+        checked_days_ago=16,
+        checks=(
+            DemoCheck(
+                1,
+                R.NONCONFORMING,
+                "本年度只召开过一次党风廉政建设专题会议，未达到责任书“年内至少两次”的要求；会议未对班子"
+                "成员一岗双责任务作出安排。",
+                (MINUTES,),
+            ),
+            DemoCheck(2, R.CONFORMING, "任务分解表已印发，处室负责人和干部的责任书均已签订。", (TASK_LIST,)),
+            DemoCheck(
+                3,
+                R.MOSTLY_CONFORMING,
+                "抽查公务接待审批单12份，5份填写不完整；未发现超标准接待和违规宴请。",
+            ),
+            DemoCheck(4, R.NONCONFORMING, "廉政风险点排查只覆盖领导班子成员，重点岗位未排查。"),
+            DemoCheck(5, R.CONFORMING, "民主生活会查摆问题已建立整改台账，完成事项均已销号。", (LEDGER,)),
+        ),
+        findings=(
+            DemoFinding(
+                checkpoint=3,
+                category=C.WORK_STYLE,
+                keyword="八项规定",
+                severity=Severity.MINOR,
+                title="公务接待审批单填写不规范",
+                description="抽查本年度公务接待审批单12份，其中3份未填写接待对象人数，2份缺少分管领导签字，"
+                "审批单与接待清单、费用票据不能一一对应。",
+                requirement="补齐审批手续；建立审批单、接待清单和费用票据“三单”核对制度，每月核对一次。",
+                deadline_in_days=-6,
+                steps=(
+                    DemoStep(
+                        "submit",
+                        10,
+                        14,
+                        "已补齐5份审批单的接待人数和分管领导签字；修订本单位公务接待管理办法，明确每月核对"
+                        "审批单、接待清单和费用票据，核对结果报主要负责同志。",
+                        (
+                            _report(
+                                "公务接待审批整改情况报告.pdf",
+                                "关于公务接待审批单填写不规范问题的整改情况报告",
+                            ),
+                        ),
+                    ),
+                    DemoStep("verify", 8, 10, "抽查近两个月的审批单，填写完整，“三单”相符。"),
+                    DemoStep("close", 7, 16, "整改到位，予以销号。"),
+                ),
+            ),
+            DemoFinding(
+                checkpoint=1,
+                category=C.PRINCIPAL,
+                keyword="专题会议",
+                severity=Severity.MODERATE,
+                title="未按要求召开专题会议研究党风廉政建设工作",
+                description="责任书要求年内至少召开两次专题会议研究本单位党风廉政建设，检查时只能提供一次"
+                "会议纪要，会议也未对班子成员一岗双责任务作出安排。",
+                requirement="召开专题会议研究党风廉政建设工作，对班子成员一岗双责任务作出具体安排，会议纪要"
+                "报派驻纪检监察组备案。",
+                deadline_in_days=14,
+                steps=(
+                    DemoStep(
+                        "submit",
+                        5,
+                        16,
+                        "已召开本年度第二次党风廉政建设专题会议，听取班子成员一岗双责落实情况汇报，逐人明确"
+                        "了分管处室的廉政任务。会议纪要和签到表附后。",
+                        (MINUTES, SIGN_IN_PHOTO),
+                    ),
+                    DemoStep("verify", 2, 11, "会议纪要和签到表已核实，一岗双责任务安排具体。"),
+                ),
+            ),
+            DemoFinding(
+                checkpoint=4,
+                category=C.RULES,
+                keyword="制度",
+                severity=Severity.MODERATE,
+                title="廉政风险点排查不全面",
+                description="岗位廉政风险点排查只覆盖领导班子成员，财务报销、公务接待、物资采购等重点岗位"
+                "未排查，已列出的防控措施与岗位职责对应不上。",
+                requirement="对全部岗位重新排查廉政风险点，逐岗制定防控措施，更新廉政风险防控台账并报派驻"
+                "纪检监察组。",
+                deadline_in_days=-4,
+                evidence=(RISK_TABLE_PHOTO,),
+            ),
+        ),
+        completed_days_ago=15,
+        summary="5个检查点均已检查：符合2项，基本符合1项，不符合2项。发现问题3个，已当场反馈并交办整改。",
+    ),
+    # Completed, two findings: one submitted (awaiting verification), one sent back and open again.
+    DemoInspection(
+        checked_days_ago=14,
+        checks=(
+            DemoCheck(1, R.CONFORMING, "年内已召开两次专题会议研究党风廉政建设，会议纪要齐全。", (MINUTES,)),
+            DemoCheck(
+                2,
+                R.MOSTLY_CONFORMING,
+                "任务已分解到班子成员，但清单照搬责任书条款，未结合分管处室业务明确具体任务和时限。",
+                (TASK_LIST,),
+            ),
+            DemoCheck(3, R.CONFORMING, "抽查公务接待、公务用车记录，审批手续完备。"),
+            DemoCheck(4, R.CONFORMING, "已完成岗位廉政风险点排查，防控措施逐岗制定。"),
+            DemoCheck(
+                5,
+                R.NONCONFORMING,
+                "民主生活会查摆的6个问题中，3项未明确完成时限，已完成的事项未逐项销号。",
+                (LEDGER,),
+            ),
+        ),
+        findings=(
+            DemoFinding(
+                checkpoint=2,
+                category=C.DUAL_DUTY,
+                keyword="一岗双责",
+                severity=Severity.MINOR,
+                title="一岗双责任务分解不具体",
+                description="班子成员一岗双责任务清单照搬责任书条款，未结合各自分管处室的业务明确具体任务、"
+                "完成时限和检查方式。",
+                requirement="结合分管处室业务重新分解一岗双责任务，逐项明确任务、时限和检查方式，经专题会议"
+                "研究后印发。",
+                deadline_in_days=16,
+                steps=(
+                    DemoStep(
+                        "submit",
+                        1,
+                        10,
+                        "已结合分管处室业务重新分解班子成员一岗双责任务，共形成24项具体任务，逐项明确完成"
+                        "时限和检查方式，经专题会议研究后印发各处室。",
+                        (
+                            _report(
+                                "一岗双责任务清单整改情况报告.pdf",
+                                "关于一岗双责任务分解不具体问题的整改情况报告",
+                            ),
+                        ),
+                    ),
+                ),
+            ),
+            DemoFinding(
+                checkpoint=5,
+                category=C.SUPERVISION,
+                keyword="整改",
+                severity=Severity.MODERATE,
+                title="民主生活会查摆问题整改未对账销号",
+                description="民主生活会查摆的6个问题已建立整改台账，但其中3项未明确完成时限，已完成的事项"
+                "没有逐项对账销号，台账长期未更新。",
+                requirement="完善整改台账，逐项明确整改措施、责任人和完成时限，完成一项、销号一项，每月更新。",
+                deadline_in_days=10,
+                steps=(
+                    DemoStep(
+                        "submit",
+                        6,
+                        15,
+                        "已对整改台账进行完善，逐项明确了责任人。",
+                        (LEDGER,),
+                    ),
+                    DemoStep(
+                        "send_back",
+                        4,
+                        10,
+                        "台账中仍有2项未明确完成时限，已完成的事项也未附佐证材料，没有做到完成一项、销号一项。"
+                        "请补充完善后重新提交。",
+                    ),
+                ),
+            ),
+        ),
+        completed_days_ago=13,
+        summary="5个检查点均已检查：符合3项，基本符合1项，不符合1项。发现问题2个，已交办整改。",
+    ),
+    # Completed, one finding due within a week.
+    DemoInspection(
+        checked_days_ago=10,
+        checks=(
+            DemoCheck(1, R.CONFORMING, "专题会议、集中学习记录齐全。", (MINUTES,)),
+            DemoCheck(2, R.CONFORMING, "任务分解具体，责任书已全部签订。", (TASK_LIST,)),
+            DemoCheck(
+                3,
+                R.MOSTLY_CONFORMING,
+                "一次基层视察调研中，被调研单位陪同人员达9人，行程安排了与调研主题无关的参观点。",
+            ),
+            DemoCheck(4, R.CONFORMING, "风险点排查覆盖全部岗位，防控台账按季度更新。"),
+            DemoCheck(5, R.CONFORMING, "整改台账完整，完成事项已销号。", (LEDGER_PHOTO,)),
+        ),
+        findings=(
+            DemoFinding(
+                checkpoint=3,
+                category=C.WORK_STYLE,
+                keyword="调研",
+                severity=Severity.MINOR,
+                title="视察调研陪同人员偏多",
+                description="本年度一次基层视察调研中，被调研单位陪同人员达9人，调研行程安排了与调研主题"
+                "无关的参观点，未落实轻车简从的要求。",
+                requirement="对照中央八项规定精神开展自查，制定视察调研工作规范，明确陪同人员和行程安排要求，"
+                "并在本单位会议上通报。",
+                deadline_in_days=5,
+            ),
+        ),
+        completed_days_ago=9,
+        summary="5个检查点均已检查：符合4项，基本符合1项。发现问题1个，已交办整改。",
+    ),
+    # Being checked (two checkpoints so far), one finding on track.
+    DemoInspection(
+        checked_days_ago=3,
+        checks=(
+            DemoCheck(
+                1,
+                R.MOSTLY_CONFORMING,
+                "专题会议已召开两次；第二、三季度集中学习未留存学习记录和签到表。",
+                (MINUTES,),
+            ),
+            DemoCheck(2, R.CONFORMING, "任务分解表已印发，责任书已全部签订。", (TASK_LIST,)),
+        ),
+        findings=(
+            DemoFinding(
+                checkpoint=1,
+                category=C.POLITICAL,
+                keyword="学习",
+                severity=Severity.MINOR,
+                title="集中学习记录不完整",
+                description="第二、三季度的集中学习未留存学习记录和签到表，无法反映学习内容和参加人员。",
+                requirement="补齐集中学习记录，建立学习台账；今后每季度集中学习后5个工作日内将记录报机关党委。",
+                deadline_in_days=27,
+            ),
+        ),
+    ),
+    # Drawn, not visited yet.
+    DemoInspection(checked_days_ago=0, checks=()),
+)
+
+# Finding.created_at, Rectification.created_at and EvidenceFile.uploaded_at default to the function
+# `timezone.now` itself, taken when the model classes were built, so `_clock` does not reach them.
+# The rows a step creates are given the step's moment afterwards: timestamps only, never state.
+_DEFAULT_NOW_FIELDS = ((Finding, "created_at"), (Rectification, "created_at"), (EvidenceFile, "uploaded_at"))
+
+
+@contextmanager
+def _supervision_clock(moment: datetime.datetime) -> Iterator[None]:
+    last = {model: model.objects.aggregate(last=Max("pk"))["last"] or 0 for model, _ in _DEFAULT_NOW_FIELDS}
+    with _clock(moment):
+        yield
+    for model, name in _DEFAULT_NOW_FIELDS:
+        model.objects.filter(pk__gt=last[model]).update(**{name: moment})
+
+
+@dataclass
+class DemoSupervision:
+    """What the supervision demo created, for the command's report."""
+
+    plan: InspectionPlan
+    draw: SpotCheckDraw
+    inspections: list[Inspection]
+    findings: list[Finding]
+
+
+def demo_supervision_create(
+    *, today: datetime.date, users: dict[str, User], units: dict[str, OrgUnit]
+) -> DemoSupervision:
+    """This year's round of checks, after the letters: plan, draw, inspections, findings, rectifications.
+
+    Overdue and closed rectifications need no clock tricks: each finding is recorded at its moment in
+    the past with a deadline that was then in the future (as the service requires), and the days
+    since have passed it. So the audit event of each finding names the deadline it really has.
+    """
+    return _Supervision(today=today, users=users, units=units).run()
+
+
+class _Supervision:
+    def __init__(self, *, today: datetime.date, users: dict[str, User], units: dict[str, OrgUnit]):
+        self.today = today
+        self.year = today.year
+        self.users = users
+        self.units = units
+        self.leader = users[SUPERVISION_LEADER]
+        self.agenda: list[tuple[datetime.datetime, int, functools.partial]] = []
+        self.results: dict[tuple[int, int], CheckResult] = {}
+        self.findings: dict[tuple[int, int], Finding] = {}
+
+    def at(self, days_ago: int, hour: int, minute: int = 0) -> datetime.datetime:
+        day = self.today - datetime.timedelta(days=days_ago)
+        moment = datetime.datetime.combine(day, datetime.time(hour)) + datetime.timedelta(minutes=minute)
+        return timezone.make_aware(moment)
+
+    def run(self) -> DemoSupervision:
+        plan = self.plan_create()
+        draw = self.draw_make(plan)
+        inspections = list(draw.inspections.select_related("unit").order_by("position"))
+        if len(inspections) != len(DEMO_INSPECTIONS):
+            raise ApplicationError(
+                f"The demo draw chose {len(inspections)} units, not {len(DEMO_INSPECTIONS)}."
+            )
+        for inspection, spec in zip(inspections, DEMO_INSPECTIONS, strict=True):
+            self._schedule(plan, inspection, spec)
+        # Everything after the draw, in time order (one inspection's steps interleave with another's).
+        for moment, _order, step in sorted(self.agenda, key=lambda entry: entry[:2]):
+            with _supervision_clock(moment):
+                step()
+        return DemoSupervision(
+            plan=plan,
+            draw=draw,
+            inspections=list(draw.inspections.select_related("unit").order_by("position")),
+            findings=list(plan.findings.select_related("unit", "rectification__owner").order_by("number")),
+        )
+
+    def plan_create(self) -> InspectionPlan:
+        planned = self.at(SUPERVISION_PLANNED_DAYS_AGO, 9, 30)
+        with _supervision_clock(planned):
+            plan = inspection_plan_create(
+                data=PlanInput(
+                    year=self.year,
+                    title=SUPERVISION_TITLE.format(year=self.year),
+                    description=SUPERVISION_DESCRIPTION.format(year=self.year),
+                    # March to December; early in a year the round began with the letters, in December.
+                    period_start=min(datetime.date(self.year, 3, 1), planned.date()),
+                    period_end=datetime.date(self.year, 12, 31),
+                    scope=[self.units[code] for code in SUPERVISION_SCOPE],
+                    team=[self.users[name] for name in SUPERVISION_TEAM],
+                ),
+                created_by=self.leader,
+            )
+            for spec in DEMO_CHECKPOINTS:
+                checkpoint_create(
+                    plan=plan,
+                    data=CheckpointInput(
+                        title=spec.title,
+                        criterion=spec.criterion,
+                        categories=list(spec.categories),
+                        weight=spec.weight,
+                        evidence_required=spec.evidence_required,
+                    ),
+                    created_by=self.leader,
+                )
+        return plan
+
+    def draw_make(self, plan: InspectionPlan) -> SpotCheckDraw:
+        drawn = self.at(SUPERVISION_DRAWN_DAYS_AGO, 10)
+        with _supervision_clock(drawn):
+            return spot_check_draw(
+                plan=plan,
+                data=DrawInput(
+                    mode=DrawMode.COUNT,
+                    requested=SUPERVISION_DRAWN_UNITS,
+                    by_unit_kind=True,
+                    inspectors_per_unit=SUPERVISION_INSPECTORS_PER_UNIT,
+                    public_value=SUPERVISION_PUBLIC_VALUE.format(day=drawn.date()),
+                ),
+                drawn_by=self.leader,
+            )
+
+    # Scheduling -----------------------------------------------------------------------------------
+
+    def _later(self, moment: datetime.datetime, function, /, **kwargs) -> None:
+        self.agenda.append((moment, len(self.agenda), functools.partial(function, **kwargs)))
+
+    def _schedule(self, plan: InspectionPlan, inspection: Inspection, spec: DemoInspection) -> None:
+        inspector = inspection.inspectors.order_by("pk").first()
+        head = Post.objects.heads().select_related("holder").get(unit=inspection.unit).holder
+        checkpoints = {checkpoint.number: checkpoint for checkpoint in plan.checkpoints.all()}
+        context = {"unit": inspection.unit.name, "head": head.full_name, "year": self.year}
+        for index, check in enumerate(spec.checks):
+            self._later(
+                self.at(spec.checked_days_ago, 9, 20 * index),
+                self._check_record,
+                inspection=inspection,
+                checkpoint=checkpoints[check.checkpoint],
+                check=check,
+                inspector=inspector,
+                context=context,
+            )
+        actors = {"submit": head, "send_back": inspector, "verify": inspector, "close": self.leader}
+        for index, finding in enumerate(spec.findings):
+            key = (inspection.pk, index)
+            self._later(
+                self.at(spec.checked_days_ago, 15, 10 * index),
+                self._finding_record,
+                key=key,
+                inspection=inspection,
+                spec=finding,
+                inspector=inspector,
+                head=head,
+                context=context,
+            )
+            for step in finding.steps:
+                self._later(
+                    self.at(step.days_ago, step.hour),
+                    self._rectification_step,
+                    key=key,
+                    step=step,
+                    actor=actors[step.action],
+                    context=context,
+                )
+        if spec.completed_days_ago is not None:
+            self._later(
+                self.at(spec.completed_days_ago, 10),
+                inspection_complete,
+                inspection=inspection,
+                completed_by=inspector,
+                summary=spec.summary,
+            )
+
+    # Steps ----------------------------------------------------------------------------------------
+
+    def _check_record(self, *, inspection, checkpoint, check: DemoCheck, inspector, context) -> None:
+        self.results[(inspection.pk, checkpoint.number)] = check_result_record(
+            inspection=inspection,
+            checkpoint=checkpoint,
+            data=ResultInput(
+                outcome=check.outcome, notes=check.notes, files=self._files(check.evidence, context)
+            ),
+            recorded_by=inspector,
+        )
+
+    def _finding_record(self, *, key, inspection, spec: DemoFinding, inspector, head, context) -> None:
+        clause = _clause_breached(unit_id=inspection.unit_id, head=head, spec=spec)
+        self.findings[key] = finding_record(
+            inspection=inspection,
+            data=FindingInput(
+                title=spec.title,
+                description=spec.description,
+                severity=spec.severity,
+                clause=clause,
+                category=clause.category if clause else spec.category,
+                responsible=head,
+                owner=head,
+                requirement=spec.requirement,
+                deadline=self.today + datetime.timedelta(days=spec.deadline_in_days),
+                evidence_required=True,
+                check_result=self.results.get((inspection.pk, spec.checkpoint)),
+                files=self._files(spec.evidence, context),
+            ),
+            recorded_by=inspector,
+        )
+
+    def _rectification_step(self, *, key, step: DemoStep, actor, context) -> None:
+        rectification = Rectification.objects.select_related("finding__plan").get(finding=self.findings[key])
+        version = rectification.version  # what the page the person acted on carried
+        if step.action == "submit":
+            files = self._files(step.evidence, {**context, "measures": step.text})
+            rectification_submit(
+                rectification=rectification,
+                data=SubmissionInput(measures=step.text, files=files),
+                submitted_by=actor,
+                expected_version=version,
+            )
+        elif step.action == "send_back":
+            rectification_send_back(
+                rectification=rectification, sent_back_by=actor, reason=step.text, expected_version=version
+            )
+        elif step.action == "verify":
+            rectification_verify(
+                rectification=rectification, verified_by=actor, note=step.text, expected_version=version
+            )
+        elif step.action == "close":
+            rectification_close(
+                rectification=rectification, closed_by=actor, note=step.text, expected_version=version
+            )
+        else:
+            raise ValueError(f"Unknown demo step {step.action!r}")
+
+    def _files(self, evidence: tuple[DemoEvidence, ...], context: dict) -> list[SimpleUploadedFile]:
+        """The files as the browser would upload them; {date} is the day of the step (the clock's)."""
+        values = {**context, "date": _chinese_date(timezone.localdate())}
+        uploads = []
+        for spec in evidence:
+            name = spec.name.format(**values)
+            if spec.image:
+                content, content_type = demo_evidence_png(seed=name), "image/png"
+            else:
+                content = demo_evidence_pdf(
+                    title=spec.title.format(**values),
+                    paragraphs=[paragraph.format(**values) for paragraph in spec.paragraphs],
+                )
+                content_type = "application/pdf"
+            uploads.append(SimpleUploadedFile(name, content, content_type=content_type))
+        return uploads
+
+
+def _clause_breached(*, unit_id: int, head: User, spec: DemoFinding) -> LetterClause | None:
+    """The clause an inspector would pick: from the head's newest signed letter, of the finding's category."""
+    clauses = list(signed_clauses_of_unit(unit_id=unit_id))
+    signed_by_head = [clause for clause in clauses if clause.letter.signer_id == head.pk] or clauses
+    if not signed_by_head:
+        return None
+    newest = [clause for clause in signed_by_head if clause.letter_id == signed_by_head[0].letter_id]
+    of_category = [clause for clause in newest if clause.category == spec.category] or newest
+    return next((clause for clause in of_category if spec.keyword in clause.text), of_category[0])
+
+
+def _chinese_date(day: datetime.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+# --- Evidence files --------------------------------------------------------------------------------
+
+
+def demo_evidence_pdf(*, title: str, paragraphs: list[str]) -> bytes:
+    """A short Chinese document as a real PDF, rendered like the letters (WeasyPrint, CJK fonts)."""
+    font = font_family_css(font_stack_with_presubset(settings.PDF_FONT_BODY))
+    body = format_html_join("", "<p>{}</p>", ((paragraph,) for paragraph in paragraphs))
+    html = format_html(
+        '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>{title}</title><style>'
+        "{faces} @page {{ size: A4; margin: 30mm 26mm; }} html {{ font-family: {font}; font-size: 15pt; "
+        "line-height: 1.8; }} h1 {{ font-size: 20pt; text-align: center; margin-bottom: 1.2em; }} "
+        "p {{ text-indent: 2em; margin: 0 0 .4em; }} .demo {{ margin-top: 3em; color: #888; "
+        'font-size: 9pt; text-indent: 0; }}</style></head><body><h1>{title}</h1>{body}<p class="demo">'
+        "演示数据（manage.py seed_demo 生成）</p></body></html>",
+        title=title,
+        # Both are inert under escaping: percent-encoded file: URIs and escaped CSS identifiers only.
+        faces=presubset_font_face_css(),
+        font=font,
+        body=body,
+    )
+    fetcher = AssetsOnlyFetcher(fonts=presubset_fonts_dir())
+    return HTML(string=html, base_url=ASSETS_URL, url_fetcher=fetcher).write_pdf(
+        font_config=font_configuration(), finisher=pdf_fonts_compact
+    )
+
+
+def demo_evidence_png(*, seed: str, width: int = 640, height: int = 480) -> bytes:
+    """A photographed form: a ruled sheet on a desk with a handwritten signature in each row."""
+    rng = random.Random(hashlib.sha256(seed.encode()).digest())
+    image = Image.new("RGB", (width, height), (121, 96, 74))  # the desk
+    sheet = Image.new("RGB", (width - 80, height - 50), (250, 248, 240))
+    draw = ImageDraw.Draw(sheet)
+    rows, top, line = 9, 50, (70, 70, 70)
+    row_height = (sheet.height - top - 20) // rows
+    draw.rectangle((30, 14, sheet.width - 30, 34), fill=(60, 60, 60))  # the printed heading
+    for row in range(rows + 1):
+        y = top + row * row_height
+        draw.line((20, y, sheet.width - 20, y), fill=line, width=2)
+    for x in (20, 80, 260, sheet.width - 20):
+        draw.line((x, top, x, top + rows * row_height), fill=line, width=2)
+    for row in range(1, rows):
+        mark = Image.open(
+            io.BytesIO(
+                demo_signature_png(seed=f"{seed}-{row}", characters=rng.randint(2, 3), width=240, height=90)
+            )
+        )
+        mark = mark.resize((int(mark.width * row_height / mark.height), row_height))
+        sheet.paste(mark, (300 + rng.randint(-10, 30), top + row * row_height), mark)
+    sheet = sheet.rotate(
+        rng.uniform(-3, 3), resample=Image.Resampling.BICUBIC, expand=False, fillcolor=(121, 96, 74)
+    )
+    image.paste(sheet, (40, 25))
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG", optimize=True)
+    return buffer.getvalue()
+
+
+# --- 一岗双责: assignments, tasks and performance records ------------------------------------------
+#
+# The day after the work-style meeting the office generates this year's assignments for every leading
+# post (the Party Group, the unit heads and the deputies: 17), with the common tasks of the year,
+# rewrites each one's duties in its own words, and adds two tasks of the moment: passing the meeting on
+# to the units overseen (due a week after the meeting) and, for the Party Group, hearing the inspection
+# team's report on its round of checks (due in five days). Most leaders confirm their assignment; then
+# they record what they did (履责纪实), periods already past entered afterwards (补录) with the date
+# they did it, and the inspection team accepts or returns the records. Every step runs through the
+# services, by the person who would do it, at a moment of the last three weeks, in time order.
+#
+# The periods fall due on fixed days (month ends; the annual report on 20 December), so what is
+# overdue depends on the day the demo is loaded. The states are there on any day but two:
+# - on 1 January nothing can be overdue yet (nothing of the year was due before today): the meeting
+#   task is due that day (clamped into the year), so its open periods show as due soon instead;
+# - from 24 December nothing is "not yet due": every period of the year falls due within seven days.
+
+
+@dataclass(frozen=True)
+class DemoDutyTask:
+    title: str
+    recurrence: str
+    description: str
+    summary: str  # what a record says; may name {areas} (the units overseen) and {period}
+    participants: str
+    times_a_year: int | None = None
+    due_month: int | None = None
+    due_day: int | None = None
+
+
+# The common tasks (the same five as tests/responsibility/duties/conftest.py::common_task_templates).
+DUTY_TASK_TEMPLATES = (
+    DemoDutyTask(
+        "听取分管单位党风廉政建设工作汇报",
+        Recurrence.QUARTERLY,
+        "每季度听取分管单位落实党风廉政建设责任书情况的汇报：一岗双责任务进展、廉政风险防控措施执行、"
+        "监督检查和民主生活会查摆问题的整改。对汇报中暴露的问题提出明确要求，列入下季度跟踪事项。",
+        "听取{areas}{period}党风廉政建设工作汇报，逐条对照责任书检查落实情况，要求对发现的问题列出清单、"
+        "明确责任人和时限，下季度汇报时逐项报告整改结果。",
+        "{areas}主要负责同志、班子成员和处室负责人",
+    ),
+    DemoDutyTask(
+        "与分管单位负责人开展廉政谈话",
+        Recurrence.HALF_YEARLY,
+        "每半年与分管单位主要负责同志和处室负责人开展一次廉政谈话，结合立法调研、执法检查、代表建议"
+        "办理等工作中的廉政风险点提醒教育，对苗头性、倾向性问题早发现、早提醒、早纠正。谈话要有记录。",
+        "与{areas}负责同志逐一开展{period}廉政谈话，结合执法检查和立法调研中的廉政风险点进行提醒，听取"
+        "本人落实中央八项规定精神和廉洁自律情况的说明，谈话记录由本人签字确认。",
+        "{areas}主要负责同志和处室负责人",
+    ),
+    DemoDutyTask(
+        "开展廉政风险点排查",
+        Recurrence.YEARLY,
+        "组织分管单位对照岗位职责，全面排查财务报销、公务接待、法规起草审查、监督检查等环节的廉政风险点，"
+        "逐岗制定防控措施，更新廉政风险防控台账，年底前检查措施落实情况。",
+        "组织{areas}逐岗排查廉政风险点，重点核对财务报销、公务接待和法规起草审查环节的防控措施，更新廉政"
+        "风险防控台账。",
+        "{areas}班子成员和处室负责人",
+    ),
+    DemoDutyTask(
+        "专题研究党风廉政建设工作",
+        Recurrence.TIMES_A_YEAR,
+        "每半年至少一次在分管单位会议上专题研究党风廉政建设：分析廉政形势，部署阶段任务，检查一岗双责"
+        "落实情况，形成会议纪要。",
+        "主持召开{areas}党风廉政建设专题会议，分析{period}廉政形势，检查一岗双责任务进展，部署下一阶段"
+        "工作，形成会议纪要印发执行。",
+        "{areas}班子成员和处室负责人",
+        times_a_year=2,
+    ),
+    DemoDutyTask(
+        "报送年度履责情况报告",
+        Recurrence.ONCE,
+        "年底前对照一岗双责分工和责任书条款，总结本人全年履行党风廉政建设责任的情况、存在的不足和下一年"
+        "的打算，形成书面报告报党组，作为述责述廉的依据。",
+        "对照一岗双责分工和责任书条款总结本人全年履责情况，形成书面报告报党组。",
+        "",
+        due_month=12,
+        due_day=20,
+    ),
+)
+
+# Added by the office right after generating: the meeting's follow-up, due a week after the meeting.
+MEETING_TASK = DemoDutyTask(
+    "向分管单位传达机关作风建设会议精神",
+    Recurrence.ONCE,
+    "作风建设会议后一周内，向分管单位干部传达会议精神和党组关于全面从严治党的部署要求，对照会议提出的"
+    "七个方面要求查摆作风方面的突出问题，明确整改措施。",
+    "召开会议向{areas}干部传达机关作风建设会议精神和党组部署要求，对照会议提出的要求逐项查摆作风方面"
+    "的突出问题，明确了整改措施和完成时限。",
+    "{areas}全体干部",
+)
+MEETING_TASK_DAYS_AFTER_MEETING = 7
+# ... and, for the Party Group, hearing the inspection team's report on its round of checks.
+BRIEFING_TASK = DemoDutyTask(
+    "听取派驻纪检监察组监督检查情况通报",
+    Recurrence.ONCE,
+    "听取派驻纪检监察组关于分管单位监督检查和随机抽查情况的通报，研究督促分管单位整改发现问题的措施。",
+    "",
+    "",
+)
+BRIEFING_TASK_DUE_IN_DAYS = 5
+
+DUTIES_MEETING_DAYS_AGO = 21  # the work-style meeting (see _Demo.current_campaign_run)
+DUTIES_GENERATED_DAYS_AGO = 20
+DUTY_OFFICE = "bangongshi_admin"
+
+# 分管 for the leading posts that have none (the Party Group members' are in DEMO_ACCOUNTS): the
+# secretary leads the whole organ, a head their unit, a deputy a section or two (财经委 has no sections:
+# its deputy helps lead the committee's work).
+DUTY_OVERSEES = {
+    "shuji": ("RD-DZ",),
+    "bgs_zhuren": ("RD-BGS",),
+    "bgs_fuzhuren": ("RD-BGS-MS", "RD-BGS-ZH"),
+    "yjs_zhuren": ("RD-YJS",),
+    "fzw_zhuren": ("RD-FGW",),
+    "fzw_fuzhuren": ("RD-FGW-FG",),
+    "cjw_zhuren": ("RD-CJW",),
+    "cjw_fuzhuren": ("RD-CJW",),
+    "jkw_zhuren": ("RD-JKW",),
+    "nnw_zhuren": ("RD-NNW",),
+    "chw_zhuren": ("RD-CHW",),
+    "sjw_zhuren": ("RD-SJW",),
+    "rxw_zhuren": ("RD-RXW",),
+    "jgdw_shuji": ("RD-JGDW",),
+}
+
+# The office's wording of each assignment, by kind of post ({areas}: the units overseen).
+DUTY_BUSINESS = {
+    P.PARTY_SECRETARY: "主持常委会党组和机关全面工作，领导立法、监督、重大事项决定和代表工作。",
+    P.PARTY_MEMBER: "协助常委会主任分管{areas}的工作。",
+    P.UNIT_HEAD: "主持{areas}全面工作。",
+    P.DEPUTY_HEAD: "协助主任分管{areas}的工作。",
+}
+DUTY_INTEGRITY = {
+    P.PARTY_SECRETARY: "履行全面从严治党第一责任人职责，对机关党风廉政建设负总责：主持党组专题研究党风廉政"
+    "建设，听取班子成员履行一岗双责情况汇报，支持派驻纪检监察组开展监督，带头落实中央八项规定精神。",
+    P.PARTY_MEMBER: "对{areas}的党风廉政建设负领导责任：与分管业务同部署、同落实、同检查、同考核，每季度听取"
+    "分管单位汇报，每半年与分管单位负责同志开展廉政谈话，督促分管单位落实责任书、整改监督检查发现的问题。",
+    P.UNIT_HEAD: "履行{areas}党风廉政建设第一责任人职责：把党风廉政建设与业务工作一同部署、一同检查，组织"
+    "排查廉政风险点，完成与处室负责人和干部的责任书签订，对本单位干部廉洁自律负总责。",
+    P.DEPUTY_HEAD: "对{areas}的党风廉政建设负领导责任：结合分管业务开展廉政提醒谈话，督促分管处室落实廉政"
+    "风险防控措施，发现苗头性问题及时纠正，并向主要负责同志报告。",
+}
+
+# Who has confirmed their assignment (the others, among them the heads who have not signed their
+# letter yet, have not).
+DUTY_CONFIRMED = (
+    "shuji",
+    "dangzu1",
+    "dangzu2",
+    "dangzu3",
+    "bgs_zhuren",
+    "bgs_fuzhuren",
+    "fzw_zhuren",
+    "fzw_fuzhuren",
+    "cjw_zhuren",
+    "jkw_zhuren",
+    "jgdw_shuji",
+)
+DUTY_SILENT = "rxw_zhuren"  # has recorded nothing: every period past due is overdue
+DUTY_MEETING_MISSED = "cjw_fuzhuren"  # did not pass the meeting on: overdue
+DUTY_LATEST_MISSED = "sjw_zhuren"  # left the latest period past due unrecorded (from April on)
+# The meeting record the team returned: the period is open again (overdue from 2 January on).
+DUTY_RETURNED = (
+    "nnw_zhuren",
+    "记录只写了“已传达”，没有说明传达的范围、方式和参加人员，也未附会议记录或签到表。请补充完善后重新提交。",
+)
+# Returned, then recorded again with the minutes: awaiting review.
+DUTY_RESUBMITTED = ("dangzu2", "未附会议记录，参加人员也未列明。请补充后重新提交。")
+DUTY_MEETING_PENDING = ("bgs_fuzhuren", "jkw_zhuren")  # meeting records the team has not reviewed yet
+
+
+@dataclass(frozen=True)
+class DemoEarlyRecord:
+    """A period recorded before it falls due (awaiting review)."""
+
+    task: str
+    evidence: tuple[DemoEvidence, ...]
+
+
+DUTY_MEETING_MINUTES = DemoEvidence(
+    "传达机关作风建设会议精神会议记录（{leader}）.pdf",
+    "传达机关作风建设会议精神会议记录",
+    (
+        "时间：{date}　　主持：{leader}",
+        "参加人员：{participants}",
+        "会议传达了机关作风建设会议精神和党组关于全面从严治党的部署要求，学习了《中国共产党纪律处分条例》"
+        "关于政治纪律和工作纪律的规定。",
+        "{leader}同志要求：一、对照会议提出的七个方面要求，逐项查摆作风方面的突出问题；二、把党风廉政建设"
+        "与本年度立法、监督和代表工作一同部署、一同检查；三、严格落实中央八项规定精神，视察调研轻车简从。",
+    ),
+)
+DUTY_SIGN_IN = DemoEvidence("{areas}会议签到表（{date}）.png", image=True)
+DUTY_REPORT_MINUTES = DemoEvidence(
+    "{areas}{period}党风廉政建设工作汇报会记录.pdf",
+    "{areas}{period}党风廉政建设工作汇报会记录",
+    (
+        "时间：{date}　　主持：{leader}",
+        "{areas}汇报了{period}落实责任书条款、一岗双责任务和廉政风险防控措施的情况，以及监督检查发现问题的"
+        "整改进展。",
+        "{leader}同志指出：整改台账要逐项明确措施、责任人和时限，完成一项、销号一项；执法检查和立法调研中"
+        "严格执行工作纪律，不向被监督单位提出与履职无关的要求。",
+    ),
+)
+DUTY_STUDY_MINUTES = DemoEvidence(
+    "{areas}党风廉政建设专题会议纪要（{period}）.pdf",
+    "{areas}党风廉政建设专题会议纪要",
+    (
+        "{date}，{leader}同志主持召开党风廉政建设专题会议，班子成员和各处室负责人参加。",
+        "会议分析了{period}的廉政形势，检查了班子成员一岗双责任务进展，研究了廉政风险防控台账的更新。",
+        "会议明确：一、对照责任书逐条细化任务，年底前逐项检查；二、民主生活会查摆问题的整改台账每月更新；"
+        "三、重要情况和重大问题按程序向党组请示报告。",
+    ),
+)
+DUTY_TALK_RECORD = DemoEvidence(
+    "廉政谈话记录（{areas}，{period}）.pdf",
+    "廉政谈话记录",
+    (
+        "谈话时间：{date}　　谈话人：{leader}",
+        "谈话对象：{participants}",
+        "谈话围绕落实中央八项规定精神、执法检查和立法调研中的工作纪律、管好身边工作人员等内容进行，"
+        "谈话对象逐一说明了本人履行一岗双责和廉洁自律的情况。",
+        "谈话人提醒：对苗头性、倾向性问题要早发现、早纠正；对监督检查指出的问题要按期整改到位。",
+    ),
+)
+
+# Current periods recorded ahead of their due date (awaiting review).
+DUTY_EARLY = {
+    "shuji": DemoEarlyRecord(DUTY_TASK_TEMPLATES[0].title, (DUTY_REPORT_MINUTES,)),
+    "fzw_zhuren": DemoEarlyRecord(DUTY_TASK_TEMPLATES[0].title, (DUTY_REPORT_MINUTES, DUTY_SIGN_IN)),
+    "dangzu3": DemoEarlyRecord(DUTY_TASK_TEMPLATES[1].title, (DUTY_TALK_RECORD,)),
+    "jgdw_shuji": DemoEarlyRecord(DUTY_TASK_TEMPLATES[3].title, (DUTY_STUDY_MINUTES,)),
+}
+# Meeting records that carry the minutes (and, for the secretary, the sign-in sheet).
+DUTY_MEETING_EVIDENCE = {
+    "shuji": (DUTY_MEETING_MINUTES, DUTY_SIGN_IN),
+    "dangzu1": (DUTY_MEETING_MINUTES,),
+    "dangzu3": (DUTY_MEETING_MINUTES,),
+    "bgs_zhuren": (DUTY_MEETING_MINUTES,),
+    "fzw_zhuren": (DUTY_MEETING_MINUTES,),
+    "cjw_zhuren": (DUTY_MEETING_MINUTES,),
+    "jgdw_shuji": (DUTY_MEETING_MINUTES,),
+}
+
+QUARTERS = ("第一季度", "第二季度", "第三季度", "第四季度")
+HALVES = ("上半年", "下半年")
+
+# DutyAssignment.created_at, PerformanceRecord.recorded_at and EvidenceFile.uploaded_at default to the
+# function `timezone.now` itself, so `_clock` does not reach them: the rows a step creates are given the
+# step's moment afterwards (timestamps only, never state).
+_DUTY_DEFAULT_NOW_FIELDS = (
+    (DutyAssignment, "created_at"),
+    (PerformanceRecord, "recorded_at"),
+    (EvidenceFile, "uploaded_at"),
+)
+
+
+@contextmanager
+def _duties_clock(moment: datetime.datetime) -> Iterator[None]:
+    last = {
+        model: model.objects.aggregate(last=Max("pk"))["last"] or 0 for model, _ in _DUTY_DEFAULT_NOW_FIELDS
+    }
+    with _clock(moment):
+        yield
+    for model, name in _DUTY_DEFAULT_NOW_FIELDS:
+        model.objects.filter(pk__gt=last[model]).update(**{name: moment})
+
+
+@dataclass
+class DemoDuties:
+    """What the 一岗双责 demo created, for the command's report."""
+
+    year: int
+    assignments: list[DutyAssignment]
+    records: list[PerformanceRecord]
+
+
+def demo_duties_create(
+    *, today: datetime.date, users: dict[str, User], units: dict[str, OrgUnit], posts: dict[str, Post]
+) -> DemoDuties:
+    """This year's 一岗双责: the common tasks, 分管, the assignments, confirmations and records."""
+    return _Duties(today=today, users=users, units=units, posts=posts).run()
+
+
+class _Duties:
+    def __init__(
+        self,
+        *,
+        today: datetime.date,
+        users: dict[str, User],
+        units: dict[str, OrgUnit],
+        posts: dict[str, Post],
+    ):
+        self.today = today
+        self.year = today.year
+        self.first_day = datetime.date(self.year, 1, 1)
+        self.users = users
+        self.units = units
+        self.posts = posts
+        self.office = users[DUTY_OFFICE]
+        self.meeting = today - datetime.timedelta(days=DUTIES_MEETING_DAYS_AGO)
+        self.generated = self.at(today - datetime.timedelta(days=DUTIES_GENERATED_DAYS_AGO), 9, 30)
+        self.agenda: list[tuple[datetime.datetime, int, functools.partial]] = []
+        self.records: dict[int, PerformanceRecord] = {}  # occurrence id → its latest record
+
+    def at(self, day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
+        return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
+
+    def after(self, moment: datetime.datetime, *, days: int, hour: int) -> datetime.datetime:
+        """`days` later at `hour`, but not after today's working day, and always after `moment`."""
+        wanted = min(
+            self.at(moment.date() + datetime.timedelta(days=days), hour), self.at(self.today, 17, 45)
+        )
+        return wanted if wanted > moment else moment + datetime.timedelta(minutes=20)
+
+    def in_year(self, day: datetime.date) -> datetime.date:
+        return min(max(day, self.first_day), datetime.date(self.year, 12, 31))
+
+    def run(self) -> DemoDuties:
+        for index, spec in enumerate(DUTY_TASK_TEMPLATES):
+            DutyTaskTemplate.objects.get_or_create(
+                title=spec.title,
+                defaults={
+                    "description": spec.description,
+                    "recurrence": spec.recurrence,
+                    "times_a_year": spec.times_a_year,
+                    "due_month": spec.due_month,
+                    "due_day": spec.due_day,
+                    "sort_order": (index + 1) * 10,
+                },
+            )
+        for username, codes in DUTY_OVERSEES.items():
+            post = self.posts[username]
+            if not post.oversees.exists():
+                post.oversees.set([self.units[code] for code in codes])
+
+        with _duties_clock(self.generated):
+            created = duty_assignments_generate(year=self.year, generated_by=self.office).created
+        assignments = list(
+            DutyAssignment.objects.filter(pk__in=[a.pk for a in created])
+            .select_related("post", "leader")
+            .prefetch_related("oversees")
+            .order_by("post__unit__sort_order", "post__sort_order", "pk")
+        )
+        with _duties_clock(self.generated + datetime.timedelta(minutes=40)):
+            for assignment in assignments:
+                self._adjust(assignment)
+        for index, assignment in enumerate(assignments):
+            self._schedule(index, assignment)
+        for moment, _order, step in sorted(self.agenda, key=lambda entry: entry[:2]):
+            with _duties_clock(moment):
+                step()
+        return DemoDuties(
+            year=self.year,
+            assignments=list(DutyAssignment.objects.filter(year=self.year).select_related("post", "leader")),
+            records=list(PerformanceRecord.objects.filter(occurrence__task__assignment__year=self.year)),
+        )
+
+    # The office's part ------------------------------------------------------------------------------
+
+    def _areas(self, assignment: DutyAssignment) -> str:
+        if assignment.post.kind == P.PARTY_SECRETARY:
+            return "机关各委办室"
+        return "、".join(unit.name for unit in assignment.oversees.all())
+
+    def _adjust(self, assignment: DutyAssignment) -> None:
+        """The office rewrites the generated wording for the post, and adds the tasks of the moment."""
+        areas = self._areas(assignment)
+        assignment = duty_assignment_update(
+            assignment=assignment,
+            data=AssignmentInput(
+                business_areas=DUTY_BUSINESS[assignment.post.kind].format(areas=areas),
+                integrity_duties=DUTY_INTEGRITY[assignment.post.kind].format(areas=areas),
+                oversees=list(assignment.oversees.all()),
+                clauses=list(assignment.clauses.all()),
+            ),
+            updated_by=self.office,
+            expected_version=assignment.version,
+        )
+        due = self.in_year(self.meeting + datetime.timedelta(days=MEETING_TASK_DAYS_AFTER_MEETING))
+        tasks = [(MEETING_TASK, due)]
+        if assignment.post.kind in (P.PARTY_SECRETARY, P.PARTY_MEMBER):
+            tasks.append(
+                (BRIEFING_TASK, self.in_year(self.today + datetime.timedelta(days=BRIEFING_TASK_DUE_IN_DAYS)))
+            )
+        for spec, due_date in tasks:
+            duty_task_create(
+                assignment=assignment,
+                data=TaskInput(
+                    title=spec.title,
+                    description=spec.description,
+                    recurrence=spec.recurrence,
+                    due_date=due_date,
+                ),
+                created_by=self.office,
+            )
+
+    # The leaders' and the team's part ---------------------------------------------------------------
+
+    def _later(self, moment: datetime.datetime, function, /, **kwargs) -> None:
+        self.agenda.append((moment, len(self.agenda), functools.partial(function, **kwargs)))
+
+    def _schedule(self, index: int, assignment: DutyAssignment) -> None:
+        username = assignment.leader.username
+        reviewer = self.users[SUPERVISION_TEAM[index % len(SUPERVISION_TEAM)]]
+        if username in DUTY_CONFIRMED:
+            self._later(
+                self.at(self.generated.date() + datetime.timedelta(days=1 + index % 5), 9, 5 * index % 60),
+                self._confirm,
+                assignment=assignment,
+            )
+        if username == DUTY_SILENT:
+            return
+        occurrences = list(
+            TaskOccurrence.objects.filter(task__assignment=assignment)
+            .select_related("task")
+            .order_by("due_date", "task__sort_order", "sequence")
+        )
+        common = {spec.title for spec in DUTY_TASK_TEMPLATES}
+        past = [o for o in occurrences if o.task.title in common and o.due_date < self.today]
+        if username == DUTY_LATEST_MISSED and past:
+            past.pop()
+        for number, occurrence in enumerate(past):
+            # Entered afterwards (补录), dated the day it was done, within its period.
+            done_on = max(
+                occurrence.period_start,
+                occurrence.due_date - datetime.timedelta(days=4 + (index + number) % 9),
+            )
+            self._record_later(
+                assignment, occurrence, done_on, stagger=index + number, reviewer=reviewer, review="accept"
+            )
+        meeting = next(o for o in occurrences if o.task.title == MEETING_TASK.title)
+        if username != DUTY_MEETING_MISSED:
+            done_on = self.in_year(self.meeting + datetime.timedelta(days=2 + index % 4))
+            done_on = min(done_on, meeting.due_date, self.today)
+            review = "pending" if username in DUTY_MEETING_PENDING else "accept"
+            reason = ""
+            if username == DUTY_RETURNED[0]:
+                review, reason = "return", DUTY_RETURNED[1]
+            elif username == DUTY_RESUBMITTED[0]:
+                review, reason = "resubmit", DUTY_RESUBMITTED[1]
+            self._record_later(
+                assignment,
+                meeting,
+                done_on,
+                stagger=index + len(past),
+                reviewer=reviewer,
+                review=review,
+                reason=reason,
+                evidence=DUTY_MEETING_EVIDENCE.get(username, ()),
+            )
+        early = DUTY_EARLY.get(username)
+        if early is not None:
+            current = next(
+                (
+                    o
+                    for o in occurrences
+                    if o.task.title == early.task and o.period_start <= self.today <= o.due_date
+                ),
+                None,
+            )
+            if current is not None:
+                done_on = max(current.period_start, self.today - datetime.timedelta(days=2 + index % 3))
+                self._record_later(
+                    assignment,
+                    current,
+                    done_on,
+                    stagger=index + len(past) + 1,
+                    reviewer=reviewer,
+                    review="pending",
+                    evidence=early.evidence,
+                )
+
+    def _record_later(
+        self,
+        assignment: DutyAssignment,
+        occurrence: TaskOccurrence,
+        done_on: datetime.date,
+        *,
+        stagger: int,
+        reviewer: User,
+        review: str,
+        reason: str = "",
+        evidence: tuple[DemoEvidence, ...] = (),
+    ) -> None:
+        """A record and what the team does with it: "accept", "return", "resubmit" (returned, then
+        recorded again properly) or "pending" (not reviewed yet). `stagger` spreads the leaders' records
+        over the days and hours."""
+        # Recorded that afternoon, or (for periods before the assignments existed) just after generation.
+        day = max(done_on, self.generated.date() + datetime.timedelta(days=1 + stagger % 3))
+        recorded = self.at(day, 14 + stagger % 3, (7 * stagger) % 60)
+        if recorded.date() == self.today:  # keep today's steps early in the day
+            recorded = self.at(self.today, 8, (7 * stagger) % 30)
+        sloppy = review in ("return", "resubmit")  # a line, no one named, no minutes
+        self._later(
+            recorded,
+            self._record,
+            assignment=assignment,
+            occurrence=occurrence,
+            done_on=done_on,
+            evidence=() if sloppy else evidence,
+            sloppy=sloppy,
+        )
+        if review == "pending":
+            return
+        reviewed = self.after(recorded, days=1 + stagger % 2, hour=10 + stagger % 6)
+        self._later(
+            reviewed,
+            self._review,
+            occurrence=occurrence,
+            reviewer=reviewer,
+            accept=review == "accept",
+            reason=reason,
+        )
+        if review == "resubmit":
+            self._later(
+                self.after(reviewed, days=1, hour=15),
+                self._record,
+                assignment=assignment,
+                occurrence=occurrence,
+                done_on=done_on,
+                evidence=(DUTY_MEETING_MINUTES,),
+                sloppy=False,
+            )
+
+    # Steps ----------------------------------------------------------------------------------------
+
+    def _confirm(self, *, assignment: DutyAssignment) -> None:
+        assignment = DutyAssignment.objects.get(pk=assignment.pk)  # as the leader's page loads it
+        duty_assignment_confirm(
+            assignment=assignment, confirmed_by=assignment.leader, expected_version=assignment.version
+        )
+
+    def _context(
+        self, assignment: DutyAssignment, occurrence: TaskOccurrence, done_on: datetime.date
+    ) -> dict:
+        task = occurrence.task
+        if task.recurrence == Recurrence.QUARTERLY:
+            period = QUARTERS[occurrence.sequence - 1]
+        elif task.recurrence == Recurrence.HALF_YEARLY or (
+            task.recurrence == Recurrence.TIMES_A_YEAR and task.times_a_year == 2
+        ):
+            period = HALVES[occurrence.sequence - 1]
+        else:
+            period = "本年度"
+        return {
+            "areas": self._areas(assignment),
+            "period": period,
+            "leader": assignment.leader.full_name,
+            "date": _chinese_date(done_on),
+        }
+
+    def _record(
+        self,
+        *,
+        assignment: DutyAssignment,
+        occurrence: TaskOccurrence,
+        done_on: datetime.date,
+        evidence: tuple[DemoEvidence, ...],
+        sloppy: bool,
+    ) -> None:
+        spec = next(
+            spec for spec in (*DUTY_TASK_TEMPLATES, MEETING_TASK) if spec.title == occurrence.task.title
+        )
+        context = self._context(assignment, occurrence, done_on)
+        context["participants"] = spec.participants.format(**context)
+        self.records[occurrence.pk] = performance_record_create(
+            occurrence=TaskOccurrence.objects.get(pk=occurrence.pk),  # as the leader's page loads it
+            data=RecordInput(
+                performed_on=done_on,
+                summary="已传达。" if sloppy else spec.summary.format(**context),
+                participants="" if sloppy else context["participants"],
+                files=_demo_uploads(evidence, context),
+            ),
+            recorded_by=assignment.leader,
+        )
+
+    def _review(self, *, occurrence: TaskOccurrence, reviewer: User, accept: bool, reason: str) -> None:
+        record = PerformanceRecord.objects.get(pk=self.records[occurrence.pk].pk)  # the page the team opens
+        performance_record_review(
+            record=record, reviewed_by=reviewer, accept=accept, reason=reason, expected_version=record.version
+        )
+
+
+def _demo_uploads(evidence: tuple[DemoEvidence, ...], values: dict) -> list[SimpleUploadedFile]:
+    """The evidence files as the browser would upload them."""
+    uploads = []
+    for spec in evidence:
+        name = spec.name.format(**values)
+        if spec.image:
+            content, content_type = demo_evidence_png(seed=name), "image/png"
+        else:
+            content = demo_evidence_pdf(
+                title=spec.title.format(**values),
+                paragraphs=[paragraph.format(**values) for paragraph in spec.paragraphs],
+            )
+            content_type = "application/pdf"
+        uploads.append(SimpleUploadedFile(name, content, content_type=content_type))
+    return uploads

@@ -1,6 +1,7 @@
 """`manage.py seed_demo`: load the demo organisation, accounts, templates, campaigns and letters."""
 
 import unicodedata
+from collections import Counter
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import IntegrityError
@@ -13,11 +14,20 @@ from responsibility.demo import (
     DEMO_PASSWORD,
     DEMO_UNITS,
     DemoAccount,
+    DemoDuties,
+    DemoSupervision,
     demo_data_create,
     demo_data_present,
 )
 from responsibility.errors import ApplicationError
-from responsibility.models import LetterStatus
+from responsibility.models import (
+    AssignmentStatus,
+    LetterStatus,
+    RectificationStatus,
+    ReviewStatus,
+    TaskOccurrence,
+    TrafficLight,
+)
 from responsibility.services.reminders import reminders_sweep
 
 
@@ -53,6 +63,10 @@ class Command(BaseCommand):
                 f"{LetterStatus(status).name.lower()} {n}" for status, n in summary.letters_by_status.items()
             )
         )
+        if summary.supervision is not None:
+            self._supervision_print(summary.supervision)
+        if summary.duties is not None:
+            self._duties_print(summary.duties)
         # The reminders due today, at once rather than at beat's next sweep (the worker sends them).
         sweep = reminders_sweep(today=timezone.localdate())
         self.stdout.write(
@@ -61,6 +75,60 @@ class Command(BaseCommand):
         self._accounts_print(summary.accounts)
         if summary.superuser_skipped:
             self.stdout.write("A user named `admin` existed already; it was left as it was.")
+
+    def _supervision_print(self, supervision: DemoSupervision) -> None:
+        """The round of checks: which units were drawn (it depends on the day), and who has what to do."""
+        today = timezone.localdate()
+        plan, draw = supervision.plan, supervision.draw
+        self.stdout.write(
+            f"  {plan.title}: {plan.checkpoints.count()} checkpoints; draw #{draw.sequence} "
+            f"(public value {draw.public_value}) chose {len(draw.result)} of {len(draw.population)} units:"
+        )
+        for inspection in supervision.inspections:
+            inspectors = "、".join(inspector.full_name for inspector in inspection.inspectors.all())
+            found = sum(finding.inspection_id == inspection.pk for finding in supervision.findings)
+            status = inspection.get_status_display()
+            self.stdout.write(f"    {inspection.unit.name} ({inspectors}): {status}, {found} findings")
+        rectifications = [finding.rectification for finding in supervision.findings]
+        statuses = Counter(rectification.status for rectification in rectifications)
+        lights = Counter(rectification.light(today) for rectification in rectifications)
+        self.stdout.write(
+            "  Rectifications: "
+            + ", ".join(
+                f"{RectificationStatus(s).name.lower()} {statuses[s]}" for s in RectificationStatus.values
+            )
+            + f" (overdue {lights[TrafficLight.RED]}, due within 7 days {lights[TrafficLight.YELLOW]})"
+        )
+        owners = Counter(
+            (rectification.owner.full_name, rectification.owner.username)
+            for rectification in rectifications
+            if rectification.status == RectificationStatus.OPEN
+        )
+        self.stdout.write(
+            "  Findings to answer: "
+            + ", ".join(f"{name} ({username}) {n}" for (name, username), n in sorted(owners.items()))
+        )
+
+    def _duties_print(self, duties: DemoDuties) -> None:
+        """一岗双责: how many assignments are confirmed, and the periods and records by state."""
+        today = timezone.localdate()
+        confirmed = sum(a.status == AssignmentStatus.CONFIRMED for a in duties.assignments)
+        lights = Counter(
+            occurrence.light(today)
+            for occurrence in TaskOccurrence.objects.filter(task__assignment__in=duties.assignments)
+        )
+        reviews = Counter(record.review_status for record in duties.records)
+        self.stdout.write(
+            f"  Duty assignments {duties.year}: {len(duties.assignments)} ({confirmed} confirmed); "
+            f"task periods: done {lights[TrafficLight.DONE]}, overdue {lights[TrafficLight.RED]}, "
+            f"due within 7 days {lights[TrafficLight.YELLOW]}, later {lights[TrafficLight.GREEN]}"
+        )
+        self.stdout.write(
+            "  Performance records: "
+            + ", ".join(
+                f"{ReviewStatus(status).name.lower()} {reviews[status]}" for status in ReviewStatus.values
+            )
+        )
 
     def _accounts_print(self, accounts: list[DemoAccount] | tuple[DemoAccount, ...]) -> None:
         units = {unit.code: unit.name for unit in DEMO_UNITS}
