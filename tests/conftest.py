@@ -182,3 +182,15 @@ def pdf_fonts() -> Path | None:
         for path in (cache / name, (cache / name).with_suffix(".json")):  # the font and its stamp
             shutil.copyfile(path, target / path.name)
     return target
+
+
+@pytest.fixture(autouse=True)
+def site_language_restored():
+    """Each test starts and ends in the site's language: a page requested in English (language cookie)
+    leaves English active in the thread, which would leak into the next test's commands and emails."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
