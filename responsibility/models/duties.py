@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from responsibility.models.inspections import DUE_SOON_DAYS, TrafficLight
+from responsibility.models.inspections import DUE_SOON_DAYS, TrafficLight, deadline_light
 from responsibility.models.letters import LetterClause
 
 
@@ -192,14 +192,9 @@ class TaskOccurrence(models.Model):
 
     def light(self, today: datetime.date | None = None) -> TrafficLight:
         """The same lights as rectifications: done, red past due, yellow within 7 days, green."""
-        today = today or timezone.localdate()
-        if self.done_at is not None:
-            return TrafficLight.DONE
-        if self.due_date < today:
-            return TrafficLight.RED
-        if self.due_date <= today + datetime.timedelta(days=DUE_SOON_DAYS):
-            return TrafficLight.YELLOW
-        return TrafficLight.GREEN
+        return deadline_light(
+            finished=self.done_at is not None, deadline=self.due_date, today=today or timezone.localdate()
+        )
 
 
 class ReviewStatus(models.TextChoices):

@@ -3,6 +3,8 @@ findings and their rectification, the evidence behind them, and the hash-chained
 """
 
 import datetime
+import functools
+import operator
 
 from django.conf import settings
 from django.db import models
@@ -302,15 +304,25 @@ class TrafficLight(models.TextChoices):
     DONE = "done", _("Done")  # verified or closed: no longer on the clock
 
 
-def traffic_light(*, status: str, deadline: datetime.date, today: datetime.date) -> TrafficLight:
-    """Red past the deadline, yellow within DUE_SOON_DAYS of it, green before; done once verified."""
-    if status not in UNFINISHED_RECTIFICATION_STATUSES:
+def deadline_light(*, finished: bool, deadline: datetime.date, today: datetime.date) -> TrafficLight:
+    """Done once finished; else red past the deadline, yellow within DUE_SOON_DAYS of it, green before.
+
+    The one rule for every deadline on the clock: rectifications and duty task periods alike.
+    """
+    if finished:
         return TrafficLight.DONE
     if deadline < today:
         return TrafficLight.RED
     if deadline <= today + datetime.timedelta(days=DUE_SOON_DAYS):
         return TrafficLight.YELLOW
     return TrafficLight.GREEN
+
+
+def traffic_light(*, status: str, deadline: datetime.date, today: datetime.date) -> TrafficLight:
+    """A rectification's light: it is off the clock once verified."""
+    return deadline_light(
+        finished=status not in UNFINISHED_RECTIFICATION_STATUSES, deadline=deadline, today=today
+    )
 
 
 class RectificationQuerySet(models.QuerySet):
@@ -425,6 +437,10 @@ class Rectification(models.Model):
         return traffic_light(status=self.status, deadline=self.deadline, today=today or timezone.localdate())
 
 
+# The records an evidence file may belong to (exactly one of them).
+EVIDENCE_OWNERS = ("check_result", "finding", "rectification", "performance_record")
+
+
 class EvidenceFile(models.Model):
     """An uploaded file that proves something (佐证材料). Checked by content, hashed, served as a download.
 
@@ -462,31 +478,12 @@ class EvidenceFile(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="evidencefile_one_owner",
-                condition=(
-                    Q(
-                        check_result__isnull=False,
-                        finding__isnull=True,
-                        rectification__isnull=True,
-                        performance_record__isnull=True,
-                    )
-                    | Q(
-                        check_result__isnull=True,
-                        finding__isnull=False,
-                        rectification__isnull=True,
-                        performance_record__isnull=True,
-                    )
-                    | Q(
-                        check_result__isnull=True,
-                        finding__isnull=True,
-                        rectification__isnull=False,
-                        performance_record__isnull=True,
-                    )
-                    | Q(
-                        check_result__isnull=True,
-                        finding__isnull=True,
-                        rectification__isnull=True,
-                        performance_record__isnull=False,
-                    )
+                condition=functools.reduce(
+                    operator.or_,
+                    (
+                        Q(**{f"{owner}__isnull": owner != chosen for owner in EVIDENCE_OWNERS})
+                        for chosen in EVIDENCE_OWNERS
+                    ),
                 ),
             ),
         ]

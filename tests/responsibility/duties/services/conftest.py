@@ -1,14 +1,6 @@
 """一岗双责 service tests: refusal messages in English, evidence in a folder of its own, and a snapshot
 of everything the services write, for "nothing changed" checks."""
 
-import shutil
-import tempfile
-from pathlib import Path
-
-import pytest
-from django.contrib.auth import get_user_model
-from django.utils import translation
-
 from responsibility.models import (
     DutyAssignment,
     DutyTask,
@@ -19,32 +11,13 @@ from responsibility.models import (
     TaskOccurrence,
 )
 
-
-@pytest.fixture(autouse=True)
-def _english_messages():
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings) -> Path:
-    """MEDIA_ROOT in a fresh folder under the test VAR_DIR, removed afterwards."""
-    Path(settings.VAR_DIR).mkdir(parents=True, exist_ok=True)
-    root = Path(tempfile.mkdtemp(prefix="media-", dir=settings.VAR_DIR))
-    settings.MEDIA_ROOT = root
-    yield root
-    shutil.rmtree(root, ignore_errors=True)
-
-
-def evidence_stored(root: Path) -> list[Path]:
-    """Every file in the evidence folder of the storage."""
-    folder = root / "evidence"
-    return sorted(path for path in folder.rglob("*") if path.is_file()) if folder.exists() else []
-
-
-def fresh(user):
-    """The user as a new request would load them (Django caches permissions per user instance)."""
-    return get_user_model().objects.get(pk=user.pk)
+# The supervision service tests' setup serves here too: English messages, a fresh MEDIA_ROOT per test.
+from tests.responsibility.inspections.services.conftest import (  # noqa: F401 (fixtures)
+    _english_messages,
+    evidence_stored,
+    fresh,
+    media_root,
+)
 
 
 def duty_state() -> dict:
