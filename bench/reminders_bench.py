@@ -47,7 +47,7 @@ def prepare_database(*, reset: bool) -> None:
     import django
 
     url = os.environ["DATABASE_URL"]
-    if url.startswith("sqlite:") and SQLITE_DIR in Path(url.split("sqlite://", 1)[1]).parents:
+    if url.startswith("sqlite:") and SQLITE_DIR in Path(url.split("sqlite:///", 1)[1]).parents:
         shutil.rmtree(SQLITE_DIR, ignore_errors=True)
         SQLITE_DIR.mkdir(parents=True)
     django.setup()

@@ -235,6 +235,10 @@ class PerformanceRecord(models.Model):
         verbose_name_plural = _("performance records")
         ordering = ["performed_on", "pk"]
         permissions = [("review_performancerecord", "Can review performance records")]
+        indexes = [
+            # The inspection team's "to review" list: pending records, oldest first.
+            models.Index(fields=["review_status", "recorded_at"], name="record_review_queue_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 name="performancerecord_review_valid", condition=Q(review_status__in=ReviewStatus.values)

@@ -428,6 +428,8 @@ class Rectification(models.Model):
         indexes = [
             models.Index(fields=["status", "deadline"], name="rectification_status_due_idx"),
             models.Index(fields=["owner", "status"], name="rectification_owner_idx"),
+            # The inspection team's "to verify" list: submitted ones, oldest first.
+            models.Index(fields=["status", "submitted_at"], name="rectification_submitted_idx"),
         ]
 
     def __str__(self) -> str:
