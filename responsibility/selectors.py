@@ -36,7 +36,8 @@ from responsibility.models import (
     TaskOccurrence,
     TemplateLevel,
 )
-from responsibility.models.letters import SIGNED_STATUSES
+from responsibility.models.inspections import DUE_SOON_DAYS
+from responsibility.models.letters import LIVE_STATUSES, SIGNED_STATUSES
 from responsibility.permissions import (
     ArchiveAction,
     CampaignAction,
@@ -570,4 +571,72 @@ def performance_record_list_to_review(*, user) -> QuerySet:
         PerformanceRecord.objects.filter(review_status=ReviewStatus.PENDING)
         .select_related("occurrence__task__assignment__leader", "occurrence__task__assignment__post__unit")
         .order_by("recorded_at", "pk")
+    )
+
+
+def duty_leader_letter(*, post, holder_id: int, year: int) -> Letter | None:
+    """The live letter the holder signs (or signed) for this post in that year's campaign, if any."""
+    return (
+        Letter.objects.filter(
+            signer_post=post, signer_id=holder_id, campaign__year=year, status__in=LIVE_STATUSES
+        )
+        .order_by("-version", "-pk")
+        .first()
+    )
+
+
+_OCCURRENCES = "tasks__occurrences"
+
+
+def duty_progress_counts(*, today: datetime.date) -> dict:
+    """Conditional counts over assignments' task periods to annotate with (one query, any number)."""
+    done = Q(tasks__occurrences__done_at__isnull=False)
+    open_ = Q(tasks__occurrences__done_at__isnull=True)
+    return {
+        "periods_total": Count(_OCCURRENCES),
+        "periods_done": Count(_OCCURRENCES, filter=done),
+        "periods_due": Count(_OCCURRENCES, filter=Q(tasks__occurrences__due_date__lte=today)),
+        "periods_overdue": Count(_OCCURRENCES, filter=open_ & Q(tasks__occurrences__due_date__lt=today)),
+        "periods_due_soon": Count(
+            _OCCURRENCES,
+            filter=open_
+            & Q(
+                tasks__occurrences__due_date__gte=today,
+                tasks__occurrences__due_date__lte=today + datetime.timedelta(days=DUE_SOON_DAYS),
+            ),
+        ),
+    }
+
+
+def duty_units_of(*, assignments: QuerySet) -> list[OrgUnit]:
+    """The units the assignments' posts are in or that they oversee (the list page's unit filter)."""
+    ids = assignments.values("pk")
+    return list(
+        OrgUnit.objects.filter(Q(posts__duty_assignments__in=ids) | Q(duty_assignments__in=ids))
+        .distinct()
+        .order_by("sort_order", "code")
+    )
+
+
+def duty_assignment_list_of_unit(*, assignments: QuerySet, unit: OrgUnit) -> QuerySet:
+    """The assignments whose post is in the unit or that oversee it."""
+    # A subquery, not a join: a join through `oversees` would multiply the progress counts.
+    return assignments.filter(
+        pk__in=DutyAssignment.objects.filter(Q(post__unit=unit) | Q(oversees=unit)).values("pk")
+    )
+
+
+def duty_progress_by_unit(*, assignments: QuerySet, today: datetime.date) -> list[dict]:
+    """Per unit of the leaders' posts: leaders, periods done, overdue and in all (one query)."""
+    counts = duty_progress_counts(today=today)
+    return list(
+        assignments.order_by()
+        .values("post__unit_id", "post__unit__name", "post__unit__sort_order")
+        .annotate(
+            leaders=Count("leader", distinct=True),
+            periods_total=counts["periods_total"],
+            periods_done=counts["periods_done"],
+            periods_overdue=counts["periods_overdue"],
+        )
+        .order_by("post__unit__sort_order", "post__unit__name")
     )

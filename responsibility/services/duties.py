@@ -27,29 +27,18 @@ from responsibility.models import (
     ReviewStatus,
     TaskOccurrence,
 )
-from responsibility.models.letters import LIVE_STATUSES
 from responsibility.permissions import (
     DutyAction,
     duty_check_permission,
     occurrence_check_permission,
 )
 from responsibility.recurrence import periods_of
+from responsibility.selectors import duty_leader_letter
 from responsibility.services.inspections import evidence_store, stale_check
 
 MAX_REASON_LENGTH = 1000
 # The clause categories whose clauses a leader's integrity duties carry out by default.
 DUTY_CLAUSE_CATEGORIES = (ClauseCategory.DUAL_DUTY, ClauseCategory.PRINCIPAL)
-
-
-def _leader_letter(*, post: Post, holder_id: int, year: int) -> Letter | None:
-    """The live letter the holder signs (or signed) for this post in that year's campaign, if any."""
-    return (
-        Letter.objects.filter(
-            signer_post=post, signer_id=holder_id, campaign__year=year, status__in=LIVE_STATUSES
-        )
-        .order_by("-version", "-pk")
-        .first()
-    )
 
 
 def _occurrences_create(*, task: DutyTask, year: int, responsible_id: int) -> list[TaskOccurrence]:
@@ -135,7 +124,7 @@ def duty_assignments_generate(*, year: int, generated_by) -> GenerateResult:
             created_by=generated_by,
         )
         assignment.oversees.set(overseen)
-        letter = _leader_letter(post=post, holder_id=post.holder_id, year=year)
+        letter = duty_leader_letter(post=post, holder_id=post.holder_id, year=year)
         if letter is not None:
             assignment.clauses.set(letter.clauses.filter(category__in=DUTY_CLAUSE_CATEGORIES))
         for template in templates:
@@ -175,7 +164,7 @@ def duty_assignment_update(
     locked = DutyAssignment.objects.select_for_update().get(pk=assignment.pk)
     duty_check_permission(user=updated_by, action=DutyAction.EDIT, assignment=locked)  # as stored now
     stale_check(record=locked, expected_version=expected_version, what=_("assignment"))
-    letter = _leader_letter(post=locked.post, holder_id=locked.leader_id, year=locked.year)
+    letter = duty_leader_letter(post=locked.post, holder_id=locked.leader_id, year=locked.year)
     allowed = set(letter.clauses.values_list("pk", flat=True)) if letter else set()
     if any(clause.pk not in allowed for clause in data.clauses):
         raise ApplicationError(_("Only clauses of the leader's own letter can be linked."), code="clause")
@@ -406,7 +395,7 @@ def _letter_for_new_holder(*, post: Post, previous, year: int, issued_by) -> Let
     """The letter the new holder signs: the previous holder's letter, issued again to them."""
     from responsibility.services.issuing import letter_issue_for_new_holder
 
-    old = _leader_letter(post=post, holder_id=previous.pk, year=year)
+    old = duty_leader_letter(post=post, holder_id=previous.pk, year=year)
     if old is None or not old.campaign.is_open:
         return None
     return letter_issue_for_new_holder(previous=old, issued_by=issued_by)

@@ -7,14 +7,13 @@ a 404); actions are decided by permissions.py (a refusal is a 403, before any in
 out by services/duties.py (its refusal is shown on the form or as a message).
 """
 
-import datetime
 import logging
 from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,7 +22,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from accounts.models import OrgUnit
 from accounts.selectors import org_unit_list_active
 from responsibility.errors import ApplicationError
 from responsibility.evidence import EvidenceRefused
@@ -47,7 +45,6 @@ from responsibility.models import (
     TaskOccurrence,
     TrafficLight,
 )
-from responsibility.models.inspections import DUE_SOON_DAYS
 from responsibility.permissions import (
     DutyAction,
     duty_check_permission,
@@ -56,9 +53,15 @@ from responsibility.permissions import (
     occurrence_check_permission,
     occurrence_user_can,
 )
-from responsibility.selectors import duty_assignment_list_visible_to
+from responsibility.selectors import (
+    duty_assignment_list_of_unit,
+    duty_assignment_list_visible_to,
+    duty_leader_letter,
+    duty_progress_by_unit,
+    duty_progress_counts,
+    duty_units_of,
+)
 from responsibility.services.duties import (
-    _leader_letter,
     duty_assignment_confirm,
     duty_assignment_update,
     duty_assignments_generate,
@@ -103,28 +106,6 @@ def _detail(assignment_id: int, anchor: str = ""):
 
 # --- Progress figures -------------------------------------------------------------------------------
 
-_OCCURRENCES = "tasks__occurrences"
-
-
-def _progress_counts(today: datetime.date) -> dict:
-    """Conditional counts over the assignments' task periods (one query, whatever their number)."""
-    done = Q(tasks__occurrences__done_at__isnull=False)
-    open_ = Q(tasks__occurrences__done_at__isnull=True)
-    return {
-        "periods_total": Count(_OCCURRENCES),
-        "periods_done": Count(_OCCURRENCES, filter=done),
-        "periods_due": Count(_OCCURRENCES, filter=Q(tasks__occurrences__due_date__lte=today)),
-        "periods_overdue": Count(_OCCURRENCES, filter=open_ & Q(tasks__occurrences__due_date__lt=today)),
-        "periods_due_soon": Count(
-            _OCCURRENCES,
-            filter=open_
-            & Q(
-                tasks__occurrences__due_date__gte=today,
-                tasks__occurrences__due_date__lte=today + datetime.timedelta(days=DUE_SOON_DAYS),
-            ),
-        ),
-    }
-
 
 def _worst_light(row) -> TrafficLight | None:
     """The worst light among a leader's periods: red if any is overdue, yellow if any is due soon."""
@@ -154,26 +135,15 @@ def duty_list_view(request):
     year = int(raw_year) if raw_year.isdigit() and int(raw_year) in years else today.year
     of_year = visible.filter(year=year)
 
-    of_year_ids = of_year.values("pk")
-    units = list(
-        OrgUnit.objects.filter(
-            Q(posts__duty_assignments__in=of_year_ids) | Q(duty_assignments__in=of_year_ids)
-        )
-        .distinct()
-        .order_by("sort_order", "code")
-    )
+    units = duty_units_of(assignments=of_year)
     raw_unit = request.GET.get("unit", "")
     unit = next((candidate for candidate in units if str(candidate.pk) == raw_unit), None)
     selected = of_year
     if unit is not None:
-        # A subquery, not a join: a join through `oversees` would multiply the counts below.
-        selected = selected.filter(
-            pk__in=DutyAssignment.objects.filter(Q(post__unit=unit) | Q(oversees=unit)).values("pk")
-        )
+        selected = duty_assignment_list_of_unit(assignments=selected, unit=unit)
 
-    counts = _progress_counts(today)
     assignments = (
-        selected.annotate(**counts)
+        selected.annotate(**duty_progress_counts(today=today))
         .prefetch_related("oversees")
         .order_by("post__unit__sort_order", "post__sort_order", "pk")
     )
@@ -185,17 +155,7 @@ def duty_list_view(request):
     reads_everything = duty_reads_everything(user)
     by_unit = []
     if reads_everything and rows:
-        by_unit = list(
-            selected.order_by()
-            .values("post__unit_id", "post__unit__name", "post__unit__sort_order")
-            .annotate(
-                leaders=Count("leader", distinct=True),
-                periods_total=counts["periods_total"],
-                periods_done=counts["periods_done"],
-                periods_overdue=counts["periods_overdue"],
-            )
-            .order_by("post__unit__sort_order", "post__unit__name")
-        )
+        by_unit = duty_progress_by_unit(assignments=selected, today=today)
 
     can_generate = duty_user_can(user=user, action=DutyAction.GENERATE)
     query = request.GET.copy()
@@ -351,7 +311,7 @@ def duty_detail_view(request, pk: int):
 def duty_update_view(request, pk: int):
     assignment = _visible_assignment(request, pk)
     duty_check_permission(user=request.user, action=DutyAction.EDIT, assignment=assignment)
-    letter = _leader_letter(post=assignment.post, holder_id=assignment.leader_id, year=assignment.year)
+    letter = duty_leader_letter(post=assignment.post, holder_id=assignment.leader_id, year=assignment.year)
     form_kwargs = {
         "units": org_unit_list_active().select_related("parent").order_by("sort_order", "code"),
         "clauses": letter.clauses.order_by("number") if letter else LetterClause.objects.none(),
