@@ -3,7 +3,8 @@
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from guardian.shortcuts import get_objects_for_user
 
 from accounts.models import OrgUnit, Post
@@ -12,6 +13,7 @@ from responsibility.models import (
     ArchiveExport,
     Campaign,
     Checkpoint,
+    CheckResult,
     DocumentStatus,
     DutyAssignment,
     EvidenceFile,
@@ -639,4 +641,47 @@ def duty_progress_by_unit(*, assignments: QuerySet, today: datetime.date) -> lis
             periods_overdue=counts["periods_overdue"],
         )
         .order_by("post__unit__sort_order", "post__unit__name")
+    )
+
+
+def _count_of(queryset, *, field: str):
+    """A correlated COUNT(*) of `queryset` rows whose `field` is the outer row (0 when none)."""
+    counted = (
+        queryset.filter(**{field: OuterRef("pk")})
+        .order_by()
+        .values(field)
+        .annotate(count=Count("*"))
+        .values("count")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def plan_list_with_counts(*, plans: QuerySet) -> QuerySet:
+    """The plans with their units in scope, live inspections and findings counted (no extra query)."""
+    return plans.annotate(
+        units_count=_count_of(InspectionPlan.scope.through.objects.all(), field="inspectionplan"),
+        inspections_count=_count_of(
+            Inspection.objects.exclude(status=InspectionStatus.CANCELLED), field="plan"
+        ),
+        findings_count=_count_of(Finding.objects.all(), field="plan"),
+    )
+
+
+def checkpoint_list_of_plan(*, plan: InspectionPlan) -> QuerySet:
+    """The plan's checkpoints in order, each marked `in_use` once a result is recorded against it."""
+    return plan.checkpoints.annotate(
+        in_use=Exists(CheckResult.objects.filter(checkpoint=OuterRef("pk")))
+    ).order_by("number")
+
+
+def inspection_list_of_draw(*, user, draw: SpotCheckDraw) -> QuerySet:
+    """The draw's inspections the user may see, in draw order, with results and findings counted."""
+    return (
+        inspection_list_visible_to(user=user)
+        .filter(draw=draw)
+        .annotate(
+            results_count=_count_of(CheckResult.objects.all(), field="inspection"),
+            findings_count=_count_of(Finding.objects.all(), field="inspection"),
+        )
+        .order_by("position")
     )

@@ -12,8 +12,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -33,12 +32,9 @@ from responsibility.forms.inspections import (
     PlanForm,
 )
 from responsibility.models import (
-    CheckResult,
-    Finding,
     Inspection,
     InspectionEventKind,
     InspectionPlan,
-    InspectionStatus,
     PlanStatus,
 )
 from responsibility.permissions import (
@@ -51,12 +47,15 @@ from responsibility.permissions import (
     plan_user_can,
 )
 from responsibility.selectors import (
+    checkpoint_list_of_plan,
     checkpoint_list_visible_to,
     draw_list_visible_to,
     finding_list_visible_to,
     inspection_events_of,
+    inspection_list_of_draw,
     inspection_list_visible_to,
     plan_list_visible_to,
+    plan_list_with_counts,
 )
 from responsibility.services.inspections import (
     StaleEdit,
@@ -89,18 +88,6 @@ def _visible_plan(request, pk: int, queryset=None) -> InspectionPlan:
     return get_object_or_404(queryset, pk=pk)
 
 
-def _count_of(queryset, *, field: str):
-    """A correlated COUNT(*) of `queryset` rows whose `field` is the outer row (0 when none)."""
-    counted = (
-        queryset.filter(**{field: OuterRef("pk")})
-        .order_by()
-        .values(field)
-        .annotate(count=Count("*"))
-        .values("count")
-    )
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
-
-
 # --- Plans -------------------------------------------------------------------------------------------
 
 
@@ -122,13 +109,7 @@ def plan_list_view(request):
         filters.append(f"status={status}")
     else:
         status = ""
-    plans = plans.annotate(
-        units_count=_count_of(InspectionPlan.scope.through.objects.all(), field="inspectionplan"),
-        inspections_count=_count_of(
-            Inspection.objects.exclude(status=InspectionStatus.CANCELLED), field="plan"
-        ),
-        findings_count=_count_of(Finding.objects.all(), field="plan"),
-    )
+    plans = plan_list_with_counts(plans=plans)
     page_obj = Paginator(plans, PLANS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -278,24 +259,12 @@ def plan_detail_view(request, pk: int):
             )
         ),
     )
-    checkpoints = list(
-        plan.checkpoints.annotate(
-            in_use=Exists(CheckResult.objects.filter(checkpoint=OuterRef("pk")))
-        ).order_by("number")
-    )
+    checkpoints = list(checkpoint_list_of_plan(plan=plan))
     draws = list(plan.draws.select_related("drawn_by").order_by("sequence"))
     current = draws[-1] if draws else None
     inspections = []
     if current is not None:
-        inspections = list(
-            inspection_list_visible_to(user=request.user)
-            .filter(draw=current)
-            .annotate(
-                results_count=_count_of(CheckResult.objects.all(), field="inspection"),
-                findings_count=_count_of(Finding.objects.all(), field="inspection"),
-            )
-            .order_by("position")
-        )
+        inspections = list(inspection_list_of_draw(user=request.user, draw=current))
     total = len(checkpoints)
     rows = [
         {
