@@ -28,9 +28,9 @@ from django.utils.translation import ngettext
 from openpyxl import Workbook, load_workbook
 
 from accounts.models import OrgUnit, OrgUnitKind, Post, PostKind, User
+from accounts.permissions import org_check_import_permission
 from accounts.roles import Role
-from responsibility.errors import ApplicationError
-from responsibility.permissions import org_check_import_permission
+from core.errors import ApplicationError
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 # An .xlsx is a zip: refuse one that would inflate beyond this (a "zip bomb") before parsing it.

@@ -106,7 +106,7 @@ def prepare_database(*, reuse: bool, reset: bool) -> bool:
     from django.core.management import call_command
 
     from accounts.models import User
-    from responsibility.models import Campaign
+    from responsibility.letters.models.letters import Campaign
 
     call_command("migrate", verbosity=0)
     built = Campaign.objects.filter(title=CURRENT_TITLE).exists()
@@ -151,8 +151,9 @@ def build_data(scale: Scale) -> dict:
 
     from accounts.models import OrgUnit, OrgUnitKind, Post, PostKind, User
     from accounts.roles import Role
-    from responsibility.content import ClauseText, letter_content_hash
-    from responsibility.models import (
+    from responsibility.letters.audit import letter_events_append
+    from responsibility.letters.content import ClauseText, letter_content_hash
+    from responsibility.letters.models.letters import (
         Campaign,
         CampaignStatus,
         Letter,
@@ -168,9 +169,8 @@ def build_data(scale: Scale) -> dict:
         TemplateClause,
         TemplateLevel,
     )
-    from responsibility.services.audit import letter_events_append
-    from responsibility.services.issuing import letter_reference
-    from responsibility.signing import CONSENT_TEXT
+    from responsibility.letters.services.issuing import letter_reference
+    from responsibility.letters.signing import CONSENT_TEXT
 
     tz = timezone.get_current_timezone()
 
@@ -536,7 +536,7 @@ def find_people() -> dict:
 
     from accounts.models import Post, PostKind, User
     from accounts.roles import Role
-    from responsibility.models import Campaign, Letter, LetterStatus
+    from responsibility.letters.models.letters import Campaign, Letter, LetterStatus
 
     campaign = Campaign.objects.get(title=CURRENT_TITLE)
     secretary = Post.objects.get(kind=PostKind.PARTY_SECRETARY).holder
@@ -554,7 +554,13 @@ def find_people() -> dict:
 
 def count_rows() -> dict:
     from accounts.models import OrgUnit, Post, User
-    from responsibility.models import Letter, LetterClause, LetterEvent, LetterUserObjectPermission, Signature
+    from responsibility.letters.models.letters import (
+        Letter,
+        LetterClause,
+        LetterEvent,
+        LetterUserObjectPermission,
+        Signature,
+    )
 
     return {
         "units": OrgUnit.objects.count(),
@@ -623,8 +629,8 @@ def measure_bulk_issue(report: Report, people: dict) -> None:
     from django.test.utils import CaptureQueriesContext
 
     from accounts.models import OrgUnitKind, Post, PostKind
-    from responsibility.models import Campaign
-    from responsibility.services.issuing import campaign_issue_letters
+    from responsibility.letters.models.letters import Campaign
+    from responsibility.letters.services.issuing import campaign_issue_letters
 
     class Rollback(Exception):
         pass

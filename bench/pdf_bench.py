@@ -159,7 +159,7 @@ def prepare(*, reset: bool) -> None:
     from django.core.management import call_command
 
     from accounts.models import User
-    from responsibility.pdf.seal import seal_certificate_create
+    from core.pdf.seal import seal_certificate_create
 
     call_command("migrate", verbosity=0)
     if User.objects.exists():
@@ -195,8 +195,8 @@ def describe_database() -> str:
 
 def store_demo_documents(report: Report) -> None:
     """The demo's countersigned letters get their sealed PDFs, as the worker would (and it warms up)."""
-    from responsibility.models import DocumentStatus, LetterDocument
-    from responsibility.services.documents import letter_document_attach
+    from responsibility.letters.models.documents import DocumentStatus, LetterDocument
+    from responsibility.letters.services.documents import letter_document_attach
 
     documents = list(
         LetterDocument.objects.filter(status=DocumentStatus.PENDING).order_by(
@@ -224,7 +224,7 @@ def store_demo_documents(report: Report) -> None:
 
 def demo_letter_document():
     """This year's first top-level letter of the demo (the office head's, drawn signatures, 4 pages)."""
-    from responsibility.models import DocumentStatus, LetterDocument
+    from responsibility.letters.models.documents import DocumentStatus, LetterDocument
 
     document = (
         LetterDocument.objects.filter(status=DocumentStatus.READY, letter__parent__isnull=True)
@@ -241,8 +241,8 @@ def demo_letter_document():
 
 
 def measure_render_seal(report: Report, *, document, runs: int, warmup: int = 3) -> None:
-    from responsibility.pdf.render import letter_render_pdf
-    from responsibility.pdf.seal import pdf_seal
+    from core.pdf.seal import pdf_seal
+    from responsibility.letters.pdf import letter_render_pdf
 
     letter, code = document.letter, document.verification_code
     total = Figure(
@@ -364,15 +364,9 @@ def build_batch(*, letters: int):
     from django.utils import timezone
 
     from accounts.models import OrgUnit, OrgUnitKind, Post, PostKind, User
-    from responsibility.models import (
-        Campaign,
-        CampaignStatus,
-        DocumentStatus,
-        Letter,
-        LetterDocument,
-        LetterStatus,
-    )
-    from responsibility.services.issuing import letter_reference
+    from responsibility.letters.models.documents import DocumentStatus, LetterDocument
+    from responsibility.letters.models.letters import Campaign, CampaignStatus, Letter, LetterStatus
+    from responsibility.letters.services.issuing import letter_reference
 
     sources = [
         document
@@ -472,8 +466,8 @@ def measure_batch(report: Report, *, letters: int) -> None:
 
     from accounts.models import User
     from accounts.roles import Role
-    from responsibility.models import ExportFormat
-    from responsibility.services.exports import archive_export_build, archive_export_request
+    from responsibility.letters.models.documents import ExportFormat
+    from responsibility.letters.services.exports import archive_export_build, archive_export_request
 
     merged = Figure(
         name=f"batch print of {letters} letters: merged PDF (cover + contents)",
@@ -522,7 +516,7 @@ def letter_html(*, letter, verification_code: str) -> tuple[str, dict]:
     from django.template.loader import render_to_string
     from django.utils import translation
 
-    from responsibility.pdf import render
+    from responsibility.letters import pdf as render
 
     resources: dict[str, tuple[str, bytes]] = {}
     with translation.override(render.DOCUMENT_LANGUAGE):
@@ -537,7 +531,7 @@ def measure_plain_weasyprint(report: Report, *, document, runs: int) -> None:
     """The same letter HTML, WeasyPrint's defaults: what one gets without this project's tuning."""
     from weasyprint import HTML
 
-    from responsibility.pdf.render import ASSETS_URL
+    from core.pdf.engine import ASSETS_URL
 
     comparison = Comparison(
         name="plain WeasyPrint, same HTML (defaults, system font, no PDF/A, no compaction, no seal)"
@@ -574,7 +568,7 @@ def letter_docx(*, context: dict, resources: dict, path: Path) -> None:
     from docx.oxml.ns import qn
     from docx.shared import Mm, Pt
 
-    from responsibility.pdf.fonts import font_stack_parse, installed_cjk_families
+    from core.pdf.fonts import font_stack_parse, installed_cjk_families
 
     letter = context["letter"]
     installed = installed_cjk_families() or frozenset()
@@ -808,7 +802,7 @@ def measure_libreoffice(report: Report, *, document, runs: int) -> None:
 
 
 def fast_path_check(report: Report) -> None:
-    from responsibility.pdf.fonts import harfbuzz_subset_available
+    from core.pdf.fonts import harfbuzz_subset_available
 
     report.fast_path = harfbuzz_subset_available()
 

@@ -71,14 +71,14 @@ def build(*, items: int, units: int, issuers: int) -> datetime.date:
 
     from accounts.models import OrgUnit, Post, PostKind, User
     from accounts.roles import Role
-    from responsibility.models import (
+    from responsibility.letters.models.letters import (
         Campaign,
         Letter,
         LetterStatus,
         LetterTemplate,
-        ReminderPolicy,
         TemplateLevel,
     )
+    from responsibility.reminders.models import ReminderPolicy
 
     today = timezone.localdate()
     now = timezone.now()
@@ -160,8 +160,8 @@ def sweep(today: datetime.date) -> tuple[object, float, int, int]:
     """One sweep: (result, seconds, queries, send tasks queued)."""
     from django.db import connection, transaction
 
-    from responsibility.services.reminders import reminders_sweep
-    from responsibility.tasks import reminders_send
+    from responsibility.reminders.services import reminders_sweep
+    from responsibility.reminders.tasks import reminders_send
 
     queries = 0
 
@@ -183,7 +183,7 @@ def sweep(today: datetime.date) -> tuple[object, float, int, int]:
 
 
 def ledger_empty() -> None:
-    from responsibility.models import Reminder
+    from responsibility.reminders.models import Reminder
 
     Reminder.objects.all()._raw_delete(Reminder.objects.db)
 
@@ -199,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
     prepare_database(reset=options.reset)
     from django.db import connection
 
-    from responsibility.models import Reminder
+    from responsibility.reminders.models import Reminder
 
     say(f"Database: {connection.vendor} {connection.settings_dict['NAME']}")
     say(f"Building {options.items:,} open letters in {options.units:,} units …")

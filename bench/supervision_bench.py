@@ -200,8 +200,8 @@ def build_organisation(world: World) -> None:
 
     from accounts.models import OrgUnit, OrgUnitKind, Post, PostKind, User
     from accounts.roles import Role
-    from responsibility.content import ClauseText, letter_content_hash
-    from responsibility.models import (
+    from responsibility.letters.content import ClauseText, letter_content_hash
+    from responsibility.letters.models.letters import (
         Campaign,
         CampaignStatus,
         Letter,
@@ -211,7 +211,7 @@ def build_organisation(world: World) -> None:
         TemplateClause,
         TemplateLevel,
     )
-    from responsibility.services.issuing import letter_reference
+    from responsibility.letters.services.issuing import letter_reference
 
     year = world.today.year
     with transaction.atomic():
@@ -397,7 +397,7 @@ def build_assignments(world: World, posts: list) -> None:
     """As duty_assignments_generate: oversees from the post, the dual-duty and principal clauses of the
     leader's letter; 70 % confirmed by the leader."""
     from accounts.models import Post
-    from responsibility.models import AssignmentStatus, DutyAssignment
+    from responsibility.duties.models import AssignmentStatus, DutyAssignment
 
     year = world.today.year
     oversees: dict[int, list[int]] = {}
@@ -449,8 +449,10 @@ def add_plans(world: World, total: int) -> None:
 def add_plan(world: World, k: int) -> None:
     from django.db import transaction
 
-    from responsibility.draws import ALGORITHM
-    from responsibility.models import (
+    from responsibility.reminders.models import Notification
+    from responsibility.supervision.audit import inspection_events_append
+    from responsibility.supervision.draws import ALGORITHM
+    from responsibility.supervision.models import (
         CheckOutcome,
         Checkpoint,
         CheckResult,
@@ -461,14 +463,12 @@ def add_plan(world: World, k: int) -> None:
         InspectionEventKind,
         InspectionPlan,
         InspectionStatus,
-        Notification,
         PlanStatus,
         Rectification,
         RectificationStatus,
         Severity,
         SpotCheckDraw,
     )
-    from responsibility.services.audit import inspection_events_append
 
     today, inspectors = world.today, world.inspectors
     year = today.year - k // PLANS_A_YEAR
@@ -661,7 +661,7 @@ def _rectification(world: World, *, n: int, created: datetime.datetime, head, st
     """A rectification in the state and with the stamps the services leave: 40 % open (one in seven sent
     back once), 10 % submitted, 15 % verified, 35 % closed (销号). Open ones are due from 60 days ago to
     60 days ahead."""
-    from responsibility.models import Rectification, RectificationStatus
+    from responsibility.supervision.models import Rectification, RectificationStatus
 
     today, now = world.today, world.now
     owner_id = head.pk if spread(n, 2) == 0 else staff[spread(n, len(staff))]
@@ -714,14 +714,9 @@ def add_tasks(world: World, specs: list) -> None:
     the rest accepted) and, for half the records, an evidence file row."""
     from django.db import transaction
 
-    from responsibility.models import (
-        DutyTask,
-        EvidenceFile,
-        PerformanceRecord,
-        ReviewStatus,
-        TaskOccurrence,
-    )
-    from responsibility.recurrence import periods_of
+    from responsibility.duties.models import DutyTask, PerformanceRecord, ReviewStatus, TaskOccurrence
+    from responsibility.duties.recurrence import periods_of
+    from responsibility.evidence.models import EvidenceFile
 
     today, year = world.today, world.today.year
     with transaction.atomic():
@@ -803,14 +798,8 @@ def add_tasks(world: World, specs: list) -> None:
 
 def count_rows() -> dict:
     from accounts.models import OrgUnit, User
-    from responsibility.models import (
-        DutyAssignment,
-        Finding,
-        InspectionEvent,
-        PerformanceRecord,
-        Rectification,
-        TaskOccurrence,
-    )
+    from responsibility.duties.models import DutyAssignment, PerformanceRecord, TaskOccurrence
+    from responsibility.supervision.models import Finding, InspectionEvent, Rectification
 
     return {
         "units": OrgUnit.objects.count(),
@@ -883,7 +872,7 @@ def measure_source(name: str, kind: str, day: datetime.date, *, runs: int) -> Me
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from responsibility.reminders import SOURCES
+    from responsibility.reminders.registry import SOURCES
 
     source = SOURCES[kind]
     result = Measurement(name=name, output_unit="rows")
@@ -907,8 +896,8 @@ def measure_sweep(day: datetime.date, *, runs: int) -> Measurement:
     the new ledger rows, so it grows with the rows it creates."""
     from django.db import connection, transaction
 
-    from responsibility.services.reminders import reminders_sweep
-    from responsibility.tasks import reminders_send
+    from responsibility.reminders.services import reminders_sweep
+    from responsibility.reminders.tasks import reminders_send
 
     result = Measurement(name="reminders_sweep, all sources", output_unit="rows", fixed_queries=False)
     queries = 0
@@ -948,7 +937,8 @@ def sweep_day(today: datetime.date) -> datetime.date:
 def measure_all(world: World, *, runs: int, sweep_runs: int) -> list[Measurement]:
     from django.urls import reverse
 
-    from responsibility.models import DutyAssignment, ReminderKind
+    from responsibility.duties.models import DutyAssignment
+    from responsibility.reminders.models import ReminderKind
 
     inspector, head = world.inspectors[0], world.heads[0]
     own = DutyAssignment.objects.get(leader=head, year=world.today.year)

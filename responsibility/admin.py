@@ -8,7 +8,7 @@ superusers too.
 
 from django.contrib import admin
 
-from responsibility.models import (
+from responsibility.letters.models.letters import (
     Campaign,
     Letter,
     LetterClause,

@@ -9,11 +9,18 @@ class ResponsibilityConfig(AppConfig):
     verbose_name = _("Responsibility letters")
 
     def ready(self) -> None:
-        from responsibility.pdf.fonts import pdf_fonts_check
-        from responsibility.services.audit import audit_head_ensure
+        from core.audit import audit_heads_ensure
+        from core.pdf.fonts import pdf_fonts_check
+
+        # Each subdomain registers the reminder sources of its deadlines.
+        from responsibility.duties import reminder_sources as duty_sources  # noqa: F401
+        from responsibility.letters import audit as letters_audit  # noqa: F401 (registers its chain)
+        from responsibility.reminders import sources as letter_sources  # noqa: F401
+        from responsibility.supervision import audit as supervision_audit  # noqa: F401 (registers its chain)
+        from responsibility.supervision import reminder_sources as supervision_sources  # noqa: F401
 
         # Letter PDFs: warn at start-up when WeasyPrint would take the slow path or miss the CJK fonts.
         checks.register(pdf_fonts_check, "responsibility")
 
         # The audit chain's head row exists before the first event is appended (no insert race).
-        post_migrate.connect(audit_head_ensure, sender=self, dispatch_uid="responsibility.audit_head_ensure")
+        post_migrate.connect(audit_heads_ensure, sender=self, dispatch_uid="responsibility.audit_head_ensure")

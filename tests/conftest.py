@@ -12,11 +12,17 @@ from django.utils import timezone
 
 from accounts.models import OrgUnitKind, Post, PostKind, User
 from accounts.roles import Role
-from responsibility.content import ClauseText
-from responsibility.models import Campaign, Letter, LetterTemplate, SignatureMethod, TemplateLevel
-from responsibility.services.issuing import campaign_issue_letters, letter_issue_to_staff
-from responsibility.services.letters import SigningAttestation, letter_countersign, letter_sign
-from responsibility.signing import CONSENT_TEXT, SignatureMark
+from responsibility.letters.content import ClauseText
+from responsibility.letters.models.letters import (
+    Campaign,
+    Letter,
+    LetterTemplate,
+    SignatureMethod,
+    TemplateLevel,
+)
+from responsibility.letters.services.issuing import campaign_issue_letters, letter_issue_to_staff
+from responsibility.letters.services.letters import SigningAttestation, letter_countersign, letter_sign
+from responsibility.letters.signing import CONSENT_TEXT, SignatureMark
 from tests.factories import CampaignFactory, LetterTemplateFactory, OrgUnitFactory, PostFactory, UserFactory
 
 
@@ -138,7 +144,7 @@ class SealFiles:
 @pytest.fixture(scope="session")
 def seal_settings(tmp_path_factory) -> SealFiles:
     """A development seal (made once per test run) and the SEAL_* settings pointed at it, offline."""
-    from responsibility.pdf.seal import seal_certificate_create, seal_root_path
+    from core.pdf.seal import seal_certificate_create, seal_root_path
 
     pkcs12 = tmp_path_factory.mktemp("seal") / "organisation-seal.p12"
     seal = SealFiles(
@@ -169,7 +175,7 @@ def pdf_fonts() -> Path | None:
     up to date) and copied into this run's VAR_DIR. Without Noto Serif CJK SC there are none, and
     letters render on the slower path (the system check says so).
     """
-    from responsibility.pdf.fonts import PRESUBSET_FILES, presubset_fonts_dir, presubset_fonts_prepare
+    from core.pdf.fonts import PRESUBSET_FILES, presubset_fonts_dir, presubset_fonts_prepare
 
     cache = Path(tempfile.gettempdir()) / f"letters-test-pdf-fonts-{os.getuid()}"
     try:

@@ -8,7 +8,13 @@ from factory.django import DjangoModelFactory
 
 from accounts.models import OrgUnit, OrgUnitKind, Post, PostKind, User
 from accounts.roles import Role
-from responsibility.models import Campaign, ClauseCategory, LetterTemplate, TemplateClause, TemplateLevel
+from responsibility.letters.models.letters import (
+    Campaign,
+    ClauseCategory,
+    LetterTemplate,
+    TemplateClause,
+    TemplateLevel,
+)
 
 TEST_PASSWORD = "Sign-2026-test"
 

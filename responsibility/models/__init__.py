@@ -1,11 +1,5 @@
-from responsibility.models.documents import (
-    ArchiveExport,
-    DocumentStatus,
-    ExportFormat,
-    ExportStatus,
-    LetterDocument,
-)
-from responsibility.models.duties import (
+from core.deadlines import TrafficLight
+from responsibility.duties.models import (
     AssignmentStatus,
     DutyAssignment,
     DutyTask,
@@ -16,27 +10,15 @@ from responsibility.models.duties import (
     ReviewStatus,
     TaskOccurrence,
 )
-from responsibility.models.inspections import (
-    CheckOutcome,
-    Checkpoint,
-    CheckResult,
-    DrawMode,
-    EvidenceFile,
-    Finding,
-    Inspection,
-    InspectionAuditHead,
-    InspectionEvent,
-    InspectionEventKind,
-    InspectionPlan,
-    InspectionStatus,
-    PlanStatus,
-    Rectification,
-    RectificationStatus,
-    Severity,
-    SpotCheckDraw,
-    TrafficLight,
+from responsibility.evidence.models import EvidenceFile
+from responsibility.letters.models.documents import (
+    ArchiveExport,
+    DocumentStatus,
+    ExportFormat,
+    ExportStatus,
+    LetterDocument,
 )
-from responsibility.models.letters import (
+from responsibility.letters.models.letters import (
     Campaign,
     CampaignStatus,
     ClauseCategory,
@@ -55,12 +37,30 @@ from responsibility.models.letters import (
     TemplateClause,
     TemplateLevel,
 )
-from responsibility.models.reminders import (
+from responsibility.reminders.models import (
     Notification,
     Reminder,
     ReminderKind,
     ReminderPolicy,
     ReminderStatus,
+)
+from responsibility.supervision.models import (
+    CheckOutcome,
+    Checkpoint,
+    CheckResult,
+    DrawMode,
+    Finding,
+    Inspection,
+    InspectionAuditHead,
+    InspectionEvent,
+    InspectionEventKind,
+    InspectionPlan,
+    InspectionStatus,
+    PlanStatus,
+    Rectification,
+    RectificationStatus,
+    Severity,
+    SpotCheckDraw,
 )
 
 __all__ = [

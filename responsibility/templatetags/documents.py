@@ -2,9 +2,9 @@
 
 from django import template
 
-from responsibility.models import DocumentStatus
-from responsibility.permissions import ArchiveAction, archive_user_can
-from responsibility.selectors import ARCHIVE_STATUSES, letter_document_for
+from responsibility.letters.models.documents import DocumentStatus
+from responsibility.letters.permissions import ArchiveAction, archive_user_can
+from responsibility.letters.selectors import ARCHIVE_STATUSES, letter_document_for
 
 register = template.Library()
 

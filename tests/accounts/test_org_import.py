@@ -10,7 +10,7 @@ from accounts import services
 from accounts.models import OrgUnit, OrgUnitKind, Post, PostKind, User
 from accounts.roles import Role
 from accounts.services import OrgImportCounts, OrgImportError, org_import, org_import_template_workbook
-from responsibility.errors import ApplicationError
+from core.errors import ApplicationError
 from tests.accounts.workbooks import PASSWORD, good_rows, org_counts, workbook_bytes
 from tests.factories import OrgUnitFactory, PostFactory, UserFactory
 

@@ -5,7 +5,7 @@ to-do page and records what they did with a file of evidence; the inspection tea
 import pytest
 from django.urls import reverse
 
-from responsibility.models import PerformanceRecord, ReviewStatus, TaskOccurrence
+from responsibility.duties.models import PerformanceRecord, ReviewStatus, TaskOccurrence
 from tests.browser.conftest import log_in
 from tests.responsibility.duties import conftest as duty_setup
 

@@ -11,10 +11,16 @@ import pytest
 from django.urls import reverse
 from PIL import Image
 
-from responsibility.models import Letter, LetterStatus, Signature, SignatureMethod, SignatureRole
-from responsibility.services.issuing import campaign_issue_letters
-from responsibility.services.letters import letter_sign
-from responsibility.signing import CONSENT_TEXT
+from responsibility.letters.models.letters import (
+    Letter,
+    LetterStatus,
+    Signature,
+    SignatureMethod,
+    SignatureRole,
+)
+from responsibility.letters.services.issuing import campaign_issue_letters
+from responsibility.letters.services.letters import letter_sign
+from responsibility.letters.signing import CONSENT_TEXT
 from tests.browser.conftest import log_in
 from tests.conftest import attestation_for
 from tests.factories import TEST_PASSWORD, OrgUnitFactory, PostFactory

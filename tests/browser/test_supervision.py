@@ -8,7 +8,8 @@ Afterwards the database holds what the pages said, and both audit chains verify.
 import pytest
 from django.urls import reverse
 
-from responsibility.models import (
+from responsibility.supervision.audit import inspection_chain_verify
+from responsibility.supervision.models import (
     Finding,
     Inspection,
     InspectionEvent,
@@ -17,8 +18,7 @@ from responsibility.models import (
     RectificationStatus,
     SpotCheckDraw,
 )
-from responsibility.services.audit import inspection_chain_verify
-from responsibility.services.inspections import draw_verify
+from responsibility.supervision.services.inspections import draw_verify
 from tests.browser.conftest import log_in
 from tests.responsibility.inspections import conftest as supervision_setup
 

@@ -12,10 +12,11 @@ import io
 from pypdf import PdfWriter
 
 from accounts.models import PostKind
-from responsibility.models import Letter, LetterDocument
-from responsibility.services.documents import letter_document_attach
-from responsibility.services.issuing import campaign_issue_letters
-from responsibility.services.letters import letter_countersign, letter_sign
+from responsibility.letters.models.documents import LetterDocument
+from responsibility.letters.models.letters import Letter
+from responsibility.letters.services.documents import letter_document_attach
+from responsibility.letters.services.issuing import campaign_issue_letters
+from responsibility.letters.services.letters import letter_countersign, letter_sign
 from tests.conftest import attestation_for
 from tests.factories import OrgUnitFactory, PostFactory
 
@@ -62,8 +63,8 @@ def fake_render_install(monkeypatch) -> list[str]:
         rendered.append(letter.reference)
         return blank_pdf(label=f"{letter.reference} {verification_code}")
 
-    monkeypatch.setattr("responsibility.pdf.render.letter_render_pdf", render)
-    monkeypatch.setattr("responsibility.pdf.seal.pdf_seal", lambda *, pdf: pdf)
+    monkeypatch.setattr("responsibility.letters.pdf.letter_render_pdf", render)
+    monkeypatch.setattr("core.pdf.seal.pdf_seal", lambda *, pdf: pdf)
     return rendered
 
 

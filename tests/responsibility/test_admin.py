@@ -3,7 +3,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from responsibility.models import LetterEvent, Signature
+from responsibility.letters.models.letters import LetterEvent, Signature
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

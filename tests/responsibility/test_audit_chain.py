@@ -9,8 +9,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, IntegrityError, InternalError, connection, transaction
 
-from responsibility.models import LetterAuditHead, LetterEvent
-from responsibility.services.audit import GENESIS_HASH, _event_hash, audit_chain_verify
+from core.audit import GENESIS_HASH
+from responsibility.letters.audit import _event_hash, audit_chain_verify
+from responsibility.letters.models.letters import LetterAuditHead, LetterEvent
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,9 @@ import pytest
 from django.db import connection
 
 from accounts.models import User
-from responsibility.errors import ApplicationError
-from responsibility.models import (
+from core.errors import ApplicationError
+from responsibility.letters.audit import audit_chain_verify
+from responsibility.letters.models.letters import (
     Campaign,
     Letter,
     LetterEvent,
@@ -20,9 +21,8 @@ from responsibility.models import (
     Signature,
     SignatureRole,
 )
-from responsibility.services.audit import audit_chain_verify
-from responsibility.services.issuing import IssueResult, campaign_issue_letters
-from responsibility.services.letters import letter_countersign, letter_sign
+from responsibility.letters.services.issuing import IssueResult, campaign_issue_letters
+from responsibility.letters.services.letters import letter_countersign, letter_sign
 from tests.conftest import attestation_for
 
 THREADS = 20

@@ -4,9 +4,10 @@ PostgreSQL the triggers refuse it even to raw SQL (ADR 0002)."""
 import pytest
 from django.db import IntegrityError, InternalError, connection, transaction
 
-from responsibility.content import letter_stored_content_hash
-from responsibility.errors import FrozenRecordError
-from responsibility.models import (
+from core.errors import FrozenRecordError
+from responsibility.letters.audit import audit_chain_verify
+from responsibility.letters.content import letter_stored_content_hash
+from responsibility.letters.models.letters import (
     ClauseCategory,
     Letter,
     LetterClause,
@@ -14,8 +15,7 @@ from responsibility.models import (
     LetterStatus,
     Signature,
 )
-from responsibility.services.audit import audit_chain_verify
-from responsibility.services.letters import letter_archive, letter_void
+from responsibility.letters.services.letters import letter_archive, letter_void
 
 pytestmark = pytest.mark.django_db
 

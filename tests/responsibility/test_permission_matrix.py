@@ -18,28 +18,37 @@ from django.utils import timezone
 
 from accounts.models import PostKind, User
 from responsibility import urls as responsibility_urls
-from responsibility.models import (
+from responsibility.letters.models.documents import (
     ArchiveExport,
-    Campaign,
-    ClauseCategory,
     DocumentStatus,
     ExportFormat,
-    Letter,
     LetterDocument,
+)
+from responsibility.letters.models.letters import (
+    Campaign,
+    ClauseCategory,
+    Letter,
     LetterEvent,
     LetterStatus,
     LetterTemplate,
+    Signature,
+    TemplateLevel,
+)
+from responsibility.letters.services.exports import archive_export_build, archive_export_request
+from responsibility.letters.services.issuing import campaign_issue_letters, letter_issue_to_staff
+from responsibility.letters.services.letters import (
+    letter_archive,
+    letter_countersign,
+    letter_return,
+    letter_sign,
+)
+from responsibility.reminders.models import (
     Notification,
     Reminder,
     ReminderKind,
     ReminderPolicy,
     ReminderStatus,
-    Signature,
-    TemplateLevel,
 )
-from responsibility.services.exports import archive_export_build, archive_export_request
-from responsibility.services.issuing import campaign_issue_letters, letter_issue_to_staff
-from responsibility.services.letters import letter_archive, letter_countersign, letter_return, letter_sign
 from tests.conftest import Organisation, attestation_for
 from tests.factories import TEST_PASSWORD, LetterTemplateFactory, PostFactory
 from tests.responsibility.pdf.sealing import document_archive

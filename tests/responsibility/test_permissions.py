@@ -5,16 +5,21 @@ from guardian.shortcuts import assign_perm
 
 from accounts.models import User
 from accounts.roles import Role
-from responsibility.models import LetterUserObjectPermission
-from responsibility.permissions import (
+from responsibility.letters.models.letters import LetterUserObjectPermission
+from responsibility.letters.permissions import (
     CampaignAction,
     LetterAction,
     campaign_user_can,
     letter_perm,
     letter_user_can,
 )
-from responsibility.services.campaigns import campaign_close
-from responsibility.services.letters import letter_archive, letter_countersign, letter_return, letter_sign
+from responsibility.letters.services.campaigns import campaign_close
+from responsibility.letters.services.letters import (
+    letter_archive,
+    letter_countersign,
+    letter_return,
+    letter_sign,
+)
 from tests.conftest import attestation_for
 from tests.factories import UserFactory
 

@@ -15,44 +15,65 @@ from django.utils import timezone
 from accounts.models import LEADING_POST_KINDS, OrgUnit, Post, PostKind, User
 from accounts.roles import Role
 from accounts.selectors import org_unit_subtree_ids
-from responsibility import selectors
-from responsibility.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_data_create
-from responsibility.evidence import evidence_type_of
-from responsibility.models import (
+from core.deadlines import TrafficLight
+from responsibility.demo.seed import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_data_create
+from responsibility.duties.models import (
     AssignmentStatus,
-    Campaign,
-    CampaignStatus,
-    Checkpoint,
-    CheckResult,
-    ClauseCategory,
     DutyAssignment,
     DutyTask,
     DutyTaskTemplate,
-    EvidenceFile,
+    PerformanceRecord,
+    Recurrence,
+    ReviewStatus,
+    TaskOccurrence,
+)
+from responsibility.duties.selectors import (
+    duty_assignment_list_visible_to,
+    occurrence_list_due_for,
+    performance_record_list_to_review,
+)
+from responsibility.evidence.models import EvidenceFile
+from responsibility.evidence.rules import evidence_type_of
+from responsibility.letters.audit import audit_chain_verify
+from responsibility.letters.models.letters import (
+    Campaign,
+    CampaignStatus,
+    ClauseCategory,
+    Letter,
+    LetterEvent,
+    LetterStatus,
+    LetterTemplate,
+    Signature,
+    SignatureMethod,
+)
+from responsibility.letters.selectors import (
+    letter_list_ready_to_cascade,
+    letter_list_to_countersign,
+    letter_list_to_sign,
+    letter_list_visible_to,
+    post_list_staff_for,
+)
+from responsibility.letters.signing import signature_mark_from_drawing
+from responsibility.supervision.audit import inspection_chain_verify
+from responsibility.supervision.models import (
+    Checkpoint,
+    CheckResult,
     Finding,
     Inspection,
     InspectionEvent,
     InspectionEventKind,
     InspectionPlan,
     InspectionStatus,
-    Letter,
-    LetterEvent,
-    LetterStatus,
-    LetterTemplate,
-    PerformanceRecord,
     Rectification,
     RectificationStatus,
-    Recurrence,
-    ReviewStatus,
-    Signature,
-    SignatureMethod,
     SpotCheckDraw,
-    TaskOccurrence,
-    TrafficLight,
 )
-from responsibility.services.audit import audit_chain_verify, inspection_chain_verify
-from responsibility.services.inspections import draw_verify
-from responsibility.signing import signature_mark_from_drawing
+from responsibility.supervision.selectors import (
+    finding_list_visible_to,
+    rectification_list_awaiting,
+    rectification_list_to_verify,
+)
+from responsibility.supervision.services.inspections import draw_verify
 from tests.factories import OrgUnitFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -116,26 +137,22 @@ def test_seed_demo_builds_a_cascade_below_the_heads_letters(seeded):
 
 def test_seed_demo_leaves_work_in_the_to_do_lists(seeded):
     # the secretary has letters to countersign
-    assert {
-        letter.signer.username for letter in selectors.letter_list_to_countersign(user=user("shuji"))
-    } == {
+    assert {letter.signer.username for letter in letter_list_to_countersign(user=user("shuji"))} == {
         "jkw_zhuren",
         "nnw_zhuren",
     }
     # heads have letters to sign, one of them the revision of a returned letter
     for head in ("yjs_zhuren", "sjw_zhuren", "rxw_zhuren", "chw_zhuren"):
-        assert selectors.letter_list_to_sign(user=user(head)).count() == 1, head
+        assert letter_list_to_sign(user=user(head)).count() == 1, head
     # staff have letters to sign, and their head has one to countersign
     for staff in ("mishu_ganbu", "zonghe_ganbu", "fagui_ganbu1", "bangongshi_admin"):
-        assert selectors.letter_list_to_sign(user=user(staff)).count() == 1, staff
-    assert selectors.letter_list_to_countersign(user=user("bgs_zhuren")).count() == 1
+        assert letter_list_to_sign(user=user(staff)).count() == 1, staff
+    assert letter_list_to_countersign(user=user("bgs_zhuren")).count() == 1
     # a head who signed may issue letters to a deputy who has none yet
-    [cjw_letter] = selectors.letter_list_ready_to_cascade(user=user("cjw_zhuren"))
-    assert [post.holder.username for post in selectors.post_list_staff_for(parent=cjw_letter)] == [
-        "cjw_fuzhuren"
-    ]
+    [cjw_letter] = letter_list_ready_to_cascade(user=user("cjw_zhuren"))
+    assert [post.holder.username for post in post_list_staff_for(parent=cjw_letter)] == ["cjw_fuzhuren"]
     # the inspectors see every letter
-    assert selectors.letter_list_visible_to(user=user("jijian1")).count() == Letter.objects.count()
+    assert letter_list_visible_to(user=user("jijian1")).count() == Letter.objects.count()
 
 
 def test_seed_demo_returns_revises_and_voids_with_reasons(seeded):
@@ -401,16 +418,16 @@ def test_seed_demo_gives_heads_findings_to_answer_and_the_team_one_to_verify(see
     # then: 机关党委 is always drawn (the only unit of its kind) and has an overdue finding
     assert "jgdw_shuji" in owners
     for username in owners:
-        assert selectors.rectification_list_awaiting(user=user(username)).exists(), username
+        assert rectification_list_awaiting(user=user(username)).exists(), username
     assert "Findings to answer:" in seeded and "(jgdw_shuji)" in seeded
     for username in ("jijian1", "jijian2"):
-        assert selectors.rectification_list_to_verify(user=user(username)).count() == 1
+        assert rectification_list_to_verify(user=user(username)).count() == 1
     # heads of units without findings see none
     with_findings = set(Finding.objects.values_list("unit_id", flat=True))
     others = Post.objects.heads().exclude(unit_id__in=with_findings).select_related("holder")
     assert others.exists()
     for post in others:
-        assert not selectors.finding_list_visible_to(user=user(post.holder.username)).exists()
+        assert not finding_list_visible_to(user=user(post.holder.username)).exists()
 
 
 def test_seed_demo_keeps_the_inspection_chain_intact_and_in_time_order(seeded):
@@ -599,21 +616,21 @@ def test_seed_demo_gives_leaders_periods_to_record_and_the_team_records_to_revie
     today = timezone.localdate()
     # the leader who recorded nothing has overdue periods on their to-do list (from 2 January on)
     if today > datetime.date(today.year, 1, 1):
-        assert selectors.occurrence_list_due_for(user=user("rxw_zhuren")).overdue(today).exists()
+        assert occurrence_list_due_for(user=user("rxw_zhuren")).overdue(today).exists()
     # both inspectors see the records waiting for review
     waiting = PerformanceRecord.objects.filter(review_status=ReviewStatus.PENDING).count()
     for username in ("jijian1", "jijian2"):
-        assert selectors.performance_record_list_to_review(user=user(username)).count() == waiting > 0
+        assert performance_record_list_to_review(user=user(username)).count() == waiting > 0
     # the Party Group, the office and the team read every assignment; a section's staff their leaders'
     total = DutyAssignment.objects.count()
     for username in ("shuji", "dangzu1", "bangongshi_admin", "jijian1"):
-        assert selectors.duty_assignment_list_visible_to(user=user(username)).count() == total
-    seen = selectors.duty_assignment_list_visible_to(user=user("fagui_ganbu1"))
+        assert duty_assignment_list_visible_to(user=user(username)).count() == total
+    seen = duty_assignment_list_visible_to(user=user("fagui_ganbu1"))
     assert set(seen.values_list("leader__username", flat=True)) == {"fzw_zhuren", "fzw_fuzhuren", "dangzu1"}
-    seen = selectors.duty_assignment_list_visible_to(user=user("mishu_ganbu"))
+    seen = duty_assignment_list_visible_to(user=user("mishu_ganbu"))
     assert set(seen.values_list("leader__username", flat=True)) == {"bgs_zhuren", "bgs_fuzhuren", "dangzu3"}
     assert (
-        selectors.duty_assignment_list_visible_to(user=user("fzw_zhuren"))
+        duty_assignment_list_visible_to(user=user("fzw_zhuren"))
         .filter(leader__username="fzw_zhuren")
         .exists()
     )

@@ -2,7 +2,7 @@ import pytest
 from django.core import mail
 from django.db import connection
 
-from responsibility.models import LetterEvent
+from responsibility.letters.models.letters import LetterEvent
 from responsibility.tasks import audit_chain_check
 
 pytestmark = pytest.mark.django_db

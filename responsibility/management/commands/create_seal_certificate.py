@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from responsibility.pdf.seal import seal_certificate_create, seal_certificate_fingerprint, seal_root_path
+from core.pdf.seal import seal_certificate_create, seal_certificate_fingerprint, seal_root_path
 
 DEFAULT_ORGANISATION = "示例单位"
 DEFAULT_DAYS = 3650

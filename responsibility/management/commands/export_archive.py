@@ -8,10 +8,11 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import OrgUnit
-from responsibility.errors import ApplicationError
-from responsibility.models import Campaign, ExportFormat
-from responsibility.selectors import archive_export_documents, archive_export_missing_count
-from responsibility.services.exports import archive_export_write
+from core.errors import ApplicationError
+from responsibility.letters.models.documents import ExportFormat
+from responsibility.letters.models.letters import Campaign
+from responsibility.letters.selectors import archive_export_documents, archive_export_missing_count
+from responsibility.letters.services.exports import archive_export_write
 
 
 class Command(BaseCommand):

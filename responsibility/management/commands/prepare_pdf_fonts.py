@@ -5,7 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from responsibility.pdf.fonts import presubset_fonts_dir, presubset_fonts_prepare
+from core.pdf.fonts import presubset_fonts_dir, presubset_fonts_prepare
 
 
 class Command(BaseCommand):

@@ -9,7 +9,9 @@ from django.utils import timezone
 
 from accounts.models import PostKind
 from accounts.roles import ROLE_LABELS
-from responsibility.demo import (
+from core.deadlines import TrafficLight
+from core.errors import ApplicationError
+from responsibility.demo.seed import (
     DEMO_ACCOUNTS,
     DEMO_PASSWORD,
     DEMO_UNITS,
@@ -19,16 +21,10 @@ from responsibility.demo import (
     demo_data_create,
     demo_data_present,
 )
-from responsibility.errors import ApplicationError
-from responsibility.models import (
-    AssignmentStatus,
-    LetterStatus,
-    RectificationStatus,
-    ReviewStatus,
-    TaskOccurrence,
-    TrafficLight,
-)
-from responsibility.services.reminders import reminders_sweep
+from responsibility.duties.models import AssignmentStatus, ReviewStatus, TaskOccurrence
+from responsibility.letters.models.letters import LetterStatus
+from responsibility.reminders.services import reminders_sweep
+from responsibility.supervision.models import RectificationStatus
 
 
 class Command(BaseCommand):

@@ -5,7 +5,7 @@ import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from responsibility.services.reminders import reminders_sweep
+from responsibility.reminders.services import reminders_sweep
 
 
 class Command(BaseCommand):

@@ -4,8 +4,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from responsibility.models import InspectionEvent, LetterEvent
-from responsibility.services.audit import audit_chain_verify, inspection_chain_verify
+from responsibility.letters.audit import audit_chain_verify
+from responsibility.letters.models.letters import LetterEvent
+from responsibility.supervision.audit import inspection_chain_verify
+from responsibility.supervision.models import InspectionEvent
 
 
 class Command(BaseCommand):

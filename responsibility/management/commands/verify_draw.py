@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from responsibility.models import DrawMode, SpotCheckDraw
-from responsibility.services.inspections import DrawVerification, draw_verify
+from responsibility.supervision.models import DrawMode, SpotCheckDraw
+from responsibility.supervision.services.inspections import DrawVerification, draw_verify
 
 EXIT_NOT_VALID = 1
 EXIT_UNKNOWN = 2

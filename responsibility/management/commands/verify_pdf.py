@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from responsibility.pdf.verify import pdf_verify
+from responsibility.letters.verify import pdf_verify
 
 EXIT_NOT_AUTHENTIC = 1
 EXIT_UNREADABLE = 2

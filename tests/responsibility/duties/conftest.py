@@ -8,10 +8,10 @@ import pytest
 import time_machine
 
 from accounts.models import Post
-from responsibility.models import DutyAssignment, DutyTaskTemplate, Recurrence, TaskOccurrence
-from responsibility.services.duties import duty_assignments_generate
-from responsibility.services.issuing import campaign_issue_letters
-from responsibility.services.letters import letter_sign
+from responsibility.duties.models import DutyAssignment, DutyTaskTemplate, Recurrence, TaskOccurrence
+from responsibility.duties.services import duty_assignments_generate
+from responsibility.letters.services.issuing import campaign_issue_letters
+from responsibility.letters.services.letters import letter_sign
 from tests.conftest import Organisation, attestation_for
 
 # Assignments are for 2026; tests run on a fixed day in it (the letters' campaign is 2026 too).

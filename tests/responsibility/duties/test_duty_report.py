@@ -13,9 +13,9 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from accounts.models import PostKind
-from responsibility.models import PerformanceRecord, TaskOccurrence
-from responsibility.pdf.duty_report import duty_report_context, duty_report_render, duty_report_title
-from responsibility.services.duties import (
+from responsibility.duties.models import PerformanceRecord, TaskOccurrence
+from responsibility.duties.pdf import duty_report_context, duty_report_render, duty_report_title
+from responsibility.duties.services import (
     RecordInput,
     duty_assignment_confirm,
     performance_record_create,

@@ -18,14 +18,14 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Post, User
-from responsibility.models import (
+from responsibility.duties.models import (
     DutyAssignment,
     DutyTask,
     PerformanceRecord,
     PostHandover,
     TaskOccurrence,
 )
-from responsibility.services.duties import RecordInput, performance_record_create
+from responsibility.duties.services import RecordInput, performance_record_create
 from tests.factories import UserFactory
 from tests.responsibility.duties.conftest import Duties, first_open_occurrence
 from tests.responsibility.inspections.conftest import pdf_upload

@@ -8,17 +8,18 @@ from django.utils import timezone
 
 from accounts.models import OrgUnit, OrgUnitKind, PostKind, User
 from accounts.roles import Role
-from responsibility.models import (
+from responsibility.letters.models.letters import ClauseCategory, LetterClause
+from responsibility.letters.services.issuing import campaign_issue_letters
+from responsibility.letters.services.letters import letter_sign
+from responsibility.supervision.models import (
     CheckOutcome,
-    ClauseCategory,
     DrawMode,
     Finding,
     Inspection,
     InspectionPlan,
-    LetterClause,
     SpotCheckDraw,
 )
-from responsibility.services.inspections import (
+from responsibility.supervision.services.inspections import (
     CheckpointInput,
     DrawInput,
     PlanInput,
@@ -28,9 +29,7 @@ from responsibility.services.inspections import (
     inspection_plan_create,
     spot_check_draw,
 )
-from responsibility.services.issuing import campaign_issue_letters
-from responsibility.services.letters import letter_sign
-from responsibility.services.rectifications import FindingInput, finding_record
+from responsibility.supervision.services.rectifications import FindingInput, finding_record
 from tests.conftest import Organisation, attestation_for
 from tests.factories import OrgUnitFactory, PostFactory, UserFactory
 

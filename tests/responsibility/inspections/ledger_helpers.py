@@ -5,8 +5,8 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from responsibility.models import Finding, Inspection, Rectification, SpotCheckDraw
-from responsibility.services.rectifications import (
+from responsibility.supervision.models import Finding, Inspection, Rectification, SpotCheckDraw
+from responsibility.supervision.services.rectifications import (
     SubmissionInput,
     finding_record,
     rectification_close,

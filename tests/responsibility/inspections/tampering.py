@@ -7,7 +7,7 @@ Values are converted by the field itself, so JSON and time columns work on SQLit
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from responsibility.models import InspectionEvent, SpotCheckDraw
+from responsibility.supervision.models import InspectionEvent, SpotCheckDraw
 
 
 def _raw_update(model, pk: int, **values) -> None:

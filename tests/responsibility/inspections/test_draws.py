@@ -14,7 +14,7 @@ from django.utils import translation
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
-from responsibility.draws import (
+from responsibility.supervision.draws import (
     ALGORITHM,
     DrawOutcome,
     DrawParameters,

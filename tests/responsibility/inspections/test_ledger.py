@@ -6,7 +6,9 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from responsibility.ledger import (
+from core.deadlines import TrafficLight
+from responsibility.letters.models.letters import ClauseCategory
+from responsibility.supervision.ledger import (
     LedgerCounts,
     LedgerFilters,
     ledger_by_category,
@@ -21,9 +23,9 @@ from responsibility.ledger import (
     ledger_unit_choices,
     trend_days,
 )
-from responsibility.models import ClauseCategory, Rectification, TrafficLight
-from responsibility.selectors import finding_list_visible_to
-from responsibility.services.inspections import spot_check_draw
+from responsibility.supervision.models import Rectification
+from responsibility.supervision.selectors import finding_list_visible_to
+from responsibility.supervision.services.inspections import spot_check_draw
 from tests.responsibility.inspections.conftest import draw_input
 from tests.responsibility.inspections.ledger_helpers import ledger_scenario, move, record
 
@@ -118,7 +120,7 @@ def test_counts_by_unit_follow_the_organisation_and_add_up(supervision, scenario
 
 def test_counts_by_plan_keep_the_plans_apart(supervision, scenario, django_assert_num_queries):
     # given a second plan over the same units with one open finding
-    from responsibility.services.inspections import PlanInput, inspection_plan_create
+    from responsibility.supervision.services.inspections import PlanInput, inspection_plan_create
 
     second = inspection_plan_create(
         data=PlanInput(

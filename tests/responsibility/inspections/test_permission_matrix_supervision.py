@@ -20,11 +20,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from responsibility.models import (
+from responsibility.evidence.models import EvidenceFile
+from responsibility.supervision.models import (
     CheckOutcome,
     Checkpoint,
     CheckResult,
-    EvidenceFile,
     Finding,
     Inspection,
     InspectionEvent,
@@ -33,13 +33,13 @@ from responsibility.models import (
     RectificationStatus,
     SpotCheckDraw,
 )
-from responsibility.services.inspections import (
+from responsibility.supervision.services.inspections import (
     PlanInput,
     ResultInput,
     check_result_record,
     inspection_plan_create,
 )
-from responsibility.services.rectifications import (
+from responsibility.supervision.services.rectifications import (
     SubmissionInput,
     rectification_submit,
     rectification_verify,

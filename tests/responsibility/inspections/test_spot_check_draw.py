@@ -9,9 +9,10 @@ from django.core.exceptions import PermissionDenied
 from django.utils import translation
 
 from accounts.models import OrgUnit, PostKind
-from responsibility.draws import DrawRefused
-from responsibility.errors import ApplicationError
-from responsibility.models import (
+from core.errors import ApplicationError
+from responsibility.supervision.audit import inspection_chain_verify
+from responsibility.supervision.draws import DrawRefused
+from responsibility.supervision.models import (
     CheckOutcome,
     CheckResult,
     Inspection,
@@ -20,8 +21,7 @@ from responsibility.models import (
     InspectionStatus,
     SpotCheckDraw,
 )
-from responsibility.services.audit import inspection_chain_verify
-from responsibility.services.inspections import (
+from responsibility.supervision.services.inspections import (
     ResultInput,
     check_result_record,
     draw_verify,

@@ -7,9 +7,10 @@ from html import escape
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from responsibility.models import DocumentStatus, Letter, LetterDocument
-from responsibility.pdf.seal import pdf_seal
-from responsibility.services.letters import letter_countersign, letter_sign
+from core.pdf.seal import pdf_seal
+from responsibility.letters.models.documents import DocumentStatus, LetterDocument
+from responsibility.letters.models.letters import Letter
+from responsibility.letters.services.letters import letter_countersign, letter_sign
 from tests.conftest import attestation_for
 
 

@@ -4,7 +4,7 @@ import pytest
 from cryptography.hazmat.primitives.serialization import pkcs12
 from django.core.management import CommandError, call_command
 
-from responsibility.pdf.seal import seal_certificate_fingerprint, seal_root_path
+from core.pdf.seal import seal_certificate_fingerprint, seal_root_path
 
 
 def _create(*args) -> str:

@@ -11,16 +11,17 @@ from django.test import override_settings
 from weasyprint import HTML
 
 from accounts.models import User
-from responsibility.pdf import fonts
-from responsibility.pdf.fonts import (
+from core.pdf import fonts
+from core.pdf.engine import font_configuration
+from core.pdf.fonts import (
     font_family_css,
     font_stack_parse,
     harfbuzz_subset_available,
     pdf_fonts_check,
     pdf_fonts_compact,
 )
-from responsibility.pdf.render import font_configuration, letter_render_pdf
-from responsibility.services.letters import letter_countersign, letter_sign
+from responsibility.letters.pdf import letter_render_pdf
+from responsibility.letters.services.letters import letter_countersign, letter_sign
 from tests.conftest import attestation_for
 from tests.responsibility.pdf.reading import compact, pdf_glyph_report, pdf_text
 
@@ -207,7 +208,7 @@ def test_the_worker_warns_at_start_up_when_pdfs_would_take_the_slow_path(monkeyp
 
     # given a machine where WeasyPrint would fall back to the slow path
     monkeypatch.setattr(
-        "responsibility.pdf.fonts.pdf_fonts_check",
+        "core.pdf.fonts.pdf_fonts_check",
         lambda *args, **kwargs: [checks.Warning("slow path", hint="install it", id="responsibility.W001")],
     )
 

@@ -10,8 +10,9 @@ from django.test import override_settings
 from weasyprint.urls import FatalURLFetchingError
 
 from accounts.models import User
-from responsibility.pdf import fonts
-from responsibility.pdf.fonts import (
+from core.pdf import fonts
+from core.pdf.engine import ASSETS_DIR, AssetsOnlyFetcher
+from core.pdf.fonts import (
     PRESUBSET_FAMILY,
     PRESUBSET_FILES,
     font_stack_with_presubset,
@@ -19,8 +20,8 @@ from responsibility.pdf.fonts import (
     presubset_font_face_css,
     presubset_fonts_dir,
 )
-from responsibility.pdf.render import ASSETS_DIR, AssetsOnlyFetcher, _letter_context, letter_render_pdf
-from responsibility.services.letters import letter_countersign, letter_sign
+from responsibility.letters.pdf import _letter_context, letter_render_pdf
+from responsibility.letters.services.letters import letter_countersign, letter_sign
 from tests.conftest import attestation_for
 from tests.responsibility.pdf.reading import compact, pdf_glyph_report, pdf_text
 

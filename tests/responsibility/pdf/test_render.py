@@ -18,12 +18,13 @@ from django.utils import timezone
 from PIL import Image
 
 from accounts.models import User
-from responsibility.demo import ORGAN_TEMPLATE, demo_signature_data_url, demo_signature_png
-from responsibility.models import LetterDocument, LetterEvent, Signature, SignatureMethod
-from responsibility.pdf.render import letter_render_pdf, signature_ink_png
-from responsibility.services.issuing import campaign_issue_letters
-from responsibility.services.letters import SigningAttestation, letter_countersign, letter_sign
-from responsibility.signing import CONSENT_TEXT, SignatureMark, signature_mark_from_drawing
+from responsibility.demo.seed import ORGAN_TEMPLATE, demo_signature_data_url, demo_signature_png
+from responsibility.letters.models.documents import LetterDocument
+from responsibility.letters.models.letters import LetterEvent, Signature, SignatureMethod
+from responsibility.letters.pdf import letter_render_pdf, signature_ink_png
+from responsibility.letters.services.issuing import campaign_issue_letters
+from responsibility.letters.services.letters import SigningAttestation, letter_countersign, letter_sign
+from responsibility.letters.signing import CONSENT_TEXT, SignatureMark, signature_mark_from_drawing
 from tests.factories import CampaignFactory, LetterTemplateFactory
 from tests.responsibility.pdf.reading import compact, pdf_link_uris, pdf_text
 

@@ -7,12 +7,13 @@ from weasyprint import HTML
 from weasyprint.urls import FatalURLFetchingError
 
 from accounts.models import User
-from responsibility.models import ClauseCategory
-from responsibility.pdf import render
-from responsibility.pdf.fonts import presubset_fonts_dir
-from responsibility.pdf.render import ASSETS_DIR, AssetsOnlyFetcher, LetterRenderError, letter_render_pdf
-from responsibility.services.issuing import campaign_issue_letters
-from responsibility.services.letters import letter_countersign, letter_sign
+from core.pdf.engine import ASSETS_DIR, AssetsOnlyFetcher
+from core.pdf.fonts import presubset_fonts_dir
+from responsibility.letters import pdf as render
+from responsibility.letters.models.letters import ClauseCategory
+from responsibility.letters.pdf import LetterRenderError, letter_render_pdf
+from responsibility.letters.services.issuing import campaign_issue_letters
+from responsibility.letters.services.letters import letter_countersign, letter_sign
 from tests.conftest import attestation_for
 from tests.factories import CampaignFactory, LetterTemplateFactory
 from tests.responsibility.pdf.reading import compact, pdf_text

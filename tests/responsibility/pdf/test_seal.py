@@ -17,8 +17,8 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.timestamps import DummyTimeStamper
 
-from responsibility.pdf import seal as seal_module
-from responsibility.pdf.seal import (
+from core.pdf import seal as seal_module
+from core.pdf.seal import (
     SEAL_FIELD_NAME,
     SEAL_REASON,
     SealNotConfiguredError,
@@ -27,7 +27,7 @@ from responsibility.pdf.seal import (
     seal_certificate_fingerprint,
     seal_root_path,
 )
-from responsibility.pdf.verify import VerificationOutcome, pdf_seal_check, pdf_verify
+from responsibility.letters.verify import VerificationOutcome, pdf_seal_check, pdf_verify
 from tests.responsibility.pdf.sealing import small_letter_pdf
 
 pytestmark = pytest.mark.django_db

@@ -14,9 +14,10 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pypdf import PdfReader, PdfWriter
 from pypdf.annotations import FreeText
 
-from responsibility.models import Letter, LetterDocument
-from responsibility.pdf.verify import VerificationOutcome, pdf_seal_check, pdf_verify
-from responsibility.services.letters import letter_countersign
+from responsibility.letters.models.documents import LetterDocument
+from responsibility.letters.models.letters import Letter
+from responsibility.letters.services.letters import letter_countersign
+from responsibility.letters.verify import VerificationOutcome, pdf_seal_check, pdf_verify
 from tests.conftest import attestation_for
 from tests.responsibility.pdf.sealing import document_archive, letter_countersign_in_full, sealed_pdf_for
 

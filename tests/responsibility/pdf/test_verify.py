@@ -4,9 +4,9 @@ import pytest
 import time_machine
 from django.utils import translation
 
-from responsibility.models import DocumentStatus
-from responsibility.pdf.seal import pdf_seal, seal_certificate_create, seal_root_path
-from responsibility.pdf.verify import (
+from core.pdf.seal import pdf_seal, seal_certificate_create, seal_root_path
+from responsibility.letters.models.documents import DocumentStatus
+from responsibility.letters.verify import (
     VerificationOutcome,
     letter_document_get_by_code,
     pdf_seal_check,

@@ -16,17 +16,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from responsibility.models import (
-    DutyAssignment,
-    Notification,
-    Recurrence,
-    Reminder,
-    ReminderKind,
-    ReminderStatus,
-    TaskOccurrence,
-)
-from responsibility.reminders import SOURCES, period_current, start_of_day
-from responsibility.services.duties import (
+from responsibility.duties.models import DutyAssignment, Recurrence, TaskOccurrence
+from responsibility.duties.services import (
     RecordInput,
     TaskInput,
     duty_assignments_generate,
@@ -35,9 +26,13 @@ from responsibility.services.duties import (
     performance_record_review,
     post_handover,
 )
-from responsibility.services.reminders import SendOutcome, reminder_send, reminders_sweep
+from responsibility.reminders.models import Notification, Reminder, ReminderKind, ReminderStatus
+from responsibility.reminders.registry import SOURCES, period_current, start_of_day
+from responsibility.reminders.services import SendOutcome, reminder_send, reminders_sweep
 from tests.factories import UserFactory
 from tests.responsibility.reminders.conftest import at
+
+SOURCE_MODULE = "responsibility.duties.reminder_sources"
 
 pytestmark = pytest.mark.django_db
 
@@ -239,7 +234,9 @@ def test_duty_source_reads_with_one_query_and_works_out_each_due_date_once(assig
     # when the source alone is asked for the rows due on Monday 16th
     with (
         CaptureQueriesContext(connection) as queries,
-        mock.patch("responsibility.reminders.period_current", wraps=period_current) as worked_out,
+        mock.patch(
+            "responsibility.duties.reminder_sources.period_current", wraps=period_current
+        ) as worked_out,
     ):
         batches = list(SOURCES[KIND].due_rows(today=datetime.date(2026, 11, 16)))
 

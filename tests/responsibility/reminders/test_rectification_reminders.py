@@ -16,16 +16,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from responsibility.models import (
-    Notification,
-    Rectification,
-    RectificationStatus,
-    Reminder,
-    ReminderKind,
-    ReminderStatus,
-)
-from responsibility.reminders import SOURCES, period_current, start_of_day
-from responsibility.services.rectifications import (
+from responsibility.reminders.models import Notification, Reminder, ReminderKind, ReminderStatus
+from responsibility.reminders.registry import SOURCES, period_current, start_of_day
+from responsibility.reminders.services import SendOutcome, reminder_send, reminders_sweep
+from responsibility.supervision.models import Rectification, RectificationStatus
+from responsibility.supervision.services.rectifications import (
     FindingChange,
     SubmissionInput,
     finding_record,
@@ -35,10 +30,11 @@ from responsibility.services.rectifications import (
     rectification_submit,
     rectification_verify,
 )
-from responsibility.services.reminders import SendOutcome, reminder_send, reminders_sweep
 from tests.responsibility.inspections import conftest as supervision_setup
 from tests.responsibility.inspections.conftest import finding_input, inspector_of
 from tests.responsibility.reminders.conftest import at
+
+SOURCE_MODULE = "responsibility.supervision.reminder_sources"
 
 pytestmark = pytest.mark.django_db
 
@@ -228,7 +224,9 @@ def test_rectification_source_reads_with_one_query_and_works_out_each_deadline_o
     # when the source alone is asked for the rows due on Monday 16th
     with (
         CaptureQueriesContext(connection) as queries,
-        mock.patch("responsibility.reminders.period_current", wraps=period_current) as worked_out,
+        mock.patch(
+            "responsibility.supervision.reminder_sources.period_current", wraps=period_current
+        ) as worked_out,
     ):
         batches = list(SOURCES[KIND].due_rows(today=datetime.date(2026, 11, 16)))
 

@@ -7,10 +7,16 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from responsibility.models import Notification, Reminder, ReminderKind, ReminderPolicy, ReminderStatus
-from responsibility.services.campaigns import campaign_create
-from responsibility.services.reminders import reminder_resend, reminder_send, reminders_sweep
-from responsibility.tasks import reminders_send
+from responsibility.letters.services.campaigns import campaign_create
+from responsibility.reminders.models import (
+    Notification,
+    Reminder,
+    ReminderKind,
+    ReminderPolicy,
+    ReminderStatus,
+)
+from responsibility.reminders.services import reminder_resend, reminder_send, reminders_sweep
+from responsibility.reminders.tasks import reminders_send
 from tests.factories import LetterTemplateFactory
 from tests.responsibility.reminders.conftest import SEVEN_DAYS_BEFORE, at
 

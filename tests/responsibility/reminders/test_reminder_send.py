@@ -7,16 +7,16 @@ from unittest import mock
 import pytest
 from django.core import mail
 
-from responsibility.models import Notification, Reminder, ReminderKind, ReminderStatus
-from responsibility.services.letters import letter_sign
-from responsibility.services.reminders import (
+from responsibility.letters.services.letters import letter_sign
+from responsibility.reminders.models import Notification, Reminder, ReminderKind, ReminderStatus
+from responsibility.reminders.services import (
     MAX_ATTEMPTS,
     SendOutcome,
     reminder_send,
     reminders_send_batch,
     reminders_sweep,
 )
-from responsibility.tasks import reminders_send
+from responsibility.reminders.tasks import reminders_send
 from tests.conftest import attestation_for
 from tests.responsibility.reminders.conftest import SEVEN_DAYS_BEFORE, at
 from tests.responsibility.reminders.mail_backends import ScriptedBackend
@@ -92,7 +92,7 @@ def test_reminder_send_reclaims_a_send_that_died_without_a_second_notification(d
     reminder = due[0]
     with (
         mock.patch(
-            "responsibility.services.reminders.mail.EmailMultiAlternatives.send", side_effect=SystemExit
+            "responsibility.reminders.services.mail.EmailMultiAlternatives.send", side_effect=SystemExit
         ),
         pytest.raises(SystemExit),
     ):

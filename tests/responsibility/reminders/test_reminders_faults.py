@@ -32,10 +32,10 @@ from django.utils import timezone
 
 from accounts.models import PostKind
 from config.celery import app as celery_app
-from responsibility.models import Notification, Reminder, ReminderKind, ReminderStatus
-from responsibility.services.issuing import campaign_issue_letters
-from responsibility.services.reminders import reminders_sweep
-from responsibility.tasks import reminders_send
+from responsibility.letters.services.issuing import campaign_issue_letters
+from responsibility.reminders.models import Notification, Reminder, ReminderKind, ReminderStatus
+from responsibility.reminders.services import reminders_sweep
+from responsibility.reminders.tasks import reminders_send
 from tests.factories import PostFactory
 
 REDIS_URL = os.environ.get("REDIS_URL", "")

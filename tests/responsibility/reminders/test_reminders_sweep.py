@@ -5,11 +5,11 @@ from unittest import mock
 
 import pytest
 
-from responsibility.models import Reminder, ReminderKind, ReminderStatus
-from responsibility.services.campaigns import campaign_close
-from responsibility.services.letters import letter_sign
-from responsibility.services.reminders import SEND_CHUNK, reminder_policy_update, reminders_sweep
-from responsibility.tasks import reminders_send
+from responsibility.letters.services.campaigns import campaign_close
+from responsibility.letters.services.letters import letter_sign
+from responsibility.reminders.models import Reminder, ReminderKind, ReminderStatus
+from responsibility.reminders.services import SEND_CHUNK, reminder_policy_update, reminders_sweep
+from responsibility.reminders.tasks import reminders_send
 from tests.conftest import attestation_for
 from tests.responsibility.reminders.conftest import SEVEN_DAYS_BEFORE, at
 
@@ -197,7 +197,7 @@ def test_beat_runs_the_sweep_task_every_ten_minutes(settings):
 
 @mock.patch.object(reminders_send, "delay")
 def test_reminders_sweep_task_sweeps_today(send_delay, issued_letters, on_the_seventh_day_before):
-    from responsibility.tasks import reminders_sweep as reminders_sweep_task
+    from responsibility.reminders.tasks import reminders_sweep as reminders_sweep_task
 
     result = reminders_sweep_task.run()
     assert result["created"] == Reminder.objects.count() > 0

@@ -5,7 +5,7 @@ import datetime
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from responsibility.reminders import DuePeriod, Schedule, day_effective, is_weekend, period_current
+from responsibility.reminders.registry import DuePeriod, Schedule, day_effective, is_weekend, period_current
 
 DEADLINE = datetime.date(2026, 12, 31)  # a Thursday
 DEFAULT = Schedule()  # 7, 3, 1 days before; every 2 days overdue; weekends skipped

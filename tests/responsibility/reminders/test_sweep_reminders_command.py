@@ -6,8 +6,8 @@ from unittest import mock
 import pytest
 from django.core.management import CommandError, call_command
 
-from responsibility.models import Reminder
-from responsibility.tasks import reminders_send
+from responsibility.reminders.models import Reminder
+from responsibility.reminders.tasks import reminders_send
 from tests.responsibility.reminders.conftest import SEVEN_DAYS_BEFORE
 
 pytestmark = pytest.mark.django_db

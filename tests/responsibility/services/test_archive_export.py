@@ -10,12 +10,16 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from pypdf import PdfReader
 
-from responsibility.errors import ApplicationError
-from responsibility.models import ArchiveExport, ExportFormat, ExportStatus, LetterDocument
-from responsibility.pdf.verify import pdf_verify
-from responsibility.services import exports
-from responsibility.services.exports import archive_export_build, archive_export_request, archive_export_write
-from responsibility.tasks import archive_export_build as archive_export_build_task
+from core.errors import ApplicationError
+from responsibility.letters.models.documents import ArchiveExport, ExportFormat, ExportStatus, LetterDocument
+from responsibility.letters.services import exports
+from responsibility.letters.services.exports import (
+    archive_export_build,
+    archive_export_request,
+    archive_export_write,
+)
+from responsibility.letters.tasks import archive_export_build as archive_export_build_task
+from responsibility.letters.verify import pdf_verify
 from tests.factories import OrgUnitFactory
 from tests.responsibility.archive_helpers import (
     FAKE_PAGES,
@@ -167,7 +171,7 @@ def test_archive_export_build_writes_progress_every_few_letters(monkeypatch, org
 
 def test_archive_export_build_never_renders_a_letter_again(monkeypatch, org, fake_documents):
     # given letters with stored PDFs, and a renderer that must not be called any more
-    monkeypatch.setattr("responsibility.pdf.render.letter_render_pdf", mock.Mock(side_effect=AssertionError))
+    monkeypatch.setattr("responsibility.letters.pdf.letter_render_pdf", mock.Mock(side_effect=AssertionError))
     export = _export(org, ExportFormat.MERGED_PDF)
 
     built = archive_export_build(export=export)

@@ -3,11 +3,11 @@ from django.core.exceptions import PermissionDenied
 from guardian.shortcuts import get_perms
 
 from accounts.models import PostKind, User
-from responsibility.errors import ApplicationError
-from responsibility.models import Letter, LetterEvent, LetterStatus, TemplateClause
-from responsibility.services.audit import audit_chain_verify
-from responsibility.services.campaigns import campaign_close
-from responsibility.services.issuing import campaign_issue_letters
+from core.errors import ApplicationError
+from responsibility.letters.audit import audit_chain_verify
+from responsibility.letters.models.letters import Letter, LetterEvent, LetterStatus, TemplateClause
+from responsibility.letters.services.campaigns import campaign_close
+from responsibility.letters.services.issuing import campaign_issue_letters
 from tests.factories import PostFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

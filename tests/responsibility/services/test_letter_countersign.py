@@ -7,12 +7,17 @@ from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
 from accounts.models import User
-from responsibility.errors import ApplicationError
-from responsibility.models import Letter, LetterEvent, LetterStatus, Signature, SignatureRole
-from responsibility.services.audit import audit_chain_verify
-from responsibility.services.issuing import letter_issue_to_staff
-from responsibility.services.letters import letter_countersign, letter_sign, letter_void, letters_countersign
-from responsibility.workflow import TransitionNotAllowed
+from core.errors import ApplicationError
+from responsibility.letters.audit import audit_chain_verify
+from responsibility.letters.models.letters import Letter, LetterEvent, LetterStatus, Signature, SignatureRole
+from responsibility.letters.services.issuing import letter_issue_to_staff
+from responsibility.letters.services.letters import (
+    letter_countersign,
+    letter_sign,
+    letter_void,
+    letters_countersign,
+)
+from responsibility.letters.workflow import TransitionNotAllowed
 from tests.conftest import attestation_for
 
 pytestmark = pytest.mark.django_db

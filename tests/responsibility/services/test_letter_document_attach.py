@@ -5,10 +5,10 @@ import logging
 
 import pytest
 
-from responsibility.models import DocumentStatus, LetterDocument
-from responsibility.pdf.verify import pdf_verify
-from responsibility.services.documents import MAX_ERROR_LENGTH, letter_document_attach
-from responsibility.tasks import letter_document_attach as letter_document_attach_task
+from responsibility.letters.models.documents import DocumentStatus, LetterDocument
+from responsibility.letters.services.documents import MAX_ERROR_LENGTH, letter_document_attach
+from responsibility.letters.tasks import letter_document_attach as letter_document_attach_task
+from responsibility.letters.verify import pdf_verify
 from tests.responsibility.archive_helpers import fake_render_install, media_root_use
 
 pytestmark = pytest.mark.django_db
@@ -73,11 +73,11 @@ def test_letter_document_attach_records_a_failure_and_raises_it(monkeypatch, med
     def broken(**kwargs):
         raise RuntimeError("font Noto Serif CJK SC is not installed")
 
-    monkeypatch.setattr("responsibility.pdf.render.letter_render_pdf", broken)
+    monkeypatch.setattr("responsibility.letters.pdf.letter_render_pdf", broken)
 
     # when the task's service runs, the failure is raised (so the task may retry) ...
     with (
-        caplog.at_level(logging.ERROR, logger="responsibility.services.documents"),
+        caplog.at_level(logging.ERROR, logger="responsibility.letters.services.documents"),
         pytest.raises(RuntimeError, match="not installed"),
     ):
         letter_document_attach(document=document)
@@ -94,7 +94,7 @@ def test_letter_document_attach_records_a_failure_and_raises_it(monkeypatch, med
 
 def test_letter_document_attach_keeps_the_recorded_error_short(monkeypatch, media_root, document):
     monkeypatch.setattr(
-        "responsibility.pdf.render.letter_render_pdf",
+        "responsibility.letters.pdf.letter_render_pdf",
         lambda **kwargs: (_ for _ in ()).throw(ValueError("x" * 2000)),
     )
 
@@ -109,12 +109,12 @@ def test_letter_document_attach_succeeds_after_a_failure(monkeypatch, fake_rende
     def seal_down(*, pdf):
         raise OSError("seal key unreadable")
 
-    monkeypatch.setattr("responsibility.pdf.seal.pdf_seal", seal_down)
+    monkeypatch.setattr("core.pdf.seal.pdf_seal", seal_down)
     with pytest.raises(OSError):
         letter_document_attach(document=document)
 
     # when the seal works again and the task retries
-    monkeypatch.setattr("responsibility.pdf.seal.pdf_seal", lambda *, pdf: pdf)
+    monkeypatch.setattr("core.pdf.seal.pdf_seal", lambda *, pdf: pdf)
     attached = letter_document_attach(document=document)
 
     # then the PDF is ready, the error is cleared and both attempts are counted
@@ -142,7 +142,7 @@ def test_letter_document_attach_task_raises_transient_errors_for_a_retry(monkeyp
     def storage_down(*args, **kwargs):
         raise OSError("object store unreachable")
 
-    monkeypatch.setattr("responsibility.pdf.render.letter_render_pdf", storage_down)
+    monkeypatch.setattr("responsibility.letters.pdf.letter_render_pdf", storage_down)
 
     # when the task runs, the OSError reaches Celery, which retries it with backoff
     with pytest.raises(OSError):

@@ -5,11 +5,11 @@ from unittest import mock
 
 import pytest
 
-from responsibility.errors import ApplicationError
-from responsibility.models import DocumentStatus, LetterDocument
-from responsibility.services.documents import letter_document_request
-from responsibility.services.letters import letter_countersign, letter_sign, letters_countersign
-from responsibility.tasks import letter_document_attach as letter_document_attach_task
+from core.errors import ApplicationError
+from responsibility.letters.models.documents import DocumentStatus, LetterDocument
+from responsibility.letters.services.documents import letter_document_request
+from responsibility.letters.services.letters import letter_countersign, letter_sign, letters_countersign
+from responsibility.letters.tasks import letter_document_attach as letter_document_attach_task
 from tests.conftest import attestation_for
 
 pytestmark = pytest.mark.django_db

@@ -5,11 +5,11 @@ from unittest import mock
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from responsibility.errors import ApplicationError
-from responsibility.models import DocumentStatus, LetterDocument
-from responsibility.services.documents import letter_document_attach, letter_document_retry
-from responsibility.services.letters import letter_void
-from responsibility.tasks import letter_document_attach as letter_document_attach_task
+from core.errors import ApplicationError
+from responsibility.letters.models.documents import DocumentStatus, LetterDocument
+from responsibility.letters.services.documents import letter_document_attach, letter_document_retry
+from responsibility.letters.services.letters import letter_void
+from responsibility.letters.tasks import letter_document_attach as letter_document_attach_task
 from tests.responsibility.archive_helpers import fake_render_install, media_root_use
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 def failed_document(monkeypatch, settings, tmp_path, countersigned_letter) -> LetterDocument:
     media_root_use(settings, tmp_path)
     monkeypatch.setattr(
-        "responsibility.pdf.render.letter_render_pdf",
+        "responsibility.letters.pdf.letter_render_pdf",
         mock.Mock(side_effect=RuntimeError("layout failed")),
     )
     document = LetterDocument.objects.get(letter=countersigned_letter)

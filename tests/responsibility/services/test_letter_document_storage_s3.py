@@ -15,9 +15,9 @@ from django.urls import reverse
 from moto import mock_aws
 from storages.backends.s3 import S3Storage
 
-from responsibility.models import DocumentStatus, ExportFormat, ExportStatus, LetterDocument
-from responsibility.services.documents import letter_document_attach
-from responsibility.services.exports import archive_export_build, archive_export_request
+from responsibility.letters.models.documents import DocumentStatus, ExportFormat, ExportStatus, LetterDocument
+from responsibility.letters.services.documents import letter_document_attach
+from responsibility.letters.services.exports import archive_export_build, archive_export_request
 from tests.responsibility.archive_helpers import (
     documents_attach,
     fake_render_install,

@@ -3,12 +3,12 @@ from django.core.exceptions import PermissionDenied
 from guardian.shortcuts import get_perms
 
 from accounts.models import PostKind, User
-from responsibility.errors import ApplicationError
-from responsibility.models import Letter, LetterEvent, LetterStatus, TemplateLevel
-from responsibility.services.audit import audit_chain_verify
-from responsibility.services.campaigns import campaign_close
-from responsibility.services.issuing import letter_issue_to_staff
-from responsibility.services.letters import letter_sign, letter_void
+from core.errors import ApplicationError
+from responsibility.letters.audit import audit_chain_verify
+from responsibility.letters.models.letters import Letter, LetterEvent, LetterStatus, TemplateLevel
+from responsibility.letters.services.campaigns import campaign_close
+from responsibility.letters.services.issuing import letter_issue_to_staff
+from responsibility.letters.services.letters import letter_sign, letter_void
 from tests.conftest import attestation_for
 from tests.factories import LetterTemplateFactory, PostFactory
 

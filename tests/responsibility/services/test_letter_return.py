@@ -1,11 +1,11 @@
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from responsibility.errors import ApplicationError
-from responsibility.models import LetterEvent, LetterStatus
-from responsibility.services.audit import audit_chain_verify
-from responsibility.services.letters import MAX_REASON_LENGTH, letter_return
-from responsibility.workflow import TransitionNotAllowed
+from core.errors import ApplicationError
+from responsibility.letters.audit import audit_chain_verify
+from responsibility.letters.models.letters import LetterEvent, LetterStatus
+from responsibility.letters.services.letters import MAX_REASON_LENGTH, letter_return
+from responsibility.letters.workflow import TransitionNotAllowed
 
 pytestmark = pytest.mark.django_db
 

@@ -3,13 +3,13 @@ from django.core.exceptions import PermissionDenied
 from guardian.shortcuts import get_perms
 
 from accounts.models import User
-from responsibility.content import ClauseText, letter_stored_content_hash
-from responsibility.errors import ApplicationError
-from responsibility.models import ClauseCategory, Letter, LetterEvent, LetterStatus
-from responsibility.services.audit import audit_chain_verify
-from responsibility.services.campaigns import campaign_close
-from responsibility.services.issuing import letter_revise
-from responsibility.services.letters import letter_return, letter_sign
+from core.errors import ApplicationError
+from responsibility.letters.audit import audit_chain_verify
+from responsibility.letters.content import ClauseText, letter_stored_content_hash
+from responsibility.letters.models.letters import ClauseCategory, Letter, LetterEvent, LetterStatus
+from responsibility.letters.services.campaigns import campaign_close
+from responsibility.letters.services.issuing import letter_revise
+from responsibility.letters.services.letters import letter_return, letter_sign
 from tests.conftest import attestation_for, clause_texts
 
 pytestmark = pytest.mark.django_db

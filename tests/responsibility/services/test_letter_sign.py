@@ -10,12 +10,19 @@ from guardian.shortcuts import assign_perm
 from PIL import Image, ImageDraw
 
 from accounts.models import User
-from responsibility.errors import ApplicationError
-from responsibility.models import Letter, LetterEvent, LetterStatus, Signature, SignatureMethod, SignatureRole
-from responsibility.services.audit import audit_chain_verify
-from responsibility.services.letters import letter_sign, letter_void
-from responsibility.signing import CONSENT_TEXT, signature_mark_from_drawing
-from responsibility.workflow import TransitionNotAllowed
+from core.errors import ApplicationError
+from responsibility.letters.audit import audit_chain_verify
+from responsibility.letters.models.letters import (
+    Letter,
+    LetterEvent,
+    LetterStatus,
+    Signature,
+    SignatureMethod,
+    SignatureRole,
+)
+from responsibility.letters.services.letters import letter_sign, letter_void
+from responsibility.letters.signing import CONSENT_TEXT, signature_mark_from_drawing
+from responsibility.letters.workflow import TransitionNotAllowed
 from tests.conftest import attestation_for
 
 pytestmark = pytest.mark.django_db

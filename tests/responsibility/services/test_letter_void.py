@@ -1,12 +1,17 @@
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from responsibility.errors import ApplicationError
-from responsibility.models import Letter, LetterEvent, LetterStatus, Signature
-from responsibility.services.audit import audit_chain_verify
-from responsibility.services.issuing import campaign_issue_letters
-from responsibility.services.letters import MAX_REASON_LENGTH, letter_archive, letter_return, letter_void
-from responsibility.workflow import TransitionNotAllowed
+from core.errors import ApplicationError
+from responsibility.letters.audit import audit_chain_verify
+from responsibility.letters.models.letters import Letter, LetterEvent, LetterStatus, Signature
+from responsibility.letters.services.issuing import campaign_issue_letters
+from responsibility.letters.services.letters import (
+    MAX_REASON_LENGTH,
+    letter_archive,
+    letter_return,
+    letter_void,
+)
+from responsibility.letters.workflow import TransitionNotAllowed
 
 pytestmark = pytest.mark.django_db
 

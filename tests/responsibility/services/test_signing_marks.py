@@ -9,9 +9,9 @@ import zlib
 import pytest
 from PIL import Image, ImageDraw
 
-from responsibility.errors import ApplicationError
-from responsibility.models import SignatureMethod
-from responsibility.signing import (
+from core.errors import ApplicationError
+from responsibility.letters.models.letters import SignatureMethod
+from responsibility.letters.signing import (
     MAX_DRAWING_BYTES,
     MAX_DRAWING_SIDE,
     signature_mark_from_drawing,

@@ -10,10 +10,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from responsibility.models import ArchiveExport, ExportFormat, ExportStatus, LetterDocument
-from responsibility.services.documents import letter_document_attach
-from responsibility.services.exports import archive_export_build, archive_export_request
-from responsibility.services.letters import letter_archive
+from responsibility.letters.models.documents import ArchiveExport, ExportFormat, ExportStatus, LetterDocument
+from responsibility.letters.services.documents import letter_document_attach
+from responsibility.letters.services.exports import archive_export_build, archive_export_request
+from responsibility.letters.services.letters import letter_archive
 from tests.factories import OrgUnitFactory
 from tests.responsibility.archive_helpers import (
     documents_attach,
@@ -205,7 +205,7 @@ def test_the_office_starts_a_batch_print_and_follows_it_to_the_download(
 
     # when the office asks for a ZIP of the campaign (the task is queued after the commit)
     with (
-        mock.patch("responsibility.tasks.archive_export_build.delay") as build_delay,
+        mock.patch("responsibility.letters.tasks.archive_export_build.delay") as build_delay,
         django_capture_on_commit_callbacks(execute=True),
     ):
         response = client.post(
@@ -337,7 +337,7 @@ def test_a_failed_batch_print_shows_its_error(english, org, rendered):
 def test_the_office_sees_failed_pdfs_on_the_archive_page_with_a_retry(english, org, monkeypatch):
     letter = letters_countersign_new(org, 1)[0]
     monkeypatch.setattr(
-        "responsibility.pdf.render.letter_render_pdf", mock.Mock(side_effect=RuntimeError("boom"))
+        "responsibility.letters.pdf.letter_render_pdf", mock.Mock(side_effect=RuntimeError("boom"))
     )
     document = LetterDocument.objects.get(letter=letter)
     with pytest.raises(RuntimeError):

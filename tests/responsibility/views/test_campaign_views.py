@@ -7,8 +7,8 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from accounts.models import PostKind
-from responsibility.models import Campaign, CampaignStatus, Letter, LetterEvent, LetterStatus
-from responsibility.services.issuing import campaign_issue_letters, letter_issue_to_staff
+from responsibility.letters.models.letters import Campaign, CampaignStatus, Letter, LetterEvent, LetterStatus
+from responsibility.letters.services.issuing import campaign_issue_letters, letter_issue_to_staff
 from tests.factories import CampaignFactory, LetterTemplateFactory, PostFactory
 
 pytestmark = pytest.mark.django_db
@@ -598,7 +598,7 @@ def test_campaign_tree_runs_the_same_queries_whatever_the_number_of_letters(
 
 
 def test_campaign_progress_can_list_the_units_furthest_behind_first(client, org, issued_letters):
-    from responsibility.services.letters import letter_sign
+    from responsibility.letters.services.letters import letter_sign
     from tests.conftest import attestation_for
 
     # given the first unit (in organisation order) has signed and the second has not

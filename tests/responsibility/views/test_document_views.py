@@ -8,8 +8,8 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from responsibility.models import DocumentStatus, LetterDocument
-from responsibility.services.documents import letter_document_attach, letter_document_download_name
+from responsibility.letters.models.documents import DocumentStatus, LetterDocument
+from responsibility.letters.services.documents import letter_document_attach, letter_document_download_name
 from tests.factories import UserFactory
 from tests.responsibility.archive_helpers import fake_render_install, media_root_use
 
@@ -75,9 +75,9 @@ def test_download_serves_the_stored_sealed_bytes_and_never_renders(
     stored = _stored(document)
     # and a renderer and a seal that fail loudly if anything calls them now
     monkeypatch.setattr(
-        "responsibility.pdf.render.letter_render_pdf", mock.Mock(side_effect=AssertionError("render"))
+        "responsibility.letters.pdf.letter_render_pdf", mock.Mock(side_effect=AssertionError("render"))
     )
-    monkeypatch.setattr("responsibility.pdf.seal.pdf_seal", mock.Mock(side_effect=AssertionError("seal")))
+    monkeypatch.setattr("core.pdf.seal.pdf_seal", mock.Mock(side_effect=AssertionError("seal")))
     client.force_login(countersigned_letter.signer)
 
     # when the signer downloads it
@@ -184,7 +184,8 @@ def test_the_letter_page_offers_the_download_once_ready_without_polling(english,
 @pytest.fixture
 def failed_document(monkeypatch, countersigned_letter) -> LetterDocument:
     monkeypatch.setattr(
-        "responsibility.pdf.render.letter_render_pdf", mock.Mock(side_effect=RuntimeError("glyph 堃 missing"))
+        "responsibility.letters.pdf.letter_render_pdf",
+        mock.Mock(side_effect=RuntimeError("glyph 堃 missing")),
     )
     document = LetterDocument.objects.get(letter=countersigned_letter)
     with pytest.raises(RuntimeError):
@@ -231,7 +232,7 @@ def test_the_office_retries_a_failed_pdf(client, org, failed_document, django_ca
     back = reverse("responsibility:archive") + "#unfinished"
 
     with (
-        mock.patch("responsibility.tasks.letter_document_attach.delay") as render_delay,
+        mock.patch("responsibility.letters.tasks.letter_document_attach.delay") as render_delay,
         django_capture_on_commit_callbacks(execute=True),
     ):
         response = client.post(

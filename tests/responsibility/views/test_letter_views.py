@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
-from responsibility.models import LetterEvent, LetterStatus, Signature, SignatureMethod
-from responsibility.signing import CONSENT_TEXT
+from responsibility.letters.models.letters import LetterEvent, LetterStatus, Signature, SignatureMethod
+from responsibility.letters.signing import CONSENT_TEXT
 from tests.factories import TEST_PASSWORD
 
 pytestmark = pytest.mark.django_db

@@ -6,8 +6,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import PostKind
-from responsibility.services.issuing import campaign_issue_letters
-from responsibility.services.letters import letter_sign
+from responsibility.letters.services.issuing import campaign_issue_letters
+from responsibility.letters.services.letters import letter_sign
 from tests.conftest import attestation_for
 from tests.factories import PostFactory
 
@@ -53,7 +53,7 @@ def test_the_todo_page_of_a_head_with_staff_runs_the_same_queries_for_few_and_ma
     head = head_letter.signer
 
     def staff_sign(count):
-        from responsibility.services.issuing import letter_issue_to_staff
+        from responsibility.letters.services.issuing import letter_issue_to_staff
 
         posts = [PostFactory(unit=head_letter.signer_unit, kind=PostKind.STAFF) for _ in range(count)]
         for letter in letter_issue_to_staff(

@@ -4,7 +4,12 @@ import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from responsibility.models import ClauseCategory, LetterTemplate, TemplateClause, TemplateLevel
+from responsibility.letters.models.letters import (
+    ClauseCategory,
+    LetterTemplate,
+    TemplateClause,
+    TemplateLevel,
+)
 from tests.factories import LetterTemplateFactory
 
 pytestmark = pytest.mark.django_db

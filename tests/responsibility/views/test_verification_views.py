@@ -3,8 +3,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from responsibility.forms import verification as verification_forms
-from responsibility.models import DocumentStatus
+from responsibility.letters.forms import verification as verification_forms
+from responsibility.letters.models.documents import DocumentStatus
 from tests.responsibility.pdf.sealing import document_archive, sealed_pdf_for
 
 pytestmark = pytest.mark.django_db

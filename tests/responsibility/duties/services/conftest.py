@@ -1,15 +1,15 @@
 """一岗双责 service tests: refusal messages in English, evidence in a folder of its own, and a snapshot
 of everything the services write, for "nothing changed" checks."""
 
-from responsibility.models import (
+from responsibility.duties.models import (
     DutyAssignment,
     DutyTask,
-    EvidenceFile,
-    Letter,
     PerformanceRecord,
     PostHandover,
     TaskOccurrence,
 )
+from responsibility.evidence.models import EvidenceFile
+from responsibility.letters.models.letters import Letter
 
 # The supervision service tests' setup serves here too: English messages, a fresh MEDIA_ROOT per test.
 from tests.responsibility.inspections.services.conftest import (  # noqa: F401 (fixtures)

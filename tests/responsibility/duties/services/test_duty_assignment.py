@@ -6,10 +6,11 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from responsibility.errors import ApplicationError
-from responsibility.models import AssignmentStatus, DutyTask, Letter, Recurrence
-from responsibility.recurrence import RecurrenceRefused
-from responsibility.services.duties import (
+from core.errors import ApplicationError
+from core.versions import StaleEdit
+from responsibility.duties.models import AssignmentStatus, DutyTask, Recurrence
+from responsibility.duties.recurrence import RecurrenceRefused
+from responsibility.duties.services import (
     AssignmentInput,
     RecordInput,
     TaskInput,
@@ -19,7 +20,7 @@ from responsibility.services.duties import (
     duty_task_delete,
     performance_record_create,
 )
-from responsibility.services.inspections import StaleEdit
+from responsibility.letters.models.letters import Letter
 from tests.responsibility.duties.conftest import first_open_occurrence
 
 from .conftest import duty_state, fresh

@@ -7,18 +7,17 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from accounts.models import PostKind
-from responsibility.errors import ApplicationError
-from responsibility.models import (
+from core.errors import ApplicationError
+from responsibility.duties.models import (
     AssignmentStatus,
-    ClauseCategory,
     DutyAssignment,
     DutyTaskTemplate,
-    Letter,
     Recurrence,
     TaskOccurrence,
 )
-from responsibility.recurrence import RecurrenceRefused
-from responsibility.services.duties import duty_assignments_generate
+from responsibility.duties.recurrence import RecurrenceRefused
+from responsibility.duties.services import duty_assignments_generate
+from responsibility.letters.models.letters import ClauseCategory, Letter
 from tests.factories import PostFactory, UserFactory
 from tests.responsibility.duties.conftest import common_task_templates
 

@@ -10,16 +10,17 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from accounts.models import PostKind
-from responsibility.errors import ApplicationError
-from responsibility.evidence import EvidenceRefused
-from responsibility.models import EvidenceFile, PerformanceRecord, ReviewStatus, TaskOccurrence
-from responsibility.services.duties import (
+from core.errors import ApplicationError
+from core.versions import StaleEdit
+from responsibility.duties.models import PerformanceRecord, ReviewStatus, TaskOccurrence
+from responsibility.duties.services import (
     RecordInput,
     performance_record_create,
     performance_record_review,
     post_handover,
 )
-from responsibility.services.inspections import StaleEdit
+from responsibility.evidence.models import EvidenceFile
+from responsibility.evidence.rules import EvidenceRefused
 from tests.factories import PostFactory
 from tests.responsibility.duties.conftest import TODAY, first_open_occurrence
 from tests.responsibility.inspections.conftest import pdf_upload

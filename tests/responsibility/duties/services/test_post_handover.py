@@ -7,15 +7,16 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from accounts.models import PostKind
-from responsibility import selectors
-from responsibility.errors import ApplicationError
-from responsibility.models import AssignmentStatus, Letter, LetterStatus, TaskOccurrence
-from responsibility.services.duties import (
+from core.errors import ApplicationError
+from responsibility.duties.models import AssignmentStatus, TaskOccurrence
+from responsibility.duties.selectors import duty_assignment_list_visible_to, occurrence_list_due_for
+from responsibility.duties.services import (
     RecordInput,
     duty_assignment_confirm,
     performance_record_create,
     post_handover,
 )
+from responsibility.letters.models.letters import Letter, LetterStatus
 from tests.factories import PostFactory, UserFactory
 from tests.responsibility.duties.conftest import TODAY, first_open_occurrence
 
@@ -187,9 +188,7 @@ def test_post_handover_leaves_the_previous_holder_seeing_the_assignment_but_not_
     before = duty_state()
 
     # then the previous holder still sees the assignment their records belong to ...
-    assert (
-        selectors.duty_assignment_list_visible_to(user=previous).filter(pk=duties.head_assignment.pk).exists()
-    )
+    assert duty_assignment_list_visible_to(user=previous).filter(pk=duties.head_assignment.pk).exists()
     # ... but records neither a moved period nor their own completed one (`kept.occurrence` is a copy
     # loaded before the handover, still naming them as the leader: the stored row decides)
     for occurrence in (moved, kept.occurrence):
@@ -201,8 +200,8 @@ def test_post_handover_leaves_the_previous_holder_seeing_the_assignment_but_not_
             )
     assert duty_state() == before
     # and the moved period is on the new holder's list, not theirs
-    assert moved in selectors.occurrence_list_due_for(user=fresh(successor))
-    assert not selectors.occurrence_list_due_for(user=previous).exists()
+    assert moved in occurrence_list_due_for(user=fresh(successor))
+    assert not occurrence_list_due_for(user=previous).exists()
 
 
 def test_post_handover_lets_the_new_holder_record_a_moved_period(duties, kept, successor):

@@ -9,8 +9,8 @@ from django.utils import translation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from responsibility.models import Recurrence
-from responsibility.recurrence import RecurrenceRefused, periods_of
+from responsibility.duties.models import Recurrence
+from responsibility.duties.recurrence import RecurrenceRefused, periods_of
 
 PROPERTY = settings(deadline=None, max_examples=300)
 # Leap years and their neighbours, including the century years 2000 (leap) and 2100 (not).

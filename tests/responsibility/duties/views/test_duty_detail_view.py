@@ -6,8 +6,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from responsibility.models import Recurrence, TaskOccurrence
-from responsibility.services.duties import (
+from responsibility.duties.models import Recurrence, TaskOccurrence
+from responsibility.duties.services import (
     RecordInput,
     TaskInput,
     duty_task_create,

@@ -5,14 +5,15 @@ import datetime
 
 import pytest
 
-from responsibility.models import AssignmentStatus, DutyAssignment, DutyTask, LetterClause, Recurrence
-from responsibility.services.duties import (
+from responsibility.duties.models import AssignmentStatus, DutyAssignment, DutyTask, Recurrence
+from responsibility.duties.services import (
     AssignmentInput,
     RecordInput,
     duty_assignment_confirm,
     duty_assignment_update,
     performance_record_create,
 )
+from responsibility.letters.models.letters import LetterClause
 from tests.responsibility.duties.conftest import first_open_occurrence
 from tests.responsibility.duties.views.conftest import messages_of, url
 

@@ -28,7 +28,7 @@ def rendered(monkeypatch) -> list:
 
     monkeypatch.setitem(
         sys.modules,
-        "responsibility.pdf.duty_report",
+        "responsibility.duties.pdf",
         types.SimpleNamespace(duty_report_render=duty_report_render, DutyReportRenderError=ReportFailed),
     )
     return calls
@@ -76,7 +76,7 @@ def test_a_report_that_cannot_be_made_is_a_message_not_an_error_page(client, dut
 
     monkeypatch.setitem(
         sys.modules,
-        "responsibility.pdf.duty_report",
+        "responsibility.duties.pdf",
         types.SimpleNamespace(duty_report_render=duty_report_render, DutyReportRenderError=ReportFailed),
     )
     head = duties.head_assignment

@@ -6,8 +6,9 @@ import datetime
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from responsibility.models import EvidenceFile, PerformanceRecord, ReviewStatus, TaskOccurrence
-from responsibility.services.duties import RecordInput, performance_record_create
+from responsibility.duties.models import PerformanceRecord, ReviewStatus, TaskOccurrence
+from responsibility.duties.services import RecordInput, performance_record_create
+from responsibility.evidence.models import EvidenceFile
 from tests.responsibility.duties.conftest import first_open_occurrence
 from tests.responsibility.duties.views.conftest import messages_of, url
 from tests.responsibility.inspections.conftest import pdf_upload

@@ -4,7 +4,8 @@ gets the post's letter; a handover to the holder, or to an inactive user, is ref
 import pytest
 
 from accounts.models import Post
-from responsibility.models import DutyAssignment, Letter, PostHandover, TaskOccurrence
+from responsibility.duties.models import DutyAssignment, PostHandover, TaskOccurrence
+from responsibility.letters.models.letters import Letter
 from tests.factories import UserFactory
 from tests.responsibility.duties.views.conftest import messages_of, url
 

@@ -7,24 +7,24 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from responsibility.errors import ApplicationError
-from responsibility.evidence import EvidenceRefused
-from responsibility.models import (
+from core.errors import ApplicationError
+from core.versions import StaleEdit
+from responsibility.evidence.models import EvidenceFile
+from responsibility.evidence.rules import EvidenceRefused
+from responsibility.letters.models.letters import ClauseCategory
+from responsibility.supervision.audit import inspection_chain_verify
+from responsibility.supervision.models import (
     CheckOutcome,
     CheckResult,
-    ClauseCategory,
-    EvidenceFile,
     Inspection,
     InspectionEvent,
     InspectionEventKind,
     InspectionStatus,
 )
-from responsibility.services.audit import inspection_chain_verify
-from responsibility.services.inspections import (
+from responsibility.supervision.services.inspections import (
     CheckpointInput,
     PlanInput,
     ResultInput,
-    StaleEdit,
     check_result_record,
     checkpoint_create,
     inspection_complete,

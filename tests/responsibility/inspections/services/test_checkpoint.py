@@ -3,9 +3,10 @@
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from responsibility.errors import ApplicationError
-from responsibility.models import CheckOutcome, Checkpoint, ClauseCategory
-from responsibility.services.inspections import (
+from core.errors import ApplicationError
+from responsibility.letters.models.letters import ClauseCategory
+from responsibility.supervision.models import CheckOutcome, Checkpoint
+from responsibility.supervision.services.inspections import (
     CheckpointInput,
     ResultInput,
     check_result_record,

@@ -9,7 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from docx import Document
 
-from responsibility.evidence import (
+from responsibility.evidence.rules import (
     DOCX,
     JPEG,
     MAX_FILES_PER_UPLOAD,

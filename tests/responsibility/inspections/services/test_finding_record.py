@@ -7,33 +7,32 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 
-from responsibility.errors import ApplicationError
-from responsibility.evidence import EvidenceRefused
-from responsibility.models import (
+from core.errors import ApplicationError
+from core.versions import StaleEdit
+from responsibility.evidence.models import EvidenceFile
+from responsibility.evidence.rules import EvidenceRefused
+from responsibility.letters.models.letters import ClauseCategory, LetterClause
+from responsibility.reminders.models import Notification
+from responsibility.supervision.audit import inspection_chain_verify
+from responsibility.supervision.models import (
     CheckOutcome,
-    ClauseCategory,
     DrawMode,
-    EvidenceFile,
     Finding,
     Inspection,
     InspectionEvent,
     InspectionEventKind,
-    LetterClause,
-    Notification,
     Rectification,
     RectificationStatus,
 )
-from responsibility.services.audit import inspection_chain_verify
-from responsibility.services.inspections import (
+from responsibility.supervision.services.inspections import (
     PlanInput,
     ResultInput,
-    StaleEdit,
     check_result_record,
     inspection_plan_close,
     inspection_plan_create,
     spot_check_draw,
 )
-from responsibility.services.rectifications import (
+from responsibility.supervision.services.rectifications import (
     FindingChange,
     SubmissionInput,
     finding_record,

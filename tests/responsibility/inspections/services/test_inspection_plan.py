@@ -5,18 +5,13 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from responsibility.errors import ApplicationError
-from responsibility.models import (
-    InspectionEvent,
-    InspectionEventKind,
-    InspectionPlan,
-    PlanStatus,
-)
-from responsibility.services.audit import inspection_chain_verify
-from responsibility.services.inspections import (
+from core.errors import ApplicationError
+from core.versions import StaleEdit
+from responsibility.supervision.audit import inspection_chain_verify
+from responsibility.supervision.models import InspectionEvent, InspectionEventKind, InspectionPlan, PlanStatus
+from responsibility.supervision.services.inspections import (
     CheckpointInput,
     PlanInput,
-    StaleEdit,
     checkpoint_create,
     inspection_plan_close,
     inspection_plan_create,

@@ -6,20 +6,21 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from responsibility.errors import ApplicationError
-from responsibility.evidence import EvidenceRefused
-from responsibility.models import (
-    EvidenceFile,
+from core.errors import ApplicationError
+from core.versions import StaleEdit
+from responsibility.evidence.models import EvidenceFile
+from responsibility.evidence.rules import EvidenceRefused
+from responsibility.letters.workflow import RECTIFICATION_TRANSITIONS, TransitionNotAllowed
+from responsibility.reminders.models import Notification
+from responsibility.supervision.audit import inspection_chain_verify
+from responsibility.supervision.models import (
     Finding,
     InspectionEvent,
     InspectionEventKind,
-    Notification,
     Rectification,
     RectificationStatus,
 )
-from responsibility.services.audit import inspection_chain_verify
-from responsibility.services.inspections import StaleEdit
-from responsibility.services.rectifications import (
+from responsibility.supervision.services.rectifications import (
     FindingChange,
     SubmissionInput,
     finding_record,
@@ -29,7 +30,6 @@ from responsibility.services.rectifications import (
     rectification_submit,
     rectification_verify,
 )
-from responsibility.workflow import RECTIFICATION_TRANSITIONS, TransitionNotAllowed
 from tests.responsibility.inspections.conftest import finding_input, inspector_of, pdf_upload
 from tests.responsibility.inspections.services.conftest import ROLES, evidence_stored, fresh
 

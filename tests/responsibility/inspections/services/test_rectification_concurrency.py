@@ -11,24 +11,24 @@ import pytest
 from django.db import connection
 
 from accounts.models import User
-from responsibility.errors import ApplicationError
-from responsibility.models import (
+from core.errors import ApplicationError
+from core.versions import StaleEdit
+from responsibility.letters.workflow import TransitionNotAllowed
+from responsibility.supervision.audit import inspection_chain_verify
+from responsibility.supervision.models import (
     Finding,
     InspectionEvent,
     InspectionEventKind,
     Rectification,
     RectificationStatus,
 )
-from responsibility.services.audit import inspection_chain_verify
-from responsibility.services.inspections import StaleEdit
-from responsibility.services.rectifications import (
+from responsibility.supervision.services.rectifications import (
     FindingChange,
     SubmissionInput,
     finding_update,
     rectification_submit,
     rectification_verify,
 )
-from responsibility.workflow import TransitionNotAllowed
 from tests.responsibility.inspections.conftest import pdf_upload
 
 pytestmark = pytest.mark.django_db(transaction=True)

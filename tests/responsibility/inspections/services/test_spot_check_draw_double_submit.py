@@ -2,9 +2,9 @@
 
 import pytest
 
-from responsibility.draws import DrawRefused
-from responsibility.models import SpotCheckDraw
-from responsibility.services.inspections import spot_check_draw
+from responsibility.supervision.draws import DrawRefused
+from responsibility.supervision.models import SpotCheckDraw
+from responsibility.supervision.services.inspections import spot_check_draw
 from tests.responsibility.inspections.conftest import draw_input
 
 pytestmark = pytest.mark.django_db

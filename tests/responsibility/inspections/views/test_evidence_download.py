@@ -6,9 +6,10 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from responsibility.models import CheckOutcome, EvidenceFile
-from responsibility.services.inspections import ResultInput, check_result_record
-from responsibility.services.rectifications import SubmissionInput, rectification_submit
+from responsibility.evidence.models import EvidenceFile
+from responsibility.supervision.models import CheckOutcome
+from responsibility.supervision.services.inspections import ResultInput, check_result_record
+from responsibility.supervision.services.rectifications import SubmissionInput, rectification_submit
 from tests.responsibility.inspections.conftest import inspector_of, pdf_upload
 
 pytestmark = pytest.mark.django_db
@@ -122,7 +123,7 @@ def test_a_tampered_file_is_refused_with_a_clear_page_and_logged(client, finding
     client.force_login(finding.rectification.owner)
 
     # when the owner downloads it
-    with caplog.at_level(logging.ERROR, logger="responsibility.views.findings"):
+    with caplog.at_level(logging.ERROR, logger="responsibility.supervision.views.findings"):
         response = _download(client, report)
 
     # then it is refused (not a server error), the page says why, and it is logged
@@ -140,7 +141,7 @@ def test_a_missing_file_is_refused_as_gone(client, finding, report, caplog):
     _stored_path(report).unlink()
     client.force_login(finding.rectification.owner)
 
-    with caplog.at_level(logging.ERROR, logger="responsibility.views.findings"):
+    with caplog.at_level(logging.ERROR, logger="responsibility.supervision.views.findings"):
         response = _download(client, report)
 
     assert response.status_code == 410

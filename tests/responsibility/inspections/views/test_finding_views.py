@@ -11,19 +11,19 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import PostKind
-from responsibility.models import (
+from responsibility.evidence.models import EvidenceFile
+from responsibility.letters.models.letters import LetterClause
+from responsibility.supervision.models import (
     CheckOutcome,
-    EvidenceFile,
     Finding,
     Inspection,
     InspectionEvent,
     InspectionEventKind,
-    LetterClause,
     Rectification,
     RectificationStatus,
 )
-from responsibility.services.inspections import ResultInput, check_result_record
-from responsibility.services.rectifications import (
+from responsibility.supervision.services.inspections import ResultInput, check_result_record
+from responsibility.supervision.services.rectifications import (
     SubmissionInput,
     finding_record,
     rectification_submit,
@@ -615,7 +615,7 @@ def test_the_finding_page_runs_the_same_queries_for_few_and_many_events(client, 
 
     _submitted(finding)
     rectification = _rectification(finding)
-    from responsibility.services.rectifications import rectification_send_back
+    from responsibility.supervision.services.rectifications import rectification_send_back
 
     rectification_send_back(
         rectification=rectification,

@@ -6,17 +6,16 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from accounts.models import OrgUnit
-from responsibility.models import (
+from responsibility.evidence.models import EvidenceFile
+from responsibility.letters.models.letters import ClauseCategory, LetterClause
+from responsibility.supervision.models import (
     CheckOutcome,
     CheckResult,
-    ClauseCategory,
-    EvidenceFile,
     Inspection,
     InspectionEvent,
     InspectionStatus,
-    LetterClause,
 )
-from responsibility.services.inspections import (
+from responsibility.supervision.services.inspections import (
     CheckpointInput,
     PlanInput,
     ResultInput,
@@ -24,7 +23,7 @@ from responsibility.services.inspections import (
     checkpoint_create,
     inspection_plan_create,
 )
-from responsibility.services.rectifications import finding_record
+from responsibility.supervision.services.rectifications import finding_record
 from tests.responsibility.inspections.conftest import finding_input, inspector_of, pdf_upload
 
 pytestmark = pytest.mark.django_db

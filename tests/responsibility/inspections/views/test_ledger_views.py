@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from responsibility.views import ledger as ledger_views
+from responsibility.supervision.views import ledger as ledger_views
 from tests.responsibility.inspections.ledger_helpers import ledger_scenario, move, record
 from tests.responsibility.pdf.reading import compact, pdf_text
 

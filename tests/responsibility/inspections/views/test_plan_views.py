@@ -8,17 +8,17 @@ from django.urls import reverse
 
 from accounts.models import OrgUnit, OrgUnitKind
 from accounts.roles import Role
-from responsibility.models import (
+from responsibility.letters.models.letters import ClauseCategory
+from responsibility.supervision.models import (
     CheckOutcome,
     Checkpoint,
-    ClauseCategory,
     Inspection,
     InspectionPlan,
     InspectionStatus,
     PlanStatus,
     SpotCheckDraw,
 )
-from responsibility.services.inspections import (
+from responsibility.supervision.services.inspections import (
     CheckpointInput,
     PlanInput,
     ResultInput,
@@ -28,7 +28,7 @@ from responsibility.services.inspections import (
     inspection_plan_update,
     spot_check_draw,
 )
-from responsibility.services.rectifications import finding_record
+from responsibility.supervision.services.rectifications import finding_record
 from tests.factories import OrgUnitFactory, PostFactory, UserFactory
 from tests.responsibility.inspections.conftest import draw_input, finding_input, inspector_of
 from tests.responsibility.inspections.tampering import draw_tamper

@@ -1,0 +1,112 @@
+"""The audit-chain mechanism: every event is hashed together with the one before it.
+
+A subdomain that keeps a chain (the letters' `LetterEvent`; supervision's `InspectionEvent`: draws,
+results, findings, rectifications) declares an `AuditChain` with its event model, its head row and the
+fields its events hash, and registers it. Every chain is appended and verified the same way, here.
+"""
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC
+
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+GENESIS_HASH = "0" * 64
+
+
+def event_digest(payload: dict) -> str:
+    encoded = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+    return hashlib.sha256(encoded).hexdigest()
+
+
+def event_time(event) -> str:
+    return event.created_at.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+@dataclass(frozen=True)
+class AuditChain:
+    """One hash chain: its events, its head row (pk 1: the last sequence and hash) and how an event hashes."""
+
+    name: str
+    event_model: type[models.Model]
+    head_model: type[models.Model]
+    event_hash: Callable[[models.Model], str]
+
+
+# Every chain of the system, by name: the nightly check and `verify_audit_chain` walk them all.
+AUDIT_CHAINS: dict[str, AuditChain] = {}
+
+
+def audit_chain_register(chain: AuditChain) -> AuditChain:
+    if chain.name in AUDIT_CHAINS:
+        raise ValueError(f"an audit chain named {chain.name} is already registered")
+    AUDIT_CHAINS[chain.name] = chain
+    return chain
+
+
+def audit_heads_ensure(**kwargs) -> None:
+    """Create the chain heads if missing (after migrate and after a test-database flush)."""
+    for chain in AUDIT_CHAINS.values():
+        chain.head_model.objects.get_or_create(pk=1, defaults={"last_sequence": 0, "last_hash": GENESIS_HASH})
+
+
+def chain_append(chain: AuditChain, events: list) -> list:
+    """Chain and store new events. Must run inside the transaction that made the change."""
+    if not events:
+        return []
+    assert transaction.get_connection().in_atomic_block, "audit events are written with the change"
+    head = chain.head_model.objects.select_for_update().get(pk=1)
+    now = timezone.now()
+    sequence, previous = head.last_sequence, head.last_hash
+    for event in events:
+        sequence += 1
+        event.sequence = sequence
+        event.created_at = event.created_at or now
+        event.previous_hash = previous
+        event.hash = previous = chain.event_hash(event)
+    chain.event_model.objects.bulk_create(events)
+    head.last_sequence, head.last_hash = sequence, previous
+    head.save(update_fields=["last_sequence", "last_hash"])
+    return events
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    """Where the chain stops being what was written, and why."""
+
+    sequence: int
+    event_id: int | None
+    reason: str
+
+
+def chain_verify(chain: AuditChain, *, batch_size: int = 2000) -> ChainBreak | None:
+    """Recompute every event's hash in order. None when intact, else the first break."""
+    previous, expected_sequence, last_id = GENESIS_HASH, 1, None
+    events = chain.event_model.objects.order_by("sequence").iterator(chunk_size=batch_size)
+    for event in events:
+        if event.sequence != expected_sequence:
+            return ChainBreak(
+                expected_sequence,
+                event.pk,
+                _("event #%(sequence)d is missing") % {"sequence": expected_sequence},
+            )
+        if event.previous_hash != previous:
+            return ChainBreak(
+                event.sequence, event.pk, _("its previous hash does not match the event before it")
+            )
+        if chain.event_hash(event) != event.hash:
+            return ChainBreak(event.sequence, event.pk, _("its content does not match its hash"))
+        previous, expected_sequence, last_id = event.hash, expected_sequence + 1, event.pk
+    head = chain.head_model.objects.filter(pk=1).first()
+    last_sequence = expected_sequence - 1
+    if head is None:
+        return (
+            None if last_sequence == 0 else ChainBreak(last_sequence, last_id, _("the chain head is missing"))
+        )
+    if (head.last_sequence, head.last_hash) != (last_sequence, previous):
+        return ChainBreak(head.last_sequence, last_id, _("events at the end of the chain are missing"))
+    return None

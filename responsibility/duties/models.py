@@ -1,0 +1,272 @@
+"""One post, two responsibilities (一岗双责): each leader's duties for a year, broken into tasks that
+recur by period, and the performance records (履责纪实) that show they were carried out.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.deadlines import DUE_SOON_DAYS, TrafficLight, deadline_light
+from responsibility.letters.models.letters import LetterClause
+
+
+class AssignmentStatus(models.TextChoices):
+    DRAFT = "draft", _("Awaiting the leader's confirmation")  # generated or adjusted by the office
+    CONFIRMED = "confirmed", _("Confirmed by the leader")
+
+
+class DutyAssignment(models.Model):
+    """A leading post's double duty for one year (一岗双责分工): what it leads, and the integrity duties."""
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    post = models.ForeignKey(
+        "accounts.Post", verbose_name=_("post"), on_delete=models.PROTECT, related_name="duty_assignments"
+    )
+    # The post's holder now; changed by a handover (the earlier holder's records stay theirs).
+    leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("leader"),
+        on_delete=models.PROTECT,
+        related_name="duty_assignments",
+    )
+    # 分管: the units whose business and integrity work the leader leads (from the post, adjustable).
+    oversees = models.ManyToManyField(
+        "accounts.OrgUnit", verbose_name=_("units overseen"), blank=True, related_name="duty_assignments"
+    )
+    business_areas = models.TextField(_("business work led"), max_length=2000, blank=True)
+    integrity_duties = models.TextField(_("integrity duties"), max_length=4000, blank=True)
+    # The clauses of the leader's letter these duties carry out.
+    clauses = models.ManyToManyField(
+        LetterClause, verbose_name=_("letter clauses"), blank=True, related_name="duty_assignments"
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=AssignmentStatus.choices,
+        default=AssignmentStatus.DRAFT,
+        editable=False,
+    )
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("duty assignment")
+        verbose_name_plural = _("duty assignments")
+        ordering = ["-year", "post__unit__sort_order", "post__sort_order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["post", "year"], name="dutyassignment_one_per_post_year"),
+            models.CheckConstraint(
+                name="dutyassignment_status_valid", condition=Q(status__in=AssignmentStatus.values)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.post} {self.leader}"
+
+
+class Recurrence(models.TextChoices):
+    ONCE = "once", _("Once")
+    QUARTERLY = "quarterly", _("Every quarter")
+    HALF_YEARLY = "half_yearly", _("Every half year")
+    YEARLY = "yearly", _("Once a year, by year end")
+    TIMES_A_YEAR = "times_a_year", _("N times a year")
+
+
+class DutyTaskTemplate(models.Model):
+    """A common task added to every leader's assignment when the year's assignments are generated."""
+
+    title = models.CharField(_("title"), max_length=100, unique=True)
+    description = models.TextField(_("what is to be done"), max_length=2000, blank=True)
+    recurrence = models.CharField(_("recurrence"), max_length=16, choices=Recurrence.choices)
+    times_a_year = models.PositiveSmallIntegerField(_("times a year"), null=True, blank=True)
+    # For "once": the day of the year it is due, as month and day.
+    due_month = models.PositiveSmallIntegerField(_("due month"), null=True, blank=True)
+    due_day = models.PositiveSmallIntegerField(_("due day"), null=True, blank=True)
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("common duty task")
+        verbose_name_plural = _("common duty tasks")
+        ordering = ["sort_order", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class DutyTask(models.Model):
+    """A concrete task of an assignment (履责任务), recurring by period; one occurrence per period."""
+
+    assignment = models.ForeignKey(DutyAssignment, on_delete=models.CASCADE, related_name="tasks")
+    title = models.CharField(_("title"), max_length=100)
+    description = models.TextField(_("what is to be done"), max_length=2000, blank=True)
+    recurrence = models.CharField(_("recurrence"), max_length=16, choices=Recurrence.choices)
+    times_a_year = models.PositiveSmallIntegerField(_("times a year"), null=True, blank=True)
+    due_date = models.DateField(_("due date (once)"), null=True, blank=True)
+    clause = models.ForeignKey(
+        LetterClause,
+        verbose_name=_("letter clause"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="duty_tasks",
+    )
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
+
+    class Meta:
+        verbose_name = _("duty task")
+        verbose_name_plural = _("duty tasks")
+        ordering = ["assignment", "sort_order", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="dutytask_recurrence_valid", condition=Q(recurrence__in=Recurrence.values)
+            ),
+            models.CheckConstraint(
+                name="dutytask_once_has_date",
+                condition=~Q(recurrence=Recurrence.ONCE) | Q(due_date__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="dutytask_times_given",
+                condition=~Q(recurrence=Recurrence.TIMES_A_YEAR) | Q(times_a_year__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class OccurrenceQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(done_at__isnull=True)
+
+    def overdue(self, today: datetime.date):
+        return self.open().filter(due_date__lt=today)
+
+    def due_soon(self, today: datetime.date):
+        return self.open().filter(
+            due_date__gte=today, due_date__lte=today + datetime.timedelta(days=DUE_SOON_DAYS)
+        )
+
+
+class TaskOccurrence(models.Model):
+    """One period of a task (e.g. the second quarter), due on a date, done once a record is kept."""
+
+    task = models.ForeignKey(DutyTask, on_delete=models.CASCADE, related_name="occurrences")
+    sequence = models.PositiveSmallIntegerField(_("period"))  # 1, 2, 3 … within the year
+    period_start = models.DateField(_("period start"))
+    due_date = models.DateField(_("due date"))
+    # Who answers for it: the post's holder; moves to the new holder at a handover while it is open.
+    responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("responsible"),
+        on_delete=models.PROTECT,
+        related_name="task_occurrences",
+    )
+    # Set when a performance record is kept for it (cleared if every record is returned).
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True, editable=False)
+
+    objects = OccurrenceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("task occurrence")
+        verbose_name_plural = _("task occurrences")
+        ordering = ["due_date", "task", "sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["task", "sequence"], name="taskoccurrence_one_per_period"),
+        ]
+        indexes = [
+            models.Index(fields=["responsible", "due_date"], name="occurrence_responsible_idx"),
+            models.Index(
+                fields=["due_date"], condition=Q(done_at__isnull=True), name="occurrence_open_due_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task} #{self.sequence} ({self.due_date})"
+
+    def light(self, today: datetime.date | None = None) -> TrafficLight:
+        """The same lights as rectifications: done, red past due, yellow within 7 days, green."""
+        return deadline_light(
+            finished=self.done_at is not None, deadline=self.due_date, today=today or timezone.localdate()
+        )
+
+
+class ReviewStatus(models.TextChoices):
+    PENDING = "pending", _("Awaiting review")
+    ACCEPTED = "accepted", _("Accepted")
+    RETURNED = "returned", _("Returned")  # the inspection team asks for more; the reason is recorded
+
+
+class PerformanceRecord(models.Model):
+    """What the leader did for a task's period (履责纪实): when, what, with whom, and the evidence."""
+
+    occurrence = models.ForeignKey(TaskOccurrence, on_delete=models.PROTECT, related_name="records")
+    performed_on = models.DateField(_("date"))
+    summary = models.TextField(_("what was done"), max_length=4000)
+    participants = models.CharField(_("participants"), max_length=500, blank=True)
+    # The records stay with whoever kept them, whoever holds the post later.
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="performance_records"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    review_status = models.CharField(
+        _("review"), max_length=12, choices=ReviewStatus.choices, default=ReviewStatus.PENDING, editable=False
+    )
+    review_reason = models.TextField(_("reason returned"), max_length=1000, blank=True, editable=False)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("performance record")
+        verbose_name_plural = _("performance records")
+        ordering = ["performed_on", "pk"]
+        permissions = [("review_performancerecord", "Can review performance records")]
+        indexes = [
+            # The inspection team's "to review" list: pending records, oldest first.
+            models.Index(fields=["review_status", "recorded_at"], name="record_review_queue_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="performancerecord_review_valid", condition=Q(review_status__in=ReviewStatus.values)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.occurrence} · {self.performed_on}"
+
+
+class PostHandover(models.Model):
+    """A post changed holder mid-year: the open tasks moved to the new holder on that day."""
+
+    post = models.ForeignKey("accounts.Post", on_delete=models.PROTECT, related_name="handovers")
+    previous_holder = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    new_holder = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    handed_over_on = models.DateField(_("handover date"))
+    handed_over_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    occurrences_moved = models.PositiveIntegerField(_("open task periods moved"), default=0)
+    new_letter = models.ForeignKey(
+        "responsibility.Letter", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("handover")
+        verbose_name_plural = _("handovers")
+        ordering = ["-handed_over_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.post}: {self.previous_holder} → {self.new_holder} ({self.handed_over_on})"

@@ -1,0 +1,123 @@
+"""Who may read and act on 一岗双责 assignments, tasks, periods and records. The only place these rules
+are written."""
+
+from enum import StrEnum
+
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+
+from accounts.permissions import _active
+
+# --- One post, two responsibilities (一岗双责) -------------------------------------------------------
+#
+# - the office administrator generates the year's assignments, adjusts them, adds tasks and records
+#   handovers (add_dutyassignment / change_dutyassignment);
+# - a leader sees their own assignment, adjusts it while it awaits their confirmation, confirms it,
+#   and keeps the records of the task periods they answer for;
+# - the Party Group, the inspection team and the office read every assignment
+#   (view_dutyassignment); the inspection team reviews records (review_performancerecord);
+# - the staff of a unit read the assignments of its leaders: the leaders whose post is in their unit
+#   (or a unit above it) or who oversee it;
+# - a previous holder still reads the assignment their records belong to;
+# - everybody else: the assignment does not exist for them (404).
+
+
+class DutyAction(StrEnum):
+    VIEW = "view"
+    GENERATE = "generate"  # the year's assignments for all leading posts
+    EDIT = "edit"  # adjust an assignment, add or remove tasks
+    CONFIRM = "confirm"  # the leader's confirmation
+    RECORD = "record"  # keep a performance record for a task period
+    REVIEW = "review"  # accept or return a performance record
+    HANDOVER = "handover"  # a post changes holder mid-year
+
+
+def duty_reads_everything(user) -> bool:
+    return _active(user) and user.has_perm("responsibility.view_dutyassignment")
+
+
+def units_of_staff(user) -> set[int]:
+    """The units a user works in (where they hold a post) and every unit above them."""
+    from accounts.models import OrgUnit, Post
+
+    if not _active(user):
+        return set()
+    own = set(Post.objects.filter(holder=user).values_list("unit_id", flat=True))
+    if not own:
+        return set()
+    parents = dict(OrgUnit.objects.values_list("pk", "parent_id"))
+    found: set[int] = set()
+    for unit_id in own:
+        while unit_id is not None and unit_id not in found:
+            found.add(unit_id)
+            unit_id = parents.get(unit_id)
+    return found
+
+
+def duty_user_can(*, user, action: DutyAction, assignment=None) -> bool:
+    if not _active(user):
+        return False
+    if action in (DutyAction.GENERATE, DutyAction.HANDOVER):
+        return user.has_perm("responsibility.add_dutyassignment")
+    if assignment is None:
+        return False
+    is_leader = assignment.leader_id == user.pk
+    if action == DutyAction.VIEW:
+        from responsibility.duties.models import PerformanceRecord
+
+        return (
+            is_leader
+            or duty_reads_everything(user)
+            or _assignment_in_units(assignment, units_of_staff(user))
+            or PerformanceRecord.objects.filter(
+                occurrence__task__assignment=assignment, recorded_by=user
+            ).exists()
+        )
+    if action == DutyAction.EDIT:
+        from responsibility.duties.models import AssignmentStatus
+
+        return user.has_perm("responsibility.change_dutyassignment") or (
+            is_leader and assignment.status == AssignmentStatus.DRAFT
+        )
+    if action == DutyAction.CONFIRM:
+        return is_leader
+    return False
+
+
+def _assignment_in_units(assignment, units: set[int]) -> bool:
+    if not units:
+        return False
+    if assignment.post.unit_id in units:
+        return True
+    return any(unit.pk in units for unit in assignment.oversees.all())
+
+
+def duty_check_permission(*, user, action: DutyAction, assignment=None) -> None:
+    if not duty_user_can(user=user, action=action, assignment=assignment):
+        messages = {
+            DutyAction.CONFIRM: _("Only the leader named on the assignment may confirm it."),
+            DutyAction.EDIT: _(
+                "Only the office administrator, or the leader before confirming, may change it."
+            ),
+        }
+        raise PermissionDenied(messages.get(action, _("Only the office administrator may do this.")))
+
+
+def occurrence_user_can(*, user, action: DutyAction, occurrence) -> bool:
+    """Recording is personal: only the person who answers for the period, while they lead the post."""
+    if not _active(user):
+        return False
+    if action == DutyAction.RECORD:
+        return occurrence.responsible_id == user.pk and occurrence.task.assignment.leader_id == user.pk
+    if action == DutyAction.REVIEW:
+        return user.has_perm("responsibility.review_performancerecord")
+    return duty_user_can(user=user, action=action, assignment=occurrence.task.assignment)
+
+
+def occurrence_check_permission(*, user, action: DutyAction, occurrence) -> None:
+    if not occurrence_user_can(user=user, action=action, occurrence=occurrence):
+        messages = {
+            DutyAction.RECORD: _("You can keep records only for your own tasks."),
+            DutyAction.REVIEW: _("Only the discipline inspection team reviews performance records."),
+        }
+        raise PermissionDenied(messages.get(action, _("You may not do this.")))

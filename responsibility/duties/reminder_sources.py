@@ -1,0 +1,118 @@
+"""The reminder source of duty task periods: each open period reminds its holder of its due date."""
+
+import datetime
+from collections.abc import Iterator
+
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+
+from responsibility.duties.models import Recurrence, TaskOccurrence
+from responsibility.reminders.models import (
+    Reminder,
+    ReminderKind,
+)
+from responsibility.reminders.registry import (
+    BATCH_SIZE,
+    DuePeriod,
+    DueRow,
+    ReminderMessage,
+    Schedule,
+    _batched,
+    _key_id,
+    is_weekend,
+    period_current,
+    reminder_source_register,
+    start_of_day,
+)
+
+
+class DutyTaskDueSource:
+    """Each open period of a duty task (履责任务) reminds the leader who answers for it, on the default
+    schedule, until a performance record is kept for it.
+
+    Only periods whose responsible person still leads the assignment are reminded: at a handover the
+    open periods move to the new holder, who is reminded from then on. Periods of assignments older
+    than last year are no longer reminded. A period belongs to no campaign.
+    """
+
+    kind = ReminderKind.DUTY_TASK_DUE
+    schedule = Schedule()
+
+    def due_rows(self, *, today: datetime.date) -> Iterator[list[DueRow]]:
+        if self.schedule.skip_weekends and is_weekend(today):
+            return
+        # Due dates further out than the first reminder have nothing due yet.
+        horizon = today + datetime.timedelta(days=max(self.schedule.days_before, default=0))
+        rows = (
+            TaskOccurrence.objects.open()
+            # A year's periods are chased into the following year, not for ever after.
+            .filter(
+                due_date__lte=horizon,
+                task__assignment__year__gte=today.year - 1,
+                responsible_id=F("task__assignment__leader_id"),
+            )
+            .order_by("due_date", "pk")
+            .values_list("pk", "responsible_id", "due_date", "task__assignment__created_at")
+            .iterator(chunk_size=BATCH_SIZE)
+        )
+
+        def due() -> Iterator[DueRow]:
+            # Rows come by due date: the reminder of the schedule is worked out once per due date.
+            current: datetime.date | None = None
+            period: DuePeriod | None = None
+            due_at = outstanding_before = None
+            for pk, responsible_id, due_date, assigned_at in rows:
+                if due_date != current:
+                    current = due_date
+                    period = period_current(schedule=self.schedule, deadline=due_date, today=today)
+                    if period is not None:
+                        due_at = start_of_day(period.effective)
+                        outstanding_before = start_of_day(period.effective + datetime.timedelta(days=1))
+                # Assigned after the reminder's day: it waits for the next reminder of the schedule.
+                if period is not None and assigned_at < outstanding_before:
+                    yield DueRow(self.kind, f"occurrence:{pk}", responsible_id, period.label, due_at)
+
+        yield from _batched(due())
+
+    def message(self, *, reminder: Reminder) -> ReminderMessage | None:
+        occurrence = (
+            TaskOccurrence.objects.open()
+            .select_related("task__assignment__post__unit")
+            .filter(
+                pk=_key_id(reminder.object_key, "occurrence"),
+                responsible_id=reminder.recipient_id,
+                task__assignment__leader_id=reminder.recipient_id,
+            )
+            .first()
+        )
+        if occurrence is None:
+            return None
+        task = occurrence.task
+        assignment = task.assignment
+        post = assignment.post
+        days_left = (occurrence.due_date - timezone.localdate()).days
+        return ReminderMessage(
+            url=reverse("responsibility:duty-detail", args=[assignment.pk]),
+            context={
+                "occurrence": occurrence,
+                "task": task,
+                "assignment": assignment,
+                "task_title": task.title,
+                "task_description": task.description,
+                "recurrence": task.get_recurrence_display(),
+                "recurring": task.recurrence != Recurrence.ONCE,  # a period worth naming
+                "sequence": occurrence.sequence,
+                "period_start": occurrence.period_start,
+                "deadline": occurrence.due_date,
+                "year": assignment.year,
+                # 主任 of 法制工作委员会 reads 法制工作委员会主任; 党组书记 of 党组 stays 党组书记.
+                "post": post.title if post.unit.name in post.title else f"{post.unit.name}{post.title}",
+                "days_left": max(days_left, 0),
+                "days_overdue": max(-days_left, 0),
+                "overdue": days_left < 0,
+            },
+        )
+
+
+reminder_source_register(DutyTaskDueSource())

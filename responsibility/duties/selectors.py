@@ -1,0 +1,121 @@
+"""一岗双责 reads: assignments, due periods, records to review and progress, filtered by who may see them."""
+
+import datetime
+
+from django.db.models import Count, Q, QuerySet
+
+from accounts.models import OrgUnit
+from core.deadlines import DUE_SOON_DAYS
+from responsibility.duties.models import DutyAssignment, PerformanceRecord, ReviewStatus, TaskOccurrence
+from responsibility.duties.permissions import duty_reads_everything, units_of_staff
+from responsibility.letters.models.letters import LIVE_STATUSES, Letter
+
+# --- One post, two responsibilities (一岗双责) ------------------------------------------------------
+
+
+def duty_assignment_list_visible_to(*, user) -> QuerySet:
+    """Assignments the user may open: all for the Party Group, the inspection team and the office; else
+    their own, their unit's leaders' (read-only), and those their earlier records belong to."""
+    assignments = DutyAssignment.objects.select_related("post", "post__unit", "leader")
+    if not user.is_authenticated or not user.is_active:
+        return assignments.none()
+    if duty_reads_everything(user):
+        return assignments
+    units = units_of_staff(user)
+    # Subqueries, not joins through the tasks, periods and records of every assignment: the user's own
+    # records are found by index whatever their number (bench/supervision).
+    through = DutyAssignment.oversees.through
+    overseeing = through.objects.filter(orgunit_id__in=units).values("dutyassignment_id")
+    recorded = PerformanceRecord.objects.filter(recorded_by=user).values("occurrence__task__assignment_id")
+    return assignments.filter(
+        Q(leader=user) | Q(post__unit_id__in=units) | Q(pk__in=overseeing) | Q(pk__in=recorded)
+    )
+
+
+def occurrence_list_due_for(*, user) -> QuerySet:
+    """Open task periods the user answers for, soonest first (their to-do)."""
+    return (
+        TaskOccurrence.objects.open()
+        .filter(responsible=user, task__assignment__leader=user)
+        .select_related("task", "task__assignment")
+        .order_by("due_date", "pk")
+    )
+
+
+def performance_record_list_to_review(*, user) -> QuerySet:
+    """Records waiting for the inspection team's review."""
+    if not (user.is_authenticated and user.has_perm("responsibility.review_performancerecord")):
+        return PerformanceRecord.objects.none()
+    return (
+        PerformanceRecord.objects.filter(review_status=ReviewStatus.PENDING)
+        .select_related("occurrence__task__assignment__leader", "occurrence__task__assignment__post__unit")
+        .order_by("recorded_at", "pk")
+    )
+
+
+def duty_leader_letter(*, post, holder_id: int, year: int) -> Letter | None:
+    """The live letter the holder signs (or signed) for this post in that year's campaign, if any."""
+    return (
+        Letter.objects.filter(
+            signer_post=post, signer_id=holder_id, campaign__year=year, status__in=LIVE_STATUSES
+        )
+        .order_by("-version", "-pk")
+        .first()
+    )
+
+
+_OCCURRENCES = "tasks__occurrences"
+
+
+def duty_progress_counts(*, today: datetime.date) -> dict:
+    """Conditional counts over assignments' task periods to annotate with (one query, any number)."""
+    done = Q(tasks__occurrences__done_at__isnull=False)
+    open_ = Q(tasks__occurrences__done_at__isnull=True)
+    return {
+        "periods_total": Count(_OCCURRENCES),
+        "periods_done": Count(_OCCURRENCES, filter=done),
+        "periods_due": Count(_OCCURRENCES, filter=Q(tasks__occurrences__due_date__lte=today)),
+        "periods_overdue": Count(_OCCURRENCES, filter=open_ & Q(tasks__occurrences__due_date__lt=today)),
+        "periods_due_soon": Count(
+            _OCCURRENCES,
+            filter=open_
+            & Q(
+                tasks__occurrences__due_date__gte=today,
+                tasks__occurrences__due_date__lte=today + datetime.timedelta(days=DUE_SOON_DAYS),
+            ),
+        ),
+    }
+
+
+def duty_units_of(*, assignments: QuerySet) -> list[OrgUnit]:
+    """The units the assignments' posts are in or that they oversee (the list page's unit filter)."""
+    ids = assignments.values("pk")
+    return list(
+        OrgUnit.objects.filter(Q(posts__duty_assignments__in=ids) | Q(duty_assignments__in=ids))
+        .distinct()
+        .order_by("sort_order", "code")
+    )
+
+
+def duty_assignment_list_of_unit(*, assignments: QuerySet, unit: OrgUnit) -> QuerySet:
+    """The assignments whose post is in the unit or that oversee it."""
+    # A subquery, not a join: a join through `oversees` would multiply the progress counts.
+    return assignments.filter(
+        pk__in=DutyAssignment.objects.filter(Q(post__unit=unit) | Q(oversees=unit)).values("pk")
+    )
+
+
+def duty_progress_by_unit(*, assignments: QuerySet, today: datetime.date) -> list[dict]:
+    """Per unit of the leaders' posts: leaders, periods done, overdue and in all (one query)."""
+    counts = duty_progress_counts(today=today)
+    return list(
+        assignments.order_by()
+        .values("post__unit_id", "post__unit__name", "post__unit__sort_order")
+        .annotate(
+            leaders=Count("leader", distinct=True),
+            periods_total=counts["periods_total"],
+            periods_done=counts["periods_done"],
+            periods_overdue=counts["periods_overdue"],
+        )
+        .order_by("post__unit__sort_order", "post__unit__name")
+    )

@@ -1,0 +1,396 @@
+"""Every change to 一岗双责 (one post, two responsibilities): assignments, tasks, records, handovers."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from accounts.models import LEADING_POST_KINDS, OrgUnit, Post
+from core.errors import ApplicationError
+from core.versions import stale_check
+from responsibility.duties.models import (
+    AssignmentStatus,
+    DutyAssignment,
+    DutyTask,
+    DutyTaskTemplate,
+    PerformanceRecord,
+    PostHandover,
+    Recurrence,
+    ReviewStatus,
+    TaskOccurrence,
+)
+from responsibility.duties.permissions import DutyAction, duty_check_permission, occurrence_check_permission
+from responsibility.duties.recurrence import periods_of
+from responsibility.duties.selectors import duty_leader_letter
+from responsibility.evidence.rules import evidence_check_all
+from responsibility.evidence.services import evidence_store
+from responsibility.letters.models.letters import ClauseCategory, Letter, LetterClause
+
+MAX_REASON_LENGTH = 1000
+# The clause categories whose clauses a leader's integrity duties carry out by default.
+DUTY_CLAUSE_CATEGORIES = (ClauseCategory.DUAL_DUTY, ClauseCategory.PRINCIPAL)
+
+
+def _occurrences_create(*, task: DutyTask, year: int, responsible_id: int) -> list[TaskOccurrence]:
+    periods = periods_of(
+        recurrence=task.recurrence, year=year, times_a_year=task.times_a_year, due_date=task.due_date
+    )
+    return TaskOccurrence.objects.bulk_create(
+        [
+            TaskOccurrence(
+                task=task,
+                sequence=period.sequence,
+                period_start=period.start,
+                due_date=period.due,
+                responsible_id=responsible_id,
+            )
+            for period in periods
+        ]
+    )
+
+
+def _template_due_date(template: DutyTaskTemplate, year: int) -> datetime.date | None:
+    if template.recurrence != Recurrence.ONCE:
+        return None
+    try:
+        return datetime.date(year, template.due_month or 12, template.due_day or 31)
+    except ValueError:
+        return datetime.date(year, 12, 31)
+
+
+@dataclass
+class GenerateResult:
+    created: list[DutyAssignment] = field(default_factory=list)
+    skipped: list[tuple[Post, str]] = field(default_factory=list)
+
+
+@transaction.atomic
+def duty_assignments_generate(*, year: int, generated_by) -> GenerateResult:
+    """The year's assignments for every held leading post, with the common tasks, in one action.
+
+    Posts that already have an assignment for the year are passed over, so generating again only adds
+    the assignments of posts filled since.
+    """
+    duty_check_permission(user=generated_by, action=DutyAction.GENERATE)
+    if not 2000 <= year <= 2100:
+        raise ApplicationError(_("Choose a year between 2000 and 2100."), code="year")
+    templates = list(DutyTaskTemplate.objects.filter(is_active=True).order_by("sort_order", "pk"))
+    for template in templates:  # refuse a broken template before anything is written
+        periods_of(
+            recurrence=template.recurrence,
+            year=year,
+            times_a_year=template.times_a_year,
+            due_date=_template_due_date(template, year),
+        )
+    posts = list(
+        Post.objects.held()
+        .filter(kind__in=LEADING_POST_KINDS)
+        .select_related("unit", "holder")
+        .prefetch_related("oversees")
+        .order_by("unit__sort_order", "sort_order", "pk")
+    )
+    taken = set(DutyAssignment.objects.filter(year=year).values_list("post_id", flat=True))
+    result = GenerateResult()
+    for post in posts:
+        if post.pk in taken:
+            result.skipped.append((post, _("an assignment for this year already exists")))
+            continue
+        overseen = list(post.oversees.all())
+        with translation.override(settings.LANGUAGE_CODE):  # the record's text, in the site's language
+            business_areas = _("The business work of: %(units)s.") % {
+                "units": "、".join(unit.name for unit in overseen) or post.unit.name
+            }
+            integrity_duties = _(
+                "Lead party conduct and clean-government work in the units overseen together with their "
+                "business work: deploy, check and report on it, hold integrity talks, and answer for "
+                "integrity risks there."
+            )
+        assignment = DutyAssignment.objects.create(
+            year=year,
+            post=post,
+            leader=post.holder,
+            business_areas=business_areas,
+            integrity_duties=integrity_duties,
+            created_by=generated_by,
+        )
+        assignment.oversees.set(overseen)
+        letter = duty_leader_letter(post=post, holder_id=post.holder_id, year=year)
+        if letter is not None:
+            assignment.clauses.set(letter.clauses.filter(category__in=DUTY_CLAUSE_CATEGORIES))
+        for template in templates:
+            task = DutyTask.objects.create(
+                assignment=assignment,
+                title=template.title,
+                description=template.description,
+                recurrence=template.recurrence,
+                times_a_year=template.times_a_year,
+                due_date=_template_due_date(template, year),
+                sort_order=template.sort_order,
+            )
+            _occurrences_create(task=task, year=year, responsible_id=post.holder_id)
+        result.created.append(assignment)
+    if not result.created:
+        raise ApplicationError(
+            _("No assignment was generated: every leading post has one for %(year)d already or no holder.")
+            % {"year": year},
+            code="nothing",
+        )
+    return result
+
+
+@dataclass
+class AssignmentInput:
+    business_areas: str
+    integrity_duties: str
+    oversees: list[OrgUnit]
+    clauses: list[LetterClause]
+
+
+@transaction.atomic
+def duty_assignment_update(
+    *, assignment: DutyAssignment, data: AssignmentInput, updated_by, expected_version: int | None
+) -> DutyAssignment:
+    """Adjust an assignment. A confirmed one goes back to the leader for confirmation."""
+    locked = DutyAssignment.objects.select_for_update().get(pk=assignment.pk)
+    duty_check_permission(user=updated_by, action=DutyAction.EDIT, assignment=locked)  # as stored now
+    stale_check(record=locked, expected_version=expected_version, what=_("assignment"))
+    letter = duty_leader_letter(post=locked.post, holder_id=locked.leader_id, year=locked.year)
+    allowed = set(letter.clauses.values_list("pk", flat=True)) if letter else set()
+    if any(clause.pk not in allowed for clause in data.clauses):
+        raise ApplicationError(_("Only clauses of the leader's own letter can be linked."), code="clause")
+    if not (data.business_areas or "").strip() or not (data.integrity_duties or "").strip():
+        raise ApplicationError(
+            _("Describe both the business work led and the integrity duties."), code="empty"
+        )
+    locked.business_areas = data.business_areas.strip()
+    locked.integrity_duties = data.integrity_duties.strip()
+    locked.status = AssignmentStatus.DRAFT
+    locked.confirmed_at = None
+    locked.version += 1
+    locked.save(update_fields=["business_areas", "integrity_duties", "status", "confirmed_at", "version"])
+    locked.oversees.set(data.oversees)
+    locked.clauses.set(data.clauses)
+    return locked
+
+
+@transaction.atomic
+def duty_assignment_confirm(*, assignment: DutyAssignment, confirmed_by, expected_version: int | None):
+    """The leader confirms their assignment as it stands."""
+    locked = DutyAssignment.objects.select_for_update().get(pk=assignment.pk)
+    duty_check_permission(user=confirmed_by, action=DutyAction.CONFIRM, assignment=locked)  # as stored now
+    stale_check(record=locked, expected_version=expected_version, what=_("assignment"))
+    if locked.status == AssignmentStatus.CONFIRMED:
+        raise ApplicationError(_("You have already confirmed this assignment."), code="confirmed")
+    locked.status = AssignmentStatus.CONFIRMED
+    locked.confirmed_at = timezone.now()
+    locked.version += 1
+    locked.save(update_fields=["status", "confirmed_at", "version"])
+    return locked
+
+
+@dataclass
+class TaskInput:
+    title: str
+    description: str
+    recurrence: str
+    times_a_year: int | None = None
+    due_date: datetime.date | None = None
+    clause: LetterClause | None = None
+
+
+@transaction.atomic
+def duty_task_create(*, assignment: DutyAssignment, data: TaskInput, created_by) -> DutyTask:
+    """Add a task to an assignment; its periods of the year are created with it."""
+    locked = DutyAssignment.objects.select_for_update().get(pk=assignment.pk)
+    duty_check_permission(user=created_by, action=DutyAction.EDIT, assignment=locked)  # as stored now
+    periods_of(
+        recurrence=data.recurrence, year=locked.year, times_a_year=data.times_a_year, due_date=data.due_date
+    )  # refuses a recurrence that makes no sense
+    if data.clause is not None and not locked.clauses.filter(pk=data.clause.pk).exists():
+        raise ApplicationError(_("Link the task to one of the assignment's clauses."), code="clause")
+    if not (data.title or "").strip():
+        raise ApplicationError(_("Give the task a title."), code="title")
+    last = locked.tasks.aggregate(last=Max("sort_order"))["last"] or 0
+    task = DutyTask.objects.create(
+        assignment=locked,
+        title=data.title.strip(),
+        description=data.description,
+        recurrence=data.recurrence,
+        times_a_year=data.times_a_year if data.recurrence == Recurrence.TIMES_A_YEAR else None,
+        due_date=data.due_date if data.recurrence == Recurrence.ONCE else None,
+        clause=data.clause,
+        sort_order=last + 1,
+    )
+    _occurrences_create(task=task, year=locked.year, responsible_id=locked.leader_id)
+    return task
+
+
+@transaction.atomic
+def duty_task_delete(*, task: DutyTask, deleted_by) -> None:
+    """Remove a task added by mistake; a task with performance records stays."""
+    duty_check_permission(user=deleted_by, action=DutyAction.EDIT, assignment=task.assignment)
+    if PerformanceRecord.objects.filter(occurrence__task=task).exists():
+        raise ApplicationError(
+            _("Records were kept for this task; it can no longer be removed."), code="in_use"
+        )
+    TaskOccurrence.objects.filter(task=task).delete()
+    task.delete()
+
+
+@dataclass
+class RecordInput:
+    performed_on: datetime.date
+    summary: str
+    participants: str
+    files: list = field(default_factory=list)
+
+
+@transaction.atomic
+def performance_record_create(
+    *, occurrence: TaskOccurrence, data: RecordInput, recorded_by
+) -> PerformanceRecord:
+    """履责纪实: the leader records what they did for a task's period, with evidence; the period is done."""
+    locked = (
+        TaskOccurrence.objects.select_for_update().select_related("task__assignment").get(pk=occurrence.pk)
+    )
+    # Checked on the locked, stored row: a caller's copy from before a handover still names the old holder.
+    occurrence_check_permission(user=recorded_by, action=DutyAction.RECORD, occurrence=locked)
+    year = locked.task.assignment.year
+    today = timezone.localdate()
+    if data.performed_on > today:
+        raise ApplicationError(_("The date cannot be in the future."), code="future")
+    if data.performed_on.year != year:
+        raise ApplicationError(
+            _("The date must be in %(year)d, the year of the assignment.") % {"year": year}, code="year"
+        )
+    if not (data.summary or "").strip():
+        raise ApplicationError(_("Describe what was done."), code="summary")
+    files = evidence_check_all(data.files)
+    record = PerformanceRecord.objects.create(
+        occurrence=locked,
+        performed_on=data.performed_on,
+        summary=data.summary.strip(),
+        participants=(data.participants or "").strip(),
+        recorded_by=recorded_by,
+    )
+    evidence_store(files=files, uploaded_by=recorded_by, performance_record=record)
+    if locked.done_at is None:
+        locked.done_at = timezone.now()
+        locked.save(update_fields=["done_at"])
+    return record
+
+
+@transaction.atomic
+def performance_record_review(
+    *, record: PerformanceRecord, reviewed_by, accept: bool, reason: str = "", expected_version: int | None
+) -> PerformanceRecord:
+    """The inspection team accepts a record, or returns it with a reason (the period is open again
+    unless another record of it stands)."""
+    occurrence_check_permission(user=reviewed_by, action=DutyAction.REVIEW, occurrence=record.occurrence)
+    locked = PerformanceRecord.objects.select_for_update().get(pk=record.pk)
+    stale_check(record=locked, expected_version=expected_version, what=_("record"))
+    if locked.review_status != ReviewStatus.PENDING:
+        raise ApplicationError(
+            _("This record has already been reviewed: %(status)s.")
+            % {"status": locked.get_review_status_display()},
+            code="reviewed",
+        )
+    reason = (reason or "").strip()
+    if not accept and not reason:
+        raise ApplicationError(_("Give the reason the record is returned."), code="reason")
+    if len(reason) > MAX_REASON_LENGTH:
+        raise ApplicationError(
+            _("The reason may be at most %(max)d characters.") % {"max": MAX_REASON_LENGTH}
+        )
+    locked.review_status = ReviewStatus.ACCEPTED if accept else ReviewStatus.RETURNED
+    locked.review_reason = "" if accept else reason
+    locked.reviewed_by = reviewed_by
+    locked.reviewed_at = timezone.now()
+    locked.version += 1
+    locked.save(update_fields=["review_status", "review_reason", "reviewed_by", "reviewed_at", "version"])
+    if not accept:
+        occurrence = TaskOccurrence.objects.select_for_update().get(pk=locked.occurrence_id)
+        standing = occurrence.records.exclude(review_status=ReviewStatus.RETURNED).exists()
+        if not standing and occurrence.done_at is not None:
+            occurrence.done_at = None
+            occurrence.save(update_fields=["done_at"])
+    return locked
+
+
+@transaction.atomic
+def post_handover(*, post: Post, new_holder, handed_over_on: datetime.date, handed_over_by) -> PostHandover:
+    """A post changes holder mid-year: the new holder takes over its open task periods and receives a
+    new letter to sign; the previous holder's records, and the periods they completed, stay theirs."""
+    duty_check_permission(user=handed_over_by, action=DutyAction.HANDOVER)
+    locked = Post.objects.select_for_update().get(pk=post.pk)
+    if locked.holder_id is None:
+        raise ApplicationError(_("The post has no holder to hand over from."), code="no_holder")
+    if new_holder is None or not new_holder.is_active:
+        raise ApplicationError(_("Choose an active user to take over the post."), code="new_holder")
+    if new_holder.pk == locked.holder_id:
+        raise ApplicationError(
+            _("%(name)s already holds this post.") % {"name": new_holder.get_full_name()}, code="same_holder"
+        )
+    today = timezone.localdate()
+    if handed_over_on > today + datetime.timedelta(days=31) or handed_over_on < today - datetime.timedelta(
+        days=366
+    ):
+        raise ApplicationError(
+            _("The handover date must be within the last year or the coming month."), code="date"
+        )
+    previous = get_user_model().objects.get(pk=locked.holder_id)
+    locked.holder = new_holder
+    locked.term_start = handed_over_on
+    locked.save(update_fields=["holder", "term_start"])
+    assignments = DutyAssignment.objects.select_for_update().filter(
+        post=locked, year__gte=handed_over_on.year
+    )
+    moved = TaskOccurrence.objects.filter(
+        task__assignment__in=assignments, done_at__isnull=True, responsible=previous
+    ).update(responsible=new_holder)
+    assignments.update(leader=new_holder, status=AssignmentStatus.DRAFT, confirmed_at=None)
+    new_letter = _letter_for_new_holder(
+        post=locked, previous=previous, year=handed_over_on.year, issued_by=handed_over_by
+    )
+    if new_letter is not None:
+        _clauses_relink(assignments=list(assignments), letter=new_letter)
+    return PostHandover.objects.create(
+        post=locked,
+        previous_holder=previous,
+        new_holder=new_holder,
+        handed_over_on=handed_over_on,
+        handed_over_by=handed_over_by,
+        occurrences_moved=moved,
+        new_letter=new_letter,
+    )
+
+
+def _clauses_relink(*, assignments: list[DutyAssignment], letter: Letter) -> None:
+    """Point the assignments and their tasks at the same-numbered clauses of the new holder's letter."""
+    by_number = {clause.number: clause for clause in letter.clauses.all()}
+    for assignment in assignments:
+        assignment.clauses.set(
+            [
+                by_number[number]
+                for number in assignment.clauses.values_list("number", flat=True)
+                if number in by_number
+            ]
+        )
+        for task in assignment.tasks.filter(clause__isnull=False).select_related("clause"):
+            task.clause = by_number.get(task.clause.number)
+            task.save(update_fields=["clause"])
+
+
+def _letter_for_new_holder(*, post: Post, previous, year: int, issued_by) -> Letter | None:
+    """The letter the new holder signs: the previous holder's letter, issued again to them."""
+    from responsibility.letters.services.issuing import letter_issue_for_new_holder
+
+    old = duty_leader_letter(post=post, holder_id=previous.pk, year=year)
+    if old is None or not old.campaign.is_open:
+        return None
+    return letter_issue_for_new_holder(previous=old, issued_by=issued_by)

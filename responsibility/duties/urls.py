@@ -1,0 +1,26 @@
+"""一岗双责: assignments, tasks, performance records, handovers and the year-end report.
+
+Included in the one `responsibility` namespace (responsibility/urls.py)."""
+
+from django.urls import path
+
+from responsibility.duties import views as duties
+
+urlpatterns = [
+    # One post, two responsibilities (一岗双责): assignments, tasks, performance records, handovers
+    path("duties/", duties.duty_list_view, name="duty-list"),
+    path("duties/generate/", duties.duty_generate_view, name="duty-generate"),
+    path("duties/<int:pk>/", duties.duty_detail_view, name="duty-detail"),
+    path("duties/<int:pk>/edit/", duties.duty_update_view, name="duty-update"),
+    path("duties/<int:pk>/confirm/", duties.duty_confirm_view, name="duty-confirm"),
+    path("duties/<int:pk>/tasks/new/", duties.duty_task_create_view, name="duty-task-create"),
+    path("duties/<int:pk>/handover/", duties.post_handover_view, name="post-handover"),
+    path("duties/<int:pk>/report.pdf", duties.duty_report_view, name="duty-report"),
+    path("tasks/<int:pk>/delete/", duties.duty_task_delete_view, name="duty-task-delete"),
+    path(
+        "periods/<int:pk>/records/new/",
+        duties.performance_record_create_view,
+        name="performance-record-create",
+    ),
+    path("records/<int:pk>/review/", duties.performance_record_review_view, name="performance-record-review"),
+]

@@ -1,0 +1,614 @@
+"""一岗双责 pages: the year's assignments and their progress, one leader's assignment with its tasks,
+periods and performance records (履责纪实), and every action on them: generate, adjust, confirm, add or
+remove a task, keep a record, review it, hand the post over, download the year-end report.
+
+Lookups go through `duty_assignment_list_visible_to` (an invisible assignment, task, period or record is
+a 404); actions are decided by permissions.py (a refusal is a 403, before any input is read) and carried
+out by services/duties.py (its refusal is shown on the form or as a message).
+"""
+
+import logging
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from accounts.selectors import org_unit_list_active
+from core.deadlines import TrafficLight
+from core.errors import ApplicationError
+from core.forms import VersionForm
+from core.versions import StaleEdit
+from responsibility.duties.forms import (
+    AssignmentForm,
+    GenerateForm,
+    HandoverForm,
+    RecordForm,
+    ReviewForm,
+    TaskForm,
+)
+from responsibility.duties.models import (
+    AssignmentStatus,
+    DutyAssignment,
+    DutyTask,
+    PerformanceRecord,
+    PostHandover,
+    ReviewStatus,
+    TaskOccurrence,
+)
+from responsibility.duties.permissions import (
+    DutyAction,
+    duty_check_permission,
+    duty_reads_everything,
+    duty_user_can,
+    occurrence_check_permission,
+    occurrence_user_can,
+)
+from responsibility.duties.selectors import (
+    duty_assignment_list_of_unit,
+    duty_assignment_list_visible_to,
+    duty_leader_letter,
+    duty_progress_by_unit,
+    duty_progress_counts,
+    duty_units_of,
+)
+from responsibility.duties.services import (
+    duty_assignment_confirm,
+    duty_assignment_update,
+    duty_assignments_generate,
+    duty_task_create,
+    duty_task_delete,
+    performance_record_create,
+    performance_record_review,
+    post_handover,
+)
+from responsibility.evidence.rules import EvidenceRefused
+from responsibility.letters.models.letters import LetterClause
+
+logger = logging.getLogger(__name__)
+
+ASSIGNMENTS_PER_PAGE = 50
+# How many skipped posts the message after generating names one by one; the rest are counted.
+SKIPPED_NAMED = 10
+
+
+def _form_error(form, error: ApplicationError) -> None:
+    """Put a service's refusal next to the field it is about (by its code), or above the form."""
+    field = (
+        "files" if isinstance(error, EvidenceRefused) else getattr(form, "ERROR_FIELDS", {}).get(error.code)
+    )
+    form.add_error(field if field in form.fields else None, str(error))
+
+
+def _visible_assignment(request, pk: int, queryset=None) -> DutyAssignment:
+    """The assignment, if the user may see it; otherwise 404."""
+    if queryset is None:
+        queryset = duty_assignment_list_visible_to(user=request.user)
+    return get_object_or_404(queryset, pk=pk)
+
+
+def _visible_ids(request):
+    return duty_assignment_list_visible_to(user=request.user).values("pk")
+
+
+def _detail(assignment_id: int, anchor: str = ""):
+    url = reverse("responsibility:duty-detail", args=[assignment_id])
+    return redirect(f"{url}#{anchor}" if anchor else url)
+
+
+# --- Progress figures -------------------------------------------------------------------------------
+
+
+def _worst_light(row) -> TrafficLight | None:
+    """The worst light among a leader's periods: red if any is overdue, yellow if any is due soon."""
+    if not row.periods_total:
+        return None
+    if row.periods_overdue:
+        return TrafficLight.RED
+    if row.periods_due_soon:
+        return TrafficLight.YELLOW
+    if row.periods_done < row.periods_total:
+        return TrafficLight.GREEN
+    return TrafficLight.DONE
+
+
+# --- The list --------------------------------------------------------------------------------------
+
+
+@login_required
+def duty_list_view(request):
+    user = request.user
+    today = timezone.localdate()
+    visible = duty_assignment_list_visible_to(user=user)
+    years = sorted(
+        set(visible.order_by().values_list("year", flat=True).distinct()) | {today.year}, reverse=True
+    )
+    raw_year = request.GET.get("year", "")
+    year = int(raw_year) if raw_year.isdigit() and int(raw_year) in years else today.year
+    of_year = visible.filter(year=year)
+
+    units = duty_units_of(assignments=of_year)
+    raw_unit = request.GET.get("unit", "")
+    unit = next((candidate for candidate in units if str(candidate.pk) == raw_unit), None)
+    selected = of_year
+    if unit is not None:
+        selected = duty_assignment_list_of_unit(assignments=selected, unit=unit)
+
+    assignments = (
+        selected.annotate(**duty_progress_counts(today=today))
+        .prefetch_related("oversees")
+        .order_by("post__unit__sort_order", "post__sort_order", "pk")
+    )
+    page = Paginator(assignments, ASSIGNMENTS_PER_PAGE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    for row in rows:
+        row.worst_light = _worst_light(row)
+
+    reads_everything = duty_reads_everything(user)
+    by_unit = []
+    if reads_everything and rows:
+        by_unit = duty_progress_by_unit(assignments=selected, today=today)
+
+    can_generate = duty_user_can(user=user, action=DutyAction.GENERATE)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "responsibility/duties/list.html",
+        {
+            "assignments": rows,
+            "page_obj": page,
+            "query_without_page": f"{query.urlencode()}&" if query else "",
+            "years": years,
+            "year": year,
+            "units": units,
+            "unit": unit,
+            "by_unit": by_unit,
+            "reads_everything": reads_everything,
+            "can_generate": can_generate,
+            "generate_form": GenerateForm(initial={"year": year}) if can_generate else None,
+            "today": today,
+        },
+    )
+
+
+@login_required
+@require_POST
+def duty_generate_view(request):
+    duty_check_permission(user=request.user, action=DutyAction.GENERATE)  # 403 before the input is read
+    form = GenerateForm(request.POST)
+    list_url = reverse("responsibility:duty-list")
+    if not form.is_valid():
+        messages.error(request, _("Nothing was generated: enter a year between 2000 and 2100."))
+        return redirect(list_url)
+    year = form.cleaned_data["year"]
+    try:
+        result = duty_assignments_generate(year=year, generated_by=request.user)
+    except ApplicationError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d assignment generated for %(year)d, with the common tasks.",
+                "%(count)d assignments generated for %(year)d, with the common tasks.",
+                len(result.created),
+            )
+            % {"count": len(result.created), "year": year},
+        )
+        if result.skipped:
+            named = "；".join(f"{post}（{reason}）" for post, reason in result.skipped[:SKIPPED_NAMED])
+            more = len(result.skipped) - SKIPPED_NAMED
+            if more > 0:
+                named += "；" + ngettext("and %(count)d more", "and %(count)d more", more) % {"count": more}
+            messages.info(
+                request,
+                ngettext(
+                    "%(count)d post skipped: %(posts)s",
+                    "%(count)d posts skipped: %(posts)s",
+                    len(result.skipped),
+                )
+                % {"count": len(result.skipped), "posts": named},
+            )
+    return redirect(f"{list_url}?year={year}")
+
+
+# --- One assignment --------------------------------------------------------------------------------
+
+
+def _assignment_for_page(request, pk: int) -> DutyAssignment:
+    """The assignment with everything its page shows, read in a fixed number of queries."""
+    return _visible_assignment(
+        request,
+        pk,
+        duty_assignment_list_visible_to(user=request.user).prefetch_related(
+            "oversees",
+            Prefetch(
+                "clauses", queryset=LetterClause.objects.select_related("letter").order_by("letter", "number")
+            ),
+            Prefetch(
+                "tasks",
+                queryset=DutyTask.objects.select_related("clause__letter").order_by("sort_order", "pk"),
+            ),
+            Prefetch(
+                "tasks__occurrences",
+                queryset=TaskOccurrence.objects.select_related("responsible").order_by("sequence"),
+            ),
+            Prefetch(
+                "tasks__occurrences__records",
+                queryset=PerformanceRecord.objects.select_related("recorded_by", "reviewed_by").order_by(
+                    "performed_on", "pk"
+                ),
+            ),
+            "tasks__occurrences__records__evidence",
+        ),
+    )
+
+
+@login_required
+def duty_detail_view(request, pk: int):
+    user = request.user
+    assignment = _assignment_for_page(request, pk)
+    today = timezone.localdate()
+    can_edit = duty_user_can(user=user, action=DutyAction.EDIT, assignment=assignment)
+    tasks = []
+    for task in assignment.tasks.all():
+        periods = []
+        has_records = False
+        for occurrence in task.occurrences.all():
+            records = []
+            for record in occurrence.records.all():
+                has_records = True
+                records.append(
+                    {
+                        "record": record,
+                        "can_review": record.review_status == ReviewStatus.PENDING
+                        and occurrence_user_can(user=user, action=DutyAction.REVIEW, occurrence=occurrence),
+                    }
+                )
+            periods.append(
+                {
+                    "occurrence": occurrence,
+                    "light": occurrence.light(today),
+                    "can_record": occurrence_user_can(
+                        user=user, action=DutyAction.RECORD, occurrence=occurrence
+                    ),
+                    "records": records,
+                }
+            )
+        tasks.append({"task": task, "periods": periods, "can_delete": can_edit and not has_records})
+    handovers = (
+        PostHandover.objects.filter(post_id=assignment.post_id, handed_over_on__year=assignment.year)
+        .select_related("previous_holder", "new_holder", "handed_over_by", "new_letter")
+        .order_by("handed_over_on", "pk")
+    )
+    return render(
+        request,
+        "responsibility/duties/detail.html",
+        {
+            "assignment": assignment,
+            "tasks": tasks,
+            "handovers": handovers,
+            "can_edit": can_edit,
+            "can_confirm": assignment.status == AssignmentStatus.DRAFT
+            and duty_user_can(user=user, action=DutyAction.CONFIRM, assignment=assignment),
+            "can_handover": duty_user_can(user=user, action=DutyAction.HANDOVER),
+            "can_download_report": True,  # everyone who can see the assignment
+            "today": today,
+        },
+    )
+
+
+@login_required
+def duty_update_view(request, pk: int):
+    assignment = _visible_assignment(request, pk)
+    duty_check_permission(user=request.user, action=DutyAction.EDIT, assignment=assignment)
+    letter = duty_leader_letter(post=assignment.post, holder_id=assignment.leader_id, year=assignment.year)
+    form_kwargs = {
+        "units": org_unit_list_active().select_related("parent").order_by("sort_order", "code"),
+        "clauses": letter.clauses.order_by("number") if letter else LetterClause.objects.none(),
+    }
+    status = 200
+    if request.method == "POST":
+        form = AssignmentForm(request.POST, **form_kwargs)
+        if form.is_valid():
+            try:
+                duty_assignment_update(
+                    assignment=assignment,
+                    data=form.assignment_input(),
+                    updated_by=request.user,
+                    expected_version=form.cleaned_data["version"],
+                )
+            except StaleEdit as error:
+                form.add_error(None, str(error))  # the input stays on the page; nothing was saved
+            except ApplicationError as error:
+                _form_error(form, error)
+            else:
+                messages.success(
+                    request, _("The assignment was saved. It now awaits the leader's confirmation.")
+                )
+                return _detail(assignment.pk)
+        status = 400
+    else:
+        form = AssignmentForm(
+            initial={
+                "business_areas": assignment.business_areas,
+                "integrity_duties": assignment.integrity_duties,
+                "oversees": list(assignment.oversees.all()),
+                "clauses": list(assignment.clauses.all()),
+                "version": assignment.version,
+            },
+            **form_kwargs,
+        )
+    return render(
+        request,
+        "responsibility/duties/form.html",
+        {"form": form, "assignment": assignment, "letter": letter},
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def duty_confirm_view(request, pk: int):
+    assignment = _visible_assignment(request, pk)
+    duty_check_permission(user=request.user, action=DutyAction.CONFIRM, assignment=assignment)
+    form = VersionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("This page is out of date. Reload it and try again."))
+        return _detail(assignment.pk)
+    try:
+        duty_assignment_confirm(
+            assignment=assignment, confirmed_by=request.user, expected_version=form.cleaned_data["version"]
+        )
+    except ApplicationError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, _("You confirmed your duty assignment for %(year)d.") % {"year": assignment.year}
+        )
+    return _detail(assignment.pk)
+
+
+# --- Tasks -----------------------------------------------------------------------------------------
+
+
+@login_required
+def duty_task_create_view(request, pk: int):
+    assignment = _visible_assignment(request, pk)
+    duty_check_permission(user=request.user, action=DutyAction.EDIT, assignment=assignment)
+    clauses = assignment.clauses.select_related("letter").order_by("letter", "number")
+    status = 200
+    if request.method == "POST":
+        form = TaskForm(request.POST, clauses=clauses)
+        if form.is_valid():
+            try:
+                task = duty_task_create(
+                    assignment=assignment, data=form.task_input(), created_by=request.user
+                )
+            except ApplicationError as error:  # RecurrenceRefused among them: nothing was created
+                _form_error(form, error)
+            else:
+                count = task.occurrences.count()
+                messages.success(
+                    request,
+                    ngettext(
+                        "Task “%(title)s” added with %(count)d period this year.",
+                        "Task “%(title)s” added with %(count)d periods this year.",
+                        count,
+                    )
+                    % {"title": task.title, "count": count},
+                )
+                return _detail(assignment.pk, f"task-{task.pk}")
+        status = 400
+    else:
+        form = TaskForm(clauses=clauses)
+    return render(
+        request,
+        "responsibility/duties/task_form.html",
+        {"form": form, "assignment": assignment},
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def duty_task_delete_view(request, pk: int):
+    task = get_object_or_404(
+        DutyTask.objects.select_related("assignment").filter(assignment__in=_visible_ids(request)), pk=pk
+    )
+    duty_check_permission(user=request.user, action=DutyAction.EDIT, assignment=task.assignment)
+    title = task.title
+    try:
+        duty_task_delete(task=task, deleted_by=request.user)
+    except ApplicationError as error:
+        messages.error(request, str(error))
+        return _detail(task.assignment_id, f"task-{task.pk}")
+    messages.success(request, _("Task “%(title)s” removed.") % {"title": title})
+    return _detail(task.assignment_id)
+
+
+# --- Performance records -----------------------------------------------------------------------------
+
+
+@login_required
+def performance_record_create_view(request, pk: int):
+    occurrence = get_object_or_404(
+        TaskOccurrence.objects.select_related(
+            "task__clause__letter", "task__assignment__post__unit", "task__assignment__leader", "responsible"
+        ).filter(task__assignment__in=_visible_ids(request)),
+        pk=pk,
+    )
+    # Recording is personal: refused (403) before the input is read.
+    occurrence_check_permission(user=request.user, action=DutyAction.RECORD, occurrence=occurrence)
+    assignment = occurrence.task.assignment
+    status = 200
+    if request.method == "POST":
+        form = RecordForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                performance_record_create(
+                    occurrence=occurrence, data=form.record_input(), recorded_by=request.user
+                )
+            except ApplicationError as error:
+                _form_error(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("Your record for “%(task)s”, period %(sequence)d, was kept. It awaits review.")
+                    % {"task": occurrence.task.title, "sequence": occurrence.sequence},
+                )
+                return _detail(assignment.pk, f"occurrence-{occurrence.pk}")
+        status = 400
+    else:
+        form = RecordForm(initial={"performed_on": RecordForm.default_date()})
+    return render(
+        request,
+        "responsibility/duties/record_form.html",
+        {
+            "form": form,
+            "occurrence": occurrence,
+            "assignment": assignment,
+            "light": occurrence.light(timezone.localdate()),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def performance_record_review_view(request, pk: int):
+    record = get_object_or_404(
+        PerformanceRecord.objects.select_related("occurrence__task__assignment").filter(
+            occurrence__task__assignment__in=_visible_ids(request)
+        ),
+        pk=pk,
+    )
+    occurrence_check_permission(user=request.user, action=DutyAction.REVIEW, occurrence=record.occurrence)
+    assignment_id = record.occurrence.task.assignment_id
+    anchor = f"record-{record.pk}"
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Nothing was changed: choose to accept or to return the record."))
+        if "version" in form.errors:
+            messages.error(request, _("This page is out of date. Reload it and try again."))
+        return _detail(assignment_id, anchor)
+    try:
+        performance_record_review(
+            record=record,
+            reviewed_by=request.user,
+            accept=form.accept,
+            reason=form.cleaned_data["reason"],
+            expected_version=form.cleaned_data["version"],
+        )
+    except ApplicationError as error:
+        messages.error(request, str(error))
+    else:
+        if form.accept:
+            messages.success(request, _("The record was accepted."))
+        else:
+            messages.success(request, _("The record was returned to its author with your reason."))
+    return _detail(assignment_id, anchor)
+
+
+# --- Handover -------------------------------------------------------------------------------------
+
+
+@login_required
+def post_handover_view(request, pk: int):
+    assignment = _visible_assignment(
+        request, pk, duty_assignment_list_visible_to(user=request.user).select_related("post__holder")
+    )
+    duty_check_permission(user=request.user, action=DutyAction.HANDOVER)
+    post = assignment.post
+    status = 200
+    if request.method == "POST":
+        form = HandoverForm(request.POST, current_holder_id=post.holder_id)
+        if form.is_valid():
+            try:
+                handover = post_handover(
+                    post=post,
+                    new_holder=form.cleaned_data["new_holder"],
+                    handed_over_on=form.cleaned_data["handed_over_on"],
+                    handed_over_by=request.user,
+                )
+            except ApplicationError as error:
+                _form_error(form, error)
+            else:
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(name)s now holds %(post)s: %(count)d open task period moved to them.",
+                        "%(name)s now holds %(post)s: %(count)d open task periods moved to them.",
+                        handover.occurrences_moved,
+                    )
+                    % {
+                        "name": handover.new_holder.get_full_name(),
+                        "post": str(post),
+                        "count": handover.occurrences_moved,
+                    },
+                )
+                # A sentence of its own: joined to the one above it would read badly in Chinese.
+                if handover.new_letter is not None:
+                    messages.info(
+                        request,
+                        _("Letter %(reference)s was issued to them to sign.")
+                        % {"reference": handover.new_letter.reference},
+                    )
+                else:
+                    messages.info(
+                        request,
+                        _("No new letter was issued (no open campaign letter of the post this year)."),
+                    )
+                return _detail(assignment.pk)
+        status = 400
+    else:
+        form = HandoverForm(
+            current_holder_id=post.holder_id, initial={"handed_over_on": HandoverForm.default_date()}
+        )
+    return render(
+        request,
+        "responsibility/duties/handover_form.html",
+        {"form": form, "assignment": assignment, "post": post},
+        status=status,
+    )
+
+
+# --- The year-end report --------------------------------------------------------------------------
+
+
+@login_required
+def duty_report_view(request, pk: int):
+    """履责报告: the leader's year as a PDF, made from the records (anyone who can see it may download)."""
+    assignment = _visible_assignment(request, pk)
+    # Loaded on use: WeasyPrint is heavy, and no other page needs it.
+    from responsibility.duties.pdf import DutyReportRenderError, duty_report_render
+
+    try:
+        pdf = duty_report_render(assignment=assignment)
+    except DutyReportRenderError:
+        logger.exception("The year-end report of duty assignment %s could not be made", assignment.pk)
+        messages.error(request, _("The report could not be made. Please try again later."))
+        return _detail(assignment.pk)
+    leader = assignment.leader.get_full_name()
+    download_name = _("Performance report_%(year)s_%(leader)s.pdf") % {
+        "year": assignment.year,
+        "leader": leader,
+    }
+    fallback_name = f"duty-report-{assignment.year}-{assignment.pk}.pdf"
+    response = HttpResponse(pdf, content_type="application/pdf")
+    # RFC 6266 / RFC 5987, as the archive's downloads: an ASCII fallback, then the real UTF-8 name.
+    response["Content-Disposition"] = (
+        f"attachment; filename=\"{fallback_name}\"; filename*=UTF-8''{quote(download_name, safe='')}"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-cache"
+    return response

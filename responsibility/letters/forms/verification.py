@@ -1,0 +1,47 @@
+"""The public verification page's two ways in: upload the PDF, or type the code printed on the letter."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from responsibility.letters.verify import verification_code_normalise
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
+
+class VerifyUploadForm(forms.Form):
+    pdf = forms.FileField(
+        label=_("PDF file of the letter"),
+        help_text=_("The file you were given, unchanged. At most 20 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
+    )
+
+    def clean_pdf(self) -> bytes:
+        upload = self.cleaned_data["pdf"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than 20 MB; an archived letter is far smaller.")
+            )
+        head = upload.read(5)
+        if head != b"%PDF-":
+            raise forms.ValidationError(_("This is not a PDF file."))
+        upload.seek(0)
+        return upload.read()
+
+
+class VerifyCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Verification code"),
+        max_length=40,
+        help_text=_("The 16 letters and digits under the QR code, for example K7QX-3M9D-PA2W-H4TZ."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
+        ),
+    )
+
+    def clean_code(self) -> str:
+        code = verification_code_normalise(self.cleaned_data["code"])
+        if code is None:
+            raise forms.ValidationError(
+                _("A verification code has 16 letters and digits, like K7QX-3M9D-PA2W-H4TZ.")
+            )
+        return code

@@ -1,0 +1,349 @@
+"""Every permission-filtered read. Views never query models without going through here."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+from guardian.shortcuts import get_objects_for_user
+
+from accounts.models import OrgUnit, Post
+from accounts.selectors import org_unit_subtree_ids
+from responsibility.letters.models.documents import ArchiveExport, DocumentStatus, LetterDocument
+from responsibility.letters.models.letters import (
+    SIGNED_STATUSES,
+    Campaign,
+    Letter,
+    LetterStatus,
+    LetterTemplate,
+    TemplateLevel,
+)
+from responsibility.letters.permissions import (
+    ArchiveAction,
+    CampaignAction,
+    LetterAction,
+    archive_user_can,
+    campaign_user_can,
+    letter_perm,
+)
+
+
+def letter_list_visible_to(*, user) -> QuerySet[Letter]:
+    """Letters the user may open: own, issued or overseen ones; all of them for the office and inspectors."""
+    letters = Letter.objects.select_related("campaign", "signer", "issuer", "signer_unit", "signer_post")
+    if not user.is_authenticated:
+        return letters.none()
+    return get_objects_for_user(
+        user, letter_perm(LetterAction.VIEW), klass=letters, accept_global_perms=True, with_superuser=True
+    )
+
+
+def letter_list_to_sign(*, user) -> QuerySet[Letter]:
+    return letter_list_visible_to(user=user).filter(signer=user, status=LetterStatus.ISSUED)
+
+
+def letter_list_to_countersign(*, user) -> QuerySet[Letter]:
+    return letter_list_visible_to(user=user).filter(issuer=user, status=LetterStatus.SIGNED)
+
+
+def letter_list_to_revise(*, user) -> QuerySet[Letter]:
+    """Returned letters the user issued that still wait for their revision."""
+    return letter_list_visible_to(user=user).filter(
+        issuer=user, status=LetterStatus.RETURNED, next_version__isnull=True
+    )
+
+
+def letter_list_ready_to_cascade(*, user) -> QuerySet[Letter]:
+    """The user's own signed letters in open campaigns, from which they issue letters to their staff."""
+    return (
+        letter_list_visible_to(user=user)
+        .filter(signer=user, status__in=SIGNED_STATUSES, campaign__status="open")
+        .annotate(
+            children_count=Count("children", filter=Q(children__status__in=[*SIGNED_STATUSES, "issued"]))
+        )
+    )
+
+
+def letter_history(*, letter: Letter):
+    """All versions of a letter's number, oldest first (the returned ones are kept and shown)."""
+    return (
+        Letter.objects.filter(campaign_id=letter.campaign_id, number=letter.number)
+        .only("pk", "reference", "version", "status", "issued_at", "return_reason")
+        .order_by("version")
+    )
+
+
+def campaign_list_visible_to(*, user) -> QuerySet[Campaign]:
+    campaigns = Campaign.objects.select_related("template")
+    if campaign_user_can(user=user, action=CampaignAction.VIEW_PROGRESS):
+        return campaigns
+    return campaigns.filter(pk__in=letter_list_visible_to(user=user).values("campaign_id"))
+
+
+@dataclass(frozen=True)
+class UnitProgress:
+    """Signing progress of one unit in a campaign."""
+
+    unit_id: int
+    unit_name: str
+    total: int
+    signed: int
+    waiting: int
+    overdue: int
+    returned: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.signed / self.total) if self.total else 0
+
+
+def campaign_progress_by_unit(
+    *, campaign: Campaign, letters: QuerySet[Letter], today: datetime.date
+) -> list[UnitProgress]:
+    """Counts per signer unit in one aggregate query, whatever the number of letters."""
+    overdue = campaign.deadline < today
+    rows = (
+        letters.filter(campaign=campaign)
+        .exclude(status=LetterStatus.VOIDED)
+        .exclude(status=LetterStatus.RETURNED, next_version__isnull=False)
+        .order_by()
+        .values("signer_unit_id", "signer_unit__name", "signer_unit__sort_order", "signer_unit__code")
+        .annotate(
+            total=Count("pk"),
+            signed=Count("pk", filter=Q(status__in=SIGNED_STATUSES)),
+            waiting=Count("pk", filter=Q(status=LetterStatus.ISSUED)),
+            returned=Count("pk", filter=Q(status=LetterStatus.RETURNED)),
+        )
+        .order_by("signer_unit__sort_order", "signer_unit__code")
+    )
+    return [
+        UnitProgress(
+            unit_id=row["signer_unit_id"],
+            unit_name=row["signer_unit__name"],
+            total=row["total"],
+            signed=row["signed"],
+            waiting=row["waiting"],
+            overdue=row["waiting"] if overdue else 0,
+            returned=row["returned"],
+        )
+        for row in rows
+    ]
+
+
+def letter_tree(*, campaign: Campaign, letters: QuerySet[Letter], root: Letter | None) -> list[Letter]:
+    """Letters of the tree in depth-first order, each with `.depth` (one query).
+
+    Without a root: the top-level letters of the campaign. With a root: that letter and all below it.
+    """
+    qs = letters.filter(campaign=campaign).exclude(status=LetterStatus.RETURNED, next_version__isnull=False)
+    if root is None:
+        nodes = list(
+            qs.filter(parent__isnull=True)
+            .annotate(children_count=Count("children"))
+            .order_by("signer_unit__sort_order", "number", "version")
+        )
+        for node in nodes:
+            node.depth = 0
+        return nodes
+    nodes = list(qs.filter(Q(pk=root.pk) | Q(root=root.root_id or root.pk)).order_by("number", "version"))
+    by_parent: dict[int | None, list[Letter]] = {}
+    for node in nodes:
+        by_parent.setdefault(node.parent_id, []).append(node)
+    ordered: list[Letter] = []
+
+    def walk(node: Letter, depth: int) -> None:
+        node.depth = depth
+        ordered.append(node)
+        for child in by_parent.get(node.pk, []):
+            walk(child, depth + 1)
+
+    start = next((node for node in nodes if node.pk == root.pk), None)
+    if start is not None:
+        walk(start, 0)
+    return ordered
+
+
+def template_list(*, level: str | None = None) -> QuerySet[LetterTemplate]:
+    templates = LetterTemplate.objects.select_related("owner_unit").annotate(clause_count=Count("clauses"))
+    return templates.filter(level=level) if level else templates
+
+
+def template_list_for_staff_letters(*, parent: Letter) -> QuerySet[LetterTemplate]:
+    """Published unit-level templates a head may use: shared ones and their own unit's."""
+    return LetterTemplate.objects.filter(level=TemplateLevel.UNIT, is_published=True).filter(
+        Q(owner_unit__isnull=True) | Q(owner_unit_id=parent.signer_unit_id)
+    )
+
+
+def post_list_staff_for(*, parent: Letter) -> QuerySet[Post]:
+    """Posts in the head's unit (and the sections below it) who could receive a letter from the head."""
+    units = org_unit_subtree_ids(unit_id=parent.signer_unit_id)
+    return (
+        Post.objects.held()
+        .filter(unit_id__in=units)
+        .exclude(holder_id=parent.signer_id)
+        .select_related("holder", "unit")
+        .order_by("unit__sort_order", "sort_order", "pk")
+    )
+
+
+def post_list_signers(
+    *, kinds: list[str] | None = None, units: list[OrgUnit] | None = None
+) -> QuerySet[Post]:
+    posts = Post.objects.held().select_related("holder", "unit")
+    if kinds:
+        posts = posts.filter(kind__in=kinds)
+    if units:
+        posts = posts.filter(unit__in=units)
+    return posts
+
+
+def post_ids_with_letter(*, campaign: Campaign, posts: QuerySet[Post]) -> set[int]:
+    """Which of these posts already hold a letter in force in the campaign."""
+    return set(
+        Letter.objects.live()
+        .filter(campaign=campaign, signer_post__in=posts)
+        .values_list("signer_post_id", flat=True)
+    )
+
+
+@dataclass(frozen=True)
+class CampaignProgress:
+    """Signing progress of one campaign over the letters the user may see."""
+
+    total: int = 0
+    signed: int = 0
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.signed / self.total) if self.total else 0
+
+
+def campaign_progress_totals(
+    *, campaign_ids: list[int], letters: QuerySet[Letter]
+) -> dict[int, CampaignProgress]:
+    """Signed and total letters for a page of campaigns in one aggregate query (same counting as by unit)."""
+    rows = (
+        letters.filter(campaign_id__in=campaign_ids)
+        .exclude(status=LetterStatus.VOIDED)
+        .exclude(status=LetterStatus.RETURNED, next_version__isnull=False)
+        .order_by()
+        .values("campaign_id")
+        .annotate(total=Count("pk"), signed=Count("pk", filter=Q(status__in=SIGNED_STATUSES)))
+    )
+    return {row["campaign_id"]: CampaignProgress(total=row["total"], signed=row["signed"]) for row in rows}
+
+
+# --- Letter PDFs and the archive -----------------------------------------------------------------
+
+# The states in which a letter is in force or filed: the ones the archive shows and exports.
+ARCHIVE_STATUSES = (LetterStatus.COUNTERSIGNED, LetterStatus.ARCHIVED)
+
+
+def letter_document_for(*, letter: Letter) -> LetterDocument | None:
+    """The letter's sealed PDF record, if one was requested (from countersigning on)."""
+    return LetterDocument.objects.filter(letter_id=letter.pk).first()
+
+
+def letter_document_get_visible(*, user) -> QuerySet[LetterDocument]:
+    """PDF records of the letters the user may open."""
+    return LetterDocument.objects.select_related("letter").filter(
+        letter__in=letter_list_visible_to(user=user).values("pk")
+    )
+
+
+def letter_list_archived(
+    *,
+    user,
+    year: int | None = None,
+    campaign_id: int | None = None,
+    unit_id: int | None = None,
+    q: str = "",
+    state: str = "",
+) -> QuerySet[Letter]:
+    """Countersigned and archived letters whose sealed PDF is ready, for those who may browse the archive.
+
+    A unit includes the sections below it; `q` searches the signer's name and the letter number.
+    """
+    if not archive_user_can(user=user, action=ArchiveAction.BROWSE):
+        return Letter.objects.none()
+    letters = (
+        letter_list_visible_to(user=user)
+        .filter(status__in=ARCHIVE_STATUSES, document__status=DocumentStatus.READY)
+        .select_related("document")
+    )
+    if year:
+        letters = letters.filter(campaign__year=year)
+    if campaign_id:
+        letters = letters.filter(campaign_id=campaign_id)
+    if unit_id:
+        letters = letters.filter(signer_unit_id__in=org_unit_subtree_ids(unit_id=unit_id))
+    if q:
+        letters = letters.filter(Q(signer__full_name__icontains=q) | Q(reference__icontains=q))
+    if state in ARCHIVE_STATUSES:
+        letters = letters.filter(status=state)
+    return letters.order_by("-campaign__year", "signer_unit__sort_order", "number", "version")
+
+
+def archive_years(*, user) -> list[int]:
+    """The campaign years the archive filter offers."""
+    if not archive_user_can(user=user, action=ArchiveAction.BROWSE):
+        return []
+    return list(Campaign.objects.order_by("-year").values_list("year", flat=True).distinct())
+
+
+def org_unit_list_for_archive() -> QuerySet[OrgUnit]:
+    """Every unit, active or not: the archive keeps the letters of units that have since closed."""
+    return OrgUnit.objects.order_by("sort_order", "code")
+
+
+def letter_document_list_unfinished(*, user) -> QuerySet[LetterDocument]:
+    """PDFs of letters in force that are not ready: failed ones first, for the office to retry."""
+    if not archive_user_can(user=user, action=ArchiveAction.RETRY_DOCUMENT):
+        return LetterDocument.objects.none()
+    return (
+        LetterDocument.objects.exclude(status=DocumentStatus.READY)
+        .filter(letter__status__in=ARCHIVE_STATUSES)
+        .select_related("letter", "letter__signer", "letter__signer_unit")
+        .order_by("status", "requested_at", "pk")  # "failed" sorts before "pending"
+    )
+
+
+def archive_export_list_visible_to(*, user) -> QuerySet[ArchiveExport]:
+    """Batch prints are the office's: every office administrator sees all of them."""
+    if not archive_user_can(user=user, action=ArchiveAction.EXPORT):
+        return ArchiveExport.objects.none()
+    return ArchiveExport.objects.select_related("campaign", "requested_by")
+
+
+def archive_export_documents(
+    *, campaign: Campaign, unit_ids: list[int] | None = None
+) -> QuerySet[LetterDocument]:
+    """The ready sealed PDFs of a campaign's letters in force, in print order (unit, then number).
+
+    Units include the sections below them. No permission filter: the export was checked when requested.
+    """
+    documents = LetterDocument.objects.filter(
+        status=DocumentStatus.READY, letter__campaign=campaign, letter__status__in=ARCHIVE_STATUSES
+    )
+    if unit_ids:
+        documents = documents.filter(letter__signer_unit_id__in=_unit_subtrees(unit_ids))
+    return documents.select_related("letter", "letter__signer", "letter__signer_unit").order_by(
+        "letter__signer_unit__sort_order", "letter__signer_unit__code", "letter__number", "letter__version"
+    )
+
+
+def archive_export_missing_count(*, campaign: Campaign, unit_ids: list[int] | None = None) -> int:
+    """Letters in force in the selection whose sealed PDF is not ready (an export leaves them out)."""
+    letters = Letter.objects.filter(campaign=campaign, status__in=ARCHIVE_STATUSES).exclude(
+        document__status=DocumentStatus.READY
+    )
+    if unit_ids:
+        letters = letters.filter(signer_unit_id__in=_unit_subtrees(unit_ids))
+    return letters.count()
+
+
+def _unit_subtrees(unit_ids: list[int]) -> set[int]:
+    found: set[int] = set()
+    for unit_id in unit_ids:
+        found |= org_unit_subtree_ids(unit_id=unit_id)
+    return found

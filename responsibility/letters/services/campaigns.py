@@ -1,0 +1,85 @@
+"""Campaigns: one year's round of letters."""
+
+import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from core.errors import ApplicationError
+from responsibility.letters.models.letters import Campaign, CampaignStatus, LetterTemplate, TemplateLevel
+from responsibility.letters.permissions import CampaignAction, campaign_check_permission
+from responsibility.reminders.services import reminder_policy_ensure
+
+
+def _campaign_check_fields(*, year: int, template: LetterTemplate, deadline: datetime.date) -> None:
+    if not 2000 <= year <= 2100:
+        raise ApplicationError(_("The year must be between 2000 and 2100."))
+    if template.level != TemplateLevel.ORGAN or not template.is_published:
+        raise ApplicationError(_("A campaign uses a published organ-level template."))
+    if deadline.year not in (year, year + 1):
+        raise ApplicationError(_("The deadline must fall in the campaign's year."))
+
+
+@transaction.atomic
+def campaign_create(
+    *,
+    year: int,
+    title: str,
+    template: LetterTemplate,
+    deadline: datetime.date,
+    reference_prefix: str,
+    created_by,
+) -> Campaign:
+    """Open a year's round of letters."""
+    campaign_check_permission(user=created_by, action=CampaignAction.CREATE)
+    _campaign_check_fields(year=year, template=template, deadline=deadline)
+    campaign = Campaign(
+        year=year,
+        title=title.strip(),
+        template=template,
+        deadline=deadline,
+        reference_prefix=reference_prefix.strip(),
+        created_by=created_by,
+    )
+    campaign.full_clean()
+    try:
+        with transaction.atomic():
+            campaign.save()
+    except IntegrityError:
+        raise ApplicationError(_("A campaign with this year and title already exists.")) from None
+    reminder_policy_ensure(campaign=campaign)  # the default reminder rules; the office may edit them
+    return campaign
+
+
+@transaction.atomic
+def campaign_update(
+    *, campaign: Campaign, title: str, deadline: datetime.date, template: LetterTemplate, updated_by
+) -> Campaign:
+    """Change the title, deadline or template. The template stays fixed once letters exist."""
+    campaign_check_permission(user=updated_by, action=CampaignAction.MANAGE, campaign=campaign)
+    locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    _campaign_check_fields(year=locked.year, template=template, deadline=deadline)
+    if template.pk != locked.template_id and locked.letters.exists():
+        raise ApplicationError(
+            _("Letters have been issued from this campaign's template; it can no longer change.")
+        )
+    locked.title, locked.deadline, locked.template = title.strip(), deadline, template
+    locked.full_clean()
+    try:
+        with transaction.atomic():
+            locked.save(update_fields=["title", "deadline", "template"])
+    except IntegrityError:
+        raise ApplicationError(_("A campaign with this year and title already exists.")) from None
+    return locked
+
+
+@transaction.atomic
+def campaign_close(*, campaign: Campaign, closed_by) -> Campaign:
+    """End the round: nothing more is issued in it. Signing of letters already issued goes on."""
+    campaign_check_permission(user=closed_by, action=CampaignAction.MANAGE, campaign=campaign)
+    locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if locked.status == CampaignStatus.CLOSED:
+        raise ApplicationError(_("The campaign is already closed."))
+    locked.status = CampaignStatus.CLOSED
+    locked.save(update_fields=["status"])
+    return locked

@@ -1,0 +1,372 @@
+"""Batch prints of the archive: a campaign's stored sealed PDFs as one merged print copy, or as a ZIP.
+
+Nothing is laid out again: the letters are the stored bytes, checked against their recorded SHA-256.
+Only the cover and the table of contents of the merged copy are rendered. The merged file is a print
+copy: the seals of the single PDFs do not survive merging, and its cover says so. The ZIP keeps each
+sealed PDF byte for byte, with a manifest of their SHA-256.
+"""
+
+import csv
+import datetime
+import hashlib
+import io
+import logging
+import math
+import tempfile
+import zipfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import BinaryIO
+
+from django.conf import settings
+from django.core.files import File
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.errors import ApplicationError
+from core.pdf.fonts import font_family_css
+from responsibility.letters.models.documents import ArchiveExport, ExportFormat, ExportStatus, LetterDocument
+from responsibility.letters.models.letters import Campaign
+from responsibility.letters.permissions import ArchiveAction, archive_check_permission
+from responsibility.letters.selectors import archive_export_documents
+from responsibility.letters.services.documents import letter_document_download_name
+from responsibility.letters.tasks import archive_export_build as archive_export_build_task
+
+logger = logging.getLogger(__name__)
+
+# Progress is written every this many letters: often enough for the bar, rarely enough to stay cheap.
+PROGRESS_EVERY = 25
+MAX_ERROR_LENGTH = 300
+MANIFEST_NAME = "manifest.csv"
+# pypdf holds the whole merged file in memory (about 1.2 MB a letter, measured): a larger batch goes
+# out as a ZIP, or by units.
+MERGED_PDF_MAX_LETTERS = 1000
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class ExportSummary:
+    """What an export holds: letters, pages (merged PDF only) and bytes written."""
+
+    letters: int
+    pages: int | None
+    size: int
+
+
+@dataclass(frozen=True)
+class _TocEntry:
+    reference: str
+    unit: str
+    signer: str
+    start: int  # 0-based index of the letter's first page among the letters
+    pages: int
+
+
+def archive_compilation_title(*, campaign: Campaign) -> str:
+    """「2026年度党风廉政建设责任书汇编」: the cover title and the download name of a batch print."""
+    return f"{campaign.year}年度党风廉政建设责任书汇编"
+
+
+@transaction.atomic
+def archive_export_request(
+    *, campaign: Campaign, unit_ids: Sequence[int], export_format: str, requested_by
+) -> ArchiveExport:
+    """The office asks for a batch print; a task builds it from the stored PDFs once this commits."""
+    archive_check_permission(user=requested_by, action=ArchiveAction.EXPORT)
+    if export_format not in ExportFormat.values:
+        raise ApplicationError(_("Choose a merged PDF or a ZIP."), code="export_format_invalid")
+    unit_ids = sorted({int(unit_id) for unit_id in unit_ids})
+    total = archive_export_documents(campaign=campaign, unit_ids=unit_ids).count()
+    if not total:
+        raise ApplicationError(
+            _("No sealed PDF is ready for this campaign and these units yet."), code="export_empty"
+        )
+    _merged_size_check(export_format=export_format, letters=total)
+    export = ArchiveExport.objects.create(
+        campaign=campaign,
+        unit_ids=unit_ids,
+        format=export_format,
+        requested_by=requested_by,
+        progress_total=total,
+    )
+    archive_export_build_task.delay_on_commit(export_id=export.pk)
+    logger.info("Archive export %s of %s requested by %s", export.pk, campaign, requested_by)
+    return export
+
+
+def archive_export_build(*, export: ArchiveExport) -> ArchiveExport:
+    """Assemble a requested export and store it. A ready one is left alone; any other starts over."""
+    with transaction.atomic():
+        locked = ArchiveExport.objects.select_for_update().select_related("campaign").get(pk=export.pk)
+        if locked.status == ExportStatus.READY:
+            return locked
+        documents = list(archive_export_documents(campaign=locked.campaign, unit_ids=locked.unit_ids))
+        locked.status = ExportStatus.RUNNING
+        locked.progress_done = 0
+        locked.progress_total = len(documents)
+        locked.error = ""
+        locked.save(update_fields=["status", "progress_done", "progress_total", "error"])
+
+    def progress(done: int, total: int) -> None:
+        locked.progress_done = done
+        locked.save(update_fields=["progress_done"])
+
+    try:
+        if not documents:
+            raise ApplicationError(_("No sealed PDF is ready for this campaign and these units."))
+        with tempfile.TemporaryFile() as out:
+            summary = archive_export_write(
+                campaign=locked.campaign,
+                documents=documents,
+                export_format=locked.format,
+                out=out,
+                progress=progress,
+            )
+            out.seek(0)
+            name = f"{locked.campaign.year}-export-{locked.pk}.{locked.format}"
+            locked.file.save(name, File(out, name=name), save=False)
+    except Exception as error:
+        message = (
+            f"{type(error).__name__}: {error}" if not isinstance(error, ApplicationError) else str(error)
+        )
+        locked.status = ExportStatus.FAILED
+        locked.error = message[:MAX_ERROR_LENGTH]
+        locked.finished_at = timezone.now()
+        locked.save(update_fields=["status", "error", "finished_at"])
+        logger.error("Archive export %s failed: %s", locked.pk, message, exc_info=error)
+        raise
+    locked.status = ExportStatus.READY
+    locked.progress_done = summary.letters
+    locked.finished_at = timezone.now()
+    locked.save(update_fields=["file", "status", "progress_done", "finished_at"])
+    logger.info("Archive export %s ready: %d letters, %d bytes", locked.pk, summary.letters, summary.size)
+    return locked
+
+
+def archive_export_download_name(*, export: ArchiveExport) -> str:
+    return f"{archive_compilation_title(campaign=export.campaign)}.{export.format}"
+
+
+def archive_export_write(
+    *,
+    campaign: Campaign,
+    documents: Sequence[LetterDocument],
+    export_format: str,
+    out: BinaryIO,
+    progress: Progress | None = None,
+) -> ExportSummary:
+    """Write the export to `out`: the service's task and `manage.py export_archive` share this."""
+    if not documents:
+        raise ApplicationError(_("No sealed PDF is ready for this campaign and these units."))
+    if export_format == ExportFormat.ZIP:
+        return _zip_write(documents=documents, out=out, progress=progress)
+    _merged_size_check(export_format=export_format, letters=len(documents))
+    return _merged_pdf_write(campaign=campaign, documents=documents, out=out, progress=progress)
+
+
+def _merged_size_check(*, export_format: str, letters: int) -> None:
+    if export_format == ExportFormat.MERGED_PDF and letters > MERGED_PDF_MAX_LETTERS:
+        raise ApplicationError(
+            _(
+                "One merged PDF holds at most %(max)d letters (this selection has %(count)d). "
+                "Choose some units, or a ZIP."
+            )
+            % {"max": MERGED_PDF_MAX_LETTERS, "count": letters},
+            code="export_too_large",
+        )
+
+
+def _stored_pdf_read(document: LetterDocument) -> bytes:
+    """The stored sealed PDF, refused if it is no longer the file that was sealed."""
+    with document.file.storage.open(document.file.name, "rb") as stored:
+        data = stored.read()
+    if hashlib.sha256(data).hexdigest() != document.sha256:
+        raise ApplicationError(
+            _("The stored PDF of letter %(reference)s does not match its recorded SHA-256.")
+            % {"reference": document.letter.reference}
+        )
+    return data
+
+
+def _progress_report(progress: Progress | None, done: int, total: int) -> None:
+    if progress is not None and (done % PROGRESS_EVERY == 0 or done == total):
+        progress(done, total)
+
+
+def _zip_write(
+    *, documents: Sequence[LetterDocument], out: BinaryIO, progress: Progress | None
+) -> ExportSummary:
+    """The sealed PDFs byte for byte (stored, not deflated: PDFs are compressed already) and a manifest."""
+    manifest = io.StringIO()
+    rows = csv.writer(manifest)
+    rows.writerow(
+        [
+            _("File"),
+            _("Letter number"),
+            _("Unit"),
+            _("Signer"),
+            _("Countersigned on"),
+            _("Verification code"),
+            _("Size (bytes)"),
+            "SHA-256",
+        ]
+    )
+    used: set[str] = set()
+    total = len(documents)
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as archive:
+        for done, document in enumerate(documents, 1):
+            letter = document.letter
+            data = _stored_pdf_read(document)
+            name = _unique_name(letter_document_download_name(letter=letter), used)
+            info = zipfile.ZipInfo(name, date_time=_zip_time(document.rendered_at))
+            archive.writestr(info, data)
+            rows.writerow(
+                [
+                    name,
+                    letter.reference,
+                    letter.signer_unit.name,
+                    letter.signer.full_name,
+                    _local_date(letter.countersigned_at),
+                    document.verification_code,
+                    len(data),
+                    document.sha256,
+                ]
+            )
+            _progress_report(progress, done, total)
+        # UTF-8 with a byte-order mark, so that Excel shows the Chinese names.
+        archive.writestr(
+            zipfile.ZipInfo(MANIFEST_NAME, date_time=_zip_time(timezone.now())),
+            manifest.getvalue().encode("utf-8-sig"),
+            compress_type=zipfile.ZIP_DEFLATED,
+        )
+    return ExportSummary(letters=total, pages=None, size=out.tell())
+
+
+def _merged_pdf_write(
+    *, campaign: Campaign, documents: Sequence[LetterDocument], out: BinaryIO, progress: Progress | None
+) -> ExportSummary:
+    """Cover and contents (rendered), then each stored PDF as it is, with a bookmark per letter."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    entries: list[_TocEntry] = []
+    total = len(documents)
+    for done, document in enumerate(documents, 1):
+        letter = document.letter
+        reader = PdfReader(io.BytesIO(_stored_pdf_read(document)))
+        start = len(writer.pages)
+        # Without the annotations: the seal's signature widgets mean nothing in a merged copy.
+        writer.append(reader, import_outline=False, excluded_fields=("/Annots",))
+        entries.append(
+            _TocEntry(
+                reference=letter.reference,
+                unit=letter.signer_unit.name,
+                signer=letter.signer.full_name,
+                start=start,
+                pages=len(reader.pages),
+            )
+        )
+        _progress_report(progress, done, total)
+
+    front = PdfReader(io.BytesIO(_front_matter_render(campaign=campaign, entries=entries)))
+    front_pages = len(front.pages)
+    writer.merge(0, front, import_outline=False)
+    for entry in entries:
+        writer.add_outline_item(
+            title=f"{entry.reference} {entry.unit} {entry.signer}", page_number=front_pages + entry.start
+        )
+    # The letters' signature fields are gone with their annotations; do not claim signatures exist.
+    if "/AcroForm" in writer.root_object:
+        del writer.root_object["/AcroForm"]
+    writer.add_metadata({"/Title": archive_compilation_title(campaign=campaign)})
+    writer.page_mode = "/UseOutlines"
+    writer.write(out)
+    return ExportSummary(letters=total, pages=len(writer.pages), size=out.tell())
+
+
+# The contents list has rows of a fixed height (compilation_front.html), so its length follows from
+# the number of letters and the start pages can be printed in one render. Keep these in step with the CSS.
+TOC_ROWS_FIRST_PAGE = 28
+TOC_ROWS_PER_PAGE = 32
+
+
+def _front_matter_pages(letters: int) -> int:
+    """Cover plus contents pages for this many letters."""
+    return 1 + 1 + max(0, math.ceil((letters - TOC_ROWS_FIRST_PAGE) / TOC_ROWS_PER_PAGE))
+
+
+def _front_matter_render(*, campaign: Campaign, entries: Sequence[_TocEntry]) -> bytes:
+    """Cover and table of contents, whose own length shifts every start page (checked after the render)."""
+    from weasyprint import HTML
+
+    front_pages = _front_matter_pages(len(entries))
+    for _attempt in range(3):
+        html = render_to_string(
+            "responsibility/archive/pdf/compilation_front.html",
+            {
+                "title": archive_compilation_title(campaign=campaign),
+                "campaign": campaign,
+                "count": len(entries),
+                "date": _chinese_date(timezone.localdate()),
+                "entries": [(entry, front_pages + entry.start + 1) for entry in entries],
+                "font_title": font_family_css(settings.PDF_FONT_TITLE),
+                "font_body": font_family_css(settings.PDF_FONT_BODY),
+            },
+        )
+        document = HTML(string=html, url_fetcher=_nothing_fetcher_class()()).render(
+            font_config=_font_config()
+        )
+        if len(document.pages) == front_pages:
+            break
+        logger.warning(
+            "Archive contents took %d pages, not %d: rendered again", len(document.pages), front_pages
+        )
+        front_pages = len(document.pages)
+    return document.write_pdf()
+
+
+def _font_config():
+    """The letters' own font configuration: one per process (a new one per document makes memory grow)."""
+    from core.pdf.engine import font_configuration
+
+    return font_configuration()
+
+
+@lru_cache(maxsize=1)
+def _nothing_fetcher_class():
+    from weasyprint.urls import FatalURLFetchingError, URLFetcher
+
+    class NothingFetcher(URLFetcher):
+        """The cover and contents load nothing: any URL stops the render (user text is escaped anyway)."""
+
+        def fetch(self, url, headers=None):
+            raise FatalURLFetchingError(f"The archive cover may not load {url}")
+
+    return NothingFetcher
+
+
+def _unique_name(name: str, used: set[str]) -> str:
+    stem, dot, suffix = name.rpartition(".")
+    candidate, n = name, 1
+    while candidate in used:
+        n += 1
+        candidate = f"{stem}_{n}{dot}{suffix}"
+    used.add(candidate)
+    return candidate
+
+
+def _local_date(moment: datetime.datetime | None) -> str:
+    return timezone.localdate(moment).isoformat() if moment else ""
+
+
+def _chinese_date(day: datetime.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _zip_time(moment: datetime.datetime | None) -> tuple[int, int, int, int, int, int]:
+    local = timezone.localtime(moment) if moment else timezone.localtime()
+    return (max(local.year, 1980), local.month, local.day, local.hour, local.minute, local.second)

@@ -1,0 +1,411 @@
+"""Letter pages: the to-do list, the letter list, a letter, and every action on a letter."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from accounts.reauth import reauthenticated_at, reauthentication_record
+from core.errors import ApplicationError
+from core.http import client_ip, client_user_agent
+from responsibility.letters.content import ClauseText
+from responsibility.letters.forms.letters import (
+    ClauseFormSet,
+    CountersignBatchForm,
+    IssueToStaffForm,
+    ReasonForm,
+    ReviseForm,
+    SignForm,
+)
+from responsibility.letters.models.letters import Letter, LetterStatus, SignatureRole
+from responsibility.letters.permissions import LetterAction, letter_check_permission, letter_permissions_for
+from responsibility.letters.selectors import (
+    campaign_list_visible_to,
+    letter_history,
+    letter_list_to_countersign,
+    letter_list_visible_to,
+    post_ids_with_letter,
+    post_list_staff_for,
+    template_list_for_staff_letters,
+)
+from responsibility.letters.services.issuing import letter_issue_to_staff, letter_revise
+from responsibility.letters.services.letters import (
+    SigningAttestation,
+    letter_archive,
+    letter_countersign,
+    letter_return,
+    letter_sign,
+    letter_void,
+    letters_countersign,
+)
+from responsibility.letters.signing import reauthentication_is_fresh
+
+LIST_PAGE_SIZE = 50
+
+
+@login_required
+def letter_list_view(request):
+    letters = letter_list_visible_to(user=request.user).select_related("signer_post")
+    campaigns = list(campaign_list_visible_to(user=request.user))
+    filters = {
+        "campaign": request.GET.get("campaign", ""),
+        "status": request.GET.get("status", ""),
+        "unit": request.GET.get("unit", ""),
+        "q": request.GET.get("q", "").strip()[:50],
+    }
+    if filters["campaign"].isdigit():
+        letters = letters.filter(campaign_id=int(filters["campaign"]))
+    if filters["status"] == "overdue":
+        letters = letters.overdue(timezone.localdate())
+    elif filters["status"] in LetterStatus.values:
+        letters = letters.filter(status=filters["status"])
+    if filters["unit"].isdigit():
+        letters = letters.filter(signer_unit_id=int(filters["unit"]))
+    if filters["q"]:
+        q = filters["q"]
+        letters = letters.filter(
+            Q(reference__icontains=q) | Q(signer__full_name__icontains=q) | Q(signer_unit__name__icontains=q)
+        )
+    page = Paginator(letters.order_by("-campaign__year", "number", "-version"), LIST_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "responsibility/letters/list.html",
+        {
+            "page_obj": page,
+            "letters": page.object_list,
+            "campaigns": campaigns,
+            "statuses": LetterStatus.choices,
+            "filters": filters,
+            "query_without_page": query.urlencode() + "&" if query else "",
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def _reauth_is_fresh(request) -> bool:
+    """Whether the password was re-entered recently enough to sign without entering it again."""
+    return reauthentication_is_fresh(reauthenticated_at(request))
+
+
+def _visible_letter(request, pk: int) -> Letter:
+    """A letter the user may see, or 404: an invisible letter does not exist for them."""
+    return get_object_or_404(letter_list_visible_to(user=request.user), pk=pk)
+
+
+def _letter_page(request, letter: Letter, *, sign_form=None, return_form=None, void_form=None, status=200):
+    letter = (
+        letter_list_visible_to(user=request.user)
+        .select_related("issuer_post", "parent", "previous_version", "root")
+        .prefetch_related("clauses", "signatures__signed_by", "events__actor")
+        .get(pk=letter.pk)
+    )
+    permissions = letter_permissions_for(user=request.user, letter=letter)
+    signatures = {signature.role: signature for signature in letter.signatures.all()}
+    parties = [
+        {
+            "label": letter.issuer_label,
+            "name": letter.issuer,
+            "post": letter.issuer_post,
+            "signature": signatures.get(SignatureRole.ISSUER),
+        },
+        {
+            "label": letter.signer_label,
+            "name": letter.signer,
+            "post": letter.signer_post,
+            "signature": signatures.get(SignatureRole.SIGNER),
+        },
+    ]
+    return render(
+        request,
+        "responsibility/letters/detail.html",
+        {
+            "letter": letter,
+            "allowed": permissions,
+            "parties": parties,
+            "history": letter_history(letter=letter),
+            "children": letter_list_visible_to(user=request.user).filter(parent=letter).order_by("number"),
+            "parent_visible": letter.parent_id is not None
+            and letter_list_visible_to(user=request.user).filter(pk=letter.parent_id).exists(),
+            "sign_form": sign_form
+            or SignForm(user=request.user, initial={"content_hash": letter.content_hash}),
+            "return_form": return_form or ReasonForm(),
+            "void_form": void_form or ReasonForm(),
+            "reauth_fresh": _reauth_is_fresh(request),
+            "is_overdue": letter.is_overdue(),
+        },
+        status=status,
+    )
+
+
+@login_required
+def letter_detail_view(request, pk: int):
+    return _letter_page(request, _visible_letter(request, pk))
+
+
+def _attestation(
+    request, form: SignForm | CountersignBatchForm, content_hash: str = ""
+) -> SigningAttestation:
+    if form.password_confirmed:
+        reauthentication_record(request)
+    return SigningAttestation(
+        mark=form.mark,
+        consent_text=form.consent_text,
+        content_hash_shown=content_hash,
+        reauthenticated_at=reauthenticated_at(request),
+        ip_address=client_ip(request),
+        user_agent=client_user_agent(request),
+    )
+
+
+def _signing_action(request, pk: int, *, action: LetterAction, service, actor_arg: str, done_message: str):
+    letter = _visible_letter(request, pk)
+    # Refused before the form is read: nobody is asked to correct a form they may not submit.
+    letter_check_permission(user=request.user, action=action, letter=letter)
+    form = SignForm(request.POST, user=request.user)
+    if not form.is_valid():
+        messages.error(request, _("The letter was not signed. Please correct the marked fields."))
+        return _letter_page(request, letter, sign_form=form, status=400)
+    try:
+        service(
+            letter=letter,
+            attestation=_attestation(request, form, form.cleaned_data["content_hash"]),
+            **{actor_arg: request.user},
+        )
+    except ApplicationError as error:
+        form.add_error(None, str(error))
+        messages.error(request, str(error))
+        return _letter_page(request, letter, sign_form=form, status=400)
+    messages.success(request, done_message % {"reference": letter.reference})
+    return redirect("responsibility:letter-detail", pk=letter.pk)
+
+
+@login_required
+@require_POST
+def letter_sign_view(request, pk: int):
+    return _signing_action(
+        request,
+        pk,
+        action=LetterAction.SIGN,
+        service=letter_sign,
+        actor_arg="signed_by",
+        done_message=_("You signed letter %(reference)s."),
+    )
+
+
+@login_required
+@require_POST
+def letter_countersign_view(request, pk: int):
+    return _signing_action(
+        request,
+        pk,
+        action=LetterAction.COUNTERSIGN,
+        service=letter_countersign,
+        actor_arg="countersigned_by",
+        done_message=_("You countersigned letter %(reference)s. It is now in force."),
+    )
+
+
+@login_required
+def letter_countersign_batch_view(request):
+    letters = list(
+        letter_list_to_countersign(user=request.user).order_by("signer_unit__sort_order", "number")
+    )
+    form = CountersignBatchForm(request.POST or None, user=request.user, letters=letters)
+    if request.method == "POST" and form.is_valid():
+        chosen = [form.letters_by_pk[pk] for pk in form.cleaned_data["letters"]]
+        try:
+            result = letters_countersign(
+                letters=chosen,
+                countersigned_by=request.user,
+                attestation=_attestation(request, form),
+                content_hashes_shown=form.content_hashes_shown(),
+            )
+        except ApplicationError as error:
+            form.add_error(None, str(error))
+        else:
+            if result.countersigned:
+                count = len(result.countersigned)
+                messages.success(
+                    request,
+                    ngettext(
+                        "You countersigned %(count)d letter.", "You countersigned %(count)d letters.", count
+                    )
+                    % {"count": count},
+                )
+            for letter, reason in result.refused:
+                messages.error(request, f"{letter.reference}: {reason}")
+            return redirect("responsibility:letter-countersign-batch")
+    elif request.method == "POST":
+        messages.error(request, _("Nothing was countersigned. Please correct the marked fields."))
+    return render(
+        request,
+        "responsibility/letters/countersign_batch.html",
+        {"letters": letters, "form": form, "reauth_fresh": _reauth_is_fresh(request)},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _reason_action(
+    request, pk: int, *, action: LetterAction, service, actor_arg: str, form_name: str, done_message: str
+):
+    letter = _visible_letter(request, pk)
+    letter_check_permission(user=request.user, action=action, letter=letter)  # 403 before a 400
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Please give a reason (at most 500 characters)."))
+        return _letter_page(request, letter, status=400, **{form_name: form})
+    try:
+        service(
+            letter=letter,
+            reason=form.cleaned_data["reason"],
+            ip_address=client_ip(request),
+            **{actor_arg: request.user},
+        )
+    except ApplicationError as error:
+        messages.error(request, str(error))
+        return _letter_page(request, letter, status=400, **{form_name: form})
+    messages.success(request, done_message % {"reference": letter.reference})
+    return redirect("responsibility:letter-detail", pk=letter.pk)
+
+
+@login_required
+@require_POST
+def letter_return_view(request, pk: int):
+    return _reason_action(
+        request,
+        pk,
+        action=LetterAction.SIGN,
+        service=letter_return,
+        actor_arg="returned_by",
+        form_name="return_form",
+        done_message=_("You returned letter %(reference)s to its issuer."),
+    )
+
+
+@login_required
+@require_POST
+def letter_void_view(request, pk: int):
+    return _reason_action(
+        request,
+        pk,
+        action=LetterAction.VOID,
+        service=letter_void,
+        actor_arg="voided_by",
+        form_name="void_form",
+        done_message=_("Letter %(reference)s is void. It stays on record."),
+    )
+
+
+@login_required
+@require_POST
+def letter_archive_view(request, pk: int):
+    letter = _visible_letter(request, pk)
+    try:
+        letter_archive(letter=letter, archived_by=request.user, ip_address=client_ip(request))
+    except ApplicationError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Letter %(reference)s is archived.") % {"reference": letter.reference})
+    return redirect("responsibility:letter-detail", pk=letter.pk)
+
+
+@login_required
+def letter_revise_view(request, pk: int):
+    letter = _visible_letter(request, pk)
+    letter_check_permission(user=request.user, action=LetterAction.REVISE, letter=letter)
+    if request.method == "POST":
+        form = ReviseForm(request.POST)
+        clauses = ClauseFormSet(request.POST, prefix="clauses")
+        if form.is_valid() and clauses.is_valid():
+            texts = [
+                ClauseText(0, row["category"], row["text"])
+                for row in clauses.cleaned_data
+                if row and not row.get("DELETE")
+            ]
+            try:
+                new = letter_revise(
+                    letter=letter,
+                    revised_by=request.user,
+                    clauses=texts,
+                    ip_address=client_ip(request),
+                    **form.cleaned_data,
+                )
+            except ApplicationError as error:
+                messages.error(request, str(error))
+            else:
+                messages.success(
+                    request,
+                    _("Revised letter %(reference)s has been issued to %(signer)s.")
+                    % {"reference": new.reference, "signer": new.signer},
+                )
+                return redirect("responsibility:letter-detail", pk=new.pk)
+        else:
+            messages.error(request, _("The letter was not revised. Please correct the marked fields."))
+        status = 400
+    else:
+        form = ReviseForm(
+            initial={"title": letter.title, "preamble": letter.preamble, "closing": letter.closing}
+        )
+        clauses = ClauseFormSet(
+            prefix="clauses",
+            initial=[{"category": c.category, "text": c.text} for c in letter.clauses.all()],
+        )
+        status = 200
+    return render(
+        request,
+        "responsibility/letters/revise.html",
+        {"letter": letter, "form": form, "clauses": clauses},
+        status=status,
+    )
+
+
+@login_required
+def letter_issue_to_staff_view(request, pk: int):
+    parent = _visible_letter(request, pk)
+    letter_check_permission(user=request.user, action=LetterAction.ISSUE_TO_STAFF, letter=parent)
+    posts = post_list_staff_for(parent=parent)
+    taken = post_ids_with_letter(campaign=parent.campaign, posts=posts)
+    form = IssueToStaffForm(
+        request.POST or None,
+        templates=template_list_for_staff_letters(parent=parent),
+        posts=posts.exclude(pk__in=taken),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = letter_issue_to_staff(
+                parent=parent,
+                template=form.cleaned_data["template"],
+                signer_posts=form.cleaned_data["posts"],
+                issued_by=request.user,
+                ip_address=client_ip(request),
+            )
+        except ApplicationError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request,
+                ngettext("%(count)d letter was issued.", "%(count)d letters were issued.", len(result.issued))
+                % {"count": len(result.issued)},
+            )
+            for post, reason in result.skipped:
+                messages.warning(request, f"{post}: {reason}")
+            return redirect("responsibility:letter-detail", pk=parent.pk)
+    return render(
+        request,
+        "responsibility/letters/issue_to_staff.html",
+        {
+            "parent": parent,
+            "form": form,
+            "issued": list(posts.filter(pk__in=taken)),
+        },
+        status=400 if request.method == "POST" else 200,
+    )

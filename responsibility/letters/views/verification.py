@@ -1,0 +1,49 @@
+"""The public verification page: anyone handed a copy of a letter checks whether it is authentic.
+
+No login: the people who need it (a unit's staff, an inspector, an auditor) often have no account.
+Nothing is shown for an unknown code or a file that is not an archived letter.
+"""
+
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from responsibility.letters.forms.verification import VerifyCodeForm, VerifyUploadForm
+from responsibility.letters.verify import letter_document_get_by_code, pdf_verify, verification_code_normalise
+
+UPLOAD = "upload"
+CODE = "code"
+
+
+@require_http_methods(["GET", "POST"])
+def verify_view(request):
+    upload_form, code_form = VerifyUploadForm(), VerifyCodeForm()
+    if request.method == "POST":
+        if request.POST.get("action") == CODE:
+            code_form = VerifyCodeForm(request.POST)
+            if code_form.is_valid():
+                return redirect("responsibility:verify-code", code=code_form.cleaned_data["code"])
+        else:
+            upload_form = VerifyUploadForm(request.POST, request.FILES)
+            if upload_form.is_valid():
+                result = pdf_verify(pdf=upload_form.cleaned_data["pdf"])
+                return render(request, "responsibility/verification/result.html", {"result": result})
+    return render(
+        request,
+        "responsibility/verification/verify.html",
+        {"upload_form": upload_form, "code_form": code_form, "UPLOAD": UPLOAD, "CODE": CODE},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_GET
+def verify_code_view(request, code: str):
+    normalised = verification_code_normalise(code)
+    if normalised is not None and normalised != code:
+        return redirect("responsibility:verify-code", code=normalised)  # one address per letter
+    document = letter_document_get_by_code(code=normalised) if normalised else None
+    return render(
+        request,
+        "responsibility/verification/code.html",
+        {"document": document, "code": normalised or code[:40], "code_form": VerifyCodeForm(), "CODE": CODE},
+        status=200 if document else 404,
+    )

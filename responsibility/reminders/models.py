@@ -1,0 +1,260 @@
+"""Reminders (提醒) and in-app notifications (消息): the ledger that makes each reminder happen once.
+
+The ledger (`Reminder`) has one row per (kind, object, recipient, due period), unique in the database:
+the periodic sweep inserts the rows that are due and ignores the ones already there, so it may run any
+number of times. A send task claims a row, sends the email, writes the in-app `Notification` (at most
+one per reminder, also unique in the database) and marks the row sent. See docs/adr/0004-reminders.md.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+
+from responsibility.letters.models.letters import Campaign
+
+# The defaults of a campaign's reminder rules (the issue: a week, three days and one day before the
+# deadline, then every two days while overdue, weekends skipped).
+DEFAULT_DAYS_BEFORE = (7, 3, 1)
+DEFAULT_OVERDUE_EVERY_DAYS = 2
+MAX_DAYS_BEFORE_ENTRIES = 10
+MAX_DAYS_BEFORE = 365
+MAX_OVERDUE_EVERY_DAYS = 90
+
+
+def default_days_before() -> list[int]:
+    return list(DEFAULT_DAYS_BEFORE)
+
+
+def days_before_validate(value) -> None:
+    """A list of 1 to 10 different whole numbers of days, 0 (the deadline itself) to 365."""
+    if not isinstance(value, list) or not value:
+        raise ValidationError(_("Give at least one number of days before the deadline."), code="empty")
+    if len(value) > MAX_DAYS_BEFORE_ENTRIES:
+        raise ValidationError(
+            _("Give at most %(max)d numbers of days before the deadline."),
+            code="too_many",
+            params={"max": MAX_DAYS_BEFORE_ENTRIES},
+        )
+    if any(isinstance(day, bool) or not isinstance(day, int) for day in value):
+        raise ValidationError(_("Days before the deadline must be whole numbers."), code="not_int")
+    if any(not 0 <= day <= MAX_DAYS_BEFORE for day in value):
+        raise ValidationError(
+            _("Days before the deadline must be between 0 and %(max)d."),
+            code="out_of_range",
+            params={"max": MAX_DAYS_BEFORE},
+        )
+    if len(set(value)) != len(value):
+        raise ValidationError(_("Each number of days may appear only once."), code="duplicate")
+
+
+class ReminderPolicy(models.Model):
+    """A campaign's reminder rules; the office edits them on the campaign page."""
+
+    campaign = models.OneToOneField(
+        Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="reminder_policy"
+    )
+    # Remind this many days before the deadline, e.g. [7, 3, 1]; kept sorted, largest first.
+    days_before = models.JSONField(
+        _("days before the deadline"), default=default_days_before, validators=[days_before_validate]
+    )
+    overdue_every_days = models.PositiveSmallIntegerField(
+        _("overdue reminder every (days)"), default=DEFAULT_OVERDUE_EVERY_DAYS
+    )
+    skip_weekends = models.BooleanField(_("skip weekends"), default=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("reminder rules")
+        verbose_name_plural = _("reminder rules")
+        constraints = [
+            models.CheckConstraint(
+                name="reminderpolicy_overdue_interval_valid",
+                condition=Q(overdue_every_days__gte=1, overdue_every_days__lte=MAX_OVERDUE_EVERY_DAYS),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign}: {self.days_before} / {self.overdue_every_days}"
+
+
+class ReminderKind(models.TextChoices):
+    LETTER_UNSIGNED = "letter_unsigned", _("Letter awaiting signature")  # to the signer (乙方)
+    LETTER_AWAITING_COUNTERSIGN = (
+        "letter_awaiting_countersign",
+        _("Letters awaiting countersignature"),  # to the issuer (甲方), one per campaign
+    )
+    DAILY_DIGEST = "daily_digest", _("Daily digest")  # to unit heads and the office
+    RECTIFICATION_DUE = "rectification_due", _("Rectification deadline")  # to the rectification's owner
+    DUTY_TASK_DUE = "duty_task_due", _("Duty task due")  # to the leader a task's period is due from
+
+
+class ReminderStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting")  # due; a send task will claim it
+    SENDING = "sending", _("Sending")  # claimed by a send task (reclaimed when that task died)
+    SENT = "sent", _("Sent")  # the mail server accepted the email; the in-app message exists
+    FAILED = "failed", _("Failed")  # the email could not be sent; the reason is in last_error
+    CANCELLED = "cancelled", _("Not needed")  # the item was done before the reminder went out
+
+
+class Reminder(models.Model):
+    """The ledger: one row per (kind, object, recipient, due period), whatever runs the sweep or send."""
+
+    kind = models.CharField(_("kind"), max_length=32, choices=ReminderKind.choices)
+    # What the reminder is about: "letter:123", "campaign:4" (countersignatures), "unit:7", "office"
+    # or "rectification:9".
+    object_key = models.CharField(_("about"), max_length=64)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="reminders",
+    )
+    # Which reminder of the schedule: "before-7", "overdue-3" (days past the deadline), or a date.
+    due_period = models.CharField(_("due period"), max_length=24)
+    due_at = models.DateTimeField(_("due at"))
+    # The campaign the item belongs to (for the office's filter); empty for digests and rectifications.
+    campaign = models.ForeignKey(
+        Campaign,
+        verbose_name=_("campaign"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reminders",
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=ReminderStatus.choices,
+        default=ReminderStatus.PENDING,
+        editable=False,
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0, editable=False)
+    last_error = models.TextField(_("last error"), blank=True, editable=False)
+    # The Message-ID header of the email: derived from the row, so a repeated send is recognisable.
+    message_id = models.CharField(_("Message-ID"), max_length=255, blank=True, editable=False)
+    enqueued_at = models.DateTimeField(_("queued at"), null=True, blank=True, editable=False)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True, editable=False)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True, editable=False)
+    resend_count = models.PositiveSmallIntegerField(_("resends"), default=0, editable=False)
+    resent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("resent by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    resent_at = models.DateTimeField(_("resent at"), null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        ordering = ["-due_at", "-pk"]
+        default_permissions = ("view",)
+        permissions = [("resend_reminder", "Can resend reminder")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "object_key", "recipient", "due_period"], name="reminder_once_per_period"
+            ),
+            models.CheckConstraint(name="reminder_kind_valid", condition=Q(kind__in=ReminderKind.values)),
+            models.CheckConstraint(
+                name="reminder_status_valid", condition=Q(status__in=ReminderStatus.values)
+            ),
+            models.CheckConstraint(
+                name="reminder_sent_has_sent_at",
+                condition=~Q(status=ReminderStatus.SENT) | Q(sent_at__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="reminder_sending_has_claimed_at",
+                condition=~Q(status=ReminderStatus.SENDING) | Q(claimed_at__isnull=False),
+            ),
+        ]
+        indexes = [
+            # The sweep's "what is waiting to go out" and the office page's state filter.
+            models.Index(fields=["status", "due_at"], name="reminder_status_due_idx"),
+            models.Index(fields=["campaign", "kind", "status"], name="reminder_campaign_kind_idx"),
+            models.Index(fields=["recipient", "-due_at"], name="reminder_recipient_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.object_key} → {self.recipient_id} ({self.due_period})"
+
+    @property
+    def object_kind(self) -> str:
+        """What `object_key` names: "letter", "campaign", "unit", "office" or "rectification"."""
+        return self.object_key.partition(":")[0]
+
+    @property
+    def object_id(self) -> int | None:
+        """The id in `object_key` ("letter:12" → 12), if any."""
+        tail = self.object_key.partition(":")[2]
+        return int(tail) if tail.isdigit() else None
+
+    @property
+    def period_label(self) -> str:
+        """The due period in words: "3 days before the deadline", "5 days overdue"; "" for a date."""
+        kind, _sep, number = self.due_period.partition("-")
+        if not number.isdigit():
+            return ""
+        days = int(number)
+        if kind == "before":
+            if days == 0:
+                return gettext("on the deadline")
+            return ngettext("%(days)d day before the deadline", "%(days)d days before the deadline", days) % {
+                "days": days
+            }
+        if kind == "overdue":
+            return ngettext("%(days)d day overdue", "%(days)d days overdue", days) % {"days": days}
+        return ""
+
+
+class Notification(models.Model):
+    """A message in the user's notification centre (the bell in the page header)."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"), max_length=4000, blank=True)
+    url = models.CharField(_("link"), max_length=500, blank=True)
+    # At most one notification per reminder, whatever happens to the send task (the database says no).
+    reminder = models.OneToOneField(
+        Reminder,
+        verbose_name=_("reminder"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="notification",
+    )
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"], name="notification_recipient_idx"),
+            # The bell's unread count: only the unread rows are indexed.
+            models.Index(
+                fields=["recipient"], condition=Q(read_at__isnull=True), name="notification_unread_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None

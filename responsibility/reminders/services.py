@@ -1,0 +1,400 @@
+"""Reminders: the rules of a campaign, the sweep that fills the ledger, sending, resending, read marks.
+
+The order of a send, and why (docs/adr/0004-reminders.md):
+
+1. claim: in a short transaction, lock the row (SKIP LOCKED) if it is waiting, or if a send that
+   claimed it has been silent for longer than REMINDERS_CLAIM_TIMEOUT (its worker died); check the
+   item still needs the reminder (else the row is cancelled); create the in-app notification (unique
+   per reminder: a second send can never make a second one); mark the row SENDING; commit.
+2. send the email, outside any transaction, with the row's stable Message-ID.
+3. mark the row SENT (only if this send still holds the claim); commit.
+
+A worker that dies between the mail server accepting the email (2) and the commit (3) leaves the row
+SENDING; after the claim timeout it is claimed again and the email goes out a second time, with the
+same Message-ID. That window is the only way an email is sent twice.
+"""
+
+import datetime
+import logging
+import smtplib
+from dataclasses import dataclass, field
+from email.utils import parseaddr
+from enum import StrEnum
+
+from django.conf import settings
+from django.core import mail
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.template import Context
+from django.template.loader import get_template, render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from core.errors import ApplicationError
+from responsibility.letters.models.letters import Campaign
+from responsibility.letters.permissions import CampaignAction, campaign_check_permission
+from responsibility.reminders.models import Notification, Reminder, ReminderPolicy, ReminderStatus
+from responsibility.reminders.permissions import ReminderAction, reminder_check_permission
+from responsibility.reminders.registry import SOURCES, DueRow, ReminderMessage, site_link
+from responsibility.reminders.tasks import reminders_send as reminders_send_task
+
+logger = logging.getLogger(__name__)
+
+SEND_CHUNK = 100  # reminders per send task: one SMTP connection each
+MAX_ATTEMPTS = 6  # failed sends of one reminder before it is marked failed
+DRY_RUN_LISTED = 200  # rows a dry run lists (the counts are always complete)
+ERROR_TEXT_MAX = 1000
+
+
+# --- Rules ----------------------------------------------------------------------------------------
+
+
+def reminder_policy_ensure(*, campaign: Campaign) -> ReminderPolicy:
+    """The campaign's reminder rules, created with the defaults if it has none yet."""
+    policy, _created = ReminderPolicy.objects.get_or_create(campaign=campaign)
+    return policy
+
+
+@transaction.atomic
+def reminder_policy_update(
+    *,
+    campaign: Campaign,
+    days_before: list[int],
+    overdue_every_days: int,
+    skip_weekends: bool,
+    updated_by,
+) -> ReminderPolicy:
+    """Change when a campaign's reminders go out. Takes effect at the next sweep."""
+    campaign_check_permission(user=updated_by, action=CampaignAction.MANAGE, campaign=campaign)
+    if not isinstance(overdue_every_days, int) or not 1 <= overdue_every_days <= 90:
+        raise ApplicationError(_("The overdue interval must be between 1 and 90 days."))
+    policy = reminder_policy_ensure(campaign=campaign)
+    policy = ReminderPolicy.objects.select_for_update().get(pk=policy.pk)
+    policy.days_before = sorted(days_before, reverse=True) if isinstance(days_before, list) else days_before
+    policy.overdue_every_days = overdue_every_days
+    policy.skip_weekends = bool(skip_weekends)
+    policy.updated_by = updated_by
+    try:
+        policy.full_clean(exclude=["campaign"])
+    except ValidationError as error:
+        raise ApplicationError(" ".join(error.messages)) from None
+    policy.save(
+        update_fields=["days_before", "overdue_every_days", "skip_weekends", "updated_by", "updated_at"]
+    )
+    return policy
+
+
+# --- The sweep ------------------------------------------------------------------------------------
+
+
+@dataclass
+class SweepResult:
+    today: datetime.date
+    dry_run: bool
+    created: dict[str, int] = field(default_factory=dict)  # new ledger rows per kind (or would be)
+    scheduled: int = 0  # reminders handed to send tasks (or that would be)
+    listed: list[DueRow] = field(default_factory=list)  # dry run: the first new rows
+
+    @property
+    def created_total(self) -> int:
+        return sum(self.created.values())
+
+
+def reminders_sweep(*, today: datetime.date, dry_run: bool = False, now: datetime.datetime | None = None):
+    """Create the ledger rows due on `today`, then hand every reminder waiting to be sent to send tasks.
+
+    Idempotent: the rows exist once (unique in the database), so a second run creates nothing, and a
+    reminder already queued recently is not queued again. A dry run writes nothing.
+    """
+    now = now or timezone.now()
+    result = SweepResult(today=today, dry_run=dry_run)
+    for kind, source in SOURCES.items():
+        result.created[kind] = 0
+        for batch in source.due_rows(today=today):
+            new = _rows_not_in_ledger(batch)
+            result.created[kind] += len(new)
+            if dry_run:
+                result.listed.extend(new[: max(DRY_RUN_LISTED - len(result.listed), 0)])
+            elif new:
+                # A concurrent sweep may insert the same rows meanwhile: the unique constraint decides.
+                Reminder.objects.bulk_create(
+                    [row.as_reminder() for row in new], ignore_conflicts=True, batch_size=len(new)
+                )
+    result.scheduled = _reminders_waiting(now=now).count() if dry_run else reminders_enqueue_due(now=now)
+    return result
+
+
+def _rows_not_in_ledger(batch: list[DueRow]) -> list[DueRow]:
+    """The rows of a batch the ledger does not hold yet (one query; a batch has one kind)."""
+    existing = set(
+        Reminder.objects.filter(
+            kind=batch[0].kind,
+            object_key__in={row.object_key for row in batch},
+            due_period__in={row.due_period for row in batch},
+        ).values_list("object_key", "recipient_id", "due_period")
+    )
+    return [row for row in batch if (row.object_key, row.recipient_id, row.due_period) not in existing]
+
+
+def _reminders_waiting(*, now: datetime.datetime):
+    """Rows a send task should pick up: due and not queued recently, or claimed by a send that died."""
+    requeue_before = now - settings.REMINDERS_REQUEUE_AFTER
+    abandoned_before = now - settings.REMINDERS_CLAIM_TIMEOUT
+    return Reminder.objects.filter(
+        Q(status=ReminderStatus.PENDING, due_at__lte=now)
+        & (Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=requeue_before))
+        | Q(status=ReminderStatus.SENDING, claimed_at__lt=abandoned_before)
+    )
+
+
+def reminders_enqueue_due(*, now: datetime.datetime) -> int:
+    """Queue send tasks, SEND_CHUNK reminders each, after the transaction commits. Returns how many."""
+    count = 0
+    with transaction.atomic():
+        ids = (
+            _reminders_waiting(now=now).order_by("pk").values_list("pk", flat=True).iterator(chunk_size=2000)
+        )
+        chunk: list[int] = []
+        for pk in ids:
+            chunk.append(pk)
+            if len(chunk) == SEND_CHUNK:
+                count += _enqueue(chunk, now=now)
+                chunk = []
+        if chunk:
+            count += _enqueue(chunk, now=now)
+    return count
+
+
+def _enqueue(ids: list[int], *, now: datetime.datetime) -> int:
+    Reminder.objects.filter(pk__in=ids).update(enqueued_at=now)
+    reminders_send_task.delay_on_commit(reminder_ids=list(ids))
+    return len(ids)
+
+
+# --- Sending --------------------------------------------------------------------------------------
+
+
+class SendOutcome(StrEnum):
+    SENT = "sent"
+    CANCELLED = "cancelled"  # the item no longer needs it
+    SKIPPED = "skipped"  # another send holds it, or it is already done
+    RETRY = "retry"  # a transient failure: waiting for the next attempt
+    FAILED = "failed"  # a permanent failure, or the last attempt failed
+
+
+@dataclass(frozen=True)
+class RenderedReminder:
+    subject: str
+    text: str
+    html: str
+    summary: str
+    url: str
+
+
+def reminder_message_id(reminder: Reminder) -> str:
+    """A Message-ID derived from the row (and its resend number): the same for every attempt."""
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost"
+    suffix = f".{reminder.resend_count}" if reminder.resend_count else ""
+    return f"<reminder-{reminder.pk}{suffix}@{domain}>"
+
+
+def reminder_render(*, reminder: Reminder, message: ReminderMessage) -> RenderedReminder:
+    """The email and the in-app text, in the organisation's language (Chinese), from the kind's templates."""
+    context = {
+        **message.context,
+        "reminder": reminder,
+        "recipient": reminder.recipient,
+        "link": site_link(message.url),
+        "site_url": settings.SITE_URL,
+    }
+    base = f"responsibility/emails/{reminder.kind}"
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = " ".join(_render_plain(f"{base}.subject.txt", context).split())
+        text = _render_plain(f"{base}.txt", context)
+        html = render_to_string(f"{base}.html", context)
+        summary = " ".join(_render_plain(f"{base}.summary.txt", context).split())
+    return RenderedReminder(subject=subject, text=text, html=html, summary=summary, url=message.url)
+
+
+def _render_plain(name: str, context: dict) -> str:
+    """A plain-text template: nothing HTML-escaped (the subject, the text part, the in-app message)."""
+    return get_template(name).template.render(Context(context, autoescape=False))
+
+
+def reminder_send(*, reminder: Reminder, connection=None) -> SendOutcome:
+    """Claim, check, notify in the app, email, mark sent (see the module's docstring for the order)."""
+    claim = _reminder_claim(reminder=reminder)
+    if not isinstance(claim, tuple):
+        return claim
+    claimed, rendered = claim
+    recipient = claimed.recipient
+    if not recipient.email:
+        _reminder_finish_failed(claimed, error=_("The recipient has no email address."), permanent=True)
+        return SendOutcome.FAILED
+    email = mail.EmailMultiAlternatives(
+        subject=rendered.subject,
+        body=rendered.text,
+        to=[recipient.email],
+        headers={"Message-ID": claimed.message_id},
+        connection=connection,
+    )
+    email.attach_alternative(rendered.html, "text/html")
+    try:
+        email.send()
+    except (smtplib.SMTPException, OSError) as error:
+        if connection is not None:
+            _connection_reset(connection)
+        permanent = _is_permanent(error) or claimed.attempts >= MAX_ATTEMPTS
+        _reminder_finish_failed(claimed, error=f"{type(error).__name__}: {error}", permanent=permanent)
+        logger.warning("Reminder %s: sending failed (%s): %s", claimed.pk, claimed.attempts, error)
+        return SendOutcome.FAILED if permanent else SendOutcome.RETRY
+    with transaction.atomic():
+        marked = Reminder.objects.filter(
+            pk=claimed.pk, status=ReminderStatus.SENDING, claimed_at=claimed.claimed_at
+        ).update(status=ReminderStatus.SENT, sent_at=timezone.now(), last_error="")
+    if not marked:
+        logger.warning("Reminder %s was claimed again while this send ran; it was sent twice.", claimed.pk)
+    return SendOutcome.SENT
+
+
+def _reminder_claim(*, reminder: Reminder) -> tuple[Reminder, RenderedReminder] | SendOutcome:
+    now = timezone.now()
+    with transaction.atomic():
+        claimed = (
+            Reminder.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("recipient")
+            .filter(pk=reminder.pk)
+            .filter(
+                Q(status=ReminderStatus.PENDING)
+                | Q(status=ReminderStatus.SENDING, claimed_at__lt=now - settings.REMINDERS_CLAIM_TIMEOUT)
+            )
+            .first()
+        )
+        if claimed is None:
+            return SendOutcome.SKIPPED
+        source = SOURCES.get(claimed.kind)
+        message = source.message(reminder=claimed) if source and claimed.recipient.is_active else None
+        if message is None:
+            claimed.status = ReminderStatus.CANCELLED
+            claimed.save(update_fields=["status"])
+            return SendOutcome.CANCELLED
+        rendered = reminder_render(reminder=claimed, message=message)
+        Notification.objects.get_or_create(
+            reminder=claimed,
+            defaults={
+                "recipient": claimed.recipient,
+                "title": rendered.subject[:200],
+                "body": rendered.summary[:4000],
+                "url": rendered.url[:500],
+            },
+        )
+        claimed.status = ReminderStatus.SENDING
+        claimed.claimed_at = now
+        claimed.attempts += 1
+        claimed.message_id = reminder_message_id(claimed)
+        claimed.save(update_fields=["status", "claimed_at", "attempts", "message_id"])
+    return claimed, rendered
+
+
+def _reminder_finish_failed(claimed: Reminder, *, error: str, permanent: bool) -> None:
+    """Record a failed attempt: FAILED for good, or back to PENDING for the next attempt."""
+    with transaction.atomic():
+        Reminder.objects.filter(
+            pk=claimed.pk, status=ReminderStatus.SENDING, claimed_at=claimed.claimed_at
+        ).update(
+            status=ReminderStatus.FAILED if permanent else ReminderStatus.PENDING,
+            last_error=error[:ERROR_TEXT_MAX],
+            enqueued_at=timezone.now(),  # the send task retries it; the sweep only if that retry is lost
+        )
+
+
+def _is_permanent(error: Exception) -> bool:
+    """A refusal that another attempt will not change: the server answered 5xx, or refused the address."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return True
+    code = getattr(error, "smtp_code", None)
+    return isinstance(code, int) and 500 <= code < 600
+
+
+def _connection_reset(connection) -> None:
+    """Drop a connection that failed; the next message opens a new one."""
+    try:
+        connection.close()
+    except Exception:  # noqa: BLE001 - closing a broken connection may fail in any way
+        logger.debug("closing the mail connection failed", exc_info=True)
+
+
+def reminders_send_batch(*, reminder_ids: list[int]) -> list[int]:
+    """Send some reminders over one mail connection. Returns the ids to try again later."""
+    reminders = list(Reminder.objects.filter(pk__in=reminder_ids).order_by("pk").only("pk"))
+    retry: list[int] = []
+    connection = mail.get_connection(fail_silently=False)
+    try:
+        connection.open()
+    except (smtplib.SMTPException, OSError) as error:
+        # Each send below tries to connect again and counts its own failure.
+        logger.warning("Mail server unreachable: %s", error)
+    try:
+        for reminder in reminders:
+            if reminder_send(reminder=reminder, connection=connection) == SendOutcome.RETRY:
+                retry.append(reminder.pk)
+    finally:
+        _connection_reset(connection)
+    return retry
+
+
+# --- The office's resend --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def reminder_resend(*, reminder: Reminder, resent_by) -> Reminder:
+    """Send a sent or failed reminder again: a new email (new Message-ID); the message shows as unread."""
+    reminder_check_permission(user=resent_by, action=ReminderAction.RESEND)
+    locked = Reminder.objects.select_for_update().get(pk=reminder.pk)
+    if locked.status in (ReminderStatus.PENDING, ReminderStatus.SENDING):
+        raise ApplicationError(_("This reminder is already waiting to be sent."))
+    if locked.status == ReminderStatus.CANCELLED:
+        raise ApplicationError(_("This reminder is no longer needed: the item was done before it went out."))
+    now = timezone.now()
+    locked.status = ReminderStatus.PENDING
+    locked.attempts = 0
+    locked.last_error = ""
+    locked.resend_count += 1
+    locked.resent_by = resent_by
+    locked.resent_at = now
+    locked.enqueued_at = now
+    locked.save(
+        update_fields=[
+            "status",
+            "attempts",
+            "last_error",
+            "resend_count",
+            "resent_by",
+            "resent_at",
+            "enqueued_at",
+        ]
+    )
+    Notification.objects.filter(reminder=locked).update(read_at=None)
+    reminders_send_task.delay_on_commit(reminder_ids=[locked.pk])
+    return locked
+
+
+# --- The notification centre ----------------------------------------------------------------------
+
+
+def notification_mark_read(*, notification: Notification, read_by) -> Notification:
+    """Mark one of the user's own messages as read (a second mark changes nothing)."""
+    if notification.recipient_id != read_by.pk:
+        raise PermissionDenied(_("This message is not yours."))
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
+            read_at=notification.read_at
+        )
+    return notification
+
+
+def notifications_mark_all_read(*, read_by) -> int:
+    """Mark every unread message of the user as read. Returns how many."""
+    return Notification.objects.filter(recipient=read_by, read_at__isnull=True).update(read_at=timezone.now())

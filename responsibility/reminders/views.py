@@ -1,0 +1,161 @@
+"""Reminder pages: the notification centre (everyone's own), the office's reminder log, a campaign's rules."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from core.errors import ApplicationError
+from responsibility.letters.permissions import CampaignAction, campaign_check_permission
+from responsibility.letters.selectors import campaign_list_visible_to
+from responsibility.reminders.forms import ReminderFilterForm, ReminderPolicyForm
+from responsibility.reminders.permissions import ReminderAction, reminder_check_permission, reminder_user_can
+from responsibility.reminders.selectors import (
+    notification_list_for,
+    reminder_findings_of,
+    reminder_list_visible_to,
+    reminder_occurrences_of,
+    reminder_policy_for,
+)
+from responsibility.reminders.services import (
+    notification_mark_read,
+    notifications_mark_all_read,
+    reminder_policy_update,
+    reminder_resend,
+)
+
+NOTIFICATIONS_PER_PAGE = 25
+REMINDERS_PER_PAGE = 50
+
+
+@login_required
+def notification_list_view(request):
+    page_obj = Paginator(notification_list_for(user=request.user), NOTIFICATIONS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "responsibility/notifications/list.html",
+        {"page_obj": page_obj, "notifications": page_obj.object_list},
+    )
+
+
+@login_required
+@require_POST
+def notification_read_view(request, pk: int):
+    """Mark a message read; with `open`, go on to what it is about."""
+    notification = get_object_or_404(notification_list_for(user=request.user), pk=pk)
+    notification_mark_read(notification=notification, read_by=request.user)
+    target = notification.url
+    if "open" in request.POST and target and url_has_allowed_host_and_scheme(target, allowed_hosts=None):
+        return redirect(target)
+    return redirect(_notifications_page(request))
+
+
+@login_required
+@require_POST
+def notification_read_all_view(request):
+    count = notifications_mark_all_read(read_by=request.user)
+    if count:
+        messages.success(
+            request,
+            ngettext("%(count)d message marked as read.", "%(count)d messages marked as read.", count)
+            % {"count": count},
+        )
+    return redirect(_notifications_page(request))
+
+
+def _notifications_page(request) -> str:
+    """Back to the page of the list the user came from."""
+    page = request.POST.get("page", "")
+    return reverse("responsibility:notification-list") + (f"?page={page}" if page.isdigit() else "")
+
+
+@login_required
+def reminder_list_view(request):
+    """The office's log of every reminder: waiting, sent, failed or not needed; filterable; resend."""
+    reminder_check_permission(user=request.user, action=ReminderAction.VIEW)
+    campaigns = list(campaign_list_visible_to(user=request.user))
+    form = ReminderFilterForm(request.GET or None, campaigns=campaigns)
+    reminders = reminder_list_visible_to(user=request.user)
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        if data["campaign"]:
+            reminders = reminders.filter(campaign_id=data["campaign"])
+        if data["kind"]:
+            reminders = reminders.filter(kind=data["kind"])
+        if data["status"]:
+            reminders = reminders.filter(status=data["status"])
+    page_obj = Paginator(reminders, REMINDERS_PER_PAGE).get_page(request.GET.get("page"))
+    shown = list(page_obj.object_list)
+    findings = reminder_findings_of(user=request.user, reminders=shown)
+    occurrences = reminder_occurrences_of(user=request.user, reminders=shown)
+    for reminder in shown:  # what a rectification or duty task reminder is about, for its link
+        if reminder.object_kind == "rectification":
+            reminder.finding = findings.get(reminder.object_id)
+        elif reminder.object_kind == "occurrence":
+            reminder.occurrence = occurrences.get(reminder.object_id)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "responsibility/reminders/list.html",
+        {
+            "form": form,
+            "page_obj": page_obj,
+            "reminders": shown,
+            "query_without_page": query.urlencode() + "&" if query else "",
+            "can_resend": reminder_user_can(user=request.user, action=ReminderAction.RESEND),
+        },
+    )
+
+
+@login_required
+@require_POST
+def reminder_resend_view(request, pk: int):
+    reminder_check_permission(user=request.user, action=ReminderAction.RESEND)
+    reminder = get_object_or_404(reminder_list_visible_to(user=request.user), pk=pk)
+    try:
+        reminder_resend(reminder=reminder, resent_by=request.user)
+    except ApplicationError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, _("The reminder to %(name)s will be sent again.") % {"name": reminder.recipient}
+        )
+    back = request.POST.get("next", "")
+    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        return redirect(back)
+    return redirect("responsibility:reminder-list")
+
+
+@login_required
+def campaign_reminders_view(request, pk: int):
+    """The campaign's reminder rules: days before the deadline, the overdue interval, weekends."""
+    campaign = get_object_or_404(campaign_list_visible_to(user=request.user), pk=pk)
+    campaign_check_permission(user=request.user, action=CampaignAction.MANAGE, campaign=campaign)
+    policy = reminder_policy_for(campaign=campaign)
+    if request.method == "POST":
+        form = ReminderPolicyForm(request.POST)
+        if form.is_valid():
+            try:
+                reminder_policy_update(campaign=campaign, **form.cleaned_data, updated_by=request.user)
+            except ApplicationError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, _("Reminder rules saved."))
+                return redirect("responsibility:campaign-detail", pk=campaign.pk)
+    else:
+        form = ReminderPolicyForm(
+            initial={
+                "days_before": ", ".join(str(day) for day in policy.days_before),
+                "overdue_every_days": policy.overdue_every_days,
+                "skip_weekends": policy.skip_weekends,
+            }
+        )
+    return render(request, "responsibility/campaigns/reminders.html", {"campaign": campaign, "form": form})

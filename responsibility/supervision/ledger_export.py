@@ -1,0 +1,166 @@
+"""The rectification ledger as an Excel workbook: the findings, then the counts by unit and by plan.
+
+Pure: it writes what it is given to a file and reads nothing else. Headers are translated strings.
+Dates are real dates. Every text cell is stored as text, so a title such as "=HYPERLINK(…)" can never
+become a formula; text starting with a formula character also carries Excel's quote prefix, so
+editing the cell keeps it text.
+"""
+
+import datetime
+from collections.abc import Iterable
+from typing import BinaryIO
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from responsibility.supervision.ledger import LedgerCounts, LedgerGroup, LedgerRow
+
+DATE_FORMAT = "yyyy-mm-dd"
+PERCENT_FORMAT = "0.0%"
+# Characters that make a spreadsheet read a cell as a formula (OWASP "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+HEADER_FONT = Font(bold=True)
+HEADER_FILL = PatternFill("solid", fgColor="F2F2F2")
+
+
+def _text(sheet, value, *, header: bool = False) -> Cell:
+    cell = WriteOnlyCell(sheet, value=None)
+    text = "" if value is None else str(value)
+    cell.value = text
+    cell.data_type = "s"  # never a formula, whatever the text says
+    if text.startswith(FORMULA_STARTS):
+        cell.quotePrefix = True
+    if header:
+        cell.font = HEADER_FONT
+        cell.fill = HEADER_FILL
+    return cell
+
+
+def _date(sheet, value: datetime.date | datetime.datetime | None) -> Cell | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime.datetime):
+        value = timezone.localdate(value)
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.number_format = DATE_FORMAT
+    return cell
+
+
+def _rate(sheet, percent: float | None) -> Cell | None:
+    if percent is None:
+        return None
+    cell = WriteOnlyCell(sheet, value=percent / 100)
+    cell.number_format = PERCENT_FORMAT
+    return cell
+
+
+def _sheet(workbook: Workbook, title: str, columns: list[tuple[str, int]]):
+    sheet = workbook.create_sheet(title[:31])
+    sheet.freeze_panes = "A2"
+    for index, (_header, width) in enumerate(columns, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.append([_text(sheet, header, header=True) for header, _width in columns])
+    return sheet
+
+
+def _clause_text(finding) -> str:
+    clause = finding.clause
+    if clause is None:
+        return ""
+    return f"{clause.letter.reference} · {clause.number}. {clause.text}"
+
+
+def ledger_xlsx_write(
+    *,
+    file: BinaryIO,
+    rows: Iterable[LedgerRow],
+    by_unit: list[LedgerGroup],
+    by_plan: list[LedgerGroup],
+    summary: LedgerCounts,
+) -> None:
+    """Write the workbook: 台账 (one row per finding), 按单位, 按计划."""
+    workbook = Workbook(write_only=True)
+
+    columns = [
+        (_("Reference"), 11),
+        (_("Inspection plan"), 28),
+        (_("Unit"), 20),
+        (_("Problem"), 40),
+        (_("Clause category"), 16),
+        (_("Clause breached"), 40),
+        (_("Severity"), 8),
+        (_("Responsible person"), 12),
+        (_("Rectification owner"), 12),
+        (_("Deadline"), 12),
+        (_("Rectification status"), 14),
+        (_("Traffic light"), 12),
+        (_("Submitted"), 12),
+        (_("Verified"), 12),
+        (pgettext("ledger", "Ticked off"), 12),
+    ]
+    sheet = _sheet(workbook, _("Ledger"), columns)
+    for row in rows:
+        finding = row.finding
+        rectification = finding.rectification
+        sheet.append(
+            [
+                _text(sheet, finding.reference),
+                _text(sheet, finding.plan.title),
+                _text(sheet, finding.unit.name),
+                _text(sheet, finding.title),
+                _text(sheet, finding.get_category_display()),
+                _text(sheet, _clause_text(finding)),
+                _text(sheet, finding.get_severity_display()),
+                _text(sheet, finding.responsible.get_full_name()),
+                _text(sheet, rectification.owner.get_full_name()),
+                _date(sheet, rectification.deadline),
+                _text(sheet, rectification.get_status_display()),
+                _text(sheet, row.light.label),
+                _date(sheet, rectification.submitted_at),
+                _date(sheet, rectification.verified_at),
+                _date(sheet, rectification.closed_at),
+            ]
+        )
+
+    for title, first_column, groups in (
+        (_("By unit"), _("Unit"), by_unit),
+        (_("By plan"), _("Inspection plan"), by_plan),
+    ):
+        sheet = _sheet(
+            workbook,
+            title,
+            [
+                (first_column, 30),
+                (_("Findings"), 10),
+                (_("Being rectified"), 10),
+                (_("Submitted"), 10),
+                (_("Verified"), 10),
+                (pgettext("ledger", "Ticked off"), 10),
+                (_("Overdue"), 10),
+                (_("Due within 7 days"), 12),
+                (_("Closure rate"), 12),
+                (_("Verified or closed"), 14),
+            ],
+        )
+        for name, counts in [*((group.name, group.counts) for group in groups), (_("Total"), summary)]:
+            sheet.append(
+                [
+                    _text(sheet, name),
+                    counts.total,
+                    counts.open,
+                    counts.submitted,
+                    counts.verified,
+                    counts.closed,
+                    counts.overdue,
+                    counts.due_soon,
+                    _rate(sheet, counts.closure_rate),
+                    _rate(sheet, counts.done_rate),
+                ]
+            )
+    workbook.save(file)

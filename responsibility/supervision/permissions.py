@@ -1,0 +1,221 @@
+"""Who may read and act on inspection plans, draws, inspections, findings and rectifications. The only
+place these rules are written."""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+
+from accounts.permissions import _active
+from responsibility.supervision.models import InspectionStatus, PlanStatus, RectificationStatus
+
+# --- Supervision: inspection plans, draws, inspections, findings and rectifications --------------
+#
+# Who is who:
+# - the discipline inspection team (role) plans rounds: add_inspectionplan;
+# - a plan's *team members* (chosen on the plan, all of the inspection team) draw, record, raise
+#   findings and verify rectifications in that plan; verifying also needs verify_rectification;
+# - an inspection's *assigned inspectors* (drawn) record its checkpoint results;
+# - the inspection team, the office and the Party Group read every plan and the whole ledger
+#   (view_inspectionplan, view_finding);
+# - a unit head (主要负责同志) sees the findings against their unit and the units below it, and
+#   answers them; a rectification's owner and a finding's responsible person see theirs;
+# - everybody else: the plan or finding does not exist for them (404).
+
+
+class PlanAction(StrEnum):
+    VIEW = "view"
+    CREATE = "create"
+    MANAGE = "manage"  # edit the plan and its checkpoints, close it
+    DRAW = "draw"
+
+
+class InspectionAction(StrEnum):
+    VIEW = "view"
+    RECORD = "record"  # record checkpoint results, complete the inspection
+    RAISE_FINDING = "raise_finding"
+
+
+class FindingAction(StrEnum):
+    VIEW = "view"
+    EDIT = "edit"  # the finding and the rectification's requirement, owner and deadline
+    SUBMIT = "submit"  # the owner's (or the unit head's) report of the fix
+    VERIFY = "verify"  # accept, send back, tick off
+
+
+def inspection_reads_everything(user) -> bool:
+    """The inspection team, the office and the Party Group read every plan and the whole ledger."""
+    return _active(user) and user.has_perm("responsibility.view_inspectionplan")
+
+
+def plan_team_member_ids(plan) -> set[int]:
+    """The plan's team (uses the team prefetched on the plan, if any)."""
+    return {member.pk for member in plan.team.all()}
+
+
+def plan_user_can(*, user, action: PlanAction, plan=None) -> bool:
+    if not _active(user):
+        return False
+    if action == PlanAction.CREATE:
+        return user.has_perm("responsibility.add_inspectionplan")
+    if action == PlanAction.VIEW:
+        return inspection_reads_everything(user)
+    # Managing and drawing: a team member of this plan who still holds the inspection role.
+    return (
+        plan is not None
+        and user.has_perm("responsibility.add_inspectionplan")
+        and user.pk in plan_team_member_ids(plan)
+    )
+
+
+def plan_check_permission(*, user, action: PlanAction, plan=None) -> None:
+    if not plan_user_can(user=user, action=action, plan=plan):
+        raise PermissionDenied(_("Only a member of this plan's inspection team may do this."))
+
+
+def inspection_user_can(*, user, action: InspectionAction, inspection) -> bool:
+    if not _active(user):
+        return False
+    if action == InspectionAction.VIEW:
+        return inspection_reads_everything(user)
+    if action == InspectionAction.RECORD:
+        # 双随机: the inspectors drawn for this unit, and nobody else, record its results.
+        return user.has_perm("responsibility.add_inspectionplan") and user.pk in {
+            inspector.pk for inspector in inspection.inspectors.all()
+        }
+    return plan_user_can(user=user, action=PlanAction.MANAGE, plan=inspection.plan) or inspection_user_can(
+        user=user, action=InspectionAction.RECORD, inspection=inspection
+    )
+
+
+def inspection_check_permission(*, user, action: InspectionAction, inspection) -> None:
+    if not inspection_user_can(user=user, action=action, inspection=inspection):
+        raise PermissionDenied(_("Only the inspectors drawn for this unit may do this."))
+
+
+def units_answered_for(user) -> set[int]:
+    """The units whose findings a unit head answers for: the units they head and every unit below."""
+    from accounts.models import OrgUnit, Post
+
+    if not _active(user):
+        return set()
+    headed = set(Post.objects.heads().filter(holder=user).values_list("unit_id", flat=True))
+    if not headed:
+        return set()
+    children: dict[int | None, list[int]] = {}
+    for pk, parent_id in OrgUnit.objects.values_list("pk", "parent_id"):
+        children.setdefault(parent_id, []).append(pk)
+    found: set[int] = set()
+    stack = list(headed)
+    while stack:
+        current = stack.pop()
+        if current not in found:
+            found.add(current)
+            stack.extend(children.get(current, ()))
+    return found
+
+
+def finding_user_can(*, user, action: FindingAction, finding, units: set[int] | None = None) -> bool:
+    """`units` is `units_answered_for(user)`, passed in when already computed for the page."""
+    if not _active(user):
+        return False
+    rectification = finding.rectification
+    answers_for_it = user.pk in (rectification.owner_id, finding.responsible_id) or finding.unit_id in (
+        units if units is not None else units_answered_for(user)
+    )
+    if action == FindingAction.VIEW:
+        return answers_for_it or user.has_perm("responsibility.view_finding")
+    if action == FindingAction.SUBMIT:
+        # The owner, or the head of the unit (who answers for everything in it).
+        return user.pk == rectification.owner_id or finding.unit_id in (
+            units if units is not None else units_answered_for(user)
+        )
+    if action == FindingAction.EDIT:
+        return plan_user_can(user=user, action=PlanAction.MANAGE, plan=finding.plan)
+    # Verifying, sending back and ticking off: a team member of the plan with the verify grant.
+    return plan_user_can(user=user, action=PlanAction.MANAGE, plan=finding.plan) and user.has_perm(
+        "responsibility.verify_rectification"
+    )
+
+
+def finding_check_permission(*, user, action: FindingAction, finding) -> None:
+    if not finding_user_can(user=user, action=action, finding=finding):
+        messages = {
+            FindingAction.SUBMIT: _("Only the rectification's owner or the unit's head may report the fix."),
+            FindingAction.VERIFY: _(
+                "Only a member of this plan's inspection team may verify rectifications."
+            ),
+        }
+        raise PermissionDenied(
+            messages.get(action, _("Only a member of this plan's inspection team may do this."))
+        )
+
+
+@dataclass(frozen=True)
+class FindingPermissions:
+    """What one user may do to one finding now: permission and state together."""
+
+    can_edit: bool
+    can_submit: bool
+    can_verify: bool  # also: send back
+    can_close: bool
+
+
+def finding_permissions_for(*, user, finding) -> FindingPermissions:
+
+    units = units_answered_for(user)
+    status = finding.rectification.status
+
+    def can(action: FindingAction) -> bool:
+        return finding_user_can(user=user, action=action, finding=finding, units=units)
+
+    return FindingPermissions(
+        can_edit=status != RectificationStatus.CLOSED and can(FindingAction.EDIT),
+        can_submit=status == RectificationStatus.OPEN and can(FindingAction.SUBMIT),
+        can_verify=status == RectificationStatus.SUBMITTED and can(FindingAction.VERIFY),
+        can_close=status == RectificationStatus.VERIFIED and can(FindingAction.VERIFY),
+    )
+
+
+def ledger_user_can_see_all(*, user) -> bool:
+    """The whole ledger and the dashboard: the inspection team, the office and the Party Group."""
+    return _active(user) and user.has_perm("responsibility.view_finding")
+
+
+@dataclass(frozen=True)
+class PlanPermissions:
+    """What one user may do to one plan now: permission and state together (for the plan pages)."""
+
+    can_manage: bool  # edit the plan, add and edit checkpoints, close it
+    can_draw: bool
+
+
+def plan_permissions_for(*, user, plan) -> PlanPermissions:
+
+    is_open = plan.status == PlanStatus.OPEN
+    return PlanPermissions(
+        can_manage=is_open and plan_user_can(user=user, action=PlanAction.MANAGE, plan=plan),
+        can_draw=is_open and plan_user_can(user=user, action=PlanAction.DRAW, plan=plan),
+    )
+
+
+@dataclass(frozen=True)
+class InspectionPermissions:
+    """What one user may do to one inspection now: permission and state together."""
+
+    can_record: bool  # record checkpoint results, complete the inspection
+    can_raise_finding: bool
+
+
+def inspection_permissions_for(*, user, inspection) -> InspectionPermissions:
+
+    plan_open = inspection.plan.status == PlanStatus.OPEN
+    recordable = plan_open and inspection.status in (InspectionStatus.PENDING, InspectionStatus.IN_PROGRESS)
+    return InspectionPermissions(
+        can_record=recordable
+        and inspection_user_can(user=user, action=InspectionAction.RECORD, inspection=inspection),
+        can_raise_finding=plan_open
+        and inspection.status != InspectionStatus.CANCELLED
+        and inspection_user_can(user=user, action=InspectionAction.RAISE_FINDING, inspection=inspection),
+    )

@@ -1,0 +1,170 @@
+"""Supervision reads: plans, draws, inspections, findings, rectifications and evidence, filtered by who may
+see them."""
+
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from responsibility.duties.selectors import duty_assignment_list_visible_to
+from responsibility.evidence.models import EvidenceFile
+from responsibility.supervision.models import (
+    Checkpoint,
+    CheckResult,
+    Finding,
+    Inspection,
+    InspectionEvent,
+    InspectionPlan,
+    InspectionStatus,
+    PlanStatus,
+    Rectification,
+    RectificationStatus,
+    SpotCheckDraw,
+)
+from responsibility.supervision.permissions import (
+    PlanAction,
+    ledger_user_can_see_all,
+    plan_user_can,
+    units_answered_for,
+)
+
+# --- Supervision: plans, draws, inspections, findings, rectifications ----------------------------
+
+
+def plan_list_visible_to(*, user) -> QuerySet:
+    """Plans the user may open: all of them for the inspection team, the office and the Party Group."""
+    if not plan_user_can(user=user, action=PlanAction.VIEW):
+        return InspectionPlan.objects.none()
+    return InspectionPlan.objects.select_related("created_by").prefetch_related("team")
+
+
+def draw_list_visible_to(*, user) -> QuerySet:
+    return SpotCheckDraw.objects.filter(plan__in=plan_list_visible_to(user=user)).select_related(
+        "plan", "drawn_by"
+    )
+
+
+def inspection_list_visible_to(*, user) -> QuerySet:
+    return (
+        Inspection.objects.filter(plan__in=plan_list_visible_to(user=user))
+        .select_related("plan", "unit", "draw")
+        .prefetch_related("inspectors", "plan__team")
+    )
+
+
+def inspection_list_assigned_to(*, user) -> QuerySet:
+    """Open inspections the user was drawn to carry out (their to-do)."""
+    return inspection_list_visible_to(user=user).filter(
+        inspectors=user,
+        plan__status=PlanStatus.OPEN,
+        status__in=[InspectionStatus.PENDING, InspectionStatus.IN_PROGRESS],
+    )
+
+
+def finding_list_visible_to(*, user) -> QuerySet:
+    """Findings the user may open: every one for readers of the whole ledger; else those they answer for.
+
+    A unit head answers for their unit and the units below it; an owner or responsible person for theirs.
+    """
+    findings = Finding.objects.select_related(
+        "plan", "unit", "responsible", "rectification", "rectification__owner", "clause", "clause__letter"
+    )
+    if not user.is_authenticated or not user.is_active:
+        return findings.none()
+    if ledger_user_can_see_all(user=user):
+        return findings
+    # Each term on a column of the finding (the owner through a subquery, not the join): SQLite then
+    # reads the user's rows by index instead of scanning every finding (PostgreSQL still scans them;
+    # README, Speed).
+    owned = Rectification.objects.filter(owner=user).values("finding_id")
+    return findings.filter(Q(unit_id__in=units_answered_for(user)) | Q(pk__in=owned) | Q(responsible=user))
+
+
+def rectification_list_awaiting(*, user) -> QuerySet:
+    """Open rectifications the user may report: as owner, or as head of the unit or a unit above it."""
+    return (
+        finding_list_visible_to(user=user)
+        .filter(rectification__status=RectificationStatus.OPEN)
+        .filter(Q(rectification__owner=user) | Q(unit_id__in=units_answered_for(user)))
+        .order_by("rectification__deadline", "pk")
+    )
+
+
+def rectification_list_to_verify(*, user) -> QuerySet:
+    """Submitted rectifications in plans whose team the user is on (their to-do)."""
+    return (
+        finding_list_visible_to(user=user)
+        .filter(rectification__status=RectificationStatus.SUBMITTED, plan__team=user)
+        .order_by("rectification__submitted_at", "pk")
+    )
+
+
+def inspection_events_of(*, subject: str) -> QuerySet:
+    return InspectionEvent.objects.filter(subject=subject).select_related("actor").order_by("sequence")
+
+
+def evidence_get_visible(*, user, pk: int):
+    """An evidence file the user may download (they may see the record it belongs to), or None."""
+    evidence = (
+        EvidenceFile.objects.select_related("check_result__inspection", "finding", "rectification__finding")
+        .filter(pk=pk)
+        .first()
+    )
+    if evidence is None:
+        return None
+    if evidence.performance_record_id is not None:
+        visible = duty_assignment_list_visible_to(user=user).filter(
+            tasks__occurrences__records=evidence.performance_record_id
+        )
+    elif evidence.check_result_id is not None:
+        visible = inspection_list_visible_to(user=user).filter(pk=evidence.check_result.inspection_id)
+    else:
+        finding_id = evidence.finding_id or evidence.rectification.finding_id
+        visible = finding_list_visible_to(user=user).filter(pk=finding_id)
+    return evidence if visible.exists() else None
+
+
+def checkpoint_list_visible_to(*, user) -> QuerySet:
+    """Checkpoints of the plans the user may open."""
+    return Checkpoint.objects.filter(plan__in=plan_list_visible_to(user=user)).select_related("plan")
+
+
+def _count_of(queryset, *, field: str):
+    """A correlated COUNT(*) of `queryset` rows whose `field` is the outer row (0 when none)."""
+    counted = (
+        queryset.filter(**{field: OuterRef("pk")})
+        .order_by()
+        .values(field)
+        .annotate(count=Count("*"))
+        .values("count")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def plan_list_with_counts(*, plans: QuerySet) -> QuerySet:
+    """The plans with their units in scope, live inspections and findings counted (no extra query)."""
+    return plans.annotate(
+        units_count=_count_of(InspectionPlan.scope.through.objects.all(), field="inspectionplan"),
+        inspections_count=_count_of(
+            Inspection.objects.exclude(status=InspectionStatus.CANCELLED), field="plan"
+        ),
+        findings_count=_count_of(Finding.objects.all(), field="plan"),
+    )
+
+
+def checkpoint_list_of_plan(*, plan: InspectionPlan) -> QuerySet:
+    """The plan's checkpoints in order, each marked `in_use` once a result is recorded against it."""
+    return plan.checkpoints.annotate(
+        in_use=Exists(CheckResult.objects.filter(checkpoint=OuterRef("pk")))
+    ).order_by("number")
+
+
+def inspection_list_of_draw(*, user, draw: SpotCheckDraw) -> QuerySet:
+    """The draw's inspections the user may see, in draw order, with results and findings counted."""
+    return (
+        inspection_list_visible_to(user=user)
+        .filter(draw=draw)
+        .annotate(
+            results_count=_count_of(CheckResult.objects.all(), field="inspection"),
+            findings_count=_count_of(Finding.objects.all(), field="inspection"),
+        )
+        .order_by("position")
+    )

@@ -1,0 +1,426 @@
+"""Findings (问题) and their rectification (整改) to 销号: every change, each an audit event."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Post
+from accounts.selectors import org_unit_subtree_ids
+from core.errors import ApplicationError
+from core.versions import stale_check
+from responsibility.evidence.rules import evidence_check_all
+from responsibility.evidence.services import evidence_store
+from responsibility.letters.models.letters import SIGNED_STATUSES, LetterClause
+from responsibility.letters.workflow import RECTIFICATION_STAMPS, rectification_ensure_transition_allowed
+from responsibility.reminders.models import Notification
+from responsibility.supervision.audit import inspection_events_append
+from responsibility.supervision.models import (
+    CheckResult,
+    Finding,
+    Inspection,
+    InspectionEventKind,
+    InspectionStatus,
+    Rectification,
+    RectificationStatus,
+    Severity,
+)
+from responsibility.supervision.permissions import (
+    FindingAction,
+    InspectionAction,
+    finding_check_permission,
+    inspection_check_permission,
+)
+from responsibility.supervision.services.inspections import _event, _evidence_events
+
+MAX_REASON_LENGTH = 1000
+# A rectification deadline further out than this is a typing mistake, not a plan.
+MAX_DEADLINE_DAYS = 3 * 365
+
+
+def signed_clauses_of_unit(*, unit_id: int):
+    """The clauses of the letters a unit signed (its checklist's source): signed letters, newest first."""
+    return (
+        LetterClause.objects.filter(letter__signer_unit_id=unit_id, letter__status__in=SIGNED_STATUSES)
+        .select_related("letter", "letter__campaign")
+        .order_by("-letter__campaign__year", "letter__reference", "number")
+    )
+
+
+def people_of_unit(*, unit_id: int):
+    """Who can answer for a finding in a unit: holders of a post in the unit or a unit below it."""
+    from django.contrib.auth import get_user_model
+
+    units = org_unit_subtree_ids(unit_id=unit_id)
+    holders = Post.objects.filter(unit_id__in=units, holder__isnull=False).values_list("holder_id", flat=True)
+    return get_user_model().objects.filter(pk__in=holders, is_active=True).order_by("full_name", "pk")
+
+
+@dataclass
+class FindingInput:
+    title: str
+    description: str
+    severity: str
+    clause: LetterClause | None
+    category: str  # taken from the clause when there is one
+    responsible: object
+    owner: object
+    requirement: str
+    deadline: datetime.date
+    evidence_required: bool = True
+    check_result: CheckResult | None = None
+    files: list = field(default_factory=list)
+
+
+def _finding_input_check(*, data: FindingInput, unit_id: int, today: datetime.date) -> str:
+    """Check a finding's input against its unit; returns the clause category."""
+    if data.severity not in Severity.values:
+        raise ApplicationError(_("Choose a severity."), code="severity")
+    if data.clause is not None:
+        if not signed_clauses_of_unit(unit_id=unit_id).filter(pk=data.clause.pk).exists():
+            raise ApplicationError(
+                _("The clause must be one of the clauses this unit signed."), code="clause"
+            )
+        category = data.clause.category
+    elif signed_clauses_of_unit(unit_id=unit_id).exists():
+        raise ApplicationError(_("Choose the signed clause this finding breaches."), code="clause_required")
+    else:
+        category = data.category
+    from responsibility.letters.models.letters import ClauseCategory
+
+    if category not in ClauseCategory.values:
+        raise ApplicationError(_("Choose the clause category this finding concerns."), code="category")
+    people = people_of_unit(unit_id=unit_id)
+    for person, what in ((data.responsible, _("responsible person")), (data.owner, _("rectification owner"))):
+        if person is None or not people.filter(pk=person.pk).exists():
+            raise ApplicationError(
+                _("The %(what)s must hold a post in the unit.") % {"what": what}, code="person"
+            )
+    if data.deadline < today:
+        raise ApplicationError(_("The rectification deadline cannot be in the past."), code="deadline_past")
+    if data.deadline > today + datetime.timedelta(days=MAX_DEADLINE_DAYS):
+        raise ApplicationError(
+            _("The rectification deadline must be within three years."), code="deadline_far"
+        )
+    return category
+
+
+@transaction.atomic
+def finding_record(*, inspection: Inspection, data: FindingInput, recorded_by) -> Finding:
+    """An inspector records a problem found in a unit; its rectification starts open with an owner."""
+    inspection_check_permission(
+        user=recorded_by, action=InspectionAction.RAISE_FINDING, inspection=inspection
+    )
+    locked = Inspection.objects.select_for_update().select_related("plan").get(pk=inspection.pk)
+    if not locked.plan.is_open:
+        raise ApplicationError(_("This plan is closed; nothing more can be recorded in it."), code="closed")
+    if locked.status == InspectionStatus.CANCELLED:
+        raise ApplicationError(
+            _("This inspection was cancelled when the plan was drawn again."), code="cancelled"
+        )
+    if data.check_result is not None and data.check_result.inspection_id != locked.pk:
+        raise ApplicationError(_("That result belongs to another inspection."), code="result")
+    category = _finding_input_check(data=data, unit_id=locked.unit_id, today=timezone.localdate())
+    files = evidence_check_all(data.files)
+    plan = type(locked.plan).objects.select_for_update().get(pk=locked.plan_id)  # numbers without gaps
+    number = (plan.findings.aggregate(last=Max("number"))["last"] or 0) + 1
+    finding = Finding.objects.create(
+        plan=plan,
+        inspection=locked,
+        check_result=data.check_result,
+        number=number,
+        unit_id=locked.unit_id,
+        responsible=data.responsible,
+        clause=data.clause,
+        category=category,
+        severity=data.severity,
+        title=data.title,
+        description=data.description,
+        created_by=recorded_by,
+    )
+    rectification = Rectification.objects.create(
+        finding=finding,
+        owner=data.owner,
+        requirement=data.requirement,
+        deadline=data.deadline,
+        evidence_required=data.evidence_required,
+    )
+    stored = evidence_store(files=files, uploaded_by=recorded_by, finding=finding)
+    inspection_events_append(
+        events=[
+            _event(
+                plan=plan,
+                subject=f"finding:{finding.pk}",
+                kind=InspectionEventKind.FINDING_RECORDED,
+                actor=recorded_by,
+                to_status=rectification.status,
+                note=f"{finding.reference} {finding.title}; owner={data.owner.pk}; deadline={data.deadline}",
+            ),
+            *_evidence_events(plan=plan, subject=f"finding:{finding.pk}", files=stored, actor=recorded_by),
+        ]
+    )
+    _notify(
+        recipients={data.owner.pk, data.responsible.pk},
+        title=_("Finding %(reference)s in %(unit)s: rectify by %(deadline)s")
+        % {"reference": finding.reference, "unit": locked.unit.name, "deadline": data.deadline.isoformat()},
+        body=finding.title,
+        finding=finding,
+    )
+    return finding
+
+
+def _notify(*, recipients: set[int], title: str, body: str, finding: Finding) -> None:
+    """An in-app message to the people who answer for the finding (emails come from the reminders)."""
+    from django.urls import reverse
+
+    url = reverse("responsibility:finding-detail", args=[finding.pk])
+    Notification.objects.bulk_create(
+        [
+            Notification(recipient_id=pk, title=title[:200], body=body[:4000], url=url)
+            for pk in sorted(recipients)
+        ]
+    )
+
+
+@dataclass
+class FindingChange:
+    title: str
+    description: str
+    severity: str
+    responsible: object
+    owner: object
+    requirement: str
+    deadline: datetime.date
+
+
+def _finding_lock(finding: Finding) -> tuple[Finding, Rectification]:
+    locked = Finding.objects.select_for_update().select_related("plan", "unit").get(pk=finding.pk)
+    rectification = Rectification.objects.select_for_update().get(finding=locked)
+    locked.rectification = rectification
+    return locked, rectification
+
+
+@transaction.atomic
+def finding_update(
+    *, finding: Finding, data: FindingChange, updated_by, expected_version: int | None
+) -> Finding:
+    """A team member corrects a finding or its rectification terms; a stale page is refused."""
+    finding_check_permission(user=updated_by, action=FindingAction.EDIT, finding=finding)
+    locked, rectification = _finding_lock(finding)
+    stale_check(record=locked, expected_version=expected_version, what=_("finding"))
+    if rectification.status == RectificationStatus.CLOSED:
+        raise ApplicationError(
+            _("This finding is ticked off the ledger; it can no longer change."), code="closed"
+        )
+    if data.severity not in Severity.values:
+        raise ApplicationError(_("Choose a severity."), code="severity")
+    people = people_of_unit(unit_id=locked.unit_id)
+    for person, what in ((data.responsible, _("responsible person")), (data.owner, _("rectification owner"))):
+        if person is None or not people.filter(pk=person.pk).exists():
+            raise ApplicationError(
+                _("The %(what)s must hold a post in the unit.") % {"what": what}, code="person"
+            )
+    today = timezone.localdate()
+    if data.deadline != rectification.deadline and data.deadline < today:
+        raise ApplicationError(_("The rectification deadline cannot be in the past."), code="deadline_past")
+    if data.deadline > today + datetime.timedelta(days=MAX_DEADLINE_DAYS):
+        raise ApplicationError(
+            _("The rectification deadline must be within three years."), code="deadline_far"
+        )
+
+    changes = []
+    for name in ("title", "description", "severity"):
+        if getattr(locked, name) != getattr(data, name):
+            changes.append(name)
+            setattr(locked, name, getattr(data, name))
+    if locked.responsible_id != data.responsible.pk:
+        changes.append(f"responsible={data.responsible.pk}")
+        locked.responsible = data.responsible
+    rectification_changes = []
+    if rectification.owner_id != data.owner.pk:
+        rectification_changes.append(f"owner={data.owner.pk}")
+        rectification.owner = data.owner
+    if rectification.requirement != data.requirement:
+        rectification_changes.append("requirement")
+        rectification.requirement = data.requirement
+    if rectification.deadline != data.deadline:
+        rectification_changes.append(f"deadline={rectification.deadline}→{data.deadline}")
+        rectification.deadline = data.deadline
+    if not changes and not rectification_changes:
+        return locked
+    locked.version += 1
+    locked.save(update_fields=["title", "description", "severity", "responsible", "version"])
+    if rectification_changes:
+        rectification.version += 1
+        rectification.save(update_fields=["owner", "requirement", "deadline", "version"])
+    inspection_events_append(
+        events=[
+            _event(
+                plan=locked.plan,
+                subject=f"finding:{locked.pk}",
+                kind=InspectionEventKind.FINDING_UPDATED,
+                actor=updated_by,
+                note="; ".join(changes + rectification_changes),
+            )
+        ]
+    )
+    return locked
+
+
+def _rectification_move(
+    *,
+    finding: Finding,
+    rectification: Rectification,
+    target: RectificationStatus,
+    kind: InspectionEventKind,
+    actor,
+    note: str = "",
+    extra_fields: tuple[str, ...] = (),
+) -> Rectification:
+    previous = rectification.status
+    rectification.status = target
+    stamp = RECTIFICATION_STAMPS.get(target)
+    fields = ["status", "version", *extra_fields]
+    if stamp:
+        setattr(rectification, stamp, timezone.now())
+        setattr(rectification, stamp.replace("_at", "_by"), actor)
+        fields += [stamp, stamp.replace("_at", "_by")]
+    rectification.version += 1
+    rectification.save(update_fields=fields)
+    inspection_events_append(
+        events=[
+            _event(
+                plan=finding.plan,
+                subject=f"finding:{finding.pk}",
+                kind=kind,
+                actor=actor,
+                from_status=previous,
+                to_status=target,
+                note=note,
+            )
+        ]
+    )
+    return rectification
+
+
+@dataclass
+class SubmissionInput:
+    measures: str
+    files: list = field(default_factory=list)
+
+
+@transaction.atomic
+def rectification_submit(
+    *, rectification: Rectification, data: SubmissionInput, submitted_by, expected_version: int | None
+) -> Rectification:
+    """The owner (or the unit head) reports the fix, with evidence when it is required."""
+    finding = rectification.finding
+    finding_check_permission(user=submitted_by, action=FindingAction.SUBMIT, finding=finding)
+    finding, locked = _finding_lock(finding)
+    stale_check(record=locked, expected_version=expected_version, what=_("rectification"))
+    rectification_ensure_transition_allowed(current=locked.status, target=RectificationStatus.SUBMITTED)
+    measures = (data.measures or "").strip()
+    if not measures:
+        raise ApplicationError(_("Describe the measures taken."), code="measures")
+    files = evidence_check_all(data.files)
+    if locked.evidence_required and not files and not locked.evidence.exists():
+        raise ApplicationError(
+            _("This rectification needs evidence: attach at least one file showing the fix."),
+            code="evidence_required",
+        )
+    locked.measures = measures
+    stored = evidence_store(files=files, uploaded_by=submitted_by, rectification=locked)
+    inspection_events_append(
+        events=_evidence_events(
+            plan=finding.plan, subject=f"finding:{finding.pk}", files=stored, actor=submitted_by
+        )
+    )
+    return _rectification_move(
+        finding=finding,
+        rectification=locked,
+        target=RectificationStatus.SUBMITTED,
+        kind=InspectionEventKind.SUBMITTED,
+        actor=submitted_by,
+        note=measures[:500],
+        extra_fields=("measures",),
+    )
+
+
+@transaction.atomic
+def rectification_verify(
+    *, rectification: Rectification, verified_by, note: str = "", expected_version: int | None
+) -> Rectification:
+    """A team member accepts the fix after checking it."""
+    finding = rectification.finding
+    finding_check_permission(user=verified_by, action=FindingAction.VERIFY, finding=finding)
+    finding, locked = _finding_lock(finding)
+    stale_check(record=locked, expected_version=expected_version, what=_("rectification"))
+    rectification_ensure_transition_allowed(current=locked.status, target=RectificationStatus.VERIFIED)
+    return _rectification_move(
+        finding=finding,
+        rectification=locked,
+        target=RectificationStatus.VERIFIED,
+        kind=InspectionEventKind.VERIFIED,
+        actor=verified_by,
+        note=(note or "").strip()[:MAX_REASON_LENGTH],
+    )
+
+
+@transaction.atomic
+def rectification_send_back(
+    *, rectification: Rectification, sent_back_by, reason: str, expected_version: int | None
+) -> Rectification:
+    """A team member finds the fix not good enough: back to open, with the reason for the owner."""
+    finding = rectification.finding
+    finding_check_permission(user=sent_back_by, action=FindingAction.VERIFY, finding=finding)
+    finding, locked = _finding_lock(finding)
+    stale_check(record=locked, expected_version=expected_version, what=_("rectification"))
+    rectification_ensure_transition_allowed(current=locked.status, target=RectificationStatus.OPEN)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError(_("Give the reason the rectification is sent back."), code="reason")
+    if len(reason) > MAX_REASON_LENGTH:
+        raise ApplicationError(
+            _("The reason may be at most %(max)d characters.") % {"max": MAX_REASON_LENGTH}
+        )
+    locked.rejection_reason = reason
+    locked.times_rejected += 1
+    moved = _rectification_move(
+        finding=finding,
+        rectification=locked,
+        target=RectificationStatus.OPEN,
+        kind=InspectionEventKind.SENT_BACK,
+        actor=sent_back_by,
+        note=reason,
+        extra_fields=("rejection_reason", "times_rejected"),
+    )
+    _notify(
+        recipients={locked.owner_id},
+        title=_("Rectification of %(reference)s sent back") % {"reference": finding.reference},
+        body=reason,
+        finding=finding,
+    )
+    return moved
+
+
+@transaction.atomic
+def rectification_close(
+    *, rectification: Rectification, closed_by, note: str = "", expected_version: int | None
+) -> Rectification:
+    """销号: a verified rectification is ticked off the ledger. Nothing changes after this."""
+    finding = rectification.finding
+    finding_check_permission(user=closed_by, action=FindingAction.VERIFY, finding=finding)
+    finding, locked = _finding_lock(finding)
+    stale_check(record=locked, expected_version=expected_version, what=_("rectification"))
+    rectification_ensure_transition_allowed(current=locked.status, target=RectificationStatus.CLOSED)
+    return _rectification_move(
+        finding=finding,
+        rectification=locked,
+        target=RectificationStatus.CLOSED,
+        kind=InspectionEventKind.CLOSED,
+        actor=closed_by,
+        note=(note or "").strip()[:MAX_REASON_LENGTH],
+    )

@@ -1,0 +1,45 @@
+"""Supervision: plans, draws, inspections, findings, rectification and the ledger (整改台账).
+
+Included in the one `responsibility` namespace (responsibility/urls.py)."""
+
+from django.urls import path
+
+from responsibility.supervision.views import findings, inspections, ledger
+
+urlpatterns = [
+    # Supervision: plans, draws, inspections (the inspection team; read-only for the office and Party Group)
+    path("inspections/", inspections.plan_list_view, name="plan-list"),
+    path("inspections/new/", inspections.plan_create_view, name="plan-create"),
+    path("inspections/<int:pk>/", inspections.plan_detail_view, name="plan-detail"),
+    path("inspections/<int:pk>/edit/", inspections.plan_update_view, name="plan-update"),
+    path("inspections/<int:pk>/close/", inspections.plan_close_view, name="plan-close"),
+    path(
+        "inspections/<int:pk>/checkpoints/new/", inspections.checkpoint_create_view, name="checkpoint-create"
+    ),
+    path("checkpoints/<int:pk>/edit/", inspections.checkpoint_update_view, name="checkpoint-update"),
+    path("inspections/<int:pk>/draw/", inspections.draw_create_view, name="draw-create"),
+    path("draws/<int:pk>/", inspections.draw_detail_view, name="draw-detail"),
+    path("checks/<int:pk>/", inspections.inspection_detail_view, name="inspection-detail"),
+    path(
+        "checks/<int:pk>/checkpoints/<int:checkpoint>/",
+        inspections.check_result_record_view,
+        name="check-result-record",
+    ),
+    path("checks/<int:pk>/complete/", inspections.inspection_complete_view, name="inspection-complete"),
+    # Findings and their rectification (问题 → 整改 → 销号)
+    path("checks/<int:pk>/findings/new/", findings.finding_create_view, name="finding-create"),
+    path("findings/<int:pk>/", findings.finding_detail_view, name="finding-detail"),
+    path("findings/<int:pk>/edit/", findings.finding_update_view, name="finding-update"),
+    path("findings/<int:pk>/submit/", findings.rectification_submit_view, name="rectification-submit"),
+    path("findings/<int:pk>/verify/", findings.rectification_verify_view, name="rectification-verify"),
+    path(
+        "findings/<int:pk>/send-back/", findings.rectification_send_back_view, name="rectification-send-back"
+    ),
+    path("findings/<int:pk>/close/", findings.rectification_close_view, name="rectification-close"),
+    path("evidence/<int:pk>/", findings.evidence_download_view, name="evidence-download"),
+    # The rectification ledger (整改台账) and its dashboard
+    path("ledger/", ledger.ledger_view, name="ledger"),
+    path("ledger/export.xlsx", ledger.ledger_export_xlsx_view, name="ledger-export-xlsx"),
+    path("ledger/export.pdf", ledger.ledger_export_pdf_view, name="ledger-export-pdf"),
+    path("ledger/dashboard/", ledger.ledger_dashboard_view, name="ledger-dashboard"),
+]

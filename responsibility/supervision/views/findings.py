@@ -1,0 +1,428 @@
+"""Finding pages (问题 → 整改 → 销号): record a finding, read it, correct it, answer and verify its
+rectification, and download the evidence behind it."""
+
+import hashlib
+import io
+import logging
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import PostKind
+from core.errors import ApplicationError
+from core.versions import StaleEdit
+from responsibility.evidence.rules import EvidenceRefused
+from responsibility.letters.workflow import TransitionNotAllowed
+from responsibility.supervision.forms.findings import (
+    CloseForm,
+    FindingCreateForm,
+    FindingUpdateForm,
+    SendBackForm,
+    SubmitForm,
+    VerifyForm,
+)
+from responsibility.supervision.models import Finding, RectificationStatus
+from responsibility.supervision.permissions import (
+    FindingAction,
+    InspectionAction,
+    finding_check_permission,
+    finding_permissions_for,
+    inspection_check_permission,
+    inspection_user_can,
+)
+from responsibility.supervision.selectors import (
+    evidence_get_visible,
+    finding_list_visible_to,
+    inspection_events_of,
+    inspection_list_visible_to,
+)
+from responsibility.supervision.services.rectifications import (
+    finding_record,
+    finding_update,
+    people_of_unit,
+    rectification_close,
+    rectification_send_back,
+    rectification_submit,
+    rectification_verify,
+    signed_clauses_of_unit,
+)
+
+logger = logging.getLogger(__name__)
+
+# Where a service's refusal is shown on the finding forms (by its code); the rest go above the form.
+_FIELD_OF_ERROR = {
+    "severity": "severity",
+    "clause": "clause",
+    "clause_required": "clause",
+    "category": "category",
+    "result": "check_result",
+    "deadline_past": "deadline",
+    "deadline_far": "deadline",
+    "measures": "measures",
+    "evidence_required": "files",
+    "reason": "reason",
+}
+
+
+def _form_error(form, error: ApplicationError) -> None:
+    """Put a service's refusal next to the field it is about, or above the form."""
+    field = "files" if isinstance(error, EvidenceRefused) else _FIELD_OF_ERROR.get(error.code)
+    form.add_error(field if field in form.fields else None, str(error))
+
+
+def _visible_finding(request, pk: int) -> Finding:
+    """A finding the user may see, with what its page shows, or 404: an invisible one does not exist."""
+    return get_object_or_404(
+        finding_list_visible_to(user=request.user)
+        .select_related(
+            "inspection", "check_result__checkpoint", "clause__letter__campaign", "created_by", "plan"
+        )
+        .prefetch_related("plan__team", "evidence", "rectification__evidence"),
+        pk=pk,
+    )
+
+
+# --- Recording and correcting a finding ------------------------------------------------------------
+
+
+@login_required
+def finding_create_view(request, pk: int):
+    inspection = get_object_or_404(inspection_list_visible_to(user=request.user), pk=pk)  # invisible → 404
+    inspection_check_permission(
+        user=request.user, action=InspectionAction.RAISE_FINDING, inspection=inspection
+    )
+    people = people_of_unit(unit_id=inspection.unit_id)
+    form_kwargs = {
+        "people": people,
+        "clauses": signed_clauses_of_unit(unit_id=inspection.unit_id),
+        "results": inspection.results.select_related("checkpoint").order_by("checkpoint__number"),
+    }
+    status = 200
+    if request.method == "POST":
+        form = FindingCreateForm(request.POST, request.FILES, **form_kwargs)
+        if form.is_valid():
+            try:
+                finding = finding_record(
+                    inspection=inspection, data=form.finding_input(), recorded_by=request.user
+                )
+            except ApplicationError as error:
+                _form_error(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("Finding %(reference)s recorded. Its rectification is due by %(deadline)s.")
+                    % {
+                        "reference": finding.reference,
+                        "deadline": finding.rectification.deadline.isoformat(),
+                    },
+                )
+                return redirect("responsibility:finding-detail", pk=finding.pk)
+        status = 400
+    else:
+        head = people.filter(posts__unit_id=inspection.unit_id, posts__kind=PostKind.UNIT_HEAD).first()
+        result = request.GET.get("result", "")
+        form = FindingCreateForm(
+            initial={
+                "responsible": head,
+                "owner": head,
+                "deadline": FindingCreateForm.default_deadline(),
+                "check_result": int(result) if result.isdigit() else None,
+            },
+            **form_kwargs,
+        )
+    return render(
+        request,
+        "responsibility/findings/form.html",
+        {"form": form, "inspection": inspection, "finding": None},
+        status=status,
+    )
+
+
+@login_required
+def finding_update_view(request, pk: int):
+    finding = _visible_finding(request, pk)
+    finding_check_permission(user=request.user, action=FindingAction.EDIT, finding=finding)
+    people = people_of_unit(unit_id=finding.unit_id)
+    status = 200
+    if request.method == "POST":
+        form = FindingUpdateForm(request.POST, people=people)
+        if form.is_valid():
+            try:
+                finding_update(
+                    finding=finding,
+                    data=form.finding_change(),
+                    updated_by=request.user,
+                    expected_version=form.cleaned_data["version"],
+                )
+            except StaleEdit as error:
+                form.add_error(None, str(error))  # the input stays on the page; nothing was saved
+                messages.error(request, str(error))
+            except ApplicationError as error:
+                _form_error(form, error)
+            else:
+                messages.success(
+                    request, _("Finding %(reference)s saved.") % {"reference": finding.reference}
+                )
+                return redirect("responsibility:finding-detail", pk=finding.pk)
+        status = 400
+    else:
+        rectification = finding.rectification
+        form = FindingUpdateForm(
+            people=people,
+            initial={
+                "title": finding.title,
+                "description": finding.description,
+                "severity": finding.severity,
+                "responsible": finding.responsible_id,
+                "owner": rectification.owner_id,
+                "requirement": rectification.requirement,
+                "deadline": rectification.deadline,
+                "version": finding.version,
+            },
+        )
+    return render(
+        request,
+        "responsibility/findings/form.html",
+        {"form": form, "inspection": finding.inspection, "finding": finding},
+        status=status,
+    )
+
+
+# --- The finding page ------------------------------------------------------------------------------
+
+
+def _finding_page(request, finding: Finding, *, status: int = 200, **forms):
+    rectification = finding.rectification
+    version = {"version": rectification.version}
+    context = {
+        "finding": finding,
+        "rectification": rectification,
+        "light": rectification.light(timezone.localdate()),
+        "allowed": finding_permissions_for(user=request.user, finding=finding),
+        "can_open_inspection": inspection_user_can(
+            user=request.user, action=InspectionAction.VIEW, inspection=finding.inspection
+        ),
+        "history": _history(finding),
+        "submit_form": forms.get("submit_form") or SubmitForm(initial=version),
+        "verify_form": forms.get("verify_form") or VerifyForm(initial=version, prefix="verify"),
+        "send_back_form": forms.get("send_back_form") or SendBackForm(initial=version, prefix="send_back"),
+        "close_form": forms.get("close_form") or CloseForm(initial=version, prefix="close"),
+    }
+    return render(request, "responsibility/findings/detail.html", context, status=status)
+
+
+def _history(finding: Finding) -> list[dict]:
+    """The finding's audit events, with the states shown by their names."""
+    labels = dict(RectificationStatus.choices)
+    return [
+        {
+            "event": event,
+            "from": labels.get(event.from_status, event.from_status),
+            "to": labels.get(event.to_status, event.to_status),
+        }
+        for event in inspection_events_of(subject=f"finding:{finding.pk}")
+    ]
+
+
+@login_required
+def finding_detail_view(request, pk: int):
+    return _finding_page(request, _visible_finding(request, pk))
+
+
+# --- Rectification steps -----------------------------------------------------------------------------
+
+
+def _refusal_message(request, pk: int, error: ApplicationError, *, target: RectificationStatus) -> None:
+    """Say clearly why a step was refused because the record moved on (another user, or a double click)."""
+    finding = finding_list_visible_to(user=request.user).filter(pk=pk).first()
+    rectification = finding.rectification if finding else None
+    if rectification is not None and rectification.status == target:
+        last = inspection_events_of(subject=f"finding:{pk}").filter(to_status=target).last()
+        if last is not None and last.actor_id == request.user.pk:
+            messages.warning(
+                request,
+                _(
+                    "This was already done: you moved the rectification to “%(status)s” at %(time)s. "
+                    "Nothing more was done."
+                )
+                % {
+                    "status": rectification.get_status_display(),
+                    "time": timezone.localtime(last.created_at).strftime("%H:%M:%S"),
+                },
+            )
+            return
+    messages.error(request, str(error))
+    if rectification is not None:
+        messages.info(
+            request,
+            _("The rectification is now “%(status)s”; the page below shows it as it is now.")
+            % {"status": rectification.get_status_display()},
+        )
+
+
+def _rectification_step(
+    request,
+    pk: int,
+    *,
+    action: FindingAction,
+    form_class,
+    form_name: str,
+    prefix: str | None,
+    target: RectificationStatus,
+    run,
+    done_message: str,
+):
+    """Check the permission (403 before the input is read), parse the form, run the service.
+
+    A refusal because the record moved on (stale page, double click) redirects to the fresh page with a
+    message; any other refusal shows the page again with the input kept and the reason on the form.
+    """
+    finding = _visible_finding(request, pk)
+    finding_check_permission(user=request.user, action=action, finding=finding)
+    form = form_class(request.POST, request.FILES, prefix=prefix)
+    if not form.is_valid():
+        messages.error(request, _("Nothing was changed. Please correct the marked fields."))
+        return _finding_page(request, finding, status=400, **{form_name: form})
+    try:
+        run(finding.rectification, form)
+    except (StaleEdit, TransitionNotAllowed) as error:
+        _refusal_message(request, pk, error, target=target)
+    except ApplicationError as error:
+        _form_error(form, error)
+        messages.error(request, str(error))
+        return _finding_page(request, finding, status=400, **{form_name: form})
+    else:
+        messages.success(request, done_message % {"reference": finding.reference})
+    return redirect("responsibility:finding-detail", pk=finding.pk)
+
+
+@login_required
+@require_POST
+def rectification_submit_view(request, pk: int):
+    return _rectification_step(
+        request,
+        pk,
+        action=FindingAction.SUBMIT,
+        form_class=SubmitForm,
+        form_name="submit_form",
+        prefix=None,
+        target=RectificationStatus.SUBMITTED,
+        run=lambda rectification, form: rectification_submit(
+            rectification=rectification,
+            data=form.submission_input(),
+            submitted_by=request.user,
+            expected_version=form.cleaned_data["version"],
+        ),
+        done_message=_("The rectification of %(reference)s was submitted for verification."),
+    )
+
+
+@login_required
+@require_POST
+def rectification_verify_view(request, pk: int):
+    return _rectification_step(
+        request,
+        pk,
+        action=FindingAction.VERIFY,
+        form_class=VerifyForm,
+        form_name="verify_form",
+        prefix="verify",
+        target=RectificationStatus.VERIFIED,
+        run=lambda rectification, form: rectification_verify(
+            rectification=rectification,
+            verified_by=request.user,
+            note=form.cleaned_data["note"],
+            expected_version=form.cleaned_data["version"],
+        ),
+        done_message=_("The rectification of %(reference)s is verified. It can now be ticked off."),
+    )
+
+
+@login_required
+@require_POST
+def rectification_send_back_view(request, pk: int):
+    return _rectification_step(
+        request,
+        pk,
+        action=FindingAction.VERIFY,
+        form_class=SendBackForm,
+        form_name="send_back_form",
+        prefix="send_back",
+        target=RectificationStatus.OPEN,
+        run=lambda rectification, form: rectification_send_back(
+            rectification=rectification,
+            sent_back_by=request.user,
+            reason=form.cleaned_data["reason"],
+            expected_version=form.cleaned_data["version"],
+        ),
+        done_message=_("The rectification of %(reference)s was sent back to its owner."),
+    )
+
+
+@login_required
+@require_POST
+def rectification_close_view(request, pk: int):
+    return _rectification_step(
+        request,
+        pk,
+        action=FindingAction.VERIFY,
+        form_class=CloseForm,
+        form_name="close_form",
+        prefix="close",
+        target=RectificationStatus.CLOSED,
+        run=lambda rectification, form: rectification_close(
+            rectification=rectification,
+            closed_by=request.user,
+            note=form.cleaned_data["note"],
+            expected_version=form.cleaned_data["version"],
+        ),
+        done_message=_("%(reference)s is ticked off the ledger (销号)."),
+    )
+
+
+# --- Evidence ---------------------------------------------------------------------------------------
+
+
+@login_required
+def evidence_download_view(request, pk: int):
+    """The stored bytes as a download (never inline), only if they are still the bytes that were uploaded."""
+    evidence = evidence_get_visible(user=request.user, pk=pk)
+    if evidence is None:
+        raise Http404
+    try:
+        with evidence.file.open("rb") as stored:
+            content = stored.read()
+    except OSError:
+        logger.error("Evidence file %s (%s) cannot be read from storage", evidence.pk, evidence.file.name)
+        return _evidence_refused(request, evidence, status=410, missing=True)
+    if hashlib.sha256(content).hexdigest() != evidence.sha256:
+        logger.error(
+            "Evidence file %s (%s) does not match its recorded SHA-256 %s: refused to serve it",
+            evidence.pk,
+            evidence.file.name,
+            evidence.sha256,
+        )
+        return _evidence_refused(request, evidence, status=409, missing=False)
+    response = FileResponse(
+        io.BytesIO(content),
+        as_attachment=True,
+        filename=evidence.original_name,
+        content_type=evidence.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def _evidence_refused(request, evidence, *, status: int, missing: bool):
+    return render(
+        request,
+        "responsibility/findings/evidence_refused.html",
+        {"evidence": evidence, "missing": missing},
+        status=status,
+    )

@@ -1,0 +1,249 @@
+"""The rectification ledger (整改台账): the page, its Excel and PDF exports, and the dashboard.
+
+Anyone signed in may open the ledger: it lists only what `responsibility.supervision.ledger` (built on
+`finding_list_visible_to`) lets them read, so a unit head sees their units and the office, the Party
+Group and the inspection team see everything. The dashboard is for readers of the whole ledger.
+
+The exports are made in the request, so they are bounded: a filter selecting more rows than an export
+holds is refused with a request to narrow it (the page says so beforehand). Nothing is stored.
+"""
+
+import logging
+import tempfile
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from responsibility.supervision.charts import bar_chart, column_chart
+from responsibility.supervision.forms.ledger import LedgerDashboardFilterForm, LedgerFilterForm
+from responsibility.supervision.ledger import (
+    ledger_by_category,
+    ledger_by_plan,
+    ledger_by_unit,
+    ledger_filter,
+    ledger_findings_ordered,
+    ledger_overdue_trend,
+    ledger_plan_choices,
+    ledger_rows,
+    ledger_summary,
+    ledger_unit_choices,
+)
+from responsibility.supervision.ledger_export import ledger_xlsx_write
+from responsibility.supervision.pdf import LedgerRenderError, ledger_render_pdf
+from responsibility.supervision.permissions import ledger_user_can_see_all
+from responsibility.supervision.selectors import finding_list_visible_to
+
+logger = logging.getLogger(__name__)
+
+LEDGER_PAGE_SIZE = 50
+# Made in the request, so bounded. Measured on a busy 2-core machine: 10,000 rows of Excel in about
+# 3 s; WeasyPrint lays out 15-30 ms a table row, so 500 rows of PDF (about 30 pages) take 5-9 s.
+XLSX_MAX_ROWS = 10_000
+PDF_MAX_ROWS = 500
+# The closure-rate chart shows the units furthest behind; the ledger page lists them all.
+DASHBOARD_UNITS_SHOWN = 30
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _filter_query(request) -> str:
+    """The filters of this request as a query string (without the page number)."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def _ledger_url(request) -> str:
+    query = _filter_query(request)
+    return reverse("responsibility:ledger") + (f"?{query}" if query else "")
+
+
+def _ledger_filtered(request, today) -> tuple[LedgerFilterForm, QuerySet]:
+    """The filter form and the findings the user may read, narrowed by it."""
+    visible = finding_list_visible_to(user=request.user)
+    form = LedgerFilterForm(
+        request.GET or None,
+        plans=ledger_plan_choices(findings=visible),
+        units=ledger_unit_choices(findings=visible),
+    )
+    return form, ledger_filter(findings=visible, filters=form.filters(), today=today)
+
+
+@login_required
+def ledger_view(request):
+    user = request.user
+    today = timezone.localdate()
+    form, findings = _ledger_filtered(request, today)
+    filters = form.filters()
+    summary = ledger_summary(findings=findings, today=today)
+    ordered = ledger_findings_ordered(findings=findings, today=today)
+    page = Paginator(ordered, LEDGER_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = _filter_query(request)
+    return render(
+        request,
+        "responsibility/ledger/ledger.html",
+        {
+            "filter_form": form,
+            "filters_applied": not filters.is_empty,
+            "summary": summary,
+            "by_plan": ledger_by_plan(findings=findings, today=today),
+            "by_unit": ledger_by_unit(findings=findings, today=today),
+            "page_obj": page,
+            "rows": list(ledger_rows(page.object_list)),
+            "query_without_page": f"{query}&" if query else "",
+            "filter_query": query,
+            "can_see_all": ledger_user_can_see_all(user=user),
+            "xlsx_max_rows": XLSX_MAX_ROWS,
+            "pdf_max_rows": PDF_MAX_ROWS,
+            "today": today,
+        },
+    )
+
+
+def _too_many(request, *, total: int, limit: int, what: str):
+    messages.error(
+        request,
+        _(
+            "The filter selects %(total)d findings; the %(what)s export holds at most %(limit)d. "
+            "Please narrow the filter (for example by plan or unit)."
+        )
+        % {"total": total, "what": what, "limit": limit},
+    )
+    return redirect(_ledger_url(request))
+
+
+def _attachment(response, *, download_name: str, fallback_name: str):
+    # RFC 6266 / RFC 5987, as the archive's downloads: an ASCII fallback, then the real UTF-8 name.
+    response["Content-Disposition"] = (
+        f"attachment; filename=\"{fallback_name}\"; filename*=UTF-8''{quote(download_name, safe='')}"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def _download_stem(today) -> tuple[str, str]:
+    """(translated name, ASCII fallback) without the extension: 整改台账_20260315."""
+    return f"{_('Rectification ledger')}_{today:%Y%m%d}", f"rectification-ledger-{today:%Y%m%d}"
+
+
+@login_required
+def ledger_export_xlsx_view(request):
+    today = timezone.localdate()
+    _form, findings = _ledger_filtered(request, today)
+    summary = ledger_summary(findings=findings, today=today)
+    if summary.total > XLSX_MAX_ROWS:
+        return _too_many(request, total=summary.total, limit=XLSX_MAX_ROWS, what="Excel")
+    rows = ledger_rows(ledger_findings_ordered(findings=findings, today=today).iterator(chunk_size=1000))
+    file = tempfile.TemporaryFile()  # noqa: SIM115 (the response closes it once sent)
+    try:
+        ledger_xlsx_write(
+            file=file,
+            rows=rows,
+            by_unit=ledger_by_unit(findings=findings, today=today),
+            by_plan=ledger_by_plan(findings=findings, today=today),
+            summary=summary,
+        )
+    except BaseException:
+        file.close()
+        raise
+    file.seek(0)
+    name, fallback = _download_stem(today)
+    return _attachment(
+        FileResponse(file, content_type=XLSX_CONTENT_TYPE),
+        download_name=f"{name}.xlsx",
+        fallback_name=f"{fallback}.xlsx",
+    )
+
+
+@login_required
+def ledger_export_pdf_view(request):
+    user = request.user
+    today = timezone.localdate()
+    form, findings = _ledger_filtered(request, today)
+    summary = ledger_summary(findings=findings, today=today)
+    if summary.total > PDF_MAX_ROWS:
+        return _too_many(request, total=summary.total, limit=PDF_MAX_ROWS, what="PDF")
+    now = timezone.localtime()
+    context = {
+        "title": _("Rectification ledger"),
+        "generated": _("Made on %(date)s by %(name)s")
+        % {"date": date_format(now, "Y-m-d H:i"), "name": user.get_full_name()},
+        "filters": form.applied(),
+        "summary": summary,
+        "group_tables": [
+            (_("By plan"), _("Inspection plan"), ledger_by_plan(findings=findings, today=today)),
+            (_("By unit"), _("Unit"), ledger_by_unit(findings=findings, today=today)),
+        ],
+        "rows": list(ledger_rows(ledger_findings_ordered(findings=findings, today=today))),
+    }
+    try:
+        pdf = ledger_render_pdf(context=context)
+    except LedgerRenderError:
+        logger.exception("The ledger PDF could not be made")
+        messages.error(request, _("The PDF could not be made. Please try again later or export to Excel."))
+        return redirect(_ledger_url(request))
+    name, fallback = _download_stem(today)
+    return _attachment(
+        HttpResponse(pdf, content_type="application/pdf"),
+        download_name=f"{name}.pdf",
+        fallback_name=f"{fallback}.pdf",
+    )
+
+
+@login_required
+def ledger_dashboard_view(request):
+    user = request.user
+    if not ledger_user_can_see_all(user=user):
+        raise PermissionDenied(
+            _("Only the inspection team, the office and the Party Group see the dashboard.")
+        )
+    today = timezone.localdate()
+    visible = finding_list_visible_to(user=user)
+    form = LedgerDashboardFilterForm(request.GET or None, plans=ledger_plan_choices(findings=visible))
+    filters = form.filters()
+    findings = ledger_filter(findings=visible, filters=filters, today=today)
+    summary = ledger_summary(findings=findings, today=today)
+
+    # Furthest behind first: the lowest closure rate, then the most findings.
+    behind = sorted(
+        ledger_by_unit(findings=findings, today=today),
+        key=lambda group: (group.counts.closure_rate or 0, -group.counts.total, group.name),
+    )
+    units = behind[:DASHBOARD_UNITS_SHOWN]
+    categories = ledger_by_category(findings=findings)
+    trend = ledger_overdue_trend(findings=findings, today=today)
+    return render(
+        request,
+        "responsibility/ledger/dashboard.html",
+        {
+            "filter_form": form,
+            "plan_query": f"plan={filters.plan_id}" if filters.plan_id else "",
+            "summary": summary,
+            "units": units,
+            "units_total": len(behind),
+            "closure_chart": bar_chart(
+                [
+                    (group.name, group.counts.closure_rate or 0, f"{group.counts.closure_rate}%")
+                    for group in units
+                ],
+                maximum=100,
+            ),
+            "categories": categories,
+            "category_chart": bar_chart(
+                [(str(item.category.label), item.count, str(item.count)) for item in categories]
+            ),
+            "trend": trend,
+            "trend_chart": column_chart([(date_format(point.day, "n/j"), point.overdue) for point in trend]),
+            "today": today,
+        },
+    )
