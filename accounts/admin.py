@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import OrgUnit, Post, User
+from accounts.org_tree import org_tree
 from accounts.permissions import org_user_can_import
-from accounts.selectors import org_unit_subtree_ids
 from accounts.services import OrgImportError, org_import, org_import_template_workbook
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -74,7 +74,7 @@ class OrgUnitAdminForm(forms.ModelForm):
         if (
             parent is not None
             and self.instance.pk is not None
-            and parent.pk in org_unit_subtree_ids(unit_id=self.instance.pk)
+            and parent.pk in org_tree().subtree(self.instance.pk)
         ):
             raise forms.ValidationError(_("A unit cannot be placed below itself or one of its own units."))
         return parent

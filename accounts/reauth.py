@@ -2,13 +2,13 @@
 
 from datetime import datetime
 
-from django.utils import timezone
+from core import clock
 
 _SESSION_KEY = "reauthenticated_at"
 
 
 def reauthentication_record(request) -> None:
-    request.session[_SESSION_KEY] = timezone.now().isoformat()
+    request.session[_SESSION_KEY] = clock.now().isoformat()
 
 
 def reauthenticated_at(request) -> datetime | None:

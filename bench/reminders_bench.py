@@ -78,7 +78,7 @@ def build(*, items: int, units: int, issuers: int) -> datetime.date:
         LetterTemplate,
         TemplateLevel,
     )
-    from responsibility.reminders.models import ReminderPolicy
+    from responsibility.letters.models.reminder_policy import ReminderPolicy
 
     today = timezone.localdate()
     now = timezone.now()

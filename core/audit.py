@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from datetime import UTC
 
 from django.db import models, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from core import clock
 
 GENESIS_HASH = "0" * 64
 
@@ -60,7 +61,7 @@ def chain_append(chain: AuditChain, events: list) -> list:
         return []
     assert transaction.get_connection().in_atomic_block, "audit events are written with the change"
     head = chain.head_model.objects.select_for_update().get(pk=1)
-    now = timezone.now()
+    now = clock.now()
     sequence, previous = head.last_sequence, head.last_hash
     for event in events:
         sequence += 1

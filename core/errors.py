@@ -15,3 +15,7 @@ class ApplicationError(Exception):
 
 class FrozenRecordError(ApplicationError):
     """Someone tried to change or delete what the record says was signed."""
+
+
+class TransitionNotAllowed(ApplicationError):
+    """The record's stored state does not allow the requested move."""

@@ -11,13 +11,15 @@ class ResponsibilityConfig(AppConfig):
     def ready(self) -> None:
         from core.audit import audit_heads_ensure
         from core.pdf.fonts import pdf_fonts_check
-
-        # Each subdomain registers the reminder sources of its deadlines.
         from responsibility.duties import reminder_sources as duty_sources  # noqa: F401
+
+        # Each subdomain registers the reminder sources of its deadlines and who may see its evidence.
+        from responsibility.duties import selectors as duty_selectors  # noqa: F401
         from responsibility.letters import audit as letters_audit  # noqa: F401 (registers its chain)
         from responsibility.reminders import sources as letter_sources  # noqa: F401
         from responsibility.supervision import audit as supervision_audit  # noqa: F401 (registers its chain)
         from responsibility.supervision import reminder_sources as supervision_sources  # noqa: F401
+        from responsibility.supervision import selectors as supervision_selectors  # noqa: F401
 
         # Letter PDFs: warn at start-up when WeasyPrint would take the slow path or miss the CJK fonts.
         checks.register(pdf_fonts_check, "responsibility")

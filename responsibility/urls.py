@@ -1,6 +1,7 @@
 """Every page of the app, one namespace (`responsibility:`): each subdomain lists its own."""
 
 from responsibility.duties.urls import urlpatterns as duties_urls
+from responsibility.evidence.urls import urlpatterns as evidence_urls
 from responsibility.home.urls import urlpatterns as home_urls
 from responsibility.letters.urls import urlpatterns as letters_urls
 from responsibility.reminders.urls import urlpatterns as reminders_urls
@@ -8,4 +9,4 @@ from responsibility.supervision.urls import urlpatterns as supervision_urls
 
 app_name = "responsibility"
 
-urlpatterns = [*home_urls, *letters_urls, *reminders_urls, *supervision_urls, *duties_urls]
+urlpatterns = [*home_urls, *letters_urls, *reminders_urls, *supervision_urls, *duties_urls, *evidence_urls]

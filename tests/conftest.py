@@ -1,5 +1,6 @@
 """Shared setup: a small organisation (Party Group, two committees with staff), roles and a campaign."""
 
+import fcntl
 import os
 import shutil
 import tempfile
@@ -178,10 +179,14 @@ def pdf_fonts() -> Path | None:
     from core.pdf.fonts import PRESUBSET_FILES, presubset_fonts_dir, presubset_fonts_prepare
 
     cache = Path(tempfile.gettempdir()) / f"letters-test-pdf-fonts-{os.getuid()}"
-    try:
-        presubset_fonts_prepare(folder=cache)
-    except FileNotFoundError:
-        return None
+    cache.mkdir(parents=True, exist_ok=True)
+    # Parallel test workers share the cache: one makes or refreshes it while the others wait.
+    with open(cache / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            presubset_fonts_prepare(folder=cache)
+        except FileNotFoundError:
+            return None
     target = presubset_fonts_dir()
     target.mkdir(parents=True, exist_ok=True)
     for name in PRESUBSET_FILES.values():

@@ -13,8 +13,6 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 ASSETS_DIR = (Path(__file__).resolve().parent / "assets").resolve()
-
-
 ASSETS_URL = ASSETS_DIR.as_uri() + "/"
 
 

@@ -5,7 +5,7 @@ system: the unit tree, an account for every role, templates (published and draft
 campaign (all letters archived) and this year's open one, where letters are issued, signed, returned,
 revised, voided, countersigned, archived and cascaded to staff. Every letter state is reached through
 the services, by the person who would really do it. The services read the clock, so each step runs
-at a plausible moment in the past (`_clock`): the history carries last year's dates and this year's
+at a plausible moment in the past (`core.clock.at`): the history carries last year's dates and this year's
 letters were handed over at the work-style meeting three weeks ago. After the letters, the discipline
 inspection team's round of checks (`demo_supervision_create`): a plan with checkpoints, a spot-check
 draw, inspections with results and evidence, and findings in every rectification state. Then 一岗双责
@@ -22,17 +22,14 @@ import functools
 import hashlib
 import io
 import random
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from unittest import mock
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
-from django.db.models import Count, Max
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from PIL import Image, ImageDraw
@@ -40,6 +37,7 @@ from weasyprint import HTML
 
 from accounts.models import OrgUnit, OrgUnitKind, Post, PostKind, User
 from accounts.roles import Role
+from core import clock
 from core.errors import ApplicationError
 from core.pdf.engine import ASSETS_URL, AssetsOnlyFetcher, font_configuration
 from core.pdf.fonts import (
@@ -67,7 +65,6 @@ from responsibility.duties.services import (
     performance_record_create,
     performance_record_review,
 )
-from responsibility.evidence.models import EvidenceFile
 from responsibility.letters.content import ClauseText
 from responsibility.letters.models.letters import (
     Campaign,
@@ -78,7 +75,7 @@ from responsibility.letters.models.letters import (
     LetterTemplate,
     TemplateLevel,
 )
-from responsibility.letters.services.campaigns import campaign_close, campaign_create
+from responsibility.letters.services.campaigns import campaign_close, campaign_create, reminder_policy_update
 from responsibility.letters.services.issuing import (
     campaign_issue_letters,
     letter_issue_to_staff,
@@ -104,7 +101,6 @@ from responsibility.letters.signing import (
     signature_mark_from_drawing,
     signature_mark_from_typed_name,
 )
-from responsibility.reminders.services import reminder_policy_update
 from responsibility.supervision.models import (
     CheckOutcome,
     CheckResult,
@@ -576,7 +572,7 @@ def demo_data_present() -> bool:
 
 def demo_data_create(*, today: datetime.date | None = None) -> DemoSummary:
     """Build the whole demo in one transaction. Refuses a database that holds another organisation."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     with transaction.atomic():
         superuser_skipped = _database_check_free()
         demo = _Demo(today=today)
@@ -618,13 +614,6 @@ def _database_check_free() -> bool:
     if taken:
         raise ApplicationError(f"These usernames are already taken: {', '.join(taken)}.")
     return any(a.is_superuser and User.objects.filter(username=a.username).exists() for a in DEMO_ACCOUNTS)
-
-
-@contextmanager
-def _clock(moment: datetime.datetime) -> Iterator[None]:
-    """Run services as if it were `moment`: they stamp timezone.now(), so the history gets real dates."""
-    with mock.patch("django.utils.timezone.now", return_value=moment):
-        yield
 
 
 class _Demo:
@@ -689,10 +678,10 @@ class _Demo:
 
     def templates_create(self) -> None:
         office = self.users["bangongshi_admin"]
-        with _clock(self.at(datetime.date(self.year - 1, 1, 8), 10)):
+        with clock.at(self.at(datetime.date(self.year - 1, 1, 8), 10)):
             previous = self._template_create(ORGAN_TEMPLATE_PREVIOUS, year=self.year - 1)
             self.organ_previous = template_publish(template=previous, published_by=office)
-        with _clock(self.days_ago(45, 10)):
+        with clock.at(self.days_ago(45, 10)):
             # This year's text is the next version of last year's family, edited and published.
             draft = template_new_version(template=self.organ_previous, created_by=office)
             self.organ = template_update(
@@ -703,7 +692,7 @@ class _Demo:
             )
             self.unit_template = self._template_create(UNIT_TEMPLATE, year=self.year)
             self.draft_template = self._template_create(DRAFT_TEMPLATE, year=self.year)
-        with _clock(self.days_ago(40, 15)):
+        with clock.at(self.days_ago(40, 15)):
             self.organ = template_publish(template=self.organ, published_by=office)
             self.unit_template = template_publish(template=self.unit_template, published_by=office)
         self.templates = [self.organ_previous, self.organ, self.unit_template, self.draft_template]
@@ -721,7 +710,7 @@ class _Demo:
 
     def previous_campaign_run(self) -> None:
         year, office = self.year - 1, self.users["bangongshi_admin"]
-        with _clock(self.at(datetime.date(year, 1, 15), 9)):
+        with clock.at(self.at(datetime.date(year, 1, 15), 9)):
             campaign = campaign_create(
                 year=year,
                 title=CAMPAIGN_TITLE.format(year=year),
@@ -731,15 +720,15 @@ class _Demo:
                 created_by=office,
             )
         meeting = datetime.date(year, 2, 26)
-        with _clock(self.at(meeting, 9, 30)):
+        with clock.at(self.at(meeting, 9, 30)):
             letters = self._bulk_issue(campaign, HEAD_USERNAMES)
         for minute, letter in enumerate(letters.values()):
             self._sign(letter, at=self.at(meeting, 10, minute * 3))
         self._countersign_batch(list(letters.values()), at=self.at(meeting, 11, 30))
-        with _clock(self.at(datetime.date(year, 3, 28), 16)):
+        with clock.at(self.at(datetime.date(year, 3, 28), 16)):
             for letter in letters.values():
                 letter_archive(letter=letter, archived_by=office, ip_address=OFFICE_IP)
-        with _clock(self.at(datetime.date(year, 12, 30), 17)):
+        with clock.at(self.at(datetime.date(year, 12, 30), 17)):
             campaign = campaign_close(campaign=campaign, closed_by=office)
         self.campaigns.append(campaign)
 
@@ -748,7 +737,7 @@ class _Demo:
     def current_campaign_run(self) -> None:
         """In time order, so that the audit chain reads like the weeks it records."""
         office = self.users["bangongshi_admin"]
-        with _clock(self.days_ago(30, 9)):
+        with clock.at(self.days_ago(30, 9)):
             campaign = campaign_create(
                 year=self.year,
                 title=CAMPAIGN_TITLE.format(year=self.year),
@@ -770,9 +759,9 @@ class _Demo:
 
         # The meeting: the office issues every head's letter in the secretary's name (one by mistake,
         # voided at once); four heads sign and the secretary countersigns them in one go.
-        with _clock(self.days_ago(21, 9, 30)):
+        with clock.at(self.days_ago(21, 9, 30)):
             letters = self._bulk_issue(campaign, (*HEAD_USERNAMES, MISTAKEN_SIGNER))
-        with _clock(self.days_ago(21, 10, 15)):
+        with clock.at(self.days_ago(21, 10, 15)):
             letter_void(
                 letter=letters[MISTAKEN_SIGNER], voided_by=office, reason=VOID_REASON, ip_address=OFFICE_IP
             )
@@ -786,14 +775,14 @@ class _Demo:
         }
 
         # 城环委 returns its letter; the office revises clause 5 and issues version 2.
-        with _clock(self.days_ago(18, 15, 20)):
+        with clock.at(self.days_ago(18, 15, 20)):
             returned = letter_return(
                 letter=letters[RETURNING_HEAD],
                 returned_by=self.users[RETURNING_HEAD],
                 reason=RETURN_REASON,
                 ip_address="192.0.2.45",
             )
-        with _clock(self.days_ago(17, 10)):
+        with clock.at(self.days_ago(17, 10)):
             number, text = REVISED_CLAUSE
             letter_revise(
                 letter=returned,
@@ -808,7 +797,7 @@ class _Demo:
                 ip_address=OFFICE_IP,
             )
 
-        with _clock(self.days_ago(16, 9)):
+        with clock.at(self.days_ago(16, 9)):
             office_letter = letter_archive(
                 letter=countersigned["bgs_zhuren"], archived_by=office, ip_address=OFFICE_IP
             )
@@ -847,7 +836,7 @@ class _Demo:
         return {letter.signer.username: letter for letter in result.issued}
 
     def _cascade(self, parent: Letter, usernames, *, at: datetime.datetime) -> dict[str, Letter]:
-        with _clock(at):
+        with clock.at(at):
             result = letter_issue_to_staff(
                 parent=parent,
                 template=self.unit_template,
@@ -859,12 +848,12 @@ class _Demo:
         return {letter.signer.username: letter for letter in result.issued}
 
     def _sign(self, letter: Letter, *, at: datetime.datetime) -> Letter:
-        with _clock(at):
+        with clock.at(at):
             signer = letter.signer
             return letter_sign(letter=letter, signed_by=signer, attestation=_attestation(letter, signer))
 
     def _countersign(self, letter: Letter, *, at: datetime.datetime) -> Letter:
-        with _clock(at):
+        with clock.at(at):
             issuer = letter.issuer
             return letter_countersign(
                 letter=letter, countersigned_by=issuer, attestation=_attestation(letter, issuer)
@@ -873,7 +862,7 @@ class _Demo:
     def _countersign_batch(self, letters: list[Letter], *, at: datetime.datetime) -> list[Letter]:
         """The secretary countersigns many letters at the meeting with one identity check."""
         secretary = self.users["shuji"]
-        with _clock(at):
+        with clock.at(at):
             result = letters_countersign(
                 letters=letters,
                 countersigned_by=secretary,
@@ -904,7 +893,7 @@ def _attestation(letter: Letter | None, user: User) -> SigningAttestation:
         mark=mark,
         consent_text=CONSENT_TEXT,
         content_hash_shown=letter.content_hash if letter else "",
-        reauthenticated_at=timezone.now(),
+        reauthenticated_at=clock.now(),
         ip_address=f"192.0.2.{20 + int(hashlib.sha256(user.username.encode()).hexdigest(), 16) % 200}",
         user_agent="Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) demo",
     )
@@ -1419,20 +1408,6 @@ DEMO_INSPECTIONS = (
     DemoInspection(checked_days_ago=0, checks=()),
 )
 
-# Finding.created_at, Rectification.created_at and EvidenceFile.uploaded_at default to the function
-# `timezone.now` itself, taken when the model classes were built, so `_clock` does not reach them.
-# The rows a step creates are given the step's moment afterwards: timestamps only, never state.
-_DEFAULT_NOW_FIELDS = ((Finding, "created_at"), (Rectification, "created_at"), (EvidenceFile, "uploaded_at"))
-
-
-@contextmanager
-def _supervision_clock(moment: datetime.datetime) -> Iterator[None]:
-    last = {model: model.objects.aggregate(last=Max("pk"))["last"] or 0 for model, _ in _DEFAULT_NOW_FIELDS}
-    with _clock(moment):
-        yield
-    for model, name in _DEFAULT_NOW_FIELDS:
-        model.objects.filter(pk__gt=last[model]).update(**{name: moment})
-
 
 @dataclass
 class DemoSupervision:
@@ -1484,7 +1459,7 @@ class _Supervision:
             self._schedule(plan, inspection, spec)
         # Everything after the draw, in time order (one inspection's steps interleave with another's).
         for moment, _order, step in sorted(self.agenda, key=lambda entry: entry[:2]):
-            with _supervision_clock(moment):
+            with clock.at(moment):
                 step()
         return DemoSupervision(
             plan=plan,
@@ -1495,7 +1470,7 @@ class _Supervision:
 
     def plan_create(self) -> InspectionPlan:
         planned = self.at(SUPERVISION_PLANNED_DAYS_AGO, 9, 30)
-        with _supervision_clock(planned):
+        with clock.at(planned):
             plan = inspection_plan_create(
                 data=PlanInput(
                     year=self.year,
@@ -1525,7 +1500,7 @@ class _Supervision:
 
     def draw_make(self, plan: InspectionPlan) -> SpotCheckDraw:
         drawn = self.at(SUPERVISION_DRAWN_DAYS_AGO, 10)
-        with _supervision_clock(drawn):
+        with clock.at(drawn):
             return spot_check_draw(
                 plan=plan,
                 data=DrawInput(
@@ -1650,7 +1625,7 @@ class _Supervision:
 
     def _files(self, evidence: tuple[DemoEvidence, ...], context: dict) -> list[SimpleUploadedFile]:
         """The files as the browser would upload them; {date} is the day of the step (the clock's)."""
-        values = {**context, "date": _chinese_date(timezone.localdate())}
+        values = {**context, "date": _chinese_date(clock.today())}
         uploads = []
         for spec in evidence:
             name = spec.name.format(**values)
@@ -1985,26 +1960,6 @@ DUTY_MEETING_EVIDENCE = {
 QUARTERS = ("第一季度", "第二季度", "第三季度", "第四季度")
 HALVES = ("上半年", "下半年")
 
-# DutyAssignment.created_at, PerformanceRecord.recorded_at and EvidenceFile.uploaded_at default to the
-# function `timezone.now` itself, so `_clock` does not reach them: the rows a step creates are given the
-# step's moment afterwards (timestamps only, never state).
-_DUTY_DEFAULT_NOW_FIELDS = (
-    (DutyAssignment, "created_at"),
-    (PerformanceRecord, "recorded_at"),
-    (EvidenceFile, "uploaded_at"),
-)
-
-
-@contextmanager
-def _duties_clock(moment: datetime.datetime) -> Iterator[None]:
-    last = {
-        model: model.objects.aggregate(last=Max("pk"))["last"] or 0 for model, _ in _DUTY_DEFAULT_NOW_FIELDS
-    }
-    with _clock(moment):
-        yield
-    for model, name in _DUTY_DEFAULT_NOW_FIELDS:
-        model.objects.filter(pk__gt=last[model]).update(**{name: moment})
-
 
 @dataclass
 class DemoDuties:
@@ -2074,7 +2029,7 @@ class _Duties:
             if not post.oversees.exists():
                 post.oversees.set([self.units[code] for code in codes])
 
-        with _duties_clock(self.generated):
+        with clock.at(self.generated):
             created = duty_assignments_generate(year=self.year, generated_by=self.office).created
         assignments = list(
             DutyAssignment.objects.filter(pk__in=[a.pk for a in created])
@@ -2082,13 +2037,13 @@ class _Duties:
             .prefetch_related("oversees")
             .order_by("post__unit__sort_order", "post__sort_order", "pk")
         )
-        with _duties_clock(self.generated + datetime.timedelta(minutes=40)):
+        with clock.at(self.generated + datetime.timedelta(minutes=40)):
             for assignment in assignments:
                 self._adjust(assignment)
         for index, assignment in enumerate(assignments):
             self._schedule(index, assignment)
         for moment, _order, step in sorted(self.agenda, key=lambda entry: entry[:2]):
-            with _duties_clock(moment):
+            with clock.at(moment):
                 step()
         return DemoDuties(
             year=self.year,

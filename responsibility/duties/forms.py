@@ -3,9 +3,9 @@ makes no sense, a date in the future, a clause of another letter, a handover to 
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import clock
 from core.forms import PersonField, VersionForm
 from responsibility.duties.models import DutyAssignment, DutyTask, PerformanceRecord, Recurrence
 from responsibility.duties.recurrence import TIMES_A_YEAR_ALLOWED
@@ -200,7 +200,7 @@ class RecordForm(forms.Form):
 
     @staticmethod
     def default_date():
-        return timezone.localdate()
+        return clock.today()
 
 
 class ReviewForm(VersionForm):
@@ -251,7 +251,7 @@ class HandoverForm(forms.Form):
 
     @staticmethod
     def default_date():
-        return timezone.localdate()
+        return clock.today()
 
 
 def _person_label(user) -> str:

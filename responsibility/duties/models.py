@@ -7,9 +7,9 @@ import datetime
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import clock
 from core.deadlines import DUE_SOON_DAYS, TrafficLight, deadline_light
 from responsibility.letters.models.letters import LetterClause
 
@@ -52,7 +52,7 @@ class DutyAssignment(models.Model):
     )
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=clock.now)
     version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
@@ -193,7 +193,7 @@ class TaskOccurrence(models.Model):
     def light(self, today: datetime.date | None = None) -> TrafficLight:
         """The same lights as rectifications: done, red past due, yellow within 7 days, green."""
         return deadline_light(
-            finished=self.done_at is not None, deadline=self.due_date, today=today or timezone.localdate()
+            finished=self.done_at is not None, deadline=self.due_date, today=today or clock.today()
         )
 
 
@@ -214,7 +214,7 @@ class PerformanceRecord(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="performance_records"
     )
-    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    recorded_at = models.DateTimeField(_("recorded at"), default=clock.now)
     review_status = models.CharField(
         _("review"), max_length=12, choices=ReviewStatus.choices, default=ReviewStatus.PENDING, editable=False
     )
@@ -261,7 +261,7 @@ class PostHandover(models.Model):
     new_letter = models.ForeignKey(
         "responsibility.Letter", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    created_at = models.DateTimeField(_("recorded at"), default=clock.now)
 
     class Meta:
         verbose_name = _("handover")

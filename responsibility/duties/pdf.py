@@ -23,6 +23,7 @@ from django.utils import timezone, translation
 from weasyprint import HTML
 from weasyprint.urls import FatalURLFetchingError
 
+from core import clock
 from core.pdf.engine import ASSETS_URL, DOCUMENT_LANGUAGE, AssetsOnlyFetcher, font_configuration
 from core.pdf.fonts import (
     font_family_css,
@@ -62,7 +63,7 @@ def duty_report_render(*, assignment: DutyAssignment) -> bytes:
     """The assignment's year-end performance report (履责报告), from its tasks and records, as PDF."""
     with translation.override(DOCUMENT_LANGUAGE):
         context = {
-            "report": duty_report_context(assignment=assignment, today=timezone.localdate()),
+            "report": duty_report_context(assignment=assignment, today=clock.today()),
             "font_faces": presubset_font_face_css(),
             "font_body": font_family_css(font_stack_with_presubset(settings.PDF_FONT_BODY)),
             "font_title": font_family_css(font_stack_with_presubset(settings.PDF_FONT_TITLE)),

@@ -6,6 +6,8 @@ from enum import StrEnum
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
+from accounts.models import Post
+from accounts.org_tree import org_tree
 from accounts.permissions import _active
 
 # --- One post, two responsibilities (一岗双责) -------------------------------------------------------
@@ -38,20 +40,12 @@ def duty_reads_everything(user) -> bool:
 
 def units_of_staff(user) -> set[int]:
     """The units a user works in (where they hold a post) and every unit above them."""
-    from accounts.models import OrgUnit, Post
-
     if not _active(user):
         return set()
     own = set(Post.objects.filter(holder=user).values_list("unit_id", flat=True))
     if not own:
         return set()
-    parents = dict(OrgUnit.objects.values_list("pk", "parent_id"))
-    found: set[int] = set()
-    for unit_id in own:
-        while unit_id is not None and unit_id not in found:
-            found.add(unit_id)
-            unit_id = parents.get(unit_id)
-    return found
+    return org_tree().ancestors(*own)
 
 
 def duty_user_can(*, user, action: DutyAction, assignment=None) -> bool:

@@ -5,9 +5,10 @@ from collections.abc import Iterator
 
 from django.db.models import F
 from django.urls import reverse
-from django.utils import timezone
 
+from core import clock
 from responsibility.duties.models import Recurrence, TaskOccurrence
+from responsibility.duties.selectors import duty_assignment_list_visible_to
 from responsibility.reminders.models import (
     Reminder,
     ReminderKind,
@@ -91,7 +92,7 @@ class DutyTaskDueSource:
         task = occurrence.task
         assignment = task.assignment
         post = assignment.post
-        days_left = (occurrence.due_date - timezone.localdate()).days
+        days_left = (occurrence.due_date - clock.today()).days
         return ReminderMessage(
             url=reverse("responsibility:duty-detail", args=[assignment.pk]),
             context={
@@ -113,6 +114,21 @@ class DutyTaskDueSource:
                 "overdue": days_left < 0,
             },
         )
+
+    def subjects_attach(self, *, user, reminders) -> None:
+        """Each reminder's task period (`reminder.occurrence`), among the assignments the user may open:
+        one query, or none."""
+        ids = {reminder.object_id for reminder in reminders} - {None}
+        occurrences = (
+            TaskOccurrence.objects.filter(
+                pk__in=ids, task__assignment__in=duty_assignment_list_visible_to(user=user).values("pk")
+            ).select_related("task__assignment__post__unit")
+            if ids
+            else []
+        )
+        by_id = {occurrence.pk: occurrence for occurrence in occurrences}
+        for reminder in reminders:
+            reminder.occurrence = by_id.get(reminder.object_id)
 
 
 reminder_source_register(DutyTaskDueSource())

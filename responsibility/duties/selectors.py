@@ -8,6 +8,7 @@ from accounts.models import OrgUnit
 from core.deadlines import DUE_SOON_DAYS
 from responsibility.duties.models import DutyAssignment, PerformanceRecord, ReviewStatus, TaskOccurrence
 from responsibility.duties.permissions import duty_reads_everything, units_of_staff
+from responsibility.evidence.selectors import evidence_owner_register
 from responsibility.letters.models.letters import LIVE_STATUSES, Letter
 
 # --- One post, two responsibilities (一岗双责) ------------------------------------------------------
@@ -119,3 +120,14 @@ def duty_progress_by_unit(*, assignments: QuerySet, today: datetime.date) -> lis
         )
         .order_by("post__unit__sort_order", "post__unit__name")
     )
+
+
+def _evidence_visible_in_duties(*, user, evidence) -> bool:
+    return (
+        duty_assignment_list_visible_to(user=user)
+        .filter(tasks__occurrences__records=evidence.performance_record_id)
+        .exists()
+    )
+
+
+evidence_owner_register("performance_record", _evidence_visible_in_duties)

@@ -7,10 +7,11 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.models import LEADING_POST_KINDS, OrgUnit, Post
+from core import clock
 from core.errors import ApplicationError
 from core.versions import stale_check
 from responsibility.duties.models import (
@@ -187,7 +188,7 @@ def duty_assignment_confirm(*, assignment: DutyAssignment, confirmed_by, expecte
     if locked.status == AssignmentStatus.CONFIRMED:
         raise ApplicationError(_("You have already confirmed this assignment."), code="confirmed")
     locked.status = AssignmentStatus.CONFIRMED
-    locked.confirmed_at = timezone.now()
+    locked.confirmed_at = clock.now()
     locked.version += 1
     locked.save(update_fields=["status", "confirmed_at", "version"])
     return locked
@@ -261,7 +262,7 @@ def performance_record_create(
     # Checked on the locked, stored row: a caller's copy from before a handover still names the old holder.
     occurrence_check_permission(user=recorded_by, action=DutyAction.RECORD, occurrence=locked)
     year = locked.task.assignment.year
-    today = timezone.localdate()
+    today = clock.today()
     if data.performed_on > today:
         raise ApplicationError(_("The date cannot be in the future."), code="future")
     if data.performed_on.year != year:
@@ -280,7 +281,7 @@ def performance_record_create(
     )
     evidence_store(files=files, uploaded_by=recorded_by, performance_record=record)
     if locked.done_at is None:
-        locked.done_at = timezone.now()
+        locked.done_at = clock.now()
         locked.save(update_fields=["done_at"])
     return record
 
@@ -310,7 +311,7 @@ def performance_record_review(
     locked.review_status = ReviewStatus.ACCEPTED if accept else ReviewStatus.RETURNED
     locked.review_reason = "" if accept else reason
     locked.reviewed_by = reviewed_by
-    locked.reviewed_at = timezone.now()
+    locked.reviewed_at = clock.now()
     locked.version += 1
     locked.save(update_fields=["review_status", "review_reason", "reviewed_by", "reviewed_at", "version"])
     if not accept:
@@ -336,7 +337,7 @@ def post_handover(*, post: Post, new_holder, handed_over_on: datetime.date, hand
         raise ApplicationError(
             _("%(name)s already holds this post.") % {"name": new_holder.get_full_name()}, code="same_holder"
         )
-    today = timezone.localdate()
+    today = clock.today()
     if handed_over_on > today + datetime.timedelta(days=31) or handed_over_on < today - datetime.timedelta(
         days=366
     ):

@@ -17,12 +17,12 @@ from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.selectors import org_unit_list_active
+from core import clock
 from core.deadlines import TrafficLight
 from core.errors import ApplicationError
 from core.forms import VersionForm
@@ -126,7 +126,7 @@ def _worst_light(row) -> TrafficLight | None:
 @login_required
 def duty_list_view(request):
     user = request.user
-    today = timezone.localdate()
+    today = clock.today()
     visible = duty_assignment_list_visible_to(user=user)
     years = sorted(
         set(visible.order_by().values_list("year", flat=True).distinct()) | {today.year}, reverse=True
@@ -257,7 +257,7 @@ def _assignment_for_page(request, pk: int) -> DutyAssignment:
 def duty_detail_view(request, pk: int):
     user = request.user
     assignment = _assignment_for_page(request, pk)
-    today = timezone.localdate()
+    today = clock.today()
     can_edit = duty_user_can(user=user, action=DutyAction.EDIT, assignment=assignment)
     tasks = []
     for task in assignment.tasks.all():
@@ -477,7 +477,7 @@ def performance_record_create_view(request, pk: int):
             "form": form,
             "occurrence": occurrence,
             "assignment": assignment,
-            "light": occurrence.light(timezone.localdate()),
+            "light": occurrence.light(clock.today()),
         },
         status=status,
     )

@@ -6,10 +6,9 @@ import operator
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from responsibility.supervision.models import CheckResult, Finding, Rectification
+from core import clock
 
 # The records an evidence file may belong to (exactly one of them).
 EVIDENCE_OWNERS = ("check_result", "finding", "rectification", "performance_record")
@@ -27,13 +26,17 @@ class EvidenceFile(models.Model):
     size = models.PositiveIntegerField(_("size in bytes"))
     sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
     check_result = models.ForeignKey(
-        CheckResult, on_delete=models.PROTECT, null=True, blank=True, related_name="evidence"
+        "responsibility.CheckResult", on_delete=models.PROTECT, null=True, blank=True, related_name="evidence"
     )
     finding = models.ForeignKey(
-        Finding, on_delete=models.PROTECT, null=True, blank=True, related_name="evidence"
+        "responsibility.Finding", on_delete=models.PROTECT, null=True, blank=True, related_name="evidence"
     )
     rectification = models.ForeignKey(
-        Rectification, on_delete=models.PROTECT, null=True, blank=True, related_name="evidence"
+        "responsibility.Rectification",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="evidence",
     )
     performance_record = models.ForeignKey(
         "responsibility.PerformanceRecord",
@@ -43,7 +46,7 @@ class EvidenceFile(models.Model):
         related_name="evidence",
     )
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=clock.now)
 
     class Meta:
         verbose_name = _("evidence file")

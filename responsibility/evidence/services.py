@@ -4,8 +4,8 @@ import uuid
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.utils import timezone
 
+from core import clock
 from responsibility.evidence.models import EvidenceFile
 from responsibility.evidence.rules import CheckedEvidence
 
@@ -22,7 +22,7 @@ def evidence_store(*, files: list[CheckedEvidence], uploaded_by, **owner) -> lis
         rows = []
         for checked in files:
             name = default_storage.save(
-                f"evidence/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{checked.kind.extension}",
+                f"evidence/{clock.now():%Y/%m}/{uuid.uuid4().hex}{checked.kind.extension}",
                 ContentFile(checked.content),
             )
             names.append(name)

@@ -4,8 +4,8 @@ import datetime
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
-from django.utils import timezone
 
+from core import clock
 from responsibility.duties.models import AssignmentStatus
 from responsibility.duties.selectors import (
     duty_assignment_list_visible_to,
@@ -34,7 +34,7 @@ DUTY_TODO_DAYS = 30
 @login_required
 def todo_view(request):
     user = request.user
-    today = timezone.localdate()
+    today = clock.today()
     sections = {
         "to_sign": letter_list_to_sign(user=user).order_by("campaign__deadline", "pk"),
         "to_countersign": letter_list_to_countersign(user=user).order_by("signed_at", "pk"),

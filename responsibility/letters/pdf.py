@@ -21,6 +21,7 @@ from PIL import Image, ImageStat
 from weasyprint import HTML
 from weasyprint.urls import FatalURLFetchingError
 
+from core import clock
 from core.pdf.engine import ASSETS_URL, DOCUMENT_LANGUAGE, PDF_VARIANT, AssetsOnlyFetcher, font_configuration
 from core.pdf.fonts import (
     font_family_css,
@@ -272,7 +273,7 @@ def _timestamp(moment: datetime | None) -> str:
 
 def _time_zone_label() -> str:
     """UTC+08:00（Asia/Shanghai）: the zone every time in the document is written in."""
-    offset = timezone.localtime().strftime("%z")  # +0800
+    offset = timezone.localtime(clock.now()).strftime("%z")  # +0800
     return f"UTC{offset[:3]}:{offset[3:]}（{timezone.get_current_timezone_name()}）"
 
 

@@ -7,7 +7,7 @@ from django.db.models import Count, Q, QuerySet
 from guardian.shortcuts import get_objects_for_user
 
 from accounts.models import OrgUnit, Post
-from accounts.selectors import org_unit_subtree_ids
+from accounts.org_tree import org_tree
 from responsibility.letters.models.documents import ArchiveExport, DocumentStatus, LetterDocument
 from responsibility.letters.models.letters import (
     SIGNED_STATUSES,
@@ -17,6 +17,7 @@ from responsibility.letters.models.letters import (
     LetterTemplate,
     TemplateLevel,
 )
+from responsibility.letters.models.reminder_policy import ReminderPolicy
 from responsibility.letters.permissions import (
     ArchiveAction,
     CampaignAction,
@@ -176,7 +177,7 @@ def template_list_for_staff_letters(*, parent: Letter) -> QuerySet[LetterTemplat
 
 def post_list_staff_for(*, parent: Letter) -> QuerySet[Post]:
     """Posts in the head's unit (and the sections below it) who could receive a letter from the head."""
-    units = org_unit_subtree_ids(unit_id=parent.signer_unit_id)
+    units = org_tree().subtree(parent.signer_unit_id)
     return (
         Post.objects.held()
         .filter(unit_id__in=units)
@@ -276,7 +277,7 @@ def letter_list_archived(
     if campaign_id:
         letters = letters.filter(campaign_id=campaign_id)
     if unit_id:
-        letters = letters.filter(signer_unit_id__in=org_unit_subtree_ids(unit_id=unit_id))
+        letters = letters.filter(signer_unit_id__in=org_tree().subtree(unit_id))
     if q:
         letters = letters.filter(Q(signer__full_name__icontains=q) | Q(reference__icontains=q))
     if state in ARCHIVE_STATUSES:
@@ -326,7 +327,7 @@ def archive_export_documents(
         status=DocumentStatus.READY, letter__campaign=campaign, letter__status__in=ARCHIVE_STATUSES
     )
     if unit_ids:
-        documents = documents.filter(letter__signer_unit_id__in=_unit_subtrees(unit_ids))
+        documents = documents.filter(letter__signer_unit_id__in=org_tree().subtree(*unit_ids))
     return documents.select_related("letter", "letter__signer", "letter__signer_unit").order_by(
         "letter__signer_unit__sort_order", "letter__signer_unit__code", "letter__number", "letter__version"
     )
@@ -338,12 +339,10 @@ def archive_export_missing_count(*, campaign: Campaign, unit_ids: list[int] | No
         document__status=DocumentStatus.READY
     )
     if unit_ids:
-        letters = letters.filter(signer_unit_id__in=_unit_subtrees(unit_ids))
+        letters = letters.filter(signer_unit_id__in=org_tree().subtree(*unit_ids))
     return letters.count()
 
 
-def _unit_subtrees(unit_ids: list[int]) -> set[int]:
-    found: set[int] = set()
-    for unit_id in unit_ids:
-        found |= org_unit_subtree_ids(unit_id=unit_id)
-    return found
+def reminder_policy_for(*, campaign: Campaign) -> ReminderPolicy:
+    """The campaign's reminder rules; the defaults (unsaved) if it has none of its own."""
+    return ReminderPolicy.objects.filter(campaign=campaign).first() or ReminderPolicy(campaign=campaign)

@@ -6,10 +6,10 @@ import io
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
+from core import clock
 from core.errors import ApplicationError
 from responsibility.letters.models.letters import SignatureMethod
 
@@ -26,7 +26,7 @@ _PNG_END = b"IEND\xaeB`\x82"
 
 def reauthentication_is_fresh(confirmed_at: datetime | None) -> bool:
     """A re-entered password lets the user sign for REAUTHENTICATION_WINDOW, no longer."""
-    return confirmed_at is not None and timezone.now() - confirmed_at <= REAUTHENTICATION_WINDOW
+    return confirmed_at is not None and clock.now() - confirmed_at <= REAUTHENTICATION_WINDOW
 
 
 @dataclass(frozen=True)

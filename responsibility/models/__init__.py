@@ -37,13 +37,8 @@ from responsibility.letters.models.letters import (
     TemplateClause,
     TemplateLevel,
 )
-from responsibility.reminders.models import (
-    Notification,
-    Reminder,
-    ReminderKind,
-    ReminderPolicy,
-    ReminderStatus,
-)
+from responsibility.letters.models.reminder_policy import ReminderPolicy
+from responsibility.reminders.models import Notification, Reminder, ReminderKind, ReminderStatus
 from responsibility.supervision.models import (
     CheckOutcome,
     Checkpoint,

@@ -5,13 +5,12 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from responsibility.reminders.models import (
+from responsibility.letters.models.reminder_policy import (
     MAX_DAYS_BEFORE,
     MAX_DAYS_BEFORE_ENTRIES,
     MAX_OVERDUE_EVERY_DAYS,
-    ReminderKind,
-    ReminderStatus,
 )
+from responsibility.reminders.models import ReminderKind, ReminderStatus
 
 # Numbers may be separated by commas (also the Chinese ，、), semicolons or spaces.
 _SEPARATORS = re.compile(r"[\s,，、;；]+")

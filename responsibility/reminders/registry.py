@@ -35,17 +35,14 @@ from typing import Protocol
 from django.conf import settings
 from django.utils import timezone
 
-from responsibility.reminders.models import (
+from responsibility.letters.models.reminder_policy import (
     DEFAULT_DAYS_BEFORE,
     DEFAULT_OVERDUE_EVERY_DAYS,
-    Reminder,
-    ReminderKind,
     ReminderPolicy,
 )
+from responsibility.reminders.models import Reminder, ReminderKind
 
 BATCH_SIZE = 2000  # rows read and inserted per round trip in the sweep
-
-
 DIGEST_ITEMS_SHOWN = 50  # lines listed in a digest email; the rest is counted
 
 
@@ -192,6 +189,20 @@ def _key_id(object_key: str, prefix: str) -> int | None:
 
 # The registry: every kind of reminder and the source that knows its items. Add new sources here.
 SOURCES: dict[str, ReminderSource] = {}
+
+
+def reminder_subjects_attach(*, user, reminders: list[Reminder]) -> None:
+    """Give each reminder what it is about, for its link on the office's log, among what the user may see.
+
+    A source that can say so has `subjects_attach(user=..., reminders=...)`: one query per kind at most.
+    """
+    by_kind: dict[str, list[Reminder]] = {}
+    for reminder in reminders:
+        by_kind.setdefault(reminder.kind, []).append(reminder)
+    for kind, of_kind in by_kind.items():
+        attach = getattr(SOURCES.get(kind), "subjects_attach", None)
+        if attach is not None:
+            attach(user=user, reminders=of_kind)
 
 
 def reminder_source_register(source: ReminderSource) -> ReminderSource:

@@ -23,18 +23,17 @@ from enum import StrEnum
 
 from django.conf import settings
 from django.core import mail
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 from django.template import Context
 from django.template.loader import get_template, render_to_string
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
+from core import clock
 from core.errors import ApplicationError
-from responsibility.letters.models.letters import Campaign
-from responsibility.letters.permissions import CampaignAction, campaign_check_permission
-from responsibility.reminders.models import Notification, Reminder, ReminderPolicy, ReminderStatus
+from responsibility.reminders.models import Notification, Reminder, ReminderStatus
 from responsibility.reminders.permissions import ReminderAction, reminder_check_permission
 from responsibility.reminders.registry import SOURCES, DueRow, ReminderMessage, site_link
 from responsibility.reminders.tasks import reminders_send as reminders_send_task
@@ -45,44 +44,6 @@ SEND_CHUNK = 100  # reminders per send task: one SMTP connection each
 MAX_ATTEMPTS = 6  # failed sends of one reminder before it is marked failed
 DRY_RUN_LISTED = 200  # rows a dry run lists (the counts are always complete)
 ERROR_TEXT_MAX = 1000
-
-
-# --- Rules ----------------------------------------------------------------------------------------
-
-
-def reminder_policy_ensure(*, campaign: Campaign) -> ReminderPolicy:
-    """The campaign's reminder rules, created with the defaults if it has none yet."""
-    policy, _created = ReminderPolicy.objects.get_or_create(campaign=campaign)
-    return policy
-
-
-@transaction.atomic
-def reminder_policy_update(
-    *,
-    campaign: Campaign,
-    days_before: list[int],
-    overdue_every_days: int,
-    skip_weekends: bool,
-    updated_by,
-) -> ReminderPolicy:
-    """Change when a campaign's reminders go out. Takes effect at the next sweep."""
-    campaign_check_permission(user=updated_by, action=CampaignAction.MANAGE, campaign=campaign)
-    if not isinstance(overdue_every_days, int) or not 1 <= overdue_every_days <= 90:
-        raise ApplicationError(_("The overdue interval must be between 1 and 90 days."))
-    policy = reminder_policy_ensure(campaign=campaign)
-    policy = ReminderPolicy.objects.select_for_update().get(pk=policy.pk)
-    policy.days_before = sorted(days_before, reverse=True) if isinstance(days_before, list) else days_before
-    policy.overdue_every_days = overdue_every_days
-    policy.skip_weekends = bool(skip_weekends)
-    policy.updated_by = updated_by
-    try:
-        policy.full_clean(exclude=["campaign"])
-    except ValidationError as error:
-        raise ApplicationError(" ".join(error.messages)) from None
-    policy.save(
-        update_fields=["days_before", "overdue_every_days", "skip_weekends", "updated_by", "updated_at"]
-    )
-    return policy
 
 
 # --- The sweep ------------------------------------------------------------------------------------
@@ -107,7 +68,7 @@ def reminders_sweep(*, today: datetime.date, dry_run: bool = False, now: datetim
     Idempotent: the rows exist once (unique in the database), so a second run creates nothing, and a
     reminder already queued recently is not queued again. A dry run writes nothing.
     """
-    now = now or timezone.now()
+    now = now or clock.now()
     result = SweepResult(today=today, dry_run=dry_run)
     for kind, source in SOURCES.items():
         result.created[kind] = 0
@@ -252,14 +213,14 @@ def reminder_send(*, reminder: Reminder, connection=None) -> SendOutcome:
     with transaction.atomic():
         marked = Reminder.objects.filter(
             pk=claimed.pk, status=ReminderStatus.SENDING, claimed_at=claimed.claimed_at
-        ).update(status=ReminderStatus.SENT, sent_at=timezone.now(), last_error="")
+        ).update(status=ReminderStatus.SENT, sent_at=clock.now(), last_error="")
     if not marked:
         logger.warning("Reminder %s was claimed again while this send ran; it was sent twice.", claimed.pk)
     return SendOutcome.SENT
 
 
 def _reminder_claim(*, reminder: Reminder) -> tuple[Reminder, RenderedReminder] | SendOutcome:
-    now = timezone.now()
+    now = clock.now()
     with transaction.atomic():
         claimed = (
             Reminder.objects.select_for_update(skip_locked=True, of=("self",))
@@ -305,7 +266,7 @@ def _reminder_finish_failed(claimed: Reminder, *, error: str, permanent: bool) -
         ).update(
             status=ReminderStatus.FAILED if permanent else ReminderStatus.PENDING,
             last_error=error[:ERROR_TEXT_MAX],
-            enqueued_at=timezone.now(),  # the send task retries it; the sweep only if that retry is lost
+            enqueued_at=clock.now(),  # the send task retries it; the sweep only if that retry is lost
         )
 
 
@@ -356,7 +317,7 @@ def reminder_resend(*, reminder: Reminder, resent_by) -> Reminder:
         raise ApplicationError(_("This reminder is already waiting to be sent."))
     if locked.status == ReminderStatus.CANCELLED:
         raise ApplicationError(_("This reminder is no longer needed: the item was done before it went out."))
-    now = timezone.now()
+    now = clock.now()
     locked.status = ReminderStatus.PENDING
     locked.attempts = 0
     locked.last_error = ""
@@ -388,7 +349,7 @@ def notification_mark_read(*, notification: Notification, read_by) -> Notificati
     if notification.recipient_id != read_by.pk:
         raise PermissionDenied(_("This message is not yours."))
     if notification.read_at is None:
-        notification.read_at = timezone.now()
+        notification.read_at = clock.now()
         Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
             read_at=notification.read_at
         )
@@ -397,4 +358,4 @@ def notification_mark_read(*, notification: Notification, read_by) -> Notificati
 
 def notifications_mark_all_read(*, read_by) -> int:
     """Mark every unread message of the user as read. Returns how many."""
-    return Notification.objects.filter(recipient=read_by, read_at__isnull=True).update(read_at=timezone.now())
+    return Notification.objects.filter(recipient=read_by, read_at__isnull=True).update(read_at=clock.now())

@@ -8,16 +8,14 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q
 from django.urls import reverse
-from django.utils import timezone
 
 from accounts.models import OrgUnit, Post
+from accounts.org_tree import org_tree
 from accounts.roles import Role
+from core import clock
 from responsibility.letters.models.letters import Campaign, CampaignStatus, Letter, LetterStatus
-from responsibility.reminders.models import (
-    Reminder,
-    ReminderKind,
-    ReminderPolicy,
-)
+from responsibility.letters.models.reminder_policy import ReminderPolicy
+from responsibility.reminders.models import Reminder, ReminderKind
 from responsibility.reminders.registry import (
     BATCH_SIZE,
     DIGEST_ITEMS_SHOWN,
@@ -79,7 +77,7 @@ class LetterUnsignedSource:
         )
         if letter is None:
             return None
-        today = timezone.localdate()
+        today = clock.today()
         days_left = (letter.campaign.deadline - today).days
         url = reverse("responsibility:letter-detail", args=[letter.pk])
         return ReminderMessage(
@@ -180,27 +178,6 @@ def outstanding_by_unit() -> dict[int, UnitOutstanding]:
     }
 
 
-def _subtrees() -> dict[int, set[int]]:
-    """Every unit's subtree (itself and the units below it), from one query over the unit tree."""
-    children: dict[int | None, list[int]] = {}
-    for pk, parent_id in OrgUnit.objects.values_list("pk", "parent_id"):
-        children.setdefault(parent_id, []).append(pk)
-    memo: dict[int, set[int]] = {}
-
-    def subtree(unit_id: int) -> set[int]:
-        if unit_id not in memo:
-            found, stack = set(), [unit_id]
-            while stack:
-                current = stack.pop()
-                if current not in found:
-                    found.add(current)
-                    stack.extend(children.get(current, ()))
-            memo[unit_id] = found
-        return memo[unit_id]
-
-    return {pk: subtree(pk) for pk in {pk for kids in children.values() for pk in kids}}
-
-
 class DailyDigestSource:
     """On working days, each unit head and each office administrator get what is outstanding.
 
@@ -217,7 +194,7 @@ class DailyDigestSource:
         if not outstanding:
             return
         due_at, period = start_of_day(today), today.isoformat()
-        subtrees = _subtrees()
+        subtrees = org_tree().subtrees()
         heads = (
             Post.objects.held()
             .heads()
@@ -248,7 +225,7 @@ class DailyDigestSource:
             unit = OrgUnit.objects.filter(pk=unit_id).first()
             if unit is None:
                 return None
-            subtree = _subtrees().get(unit_id, {unit_id})
+            subtree = org_tree().subtrees().get(unit_id, {unit_id})
             units = [outstanding[pk] for pk in subtree if pk in outstanding]
             url = reverse("responsibility:letter-list") + f"?unit={unit_id}"
             unit_name = unit.name

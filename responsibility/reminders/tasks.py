@@ -7,17 +7,18 @@ import logging
 
 from celery import shared_task
 
+from core import clock
+
 logger = logging.getLogger(__name__)
 
 
 @shared_task(name="responsibility.tasks.reminders_sweep")
 def reminders_sweep() -> dict:
     """Every few minutes (beat): create the reminders due today and queue their sending. Idempotent."""
-    from django.utils import timezone
 
     from responsibility.reminders.services import reminders_sweep as sweep
 
-    result = sweep(today=timezone.localdate())
+    result = sweep(today=clock.today())
     logger.info("Reminder sweep: %s new, %s queued", result.created, result.scheduled)
     return {"created": result.created_total, "scheduled": result.scheduled}
 

@@ -12,20 +12,15 @@ from django.views.decorators.http import require_POST
 
 from core.errors import ApplicationError
 from responsibility.letters.permissions import CampaignAction, campaign_check_permission
-from responsibility.letters.selectors import campaign_list_visible_to
+from responsibility.letters.selectors import campaign_list_visible_to, reminder_policy_for
+from responsibility.letters.services.campaigns import reminder_policy_update
 from responsibility.reminders.forms import ReminderFilterForm, ReminderPolicyForm
 from responsibility.reminders.permissions import ReminderAction, reminder_check_permission, reminder_user_can
-from responsibility.reminders.selectors import (
-    notification_list_for,
-    reminder_findings_of,
-    reminder_list_visible_to,
-    reminder_occurrences_of,
-    reminder_policy_for,
-)
+from responsibility.reminders.registry import reminder_subjects_attach
+from responsibility.reminders.selectors import notification_list_for, reminder_list_visible_to
 from responsibility.reminders.services import (
     notification_mark_read,
     notifications_mark_all_read,
-    reminder_policy_update,
     reminder_resend,
 )
 
@@ -93,13 +88,7 @@ def reminder_list_view(request):
             reminders = reminders.filter(status=data["status"])
     page_obj = Paginator(reminders, REMINDERS_PER_PAGE).get_page(request.GET.get("page"))
     shown = list(page_obj.object_list)
-    findings = reminder_findings_of(user=request.user, reminders=shown)
-    occurrences = reminder_occurrences_of(user=request.user, reminders=shown)
-    for reminder in shown:  # what a rectification or duty task reminder is about, for its link
-        if reminder.object_kind == "rectification":
-            reminder.finding = findings.get(reminder.object_id)
-        elif reminder.object_kind == "occurrence":
-            reminder.occurrence = occurrences.get(reminder.object_id)
+    reminder_subjects_attach(user=request.user, reminders=shown)  # what each is about, for its link
     query = request.GET.copy()
     query.pop("page", None)
     return render(

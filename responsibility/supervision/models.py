@@ -7,9 +7,9 @@ import datetime
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import clock
 from core.appendonly import AppendOnlyModel
 from core.deadlines import DUE_SOON_DAYS, TrafficLight, deadline_light
 from responsibility.letters.models.letters import ClauseCategory, LetterClause
@@ -40,7 +40,7 @@ class InspectionPlan(models.Model):
         _("status"), max_length=8, choices=PlanStatus.choices, default=PlanStatus.OPEN, editable=False
     )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), default=clock.now, editable=False)
     # Optimistic locking: every edit increments it; an edit made from an older page is refused.
     version = models.PositiveIntegerField(default=1, editable=False)
 
@@ -258,7 +258,7 @@ class Finding(models.Model):
     title = models.CharField(_("problem"), max_length=200)
     description = models.TextField(_("details"), max_length=4000)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    created_at = models.DateTimeField(_("recorded at"), default=clock.now)
     version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
@@ -376,7 +376,7 @@ class Rectification(models.Model):
     # The inspector's reason the last time a submission was sent back.
     rejection_reason = models.TextField(_("reason sent back"), max_length=1000, blank=True, editable=False)
     times_rejected = models.PositiveSmallIntegerField(_("times sent back"), default=0, editable=False)
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=clock.now)
     version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = RectificationQuerySet.as_manager()
@@ -412,7 +412,7 @@ class Rectification(models.Model):
         return f"{self.finding.reference} · {self.get_status_display()}"
 
     def light(self, today: datetime.date | None = None) -> TrafficLight:
-        return traffic_light(status=self.status, deadline=self.deadline, today=today or timezone.localdate())
+        return traffic_light(status=self.status, deadline=self.deadline, today=today or clock.today())
 
 
 class InspectionEventKind(models.TextChoices):

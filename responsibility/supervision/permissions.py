@@ -7,6 +7,8 @@ from enum import StrEnum
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
+from accounts.models import Post
+from accounts.org_tree import org_tree
 from accounts.permissions import _active
 from responsibility.supervision.models import InspectionStatus, PlanStatus, RectificationStatus
 
@@ -96,24 +98,12 @@ def inspection_check_permission(*, user, action: InspectionAction, inspection) -
 
 def units_answered_for(user) -> set[int]:
     """The units whose findings a unit head answers for: the units they head and every unit below."""
-    from accounts.models import OrgUnit, Post
-
     if not _active(user):
         return set()
     headed = set(Post.objects.heads().filter(holder=user).values_list("unit_id", flat=True))
     if not headed:
         return set()
-    children: dict[int | None, list[int]] = {}
-    for pk, parent_id in OrgUnit.objects.values_list("pk", "parent_id"):
-        children.setdefault(parent_id, []).append(pk)
-    found: set[int] = set()
-    stack = list(headed)
-    while stack:
-        current = stack.pop()
-        if current not in found:
-            found.add(current)
-            stack.extend(children.get(current, ()))
-    return found
+    return org_tree().subtree(*headed)
 
 
 def finding_user_can(*, user, action: FindingAction, finding, units: set[int] | None = None) -> bool:

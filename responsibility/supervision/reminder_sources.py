@@ -4,8 +4,8 @@ import datetime
 from collections.abc import Iterator
 
 from django.urls import reverse
-from django.utils import timezone
 
+from core import clock
 from responsibility.reminders.models import (
     Reminder,
     ReminderKind,
@@ -24,6 +24,7 @@ from responsibility.reminders.registry import (
     start_of_day,
 )
 from responsibility.supervision.models import Rectification, RectificationStatus
+from responsibility.supervision.selectors import finding_list_visible_to
 
 
 class RectificationDueSource:
@@ -79,7 +80,7 @@ class RectificationDueSource:
         if rectification is None:
             return None
         finding = rectification.finding
-        days_left = (rectification.deadline - timezone.localdate()).days
+        days_left = (rectification.deadline - clock.today()).days
         return ReminderMessage(
             url=reverse("responsibility:finding-detail", args=[finding.pk]),
             context={
@@ -96,6 +97,14 @@ class RectificationDueSource:
                 "overdue": days_left < 0,
             },
         )
+
+    def subjects_attach(self, *, user, reminders) -> None:
+        """Each reminder's finding (`reminder.finding`), if the user may see it: one query, or none."""
+        ids = {reminder.object_id for reminder in reminders} - {None}
+        findings = finding_list_visible_to(user=user).filter(rectification__pk__in=ids) if ids else []
+        by_rectification = {finding.rectification.pk: finding for finding in findings}
+        for reminder in reminders:
+            reminder.finding = by_rectification.get(reminder.object_id)
 
 
 reminder_source_register(RectificationDueSource())

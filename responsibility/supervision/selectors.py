@@ -4,8 +4,7 @@ see them."""
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from responsibility.duties.selectors import duty_assignment_list_visible_to
-from responsibility.evidence.models import EvidenceFile
+from responsibility.evidence.selectors import evidence_owner_register
 from responsibility.supervision.models import (
     Checkpoint,
     CheckResult,
@@ -101,27 +100,6 @@ def inspection_events_of(*, subject: str) -> QuerySet:
     return InspectionEvent.objects.filter(subject=subject).select_related("actor").order_by("sequence")
 
 
-def evidence_get_visible(*, user, pk: int):
-    """An evidence file the user may download (they may see the record it belongs to), or None."""
-    evidence = (
-        EvidenceFile.objects.select_related("check_result__inspection", "finding", "rectification__finding")
-        .filter(pk=pk)
-        .first()
-    )
-    if evidence is None:
-        return None
-    if evidence.performance_record_id is not None:
-        visible = duty_assignment_list_visible_to(user=user).filter(
-            tasks__occurrences__records=evidence.performance_record_id
-        )
-    elif evidence.check_result_id is not None:
-        visible = inspection_list_visible_to(user=user).filter(pk=evidence.check_result.inspection_id)
-    else:
-        finding_id = evidence.finding_id or evidence.rectification.finding_id
-        visible = finding_list_visible_to(user=user).filter(pk=finding_id)
-    return evidence if visible.exists() else None
-
-
 def checkpoint_list_visible_to(*, user) -> QuerySet:
     """Checkpoints of the plans the user may open."""
     return Checkpoint.objects.filter(plan__in=plan_list_visible_to(user=user)).select_related("plan")
@@ -168,3 +146,14 @@ def inspection_list_of_draw(*, user, draw: SpotCheckDraw) -> QuerySet:
         )
         .order_by("position")
     )
+
+
+def _evidence_visible_in_supervision(*, user, evidence) -> bool:
+    if evidence.check_result_id is not None:
+        return inspection_list_visible_to(user=user).filter(pk=evidence.check_result.inspection_id).exists()
+    finding_id = evidence.finding_id or evidence.rectification.finding_id
+    return finding_list_visible_to(user=user).filter(pk=finding_id).exists()
+
+
+for _owner in ("check_result", "finding", "rectification"):
+    evidence_owner_register(_owner, _evidence_visible_in_supervision)

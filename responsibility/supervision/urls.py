@@ -36,7 +36,6 @@ urlpatterns = [
         "findings/<int:pk>/send-back/", findings.rectification_send_back_view, name="rectification-send-back"
     ),
     path("findings/<int:pk>/close/", findings.rectification_close_view, name="rectification-close"),
-    path("evidence/<int:pk>/", findings.evidence_download_view, name="evidence-download"),
     # The rectification ledger (整改台账) and its dashboard
     path("ledger/", ledger.ledger_view, name="ledger"),
     path("ledger/export.xlsx", ledger.ledger_export_xlsx_view, name="ledger-export-xlsx"),

@@ -17,7 +17,8 @@ from django.db import connection
 from config.celery import app as celery_app
 from responsibility.tasks import audit_chain_check
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# One worker of a parallel run takes every test that uses Redis: the fault test restarts it.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("redis")]
 
 WORKER_START_TIMEOUT = 60
 TASK_TIMEOUT = 60

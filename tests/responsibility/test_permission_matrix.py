@@ -34,6 +34,7 @@ from responsibility.letters.models.letters import (
     Signature,
     TemplateLevel,
 )
+from responsibility.letters.models.reminder_policy import ReminderPolicy
 from responsibility.letters.services.exports import archive_export_build, archive_export_request
 from responsibility.letters.services.issuing import campaign_issue_letters, letter_issue_to_staff
 from responsibility.letters.services.letters import (
@@ -42,13 +43,7 @@ from responsibility.letters.services.letters import (
     letter_return,
     letter_sign,
 )
-from responsibility.reminders.models import (
-    Notification,
-    Reminder,
-    ReminderKind,
-    ReminderPolicy,
-    ReminderStatus,
-)
+from responsibility.reminders.models import Notification, Reminder, ReminderKind, ReminderStatus
 from tests.conftest import Organisation, attestation_for
 from tests.factories import TEST_PASSWORD, LetterTemplateFactory, PostFactory
 from tests.responsibility.pdf.sealing import document_archive

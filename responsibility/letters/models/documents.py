@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core import clock
 from responsibility.letters.models.letters import Campaign, Letter
 
 # Crockford-style alphabet: no 0/O, 1/I/L confusion when the code is read off paper.
@@ -44,7 +45,7 @@ class LetterDocument(models.Model):
     size = models.PositiveIntegerField(_("size in bytes"), null=True, blank=True, editable=False)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0, editable=False)
     last_error = models.TextField(_("last error"), blank=True, editable=False)
-    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    requested_at = models.DateTimeField(_("requested at"), default=clock.now, editable=False)
     rendered_at = models.DateTimeField(_("rendered at"), null=True, blank=True, editable=False)
 
     class Meta:
@@ -90,7 +91,7 @@ class ArchiveExport(models.Model):
     file = models.FileField(upload_to="exports/%Y/", blank=True, editable=False)
     error = models.TextField(blank=True, editable=False)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    requested_at = models.DateTimeField(auto_now_add=True)
+    requested_at = models.DateTimeField(default=clock.now, editable=False)
     finished_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:

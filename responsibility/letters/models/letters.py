@@ -3,10 +3,10 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
+from core import clock
 from core.appendonly import AppendOnlyModel
 from core.errors import FrozenRecordError
 
@@ -53,7 +53,7 @@ class LetterTemplate(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
     )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), default=clock.now, editable=False)
 
     class Meta:
         verbose_name = _("letter template")
@@ -112,7 +112,7 @@ class Campaign(models.Model):
     # The last letter number handed out; incremented under a row lock.
     last_number = models.PositiveIntegerField(default=0, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
 
     class Meta:
         verbose_name = _("campaign")
@@ -300,8 +300,8 @@ class Letter(models.Model):
     return_reason = models.TextField(_("reason for return"), max_length=500, blank=True, editable=False)
     void_reason = models.TextField(_("reason for voiding"), max_length=500, blank=True, editable=False)
 
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    created_at = models.DateTimeField(_("created at"), default=clock.now, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), default=clock.now, editable=False)
 
     objects = LetterQuerySet.as_manager()
 
@@ -383,7 +383,7 @@ class Letter(models.Model):
             return False
 
     def is_overdue(self, today=None) -> bool:
-        today = today or timezone.localdate()
+        today = today or clock.today()
         return self.status == LetterStatus.ISSUED and self.campaign.deadline < today
 
 

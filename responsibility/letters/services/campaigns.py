@@ -2,13 +2,15 @@
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from core import clock
 from core.errors import ApplicationError
 from responsibility.letters.models.letters import Campaign, CampaignStatus, LetterTemplate, TemplateLevel
+from responsibility.letters.models.reminder_policy import ReminderPolicy
 from responsibility.letters.permissions import CampaignAction, campaign_check_permission
-from responsibility.reminders.services import reminder_policy_ensure
 
 
 def _campaign_check_fields(*, year: int, template: LetterTemplate, deadline: datetime.date) -> None:
@@ -83,3 +85,42 @@ def campaign_close(*, campaign: Campaign, closed_by) -> Campaign:
     locked.status = CampaignStatus.CLOSED
     locked.save(update_fields=["status"])
     return locked
+
+
+# --- The campaign's reminder rules (提醒规则) ---------------------------------------------------------
+
+
+def reminder_policy_ensure(*, campaign: Campaign) -> ReminderPolicy:
+    """The campaign's reminder rules, created with the defaults if it has none yet."""
+    policy, _created = ReminderPolicy.objects.get_or_create(campaign=campaign)
+    return policy
+
+
+@transaction.atomic
+def reminder_policy_update(
+    *,
+    campaign: Campaign,
+    days_before: list[int],
+    overdue_every_days: int,
+    skip_weekends: bool,
+    updated_by,
+) -> ReminderPolicy:
+    """Change when a campaign's reminders go out. Takes effect at the next sweep."""
+    campaign_check_permission(user=updated_by, action=CampaignAction.MANAGE, campaign=campaign)
+    if not isinstance(overdue_every_days, int) or not 1 <= overdue_every_days <= 90:
+        raise ApplicationError(_("The overdue interval must be between 1 and 90 days."))
+    policy = reminder_policy_ensure(campaign=campaign)
+    policy = ReminderPolicy.objects.select_for_update().get(pk=policy.pk)
+    policy.days_before = sorted(days_before, reverse=True) if isinstance(days_before, list) else days_before
+    policy.overdue_every_days = overdue_every_days
+    policy.skip_weekends = bool(skip_weekends)
+    policy.updated_by = updated_by
+    policy.updated_at = clock.now()
+    try:
+        policy.full_clean(exclude=["campaign"])
+    except ValidationError as error:
+        raise ApplicationError(" ".join(error.messages)) from None
+    policy.save(
+        update_fields=["days_before", "overdue_every_days", "skip_weekends", "updated_by", "updated_at"]
+    )
+    return policy

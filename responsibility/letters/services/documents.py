@@ -12,9 +12,9 @@ import re
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import clock
 from core.errors import ApplicationError
 from responsibility.letters.models.documents import DocumentStatus, LetterDocument
 from responsibility.letters.models.letters import Letter
@@ -59,7 +59,7 @@ def letter_document_attach(*, document: LetterDocument) -> LetterDocument:
             locked.sha256 = hashlib.sha256(pdf).hexdigest()
             locked.size = len(pdf)
             locked.status = DocumentStatus.READY
-            locked.rendered_at = timezone.now()
+            locked.rendered_at = clock.now()
             locked.attempts += 1
             locked.last_error = ""
             locked.save(

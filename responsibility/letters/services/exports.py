@@ -26,6 +26,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import clock
 from core.errors import ApplicationError
 from core.pdf.fonts import font_family_css
 from responsibility.letters.models.documents import ArchiveExport, ExportFormat, ExportStatus, LetterDocument
@@ -135,13 +136,13 @@ def archive_export_build(*, export: ArchiveExport) -> ArchiveExport:
         )
         locked.status = ExportStatus.FAILED
         locked.error = message[:MAX_ERROR_LENGTH]
-        locked.finished_at = timezone.now()
+        locked.finished_at = clock.now()
         locked.save(update_fields=["status", "error", "finished_at"])
         logger.error("Archive export %s failed: %s", locked.pk, message, exc_info=error)
         raise
     locked.status = ExportStatus.READY
     locked.progress_done = summary.letters
-    locked.finished_at = timezone.now()
+    locked.finished_at = clock.now()
     locked.save(update_fields=["file", "status", "progress_done", "finished_at"])
     logger.info("Archive export %s ready: %d letters, %d bytes", locked.pk, summary.letters, summary.size)
     return locked
@@ -239,7 +240,7 @@ def _zip_write(
             _progress_report(progress, done, total)
         # UTF-8 with a byte-order mark, so that Excel shows the Chinese names.
         archive.writestr(
-            zipfile.ZipInfo(MANIFEST_NAME, date_time=_zip_time(timezone.now())),
+            zipfile.ZipInfo(MANIFEST_NAME, date_time=_zip_time(clock.now())),
             manifest.getvalue().encode("utf-8-sig"),
             compress_type=zipfile.ZIP_DEFLATED,
         )
@@ -311,7 +312,7 @@ def _front_matter_render(*, campaign: Campaign, entries: Sequence[_TocEntry]) ->
                 "title": archive_compilation_title(campaign=campaign),
                 "campaign": campaign,
                 "count": len(entries),
-                "date": _chinese_date(timezone.localdate()),
+                "date": _chinese_date(clock.today()),
                 "entries": [(entry, front_pages + entry.start + 1) for entry in entries],
                 "font_title": font_family_css(settings.PDF_FONT_TITLE),
                 "font_body": font_family_css(settings.PDF_FONT_BODY),
@@ -368,5 +369,5 @@ def _chinese_date(day: datetime.date) -> str:
 
 
 def _zip_time(moment: datetime.datetime | None) -> tuple[int, int, int, int, int, int]:
-    local = timezone.localtime(moment) if moment else timezone.localtime()
+    local = timezone.localtime(moment) if moment else timezone.localtime(clock.now())
     return (max(local.year, 1980), local.month, local.day, local.hour, local.minute, local.second)

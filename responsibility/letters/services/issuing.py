@@ -5,11 +5,11 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.models import Permission
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Post
-from accounts.selectors import org_unit_subtree_ids
+from accounts.org_tree import org_tree
+from core import clock
 from core.errors import ApplicationError
 from responsibility.letters.audit import letter_events_append
 from responsibility.letters.content import ClauseText, letter_content_hash
@@ -93,7 +93,7 @@ def letter_issue_to_staff(
     if template.owner_unit_id not in (None, parent.signer_unit_id):
         raise ApplicationError(_("This template belongs to another unit."))
     signer_posts = list(signer_posts)
-    subtree = org_unit_subtree_ids(unit_id=parent.signer_unit_id)
+    subtree = org_tree().subtree(parent.signer_unit_id)
     outside = [post for post in signer_posts if post.unit_id not in subtree]
     if outside:
         raise ApplicationError(
@@ -188,7 +188,7 @@ def _letters_issue(
             )
         )
 
-    now = timezone.now()
+    now = clock.now()
     first_number = campaign.last_number + 1
     campaign.last_number += len(to_issue)
     campaign.save(update_fields=["last_number"])
@@ -326,7 +326,7 @@ def letter_revise(
     if not old.campaign.is_open:
         raise ApplicationError(_("The campaign is closed; no more letters can be issued in it."))
 
-    now = timezone.now()
+    now = clock.now()
     version = old.version + 1
     new = Letter(
         campaign=old.campaign,

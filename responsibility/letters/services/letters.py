@@ -6,9 +6,9 @@ from datetime import datetime
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import clock
 from core.errors import ApplicationError
 from responsibility.letters.audit import letter_events_append
 from responsibility.letters.models.letters import (
@@ -187,7 +187,7 @@ def _letter_move(
 ) -> Letter:
     """Move a locked letter, stamp the time, and append the audit event in the same transaction."""
     ensure_transition_allowed(current=letter.status, target=target)
-    now = timezone.now()
+    now = clock.now()
     event = LetterEvent(
         letter=letter,
         kind=kind,
@@ -201,6 +201,7 @@ def _letter_move(
     )
     letter.status = target
     setattr(letter, STAMPS[target], now)
+    letter.updated_at = now
     letter.save(update_fields=["status", STAMPS[target], "updated_at", *extra_fields])
     letter_events_append(events=[event])
     return letter
@@ -240,7 +241,7 @@ def _signature_create(
                 letter=letter,
                 role=role,
                 signed_by=signed_by,
-                signed_at=timezone.now(),
+                signed_at=clock.now(),
                 method=attestation.mark.method,
                 typed_name=attestation.mark.typed_name,
                 image_png=attestation.mark.image_png,

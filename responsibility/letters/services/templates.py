@@ -4,9 +4,9 @@ from collections.abc import Sequence
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import clock
 from core.errors import ApplicationError
 from responsibility.letters.content import ClauseText
 from responsibility.letters.models.letters import ClauseCategory, LetterTemplate, TemplateClause
@@ -91,7 +91,7 @@ def template_publish(*, template: LetterTemplate, published_by) -> LetterTemplat
         raise ApplicationError(_("This template is already published."))
     if not locked.clauses.exists():
         raise ApplicationError(_("A template needs at least one clause."))
-    locked.is_published, locked.published_at = True, timezone.now()
+    locked.is_published, locked.published_at = True, clock.now()
     locked.save(update_fields=["is_published", "published_at"])
     return locked
 

@@ -6,13 +6,13 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.models import PostKind
 from accounts.selectors import org_unit_list_active
+from core import clock
 from core.errors import ApplicationError
 from core.http import client_ip
 from responsibility.letters.forms.campaigns import CampaignCreateForm, CampaignIssueForm, CampaignUpdateForm
@@ -90,7 +90,7 @@ def campaign_create_view(request):
                 messages.success(request, _("Campaign “%(title)s” created.") % {"title": campaign.title})
                 return redirect("responsibility:campaign-detail", pk=campaign.pk)
     else:
-        today = timezone.localdate()
+        today = clock.today()
         form = CampaignCreateForm(
             templates=_campaign_templates(),
             initial={"year": today.year, "deadline": today.replace(month=12, day=31)},
@@ -128,7 +128,7 @@ def campaign_update_view(request, pk: int):
 def campaign_detail_view(request, pk: int):
     campaign = _visible_campaign(request, pk)
     units = campaign_progress_by_unit(
-        campaign=campaign, letters=letter_list_visible_to(user=request.user), today=timezone.localdate()
+        campaign=campaign, letters=letter_list_visible_to(user=request.user), today=clock.today()
     )
     totals = UnitProgress(
         unit_id=0,

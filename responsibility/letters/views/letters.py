@@ -5,12 +5,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.reauth import reauthenticated_at, reauthentication_record
+from core import clock
 from core.errors import ApplicationError
 from core.http import client_ip, client_user_agent
 from responsibility.letters.content import ClauseText
@@ -61,7 +61,7 @@ def letter_list_view(request):
     if filters["campaign"].isdigit():
         letters = letters.filter(campaign_id=int(filters["campaign"]))
     if filters["status"] == "overdue":
-        letters = letters.overdue(timezone.localdate())
+        letters = letters.overdue(clock.today())
     elif filters["status"] in LetterStatus.values:
         letters = letters.filter(status=filters["status"])
     if filters["unit"].isdigit():
@@ -86,7 +86,7 @@ def letter_list_view(request):
             "statuses": LetterStatus.choices,
             "filters": filters,
             "query_without_page": query.urlencode() + "&" if query else "",
-            "today": timezone.localdate(),
+            "today": clock.today(),
         },
     )
 

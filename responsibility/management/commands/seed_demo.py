@@ -5,10 +5,10 @@ from collections import Counter
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import IntegrityError
-from django.utils import timezone
 
 from accounts.models import PostKind
 from accounts.roles import ROLE_LABELS
+from core import clock
 from core.deadlines import TrafficLight
 from core.errors import ApplicationError
 from responsibility.demo.seed import (
@@ -64,7 +64,7 @@ class Command(BaseCommand):
         if summary.duties is not None:
             self._duties_print(summary.duties)
         # The reminders due today, at once rather than at beat's next sweep (the worker sends them).
-        sweep = reminders_sweep(today=timezone.localdate())
+        sweep = reminders_sweep(today=clock.today())
         self.stdout.write(
             f"  Reminders due today: {sweep.created_total} created, {sweep.scheduled} queued for sending"
         )
@@ -74,7 +74,7 @@ class Command(BaseCommand):
 
     def _supervision_print(self, supervision: DemoSupervision) -> None:
         """The round of checks: which units were drawn (it depends on the day), and who has what to do."""
-        today = timezone.localdate()
+        today = clock.today()
         plan, draw = supervision.plan, supervision.draw
         self.stdout.write(
             f"  {plan.title}: {plan.checkpoints.count()} checkpoints; draw #{draw.sequence} "
@@ -107,7 +107,7 @@ class Command(BaseCommand):
 
     def _duties_print(self, duties: DemoDuties) -> None:
         """一岗双责: how many assignments are confirmed, and the periods and records by state."""
-        today = timezone.localdate()
+        today = clock.today()
         confirmed = sum(a.status == AssignmentStatus.CONFIRMED for a in duties.assignments)
         lights = Counter(
             occurrence.light(today)

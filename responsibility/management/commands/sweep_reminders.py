@@ -3,8 +3,8 @@
 import datetime
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
+from core import clock
 from responsibility.reminders.services import reminders_sweep
 
 
@@ -25,7 +25,7 @@ class Command(BaseCommand):
             except ValueError:
                 raise CommandError(f"--date must be YYYY-MM-DD, not {date!r}.") from None
         else:
-            today = timezone.localdate()
+            today = clock.today()
         result = reminders_sweep(today=today, dry_run=dry_run)
         if dry_run:
             self.stdout.write(f"Dry run for {today.isoformat()}: nothing was written.")

@@ -4,9 +4,9 @@ import datetime
 from collections import OrderedDict
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import clock
 from core.forms import _DATE_INPUT, PersonField, VersionForm
 from responsibility.evidence.forms import EvidenceFilesField
 from responsibility.letters.models.letters import ClauseCategory
@@ -154,7 +154,7 @@ class FindingCreateForm(FindingTermsForm):
 
     @staticmethod
     def default_deadline() -> datetime.date:
-        return timezone.localdate() + datetime.timedelta(days=DEFAULT_DEADLINE_DAYS)
+        return clock.today() + datetime.timedelta(days=DEFAULT_DEADLINE_DAYS)
 
 
 class FindingUpdateForm(VersionForm, FindingTermsForm):

@@ -7,11 +7,11 @@ from datetime import UTC
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Max
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import OrgUnit, Post
 from accounts.roles import Role
+from core import clock
 from core.errors import ApplicationError
 from core.versions import StaleEdit, stale_check
 from responsibility.evidence.models import EvidenceFile
@@ -362,7 +362,7 @@ def spot_check_draw(*, plan: InspectionPlan, data: DrawInput, drawn_by) -> SpotC
         by_unit_kind=data.by_unit_kind,
         inspectors_per_unit=data.inspectors_per_unit,
     )
-    drawn_at = timezone.now()
+    drawn_at = clock.now()
     drawn_at_iso = drawn_at.astimezone(UTC).isoformat(timespec="microseconds")
     seed = draw_seed(
         plan_id=locked.pk, sequence=sequence, public_value=public_value, drawn_at_iso=drawn_at_iso
@@ -565,7 +565,7 @@ def check_result_record(
             % {"number": checkpoint.number},
             code="evidence_required",
         )
-    now = timezone.now()
+    now = clock.now()
     if result is None:
         result = CheckResult.objects.create(
             inspection=locked,
@@ -632,7 +632,7 @@ def inspection_complete(*, inspection: Inspection, completed_by, summary: str) -
     previous = locked.status
     locked.status = InspectionStatus.COMPLETED
     locked.summary = summary
-    locked.completed_at = timezone.now()
+    locked.completed_at = clock.now()
     locked.save(update_fields=["status", "summary", "completed_at"])
     inspection_events_append(
         events=[

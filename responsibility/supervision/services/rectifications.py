@@ -5,17 +5,16 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Post
-from accounts.selectors import org_unit_subtree_ids
+from accounts.org_tree import org_tree
+from core import clock
 from core.errors import ApplicationError
 from core.versions import stale_check
 from responsibility.evidence.rules import evidence_check_all
 from responsibility.evidence.services import evidence_store
 from responsibility.letters.models.letters import SIGNED_STATUSES, LetterClause
-from responsibility.letters.workflow import RECTIFICATION_STAMPS, rectification_ensure_transition_allowed
 from responsibility.reminders.models import Notification
 from responsibility.supervision.audit import inspection_events_append
 from responsibility.supervision.models import (
@@ -35,6 +34,7 @@ from responsibility.supervision.permissions import (
     inspection_check_permission,
 )
 from responsibility.supervision.services.inspections import _event, _evidence_events
+from responsibility.supervision.workflow import RECTIFICATION_STAMPS, rectification_ensure_transition_allowed
 
 MAX_REASON_LENGTH = 1000
 # A rectification deadline further out than this is a typing mistake, not a plan.
@@ -54,7 +54,7 @@ def people_of_unit(*, unit_id: int):
     """Who can answer for a finding in a unit: holders of a post in the unit or a unit below it."""
     from django.contrib.auth import get_user_model
 
-    units = org_unit_subtree_ids(unit_id=unit_id)
+    units = org_tree().subtree(unit_id)
     holders = Post.objects.filter(unit_id__in=units, holder__isnull=False).values_list("holder_id", flat=True)
     return get_user_model().objects.filter(pk__in=holders, is_active=True).order_by("full_name", "pk")
 
@@ -123,7 +123,7 @@ def finding_record(*, inspection: Inspection, data: FindingInput, recorded_by) -
         )
     if data.check_result is not None and data.check_result.inspection_id != locked.pk:
         raise ApplicationError(_("That result belongs to another inspection."), code="result")
-    category = _finding_input_check(data=data, unit_id=locked.unit_id, today=timezone.localdate())
+    category = _finding_input_check(data=data, unit_id=locked.unit_id, today=clock.today())
     files = evidence_check_all(data.files)
     plan = type(locked.plan).objects.select_for_update().get(pk=locked.plan_id)  # numbers without gaps
     number = (plan.findings.aggregate(last=Max("number"))["last"] or 0) + 1
@@ -223,7 +223,7 @@ def finding_update(
             raise ApplicationError(
                 _("The %(what)s must hold a post in the unit.") % {"what": what}, code="person"
             )
-    today = timezone.localdate()
+    today = clock.today()
     if data.deadline != rectification.deadline and data.deadline < today:
         raise ApplicationError(_("The rectification deadline cannot be in the past."), code="deadline_past")
     if data.deadline > today + datetime.timedelta(days=MAX_DEADLINE_DAYS):
@@ -285,7 +285,7 @@ def _rectification_move(
     stamp = RECTIFICATION_STAMPS.get(target)
     fields = ["status", "version", *extra_fields]
     if stamp:
-        setattr(rectification, stamp, timezone.now())
+        setattr(rectification, stamp, clock.now())
         setattr(rectification, stamp.replace("_at", "_by"), actor)
         fields += [stamp, stamp.replace("_at", "_by")]
     rectification.version += 1

@@ -1,23 +1,20 @@
 """Finding pages (问题 → 整改 → 销号): record a finding, read it, correct it, answer and verify its
 rectification, and download the evidence behind it."""
 
-import hashlib
-import io
 import logging
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import PostKind
-from core.errors import ApplicationError
+from core import clock
+from core.errors import ApplicationError, TransitionNotAllowed
 from core.versions import StaleEdit
 from responsibility.evidence.rules import EvidenceRefused
-from responsibility.letters.workflow import TransitionNotAllowed
 from responsibility.supervision.forms.findings import (
     CloseForm,
     FindingCreateForm,
@@ -36,7 +33,6 @@ from responsibility.supervision.permissions import (
     inspection_user_can,
 )
 from responsibility.supervision.selectors import (
-    evidence_get_visible,
     finding_list_visible_to,
     inspection_events_of,
     inspection_list_visible_to,
@@ -202,7 +198,7 @@ def _finding_page(request, finding: Finding, *, status: int = 200, **forms):
     context = {
         "finding": finding,
         "rectification": rectification,
-        "light": rectification.light(timezone.localdate()),
+        "light": rectification.light(clock.today()),
         "allowed": finding_permissions_for(user=request.user, finding=finding),
         "can_open_inspection": inspection_user_can(
             user=request.user, action=InspectionAction.VIEW, inspection=finding.inspection
@@ -386,43 +382,3 @@ def rectification_close_view(request, pk: int):
 
 
 # --- Evidence ---------------------------------------------------------------------------------------
-
-
-@login_required
-def evidence_download_view(request, pk: int):
-    """The stored bytes as a download (never inline), only if they are still the bytes that were uploaded."""
-    evidence = evidence_get_visible(user=request.user, pk=pk)
-    if evidence is None:
-        raise Http404
-    try:
-        with evidence.file.open("rb") as stored:
-            content = stored.read()
-    except OSError:
-        logger.error("Evidence file %s (%s) cannot be read from storage", evidence.pk, evidence.file.name)
-        return _evidence_refused(request, evidence, status=410, missing=True)
-    if hashlib.sha256(content).hexdigest() != evidence.sha256:
-        logger.error(
-            "Evidence file %s (%s) does not match its recorded SHA-256 %s: refused to serve it",
-            evidence.pk,
-            evidence.file.name,
-            evidence.sha256,
-        )
-        return _evidence_refused(request, evidence, status=409, missing=False)
-    response = FileResponse(
-        io.BytesIO(content),
-        as_attachment=True,
-        filename=evidence.original_name,
-        content_type=evidence.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-cache"
-    return response
-
-
-def _evidence_refused(request, evidence, *, status: int, missing: bool):
-    return render(
-        request,
-        "responsibility/findings/evidence_refused.html",
-        {"evidence": evidence, "missing": missing},
-        status=status,
-    )

@@ -15,12 +15,12 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import OrgUnit, OrgUnitKind
 from accounts.selectors import org_unit_list_active
+from core import clock
 from core.errors import ApplicationError
 from core.versions import StaleEdit
 from responsibility.evidence.rules import EvidenceRefused
@@ -158,7 +158,7 @@ def plan_create_view(request):
                 return redirect("responsibility:plan-detail", pk=plan.pk)
         status = 400
     else:
-        today = timezone.localdate()
+        today = clock.today()
         form = PlanForm(
             initial={
                 "year": today.year,

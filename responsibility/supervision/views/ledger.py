@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from core import clock
 from responsibility.supervision.charts import bar_chart, column_chart
 from responsibility.supervision.forms.ledger import LedgerDashboardFilterForm, LedgerFilterForm
 from responsibility.supervision.ledger import (
@@ -81,7 +82,7 @@ def _ledger_filtered(request, today) -> tuple[LedgerFilterForm, QuerySet]:
 @login_required
 def ledger_view(request):
     user = request.user
-    today = timezone.localdate()
+    today = clock.today()
     form, findings = _ledger_filtered(request, today)
     filters = form.filters()
     summary = ledger_summary(findings=findings, today=today)
@@ -138,7 +139,7 @@ def _download_stem(today) -> tuple[str, str]:
 
 @login_required
 def ledger_export_xlsx_view(request):
-    today = timezone.localdate()
+    today = clock.today()
     _form, findings = _ledger_filtered(request, today)
     summary = ledger_summary(findings=findings, today=today)
     if summary.total > XLSX_MAX_ROWS:
@@ -168,12 +169,12 @@ def ledger_export_xlsx_view(request):
 @login_required
 def ledger_export_pdf_view(request):
     user = request.user
-    today = timezone.localdate()
+    today = clock.today()
     form, findings = _ledger_filtered(request, today)
     summary = ledger_summary(findings=findings, today=today)
     if summary.total > PDF_MAX_ROWS:
         return _too_many(request, total=summary.total, limit=PDF_MAX_ROWS, what="PDF")
-    now = timezone.localtime()
+    now = timezone.localtime(clock.now())
     context = {
         "title": _("Rectification ledger"),
         "generated": _("Made on %(date)s by %(name)s")
@@ -207,7 +208,7 @@ def ledger_dashboard_view(request):
         raise PermissionDenied(
             _("Only the inspection team, the office and the Party Group see the dashboard.")
         )
-    today = timezone.localdate()
+    today = clock.today()
     visible = finding_list_visible_to(user=user)
     form = LedgerDashboardFilterForm(request.GET or None, plans=ledger_plan_choices(findings=visible))
     filters = form.filters()

@@ -7,14 +7,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from responsibility.letters.models.reminder_policy import ReminderPolicy
 from responsibility.letters.services.campaigns import campaign_create
-from responsibility.reminders.models import (
-    Notification,
-    Reminder,
-    ReminderKind,
-    ReminderPolicy,
-    ReminderStatus,
-)
+from responsibility.reminders.models import Notification, Reminder, ReminderKind, ReminderStatus
 from responsibility.reminders.services import reminder_resend, reminder_send, reminders_sweep
 from responsibility.reminders.tasks import reminders_send
 from tests.factories import LetterTemplateFactory

@@ -41,6 +41,7 @@ from tests.factories import PostFactory
 REDIS_URL = os.environ.get("REDIS_URL", "")
 pytestmark = [
     pytest.mark.redis,
+    pytest.mark.xdist_group("redis"),  # one worker takes every test that uses Redis: this one restarts it
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(not REDIS_URL, reason="needs a real Redis broker: set REDIS_URL"),
 ]

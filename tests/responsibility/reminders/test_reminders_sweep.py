@@ -5,10 +5,10 @@ from unittest import mock
 
 import pytest
 
-from responsibility.letters.services.campaigns import campaign_close
+from responsibility.letters.services.campaigns import campaign_close, reminder_policy_update
 from responsibility.letters.services.letters import letter_sign
 from responsibility.reminders.models import Reminder, ReminderKind, ReminderStatus
-from responsibility.reminders.services import SEND_CHUNK, reminder_policy_update, reminders_sweep
+from responsibility.reminders.services import SEND_CHUNK, reminders_sweep
 from responsibility.reminders.tasks import reminders_send
 from tests.conftest import attestation_for
 from tests.responsibility.reminders.conftest import SEVEN_DAYS_BEFORE, at

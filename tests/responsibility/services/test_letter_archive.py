@@ -1,10 +1,10 @@
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from core.errors import TransitionNotAllowed
 from responsibility.letters.audit import audit_chain_verify
 from responsibility.letters.models.letters import LetterEvent, LetterStatus
 from responsibility.letters.services.letters import letter_archive
-from responsibility.letters.workflow import TransitionNotAllowed
 
 pytestmark = pytest.mark.django_db
 

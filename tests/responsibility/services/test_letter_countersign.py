@@ -7,7 +7,7 @@ from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
 from accounts.models import User
-from core.errors import ApplicationError
+from core.errors import ApplicationError, TransitionNotAllowed
 from responsibility.letters.audit import audit_chain_verify
 from responsibility.letters.models.letters import Letter, LetterEvent, LetterStatus, Signature, SignatureRole
 from responsibility.letters.services.issuing import letter_issue_to_staff
@@ -17,7 +17,6 @@ from responsibility.letters.services.letters import (
     letter_void,
     letters_countersign,
 )
-from responsibility.letters.workflow import TransitionNotAllowed
 from tests.conftest import attestation_for
 
 pytestmark = pytest.mark.django_db

@@ -1,11 +1,10 @@
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from core.errors import ApplicationError
+from core.errors import ApplicationError, TransitionNotAllowed
 from responsibility.letters.audit import audit_chain_verify
 from responsibility.letters.models.letters import LetterEvent, LetterStatus
 from responsibility.letters.services.letters import MAX_REASON_LENGTH, letter_return
-from responsibility.letters.workflow import TransitionNotAllowed
 
 pytestmark = pytest.mark.django_db
 

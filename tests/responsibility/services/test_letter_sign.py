@@ -10,7 +10,7 @@ from guardian.shortcuts import assign_perm
 from PIL import Image, ImageDraw
 
 from accounts.models import User
-from core.errors import ApplicationError
+from core.errors import ApplicationError, TransitionNotAllowed
 from responsibility.letters.audit import audit_chain_verify
 from responsibility.letters.models.letters import (
     Letter,
@@ -22,7 +22,6 @@ from responsibility.letters.models.letters import (
 )
 from responsibility.letters.services.letters import letter_sign, letter_void
 from responsibility.letters.signing import CONSENT_TEXT, signature_mark_from_drawing
-from responsibility.letters.workflow import TransitionNotAllowed
 from tests.conftest import attestation_for
 
 pytestmark = pytest.mark.django_db

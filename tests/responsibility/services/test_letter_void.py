@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from core.errors import ApplicationError
+from core.errors import ApplicationError, TransitionNotAllowed
 from responsibility.letters.audit import audit_chain_verify
 from responsibility.letters.models.letters import Letter, LetterEvent, LetterStatus, Signature
 from responsibility.letters.services.issuing import campaign_issue_letters
@@ -11,7 +11,6 @@ from responsibility.letters.services.letters import (
     letter_return,
     letter_void,
 )
-from responsibility.letters.workflow import TransitionNotAllowed
 
 pytestmark = pytest.mark.django_db
 

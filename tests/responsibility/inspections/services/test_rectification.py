@@ -6,11 +6,10 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from core.errors import ApplicationError
+from core.errors import ApplicationError, TransitionNotAllowed
 from core.versions import StaleEdit
 from responsibility.evidence.models import EvidenceFile
 from responsibility.evidence.rules import EvidenceRefused
-from responsibility.letters.workflow import RECTIFICATION_TRANSITIONS, TransitionNotAllowed
 from responsibility.reminders.models import Notification
 from responsibility.supervision.audit import inspection_chain_verify
 from responsibility.supervision.models import (
@@ -30,6 +29,7 @@ from responsibility.supervision.services.rectifications import (
     rectification_submit,
     rectification_verify,
 )
+from responsibility.supervision.workflow import RECTIFICATION_TRANSITIONS
 from tests.responsibility.inspections.conftest import finding_input, inspector_of, pdf_upload
 from tests.responsibility.inspections.services.conftest import ROLES, evidence_stored, fresh
 

@@ -11,9 +11,8 @@ import pytest
 from django.db import connection
 
 from accounts.models import User
-from core.errors import ApplicationError
+from core.errors import ApplicationError, TransitionNotAllowed
 from core.versions import StaleEdit
-from responsibility.letters.workflow import TransitionNotAllowed
 from responsibility.supervision.audit import inspection_chain_verify
 from responsibility.supervision.models import (
     Finding,
