@@ -8,7 +8,6 @@ out by services/duties.py (its refusal is shown on the form or as a message).
 """
 
 import logging
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -25,7 +24,8 @@ from accounts.selectors import org_unit_list_active
 from core import clock
 from core.deadlines import TrafficLight
 from core.errors import ApplicationError
-from core.forms import VersionForm
+from core.forms import VersionForm, form_error_show
+from core.http import as_attachment
 from core.versions import StaleEdit
 from responsibility.duties.forms import (
     AssignmentForm,
@@ -70,7 +70,6 @@ from responsibility.duties.services import (
     performance_record_review,
     post_handover,
 )
-from responsibility.evidence.rules import EvidenceRefused
 from responsibility.letters.models.letters import LetterClause
 
 logger = logging.getLogger(__name__)
@@ -78,14 +77,6 @@ logger = logging.getLogger(__name__)
 ASSIGNMENTS_PER_PAGE = 50
 # How many skipped posts the message after generating names one by one; the rest are counted.
 SKIPPED_NAMED = 10
-
-
-def _form_error(form, error: ApplicationError) -> None:
-    """Put a service's refusal next to the field it is about (by its code), or above the form."""
-    field = (
-        "files" if isinstance(error, EvidenceRefused) else getattr(form, "ERROR_FIELDS", {}).get(error.code)
-    )
-    form.add_error(field if field in form.fields else None, str(error))
 
 
 def _visible_assignment(request, pk: int, queryset=None) -> DutyAssignment:
@@ -330,7 +321,7 @@ def duty_update_view(request, pk: int):
             except StaleEdit as error:
                 form.add_error(None, str(error))  # the input stays on the page; nothing was saved
             except ApplicationError as error:
-                _form_error(form, error)
+                form_error_show(form, error)
             else:
                 messages.success(
                     request, _("The assignment was saved. It now awaits the leader's confirmation.")
@@ -395,7 +386,7 @@ def duty_task_create_view(request, pk: int):
                     assignment=assignment, data=form.task_input(), created_by=request.user
                 )
             except ApplicationError as error:  # RecurrenceRefused among them: nothing was created
-                _form_error(form, error)
+                form_error_show(form, error)
             else:
                 count = task.occurrences.count()
                 messages.success(
@@ -459,7 +450,7 @@ def performance_record_create_view(request, pk: int):
                     occurrence=occurrence, data=form.record_input(), recorded_by=request.user
                 )
             except ApplicationError as error:
-                _form_error(form, error)
+                form_error_show(form, error)
             else:
                 messages.success(
                     request,
@@ -541,7 +532,7 @@ def post_handover_view(request, pk: int):
                     handed_over_by=request.user,
                 )
             except ApplicationError as error:
-                _form_error(form, error)
+                form_error_show(form, error)
             else:
                 messages.success(
                     request,
@@ -605,10 +596,4 @@ def duty_report_view(request, pk: int):
     }
     fallback_name = f"duty-report-{assignment.year}-{assignment.pk}.pdf"
     response = HttpResponse(pdf, content_type="application/pdf")
-    # RFC 6266 / RFC 5987, as the archive's downloads: an ASCII fallback, then the real UTF-8 name.
-    response["Content-Disposition"] = (
-        f"attachment; filename=\"{fallback_name}\"; filename*=UTF-8''{quote(download_name, safe='')}"
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-cache"
-    return response
+    return as_attachment(response, download_name=download_name, fallback_name=fallback_name)

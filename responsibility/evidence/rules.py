@@ -27,6 +27,8 @@ MAX_NAME_LENGTH = 200
 class EvidenceRefused(ApplicationError):
     """An upload the rules do not accept; nothing was stored."""
 
+    form_field = "files"  # the upload field of every form that takes evidence
+
 
 @dataclass(frozen=True)
 class EvidenceType:

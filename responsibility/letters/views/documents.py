@@ -1,7 +1,5 @@
 """A letter's sealed PDF: download the stored bytes, poll while it is prepared, and (the office) retry it."""
 
-from urllib.parse import quote
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, JsonResponse
@@ -11,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import ApplicationError
+from core.http import as_attachment
 from responsibility.letters.models.documents import DocumentStatus
 from responsibility.letters.permissions import letter_document_user_can_download
 from responsibility.letters.selectors import (
@@ -24,13 +23,7 @@ from responsibility.letters.services.documents import letter_document_download_n
 def stored_file_response(*, field_file, download_name: str, content_type: str, fallback_name: str):
     """The stored bytes as an attachment (never re-rendered), named in Chinese for every browser."""
     response = FileResponse(field_file.open("rb"), content_type=content_type)
-    # RFC 6266 / RFC 5987: an ASCII fallback for old clients, then the real UTF-8 name.
-    response["Content-Disposition"] = (
-        f"attachment; filename=\"{fallback_name}\"; filename*=UTF-8''{quote(download_name, safe='')}"
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-cache"
-    return response
+    return as_attachment(response, download_name=download_name, fallback_name=fallback_name)
 
 
 def _visible_letter(request, pk: int):

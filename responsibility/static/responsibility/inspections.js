@@ -1,5 +1,5 @@
-// Supervision pages: "select all of this kind" for the scope checkboxes, the count of what is selected,
-// and one request per submit (a double click does not send a form twice).
+// Supervision pages: "select all of this kind" for the scope checkboxes, the count of what is selected
+// (one request per submit comes from submit-once.js, which every page loads).
 (function () {
   "use strict";
 
@@ -47,11 +47,4 @@
     update();
   });
 
-  document.querySelectorAll("form").forEach(function (form) {
-    form.addEventListener("submit", function () {
-      form.querySelectorAll("[data-submit-once]").forEach(function (button) {
-        window.setTimeout(function () { button.disabled = true; }, 0);
-      });
-    });
-  });
 })();

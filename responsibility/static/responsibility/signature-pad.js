@@ -1,5 +1,5 @@
 // Signature pad: draw with mouse, pen or finger (Pointer Events); the drawing travels as a PNG data URL.
-// Also: switch between drawn and typed signatures, and keep a form from being submitted twice.
+// Also: switch between drawn and typed signatures.
 (function () {
   "use strict";
 
@@ -82,14 +82,6 @@
     setUpMethod(form);
   });
 
-  // A double click sends one request: the button is disabled once the form is on its way.
-  document.querySelectorAll("form").forEach(function (form) {
-    form.addEventListener("submit", function () {
-      form.querySelectorAll("[data-submit-once]").forEach(function (button) {
-        window.setTimeout(function () { button.disabled = true; }, 0);
-      });
-    });
-  });
 })();
 
 // "All" checkbox on the batch countersignature page.

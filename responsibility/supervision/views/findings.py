@@ -13,8 +13,8 @@ from django.views.decorators.http import require_POST
 from accounts.models import PostKind
 from core import clock
 from core.errors import ApplicationError, TransitionNotAllowed
+from core.forms import form_error_show
 from core.versions import StaleEdit
-from responsibility.evidence.rules import EvidenceRefused
 from responsibility.supervision.forms.findings import (
     CloseForm,
     FindingCreateForm,
@@ -65,12 +65,6 @@ _FIELD_OF_ERROR = {
 }
 
 
-def _form_error(form, error: ApplicationError) -> None:
-    """Put a service's refusal next to the field it is about, or above the form."""
-    field = "files" if isinstance(error, EvidenceRefused) else _FIELD_OF_ERROR.get(error.code)
-    form.add_error(field if field in form.fields else None, str(error))
-
-
 def _visible_finding(request, pk: int) -> Finding:
     """A finding the user may see, with what its page shows, or 404: an invisible one does not exist."""
     return get_object_or_404(
@@ -107,7 +101,7 @@ def finding_create_view(request, pk: int):
                     inspection=inspection, data=form.finding_input(), recorded_by=request.user
                 )
             except ApplicationError as error:
-                _form_error(form, error)
+                form_error_show(form, error, fields=_FIELD_OF_ERROR)
             else:
                 messages.success(
                     request,
@@ -159,7 +153,7 @@ def finding_update_view(request, pk: int):
                 form.add_error(None, str(error))  # the input stays on the page; nothing was saved
                 messages.error(request, str(error))
             except ApplicationError as error:
-                _form_error(form, error)
+                form_error_show(form, error, fields=_FIELD_OF_ERROR)
             else:
                 messages.success(
                     request, _("Finding %(reference)s saved.") % {"reference": finding.reference}
@@ -289,7 +283,7 @@ def _rectification_step(
     except (StaleEdit, TransitionNotAllowed) as error:
         _refusal_message(request, pk, error, target=target)
     except ApplicationError as error:
-        _form_error(form, error)
+        form_error_show(form, error, fields=_FIELD_OF_ERROR)
         messages.error(request, str(error))
         return _finding_page(request, finding, status=400, **{form_name: form})
     else:

@@ -22,6 +22,7 @@ from accounts.models import OrgUnit, OrgUnitKind
 from accounts.selectors import org_unit_list_active
 from core import clock
 from core.errors import ApplicationError
+from core.forms import form_error_show
 from core.versions import StaleEdit
 from responsibility.evidence.rules import EvidenceRefused
 from responsibility.supervision.draws import DrawRefused
@@ -68,12 +69,6 @@ from responsibility.supervision.services.inspections import (
 from responsibility.supervision.services.rectifications import signed_clauses_of_unit
 
 PLANS_PER_PAGE = 25
-
-
-def _form_error(form, error: ApplicationError) -> None:
-    """Put a service's refusal next to the field it is about (by its code), or above the form."""
-    field = getattr(form, "ERROR_FIELDS", {}).get(error.code)
-    form.add_error(field if field in form.fields else None, str(error))
 
 
 def _visible_plan(request, pk: int, queryset=None) -> InspectionPlan:
@@ -152,7 +147,7 @@ def plan_create_view(request):
             try:
                 plan = inspection_plan_create(data=form.plan_input(), created_by=request.user)
             except ApplicationError as error:
-                _form_error(form, error)
+                form_error_show(form, error)
             else:
                 messages.success(request, _("Plan “%(title)s” created.") % {"title": plan.title})
                 return redirect("responsibility:plan-detail", pk=plan.pk)
@@ -194,7 +189,7 @@ def plan_update_view(request, pk: int):
                 form.add_error(None, str(error))  # the input stays on the page; nothing was saved
                 messages.error(request, str(error))
             except ApplicationError as error:
-                _form_error(form, error)
+                form_error_show(form, error)
             else:
                 messages.success(request, _("Plan “%(title)s” saved.") % {"title": plan.title})
                 return redirect("responsibility:plan-detail", pk=plan.pk)
@@ -306,7 +301,7 @@ def checkpoint_create_view(request, pk: int):
                     plan=plan, data=form.checkpoint_input(), created_by=request.user
                 )
             except ApplicationError as error:
-                _form_error(form, error)
+                form_error_show(form, error)
             else:
                 messages.success(request, _("Checkpoint %(number)d added.") % {"number": checkpoint.number})
                 return redirect(_checkpoints_url(plan.pk))
@@ -337,7 +332,7 @@ def checkpoint_update_view(request, pk: int):
                     checkpoint=checkpoint, data=form.checkpoint_input(), updated_by=request.user
                 )
             except ApplicationError as error:
-                _form_error(form, error)
+                form_error_show(form, error)
             else:
                 messages.success(request, _("Checkpoint %(number)d saved.") % {"number": checkpoint.number})
                 return redirect(_checkpoints_url(plan.pk))

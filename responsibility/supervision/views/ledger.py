@@ -10,7 +10,6 @@ holds is refused with a request to narrow it (the page says so beforehand). Noth
 
 import logging
 import tempfile
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -25,6 +24,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from core import clock
+from core.http import as_attachment
 from responsibility.supervision.charts import bar_chart, column_chart
 from responsibility.supervision.forms.ledger import LedgerDashboardFilterForm, LedgerFilterForm
 from responsibility.supervision.ledger import (
@@ -122,16 +122,6 @@ def _too_many(request, *, total: int, limit: int, what: str):
     return redirect(_ledger_url(request))
 
 
-def _attachment(response, *, download_name: str, fallback_name: str):
-    # RFC 6266 / RFC 5987, as the archive's downloads: an ASCII fallback, then the real UTF-8 name.
-    response["Content-Disposition"] = (
-        f"attachment; filename=\"{fallback_name}\"; filename*=UTF-8''{quote(download_name, safe='')}"
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-cache"
-    return response
-
-
 def _download_stem(today) -> tuple[str, str]:
     """(translated name, ASCII fallback) without the extension: 整改台账_20260315."""
     return f"{_('Rectification ledger')}_{today:%Y%m%d}", f"rectification-ledger-{today:%Y%m%d}"
@@ -159,7 +149,7 @@ def ledger_export_xlsx_view(request):
         raise
     file.seek(0)
     name, fallback = _download_stem(today)
-    return _attachment(
+    return as_attachment(
         FileResponse(file, content_type=XLSX_CONTENT_TYPE),
         download_name=f"{name}.xlsx",
         fallback_name=f"{fallback}.xlsx",
@@ -194,7 +184,7 @@ def ledger_export_pdf_view(request):
         messages.error(request, _("The PDF could not be made. Please try again later or export to Excel."))
         return redirect(_ledger_url(request))
     name, fallback = _download_stem(today)
-    return _attachment(
+    return as_attachment(
         HttpResponse(pdf, content_type="application/pdf"),
         download_name=f"{name}.pdf",
         fallback_name=f"{fallback}.pdf",
