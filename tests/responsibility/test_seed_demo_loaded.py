@@ -22,7 +22,7 @@ from accounts.models import LEADING_POST_KINDS, Post, PostKind, User
 from accounts.org_tree import org_tree
 from accounts.roles import Role
 from core.deadlines import TrafficLight
-from responsibility.demo.seed import DEMO_ACCOUNTS, DEMO_PASSWORD
+from responsibility.demo.organisation import DEMO_ACCOUNTS, DEMO_PASSWORD
 from responsibility.duties.models import (
     AssignmentStatus,
     DutyAssignment,

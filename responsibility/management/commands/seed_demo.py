@@ -11,16 +11,10 @@ from accounts.roles import ROLE_LABELS
 from core import clock
 from core.deadlines import TrafficLight
 from core.errors import ApplicationError
-from responsibility.demo.seed import (
-    DEMO_ACCOUNTS,
-    DEMO_PASSWORD,
-    DEMO_UNITS,
-    DemoAccount,
-    DemoDuties,
-    DemoSupervision,
-    demo_data_create,
-    demo_data_present,
-)
+from responsibility.demo.duties import DemoDuties
+from responsibility.demo.organisation import DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_UNITS, DemoAccount
+from responsibility.demo.seed import demo_data_create, demo_data_present
+from responsibility.demo.supervision import DemoSupervision
 from responsibility.duties.models import AssignmentStatus, ReviewStatus, TaskOccurrence
 from responsibility.letters.models.letters import LetterStatus
 from responsibility.reminders.services import reminders_sweep

@@ -18,7 +18,8 @@ from django.utils import timezone
 from PIL import Image
 
 from accounts.models import User
-from responsibility.demo.seed import ORGAN_TEMPLATE, demo_signature_data_url, demo_signature_png
+from responsibility.demo.letter_templates import ORGAN_TEMPLATE
+from responsibility.demo.signatures import demo_signature_data_url, demo_signature_png
 from responsibility.letters.models.documents import LetterDocument
 from responsibility.letters.models.letters import LetterEvent, Signature, SignatureMethod
 from responsibility.letters.pdf import letter_render_pdf, signature_ink_png
