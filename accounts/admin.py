@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import OrgUnit, Post, User
+from accounts.org_import import OrgImportError, org_import, org_import_template_workbook
 from accounts.org_tree import org_tree
 from accounts.permissions import org_user_can_import
-from accounts.services import OrgImportError, org_import, org_import_template_workbook
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # The import page lists this many problems at most; the message says how many there were.

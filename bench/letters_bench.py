@@ -152,12 +152,11 @@ def build_data(scale: Scale) -> dict:
     from accounts.models import OrgUnit, OrgUnitKind, Post, PostKind, User
     from accounts.roles import Role
     from responsibility.letters.audit import letter_events_append
-    from responsibility.letters.content import ClauseText, letter_content_hash
+    from responsibility.letters.content import ClauseText
     from responsibility.letters.models.letters import (
         Campaign,
         CampaignStatus,
         Letter,
-        LetterClause,
         LetterEvent,
         LetterEventKind,
         LetterStatus,
@@ -169,7 +168,13 @@ def build_data(scale: Scale) -> dict:
         TemplateClause,
         TemplateLevel,
     )
-    from responsibility.letters.services.issuing import letter_reference
+    from responsibility.letters.services.issuing import (
+        letter_build,
+        letter_grant_permission_ids,
+        letter_grants_build,
+        letter_issued_event,
+        letters_store,
+    )
     from responsibility.letters.signing import CONSENT_TEXT
 
     tz = timezone.get_current_timezone()
@@ -285,39 +290,30 @@ def build_data(scale: Scale) -> dict:
         state_fields = ("status", "issued_at", "signed_at", "countersigned_at", "archived_at")
 
         def insert_as_drafts(batch: list[Letter]) -> None:
-            """Letters go in as drafts and get their state once their clauses exist, as in the services
-            (PostgreSQL's triggers refuse clauses for a letter that is no longer a draft)."""
+            """Letters go in as drafts with their clauses, through the issuing service's own bulk store, and
+            get their state later (PostgreSQL's triggers refuse clauses for a letter that is no longer a
+            draft)."""
             states = [[getattr(letter, name) for name in state_fields] for letter in batch]
             for letter in batch:
                 letter.status = LetterStatus.DRAFT
                 letter.issued_at = letter.signed_at = letter.countersigned_at = letter.archived_at = None
-            Letter.objects.bulk_create(batch, batch_size=1000)
+            letters_store(letters=batch, clauses=clause_texts)
             for letter, values in zip(batch, states, strict=True):
                 for name, value in zip(state_fields, values, strict=True):
                     setattr(letter, name, value)
 
         def add_letter(*, campaign, number, template, issuer, issuer_post, signer_post, parent, status):
-            letter = Letter(
+            letter = letter_build(
                 campaign=campaign,
                 number=number,
-                version=1,
-                reference=letter_reference(campaign=campaign, number=number, version=1),
-                parent=parent,
-                root=parent,  # staff letters hang below a top-level letter
                 template=template,
-                title=template.title,
-                preamble=template.preamble,
-                closing=template.closing,
-                issuer_label=template.issuer_label,
-                signer_label=template.signer_label,
                 issuer=issuer,
                 issuer_post=issuer_post,
-                signer=signer_post.holder,
                 signer_post=signer_post,
-                signer_unit=signer_post.unit,
-                status=status,
+                parent=parent,
+                clauses=clause_texts,
             )
-            letter.content_hash = letter_content_hash(letter=letter, clauses=clause_texts)
+            letter.status = status
             year = campaign.year
             letter.issued_at = at(year, 1, 10)
             if status in (LetterStatus.SIGNED, LetterStatus.COUNTERSIGNED, LetterStatus.ARCHIVED):
@@ -399,15 +395,7 @@ def build_data(scale: Scale) -> dict:
             insert_as_drafts(letters[start:])
             Campaign.objects.filter(pk=campaign.pk).update(last_number=number)
 
-        say("  clauses, signatures, audit events and object permissions")
-        LetterClause.objects.bulk_create(
-            (
-                LetterClause(letter=letter, number=c.number, category=c.category, text=c.text)
-                for letter in letters
-                for c in clause_texts
-            ),
-            batch_size=5000,
-        )
+        say("  signatures, audit events and object permissions")
         groups: dict[tuple, list[int]] = {}
         for letter in letters:
             groups.setdefault(tuple(getattr(letter, name) for name in state_fields), []).append(letter.pk)
@@ -417,18 +405,16 @@ def build_data(scale: Scale) -> dict:
                     **dict(zip(state_fields, values, strict=True))
                 )
         signatures, events, grants = [], [], []
-        permission_ids = _letter_permission_ids()
+        permission_ids = letter_grant_permission_ids()
         signed = (LetterStatus.SIGNED, LetterStatus.COUNTERSIGNED, LetterStatus.ARCHIVED)
         for letter in letters:
             common = {"letter": letter, "content_hash": letter.content_hash}
             events.append(
-                LetterEvent(
-                    kind=LetterEventKind.ISSUED,
-                    from_status=LetterStatus.DRAFT,
-                    to_status=LetterStatus.ISSUED,
+                letter_issued_event(
+                    letter=letter,
                     actor=office_admin if letter.parent_id is None else letter.issuer,
-                    created_at=letter.issued_at,
-                    **common,
+                    ip_address=None,
+                    at=letter.issued_at,
                 )
             )
             if letter.status in signed:
@@ -468,17 +454,9 @@ def build_data(scale: Scale) -> dict:
                         **common,
                     )
                 )
-            # The same object grants services.issuing gives at issue time.
+            # The object grants issuing gives at issue time (the signer of the letter above oversees).
             overseers = [letter.parent.signer_id] if letter.parent_id else []
-            rows = {(letter.signer_id, codename) for codename in SIGNER_GRANTS}
-            rows |= {(letter.issuer_id, codename) for codename in ISSUER_GRANTS}
-            rows |= {(user_id, codename) for user_id in overseers for codename in OVERSEER_GRANTS}
-            grants += [
-                LetterUserObjectPermission(
-                    user_id=user_id, permission_id=permission_ids[codename], content_object=letter
-                )
-                for user_id, codename in rows
-            ]
+            grants += letter_grants_build(letter=letter, overseers=overseers, permission_ids=permission_ids)
         Signature.objects.bulk_create(
             (
                 Signature(**fields, method=SignatureMethod.TYPED, consent_text=CONSENT_TEXT)
@@ -497,23 +475,6 @@ def build_data(scale: Scale) -> dict:
         "inspector": inspector.pk,
         "current_campaign": campaigns[CURRENT_YEAR].pk,
     }
-
-
-# The object grants services.issuing makes when a letter is issued (kept in step with it by hand).
-SIGNER_GRANTS = ("view_letter", "sign_letter")
-ISSUER_GRANTS = ("view_letter", "countersign_letter", "issue_letter", "void_letter")
-OVERSEER_GRANTS = ("view_letter",)
-
-
-def _letter_permission_ids() -> dict[str, int]:
-    from django.contrib.auth.models import Permission
-
-    codenames = {*SIGNER_GRANTS, *ISSUER_GRANTS, *OVERSEER_GRANTS}
-    return dict(
-        Permission.objects.filter(
-            content_type__app_label="responsibility", codename__in=codenames
-        ).values_list("codename", "pk")
-    )
 
 
 def _signature(letter, role, user, when) -> dict:

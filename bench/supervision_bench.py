@@ -200,18 +200,17 @@ def build_organisation(world: World) -> None:
 
     from accounts.models import OrgUnit, OrgUnitKind, Post, PostKind, User
     from accounts.roles import Role
-    from responsibility.letters.content import ClauseText, letter_content_hash
+    from responsibility.letters.content import ClauseText
     from responsibility.letters.models.letters import (
         Campaign,
         CampaignStatus,
         Letter,
-        LetterClause,
         LetterStatus,
         LetterTemplate,
         TemplateClause,
         TemplateLevel,
     )
-    from responsibility.letters.services.issuing import letter_reference
+    from responsibility.letters.services.issuing import letter_build, letters_store
 
     year = world.today.year
     with transaction.atomic():
@@ -348,37 +347,21 @@ def build_organisation(world: World) -> None:
             created_by=office_admin,
         )
         signer_posts = [*member_posts, office_post, *head_posts]
-        letters = []
-        for number, post in enumerate(signer_posts, start=1):
-            letter = Letter(
+        # Built and stored as drafts with their clauses by the issuing service's own bulk builders.
+        letters = [
+            letter_build(
                 campaign=campaign,
                 number=number,
-                version=1,
-                reference=letter_reference(campaign=campaign, number=number, version=1),
                 template=template,
-                title=template.title,
-                preamble=template.preamble,
-                closing=template.closing,
-                issuer_label=template.issuer_label,
-                signer_label=template.signer_label,
                 issuer=secretary,
                 issuer_post=secretary_post,
-                signer=post.holder,
                 signer_post=post,
-                signer_unit=post.unit,
-                status=LetterStatus.DRAFT,  # clauses go in while it is a draft, as in the services
+                parent=None,
+                clauses=clause_texts,
             )
-            letter.content_hash = letter_content_hash(letter=letter, clauses=clause_texts)
-            letters.append(letter)
-        Letter.objects.bulk_create(letters, batch_size=1000)
-        clauses = LetterClause.objects.bulk_create(
-            (
-                LetterClause(letter=letter, number=c.number, category=c.category, text=c.text)
-                for letter in letters
-                for c in clause_texts
-            ),
-            batch_size=5000,
-        )
+            for number, post in enumerate(signer_posts, start=1)
+        ]
+        clauses = letters_store(letters=letters, clauses=clause_texts)
         Letter.objects.filter(campaign=campaign).update(
             status=LetterStatus.COUNTERSIGNED,
             issued_at=world.at(datetime.date(year, 1, 10)),

@@ -6,10 +6,10 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from openpyxl import load_workbook
 
-from accounts import services
 from accounts.models import OrgUnit, OrgUnitKind, Post, PostKind, User
+from accounts.org_import import OrgImportCounts, OrgImportError, org_import, org_import_template_workbook
+from accounts.org_import import workbook as services
 from accounts.roles import Role
-from accounts.services import OrgImportCounts, OrgImportError, org_import, org_import_template_workbook
 from core.errors import ApplicationError
 from tests.accounts.workbooks import PASSWORD, good_rows, org_counts, workbook_bytes
 from tests.factories import OrgUnitFactory, PostFactory, UserFactory

@@ -16,7 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.services import OrgImportError, org_import, org_import_template_workbook
+from accounts.org_import import OrgImportError, org_import, org_import_template_workbook
 
 
 class Command(BaseCommand):

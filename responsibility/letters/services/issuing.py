@@ -193,32 +193,81 @@ def _letters_issue(
     campaign.last_number += len(to_issue)
     campaign.save(update_fields=["last_number"])
 
-    letters = []
-    for offset, post in enumerate(to_issue):
-        number = first_number + offset
-        letter = Letter(
+    letters = [
+        letter_build(
             campaign=campaign,
-            number=number,
-            version=1,
-            reference=letter_reference(campaign=campaign, number=number, version=1),
-            parent=parent,
-            root=(parent.root or parent) if parent else None,
+            number=first_number + offset,
             template=template,
-            title=template.title,
-            preamble=template.preamble,
-            closing=template.closing,
-            issuer_label=template.issuer_label,
-            signer_label=template.signer_label,
             issuer=issuer,
             issuer_post=issuer_post,
-            signer=post.holder,
             signer_post=post,
-            signer_unit=post.unit,
+            parent=parent,
+            clauses=clauses,
         )
-        letter.content_hash = letter_content_hash(letter=letter, clauses=clauses)
-        letters.append(letter)
+        for offset, post in enumerate(to_issue)
+    ]
+    letters_store(letters=letters, clauses=clauses)
+    _letters_mark_issued(letters=letters, at=now)
+    letter_events_append(
+        events=[
+            letter_issued_event(letter=letter, actor=issued_by, ip_address=ip_address, at=now)
+            for letter in letters
+        ]
+    )
+    _letters_grant(letters=letters, overseers=_overseers_of(parent))
+    result.issued = letters
+    return result
+
+
+# The bulk builders of an issue, public so that bench/ builds its data through the same code.
+
+
+def letter_build(
+    *,
+    campaign: Campaign,
+    number: int,
+    template: LetterTemplate,
+    issuer,
+    issuer_post: Post | None,
+    signer_post: Post,
+    parent: Letter | None,
+    clauses: Sequence[ClauseText],
+) -> Letter:
+    """A new letter, unsaved and a draft: version 1 of `number`, from the template to the post's holder.
+
+    Its content hash pins `clauses`; store it with them through `letters_store`.
+    """
+    letter = Letter(
+        campaign=campaign,
+        number=number,
+        version=1,
+        reference=letter_reference(campaign=campaign, number=number, version=1),
+        parent=parent,
+        root=(parent.root or parent) if parent else None,
+        template=template,
+        title=template.title,
+        preamble=template.preamble,
+        closing=template.closing,
+        issuer_label=template.issuer_label,
+        signer_label=template.signer_label,
+        issuer=issuer,
+        issuer_post=issuer_post,
+        signer=signer_post.holder,
+        signer_post=signer_post,
+        signer_unit=signer_post.unit,
+    )
+    letter.content_hash = letter_content_hash(letter=letter, clauses=clauses)
+    return letter
+
+
+def letters_store(*, letters: Sequence[Letter], clauses: Sequence[ClauseText]) -> list[LetterClause]:
+    """Insert built letters and each one's clauses, in bulk, while the letters are drafts.
+
+    The clauses go in while the stored rows are drafts: PostgreSQL's triggers refuse clauses for a
+    letter that is no longer one.
+    """
     Letter.objects.bulk_create(letters, batch_size=500)
-    LetterClause.objects.bulk_create(
+    return LetterClause.objects.bulk_create(
         [
             LetterClause(letter=letter, number=c.number, category=c.category, text=c.text)
             for letter in letters
@@ -226,25 +275,20 @@ def _letters_issue(
         ],
         batch_size=2000,
     )
-    _letters_mark_issued(letters=letters, at=now)
-    letter_events_append(
-        events=[
-            LetterEvent(
-                letter=letter,
-                kind=LetterEventKind.ISSUED,
-                from_status=LetterStatus.DRAFT,
-                to_status=LetterStatus.ISSUED,
-                actor=issued_by,
-                ip_address=ip_address,
-                content_hash=letter.content_hash,
-                created_at=now,
-            )
-            for letter in letters
-        ]
+
+
+def letter_issued_event(*, letter: Letter, actor, ip_address: str | None, at) -> LetterEvent:
+    """The audit event of a letter's issue, unsaved: append it with `letter_events_append`."""
+    return LetterEvent(
+        letter=letter,
+        kind=LetterEventKind.ISSUED,
+        from_status=LetterStatus.DRAFT,
+        to_status=LetterStatus.ISSUED,
+        actor=actor,
+        ip_address=ip_address,
+        content_hash=letter.content_hash,
+        created_at=at,
     )
-    _letters_grant(letters=letters, overseers=_overseers_of(parent))
-    result.issued = letters
-    return result
 
 
 # A signer post counts as served while it holds one of these letters (a returned letter is
@@ -284,24 +328,36 @@ def _overseers_of(parent: Letter | None) -> list[int]:
 
 def _letters_grant(*, letters: Sequence[Letter], overseers: Sequence[int]) -> None:
     """Grants are domain events: made here, in the same transaction as the issue, never in a signal."""
+    permissions = letter_grant_permission_ids()
+    rows = []
+    for letter in letters:
+        rows += letter_grants_build(letter=letter, overseers=overseers, permission_ids=permissions)
+    LetterUserObjectPermission.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
+
+
+def letter_grant_permission_ids() -> dict[str, int]:
+    """The pk of each permission an issue grants, by codename, for `letter_grants_build`."""
     codenames = {*_SIGNER_GRANTS, *_ISSUER_GRANTS, *_OVERSEER_GRANTS}
-    permissions = dict(
+    return dict(
         Permission.objects.filter(
             content_type__app_label="responsibility", codename__in=codenames
         ).values_list("codename", "pk")
     )
-    rows = []
-    for letter in letters:
-        grants = {(letter.signer_id, codename) for codename in _SIGNER_GRANTS}
-        grants |= {(letter.issuer_id, codename) for codename in _ISSUER_GRANTS}
-        grants |= {(user_id, codename) for user_id in overseers for codename in _OVERSEER_GRANTS}
-        rows += [
-            LetterUserObjectPermission(
-                user_id=user_id, permission_id=permissions[codename], content_object=letter
-            )
-            for user_id, codename in grants
-        ]
-    LetterUserObjectPermission.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
+
+
+def letter_grants_build(
+    *, letter: Letter, overseers: Sequence[int], permission_ids: dict[str, int]
+) -> list[LetterUserObjectPermission]:
+    """The object grants, unsaved, that the issue of `letter` gives its signer, its issuer and `overseers`."""
+    grants = {(letter.signer_id, codename) for codename in _SIGNER_GRANTS}
+    grants |= {(letter.issuer_id, codename) for codename in _ISSUER_GRANTS}
+    grants |= {(user_id, codename) for user_id in overseers for codename in _OVERSEER_GRANTS}
+    return [
+        LetterUserObjectPermission(
+            user_id=user_id, permission_id=permission_ids[codename], content_object=letter
+        )
+        for user_id, codename in grants
+    ]
 
 
 @transaction.atomic
