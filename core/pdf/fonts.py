@@ -432,6 +432,19 @@ def font_stack_with_presubset(value: str) -> str:
     return ", ".join(entries)
 
 
+def font_template_context() -> dict[str, str]:
+    """The font variables of the PDF templates: the pre-subset @font-face rules and the three stacks.
+
+    All inert under autoescaping (see presubset_font_face_css and font_family_css).
+    """
+    return {
+        "font_faces": presubset_font_face_css(),
+        "font_body": font_family_css(font_stack_with_presubset(settings.PDF_FONT_BODY)),
+        "font_title": font_family_css(font_stack_with_presubset(settings.PDF_FONT_TITLE)),
+        "font_signature": font_family_css(font_stack_with_presubset(settings.PDF_FONT_SIGNATURE)),
+    }
+
+
 def gbk_characters() -> set[str]:
     """The 21,886 characters of GBK (GB 2312-80 and the rest of the CJK Unified Ideographs)."""
     characters = set()

@@ -7,19 +7,12 @@ import io
 import random
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils.html import format_html, format_html_join
 from PIL import Image, ImageDraw
-from weasyprint import HTML
 
-from core.pdf.engine import ASSETS_URL, AssetsOnlyFetcher, font_configuration
+from core.pdf.engine import html_to_pdf
 from core.pdf.fonts import (
-    font_family_css,
-    font_stack_with_presubset,
-    pdf_fonts_compact,
-    presubset_font_face_css,
-    presubset_fonts_dir,
+    font_template_context,
 )
 from responsibility.demo.signatures import demo_signature_png
 
@@ -36,24 +29,10 @@ class DemoEvidence:
 
 def demo_evidence_pdf(*, title: str, paragraphs: list[str]) -> bytes:
     """A short Chinese document as a real PDF, rendered like the letters (WeasyPrint, CJK fonts)."""
-    font = font_family_css(font_stack_with_presubset(settings.PDF_FONT_BODY))
-    body = format_html_join("", "<p>{}</p>", ((paragraph,) for paragraph in paragraphs))
-    html = format_html(
-        '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>{title}</title><style>'
-        "{faces} @page {{ size: A4; margin: 30mm 26mm; }} html {{ font-family: {font}; font-size: 15pt; "
-        "line-height: 1.8; }} h1 {{ font-size: 20pt; text-align: center; margin-bottom: 1.2em; }} "
-        "p {{ text-indent: 2em; margin: 0 0 .4em; }} .demo {{ margin-top: 3em; color: #888; "
-        'font-size: 9pt; text-indent: 0; }}</style></head><body><h1>{title}</h1>{body}<p class="demo">'
-        "演示数据（manage.py seed_demo 生成）</p></body></html>",
-        title=title,
-        # Both are inert under escaping: percent-encoded file: URIs and escaped CSS identifiers only.
-        faces=presubset_font_face_css(),
-        font=font,
-        body=body,
-    )
-    fetcher = AssetsOnlyFetcher(fonts=presubset_fonts_dir())
-    return HTML(string=html, base_url=ASSETS_URL, url_fetcher=fetcher).write_pdf(
-        font_config=font_configuration(), finisher=pdf_fonts_compact
+    return html_to_pdf(
+        template_name="responsibility/pdf/demo_evidence.html",
+        context={"title": title, "paragraphs": paragraphs, **font_template_context()},
+        subject=f"Demo evidence {title}",
     )
 
 

@@ -1,10 +1,10 @@
 """A leader's year-end performance report (履责报告) as a PDF in the letters' official layout (GB/T 9704).
 
-Pure, like `render.letter_render_pdf`: it reads the assignment, renders our own template and returns
-bytes. It saves nothing and fetches nothing but the PDF assets and the pre-subset fonts, through the
-letters' locked-down fetcher, font configuration and compact font embedding. The page set-up (A4,
-margins, "— 1 —" page numbers) is the letters' (pdf/base.html links letter.css); duty_report.css only
-adds the report's own pieces. The fixed wording is Chinese, as in the letters: the report is an
+Pure, like `letters.pdf.letter_render_pdf`: it reads the assignment, renders our own template with
+the core PDF engine (core.pdf.engine.html_to_pdf) and returns bytes. It saves nothing and fetches
+nothing but the PDF assets and the pre-subset fonts. The page set-up (A4, margins, "— 1 —" page
+numbers) is the letters' (pdf/base.html links letter.css); duty_report.css only adds the report's own
+pieces. The fixed wording is Chinese, as in the letters: the report is an
 official document whoever renders it. User text reaches the HTML only through autoescaped variables.
 
 The report reads as the body of the report (the assignment, each task's progress, handovers and the
@@ -16,22 +16,12 @@ the beginning of their SHA-256.
 import datetime
 from dataclasses import dataclass, field, fields
 
-from django.conf import settings
 from django.db.models import Prefetch
-from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from weasyprint import HTML
-from weasyprint.urls import FatalURLFetchingError
 
 from core import clock
-from core.pdf.engine import ASSETS_URL, DOCUMENT_LANGUAGE, AssetsOnlyFetcher, font_configuration
-from core.pdf.fonts import (
-    font_family_css,
-    font_stack_with_presubset,
-    pdf_fonts_compact,
-    presubset_font_face_css,
-    presubset_fonts_dir,
-)
+from core.pdf.engine import DOCUMENT_LANGUAGE, PdfRenderError, html_to_pdf
+from core.pdf.fonts import font_template_context
 from responsibility.duties.models import (
     AssignmentStatus,
     DutyAssignment,
@@ -55,29 +45,21 @@ REVIEW_LABELS = {
 }
 
 
-class DutyReportRenderError(RuntimeError):
+class DutyReportRenderError(PdfRenderError):
     """The report could not be laid out (for example an asset is missing): nothing was produced."""
 
 
 def duty_report_render(*, assignment: DutyAssignment) -> bytes:
     """The assignment's year-end performance report (履责报告), from its tasks and records, as PDF."""
+    # Labels read while the context is built (a recurrence's name) are Chinese too.
     with translation.override(DOCUMENT_LANGUAGE):
-        context = {
-            "report": duty_report_context(assignment=assignment, today=clock.today()),
-            "font_faces": presubset_font_face_css(),
-            "font_body": font_family_css(font_stack_with_presubset(settings.PDF_FONT_BODY)),
-            "font_title": font_family_css(font_stack_with_presubset(settings.PDF_FONT_TITLE)),
-            "font_signature": font_family_css(font_stack_with_presubset(settings.PDF_FONT_SIGNATURE)),
-        }
-        html = render_to_string(TEMPLATE_NAME, context)
-    fetcher = AssetsOnlyFetcher(fonts=presubset_fonts_dir())
-    try:
-        return HTML(string=html, base_url=ASSETS_URL, url_fetcher=fetcher).write_pdf(
-            font_config=font_configuration(), finisher=pdf_fonts_compact
-        )
-    except FatalURLFetchingError as error:
-        # A BaseException in WeasyPrint: turned into an ordinary error for the caller.
-        raise DutyReportRenderError(f"Duty report {assignment.pk}: {error.__cause__ or error}") from error
+        report = duty_report_context(assignment=assignment, today=clock.today())
+    return html_to_pdf(
+        template_name=TEMPLATE_NAME,
+        context={"report": report, **font_template_context()},
+        error=DutyReportRenderError,
+        subject=f"Duty report {assignment.pk}",
+    )
 
 
 # --- What the template shows -------------------------------------------------------------------

@@ -1,8 +1,9 @@
 """A letter as a PDF/A document in official-document layout (GB/T 9704-2012).
 
-`letter_render_pdf` is pure: it reads the letter, renders our own template and returns bytes. It
-saves nothing, changes nothing and fetches nothing but the project's own PDF assets and the images
-it generates itself (signature drawings, the QR code). Storing and sealing are other modules' jobs.
+`letter_render_pdf` is pure: it reads the letter, renders our own template with the core PDF engine
+(core.pdf.engine.html_to_pdf) and returns bytes. It saves nothing, changes nothing and fetches nothing
+but the project's own PDF assets and the images it generates itself (signature drawings, the QR code).
+Storing and sealing are other modules' jobs.
 
 Layout lives in static/responsibility/pdf/letter.css; this module only prepares what the template
 shows. User text reaches the HTML only through autoescaped template variables.
@@ -15,21 +16,12 @@ from datetime import date, datetime
 
 import segno
 from django.conf import settings
-from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from PIL import Image, ImageStat
-from weasyprint import HTML
-from weasyprint.urls import FatalURLFetchingError
 
 from core import clock
-from core.pdf.engine import ASSETS_URL, DOCUMENT_LANGUAGE, PDF_VARIANT, AssetsOnlyFetcher, font_configuration
-from core.pdf.fonts import (
-    font_family_css,
-    font_stack_with_presubset,
-    pdf_fonts_compact,
-    presubset_font_face_css,
-    presubset_fonts_dir,
-)
+from core.pdf.engine import DOCUMENT_LANGUAGE, PDF_VARIANT, PdfRenderError, html_to_pdf
+from core.pdf.fonts import font_template_context
 from responsibility.letters.models.letters import (
     Letter,
     LetterEvent,
@@ -41,25 +33,24 @@ from responsibility.letters.models.letters import (
 TEMPLATE_NAME = "responsibility/pdf/letter.html"
 
 
-class LetterRenderError(RuntimeError):
+class LetterRenderError(PdfRenderError):
     """The letter could not be laid out (for example an asset is missing): nothing was produced."""
 
 
 def letter_render_pdf(*, letter: Letter, verification_code: str) -> bytes:
     """The letter with both signatures, its verification block and the 签署记录 appendix, as PDF/A."""
     resources: dict[str, tuple[str, bytes]] = {}
+    # The labels (signature methods, event kinds) are read while the context is built: in Chinese too.
     with translation.override(DOCUMENT_LANGUAGE):
         context = _letter_context(letter=letter, verification_code=verification_code, resources=resources)
-        html = render_to_string(TEMPLATE_NAME, context)
-    fetcher = AssetsOnlyFetcher(fonts=presubset_fonts_dir(), resources=resources)
-    try:
-        return HTML(string=html, base_url=ASSETS_URL, url_fetcher=fetcher).write_pdf(
-            pdf_variant=PDF_VARIANT, font_config=font_configuration(), finisher=pdf_fonts_compact
-        )
-    except FatalURLFetchingError as error:
-        # FatalURLFetchingError is a BaseException; callers (tasks) handle ordinary exceptions.
-        cause = error.__cause__ or error
-        raise LetterRenderError(f"Letter {letter.reference}: {cause}") from error
+    return html_to_pdf(
+        template_name=TEMPLATE_NAME,
+        context=context,
+        resources=resources,
+        pdf_variant=PDF_VARIANT,
+        error=LetterRenderError,
+        subject=f"Letter {letter.reference}",
+    )
 
 
 # --- What the template shows -------------------------------------------------------------------
@@ -214,13 +205,7 @@ def _letter_context(*, letter: Letter, verification_code: str, resources: dict) 
         ],
         time_zone=_time_zone_label(),
     )
-    return {
-        "letter": context,
-        "font_faces": presubset_font_face_css(),
-        "font_body": font_family_css(font_stack_with_presubset(settings.PDF_FONT_BODY)),
-        "font_title": font_family_css(font_stack_with_presubset(settings.PDF_FONT_TITLE)),
-        "font_signature": font_family_css(font_stack_with_presubset(settings.PDF_FONT_SIGNATURE)),
-    }
+    return {"letter": context, **font_template_context()}
 
 
 def document_date(day: date) -> str:

@@ -17,7 +17,7 @@ logger = logging.getLogger(__name__)
     max_retries=3,
 )
 def letter_document_attach(*, document_id: int) -> None:
-    """Render, seal and store a countersigned letter's PDF (at most once; see the service)."""
+    """Render, seal and store a countersigned letter's PDF (stored once; see the service's protocol)."""
     from responsibility.letters.models.documents import LetterDocument
     from responsibility.letters.services.documents import letter_document_attach as attach
 

@@ -1,9 +1,10 @@
 """A countersigned letter's sealed PDF: requested when it is countersigned, rendered once, then only served.
 
-The PDF is rendered and sealed by a task after the countersignature commits, stored with its SHA-256
-in the default storage (local folder or S3-compatible), and from then on every download is the
-stored bytes. A failed render is recorded on the document (shown to the office, who may retry it),
-logged, and raised again so that the task retries transient errors.
+The PDF is rendered and sealed by a task after the countersignature commits, outside any transaction
+or row lock (the claim/store protocol is in `letter_document_attach`), stored with its SHA-256 in the
+default storage (local folder or S3-compatible), and from then on every download is the stored
+bytes. A failed render is recorded on the document (shown to the office, who may retry it), logged,
+and raised again so that the task retries transient errors.
 """
 
 import hashlib
@@ -43,32 +44,87 @@ def letter_document_request(*, letter: Letter) -> LetterDocument:
 
 
 def letter_document_attach(*, document: LetterDocument) -> LetterDocument:
-    """Render, seal and store the PDF; a ready one is never rendered again (delivery is at least once)."""
+    """Render, seal and store the PDF; a ready one is never rendered again (delivery is at least once).
+
+    Rendering and sealing are the slow part and run outside any transaction, so they hold no row lock
+    (nor, on SQLite, whose transactions here take the database's write lock at BEGIN, that lock):
+
+    1. claim, in a short transaction: lock the document; a ready one is returned as it is. Otherwise
+       count the attempt (`attempts` + 1, which is also the claim's token), mark the document pending
+       (being prepared) and commit.
+    2. render and seal, outside any transaction: a countersigned letter's content no longer changes.
+    3. store, in a second short transaction: lock the document again; only if it is not ready and its
+       `attempts` is still this claim's (no later attach claimed it meanwhile) write the file to
+       storage and mark it ready. Otherwise the bytes are dropped: no file is written, and a ready
+       one is never replaced. A failure in 2 or 3 is recorded on the document (failed, with its
+       error) under the same condition, and always raised again.
+
+    The one race window: two attaches of one document that overlap (a task delivered twice, or the
+    office retrying a PDF that looked stuck while its first render still ran) both render and seal.
+    The later claim stores its PDF and the earlier one's is dropped, so the letter is rendered twice
+    but stored once. A worker that dies after its claim leaves the document pending, its attempt
+    counted, until the task is delivered again or the office retries it.
+    """
+    claimed = _letter_document_claim(document=document)
+    if claimed.status == DocumentStatus.READY:
+        return claimed
     try:
         # Imported here: WeasyPrint and pyHanko load only in the processes that render.
         from core.pdf.seal import pdf_seal
         from responsibility.letters.pdf import letter_render_pdf
 
-        with transaction.atomic():
-            locked = LetterDocument.objects.select_for_update().get(pk=document.pk)
-            if locked.status == DocumentStatus.READY:
-                return locked
-            letter = Letter.objects.select_related("signer", "signer_unit").get(pk=locked.letter_id)
-            pdf = pdf_seal(pdf=letter_render_pdf(letter=letter, verification_code=locked.verification_code))
-            locked.file.save(f"{letter.pk}-{locked.verification_code}.pdf", ContentFile(pdf), save=False)
-            locked.sha256 = hashlib.sha256(pdf).hexdigest()
-            locked.size = len(pdf)
-            locked.status = DocumentStatus.READY
-            locked.rendered_at = clock.now()
-            locked.attempts += 1
-            locked.last_error = ""
-            locked.save(
-                update_fields=["file", "sha256", "size", "status", "rendered_at", "attempts", "last_error"]
-            )
+        letter = Letter.objects.select_related("signer", "signer_unit").get(pk=claimed.letter_id)
+        pdf = pdf_seal(pdf=letter_render_pdf(letter=letter, verification_code=claimed.verification_code))
+        stored = _letter_document_store(claimed=claimed, letter=letter, pdf=pdf)
     except Exception as error:
-        _letter_document_failure_record(document_id=document.pk, error=error)
+        _letter_document_failure_record(claimed=claimed, error=error)
         raise
-    logger.info("Sealed PDF of letter %s stored (%d bytes, %s)", letter.reference, locked.size, locked.sha256)
+    if stored is None:
+        logger.warning(
+            "Sealed PDF of letter %s (attempt %d) dropped: the document was claimed again or is ready",
+            letter.reference,
+            claimed.attempts,
+        )
+        return LetterDocument.objects.get(pk=claimed.pk)
+    logger.info("Sealed PDF of letter %s stored (%d bytes, %s)", letter.reference, stored.size, stored.sha256)
+    return stored
+
+
+def _letter_document_claim(*, document: LetterDocument) -> LetterDocument:
+    """Step 1: the document as it is if ready; else claimed for this attempt (committed on return)."""
+    with transaction.atomic():
+        locked = LetterDocument.objects.select_for_update().get(pk=document.pk)
+        if locked.status == DocumentStatus.READY:
+            return locked
+        locked.attempts += 1
+        locked.status = DocumentStatus.PENDING
+        locked.save(update_fields=["attempts", "status"])
+    return locked
+
+
+def _letter_document_still_claimed(*, claimed: LetterDocument) -> LetterDocument | None:
+    """The document locked, if this claim still holds it (call inside a transaction)."""
+    return (
+        LetterDocument.objects.select_for_update()
+        .filter(pk=claimed.pk, attempts=claimed.attempts)
+        .exclude(status=DocumentStatus.READY)
+        .first()
+    )
+
+
+def _letter_document_store(*, claimed: LetterDocument, letter: Letter, pdf: bytes) -> LetterDocument | None:
+    """Step 3: store the sealed PDF and mark the document ready, or None if the claim was lost."""
+    with transaction.atomic():
+        locked = _letter_document_still_claimed(claimed=claimed)
+        if locked is None:
+            return None
+        locked.file.save(f"{letter.pk}-{locked.verification_code}.pdf", ContentFile(pdf), save=False)
+        locked.sha256 = hashlib.sha256(pdf).hexdigest()
+        locked.size = len(pdf)
+        locked.status = DocumentStatus.READY
+        locked.rendered_at = clock.now()
+        locked.last_error = ""
+        locked.save(update_fields=["file", "sha256", "size", "status", "rendered_at", "last_error"])
     return locked
 
 
@@ -94,25 +150,26 @@ def letter_document_download_name(*, letter: Letter) -> str:
     return _UNSAFE_FILENAME.sub("_", name).strip(" .") + ".pdf"
 
 
-def _letter_document_failure_record(*, document_id: int, error: BaseException) -> None:
-    """Record the failure where the office sees it; never swallow it (the caller raises it again)."""
+def _letter_document_failure_record(*, claimed: LetterDocument, error: BaseException) -> None:
+    """Record the failure where the office sees it, if this claim still holds the document.
+
+    Never swallow it: the caller raises it again. The attempt was counted when it was claimed.
+    """
     message = f"{type(error).__name__}: {error}".strip()
     if len(message) > MAX_ERROR_LENGTH:
         message = message[: MAX_ERROR_LENGTH - 1] + "…"
     with transaction.atomic():
-        locked = (
-            LetterDocument.objects.select_for_update().select_related("letter").filter(pk=document_id).first()
-        )
-        if locked is None or locked.status == DocumentStatus.READY:
-            return
-        locked.attempts += 1
-        locked.last_error = message
-        locked.status = DocumentStatus.FAILED
-        locked.save(update_fields=["attempts", "last_error", "status"])
+        locked = _letter_document_still_claimed(claimed=claimed)
+        if locked is not None:
+            locked.last_error = message
+            locked.status = DocumentStatus.FAILED
+            locked.save(update_fields=["last_error", "status"])
+    reference = Letter.objects.filter(pk=claimed.letter_id).values_list("reference", flat=True).first()
     logger.error(
-        "Sealed PDF of letter %s failed (attempt %d): %s",
-        locked.letter.reference,
-        locked.attempts,
+        "Sealed PDF of letter %s failed (attempt %d)%s: %s",
+        reference,
+        claimed.attempts,
+        "" if locked is not None else " after a later attempt claimed it (not recorded)",
         message,
         exc_info=error,
     )

@@ -16,13 +16,11 @@ import tempfile
 import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import BinaryIO
 
 from django.conf import settings
 from django.core.files import File
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -302,13 +300,16 @@ def _front_matter_pages(letters: int) -> int:
 
 def _front_matter_render(*, campaign: Campaign, entries: Sequence[_TocEntry]) -> bytes:
     """Cover and table of contents, whose own length shifts every start page (checked after the render)."""
-    from weasyprint import HTML
+    # Imported here: WeasyPrint and pypdf load only in the processes that build exports.
+    from pypdf import PdfReader
+
+    from core.pdf.engine import html_to_pdf
 
     front_pages = _front_matter_pages(len(entries))
     for _attempt in range(3):
-        html = render_to_string(
-            "responsibility/archive/pdf/compilation_front.html",
-            {
+        pdf = html_to_pdf(
+            template_name="responsibility/archive/pdf/compilation_front.html",
+            context={
                 "title": archive_compilation_title(campaign=campaign),
                 "campaign": campaign,
                 "count": len(entries),
@@ -317,37 +318,14 @@ def _front_matter_render(*, campaign: Campaign, entries: Sequence[_TocEntry]) ->
                 "font_title": font_family_css(settings.PDF_FONT_TITLE),
                 "font_body": font_family_css(settings.PDF_FONT_BODY),
             },
+            subject=f"Cover of the batch print of {campaign}",
         )
-        document = HTML(string=html, url_fetcher=_nothing_fetcher_class()()).render(
-            font_config=_font_config()
-        )
-        if len(document.pages) == front_pages:
+        pages = len(PdfReader(io.BytesIO(pdf)).pages)
+        if pages == front_pages:
             break
-        logger.warning(
-            "Archive contents took %d pages, not %d: rendered again", len(document.pages), front_pages
-        )
-        front_pages = len(document.pages)
-    return document.write_pdf()
-
-
-def _font_config():
-    """The letters' own font configuration: one per process (a new one per document makes memory grow)."""
-    from core.pdf.engine import font_configuration
-
-    return font_configuration()
-
-
-@lru_cache(maxsize=1)
-def _nothing_fetcher_class():
-    from weasyprint.urls import FatalURLFetchingError, URLFetcher
-
-    class NothingFetcher(URLFetcher):
-        """The cover and contents load nothing: any URL stops the render (user text is escaped anyway)."""
-
-        def fetch(self, url, headers=None):
-            raise FatalURLFetchingError(f"The archive cover may not load {url}")
-
-    return NothingFetcher
+        logger.warning("Archive contents took %d pages, not %d: rendered again", pages, front_pages)
+        front_pages = pages
+    return pdf
 
 
 def _unique_name(name: str, used: set[str]) -> str:

@@ -7,9 +7,9 @@ from weasyprint import HTML
 from weasyprint.urls import FatalURLFetchingError
 
 from accounts.models import User
+from core.pdf import engine
 from core.pdf.engine import ASSETS_DIR, AssetsOnlyFetcher
 from core.pdf.fonts import presubset_fonts_dir
-from responsibility.letters import pdf as render
 from responsibility.letters.models.letters import ClauseCategory
 from responsibility.letters.pdf import LetterRenderError, letter_render_pdf
 from responsibility.letters.services.issuing import campaign_issue_letters
@@ -156,7 +156,7 @@ def test_letter_render_pdf_fails_loudly_when_its_assets_are_missing(
     countersigned_letter, tmp_path, monkeypatch
 ):
     # given the renderer's base URL points at a folder without letter.css
-    monkeypatch.setattr(render, "ASSETS_URL", tmp_path.as_uri() + "/")
+    monkeypatch.setattr(engine, "ASSETS_URL", tmp_path.as_uri() + "/")
 
     # when / then an ordinary exception (the task records it and retries), nothing half-made
     with pytest.raises(LetterRenderError, match="letter.css"):
