@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core import clock
-from core.deadlines import DUE_SOON_DAYS, TrafficLight, deadline_light
+from core.deadlines import TrafficLight, deadline_light, deadline_q
 from responsibility.letters.models.letters import LetterClause
 
 
@@ -146,12 +146,10 @@ class OccurrenceQuerySet(models.QuerySet):
         return self.filter(done_at__isnull=True)
 
     def overdue(self, today: datetime.date):
-        return self.open().filter(due_date__lt=today)
+        return self.open().filter(deadline_q("due_date", TrafficLight.RED, today=today))
 
     def due_soon(self, today: datetime.date):
-        return self.open().filter(
-            due_date__gte=today, due_date__lte=today + datetime.timedelta(days=DUE_SOON_DAYS)
-        )
+        return self.open().filter(deadline_q("due_date", TrafficLight.YELLOW, today=today))
 
 
 class TaskOccurrence(models.Model):

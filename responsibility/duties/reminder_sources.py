@@ -1,12 +1,12 @@
 """The reminder source of duty task periods: each open period reminds its holder of its due date."""
 
 import datetime
-from collections.abc import Iterator
 
 from django.db.models import F
 from django.urls import reverse
 
 from core import clock
+from core.deadlines import deadline_days
 from responsibility.duties.models import Recurrence, TaskOccurrence
 from responsibility.duties.selectors import duty_assignment_list_visible_to
 from responsibility.reminders.models import (
@@ -14,21 +14,13 @@ from responsibility.reminders.models import (
     ReminderKind,
 )
 from responsibility.reminders.registry import (
-    BATCH_SIZE,
-    DuePeriod,
-    DueRow,
+    DeadlineSource,
     ReminderMessage,
-    Schedule,
-    _batched,
-    _key_id,
-    is_weekend,
-    period_current,
     reminder_source_register,
-    start_of_day,
 )
 
 
-class DutyTaskDueSource:
+class DutyTaskDueSource(DeadlineSource):
     """Each open period of a duty task (履责任务) reminds the leader who answers for it, on the default
     schedule, until a performance record is kept for it.
 
@@ -38,14 +30,10 @@ class DutyTaskDueSource:
     """
 
     kind = ReminderKind.DUTY_TASK_DUE
-    schedule = Schedule()
+    object_prefix = "occurrence"
 
-    def due_rows(self, *, today: datetime.date) -> Iterator[list[DueRow]]:
-        if self.schedule.skip_weekends and is_weekend(today):
-            return
-        # Due dates further out than the first reminder have nothing due yet.
-        horizon = today + datetime.timedelta(days=max(self.schedule.days_before, default=0))
-        rows = (
+    def open_items(self, *, horizon: datetime.date, today: datetime.date):
+        return (
             TaskOccurrence.objects.open()
             # A year's periods are chased into the following year, not for ever after.
             .filter(
@@ -54,34 +42,16 @@ class DutyTaskDueSource:
                 responsible_id=F("task__assignment__leader_id"),
             )
             .order_by("due_date", "pk")
+            # The assignment's creation: outstanding since.
             .values_list("pk", "responsible_id", "due_date", "task__assignment__created_at")
-            .iterator(chunk_size=BATCH_SIZE)
         )
-
-        def due() -> Iterator[DueRow]:
-            # Rows come by due date: the reminder of the schedule is worked out once per due date.
-            current: datetime.date | None = None
-            period: DuePeriod | None = None
-            due_at = outstanding_before = None
-            for pk, responsible_id, due_date, assigned_at in rows:
-                if due_date != current:
-                    current = due_date
-                    period = period_current(schedule=self.schedule, deadline=due_date, today=today)
-                    if period is not None:
-                        due_at = start_of_day(period.effective)
-                        outstanding_before = start_of_day(period.effective + datetime.timedelta(days=1))
-                # Assigned after the reminder's day: it waits for the next reminder of the schedule.
-                if period is not None and assigned_at < outstanding_before:
-                    yield DueRow(self.kind, f"occurrence:{pk}", responsible_id, period.label, due_at)
-
-        yield from _batched(due())
 
     def message(self, *, reminder: Reminder) -> ReminderMessage | None:
         occurrence = (
             TaskOccurrence.objects.open()
             .select_related("task__assignment__post__unit")
             .filter(
-                pk=_key_id(reminder.object_key, "occurrence"),
+                pk=self.item_id(reminder),
                 responsible_id=reminder.recipient_id,
                 task__assignment__leader_id=reminder.recipient_id,
             )
@@ -92,7 +62,6 @@ class DutyTaskDueSource:
         task = occurrence.task
         assignment = task.assignment
         post = assignment.post
-        days_left = (occurrence.due_date - clock.today()).days
         return ReminderMessage(
             url=reverse("responsibility:duty-detail", args=[assignment.pk]),
             context={
@@ -109,9 +78,7 @@ class DutyTaskDueSource:
                 "year": assignment.year,
                 # 主任 of 法制工作委员会 reads 法制工作委员会主任; 党组书记 of 党组 stays 党组书记.
                 "post": post.title if post.unit.name in post.title else f"{post.unit.name}{post.title}",
-                "days_left": max(days_left, 0),
-                "days_overdue": max(-days_left, 0),
-                "overdue": days_left < 0,
+                **deadline_days(occurrence.due_date, today=clock.today()),
             },
         )
 

@@ -5,7 +5,7 @@ import datetime
 from django.db.models import Count, Q, QuerySet
 
 from accounts.models import OrgUnit
-from core.deadlines import DUE_SOON_DAYS
+from core.deadlines import TrafficLight, deadline_q
 from responsibility.duties.models import DutyAssignment, PerformanceRecord, ReviewStatus, TaskOccurrence
 from responsibility.duties.permissions import duty_reads_everything, units_of_staff
 from responsibility.evidence.selectors import evidence_owner_register
@@ -72,18 +72,14 @@ def duty_progress_counts(*, today: datetime.date) -> dict:
     """Conditional counts over assignments' task periods to annotate with (one query, any number)."""
     done = Q(tasks__occurrences__done_at__isnull=False)
     open_ = Q(tasks__occurrences__done_at__isnull=True)
+    due = "tasks__occurrences__due_date"
     return {
         "periods_total": Count(_OCCURRENCES),
         "periods_done": Count(_OCCURRENCES, filter=done),
         "periods_due": Count(_OCCURRENCES, filter=Q(tasks__occurrences__due_date__lte=today)),
-        "periods_overdue": Count(_OCCURRENCES, filter=open_ & Q(tasks__occurrences__due_date__lt=today)),
+        "periods_overdue": Count(_OCCURRENCES, filter=open_ & deadline_q(due, TrafficLight.RED, today=today)),
         "periods_due_soon": Count(
-            _OCCURRENCES,
-            filter=open_
-            & Q(
-                tasks__occurrences__due_date__gte=today,
-                tasks__occurrences__due_date__lte=today + datetime.timedelta(days=DUE_SOON_DAYS),
-            ),
+            _OCCURRENCES, filter=open_ & deadline_q(due, TrafficLight.YELLOW, today=today)
         ),
     }
 

@@ -187,6 +187,57 @@ def _key_id(object_key: str, prefix: str) -> int | None:
     return int(tail) if head == prefix and tail.isdigit() else None
 
 
+class DeadlineSource:
+    """A source of items that each have a deadline and one person to remind, on the default schedule.
+
+    A subclass names its `kind` and the `object_prefix` of its keys (`rectification:12`), and answers:
+    - `open_items(horizon=..., today=...)`: the items still open whose deadline is on or before `horizon`, as
+      `values_list(pk, recipient id, deadline, outstanding since)` ordered by deadline;
+    - `message(reminder=...)`: what the reminder says, or None when it is no longer needed
+      (`deadline_days` gives the days left or overdue);
+    - optionally `subjects_attach(user=..., reminders=...)` for the office's log.
+    An item that became outstanding after a reminder's day waits for the next reminder of the schedule.
+    """
+
+    kind: str
+    object_prefix: str
+    schedule = Schedule()
+
+    def open_items(self, *, horizon: datetime.date, today: datetime.date):
+        raise NotImplementedError
+
+    def due_rows(self, *, today: datetime.date) -> Iterator[list[DueRow]]:
+        if self.schedule.skip_weekends and is_weekend(today):
+            return
+        # Deadlines further out than the first reminder have nothing due yet.
+        horizon = today + datetime.timedelta(days=max(self.schedule.days_before, default=0))
+        rows = self.open_items(horizon=horizon, today=today).iterator(chunk_size=BATCH_SIZE)
+
+        def due() -> Iterator[DueRow]:
+            # Rows come by deadline: the reminder of the schedule is worked out once per deadline.
+            current: datetime.date | None = None
+            period: DuePeriod | None = None
+            due_at = outstanding_before = None
+            for pk, recipient_id, deadline, since in rows:
+                if deadline != current:
+                    current = deadline
+                    period = period_current(schedule=self.schedule, deadline=deadline, today=today)
+                    if period is not None:
+                        due_at = start_of_day(period.effective)
+                        outstanding_before = start_of_day(period.effective + datetime.timedelta(days=1))
+                if period is not None and since < outstanding_before:
+                    yield DueRow(self.kind, f"{self.object_prefix}:{pk}", recipient_id, period.label, due_at)
+
+        yield from _batched(due())
+
+    def item_id(self, reminder: Reminder) -> int | None:
+        """The id of the item a reminder of this source is about."""
+        return _key_id(reminder.object_key, self.object_prefix)
+
+    def message(self, *, reminder: Reminder) -> ReminderMessage | None:
+        raise NotImplementedError
+
+
 # The registry: every kind of reminder and the source that knows its items. Add new sources here.
 SOURCES: dict[str, ReminderSource] = {}
 

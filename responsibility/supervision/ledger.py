@@ -17,7 +17,7 @@ from django.db.models import Case, CharField, Count, IntegerField, Q, QuerySet, 
 from django.utils import timezone
 
 from accounts.models import OrgUnit
-from core.deadlines import DUE_SOON_DAYS, TrafficLight
+from core.deadlines import TrafficLight, deadline_q
 from responsibility.letters.models.letters import ClauseCategory
 from responsibility.supervision.models import (
     UNFINISHED_RECTIFICATION_STATUSES,
@@ -83,14 +83,11 @@ def _unfinished() -> Q:
 
 
 def _overdue(today: datetime.date) -> Q:
-    return _unfinished() & Q(rectification__deadline__lt=today)
+    return _unfinished() & deadline_q("rectification__deadline", TrafficLight.RED, today=today)
 
 
 def _due_soon(today: datetime.date) -> Q:
-    return _unfinished() & Q(
-        rectification__deadline__gte=today,
-        rectification__deadline__lte=today + datetime.timedelta(days=DUE_SOON_DAYS),
-    )
+    return _unfinished() & deadline_q("rectification__deadline", TrafficLight.YELLOW, today=today)
 
 
 def ledger_findings_ordered(*, findings: QuerySet[Finding], today: datetime.date) -> QuerySet[Finding]:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core import clock
 from core.appendonly import AppendOnlyModel
-from core.deadlines import DUE_SOON_DAYS, TrafficLight, deadline_light
+from core.deadlines import TrafficLight, deadline_light, deadline_q
 from responsibility.letters.models.letters import ClauseCategory, LetterClause
 
 
@@ -306,15 +306,13 @@ class RectificationQuerySet(models.QuerySet):
         return self.filter(status__in=UNFINISHED_RECTIFICATION_STATUSES)
 
     def overdue(self, today: datetime.date):
-        return self.unfinished().filter(deadline__lt=today)
+        return self.unfinished().filter(deadline_q("deadline", TrafficLight.RED, today=today))
 
     def due_soon(self, today: datetime.date):
-        return self.unfinished().filter(
-            deadline__gte=today, deadline__lte=today + datetime.timedelta(days=DUE_SOON_DAYS)
-        )
+        return self.unfinished().filter(deadline_q("deadline", TrafficLight.YELLOW, today=today))
 
     def on_track(self, today: datetime.date):
-        return self.unfinished().filter(deadline__gt=today + datetime.timedelta(days=DUE_SOON_DAYS))
+        return self.unfinished().filter(deadline_q("deadline", TrafficLight.GREEN, today=today))
 
     def with_light(self, light: str, today: datetime.date):
         return {

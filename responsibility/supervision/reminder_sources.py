@@ -1,33 +1,25 @@
 """The reminder source of rectification deadlines: each open rectification reminds its owner."""
 
 import datetime
-from collections.abc import Iterator
 
 from django.urls import reverse
 
 from core import clock
+from core.deadlines import deadline_days
 from responsibility.reminders.models import (
     Reminder,
     ReminderKind,
 )
 from responsibility.reminders.registry import (
-    BATCH_SIZE,
-    DuePeriod,
-    DueRow,
+    DeadlineSource,
     ReminderMessage,
-    Schedule,
-    _batched,
-    _key_id,
-    is_weekend,
-    period_current,
     reminder_source_register,
-    start_of_day,
 )
 from responsibility.supervision.models import Rectification, RectificationStatus
 from responsibility.supervision.selectors import finding_list_visible_to
 
 
-class RectificationDueSource:
+class RectificationDueSource(DeadlineSource):
     """Each open rectification (整改) reminds its owner of its deadline, on the default schedule.
 
     Submitted rectifications wait for the inspection team, not the owner, and are not reminded; one
@@ -35,43 +27,20 @@ class RectificationDueSource:
     """
 
     kind = ReminderKind.RECTIFICATION_DUE
-    schedule = Schedule()
+    object_prefix = "rectification"
 
-    def due_rows(self, *, today: datetime.date) -> Iterator[list[DueRow]]:
-        if self.schedule.skip_weekends and is_weekend(today):
-            return
-        # Deadlines further out than the first reminder have nothing due yet.
-        horizon = today + datetime.timedelta(days=max(self.schedule.days_before, default=0))
-        rows = (
+    def open_items(self, *, horizon: datetime.date, today: datetime.date):
+        return (
             Rectification.objects.filter(status=RectificationStatus.OPEN, deadline__lte=horizon)
             .order_by("deadline", "pk")
-            .values_list("pk", "owner_id", "deadline", "created_at")
-            .iterator(chunk_size=BATCH_SIZE)
+            .values_list("pk", "owner_id", "deadline", "created_at")  # recorded at: outstanding since
         )
-
-        def due() -> Iterator[DueRow]:
-            # Rows come by deadline: the reminder of the schedule is worked out once per deadline.
-            current: datetime.date | None = None
-            period: DuePeriod | None = None
-            due_at = outstanding_before = None
-            for pk, owner_id, deadline, created_at in rows:
-                if deadline != current:
-                    current = deadline
-                    period = period_current(schedule=self.schedule, deadline=deadline, today=today)
-                    if period is not None:
-                        due_at = start_of_day(period.effective)
-                        outstanding_before = start_of_day(period.effective + datetime.timedelta(days=1))
-                # Recorded after the reminder's day: it waits for the next reminder of the schedule.
-                if period is not None and created_at < outstanding_before:
-                    yield DueRow(self.kind, f"rectification:{pk}", owner_id, period.label, due_at)
-
-        yield from _batched(due())
 
     def message(self, *, reminder: Reminder) -> ReminderMessage | None:
         rectification = (
             Rectification.objects.select_related("finding__plan", "finding__unit")
             .filter(
-                pk=_key_id(reminder.object_key, "rectification"),
+                pk=self.item_id(reminder),
                 status=RectificationStatus.OPEN,
                 owner_id=reminder.recipient_id,
             )
@@ -80,7 +49,6 @@ class RectificationDueSource:
         if rectification is None:
             return None
         finding = rectification.finding
-        days_left = (rectification.deadline - clock.today()).days
         return ReminderMessage(
             url=reverse("responsibility:finding-detail", args=[finding.pk]),
             context={
@@ -92,9 +60,7 @@ class RectificationDueSource:
                 "requirement": rectification.requirement,
                 "rejection_reason": rectification.rejection_reason,
                 "deadline": rectification.deadline,
-                "days_left": max(days_left, 0),
-                "days_overdue": max(-days_left, 0),
-                "overdue": days_left < 0,
+                **deadline_days(rectification.deadline, today=clock.today()),
             },
         )
 
