@@ -1,4 +1,6 @@
-"""Every permission-filtered read. Views never query models without going through here."""
+"""Letter reads: letters, campaigns, templates, documents and the archive, filtered by who may see them.
+
+Views never query these models without going through here."""
 
 import datetime
 from dataclasses import dataclass
@@ -12,6 +14,7 @@ from responsibility.letters.models.documents import ArchiveExport, DocumentStatu
 from responsibility.letters.models.letters import (
     SIGNED_STATUSES,
     Campaign,
+    CampaignStatus,
     Letter,
     LetterStatus,
     LetterTemplate,
@@ -57,9 +60,11 @@ def letter_list_ready_to_cascade(*, user) -> QuerySet[Letter]:
     """The user's own signed letters in open campaigns, from which they issue letters to their staff."""
     return (
         letter_list_visible_to(user=user)
-        .filter(signer=user, status__in=SIGNED_STATUSES, campaign__status="open")
+        .filter(signer=user, status__in=SIGNED_STATUSES, campaign__status=CampaignStatus.OPEN)
         .annotate(
-            children_count=Count("children", filter=Q(children__status__in=[*SIGNED_STATUSES, "issued"]))
+            children_count=Count(
+                "children", filter=Q(children__status__in=[*SIGNED_STATUSES, LetterStatus.ISSUED])
+            )
         )
     )
 
@@ -346,3 +351,41 @@ def archive_export_missing_count(*, campaign: Campaign, unit_ids: list[int] | No
 def reminder_policy_for(*, campaign: Campaign) -> ReminderPolicy:
     """The campaign's reminder rules; the defaults (unsaved) if it has none of its own."""
     return ReminderPolicy.objects.filter(campaign=campaign).first() or ReminderPolicy(campaign=campaign)
+
+
+@dataclass(frozen=True)
+class LetterFilters:
+    """The letter list's filters, as the page's query string gives them (anything unknown is ignored)."""
+
+    campaign: str = ""
+    status: str = ""  # a LetterStatus, or "overdue"
+    unit: str = ""
+    q: str = ""
+
+    @classmethod
+    def from_query(cls, query) -> "LetterFilters":
+        return cls(
+            campaign=query.get("campaign", ""),
+            status=query.get("status", ""),
+            unit=query.get("unit", ""),
+            q=query.get("q", "").strip()[:50],
+        )
+
+
+def letter_list_filtered(*, letters: QuerySet[Letter], filters: LetterFilters, today) -> QuerySet[Letter]:
+    """The visible `letters` the filters select: campaign, status (or overdue on `today`), unit, text."""
+    if filters.campaign.isdigit():
+        letters = letters.filter(campaign_id=int(filters.campaign))
+    if filters.status == "overdue":
+        letters = letters.overdue(today)
+    elif filters.status in LetterStatus.values:
+        letters = letters.filter(status=filters.status)
+    if filters.unit.isdigit():
+        letters = letters.filter(signer_unit_id=int(filters.unit))
+    if filters.q:
+        letters = letters.filter(
+            Q(reference__icontains=filters.q)
+            | Q(signer__full_name__icontains=filters.q)
+            | Q(signer_unit__name__icontains=filters.q)
+        )
+    return letters

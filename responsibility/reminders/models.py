@@ -121,6 +121,11 @@ class Reminder(models.Model):
         return f"{self.kind} {self.object_key} → {self.recipient_id} ({self.due_period})"
 
     @property
+    def is_resendable(self) -> bool:
+        """The office may send it again: it went out, or failed for good (reminder_resend)."""
+        return self.status in (ReminderStatus.SENT, ReminderStatus.FAILED)
+
+    @property
     def object_kind(self) -> str:
         """What `object_key` names: "letter", "campaign", "unit", "office" or "rectification"."""
         return self.object_key.partition(":")[0]

@@ -313,10 +313,10 @@ def reminder_resend(*, reminder: Reminder, resent_by) -> Reminder:
     """Send a sent or failed reminder again: a new email (new Message-ID); the message shows as unread."""
     reminder_check_permission(user=resent_by, action=ReminderAction.RESEND)
     locked = Reminder.objects.select_for_update().get(pk=reminder.pk)
-    if locked.status in (ReminderStatus.PENDING, ReminderStatus.SENDING):
-        raise ApplicationError(_("This reminder is already waiting to be sent."))
     if locked.status == ReminderStatus.CANCELLED:
         raise ApplicationError(_("This reminder is no longer needed: the item was done before it went out."))
+    if not locked.is_resendable:  # waiting or being sent
+        raise ApplicationError(_("This reminder is already waiting to be sent."))
     now = clock.now()
     locked.status = ReminderStatus.PENDING
     locked.attempts = 0

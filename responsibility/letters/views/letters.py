@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -13,6 +12,7 @@ from accounts.reauth import reauthenticated_at, reauthentication_record
 from core import clock
 from core.errors import ApplicationError
 from core.http import client_ip, client_user_agent
+from responsibility.letters.audit import letter_event_describe
 from responsibility.letters.content import ClauseText
 from responsibility.letters.forms.letters import (
     ClauseFormSet,
@@ -25,8 +25,10 @@ from responsibility.letters.forms.letters import (
 from responsibility.letters.models.letters import Letter, LetterStatus, SignatureRole
 from responsibility.letters.permissions import LetterAction, letter_check_permission, letter_permissions_for
 from responsibility.letters.selectors import (
+    LetterFilters,
     campaign_list_visible_to,
     letter_history,
+    letter_list_filtered,
     letter_list_to_countersign,
     letter_list_visible_to,
     post_ids_with_letter,
@@ -52,25 +54,8 @@ LIST_PAGE_SIZE = 50
 def letter_list_view(request):
     letters = letter_list_visible_to(user=request.user).select_related("signer_post")
     campaigns = list(campaign_list_visible_to(user=request.user))
-    filters = {
-        "campaign": request.GET.get("campaign", ""),
-        "status": request.GET.get("status", ""),
-        "unit": request.GET.get("unit", ""),
-        "q": request.GET.get("q", "").strip()[:50],
-    }
-    if filters["campaign"].isdigit():
-        letters = letters.filter(campaign_id=int(filters["campaign"]))
-    if filters["status"] == "overdue":
-        letters = letters.overdue(clock.today())
-    elif filters["status"] in LetterStatus.values:
-        letters = letters.filter(status=filters["status"])
-    if filters["unit"].isdigit():
-        letters = letters.filter(signer_unit_id=int(filters["unit"]))
-    if filters["q"]:
-        q = filters["q"]
-        letters = letters.filter(
-            Q(reference__icontains=q) | Q(signer__full_name__icontains=q) | Q(signer_unit__name__icontains=q)
-        )
+    filters = LetterFilters.from_query(request.GET)
+    letters = letter_list_filtered(letters=letters, filters=filters, today=clock.today())
     page = Paginator(letters.order_by("-campaign__year", "number", "-version"), LIST_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -86,7 +71,6 @@ def letter_list_view(request):
             "statuses": LetterStatus.choices,
             "filters": filters,
             "query_without_page": query.urlencode() + "&" if query else "",
-            "today": clock.today(),
         },
     )
 
@@ -132,6 +116,9 @@ def _letter_page(request, letter: Letter, *, sign_form=None, return_form=None, v
             "allowed": permissions,
             "parties": parties,
             "history": letter_history(letter=letter),
+            "events": [
+                {"event": event, "description": letter_event_describe(event)} for event in letter.events.all()
+            ],
             "children": letter_list_visible_to(user=request.user).filter(parent=letter).order_by("number"),
             "parent_visible": letter.parent_id is not None
             and letter_list_visible_to(user=request.user).filter(pk=letter.parent_id).exists(),
@@ -166,7 +153,8 @@ def _attestation(
     )
 
 
-def _signing_action(request, pk: int, *, action: LetterAction, service, actor_arg: str, done_message: str):
+def _signing_action(request, pk: int, *, action: LetterAction, sign, done_message: str):
+    """`sign(letter, attestation)` calls the signing service in the signed-in user's name."""
     letter = _visible_letter(request, pk)
     # Refused before the form is read: nobody is asked to correct a form they may not submit.
     letter_check_permission(user=request.user, action=action, letter=letter)
@@ -175,11 +163,7 @@ def _signing_action(request, pk: int, *, action: LetterAction, service, actor_ar
         messages.error(request, _("The letter was not signed. Please correct the marked fields."))
         return _letter_page(request, letter, sign_form=form, status=400)
     try:
-        service(
-            letter=letter,
-            attestation=_attestation(request, form, form.cleaned_data["content_hash"]),
-            **{actor_arg: request.user},
-        )
+        sign(letter, _attestation(request, form, form.cleaned_data["content_hash"]))
     except ApplicationError as error:
         form.add_error(None, str(error))
         messages.error(request, str(error))
@@ -195,8 +179,9 @@ def letter_sign_view(request, pk: int):
         request,
         pk,
         action=LetterAction.SIGN,
-        service=letter_sign,
-        actor_arg="signed_by",
+        sign=lambda letter, attestation: letter_sign(
+            letter=letter, signed_by=request.user, attestation=attestation
+        ),
         done_message=_("You signed letter %(reference)s."),
     )
 
@@ -208,8 +193,9 @@ def letter_countersign_view(request, pk: int):
         request,
         pk,
         action=LetterAction.COUNTERSIGN,
-        service=letter_countersign,
-        actor_arg="countersigned_by",
+        sign=lambda letter, attestation: letter_countersign(
+            letter=letter, countersigned_by=request.user, attestation=attestation
+        ),
         done_message=_("You countersigned letter %(reference)s. It is now in force."),
     )
 
@@ -254,9 +240,8 @@ def letter_countersign_batch_view(request):
     )
 
 
-def _reason_action(
-    request, pk: int, *, action: LetterAction, service, actor_arg: str, form_name: str, done_message: str
-):
+def _reason_action(request, pk: int, *, action: LetterAction, act, form_name: str, done_message: str):
+    """`act(letter, reason)` calls the service in the signed-in user's name."""
     letter = _visible_letter(request, pk)
     letter_check_permission(user=request.user, action=action, letter=letter)  # 403 before a 400
     form = ReasonForm(request.POST)
@@ -264,12 +249,7 @@ def _reason_action(
         messages.error(request, _("Please give a reason (at most 500 characters)."))
         return _letter_page(request, letter, status=400, **{form_name: form})
     try:
-        service(
-            letter=letter,
-            reason=form.cleaned_data["reason"],
-            ip_address=client_ip(request),
-            **{actor_arg: request.user},
-        )
+        act(letter, form.cleaned_data["reason"])
     except ApplicationError as error:
         messages.error(request, str(error))
         return _letter_page(request, letter, status=400, **{form_name: form})
@@ -284,8 +264,9 @@ def letter_return_view(request, pk: int):
         request,
         pk,
         action=LetterAction.SIGN,
-        service=letter_return,
-        actor_arg="returned_by",
+        act=lambda letter, reason: letter_return(
+            letter=letter, returned_by=request.user, reason=reason, ip_address=client_ip(request)
+        ),
         form_name="return_form",
         done_message=_("You returned letter %(reference)s to its issuer."),
     )
@@ -298,8 +279,9 @@ def letter_void_view(request, pk: int):
         request,
         pk,
         action=LetterAction.VOID,
-        service=letter_void,
-        actor_arg="voided_by",
+        act=lambda letter, reason: letter_void(
+            letter=letter, voided_by=request.user, reason=reason, ip_address=client_ip(request)
+        ),
         form_name="void_form",
         done_message=_("Letter %(reference)s is void. It stays on record."),
     )

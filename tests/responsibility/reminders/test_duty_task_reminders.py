@@ -32,7 +32,7 @@ from responsibility.reminders.services import SendOutcome, reminder_send, remind
 from tests.factories import UserFactory
 from tests.responsibility.reminders.conftest import at
 
-SOURCE_MODULE = "responsibility.duties.reminder_sources"
+SOURCE_MODULE = "responsibility.reminders.registry"  # DeadlineSource.due_rows asks the schedule
 
 pytestmark = pytest.mark.django_db
 
@@ -234,9 +234,7 @@ def test_duty_source_reads_with_one_query_and_works_out_each_due_date_once(assig
     # when the source alone is asked for the rows due on Monday 16th
     with (
         CaptureQueriesContext(connection) as queries,
-        mock.patch(
-            "responsibility.duties.reminder_sources.period_current", wraps=period_current
-        ) as worked_out,
+        mock.patch(f"{SOURCE_MODULE}.period_current", wraps=period_current) as worked_out,
     ):
         batches = list(SOURCES[KIND].due_rows(today=datetime.date(2026, 11, 16)))
 

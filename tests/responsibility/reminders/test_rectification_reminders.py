@@ -34,7 +34,7 @@ from tests.responsibility.inspections import conftest as supervision_setup
 from tests.responsibility.inspections.conftest import finding_input, inspector_of
 from tests.responsibility.reminders.conftest import at
 
-SOURCE_MODULE = "responsibility.supervision.reminder_sources"
+SOURCE_MODULE = "responsibility.reminders.registry"  # DeadlineSource.due_rows asks the schedule
 
 pytestmark = pytest.mark.django_db
 
@@ -224,9 +224,7 @@ def test_rectification_source_reads_with_one_query_and_works_out_each_deadline_o
     # when the source alone is asked for the rows due on Monday 16th
     with (
         CaptureQueriesContext(connection) as queries,
-        mock.patch(
-            "responsibility.supervision.reminder_sources.period_current", wraps=period_current
-        ) as worked_out,
+        mock.patch(f"{SOURCE_MODULE}.period_current", wraps=period_current) as worked_out,
     ):
         batches = list(SOURCES[KIND].due_rows(today=datetime.date(2026, 11, 16)))
 
