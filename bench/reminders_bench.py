@@ -6,8 +6,8 @@ and 10% signed, waiting for the countersignature of 100 issuers (one reminder pe
 1,000 units whose heads get a daily digest. Then runs the real `reminders_sweep` three times:
 
 1. timed, on an empty ledger: it creates every due row (batches of 2,000) and queues the send tasks
-   (the task publish is replaced by a counter: no broker is measured); the process's peak RSS growth
-   is printed (resource.getrusage);
+   (published to kombu's in-process memory transport, which nothing reads, and counted: no broker
+   server is measured); the process's peak RSS growth is printed (resource.getrusage);
 2. timed, again: idempotent, it creates nothing and queues nothing;
 3. on an empty ledger again, under tracemalloc: the peak Python memory the sweep allocated.
 
@@ -19,6 +19,7 @@ Target: the first sweep creates the rows in under 30 s. Exit status 1 when it do
 """
 
 import argparse
+import contextlib
 import datetime
 import os
 import resource
@@ -27,20 +28,20 @@ import sys
 import time
 import tracemalloc
 from pathlib import Path
-from unittest import mock
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.harness import QueryCount, say
+
 SQLITE_DIR = Path("/tmp/reminders-bench")
 TARGET_SECONDS = 30.0
 
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{SQLITE_DIR / 'db.sqlite3'}")
 os.environ.setdefault("DJANGO_VAR_DIR", str(SQLITE_DIR / "var"))
 os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
-sys.path.insert(0, str(ROOT))
-
-
-def say(text: str) -> None:
-    print(text, flush=True)
+# The send tasks go to kombu's in-process memory transport, whatever the shell says: nothing reads them,
+# no email leaves, and no broker server is needed or measured.
+os.environ["CELERY_BROKER_URL"] = "memory://"
 
 
 def prepare_database(*, reset: bool) -> None:
@@ -156,30 +157,39 @@ def build(*, items: int, units: int, issuers: int) -> datetime.date:
     return today
 
 
+@contextlib.contextmanager
+def send_tasks_published():
+    """The ids of the reminder send tasks published inside the block (Celery's before_task_publish)."""
+    from celery.signals import before_task_publish
+
+    from responsibility.reminders.tasks import reminders_send
+
+    published: list[str] = []
+
+    def record(sender=None, headers=None, **kwargs):
+        if sender == reminders_send.name:
+            published.append(headers["id"])
+
+    before_task_publish.connect(record, weak=False)
+    try:
+        yield published
+    finally:
+        before_task_publish.disconnect(record)
+
+
 def sweep(today: datetime.date) -> tuple[object, float, int, int]:
     """One sweep: (result, seconds, queries, send tasks queued)."""
     from django.db import connection, transaction
 
     from responsibility.reminders.services import reminders_sweep
-    from responsibility.reminders.tasks import reminders_send
 
-    queries = 0
-
-    def count(execute, sql, params, many, context):
-        nonlocal queries
-        queries += 1
-        return execute(sql, params, many, context)
-
-    tasks = []
-    with (
-        mock.patch.object(reminders_send, "delay", side_effect=lambda **kwargs: tasks.append(kwargs)),
-        connection.execute_wrapper(count),
-    ):
+    counted = QueryCount()
+    with send_tasks_published() as tasks, connection.execute_wrapper(counted):
         started = time.perf_counter()
         with transaction.atomic():  # so that the on-commit publishes run, as in the beat task
             result = reminders_sweep(today=today)
         seconds = time.perf_counter() - started
-    return result, seconds, queries, len(tasks)
+    return result, seconds, counted.queries, len(tasks)
 
 
 def ledger_empty() -> None:

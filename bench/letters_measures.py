@@ -1,0 +1,96 @@
+"""The letters benchmark's measurements: a page through Django's test client (median, p95, queries),
+and the real bulk issue of one letter to every unit head, rolled back afterwards."""
+
+import datetime
+import statistics
+import time
+
+from bench.harness import percentile
+from bench.letters_data import CURRENT_YEAR
+from bench.letters_report import PageResult, Report
+
+
+def measure_page(*, name: str, user, url_name: str, args=(), requests: int, warmup: int = 3) -> PageResult:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import NoReverseMatch, reverse
+
+    result = PageResult(name=name, user=str(user), url=url_name)
+    try:
+        url = reverse(url_name, args=args)
+    except NoReverseMatch as error:
+        result.error = f"the URL name {url_name} does not exist yet ({error})"
+        return result
+    result.url = url
+    client = Client()
+    client.force_login(user)
+    try:
+        for _ in range(warmup):
+            response = client.get(url)
+        result.status = response.status_code
+        if response.status_code != 200:
+            result.error = f"HTTP {response.status_code} (the page may not be ready yet)"
+            return result
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        result.queries = len(queries)
+        result.bytes = len(response.content)
+        timings = []
+        for _ in range(requests):
+            started = time.perf_counter()
+            client.get(url)
+            timings.append((time.perf_counter() - started) * 1000)
+    except Exception as error:  # a page under construction must not stop the other measurements
+        result.error = f"{type(error).__name__}: {error}"
+        return result
+    result.requests = requests
+    result.median_ms = statistics.median(timings)
+    result.p95_ms = percentile(timings, 0.95)
+    return result
+
+
+def measure_bulk_issue(report: Report, people: dict) -> None:
+    """The real service, 2,000 letters in one call, in a new campaign; rolled back afterwards."""
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.models import OrgUnitKind, Post, PostKind
+    from responsibility.letters.models.letters import Campaign
+    from responsibility.letters.services.issuing import campaign_issue_letters
+
+    class Rollback(Exception):
+        pass
+
+    campaign_template = people["campaign"].template
+    signer_posts = list(
+        Post.objects.filter(kind=PostKind.UNIT_HEAD, unit__kind=OrgUnitKind.WORKING_BODY).order_by("pk")
+    )
+    secretary_post = Post.objects.get(kind=PostKind.PARTY_SECRETARY)
+    try:
+        with transaction.atomic():
+            campaign = Campaign.objects.create(
+                year=CURRENT_YEAR,
+                title=f"{CURRENT_YEAR}年度补充签订（基准测试）",
+                template=campaign_template,
+                deadline=datetime.date(CURRENT_YEAR, 12, 31),
+                reference_prefix="人常廉补",
+                created_by=people["office_admin"],
+            )
+            with CaptureQueriesContext(connection) as queries:
+                started = time.perf_counter()
+                result = campaign_issue_letters(
+                    campaign=campaign,
+                    issuer_post=secretary_post,
+                    signer_posts=signer_posts,
+                    issued_by=people["office_admin"],
+                    ip_address="127.0.0.1",
+                )
+                report.issue_seconds = time.perf_counter() - started
+            report.issue_queries = len(queries)
+            report.issue_letters = len(result.issued)
+            raise Rollback
+    except Rollback:
+        pass
+    except Exception as error:
+        report.issue_error = f"{type(error).__name__}: {error}"

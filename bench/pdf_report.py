@@ -1,0 +1,147 @@
+"""The PDF benchmark's report: the figures measured against their targets, the comparisons against
+our render + seal, how they are printed, and the JSON file they are saved in."""
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from bench.harness import results_save, say
+
+
+@dataclass
+class Figure:
+    """One measured figure; with a target it decides the exit status, without one it is information."""
+
+    name: str
+    unit: str  # "s", "ms" or "KB"
+    median: float | None = None
+    p95: float | None = None
+    samples: int = 0
+    target: float | None = None
+    note: str = ""
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        if self.target is None:
+            return self.error is None
+        return self.error is None and self.median is not None and self.median < self.target
+
+
+@dataclass
+class Comparison:
+    """Another way to make the same letter, per letter, against our render + seal."""
+
+    name: str
+    seconds: float | None = None  # median per letter
+    runs: int = 0
+    pages: int | None = None
+    bytes: int | None = None
+    note: str = ""
+    error: str | None = None
+
+
+@dataclass
+class Report:
+    database: str = ""
+    machine: dict = field(default_factory=dict)
+    letter: dict = field(default_factory=dict)
+    fast_path: bool | None = None
+    figures: list[Figure] = field(default_factory=list)
+    comparisons: list[Comparison] = field(default_factory=list)
+    ours_seconds: float | None = None
+    ours_bytes: int | None = None
+
+
+def _value(value: float | None, unit: str) -> str:
+    if value is None:
+        return ""
+    if unit == "s":
+        return f"{value:.3f} s" if value < 1 else f"{value:.2f} s"
+    if unit == "ms":
+        return f"{value:.1f} ms"
+    return f"{value:.0f} {unit}"
+
+
+def print_report(report: Report) -> bool:
+    say("")
+    say(f"Database: {report.database}")
+    machine = report.machine
+    say(
+        f"Machine: {machine['cpus']} CPUs, load average {machine['load_average']} at the start; "
+        f"WeasyPrint {machine['weasyprint']}, pyHanko {machine['pyhanko']}, Python {machine['python']}"
+    )
+    say(
+        "Fast font subsetting (libharfbuzz-subset): "
+        + (
+            "active"
+            if report.fast_path
+            else "NOT ACTIVE: WeasyPrint subsets fonts with fontTools, ~50x slower; "
+            "apt-get install libharfbuzz-subset0 (scripts/setup installs it)"
+        )
+    )
+    letter = report.letter
+    if letter:
+        say(
+            f"Letter: {letter.get('reference')} "
+            f"({letter.get('pages', '?')} pages, {letter.get('signatures')})"
+        )
+    say("")
+    header = f"{'measured':<66} {'median':>10} {'p95':>10} {'target':>9} {'ratio':>6}  result"
+    say(header)
+    say("-" * len(header))
+    all_ok = True
+    for figure in report.figures:
+        target = _value(figure.target, figure.unit)
+        if figure.error:
+            say(f"{figure.name:<66} {'':>10} {'':>10} {target:>9} {'':>6}  NOT MEASURED: {figure.error}")
+            all_ok = False
+            continue
+        if figure.target is None:
+            ratio, verdict = "", "(information)"
+        else:
+            ratio = f"{figure.median / figure.target:.2f}"
+            verdict = "ok" if figure.ok else ("TOO BIG" if figure.unit == "KB" else "TOO SLOW")
+            all_ok &= figure.ok
+        p95 = _value(figure.p95, figure.unit)
+        say(
+            f"{figure.name:<66} {_value(figure.median, figure.unit):>10} {p95:>10} {target:>9} "
+            f"{ratio:>6}  {verdict}"
+        )
+        if figure.note:
+            say(f"{'':<4}{figure.note}")
+    say("")
+    ours = report.ours_seconds
+    say(
+        "Comparisons, per letter, against our render + seal"
+        + (
+            f" ({ours:.3f} s, {report.ours_bytes / 1024:.0f} KB): × ours > 1 means ours is faster/smaller"
+            if ours
+            else ""
+        )
+    )
+    name = "other way to make the same letter"
+    header = f"{name:<86} {'per letter':>10} {'× ours':>7} {'size':>8} {'× ours':>7}"
+    say(header)
+    say("-" * len(header))
+    for comparison in report.comparisons:
+        if comparison.error:
+            say(f"{comparison.name:<86} {comparison.error}")
+            continue
+        times = f"{comparison.seconds / ours:.2f}" if ours else ""
+        size = f"{comparison.bytes / 1024:.0f} KB" if comparison.bytes else ""
+        sizes = (
+            f"{comparison.bytes / report.ours_bytes:.2f}" if comparison.bytes and report.ours_bytes else ""
+        )
+        say(f"{comparison.name:<86} {_value(comparison.seconds, 's'):>10} {times:>7} {size:>8} {sizes:>7}")
+        details = [f"{comparison.runs} runs"] + ([f"{comparison.pages} pages"] if comparison.pages else [])
+        say(f"{'':<4}{', '.join(details + ([comparison.note] if comparison.note else []))}")
+    say("")
+    say("All targets met." if all_ok else "Some targets were missed or not measured.")
+    return all_ok
+
+
+def save_report(report: Report) -> Path:
+    data = asdict(report)
+    for figure, row in zip(report.figures, data["figures"], strict=True):
+        row["ok"] = figure.ok
+    return results_save(prefix="pdf-", data=data)

@@ -1,0 +1,168 @@
+"""The supervision benchmark's measurements at one size: the pages through Django's test client as an
+inspector and as a committee head, the reminder sources' due rows, and the whole reminder sweep."""
+
+import datetime
+import statistics
+import time
+from dataclasses import dataclass
+
+from bench.harness import QueryCount, percentile, say
+from bench.supervision_organisation import World
+
+
+def count_rows() -> dict:
+    from accounts.models import OrgUnit, User
+    from responsibility.duties.models import DutyAssignment, PerformanceRecord, TaskOccurrence
+    from responsibility.supervision.models import Finding, InspectionEvent, Rectification
+
+    return {
+        "units": OrgUnit.objects.count(),
+        "users": User.objects.count(),
+        "findings": Finding.objects.count(),
+        "rectifications": Rectification.objects.count(),
+        "open_rectifications": Rectification.objects.unfinished().count(),
+        "audit_events": InspectionEvent.objects.count(),
+        "assignments": DutyAssignment.objects.count(),
+        "task_periods": TaskOccurrence.objects.count(),
+        "open_task_periods": TaskOccurrence.objects.open().count(),
+        "performance_records": PerformanceRecord.objects.count(),
+    }
+
+
+# --- Measurements ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Measurement:
+    name: str
+    median_ms: float | None = None
+    p95_ms: float | None = None
+    queries: int | None = None
+    output: int | None = None  # bytes of the page, or rows of a source
+    output_unit: str = "KB"
+    fixed_queries: bool = True  # its query count must not change with the size
+    error: str | None = None
+
+
+def timed(runs: int, work) -> tuple[float, float]:
+    timings = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        work()
+        timings.append((time.perf_counter() - started) * 1000)
+    return statistics.median(timings), percentile(timings, 0.95)
+
+
+def measure_page(name: str, user, url: str, *, runs: int, warmup: int = 1) -> Measurement:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    result = Measurement(name=name)
+    client = Client()
+    client.force_login(user)
+    try:
+        for _ in range(warmup):
+            response = client.get(url)
+        if response.status_code != 200:
+            result.error = f"HTTP {response.status_code} for {url}"
+            return result
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        result.queries, result.output = len(queries), len(response.content)
+        result.median_ms, result.p95_ms = timed(runs, lambda: client.get(url))
+    except Exception as error:  # one broken page must not stop the other measurements
+        result.error = f"{type(error).__name__}: {error}"
+    return result
+
+
+def measure_source(name: str, kind: str, day: datetime.date, *, runs: int) -> Measurement:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from responsibility.reminders.registry import SOURCES
+
+    source = SOURCES[kind]
+    result = Measurement(name=name, output_unit="rows")
+
+    def rows() -> int:
+        return sum(len(batch) for batch in source.due_rows(today=day))
+
+    try:
+        with CaptureQueriesContext(connection) as queries:
+            result.output = rows()
+        result.queries = len(queries)
+        result.median_ms, result.p95_ms = timed(runs, rows)
+    except Exception as error:
+        result.error = f"{type(error).__name__}: {error}"
+    return result
+
+
+def measure_sweep(day: datetime.date, *, runs: int) -> Measurement:
+    """The whole reminders_sweep on an empty reminder ledger, rolled back after each run: the send tasks
+    it queues on commit are dropped with the rollback (no broker is measured). Its time is mostly the ORM
+    preparing the new ledger rows, so it grows with the rows it creates."""
+    from django.db import connection, transaction
+
+    from responsibility.reminders.services import reminders_sweep
+
+    result = Measurement(name="reminders_sweep, all sources", output_unit="rows", fixed_queries=False)
+
+    class Rollback(Exception):
+        pass
+
+    def sweep() -> None:
+        counted = QueryCount()
+        try:
+            with transaction.atomic(), connection.execute_wrapper(counted):
+                result.output = reminders_sweep(today=day).created_total
+                result.queries = counted.queries
+                raise Rollback
+        except Rollback:
+            pass
+
+    try:
+        result.median_ms, result.p95_ms = timed(runs, sweep)
+    except Exception as error:
+        result.error = f"{type(error).__name__}: {error}"
+    return result
+
+
+def sweep_day(today: datetime.date) -> datetime.date:
+    """Today, or the next Monday on a weekend (the sources send nothing on a weekend)."""
+    return today if today.weekday() < 5 else today + datetime.timedelta(days=7 - today.weekday())
+
+
+def measure_all(world: World, *, runs: int, sweep_runs: int) -> list[Measurement]:
+    from django.urls import reverse
+
+    from responsibility.duties.models import DutyAssignment
+    from responsibility.reminders.models import ReminderKind
+
+    inspector, head = world.inspectors[0], world.heads[0]
+    own = DutyAssignment.objects.get(leader=head, year=world.today.year)
+    pages = [
+        ("ledger (inspector)", inspector, reverse("responsibility:ledger")),
+        ("ledger, red light (inspector)", inspector, reverse("responsibility:ledger") + "?light=red"),
+        ("ledger dashboard (inspector)", inspector, reverse("responsibility:ledger-dashboard")),
+        ("ledger (committee head)", head, reverse("responsibility:ledger")),
+        ("duty list (inspector)", inspector, reverse("responsibility:duty-list")),
+        ("duty list (committee head)", head, reverse("responsibility:duty-list")),
+        ("duty detail, own (committee head)", head, reverse("responsibility:duty-detail", args=[own.pk])),
+        ("to-do (committee head)", head, reverse("responsibility:todo")),
+        ("to-do (inspector)", inspector, reverse("responsibility:todo")),
+    ]
+    results = []
+    for name, user, url in pages:
+        say(f"  {name} …")
+        results.append(measure_page(name, user, url, runs=runs))
+    day = sweep_day(world.today)
+    for name, kind in (
+        ("due_rows RECTIFICATION_DUE", ReminderKind.RECTIFICATION_DUE),
+        ("due_rows DUTY_TASK_DUE", ReminderKind.DUTY_TASK_DUE),
+    ):
+        say(f"  {name} on {day} …")
+        results.append(measure_source(name, kind, day, runs=5))
+    say(f"  reminders_sweep on {day} …")
+    results.append(measure_sweep(day, runs=sweep_runs))
+    return results
