@@ -22,10 +22,13 @@ from accounts.permissions import _active
 #   (or a unit above it) or who oversee it;
 # - a previous holder still reads the assignment their records belong to;
 # - everybody else: the assignment does not exist for them (404).
+#
+# Seeing an assignment is not one of the actions below: that rule is written once, as the selector
+# (`duty_assignment_list_visible_to` in selectors.py). A page that needs a per-object answer asks the
+# selector: `duty_assignment_list_visible_to(user=...).filter(pk=...).exists()`.
 
 
 class DutyAction(StrEnum):
-    VIEW = "view"
     GENERATE = "generate"  # the year's assignments for all leading posts
     EDIT = "edit"  # adjust an assignment, add or remove tasks
     CONFIRM = "confirm"  # the leader's confirmation
@@ -56,17 +59,6 @@ def duty_user_can(*, user, action: DutyAction, assignment=None) -> bool:
     if assignment is None:
         return False
     is_leader = assignment.leader_id == user.pk
-    if action == DutyAction.VIEW:
-        from responsibility.duties.models import PerformanceRecord
-
-        return (
-            is_leader
-            or duty_reads_everything(user)
-            or _assignment_in_units(assignment, units_of_staff(user))
-            or PerformanceRecord.objects.filter(
-                occurrence__task__assignment=assignment, recorded_by=user
-            ).exists()
-        )
     if action == DutyAction.EDIT:
         from responsibility.duties.models import AssignmentStatus
 
@@ -76,14 +68,6 @@ def duty_user_can(*, user, action: DutyAction, assignment=None) -> bool:
     if action == DutyAction.CONFIRM:
         return is_leader
     return False
-
-
-def _assignment_in_units(assignment, units: set[int]) -> bool:
-    if not units:
-        return False
-    if assignment.post.unit_id in units:
-        return True
-    return any(unit.pk in units for unit in assignment.oversees.all())
 
 
 def duty_check_permission(*, user, action: DutyAction, assignment=None) -> None:

@@ -8,7 +8,7 @@ from responsibility.letters.permissions import (
 )
 from responsibility.reminders.permissions import ReminderAction, reminder_user_can
 from responsibility.reminders.selectors import notification_unread_count
-from responsibility.supervision.permissions import PlanAction, ledger_user_can_see_all, plan_user_can
+from responsibility.supervision.permissions import inspection_reads_everything, ledger_user_can_see_all
 
 
 def navigation(request) -> dict:
@@ -22,7 +22,7 @@ def navigation(request) -> dict:
         "nav_is_staff": user.is_staff,
         "nav_can_view_reminders": reminder_user_can(user=user, action=ReminderAction.VIEW),
         "nav_can_browse_archive": archive_user_can(user=user, action=ArchiveAction.BROWSE),
-        "nav_can_view_plans": plan_user_can(user=user, action=PlanAction.VIEW),
+        "nav_can_view_plans": inspection_reads_everything(user),
         "nav_can_view_ledger": ledger_user_can_see_all(user=user),
     }
 

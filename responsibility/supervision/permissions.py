@@ -24,23 +24,24 @@ from responsibility.supervision.models import InspectionStatus, PlanStatus, Rect
 # - a unit head (主要负责同志) sees the findings against their unit and the units below it, and
 #   answers them; a rectification's owner and a finding's responsible person see theirs;
 # - everybody else: the plan or finding does not exist for them (404).
+#
+# Seeing a plan, an inspection or a finding is not one of the actions below: that rule is written once,
+# as the selector (`*_list_visible_to` in selectors.py). A page that needs a per-object answer asks the
+# selector: `inspection_list_visible_to(user=...).filter(pk=...).exists()`.
 
 
 class PlanAction(StrEnum):
-    VIEW = "view"
     CREATE = "create"
     MANAGE = "manage"  # edit the plan and its checkpoints, close it
     DRAW = "draw"
 
 
 class InspectionAction(StrEnum):
-    VIEW = "view"
     RECORD = "record"  # record checkpoint results, complete the inspection
     RAISE_FINDING = "raise_finding"
 
 
 class FindingAction(StrEnum):
-    VIEW = "view"
     EDIT = "edit"  # the finding and the rectification's requirement, owner and deadline
     SUBMIT = "submit"  # the owner's (or the unit head's) report of the fix
     VERIFY = "verify"  # accept, send back, tick off
@@ -61,8 +62,6 @@ def plan_user_can(*, user, action: PlanAction, plan=None) -> bool:
         return False
     if action == PlanAction.CREATE:
         return user.has_perm("responsibility.add_inspectionplan")
-    if action == PlanAction.VIEW:
-        return inspection_reads_everything(user)
     # Managing and drawing: a team member of this plan who still holds the inspection role.
     return (
         plan is not None
@@ -79,8 +78,6 @@ def plan_check_permission(*, user, action: PlanAction, plan=None) -> None:
 def inspection_user_can(*, user, action: InspectionAction, inspection) -> bool:
     if not _active(user):
         return False
-    if action == InspectionAction.VIEW:
-        return inspection_reads_everything(user)
     if action == InspectionAction.RECORD:
         # 双随机: the inspectors drawn for this unit, and nobody else, record its results.
         return user.has_perm("responsibility.add_inspectionplan") and user.pk in {
@@ -110,15 +107,9 @@ def finding_user_can(*, user, action: FindingAction, finding, units: set[int] | 
     """`units` is `units_answered_for(user)`, passed in when already computed for the page."""
     if not _active(user):
         return False
-    rectification = finding.rectification
-    answers_for_it = user.pk in (rectification.owner_id, finding.responsible_id) or finding.unit_id in (
-        units if units is not None else units_answered_for(user)
-    )
-    if action == FindingAction.VIEW:
-        return answers_for_it or user.has_perm("responsibility.view_finding")
     if action == FindingAction.SUBMIT:
         # The owner, or the head of the unit (who answers for everything in it).
-        return user.pk == rectification.owner_id or finding.unit_id in (
+        return user.pk == finding.rectification.owner_id or finding.unit_id in (
             units if units is not None else units_answered_for(user)
         )
     if action == FindingAction.EDIT:

@@ -19,9 +19,8 @@ from responsibility.supervision.models import (
     SpotCheckDraw,
 )
 from responsibility.supervision.permissions import (
-    PlanAction,
+    inspection_reads_everything,
     ledger_user_can_see_all,
-    plan_user_can,
     units_answered_for,
 )
 
@@ -30,7 +29,7 @@ from responsibility.supervision.permissions import (
 
 def plan_list_visible_to(*, user) -> QuerySet:
     """Plans the user may open: all of them for the inspection team, the office and the Party Group."""
-    if not plan_user_can(user=user, action=PlanAction.VIEW):
+    if not inspection_reads_everything(user):
         return InspectionPlan.objects.none()
     return InspectionPlan.objects.select_related("created_by").prefetch_related("team")
 

@@ -30,7 +30,6 @@ from responsibility.supervision.permissions import (
     finding_check_permission,
     finding_permissions_for,
     inspection_check_permission,
-    inspection_user_can,
 )
 from responsibility.supervision.selectors import (
     finding_list_visible_to,
@@ -194,9 +193,9 @@ def _finding_page(request, finding: Finding, *, status: int = 200, **forms):
         "rectification": rectification,
         "light": rectification.light(clock.today()),
         "allowed": finding_permissions_for(user=request.user, finding=finding),
-        "can_open_inspection": inspection_user_can(
-            user=request.user, action=InspectionAction.VIEW, inspection=finding.inspection
-        ),
+        "can_open_inspection": inspection_list_visible_to(user=request.user)
+        .filter(pk=finding.inspection_id)
+        .exists(),
         "history": _history(finding),
         "submit_form": forms.get("submit_form") or SubmitForm(initial=version),
         "verify_form": forms.get("verify_form") or VerifyForm(initial=version, prefix="verify"),
