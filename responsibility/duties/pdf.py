@@ -16,7 +16,6 @@ the beginning of their SHA-256.
 import datetime
 from dataclasses import dataclass, field, fields
 
-from django.db.models import Prefetch
 from django.utils import timezone, translation
 
 from core import clock
@@ -32,6 +31,7 @@ from responsibility.duties.models import (
     ReviewStatus,
     TaskOccurrence,
 )
+from responsibility.duties.selectors import duty_assignment_list_with_records
 from responsibility.letters.models.letters import LetterClause
 from responsibility.letters.pdf import chinese_numeral, document_date
 
@@ -179,29 +179,9 @@ def duty_report_title(year: int) -> str:
 
 def duty_report_context(*, assignment: DutyAssignment, today: datetime.date) -> DutyReport:
     """Everything the report shows, read in a fixed number of queries whatever the number of tasks."""
-    assignment = (
-        DutyAssignment.objects.select_related("post__unit", "leader")
-        .prefetch_related(
-            "oversees",
-            Prefetch("clauses", queryset=LetterClause.objects.select_related("letter")),
-            Prefetch(
-                "tasks",
-                queryset=DutyTask.objects.select_related("clause__letter").order_by("sort_order", "pk"),
-            ),
-            Prefetch(
-                "tasks__occurrences",
-                queryset=TaskOccurrence.objects.select_related("responsible").order_by("sequence"),
-            ),
-            Prefetch(
-                "tasks__occurrences__records",
-                queryset=PerformanceRecord.objects.select_related("recorded_by", "reviewed_by").order_by(
-                    "performed_on", "pk"
-                ),
-            ),
-            "tasks__occurrences__records__evidence",
-        )
-        .get(pk=assignment.pk)
-    )
+    assignment = duty_assignment_list_with_records(
+        assignments=DutyAssignment.objects.select_related("post__unit", "leader")
+    ).get(pk=assignment.pk)
     leader = assignment.leader
     post = assignment.post
     handovers = (

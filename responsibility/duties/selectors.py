@@ -2,14 +2,20 @@
 
 import datetime
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from accounts.models import OrgUnit
 from core.deadlines import TrafficLight, deadline_q
-from responsibility.duties.models import DutyAssignment, PerformanceRecord, ReviewStatus, TaskOccurrence
+from responsibility.duties.models import (
+    DutyAssignment,
+    DutyTask,
+    PerformanceRecord,
+    ReviewStatus,
+    TaskOccurrence,
+)
 from responsibility.duties.permissions import duty_reads_everything, units_of_staff
 from responsibility.evidence.selectors import evidence_owner_register
-from responsibility.letters.models.letters import LIVE_STATUSES, Letter
+from responsibility.letters.models.letters import LIVE_STATUSES, Letter, LetterClause
 
 # --- One post, two responsibilities (一岗双责) ------------------------------------------------------
 
@@ -127,3 +133,28 @@ def _evidence_visible_in_duties(*, user, evidence) -> bool:
 
 
 evidence_owner_register("performance_record", _evidence_visible_in_duties)
+
+
+def duty_assignment_list_with_records(*, assignments: QuerySet) -> QuerySet:
+    """The assignments with everything an assignment's page and its year-end report show (the units it
+    oversees, its clauses, tasks, periods, records and their evidence): a fixed number of queries."""
+    return assignments.prefetch_related(
+        "oversees",
+        Prefetch(
+            "clauses", queryset=LetterClause.objects.select_related("letter").order_by("letter", "number")
+        ),
+        Prefetch(
+            "tasks", queryset=DutyTask.objects.select_related("clause__letter").order_by("sort_order", "pk")
+        ),
+        Prefetch(
+            "tasks__occurrences",
+            queryset=TaskOccurrence.objects.select_related("responsible").order_by("sequence"),
+        ),
+        Prefetch(
+            "tasks__occurrences__records",
+            queryset=PerformanceRecord.objects.select_related("recorded_by", "reviewed_by").order_by(
+                "performed_on", "pk"
+            ),
+        ),
+        "tasks__occurrences__records__evidence",
+    )

@@ -12,7 +12,6 @@ import logging
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -55,6 +54,7 @@ from responsibility.duties.permissions import (
 from responsibility.duties.selectors import (
     duty_assignment_list_of_unit,
     duty_assignment_list_visible_to,
+    duty_assignment_list_with_records,
     duty_leader_letter,
     duty_progress_by_unit,
     duty_progress_counts,
@@ -220,27 +220,7 @@ def _assignment_for_page(request, pk: int) -> DutyAssignment:
     return _visible_assignment(
         request,
         pk,
-        duty_assignment_list_visible_to(user=request.user).prefetch_related(
-            "oversees",
-            Prefetch(
-                "clauses", queryset=LetterClause.objects.select_related("letter").order_by("letter", "number")
-            ),
-            Prefetch(
-                "tasks",
-                queryset=DutyTask.objects.select_related("clause__letter").order_by("sort_order", "pk"),
-            ),
-            Prefetch(
-                "tasks__occurrences",
-                queryset=TaskOccurrence.objects.select_related("responsible").order_by("sequence"),
-            ),
-            Prefetch(
-                "tasks__occurrences__records",
-                queryset=PerformanceRecord.objects.select_related("recorded_by", "reviewed_by").order_by(
-                    "performed_on", "pk"
-                ),
-            ),
-            "tasks__occurrences__records__evidence",
-        ),
+        duty_assignment_list_with_records(assignments=duty_assignment_list_visible_to(user=request.user)),
     )
 
 
