@@ -10,6 +10,7 @@ from responsibility.duties.models import (
     DutyAssignment,
     DutyTask,
     PerformanceRecord,
+    PostHandover,
     ReviewStatus,
     TaskOccurrence,
 )
@@ -158,3 +159,39 @@ def duty_assignment_list_with_records(*, assignments: QuerySet) -> QuerySet:
         ),
         "tasks__occurrences__records__evidence",
     )
+
+
+def duty_task_list_visible_to(*, user) -> QuerySet[DutyTask]:
+    """The tasks of the assignments the user may see."""
+    visible = duty_assignment_list_visible_to(user=user).values("pk")
+    return DutyTask.objects.select_related("assignment").filter(assignment__in=visible)
+
+
+def occurrence_list_visible_to(*, user) -> QuerySet[TaskOccurrence]:
+    """The task periods of the assignments the user may see, with what a record's page shows."""
+    visible = duty_assignment_list_visible_to(user=user).values("pk")
+    return TaskOccurrence.objects.select_related(
+        "task__clause__letter", "task__assignment__post__unit", "task__assignment__leader", "responsible"
+    ).filter(task__assignment__in=visible)
+
+
+def performance_record_list_visible_to(*, user) -> QuerySet[PerformanceRecord]:
+    """The performance records of the assignments the user may see."""
+    visible = duty_assignment_list_visible_to(user=user).values("pk")
+    return PerformanceRecord.objects.select_related("occurrence__task__assignment").filter(
+        occurrence__task__assignment__in=visible
+    )
+
+
+def post_handover_list_of(*, assignment: DutyAssignment) -> QuerySet[PostHandover]:
+    """The handovers of the assignment's post in its year, in order."""
+    return (
+        PostHandover.objects.filter(post_id=assignment.post_id, handed_over_on__year=assignment.year)
+        .select_related("previous_holder", "new_holder", "handed_over_by", "new_letter")
+        .order_by("handed_over_on", "pk")
+    )
+
+
+def letter_clause_list_of(*, letter: Letter | None) -> QuerySet[LetterClause]:
+    """A leader's letter's clauses in order, which an assignment may cite (none without a letter)."""
+    return letter.clauses.order_by("number") if letter else LetterClause.objects.none()

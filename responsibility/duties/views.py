@@ -37,11 +37,7 @@ from responsibility.duties.forms import (
 from responsibility.duties.models import (
     AssignmentStatus,
     DutyAssignment,
-    DutyTask,
-    PerformanceRecord,
-    PostHandover,
     ReviewStatus,
-    TaskOccurrence,
 )
 from responsibility.duties.permissions import (
     DutyAction,
@@ -58,7 +54,12 @@ from responsibility.duties.selectors import (
     duty_leader_letter,
     duty_progress_by_unit,
     duty_progress_counts,
+    duty_task_list_visible_to,
     duty_units_of,
+    letter_clause_list_of,
+    occurrence_list_visible_to,
+    performance_record_list_visible_to,
+    post_handover_list_of,
 )
 from responsibility.duties.services import (
     duty_assignment_confirm,
@@ -70,7 +71,6 @@ from responsibility.duties.services import (
     performance_record_review,
     post_handover,
 )
-from responsibility.letters.models.letters import LetterClause
 
 logger = logging.getLogger(__name__)
 
@@ -84,10 +84,6 @@ def _visible_assignment(request, pk: int, queryset=None) -> DutyAssignment:
     if queryset is None:
         queryset = duty_assignment_list_visible_to(user=request.user)
     return get_object_or_404(queryset, pk=pk)
-
-
-def _visible_ids(request):
-    return duty_assignment_list_visible_to(user=request.user).values("pk")
 
 
 def _detail(assignment_id: int, anchor: str = ""):
@@ -256,11 +252,7 @@ def duty_detail_view(request, pk: int):
                 }
             )
         tasks.append({"task": task, "periods": periods, "can_delete": can_edit and not has_records})
-    handovers = (
-        PostHandover.objects.filter(post_id=assignment.post_id, handed_over_on__year=assignment.year)
-        .select_related("previous_holder", "new_holder", "handed_over_by", "new_letter")
-        .order_by("handed_over_on", "pk")
-    )
+    handovers = post_handover_list_of(assignment=assignment)
     return render(
         request,
         "responsibility/duties/detail.html",
@@ -285,7 +277,7 @@ def duty_update_view(request, pk: int):
     letter = duty_leader_letter(post=assignment.post, holder_id=assignment.leader_id, year=assignment.year)
     form_kwargs = {
         "units": org_unit_list_active().select_related("parent").order_by("sort_order", "code"),
-        "clauses": letter.clauses.order_by("number") if letter else LetterClause.objects.none(),
+        "clauses": letter_clause_list_of(letter=letter),
     }
     status = 200
     if request.method == "POST":
@@ -393,9 +385,7 @@ def duty_task_create_view(request, pk: int):
 @login_required
 @require_POST
 def duty_task_delete_view(request, pk: int):
-    task = get_object_or_404(
-        DutyTask.objects.select_related("assignment").filter(assignment__in=_visible_ids(request)), pk=pk
-    )
+    task = get_object_or_404(duty_task_list_visible_to(user=request.user), pk=pk)
     duty_check_permission(user=request.user, action=DutyAction.EDIT, assignment=task.assignment)
     title = task.title
     try:
@@ -412,12 +402,7 @@ def duty_task_delete_view(request, pk: int):
 
 @login_required
 def performance_record_create_view(request, pk: int):
-    occurrence = get_object_or_404(
-        TaskOccurrence.objects.select_related(
-            "task__clause__letter", "task__assignment__post__unit", "task__assignment__leader", "responsible"
-        ).filter(task__assignment__in=_visible_ids(request)),
-        pk=pk,
-    )
+    occurrence = get_object_or_404(occurrence_list_visible_to(user=request.user), pk=pk)
     # Recording is personal: refused (403) before the input is read.
     occurrence_check_permission(user=request.user, action=DutyAction.RECORD, occurrence=occurrence)
     assignment = occurrence.task.assignment
@@ -457,12 +442,7 @@ def performance_record_create_view(request, pk: int):
 @login_required
 @require_POST
 def performance_record_review_view(request, pk: int):
-    record = get_object_or_404(
-        PerformanceRecord.objects.select_related("occurrence__task__assignment").filter(
-            occurrence__task__assignment__in=_visible_ids(request)
-        ),
-        pk=pk,
-    )
+    record = get_object_or_404(performance_record_list_visible_to(user=request.user), pk=pk)
     occurrence_check_permission(user=request.user, action=DutyAction.REVIEW, occurrence=record.occurrence)
     assignment_id = record.occurrence.task.assignment_id
     anchor = f"record-{record.pk}"

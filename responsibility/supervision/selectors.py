@@ -1,9 +1,13 @@
 """Supervision reads: plans, draws, inspections, findings, rectifications and evidence, filtered by who may
 see them."""
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+from accounts.models import OrgUnit
+from accounts.roles import Role
+from accounts.selectors import org_unit_list_active
 from responsibility.evidence.selectors import evidence_owner_register
 from responsibility.supervision.models import (
     Checkpoint,
@@ -156,3 +160,34 @@ def _evidence_visible_in_supervision(*, user, evidence) -> bool:
 
 for _owner in ("check_result", "finding", "rectification"):
     evidence_owner_register(_owner, _evidence_visible_in_supervision)
+
+
+def plan_form_choices(*, plan: InspectionPlan | None) -> dict:
+    """Scope: the active units (and any already in the plan's scope); team: the candidates and the team.
+
+    Keeping the plan's current units and members on the form means nothing is dropped without the user
+    seeing it; the service refuses a member who may no longer be on a team, naming them.
+    """
+    units = org_unit_list_active()
+    candidates = inspection_team_candidates()
+    if plan is not None:
+        units = OrgUnit.objects.filter(Q(is_active=True) | Q(pk__in=plan.scope.values("pk")))
+        candidates = get_user_model().objects.filter(
+            Q(pk__in=candidates.values("pk")) | Q(pk__in=plan.team.values("pk"))
+        )
+    return {
+        "units": units.select_related("parent").order_by("sort_order", "code"),
+        "candidates": candidates.order_by("full_name", "pk"),
+    }
+
+
+def plan_list_with_scope(*, plans: QuerySet) -> QuerySet:
+    """The plans with their units in scope, in the tree's order (a plan's page)."""
+    return plans.prefetch_related(
+        Prefetch("scope", queryset=OrgUnit.objects.select_related("parent").order_by("sort_order", "code"))
+    )
+
+
+def inspection_team_candidates() -> QuerySet:
+    """Users who may be put on a plan's team: active members of the discipline inspection team."""
+    return get_user_model().objects.filter(is_active=True, groups__name=Role.INSPECTION_TEAM).distinct()

@@ -9,17 +9,14 @@ the service's message on the page).
 from datetime import UTC
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.models import OrgUnit, OrgUnitKind
-from accounts.selectors import org_unit_list_active
+from accounts.models import OrgUnitKind
 from core import clock
 from core.errors import ApplicationError
 from core.forms import form_error_show
@@ -51,8 +48,10 @@ from responsibility.supervision.selectors import (
     inspection_events_of,
     inspection_list_of_draw,
     inspection_list_visible_to,
+    plan_form_choices,
     plan_list_visible_to,
     plan_list_with_counts,
+    plan_list_with_scope,
 )
 from responsibility.supervision.services.inspections import (
     check_result_record,
@@ -63,7 +62,6 @@ from responsibility.supervision.services.inspections import (
     inspection_plan_close,
     inspection_plan_create,
     inspection_plan_update,
-    inspection_team_candidates,
     spot_check_draw,
 )
 from responsibility.supervision.services.rectifications import signed_clauses_of_unit
@@ -117,29 +115,10 @@ def plan_list_view(request):
     )
 
 
-def _plan_form_choices(plan: InspectionPlan | None) -> dict:
-    """Scope: the active units (and any already in the plan's scope); team: the candidates and the team.
-
-    Keeping the plan's current units and members on the form means nothing is dropped without the user
-    seeing it; the service refuses a member who may no longer be on a team, naming them.
-    """
-    units = org_unit_list_active()
-    candidates = inspection_team_candidates()
-    if plan is not None:
-        units = OrgUnit.objects.filter(Q(is_active=True) | Q(pk__in=plan.scope.values("pk")))
-        candidates = get_user_model().objects.filter(
-            Q(pk__in=candidates.values("pk")) | Q(pk__in=plan.team.values("pk"))
-        )
-    return {
-        "units": units.select_related("parent").order_by("sort_order", "code"),
-        "candidates": candidates.order_by("full_name", "pk"),
-    }
-
-
 @login_required
 def plan_create_view(request):
     plan_check_permission(user=request.user, action=PlanAction.CREATE)
-    choices = _plan_form_choices(None)
+    choices = plan_form_choices(plan=None)
     status = 200
     if request.method == "POST":
         form = PlanForm(request.POST, **choices)
@@ -173,7 +152,7 @@ def plan_create_view(request):
 def plan_update_view(request, pk: int):
     plan = _visible_plan(request, pk)
     plan_check_permission(user=request.user, action=PlanAction.MANAGE, plan=plan)
-    choices = _plan_form_choices(plan)
+    choices = plan_form_choices(plan=plan)
     status = 200
     if request.method == "POST":
         form = PlanForm(request.POST, **choices)
@@ -243,11 +222,7 @@ def plan_detail_view(request, pk: int):
     plan = _visible_plan(
         request,
         pk,
-        plan_list_visible_to(user=request.user).prefetch_related(
-            Prefetch(
-                "scope", queryset=OrgUnit.objects.select_related("parent").order_by("sort_order", "code")
-            )
-        ),
+        plan_list_with_scope(plans=plan_list_visible_to(user=request.user)),
     )
     checkpoints = list(checkpoint_list_of_plan(plan=plan))
     draws = list(plan.draws.select_related("drawn_by").order_by("sequence"))
