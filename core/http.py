@@ -1,6 +1,13 @@
-"""HTTP helpers for views: what a request says about its client (for the audit record), and downloads."""
+"""HTTP helpers for views: what a request says about its client (for the audit record), downloads, and
+the GET/POST/re-render pattern of a form page."""
 
+from collections.abc import Callable
 from urllib.parse import quote
+
+from django.http import HttpResponse
+
+from core.errors import ApplicationError
+from core.forms import form_error_show
 
 
 def client_ip(request) -> str | None:
@@ -23,3 +30,33 @@ def as_attachment(response, *, download_name: str, fallback_name: str):
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-cache"
     return response
+
+
+def form_data(request):
+    """What a form page's form is bound to: the POSTed data, or None for a page shown afresh."""
+    return request.POST if request.method == "POST" else None
+
+
+def form_files(request):
+    return request.FILES if request.method == "POST" else None
+
+
+def form_submit(form, save: Callable[[], HttpResponse]) -> HttpResponse | None:
+    """The POST half of a form page: a valid form runs `save()` (one service call, then the redirect).
+
+    A service's refusal goes onto the form, next to its field (`form_error_show`). Returns what `save`
+    returned, or None when the page is to be shown: afresh, or again with the errors
+    (status `form_status(form)`). Nothing was saved when it returns None.
+    """
+    if not form.is_bound or not form.is_valid():
+        return None
+    try:
+        return save()
+    except ApplicationError as error:
+        form_error_show(form, error)
+        return None
+
+
+def form_status(form) -> int:
+    """200 for a form page shown afresh, 400 for one sent back with its errors."""
+    return 400 if form.is_bound else 200

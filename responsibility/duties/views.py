@@ -23,9 +23,8 @@ from accounts.selectors import org_unit_list_active
 from core import clock
 from core.deadlines import TrafficLight
 from core.errors import ApplicationError
-from core.forms import VersionForm, form_error_show
-from core.http import as_attachment
-from core.versions import StaleEdit
+from core.forms import VersionForm
+from core.http import as_attachment, form_data, form_files, form_status, form_submit
 from responsibility.duties.forms import (
     AssignmentForm,
     GenerateForm,
@@ -279,43 +278,31 @@ def duty_update_view(request, pk: int):
         "units": org_unit_list_active().select_related("parent").order_by("sort_order", "code"),
         "clauses": letter_clause_list_of(letter=letter),
     }
-    status = 200
-    if request.method == "POST":
-        form = AssignmentForm(request.POST, **form_kwargs)
-        if form.is_valid():
-            try:
-                duty_assignment_update(
-                    assignment=assignment,
-                    data=form.assignment_input(),
-                    updated_by=request.user,
-                    expected_version=form.cleaned_data["version"],
-                )
-            except StaleEdit as error:
-                form.add_error(None, str(error))  # the input stays on the page; nothing was saved
-            except ApplicationError as error:
-                form_error_show(form, error)
-            else:
-                messages.success(
-                    request, _("The assignment was saved. It now awaits the leader's confirmation.")
-                )
-                return _detail(assignment.pk)
-        status = 400
-    else:
-        form = AssignmentForm(
-            initial={
-                "business_areas": assignment.business_areas,
-                "integrity_duties": assignment.integrity_duties,
-                "oversees": list(assignment.oversees.all()),
-                "clauses": list(assignment.clauses.all()),
-                "version": assignment.version,
-            },
-            **form_kwargs,
+    initial = {
+        "business_areas": assignment.business_areas,
+        "integrity_duties": assignment.integrity_duties,
+        "oversees": list(assignment.oversees.all()),
+        "clauses": list(assignment.clauses.all()),
+        "version": assignment.version,
+    }
+    form = AssignmentForm(form_data(request), initial=initial, **form_kwargs)
+
+    def save():
+        # A stale edit is refused above the form: the input stays on the page; nothing was saved.
+        duty_assignment_update(
+            assignment=assignment,
+            data=form.assignment_input(),
+            updated_by=request.user,
+            expected_version=form.cleaned_data["version"],
         )
-    return render(
+        messages.success(request, _("The assignment was saved. It now awaits the leader's confirmation."))
+        return _detail(assignment.pk)
+
+    return form_submit(form, save) or render(
         request,
         "responsibility/duties/form.html",
         {"form": form, "assignment": assignment, "letter": letter},
-        status=status,
+        status=form_status(form),
     )
 
 
@@ -349,36 +336,27 @@ def duty_task_create_view(request, pk: int):
     assignment = _visible_assignment(request, pk)
     duty_check_permission(user=request.user, action=DutyAction.EDIT, assignment=assignment)
     clauses = assignment.clauses.select_related("letter").order_by("letter", "number")
-    status = 200
-    if request.method == "POST":
-        form = TaskForm(request.POST, clauses=clauses)
-        if form.is_valid():
-            try:
-                task = duty_task_create(
-                    assignment=assignment, data=form.task_input(), created_by=request.user
-                )
-            except ApplicationError as error:  # RecurrenceRefused among them: nothing was created
-                form_error_show(form, error)
-            else:
-                count = task.occurrences.count()
-                messages.success(
-                    request,
-                    ngettext(
-                        "Task “%(title)s” added with %(count)d period this year.",
-                        "Task “%(title)s” added with %(count)d periods this year.",
-                        count,
-                    )
-                    % {"title": task.title, "count": count},
-                )
-                return _detail(assignment.pk, f"task-{task.pk}")
-        status = 400
-    else:
-        form = TaskForm(clauses=clauses)
-    return render(
+    form = TaskForm(form_data(request), clauses=clauses)
+
+    def save():  # a RecurrenceRefused is a refusal like any other: nothing was created
+        task = duty_task_create(assignment=assignment, data=form.task_input(), created_by=request.user)
+        count = task.occurrences.count()
+        messages.success(
+            request,
+            ngettext(
+                "Task “%(title)s” added with %(count)d period this year.",
+                "Task “%(title)s” added with %(count)d periods this year.",
+                count,
+            )
+            % {"title": task.title, "count": count},
+        )
+        return _detail(assignment.pk, f"task-{task.pk}")
+
+    return form_submit(form, save) or render(
         request,
         "responsibility/duties/task_form.html",
         {"form": form, "assignment": assignment},
-        status=status,
+        status=form_status(form),
     )
 
 
@@ -406,27 +384,20 @@ def performance_record_create_view(request, pk: int):
     # Recording is personal: refused (403) before the input is read.
     occurrence_check_permission(user=request.user, action=DutyAction.RECORD, occurrence=occurrence)
     assignment = occurrence.task.assignment
-    status = 200
-    if request.method == "POST":
-        form = RecordForm(request.POST, request.FILES)
-        if form.is_valid():
-            try:
-                performance_record_create(
-                    occurrence=occurrence, data=form.record_input(), recorded_by=request.user
-                )
-            except ApplicationError as error:
-                form_error_show(form, error)
-            else:
-                messages.success(
-                    request,
-                    _("Your record for “%(task)s”, period %(sequence)d, was kept. It awaits review.")
-                    % {"task": occurrence.task.title, "sequence": occurrence.sequence},
-                )
-                return _detail(assignment.pk, f"occurrence-{occurrence.pk}")
-        status = 400
-    else:
-        form = RecordForm(initial={"performed_on": RecordForm.default_date()})
-    return render(
+    form = RecordForm(
+        form_data(request), form_files(request), initial={"performed_on": RecordForm.default_date()}
+    )
+
+    def save():
+        performance_record_create(occurrence=occurrence, data=form.record_input(), recorded_by=request.user)
+        messages.success(
+            request,
+            _("Your record for “%(task)s”, period %(sequence)d, was kept. It awaits review.")
+            % {"task": occurrence.task.title, "sequence": occurrence.sequence},
+        )
+        return _detail(assignment.pk, f"occurrence-{occurrence.pk}")
+
+    return form_submit(form, save) or render(
         request,
         "responsibility/duties/record_form.html",
         {
@@ -435,7 +406,7 @@ def performance_record_create_view(request, pk: int):
             "assignment": assignment,
             "light": occurrence.light(clock.today()),
         },
-        status=status,
+        status=form_status(form),
     )
 
 
@@ -480,56 +451,50 @@ def post_handover_view(request, pk: int):
     )
     duty_check_permission(user=request.user, action=DutyAction.HANDOVER)
     post = assignment.post
-    status = 200
-    if request.method == "POST":
-        form = HandoverForm(request.POST, current_holder_id=post.holder_id)
-        if form.is_valid():
-            try:
-                handover = post_handover(
-                    post=post,
-                    new_holder=form.cleaned_data["new_holder"],
-                    handed_over_on=form.cleaned_data["handed_over_on"],
-                    handed_over_by=request.user,
-                )
-            except ApplicationError as error:
-                form_error_show(form, error)
-            else:
-                messages.success(
-                    request,
-                    ngettext(
-                        "%(name)s now holds %(post)s: %(count)d open task period moved to them.",
-                        "%(name)s now holds %(post)s: %(count)d open task periods moved to them.",
-                        handover.occurrences_moved,
-                    )
-                    % {
-                        "name": handover.new_holder.get_full_name(),
-                        "post": str(post),
-                        "count": handover.occurrences_moved,
-                    },
-                )
-                # A sentence of its own: joined to the one above it would read badly in Chinese.
-                if handover.new_letter is not None:
-                    messages.info(
-                        request,
-                        _("Letter %(reference)s was issued to them to sign.")
-                        % {"reference": handover.new_letter.reference},
-                    )
-                else:
-                    messages.info(
-                        request,
-                        _("No new letter was issued (no open campaign letter of the post this year)."),
-                    )
-                return _detail(assignment.pk)
-        status = 400
-    else:
-        form = HandoverForm(
-            current_holder_id=post.holder_id, initial={"handed_over_on": HandoverForm.default_date()}
+    form = HandoverForm(
+        form_data(request),
+        current_holder_id=post.holder_id,
+        initial={"handed_over_on": HandoverForm.default_date()},
+    )
+
+    def save():
+        handover = post_handover(
+            post=post,
+            new_holder=form.cleaned_data["new_holder"],
+            handed_over_on=form.cleaned_data["handed_over_on"],
+            handed_over_by=request.user,
         )
-    return render(
+        messages.success(
+            request,
+            ngettext(
+                "%(name)s now holds %(post)s: %(count)d open task period moved to them.",
+                "%(name)s now holds %(post)s: %(count)d open task periods moved to them.",
+                handover.occurrences_moved,
+            )
+            % {
+                "name": handover.new_holder.get_full_name(),
+                "post": str(post),
+                "count": handover.occurrences_moved,
+            },
+        )
+        # A sentence of its own: joined to the one above it would read badly in Chinese.
+        if handover.new_letter is not None:
+            messages.info(
+                request,
+                _("Letter %(reference)s was issued to them to sign.")
+                % {"reference": handover.new_letter.reference},
+            )
+        else:
+            messages.info(
+                request, _("No new letter was issued (no open campaign letter of the post this year).")
+            )
+        return _detail(assignment.pk)
+
+    return form_submit(form, save) or render(
         request,
         "responsibility/duties/handover_form.html",
         {"form": form, "assignment": assignment, "post": post},
-        status=status,
+        status=form_status(form),
     )
 
 
