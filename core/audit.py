@@ -18,10 +18,36 @@ from core import clock
 
 GENESIS_HASH = "0" * 64
 
+# How an event hashes, recorded on each event (`chain_format`) so that every stored chain still verifies.
+# Format 1: the chain's columns, the note among them; the events written before payloads existed.
+# Format 2: the same columns, the event's structured payload (canonical JSON, sorted keys) and the number 2.
+CHAIN_FORMAT_NOTE = 1
+CHAIN_FORMAT_PAYLOAD = 2
+CHAIN_FORMAT_CURRENT = CHAIN_FORMAT_PAYLOAD
+
+
+class ChainFormatError(ValueError):
+    """An event whose chain format is unknown, or a format-1 event carrying a payload: it cannot verify."""
+
 
 def event_digest(payload: dict) -> str:
     encoded = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
     return hashlib.sha256(encoded).hexdigest()
+
+
+def event_format_digest(event, fields: dict) -> str:
+    """An event's hash from the columns its chain hashes (`fields`), by the event's chain format.
+
+    A format-1 event hashes exactly as before payloads existed, so it must carry none: a payload added
+    to it later would be outside its hash.
+    """
+    if event.chain_format == CHAIN_FORMAT_NOTE:
+        if event.payload:
+            raise ChainFormatError(f"event #{event.sequence} is format 1 but carries a payload")
+        return event_digest(fields)
+    if event.chain_format == CHAIN_FORMAT_PAYLOAD:
+        return event_digest({**fields, "format": CHAIN_FORMAT_PAYLOAD, "payload": event.payload})
+    raise ChainFormatError(f"event #{event.sequence} has an unknown chain format {event.chain_format!r}")
 
 
 def event_time(event) -> str:
@@ -99,7 +125,11 @@ def chain_verify(chain: AuditChain, *, batch_size: int = 2000) -> ChainBreak | N
             return ChainBreak(
                 event.sequence, event.pk, _("its previous hash does not match the event before it")
             )
-        if chain.event_hash(event) != event.hash:
+        try:
+            intact = chain.event_hash(event) == event.hash
+        except ChainFormatError:
+            intact = False
+        if not intact:
             return ChainBreak(event.sequence, event.pk, _("its content does not match its hash"))
         previous, expected_sequence, last_id = event.hash, expected_sequence + 1, event.pk
     head = chain.head_model.objects.filter(pk=1).first()

@@ -1,19 +1,31 @@
-"""The letters' audit chain (签署记录): what each `LetterEvent` hashes."""
+"""The letters' audit chain (签署记录): what each `LetterEvent` hashes, and how it reads.
+
+An event's payload holds what the system knows about it, by kind (who, what, from and to are the event's
+own columns; a person's reason is its note):
+
+- issued: ``{"reference": "…"}``, the reference the letter was issued under;
+- revised: ``{"reference": "…", "version": 2, "revision_of": {"id": 7, "reference": "…"}}``;
+- signed, countersigned, returned, voided, archived: ``{}`` (returned and voided carry the reason as note).
+"""
+
+from django.utils.translation import gettext as _
 
 from core.audit import (
+    CHAIN_FORMAT_NOTE,
     AuditChain,
     ChainBreak,
     audit_chain_register,
     chain_append,
     chain_verify,
-    event_digest,
+    event_format_digest,
     event_time,
 )
-from responsibility.letters.models.letters import LetterAuditHead, LetterEvent
+from responsibility.letters.models.letters import LetterAuditHead, LetterEvent, LetterEventKind
 
 
 def _event_hash(event: LetterEvent) -> str:
-    return event_digest(
+    return event_format_digest(
+        event,
         {
             "sequence": event.sequence,
             "letter": event.letter_id,
@@ -26,7 +38,7 @@ def _event_hash(event: LetterEvent) -> str:
             "content_hash": event.content_hash,
             "at": event_time(event),
             "previous": event.previous_hash,
-        }
+        },
     )
 
 
@@ -41,3 +53,31 @@ def letter_events_append(*, events: list[LetterEvent]) -> list[LetterEvent]:
 def audit_chain_verify(*, batch_size: int = 2000) -> ChainBreak | None:
     """Recompute every letter event's hash in order. None when intact, else the first break."""
     return chain_verify(LETTER_CHAIN, batch_size=batch_size)
+
+
+def letter_event_describe(event: LetterEvent) -> str:
+    """The event as a sentence in the active language (the pages, the sealed PDF's record).
+
+    An event written before payloads (format 1) shows its note, as it always did.
+    """
+    if event.chain_format == CHAIN_FORMAT_NOTE:
+        return event.note
+    payload, kind = event.payload, event.kind
+    if kind == LetterEventKind.ISSUED:
+        return _("Issued as %(reference)s, awaiting signature.") % {"reference": payload.get("reference", "")}
+    if kind == LetterEventKind.REVISED:
+        return _("Version %(version)d issued, revising %(reference)s.") % {
+            "version": payload.get("version", 0),
+            "reference": payload.get("revision_of", {}).get("reference", ""),
+        }
+    if kind == LetterEventKind.SIGNED:
+        return _("The signer signed the letter.")
+    if kind == LetterEventKind.COUNTERSIGNED:
+        return _("The issuer countersigned the letter; it is in force.")
+    if kind == LetterEventKind.RETURNED:
+        return _("Returned for revision. Reason: %(reason)s") % {"reason": event.note}
+    if kind == LetterEventKind.VOIDED:
+        return _("Voided. Reason: %(reason)s") % {"reason": event.note}
+    if kind == LetterEventKind.ARCHIVED:
+        return _("Filed in the archive.")
+    return event.note

@@ -22,6 +22,7 @@ from PIL import Image, ImageStat
 from core import clock
 from core.pdf.engine import DOCUMENT_LANGUAGE, PDF_VARIANT, PdfRenderError, html_to_pdf
 from core.pdf.fonts import font_template_context
+from responsibility.letters.audit import letter_event_describe
 from responsibility.letters.models.letters import (
     Letter,
     LetterEvent,
@@ -86,7 +87,7 @@ class EventRecord:
     from_status: str
     to_status: str
     ip_address: str
-    note: str
+    description: str  # the event as a sentence (letters.audit.letter_event_describe)
     hash: str
     previous_hash: str
     content_hash: str
@@ -196,7 +197,7 @@ def _letter_context(*, letter: Letter, verification_code: str, resources: dict) 
                 from_status=str(event.get_from_status_display()),
                 to_status=str(event.get_to_status_display()),
                 ip_address=event.ip_address or "—",
-                note=event.note,
+                description=letter_event_describe(event),
                 hash=event.hash,
                 previous_hash=event.previous_hash,
                 content_hash=event.content_hash,

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core import clock
 from core.appendonly import AppendOnlyModel
+from core.audit import CHAIN_FORMAT_CURRENT
 from core.deadlines import TrafficLight, deadline_light, deadline_q
 from responsibility.letters.models.letters import ClauseCategory, LetterClause
 
@@ -441,7 +442,14 @@ class InspectionEvent(AppendOnlyModel):
     from_status = models.CharField(_("from"), max_length=16, blank=True)
     to_status = models.CharField(_("to"), max_length=16, blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # A person's own words (a reason, a summary); what the system knows goes in the payload.
     note = models.TextField(_("note"), blank=True)
+    # The event's facts, by kind (supervision.audit says which and reads them out as a sentence).
+    payload = models.JSONField(_("details"), default=dict, editable=False)
+    # How the event hashes (core.audit): 1 for the events written before payloads, 2 since.
+    chain_format = models.PositiveSmallIntegerField(
+        _("chain format"), default=CHAIN_FORMAT_CURRENT, editable=False
+    )
     # A fingerprint of what the step wrote (the draw's record hash, an evidence file's SHA-256).
     digest = models.CharField(_("SHA-256"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("time"))

@@ -9,8 +9,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, IntegrityError, InternalError, connection, transaction
 
-from core.audit import GENESIS_HASH
-from responsibility.letters.audit import _event_hash, audit_chain_verify
+from core.audit import CHAIN_FORMAT_NOTE, GENESIS_HASH, event_digest, event_time
+from responsibility.letters.audit import _event_hash, audit_chain_verify, letter_events_append
 from responsibility.letters.models.letters import LetterAuditHead, LetterEvent
 
 pytestmark = pytest.mark.django_db
@@ -210,3 +210,143 @@ def test_database_refuses_to_empty_the_audit_log(events):
     with pytest.raises((IntegrityError, InternalError), match="permanent"):
         _raw_sql("DELETE FROM responsibility_letterevent", [])
     assert LetterEvent.objects.count() == 4
+
+
+# --- Chain formats: events written before payloads (1) and with them (2) -------------------------
+
+
+def _hash_as_before_payloads(event: LetterEvent) -> str:
+    """The letter event hash as it was computed before payloads existed, written out."""
+    return event_digest(
+        {
+            "sequence": event.sequence,
+            "letter": event.letter_id,
+            "kind": event.kind,
+            "from": event.from_status,
+            "to": event.to_status,
+            "actor": event.actor_id,
+            "note": event.note,
+            "ip": event.ip_address,
+            "content_hash": event.content_hash,
+            "at": event_time(event),
+            "previous": event.previous_hash,
+        }
+    )
+
+
+@pytest.fixture
+def legacy_event(org, events) -> LetterEvent:
+    """A format-1 event, built as events were before payloads (the reason of a revision in its note)."""
+    letter = events[0].letter
+    [event] = letter_events_append(
+        events=[
+            LetterEvent(
+                letter=letter,
+                kind="revised",
+                from_status="draft",
+                to_status="issued",
+                actor=org.secretary,
+                note="人常廉责〔2025〕1号的修订版",
+                ip_address="10.1.1.1",
+                content_hash=letter.content_hash,
+                chain_format=CHAIN_FORMAT_NOTE,
+            )
+        ]
+    )
+    return LetterEvent.objects.get(pk=event.pk)
+
+
+def _payload_sql() -> str:
+    return "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
+
+
+def test_a_format_1_event_hashes_as_before_and_verifies_beside_format_2_events(events, legacy_event):
+    # then the events written by the services are format 2, with their payload
+    assert [event.chain_format for event in events] == [2, 2, 2, 2]
+    assert events[0].payload == {"reference": events[0].letter.reference}
+    # and the format-1 event's hash is exactly the hash of before
+    assert legacy_event.chain_format == 1
+    assert legacy_event.payload == {}
+    assert legacy_event.hash == _hash_as_before_payloads(legacy_event)
+    # and a format-2 event's hash is not: it covers the payload and the format
+    assert events[0].hash != _hash_as_before_payloads(events[0])
+    # and the chain of both verifies
+    assert audit_chain_verify() is None
+    out = io.StringIO()
+    call_command("verify_audit_chain", stdout=out)
+    assert "责任书签署记录链完整，共 5 条记录。" in out.getvalue()
+
+
+def test_audit_chain_verify_names_an_event_whose_payload_was_changed(events):
+    # given someone rewrote the first event's payload in the database
+    target = events[0]
+    _tamper(
+        f"UPDATE responsibility_letterevent SET payload = {_payload_sql()} WHERE id = %s",
+        ['{"reference": "人常廉责〔2026〕99号"}', target.pk],
+    )
+
+    # when
+    broken = audit_chain_verify()
+
+    # then
+    assert (broken.sequence, broken.event_id) == (1, target.pk)
+    assert broken.reason == "其内容与记录摘要不符"
+
+
+def test_verify_audit_chain_command_fails_on_a_changed_payload(events):
+    # given
+    _tamper(
+        f"UPDATE responsibility_letterevent SET payload = {_payload_sql()} WHERE id = %s",
+        ['{"reference": "伪造"}', events[1].pk],
+    )
+
+    # when
+    with pytest.raises(CommandError) as failure:
+        call_command("verify_audit_chain", stdout=io.StringIO(), stderr=io.StringIO())
+
+    # then
+    assert failure.value.returncode == 1
+    assert "#2" in str(failure.value)
+    assert "其内容与记录摘要不符" in str(failure.value)
+
+
+@pytest.mark.parametrize("chain_format", [1, 3])
+def test_audit_chain_verify_names_an_event_whose_chain_format_was_changed(events, chain_format):
+    # given a format-2 event set to the format of before (its payload outside the hash), or an unknown one
+    _tamper(
+        "UPDATE responsibility_letterevent SET chain_format = %s WHERE id = %s", [chain_format, events[2].pk]
+    )
+
+    # when / then
+    broken = audit_chain_verify()
+    assert (broken.sequence, broken.event_id) == (3, events[2].pk)
+
+
+def test_audit_chain_verify_names_a_format_1_event_given_a_payload(events, legacy_event):
+    # given a payload slipped into an event whose hash (format 1) does not cover payloads
+    _tamper(
+        f"UPDATE responsibility_letterevent SET payload = {_payload_sql()} WHERE id = %s",
+        ['{"reference": "伪造"}', legacy_event.pk],
+    )
+
+    # when / then
+    broken = audit_chain_verify()
+    assert (broken.sequence, broken.event_id) == (5, legacy_event.pk)
+    assert broken.reason == "其内容与记录摘要不符"
+
+
+@postgresql_only
+def test_database_refuses_to_update_an_audit_events_payload_or_format(events):
+    # when
+    with pytest.raises((IntegrityError, InternalError), match="permanent"):
+        _raw_sql(
+            "UPDATE responsibility_letterevent SET payload = CAST(%s AS jsonb) WHERE id = %s",
+            ['{"reference": "篡改"}', events[0].pk],
+        )
+    with pytest.raises((IntegrityError, InternalError), match="permanent"):
+        _raw_sql("UPDATE responsibility_letterevent SET chain_format = 1 WHERE id = %s", [events[0].pk])
+
+    # then
+    stored = LetterEvent.objects.get(pk=events[0].pk)
+    assert (stored.payload, stored.chain_format) == (events[0].payload, 2)
+    assert audit_chain_verify() is None

@@ -325,3 +325,18 @@ def test_database_lets_the_services_status_moves_through(org, countersigned_lett
         [countersigned_letter.pk],
     )
     assert _fresh(countersigned_letter).status == LetterStatus.ARCHIVED
+
+
+def test_letter_event_refuses_a_change_of_its_payload_or_chain_format(issued_letter):
+    # given
+    event = LetterEvent.objects.get(letter=issued_letter, kind="issued")
+
+    # when / then
+    event.payload = {"reference": "篡改"}
+    with pytest.raises(FrozenRecordError):
+        event.save()
+    with pytest.raises(FrozenRecordError):
+        LetterEvent.objects.filter(pk=event.pk).update(payload={}, chain_format=1)
+    stored = LetterEvent.objects.get(pk=event.pk)
+    assert (stored.payload, stored.chain_format) == ({"reference": issued_letter.reference}, 2)
+    assert audit_chain_verify() is None

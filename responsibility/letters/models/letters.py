@@ -8,6 +8,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from core import clock
 from core.appendonly import AppendOnlyModel
+from core.audit import CHAIN_FORMAT_CURRENT
 from core.errors import FrozenRecordError
 
 
@@ -503,7 +504,14 @@ class LetterEvent(AppendOnlyModel):
     from_status = models.CharField(_("from"), max_length=16, choices=LetterStatus.choices)
     to_status = models.CharField(_("to"), max_length=16, choices=LetterStatus.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # A person's own words (a reason); what the system knows about the event goes in the payload.
     note = models.TextField(_("note"), blank=True)
+    # The event's facts, by kind (letters.audit says which and reads them out as a sentence).
+    payload = models.JSONField(_("details"), default=dict, editable=False)
+    # How the event hashes (core.audit): 1 for the events written before payloads, 2 since.
+    chain_format = models.PositiveSmallIntegerField(
+        _("chain format"), default=CHAIN_FORMAT_CURRENT, editable=False
+    )
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     # The letter's content hash when the event happened (what was issued, signed, countersigned).
     content_hash = models.CharField(_("content SHA-256"), max_length=64, blank=True)

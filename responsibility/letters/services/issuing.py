@@ -287,6 +287,7 @@ def letter_issued_event(*, letter: Letter, actor, ip_address: str | None, at) ->
         actor=actor,
         ip_address=ip_address,
         content_hash=letter.content_hash,
+        payload={"reference": letter.reference},
         created_at=at,
     )
 
@@ -421,7 +422,11 @@ def letter_revise(
                 actor=revised_by,
                 ip_address=ip_address,
                 content_hash=new.content_hash,
-                note=_("Revision of %(reference)s") % {"reference": old.reference},
+                payload={
+                    "reference": new.reference,
+                    "version": new.version,
+                    "revision_of": {"id": old.pk, "reference": old.reference},
+                },
                 created_at=now,
             )
         ]

@@ -18,7 +18,7 @@ from responsibility.evidence.models import EvidenceFile
 from responsibility.evidence.rules import evidence_check_all
 from responsibility.evidence.services import evidence_store
 from responsibility.letters.models.letters import ClauseCategory
-from responsibility.supervision.audit import inspection_events_append
+from responsibility.supervision.audit import changes_payload, inspection_events_append
 from responsibility.supervision.draws import (
     ALGORITHM,
     DrawParameters,
@@ -57,13 +57,24 @@ MAX_CHECKPOINTS = 100
 
 
 def _event(
-    *, plan, subject: str, kind, actor, note: str = "", digest: str = "", from_status="", to_status=""
+    *,
+    plan,
+    subject: str,
+    kind,
+    actor,
+    payload: dict | None = None,
+    note: str = "",
+    digest: str = "",
+    from_status="",
+    to_status="",
 ):
+    """An unsaved event: its facts in `payload` (see supervision.audit), a person's own words in `note`."""
     return InspectionEvent(
         plan=plan,
         subject=subject,
         kind=kind,
         actor=actor,
+        payload=payload or {},
         note=note,
         digest=digest,
         from_status=from_status,
@@ -129,7 +140,7 @@ def inspection_plan_create(*, data: PlanInput, created_by) -> InspectionPlan:
                 subject=f"plan:{plan.pk}",
                 kind=InspectionEventKind.PLAN_CREATED,
                 actor=created_by,
-                note=_plan_note(plan, data),
+                payload=_plan_payload(data),
                 to_status=plan.status,
             )
         ]
@@ -137,15 +148,17 @@ def inspection_plan_create(*, data: PlanInput, created_by) -> InspectionPlan:
     return plan
 
 
-def _plan_note(plan: InspectionPlan, data: PlanInput) -> str:
-    return "; ".join(
-        [
-            f"{data.year} {data.title}",
-            f"{data.period_start.isoformat()}~{data.period_end.isoformat()}",
-            "scope=" + ",".join(str(unit.pk) for unit in sorted(data.scope, key=lambda unit: unit.pk)),
-            "team=" + ",".join(str(member.pk) for member in sorted(data.team, key=lambda member: member.pk)),
-        ]
-    )
+def _plan_payload(data: PlanInput | InspectionPlan, *, scope=None, team=None) -> dict:
+    """A plan's terms as an event records them (the fields of `PlanInput`; units and people by id)."""
+    return {
+        "year": data.year,
+        "title": data.title,
+        "description": data.description,
+        "period_start": data.period_start.isoformat(),
+        "period_end": data.period_end.isoformat(),
+        "scope": sorted(unit.pk for unit in (data.scope if scope is None else scope)),
+        "team": sorted(member.pk for member in (data.team if team is None else team)),
+    }
 
 
 def _plan_lock(plan: InspectionPlan) -> InspectionPlan:
@@ -171,12 +184,14 @@ def inspection_plan_update(
         raise ApplicationError(_("A plan with this title already exists for that year."), code="duplicate")
     if updated_by.pk not in {member.pk for member in data.team}:
         raise ApplicationError(_("You cannot take yourself off the plan's team."), code="team_self")
+    before = _plan_payload(locked, scope=locked.scope.all(), team=locked.team.all())
     for name in ("year", "title", "description", "period_start", "period_end"):
         setattr(locked, name, getattr(data, name))
     locked.version += 1
     locked.save(update_fields=["year", "title", "description", "period_start", "period_end", "version"])
     locked.scope.set(data.scope)
     locked.team.set(data.team)
+    after = _plan_payload(data)
     inspection_events_append(
         events=[
             _event(
@@ -184,7 +199,7 @@ def inspection_plan_update(
                 subject=f"plan:{locked.pk}",
                 kind=InspectionEventKind.PLAN_UPDATED,
                 actor=updated_by,
-                note=_plan_note(locked, data),
+                payload=changes_payload({name: (before[name], after[name]) for name in after}),
             )
         ]
     )
@@ -427,8 +442,8 @@ def spot_check_draw(*, plan: InspectionPlan, data: DrawInput, drawn_by) -> SpotC
                 subject=f"draw:{draw.pk}",
                 kind=InspectionEventKind.DRAWN if previous is None else InspectionEventKind.REDRAWN,
                 actor=drawn_by,
-                note=f"public={public_value}; units={len(outcome.result)}"
-                + (f"; reason={reason}" if reason else ""),
+                payload={"draw": sequence, "public_value": public_value, "units": len(outcome.result)},
+                note=reason,
                 digest=record_hash,
             )
         ]
@@ -591,7 +606,7 @@ def check_result_record(
                 subject=f"inspection:{locked.pk}",
                 kind=InspectionEventKind.RESULT_RECORDED,
                 actor=recorded_by,
-                note=f"checkpoint={checkpoint.number}; result={data.outcome}; version={result.version}",
+                payload={"checkpoint": checkpoint.number, "outcome": data.outcome, "version": result.version},
             ),
             *_evidence_events(
                 plan=locked.plan, subject=f"inspection:{locked.pk}", files=stored, actor=recorded_by
@@ -608,7 +623,7 @@ def _evidence_events(*, plan, subject: str, files: list[EvidenceFile], actor) ->
             subject=subject,
             kind=InspectionEventKind.EVIDENCE_ADDED,
             actor=actor,
-            note=stored.original_name,
+            payload={"evidence": stored.pk, "file": stored.original_name},
             digest=stored.sha256,
         )
         for stored in files

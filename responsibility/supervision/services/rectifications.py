@@ -16,7 +16,7 @@ from responsibility.evidence.rules import evidence_check_all
 from responsibility.evidence.services import evidence_store
 from responsibility.letters.models.letters import SIGNED_STATUSES, LetterClause
 from responsibility.reminders.models import Notification
-from responsibility.supervision.audit import inspection_events_append
+from responsibility.supervision.audit import changes_payload, inspection_events_append, person_payload
 from responsibility.supervision.models import (
     CheckResult,
     Finding,
@@ -157,7 +157,12 @@ def finding_record(*, inspection: Inspection, data: FindingInput, recorded_by) -
                 kind=InspectionEventKind.FINDING_RECORDED,
                 actor=recorded_by,
                 to_status=rectification.status,
-                note=f"{finding.reference} {finding.title}; owner={data.owner.pk}; deadline={data.deadline}",
+                payload={
+                    "reference": finding.reference,
+                    "title": finding.title,
+                    "owner": person_payload(data.owner),
+                    "deadline": data.deadline.isoformat(),
+                },
             ),
             *_evidence_events(plan=plan, subject=f"finding:{finding.pk}", files=stored, actor=recorded_by),
         ]
@@ -203,6 +208,10 @@ def _finding_lock(finding: Finding) -> tuple[Finding, Rectification]:
     return locked, rectification
 
 
+# A finding's own words that a correction may change (the people and the rectification's terms aside).
+FINDING_TERMS = ("title", "description", "severity")
+
+
 @transaction.atomic
 def finding_update(
     *, finding: Finding, data: FindingChange, updated_by, expected_version: int | None
@@ -231,26 +240,24 @@ def finding_update(
             _("The rectification deadline must be within three years."), code="deadline_far"
         )
 
-    changes = []
-    for name in ("title", "description", "severity"):
-        if getattr(locked, name) != getattr(data, name):
-            changes.append(name)
-            setattr(locked, name, getattr(data, name))
+    finding_terms = {name: (getattr(locked, name), getattr(data, name)) for name in FINDING_TERMS}
     if locked.responsible_id != data.responsible.pk:
-        changes.append(f"responsible={data.responsible.pk}")
-        locked.responsible = data.responsible
-    rectification_changes = []
+        finding_terms["responsible"] = (person_payload(locked.responsible), person_payload(data.responsible))
+    rectification_terms = {
+        "requirement": (rectification.requirement, data.requirement),
+        "deadline": (rectification.deadline.isoformat(), data.deadline.isoformat()),
+    }
     if rectification.owner_id != data.owner.pk:
-        rectification_changes.append(f"owner={data.owner.pk}")
-        rectification.owner = data.owner
-    if rectification.requirement != data.requirement:
-        rectification_changes.append("requirement")
-        rectification.requirement = data.requirement
-    if rectification.deadline != data.deadline:
-        rectification_changes.append(f"deadline={rectification.deadline}→{data.deadline}")
-        rectification.deadline = data.deadline
+        rectification_terms["owner"] = (person_payload(rectification.owner), person_payload(data.owner))
+    changes = changes_payload(finding_terms)["changes"]
+    rectification_changes = changes_payload(rectification_terms)["changes"]
     if not changes and not rectification_changes:
         return locked
+    for name in FINDING_TERMS:
+        setattr(locked, name, getattr(data, name))
+    locked.responsible = data.responsible
+    rectification.owner, rectification.requirement = data.owner, data.requirement
+    rectification.deadline = data.deadline
     locked.version += 1
     locked.save(update_fields=["title", "description", "severity", "responsible", "version"])
     if rectification_changes:
@@ -263,7 +270,7 @@ def finding_update(
                 subject=f"finding:{locked.pk}",
                 kind=InspectionEventKind.FINDING_UPDATED,
                 actor=updated_by,
-                note="; ".join(changes + rectification_changes),
+                payload={"changes": {**changes, **rectification_changes}},
             )
         ]
     )

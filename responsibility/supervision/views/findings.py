@@ -15,6 +15,7 @@ from core import clock
 from core.errors import ApplicationError, TransitionNotAllowed
 from core.forms import form_error_show
 from core.versions import StaleEdit
+from responsibility.supervision.audit import inspection_event_describe
 from responsibility.supervision.forms.findings import (
     CloseForm,
     FindingCreateForm,
@@ -206,13 +207,14 @@ def _finding_page(request, finding: Finding, *, status: int = 200, **forms):
 
 
 def _history(finding: Finding) -> list[dict]:
-    """The finding's audit events, with the states shown by their names."""
+    """The finding's audit events, with the states shown by their names and each event as a sentence."""
     labels = dict(RectificationStatus.choices)
     return [
         {
             "event": event,
             "from": labels.get(event.from_status, event.from_status),
             "to": labels.get(event.to_status, event.to_status),
+            "description": inspection_event_describe(event),
         }
         for event in inspection_events_of(subject=f"finding:{finding.pk}")
     ]

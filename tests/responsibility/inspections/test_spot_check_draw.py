@@ -88,7 +88,7 @@ def test_a_draw_is_one_drawn_event_carrying_its_record_hash(supervision, drawn):
     assert events[0].digest == drawn.result_hash
     assert events[0].actor == supervision.inspectors[0]
     assert events[0].plan == supervision.plan
-    assert "public=20260315" in events[0].note
+    assert events[0].payload["public_value"] == "20260315"
     # and the supervision audit chain is intact
     assert inspection_chain_verify() is None
 
@@ -236,7 +236,7 @@ def test_a_second_draw_with_a_reason_replaces_the_first_on_record(supervision, d
     event = InspectionEvent.objects.get(subject=f"draw:{second.pk}")
     assert event.kind == InspectionEventKind.REDRAWN
     assert event.digest == second.result_hash
-    assert "reason=抽签时一名检查员回避" in event.note
+    assert "抽签时一名检查员回避" in event.note
     assert list(
         InspectionEvent.objects.filter(subject__startswith="draw:")
         .order_by("sequence")

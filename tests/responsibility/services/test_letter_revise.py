@@ -77,7 +77,7 @@ def test_letter_revise_issues_a_new_version_with_the_same_number(org, returned_l
         "issued",
         org.secretary,
     )
-    assert old.reference in event.note
+    assert event.payload["revision_of"] == {"id": old.pk, "reference": old.reference}
     assert audit_chain_verify() is None
 
 

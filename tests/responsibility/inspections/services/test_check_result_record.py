@@ -74,7 +74,7 @@ def written(inspection: Inspection) -> tuple:
 
 def inspection_events(inspection: Inspection) -> list[tuple]:
     return list(
-        InspectionEvent.objects.filter(subject=f"inspection:{inspection.pk}").values_list("kind", "note")
+        InspectionEvent.objects.filter(subject=f"inspection:{inspection.pk}").values_list("kind", "payload")
     )
 
 
@@ -102,7 +102,7 @@ def test_check_result_record_by_the_assigned_inspector_stores_it_and_starts_the_
     )
     assert Inspection.objects.get(pk=committee_inspection.pk).status == InspectionStatus.IN_PROGRESS
     assert inspection_events(committee_inspection) == [
-        (InspectionEventKind.RESULT_RECORDED, "checkpoint=2; result=mostly; version=1")
+        (InspectionEventKind.RESULT_RECORDED, {"checkpoint": 2, "outcome": "mostly", "version": 1})
     ]
     assert inspection_chain_verify() is None
 
@@ -363,7 +363,7 @@ def test_check_result_record_correction_bumps_the_version_and_keeps_the_evidence
     assert CheckResult.objects.filter(inspection=committee_inspection).count() == 1
     assert inspection_events(committee_inspection)[-1] == (
         InspectionEventKind.RESULT_RECORDED,
-        "checkpoint=1; result=nonconforming; version=2",
+        {"checkpoint": 1, "outcome": "nonconforming", "version": 2},
     )
 
 

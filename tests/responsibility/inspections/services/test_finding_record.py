@@ -140,8 +140,8 @@ def test_finding_record_records_an_event_and_the_evidence_fingerprint(
         (InspectionEventKind.FINDING_RECORDED, "", RectificationStatus.OPEN, inspector.pk, ""),
         (InspectionEventKind.EVIDENCE_ADDED, "", "", inspector.pk, evidence.sha256),
     ]
-    note = InspectionEvent.objects.get(subject=f"finding:{finding.pk}", kind="finding_recorded").note
-    assert note.startswith(f"2026-{finding.plan_id}-001 ")
+    payload = InspectionEvent.objects.get(subject=f"finding:{finding.pk}", kind="finding_recorded").payload
+    assert payload["reference"] == f"2026-{finding.plan_id}-001"
     assert inspection_chain_verify() is None
 
 
@@ -520,7 +520,9 @@ def test_finding_update_changes_the_finding_and_its_terms_with_an_event(supervis
     )
     event = InspectionEvent.objects.filter(subject=f"finding:{finding.pk}").last()
     assert (event.kind, event.actor) == (InspectionEventKind.FINDING_UPDATED, member)
-    assert "severity" in event.note and f"owner={deputy.pk}" in event.note
+    assert (
+        "severity" in event.payload["changes"] and event.payload["changes"]["owner"]["to"]["id"] == deputy.pk
+    )
     assert inspection_chain_verify() is None
 
 

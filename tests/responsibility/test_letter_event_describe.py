@@ -1,0 +1,86 @@
+"""letter_event_describe: each kind of letter event read out as a sentence, in Chinese by default."""
+
+import pytest
+from django.urls import reverse
+
+from responsibility.letters.audit import letter_event_describe, letter_events_append
+from responsibility.letters.content import ClauseText
+from responsibility.letters.models.letters import ClauseCategory, LetterEvent
+from responsibility.letters.services.issuing import letter_revise
+from responsibility.letters.services.letters import letter_archive, letter_return, letter_void
+
+pytestmark = pytest.mark.django_db
+
+
+def sentences(letter) -> list[tuple[str, str]]:
+    return [(event.kind, letter_event_describe(event)) for event in LetterEvent.objects.filter(letter=letter)]
+
+
+def test_letter_event_describe_reads_issue_signature_countersignature_and_archive(org, countersigned_letter):
+    # when the countersigned letter is filed
+    letter_archive(letter=countersigned_letter, archived_by=org.office_admin)
+
+    # then each step reads as a sentence in Chinese
+    assert sentences(countersigned_letter) == [
+        ("issued", f"签发，文号{countersigned_letter.reference}，等待签署。"),
+        ("signed", "乙方签署了责任书。"),
+        ("countersigned", "甲方签署，责任书生效。"),
+        ("archived", "已归档保存。"),
+    ]
+
+
+def test_letter_event_describe_reads_a_return_and_the_revision_with_the_reference(org, issued_letter):
+    # given the signer returned the letter and the issuer revised it
+    letter_return(letter=issued_letter, returned_by=issued_letter.signer, reason="第二条不适用本单位")
+    new = letter_revise(
+        letter=issued_letter,
+        revised_by=org.secretary,
+        title=issued_letter.title,
+        preamble=issued_letter.preamble,
+        closing=issued_letter.closing,
+        clauses=[ClauseText(0, ClauseCategory.PRINCIPAL, "切实履行本委党风廉政建设主体责任。")],
+    )
+
+    # then the return reads with the signer's reason, the revision with the version it replaces
+    assert sentences(issued_letter)[-1] == ("returned", "退回修改。理由：第二条不适用本单位")
+    assert sentences(new) == [("revised", f"签发第2版，修订自{issued_letter.reference}。")]
+
+
+def test_letter_event_describe_reads_a_voiding_with_its_reason(org, issued_letter):
+    letter_void(letter=issued_letter, voided_by=org.secretary, reason="人事调整")
+
+    assert sentences(issued_letter)[-1] == ("voided", "作废。理由：人事调整")
+
+
+def test_letter_event_describe_shows_a_format_1_event_by_its_note_as_before(org, issued_letter):
+    # given an event written before payloads, its machine text in the note
+    [event] = letter_events_append(
+        events=[
+            LetterEvent(
+                letter=issued_letter,
+                kind="revised",
+                from_status="draft",
+                to_status="issued",
+                actor=org.secretary,
+                note="人常廉责〔2025〕1号的修订版",
+                content_hash=issued_letter.content_hash,
+                chain_format=1,
+            )
+        ]
+    )
+
+    # then it reads as it always did
+    assert letter_event_describe(event) == "人常廉责〔2025〕1号的修订版"
+
+
+def test_letter_page_shows_the_signing_record_as_sentences(client, org, issued_letter):
+    # given the signer returned the letter
+    letter_return(letter=issued_letter, returned_by=issued_letter.signer, reason="第二条不适用本单位")
+    client.force_login(issued_letter.signer)
+
+    # when they open it
+    html = client.get(reverse("responsibility:letter-detail", args=[issued_letter.pk])).content.decode()
+
+    # then the record reads in sentences
+    assert f"签发，文号{issued_letter.reference}，等待签署。" in html
+    assert "退回修改。理由：第二条不适用本单位" in html
