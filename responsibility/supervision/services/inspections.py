@@ -4,7 +4,6 @@ import datetime
 from dataclasses import dataclass, field
 from datetime import UTC
 
-from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
@@ -663,8 +662,3 @@ def inspection_complete(*, inspection: Inspection, completed_by, summary: str) -
         ]
     )
     return locked
-
-
-def inspection_team_candidates():
-    """Users who may be put on a plan's team: active members of the discipline inspection team."""
-    return get_user_model().objects.filter(is_active=True, groups__name=Role.INSPECTION_TEAM).distinct()
