@@ -15,6 +15,7 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from core import clock
+from core.locks import row_lock
 
 GENESIS_HASH = "0" * 64
 
@@ -86,7 +87,7 @@ def chain_append(chain: AuditChain, events: list) -> list:
     if not events:
         return []
     assert transaction.get_connection().in_atomic_block, "audit events are written with the change"
-    head = chain.head_model.objects.select_for_update().get(pk=1)
+    head = row_lock(chain.head_model, pk=1)
     now = clock.now()
     sequence, previous = head.last_sequence, head.last_hash
     for event in events:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from accounts.models import LEADING_POST_KINDS, OrgUnit, Post
 from core import clock
 from core.errors import ApplicationError
+from core.locks import row_lock
 from core.versions import stale_check
 from responsibility.duties.models import (
     AssignmentStatus,
@@ -157,7 +158,7 @@ def duty_assignment_update(
     *, assignment: DutyAssignment, data: AssignmentInput, updated_by, expected_version: int | None
 ) -> DutyAssignment:
     """Adjust an assignment. A confirmed one goes back to the leader for confirmation."""
-    locked = DutyAssignment.objects.select_for_update().get(pk=assignment.pk)
+    locked = row_lock(DutyAssignment, pk=assignment.pk)
     duty_check_permission(user=updated_by, action=DutyAction.EDIT, assignment=locked)  # as stored now
     stale_check(record=locked, expected_version=expected_version, what=_("assignment"))
     letter = duty_leader_letter(post=locked.post, holder_id=locked.leader_id, year=locked.year)
@@ -182,7 +183,7 @@ def duty_assignment_update(
 @transaction.atomic
 def duty_assignment_confirm(*, assignment: DutyAssignment, confirmed_by, expected_version: int | None):
     """The leader confirms their assignment as it stands."""
-    locked = DutyAssignment.objects.select_for_update().get(pk=assignment.pk)
+    locked = row_lock(DutyAssignment, pk=assignment.pk)
     duty_check_permission(user=confirmed_by, action=DutyAction.CONFIRM, assignment=locked)  # as stored now
     stale_check(record=locked, expected_version=expected_version, what=_("assignment"))
     if locked.status == AssignmentStatus.CONFIRMED:
@@ -207,7 +208,7 @@ class TaskInput:
 @transaction.atomic
 def duty_task_create(*, assignment: DutyAssignment, data: TaskInput, created_by) -> DutyTask:
     """Add a task to an assignment; its periods of the year are created with it."""
-    locked = DutyAssignment.objects.select_for_update().get(pk=assignment.pk)
+    locked = row_lock(DutyAssignment, pk=assignment.pk)
     duty_check_permission(user=created_by, action=DutyAction.EDIT, assignment=locked)  # as stored now
     periods_of(
         recurrence=data.recurrence, year=locked.year, times_a_year=data.times_a_year, due_date=data.due_date
@@ -256,9 +257,7 @@ def performance_record_create(
     *, occurrence: TaskOccurrence, data: RecordInput, recorded_by
 ) -> PerformanceRecord:
     """履责纪实: the leader records what they did for a task's period, with evidence; the period is done."""
-    locked = (
-        TaskOccurrence.objects.select_for_update().select_related("task__assignment").get(pk=occurrence.pk)
-    )
+    locked = row_lock(TaskOccurrence.objects.select_related("task__assignment"), pk=occurrence.pk)
     # Checked on the locked, stored row: a caller's copy from before a handover still names the old holder.
     occurrence_check_permission(user=recorded_by, action=DutyAction.RECORD, occurrence=locked)
     year = locked.task.assignment.year
@@ -293,7 +292,7 @@ def performance_record_review(
     """The inspection team accepts a record, or returns it with a reason (the period is open again
     unless another record of it stands)."""
     occurrence_check_permission(user=reviewed_by, action=DutyAction.REVIEW, occurrence=record.occurrence)
-    locked = PerformanceRecord.objects.select_for_update().get(pk=record.pk)
+    locked = row_lock(PerformanceRecord, pk=record.pk)
     stale_check(record=locked, expected_version=expected_version, what=_("record"))
     if locked.review_status != ReviewStatus.PENDING:
         raise ApplicationError(
@@ -315,7 +314,7 @@ def performance_record_review(
     locked.version += 1
     locked.save(update_fields=["review_status", "review_reason", "reviewed_by", "reviewed_at", "version"])
     if not accept:
-        occurrence = TaskOccurrence.objects.select_for_update().get(pk=locked.occurrence_id)
+        occurrence = row_lock(TaskOccurrence, pk=locked.occurrence_id)
         standing = occurrence.records.exclude(review_status=ReviewStatus.RETURNED).exists()
         if not standing and occurrence.done_at is not None:
             occurrence.done_at = None
@@ -328,7 +327,7 @@ def post_handover(*, post: Post, new_holder, handed_over_on: datetime.date, hand
     """A post changes holder mid-year: the new holder takes over its open task periods and receives a
     new letter to sign; the previous holder's records, and the periods they completed, stay theirs."""
     duty_check_permission(user=handed_over_by, action=DutyAction.HANDOVER)
-    locked = Post.objects.select_for_update().get(pk=post.pk)
+    locked = row_lock(Post, pk=post.pk)
     if locked.holder_id is None:
         raise ApplicationError(_("The post has no holder to hand over from."), code="no_holder")
     if new_holder is None or not new_holder.is_active:

@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 
 from core import clock
 from core.errors import ApplicationError
+from core.locks import row_lock
 from responsibility.reminders.models import Notification, Reminder, ReminderStatus
 from responsibility.reminders.permissions import ReminderAction, reminder_check_permission
 from responsibility.reminders.registry import SOURCES, DueRow, ReminderMessage, site_link
@@ -312,7 +313,7 @@ def reminders_send_batch(*, reminder_ids: list[int]) -> list[int]:
 def reminder_resend(*, reminder: Reminder, resent_by) -> Reminder:
     """Send a sent or failed reminder again: a new email (new Message-ID); the message shows as unread."""
     reminder_check_permission(user=resent_by, action=ReminderAction.RESEND)
-    locked = Reminder.objects.select_for_update().get(pk=reminder.pk)
+    locked = row_lock(Reminder, pk=reminder.pk)
     if locked.status == ReminderStatus.CANCELLED:
         raise ApplicationError(_("This reminder is no longer needed: the item was done before it went out."))
     if not locked.is_resendable:  # waiting or being sent

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from core import clock
 from core.errors import ApplicationError
+from core.locks import row_lock
 from responsibility.letters.models.letters import Campaign, CampaignStatus, LetterTemplate, TemplateLevel
 from responsibility.letters.models.reminder_policy import ReminderPolicy
 from responsibility.letters.permissions import CampaignAction, campaign_check_permission
@@ -59,7 +60,7 @@ def campaign_update(
 ) -> Campaign:
     """Change the title, deadline or template. The template stays fixed once letters exist."""
     campaign_check_permission(user=updated_by, action=CampaignAction.MANAGE, campaign=campaign)
-    locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    locked = row_lock(Campaign, pk=campaign.pk)
     _campaign_check_fields(year=locked.year, template=template, deadline=deadline)
     if template.pk != locked.template_id and locked.letters.exists():
         raise ApplicationError(
@@ -79,7 +80,7 @@ def campaign_update(
 def campaign_close(*, campaign: Campaign, closed_by) -> Campaign:
     """End the round: nothing more is issued in it. Signing of letters already issued goes on."""
     campaign_check_permission(user=closed_by, action=CampaignAction.MANAGE, campaign=campaign)
-    locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    locked = row_lock(Campaign, pk=campaign.pk)
     if locked.status == CampaignStatus.CLOSED:
         raise ApplicationError(_("The campaign is already closed."))
     locked.status = CampaignStatus.CLOSED
@@ -110,7 +111,7 @@ def reminder_policy_update(
     if not isinstance(overdue_every_days, int) or not 1 <= overdue_every_days <= 90:
         raise ApplicationError(_("The overdue interval must be between 1 and 90 days."))
     policy = reminder_policy_ensure(campaign=campaign)
-    policy = ReminderPolicy.objects.select_for_update().get(pk=policy.pk)
+    policy = row_lock(ReminderPolicy, pk=policy.pk)
     policy.days_before = sorted(days_before, reverse=True) if isinstance(days_before, list) else days_before
     policy.overdue_every_days = overdue_every_days
     policy.skip_weekends = bool(skip_weekends)

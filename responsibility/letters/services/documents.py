@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from core import clock
 from core.errors import ApplicationError
+from core.locks import row_lock
 from responsibility.letters.models.documents import DocumentStatus, LetterDocument
 from responsibility.letters.models.letters import Letter
 from responsibility.letters.permissions import ArchiveAction, archive_check_permission
@@ -93,7 +94,7 @@ def letter_document_attach(*, document: LetterDocument) -> LetterDocument:
 def _letter_document_claim(*, document: LetterDocument) -> LetterDocument:
     """Step 1: the document as it is if ready; else claimed for this attempt (committed on return)."""
     with transaction.atomic():
-        locked = LetterDocument.objects.select_for_update().get(pk=document.pk)
+        locked = row_lock(LetterDocument, pk=document.pk)
         if locked.status == DocumentStatus.READY:
             return locked
         locked.attempts += 1
@@ -132,7 +133,7 @@ def _letter_document_store(*, claimed: LetterDocument, letter: Letter, pdf: byte
 def letter_document_retry(*, document: LetterDocument, requested_by) -> LetterDocument:
     """The office asks again for a PDF that failed (or seems stuck); the task renders it after the commit."""
     archive_check_permission(user=requested_by, action=ArchiveAction.RETRY_DOCUMENT)
-    locked = LetterDocument.objects.select_for_update().select_related("letter").get(pk=document.pk)
+    locked = row_lock(LetterDocument.objects.select_related("letter"), pk=document.pk)
     if locked.status == DocumentStatus.READY:
         raise ApplicationError(_("This PDF is ready already."), code="document_ready")
     if locked.letter.status not in ARCHIVE_STATUSES:

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from core import clock
 from core.errors import ApplicationError
+from core.locks import row_lock
 from core.pdf.fonts import font_family_css
 from responsibility.letters.models.documents import ArchiveExport, ExportFormat, ExportStatus, LetterDocument
 from responsibility.letters.models.letters import Campaign
@@ -100,7 +101,7 @@ def archive_export_request(
 def archive_export_build(*, export: ArchiveExport) -> ArchiveExport:
     """Assemble a requested export and store it. A ready one is left alone; any other starts over."""
     with transaction.atomic():
-        locked = ArchiveExport.objects.select_for_update().select_related("campaign").get(pk=export.pk)
+        locked = row_lock(ArchiveExport.objects.select_related("campaign"), pk=export.pk)
         if locked.status == ExportStatus.READY:
             return locked
         documents = list(archive_export_documents(campaign=locked.campaign, unit_ids=locked.unit_ids))

@@ -11,6 +11,7 @@ from accounts.models import Post
 from accounts.org_tree import org_tree
 from core import clock
 from core.errors import ApplicationError
+from core.locks import row_lock
 from responsibility.letters.audit import letter_events_append
 from responsibility.letters.content import ClauseText, letter_content_hash
 from responsibility.letters.models.letters import (
@@ -86,7 +87,7 @@ def letter_issue_to_staff(
 ) -> IssueResult:
     """层层签订: a head who has signed their own letter issues letters to the staff of their unit."""
     # The stored parent, locked: a letter voided after the head opened it must not gain children.
-    parent = Letter.objects.select_for_update().select_related("campaign").get(pk=parent.pk)
+    parent = row_lock(Letter.objects.select_related("campaign"), pk=parent.pk)
     letter_check_permission(user=issued_by, action=LetterAction.ISSUE_TO_STAFF, letter=parent)
     if template.level != TemplateLevel.UNIT or not template.is_published:
         raise ApplicationError(_("Letters to staff are issued from a published unit-level template."))
@@ -150,7 +151,7 @@ def letter_issue_for_new_holder(
 def _letters_issue(
     *, campaign, template, issuer, issuer_post, signer_posts, parent, issued_by, ip_address
 ) -> IssueResult:
-    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)  # serialises numbering
+    campaign = row_lock(Campaign, pk=campaign.pk)  # serialises numbering
     if not campaign.is_open:
         raise ApplicationError(_("The campaign is closed; no more letters can be issued in it."))
     posts = list(
@@ -374,7 +375,7 @@ def letter_revise(
 ) -> Letter:
     """A returned letter comes back as a new version with the same number; the old one is kept."""
     letter_check_permission(user=revised_by, action=LetterAction.REVISE, letter=letter)
-    old = Letter.objects.select_for_update().select_related("campaign").get(pk=letter.pk)
+    old = row_lock(Letter.objects.select_related("campaign"), pk=letter.pk)
     if old.status != LetterStatus.RETURNED:
         raise ApplicationError(_("Only a returned letter can be revised."))
     if old.is_superseded:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from core import clock
 from core.errors import ApplicationError
+from core.locks import row_lock
 from responsibility.letters.audit import letter_events_append
 from responsibility.letters.models.letters import (
     Letter,
@@ -172,7 +173,7 @@ def letter_archive(*, letter: Letter, archived_by, ip_address: str | None = None
 
 def _letter_lock(letter: Letter) -> Letter:
     """The stored row, locked: checks read the stored state, never the caller's copy."""
-    return Letter.objects.select_for_update().select_related("campaign").get(pk=letter.pk)
+    return row_lock(Letter.objects.select_related("campaign"), pk=letter.pk)
 
 
 def _letter_move(

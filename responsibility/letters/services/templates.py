@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from core import clock
 from core.errors import ApplicationError
+from core.locks import row_lock
 from responsibility.letters.content import ClauseText
 from responsibility.letters.models.letters import ClauseCategory, LetterTemplate, TemplateClause
 from responsibility.letters.permissions import CampaignAction, campaign_check_permission
@@ -68,7 +69,7 @@ def template_update(
 ) -> LetterTemplate:
     """Edit a draft template. A published one is frozen: make a new version instead."""
     campaign_check_permission(user=updated_by, action=CampaignAction.MANAGE_TEMPLATES)
-    locked = LetterTemplate.objects.select_for_update().get(pk=template.pk)
+    locked = row_lock(LetterTemplate, pk=template.pk)
     if locked.is_published:
         raise ApplicationError(_("A published template cannot be changed; create a new version."))
     clauses = _clauses_check(clauses)
@@ -86,7 +87,7 @@ def template_update(
 def template_publish(*, template: LetterTemplate, published_by) -> LetterTemplate:
     """Freeze a draft template so that campaigns and heads can issue letters from it."""
     campaign_check_permission(user=published_by, action=CampaignAction.MANAGE_TEMPLATES)
-    locked = LetterTemplate.objects.select_for_update().get(pk=template.pk)
+    locked = row_lock(LetterTemplate, pk=template.pk)
     if locked.is_published:
         raise ApplicationError(_("This template is already published."))
     if not locked.clauses.exists():

@@ -12,6 +12,7 @@ from accounts.models import OrgUnit, Post
 from accounts.roles import Role
 from core import clock
 from core.errors import ApplicationError
+from core.locks import row_lock
 from core.versions import StaleEdit, stale_check
 from responsibility.evidence.models import EvidenceFile
 from responsibility.evidence.rules import evidence_check_all
@@ -161,7 +162,7 @@ def _plan_payload(data: PlanInput | InspectionPlan, *, scope=None, team=None) ->
 
 
 def _plan_lock(plan: InspectionPlan) -> InspectionPlan:
-    return InspectionPlan.objects.select_for_update().get(pk=plan.pk)
+    return row_lock(InspectionPlan, pk=plan.pk)
 
 
 def _plan_ensure_open(plan: InspectionPlan) -> None:
@@ -557,7 +558,7 @@ def check_result_record(
 ) -> CheckResult:
     """An assigned inspector records (or corrects) the result of one checkpoint, with evidence."""
     inspection_check_permission(user=recorded_by, action=InspectionAction.RECORD, inspection=inspection)
-    locked = Inspection.objects.select_for_update().select_related("plan").get(pk=inspection.pk)
+    locked = row_lock(Inspection.objects.select_related("plan"), pk=inspection.pk)
     _inspection_ensure_recordable(locked)
     if checkpoint.plan_id != locked.plan_id:
         raise ApplicationError(_("This checkpoint is not part of the inspection's plan."), code="checkpoint")
@@ -633,7 +634,7 @@ def _evidence_events(*, plan, subject: str, files: list[EvidenceFile], actor) ->
 def inspection_complete(*, inspection: Inspection, completed_by, summary: str) -> Inspection:
     """The inspectors sign the check off once every checkpoint has a result."""
     inspection_check_permission(user=completed_by, action=InspectionAction.RECORD, inspection=inspection)
-    locked = Inspection.objects.select_for_update().select_related("plan").get(pk=inspection.pk)
+    locked = row_lock(Inspection.objects.select_related("plan"), pk=inspection.pk)
     _inspection_ensure_recordable(locked)
     missing = locked.plan.checkpoints.exclude(results__inspection=locked).order_by("number")
     numbers = list(missing.values_list("number", flat=True))

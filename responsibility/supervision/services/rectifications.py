@@ -11,6 +11,7 @@ from accounts.models import Post
 from accounts.org_tree import org_tree
 from core import clock
 from core.errors import ApplicationError
+from core.locks import row_lock
 from core.versions import stale_check
 from responsibility.evidence.rules import evidence_check_all
 from responsibility.evidence.services import evidence_store
@@ -22,6 +23,7 @@ from responsibility.supervision.models import (
     Finding,
     Inspection,
     InspectionEventKind,
+    InspectionPlan,
     InspectionStatus,
     Rectification,
     RectificationStatus,
@@ -114,8 +116,10 @@ def finding_record(*, inspection: Inspection, data: FindingInput, recorded_by) -
     inspection_check_permission(
         user=recorded_by, action=InspectionAction.RAISE_FINDING, inspection=inspection
     )
-    locked = Inspection.objects.select_for_update().select_related("plan").get(pk=inspection.pk)
-    if not locked.plan.is_open:
+    # The plan first (core.locks' order): it also numbers the plan's findings without gaps.
+    plan = row_lock(InspectionPlan, pk=inspection.plan_id)
+    locked = row_lock(Inspection.objects.select_related("plan"), pk=inspection.pk)
+    if not plan.is_open:
         raise ApplicationError(_("This plan is closed; nothing more can be recorded in it."), code="closed")
     if locked.status == InspectionStatus.CANCELLED:
         raise ApplicationError(
@@ -125,7 +129,6 @@ def finding_record(*, inspection: Inspection, data: FindingInput, recorded_by) -
         raise ApplicationError(_("That result belongs to another inspection."), code="result")
     category = _finding_input_check(data=data, unit_id=locked.unit_id, today=clock.today())
     files = evidence_check_all(data.files)
-    plan = type(locked.plan).objects.select_for_update().get(pk=locked.plan_id)  # numbers without gaps
     number = (plan.findings.aggregate(last=Max("number"))["last"] or 0) + 1
     finding = Finding.objects.create(
         plan=plan,
@@ -202,8 +205,8 @@ class FindingChange:
 
 
 def _finding_lock(finding: Finding) -> tuple[Finding, Rectification]:
-    locked = Finding.objects.select_for_update().select_related("plan", "unit").get(pk=finding.pk)
-    rectification = Rectification.objects.select_for_update().get(finding=locked)
+    locked = row_lock(Finding.objects.select_related("plan", "unit"), pk=finding.pk)
+    rectification = row_lock(Rectification, finding=locked)
     locked.rectification = rectification
     return locked, rectification
 
