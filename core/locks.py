@@ -8,8 +8,9 @@ SQLite has no row locks: its write transactions (IMMEDIATE, see config.settings)
 The order. A change that locks more than one row takes them in this order, so that two changes never
 wait on each other in a circle (a deadlock PostgreSQL would break by failing one of them):
 
-1. letters: the campaign (numbering) → a parent letter → the letter → its document;
-   a template on its own; a campaign's reminder rules on their own.
+1. letters: the letter a change starts from (a parent issuing to its staff, the letter revised) →
+   the campaign (numbering the new letters); a letter → its document; a template, a campaign's
+   reminder rules and an archive export each on their own.
 2. supervision: the plan (state, numbering of findings) → the inspection → its check result →
    the finding → its rectification.
 3. 一岗双责: the post (handover) → the assignment → the task period → the performance record.
