@@ -20,6 +20,7 @@ from accounts.models import OrgUnitKind
 from core import clock
 from core.errors import ApplicationError
 from core.forms import form_error_show
+from core.http import form_data, form_status, form_submit
 from core.versions import StaleEdit
 from responsibility.evidence.rules import EvidenceRefused
 from responsibility.supervision.draws import DrawRefused
@@ -118,33 +119,26 @@ def plan_list_view(request):
 @login_required
 def plan_create_view(request):
     plan_check_permission(user=request.user, action=PlanAction.CREATE)
-    choices = plan_form_choices(plan=None)
-    status = 200
-    if request.method == "POST":
-        form = PlanForm(request.POST, **choices)
-        if form.is_valid():
-            try:
-                plan = inspection_plan_create(data=form.plan_input(), created_by=request.user)
-            except ApplicationError as error:
-                form_error_show(form, error)
-            else:
-                messages.success(request, _("Plan “%(title)s” created.") % {"title": plan.title})
-                return redirect("responsibility:plan-detail", pk=plan.pk)
-        status = 400
-    else:
-        today = clock.today()
-        form = PlanForm(
-            initial={
-                "year": today.year,
-                "period_start": today,
-                "period_end": today.replace(month=12, day=31),
-                "team": [request.user.pk],
-            },
-            **choices,
-        )
+    today = clock.today()
+    initial = {
+        "year": today.year,
+        "period_start": today,
+        "period_end": today.replace(month=12, day=31),
+        "team": [request.user.pk],
+    }
+    form = PlanForm(form_data(request), initial=initial, **plan_form_choices(plan=None))
     del form.fields["version"]  # a new plan has no version yet
-    return render(
-        request, "responsibility/inspections/plans/form.html", {"form": form, "plan": None}, status=status
+
+    def save():
+        plan = inspection_plan_create(data=form.plan_input(), created_by=request.user)
+        messages.success(request, _("Plan “%(title)s” created.") % {"title": plan.title})
+        return redirect("responsibility:plan-detail", pk=plan.pk)
+
+    return form_submit(form, save) or render(
+        request,
+        "responsibility/inspections/plans/form.html",
+        {"form": form, "plan": None},
+        status=form_status(form),
     )
 
 
@@ -267,27 +261,18 @@ def _checkpoints_url(plan_pk: int) -> str:
 def checkpoint_create_view(request, pk: int):
     plan = _visible_plan(request, pk)
     plan_check_permission(user=request.user, action=PlanAction.MANAGE, plan=plan)
-    status = 200
-    if request.method == "POST":
-        form = CheckpointForm(request.POST)
-        if form.is_valid():
-            try:
-                checkpoint = checkpoint_create(
-                    plan=plan, data=form.checkpoint_input(), created_by=request.user
-                )
-            except ApplicationError as error:
-                form_error_show(form, error)
-            else:
-                messages.success(request, _("Checkpoint %(number)d added.") % {"number": checkpoint.number})
-                return redirect(_checkpoints_url(plan.pk))
-        status = 400
-    else:
-        form = CheckpointForm()
-    return render(
+    form = CheckpointForm(form_data(request))
+
+    def save():
+        checkpoint = checkpoint_create(plan=plan, data=form.checkpoint_input(), created_by=request.user)
+        messages.success(request, _("Checkpoint %(number)d added.") % {"number": checkpoint.number})
+        return redirect(_checkpoints_url(plan.pk))
+
+    return form_submit(form, save) or render(
         request,
         "responsibility/inspections/checkpoints/form.html",
         {"form": form, "plan": plan, "checkpoint": None, "in_use": False},
-        status=status,
+        status=form_status(form),
     )
 
 
@@ -298,31 +283,21 @@ def checkpoint_update_view(request, pk: int):
     )
     plan = checkpoint.plan
     plan_check_permission(user=request.user, action=PlanAction.MANAGE, plan=plan)
-    status = 200
-    if request.method == "POST":
-        form = CheckpointForm(request.POST)
-        if form.is_valid():
-            try:
-                checkpoint_update(
-                    checkpoint=checkpoint, data=form.checkpoint_input(), updated_by=request.user
-                )
-            except ApplicationError as error:
-                form_error_show(form, error)
-            else:
-                messages.success(request, _("Checkpoint %(number)d saved.") % {"number": checkpoint.number})
-                return redirect(_checkpoints_url(plan.pk))
-        status = 400
-    else:
-        form = CheckpointForm(
-            initial={
-                "title": checkpoint.title,
-                "criterion": checkpoint.criterion,
-                "categories": checkpoint.categories,
-                "weight": checkpoint.weight,
-                "evidence_required": checkpoint.evidence_required,
-            }
-        )
-    return render(
+    initial = {
+        "title": checkpoint.title,
+        "criterion": checkpoint.criterion,
+        "categories": checkpoint.categories,
+        "weight": checkpoint.weight,
+        "evidence_required": checkpoint.evidence_required,
+    }
+    form = CheckpointForm(form_data(request), initial=initial)
+
+    def save():
+        checkpoint_update(checkpoint=checkpoint, data=form.checkpoint_input(), updated_by=request.user)
+        messages.success(request, _("Checkpoint %(number)d saved.") % {"number": checkpoint.number})
+        return redirect(_checkpoints_url(plan.pk))
+
+    return form_submit(form, save) or render(
         request,
         "responsibility/inspections/checkpoints/form.html",
         {
@@ -331,7 +306,7 @@ def checkpoint_update_view(request, pk: int):
             "checkpoint": checkpoint,
             "in_use": checkpoint.results.exists(),
         },
-        status=status,
+        status=form_status(form),
     )
 
 
