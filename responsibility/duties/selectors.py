@@ -7,6 +7,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from accounts.models import OrgUnit
 from core.deadlines import TrafficLight, deadline_q
 from responsibility.duties.models import (
+    AssignmentStatus,
     DutyAssignment,
     DutyTask,
     PerformanceRecord,
@@ -40,13 +41,24 @@ def duty_assignment_list_visible_to(*, user) -> QuerySet:
     )
 
 
-def occurrence_list_due_for(*, user) -> QuerySet:
-    """Open task periods the user answers for, soonest first (their to-do)."""
-    return (
+def occurrence_list_due_for(*, user, until: datetime.date | None = None) -> QuerySet:
+    """Open task periods the user answers for, soonest first (their to-do); with `until`, only those due
+    by then (every overdue one among them)."""
+    occurrences = (
         TaskOccurrence.objects.open()
         .filter(responsible=user, task__assignment__leader=user)
         .select_related("task", "task__assignment")
         .order_by("due_date", "pk")
+    )
+    return occurrences if until is None else occurrences.filter(due_date__lte=until)
+
+
+def duty_assignment_list_to_confirm(*, user) -> QuerySet:
+    """The user's own assignments waiting for their confirmation, latest year first."""
+    return (
+        duty_assignment_list_visible_to(user=user)
+        .filter(leader=user, status=AssignmentStatus.DRAFT)
+        .order_by("-year", "pk")
     )
 
 

@@ -6,9 +6,8 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from core import clock
-from responsibility.duties.models import AssignmentStatus
 from responsibility.duties.selectors import (
-    duty_assignment_list_visible_to,
+    duty_assignment_list_to_confirm,
     occurrence_list_due_for,
     performance_record_list_to_review,
 )
@@ -48,13 +47,9 @@ def todo_view(request):
         .order_by("plan__period_end", "position", "pk"),
         # 一岗双责: periods due within DUTY_TODO_DAYS (and every overdue one), records to review,
         # assignments waiting for the leader's confirmation.
-        "duty_due": occurrence_list_due_for(user=user).filter(
-            due_date__lte=today + datetime.timedelta(days=DUTY_TODO_DAYS)
-        ),
+        "duty_due": occurrence_list_due_for(user=user, until=today + datetime.timedelta(days=DUTY_TODO_DAYS)),
         "to_review": performance_record_list_to_review(user=user),
-        "to_confirm": duty_assignment_list_visible_to(user=user)
-        .filter(leader=user, status=AssignmentStatus.DRAFT)
-        .order_by("-year", "pk"),
+        "to_confirm": duty_assignment_list_to_confirm(user=user),
     }
     context = {name: list(letters[:TODO_LIMIT]) for name, letters in sections.items()}
     context["countersign_total"] = (

@@ -28,3 +28,16 @@ def reminder_list_visible_to(*, user) -> QuerySet[Reminder]:
     if not reminder_user_can(user=user, action=ReminderAction.VIEW):
         return Reminder.objects.none()
     return Reminder.objects.select_related("recipient", "campaign", "resent_by").order_by("-due_at", "-pk")
+
+
+def reminder_list_filtered(
+    *, reminders: QuerySet[Reminder], campaign=None, kind="", status=""
+) -> QuerySet[Reminder]:
+    """The reminders of a campaign (id), a kind and a status; each filter only when given."""
+    if campaign:
+        reminders = reminders.filter(campaign_id=campaign)
+    if kind:
+        reminders = reminders.filter(kind=kind)
+    if status:
+        reminders = reminders.filter(status=status)
+    return reminders

@@ -17,7 +17,11 @@ from responsibility.letters.services.campaigns import reminder_policy_update
 from responsibility.reminders.forms import ReminderFilterForm, ReminderPolicyForm
 from responsibility.reminders.permissions import ReminderAction, reminder_check_permission, reminder_user_can
 from responsibility.reminders.registry import reminder_subjects_attach
-from responsibility.reminders.selectors import notification_list_for, reminder_list_visible_to
+from responsibility.reminders.selectors import (
+    notification_list_for,
+    reminder_list_filtered,
+    reminder_list_visible_to,
+)
 from responsibility.reminders.services import (
     notification_mark_read,
     notifications_mark_all_read,
@@ -79,13 +83,7 @@ def reminder_list_view(request):
     form = ReminderFilterForm(request.GET or None, campaigns=campaigns)
     reminders = reminder_list_visible_to(user=request.user)
     if form.is_bound and form.is_valid():
-        data = form.cleaned_data
-        if data["campaign"]:
-            reminders = reminders.filter(campaign_id=data["campaign"])
-        if data["kind"]:
-            reminders = reminders.filter(kind=data["kind"])
-        if data["status"]:
-            reminders = reminders.filter(status=data["status"])
+        reminders = reminder_list_filtered(reminders=reminders, **form.cleaned_data)
     page_obj = Paginator(reminders, REMINDERS_PER_PAGE).get_page(request.GET.get("page"))
     shown = list(page_obj.object_list)
     reminder_subjects_attach(user=request.user, reminders=shown)  # what each is about, for its link
