@@ -246,6 +246,10 @@ class PerformanceRecord(models.Model):
     def __str__(self) -> str:
         return f"{self.occurrence} · {self.performed_on}"
 
+    @property
+    def is_returned(self) -> bool:
+        return self.review_status == ReviewStatus.RETURNED
+
 
 class PostHandover(models.Model):
     """A post changed holder mid-year: the open tasks moved to the new holder on that day."""

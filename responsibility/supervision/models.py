@@ -185,6 +185,14 @@ class Inspection(models.Model):
     def __str__(self) -> str:
         return f"{self.plan} · {self.unit}"
 
+    @property
+    def is_completed(self) -> bool:
+        return self.status == InspectionStatus.COMPLETED
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == InspectionStatus.CANCELLED
+
 
 class CheckOutcome(models.TextChoices):
     CONFORMING = "conforming", _("Conforming")  # 符合
@@ -409,6 +417,11 @@ class Rectification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.finding.reference} · {self.get_status_display()}"
+
+    @property
+    def is_sent_back(self) -> bool:
+        """Open again after the inspection team sent the reported fix back, with its reason."""
+        return self.status == RectificationStatus.OPEN and bool(self.rejection_reason)
 
     def light(self, today: datetime.date | None = None) -> TrafficLight:
         return traffic_light(status=self.status, deadline=self.deadline, today=today or clock.today())

@@ -64,6 +64,10 @@ class LetterDocument(models.Model):
     def __str__(self) -> str:
         return f"{self.letter} · {self.verification_code}"
 
+    @property
+    def has_failed(self) -> bool:
+        return self.status == DocumentStatus.FAILED
+
 
 class ExportFormat(models.TextChoices):
     MERGED_PDF = "pdf", _("One PDF with cover and contents")

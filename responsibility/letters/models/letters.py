@@ -383,6 +383,14 @@ class Letter(models.Model):
         except Letter.next_version.RelatedObjectDoesNotExist:
             return False
 
+    @property
+    def is_returned(self) -> bool:
+        return self.status == LetterStatus.RETURNED
+
+    @property
+    def is_voided(self) -> bool:
+        return self.status == LetterStatus.VOIDED
+
     def is_overdue(self, today=None) -> bool:
         today = today or clock.today()
         return self.status == LetterStatus.ISSUED and self.campaign.deadline < today
