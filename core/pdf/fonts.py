@@ -385,7 +385,7 @@ _PRESUBSET_VERSION = 3
 _PRESUBSET_FEATURES = ["ccmp", "kern", "liga", "calt", "halt", "palt"]
 _TEMPLATE_TEXT_FILES = (
     ("templates", "responsibility", "pdf"),
-    ("responsibility", "static", "responsibility", "pdf"),
+    ("core", "pdf", "assets"),
 )
 
 
