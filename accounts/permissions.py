@@ -15,5 +15,6 @@ def org_check_import_permission(*, user) -> None:
         raise PermissionDenied(_("Only the office administrator may import the organisation."))
 
 
-def _active(user) -> bool:
+def user_is_active(user) -> bool:
+    """A signed-in, active account: what every rule of access starts from."""
     return user.is_authenticated and user.is_active

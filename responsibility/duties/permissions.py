@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Post
 from accounts.org_tree import org_tree
-from accounts.permissions import _active
+from accounts.permissions import user_is_active
 
 # --- One post, two responsibilities (一岗双责) -------------------------------------------------------
 #
@@ -38,12 +38,12 @@ class DutyAction(StrEnum):
 
 
 def duty_reads_everything(user) -> bool:
-    return _active(user) and user.has_perm("responsibility.view_dutyassignment")
+    return user_is_active(user) and user.has_perm("responsibility.view_dutyassignment")
 
 
 def units_of_staff(user) -> set[int]:
     """The units a user works in (where they hold a post) and every unit above them."""
-    if not _active(user):
+    if not user_is_active(user):
         return set()
     own = set(Post.objects.filter(holder=user).values_list("unit_id", flat=True))
     if not own:
@@ -52,7 +52,7 @@ def units_of_staff(user) -> set[int]:
 
 
 def duty_user_can(*, user, action: DutyAction, assignment=None) -> bool:
-    if not _active(user):
+    if not user_is_active(user):
         return False
     if action in (DutyAction.GENERATE, DutyAction.HANDOVER):
         return user.has_perm("responsibility.add_dutyassignment")
@@ -83,7 +83,7 @@ def duty_check_permission(*, user, action: DutyAction, assignment=None) -> None:
 
 def occurrence_user_can(*, user, action: DutyAction, occurrence) -> bool:
     """Recording is personal: only the person who answers for the period, while they lead the post."""
-    if not _active(user):
+    if not user_is_active(user):
         return False
     if action == DutyAction.RECORD:
         return occurrence.responsible_id == user.pk and occurrence.task.assignment.leader_id == user.pk

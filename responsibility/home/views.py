@@ -57,6 +57,5 @@ def todo_view(request):
         if len(context["to_countersign"]) < TODO_LIMIT
         else sections["to_countersign"].count()
     )
-    context["today"] = today
     context["todo_limit"] = TODO_LIMIT
     return render(request, "responsibility/letters/todo.html", context)

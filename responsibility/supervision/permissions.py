@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Post
 from accounts.org_tree import org_tree
-from accounts.permissions import _active
+from accounts.permissions import user_is_active
 from responsibility.supervision.models import InspectionStatus, PlanStatus, RectificationStatus
 
 # --- Supervision: inspection plans, draws, inspections, findings and rectifications --------------
@@ -49,7 +49,7 @@ class FindingAction(StrEnum):
 
 def inspection_reads_everything(user) -> bool:
     """The inspection team, the office and the Party Group read every plan and the whole ledger."""
-    return _active(user) and user.has_perm("responsibility.view_inspectionplan")
+    return user_is_active(user) and user.has_perm("responsibility.view_inspectionplan")
 
 
 def plan_team_member_ids(plan) -> set[int]:
@@ -58,7 +58,7 @@ def plan_team_member_ids(plan) -> set[int]:
 
 
 def plan_user_can(*, user, action: PlanAction, plan=None) -> bool:
-    if not _active(user):
+    if not user_is_active(user):
         return False
     if action == PlanAction.CREATE:
         return user.has_perm("responsibility.add_inspectionplan")
@@ -76,7 +76,7 @@ def plan_check_permission(*, user, action: PlanAction, plan=None) -> None:
 
 
 def inspection_user_can(*, user, action: InspectionAction, inspection) -> bool:
-    if not _active(user):
+    if not user_is_active(user):
         return False
     if action == InspectionAction.RECORD:
         # 双随机: the inspectors drawn for this unit, and nobody else, record its results.
@@ -95,7 +95,7 @@ def inspection_check_permission(*, user, action: InspectionAction, inspection) -
 
 def units_answered_for(user) -> set[int]:
     """The units whose findings a unit head answers for: the units they head and every unit below."""
-    if not _active(user):
+    if not user_is_active(user):
         return set()
     headed = set(Post.objects.heads().filter(holder=user).values_list("unit_id", flat=True))
     if not headed:
@@ -105,7 +105,7 @@ def units_answered_for(user) -> set[int]:
 
 def finding_user_can(*, user, action: FindingAction, finding, units: set[int] | None = None) -> bool:
     """`units` is `units_answered_for(user)`, passed in when already computed for the page."""
-    if not _active(user):
+    if not user_is_active(user):
         return False
     if action == FindingAction.SUBMIT:
         # The owner, or the head of the unit (who answers for everything in it).
@@ -161,7 +161,7 @@ def finding_permissions_for(*, user, finding) -> FindingPermissions:
 
 def ledger_user_can_see_all(*, user) -> bool:
     """The whole ledger and the dashboard: the inspection team, the office and the Party Group."""
-    return _active(user) and user.has_perm("responsibility.view_finding")
+    return user_is_active(user) and user.has_perm("responsibility.view_finding")
 
 
 @dataclass(frozen=True)
