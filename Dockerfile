@@ -9,10 +9,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     DJANGO_SETTINGS_MODULE=config.settings.production \
     DJANGO_VAR_DIR=/app/var
 
-# CJK fonts, Pango and HarfBuzz's subsetter for WeasyPrint's PDFs.
+# CJK fonts, Pango and HarfBuzz's subsetter for WeasyPrint's PDFs; the OpenLDAP and SASL libraries
+# for LDAP sign-in (python-ldap is built against their headers, which are removed after the build).
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
         fonts-noto-cjk fonts-lxgw-wenkai libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
+        libldap-2.5-0 libsasl2-2 \
     && rm -rf /var/lib/apt/lists/*
 
 RUN groupadd --system --gid 10001 app \
@@ -20,7 +22,11 @@ RUN groupadd --system --gid 10001 app \
 
 WORKDIR /app
 COPY requirements.txt requirements.lock ./
-RUN pip install -r requirements.txt -c requirements.lock
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends gcc libc6-dev libldap2-dev libsasl2-dev \
+    && pip install -r requirements.txt -c requirements.lock \
+    && apt-get purge -y --auto-remove gcc libc6-dev libldap2-dev libsasl2-dev \
+    && rm -rf /var/lib/apt/lists/*
 
 COPY . .
 # Static files are collected into the image. The key below exists only for this build step;
