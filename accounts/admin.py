@@ -1,67 +1,111 @@
 """The organisation in Django's admin: users, the unit tree, posts, and the spreadsheet import page."""
 
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import OrgUnit, Post, User
 from accounts.org_import import OrgImportError, org_import, org_import_template_workbook
 from accounts.org_tree import org_tree
 from accounts.permissions import org_user_can_import
+from accounts.roles import ROLE_LABELS, Role
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # The import page lists this many problems at most; the message says how many there were.
 MAX_ERRORS_SHOWN = 500
 
 
+class UserAddForm(forms.ModelForm):
+    """A new person: no password. They choose their own through a reset (a link to their email, or a
+    one-time code the security administrator hands over)."""
+
+    class Meta:
+        model = User
+        fields = ("username", "full_name", "email")
+
+    def save(self, commit=True):
+        user = super().save(commit=False)
+        user.set_unusable_password()
+        if commit:
+            user.save()
+        return user
+
+
+# What the administration pages never change, for anyone (superusers included): who signs in and with
+# what rights. Roles, enabling, the sign-in name and the email are the security administrator's, through
+# services that write the security log and tell the person (accounts.security); nobody sets a password.
+USER_READONLY_FIELDS = (
+    "username",
+    "email",
+    "is_active",
+    "is_staff",
+    "is_superuser",
+    "roles",
+    "password_must_change",
+    "last_login",
+    "date_joined",
+)
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     fieldsets = (
-        (None, {"fields": ("username", "password")}),
-        (gettext_lazy("Personal info"), {"fields": ("full_name", "email")}),
+        (None, {"fields": ("username", "full_name", "email")}),
         (
-            gettext_lazy("Permissions"),
-            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
+            gettext_lazy("Sign-in (changed by the security administrator)"),
+            {"fields": ("is_active", "is_staff", "is_superuser", "roles", "password_must_change")},
         ),
         (gettext_lazy("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
-    add_fieldsets = (
-        (
-            None,
-            {
-                "classes": ("wide",),
-                "fields": ("username", "full_name", "email", "usable_password", "password1", "password2"),
-            },
-        ),
-    )
+    add_form = UserAddForm
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("username", "full_name", "email")}),)
     list_display = ("username", "full_name", "email", "is_active", "is_staff", "is_superuser")
     search_fields = ("username", "full_name", "email")
     ordering = ("username",)
+    filter_horizontal = ()
 
     def get_readonly_fields(self, request, obj=None):
-        readonly = list(super().get_readonly_fields(request, obj))
-        if not request.user.is_superuser:
-            # Only a superuser makes superusers or hands out permissions outside the roles.
-            readonly += ["is_superuser", "user_permissions"]
-        return readonly
+        return USER_READONLY_FIELDS if obj is not None else ()
 
-    def has_change_permission(self, request, obj=None):
-        # A superuser's account (and password) is changed by superusers only.
-        if obj is not None and obj.is_superuser and not request.user.is_superuser:
-            return False
-        return super().has_change_permission(request, obj)
+    @admin.display(description=gettext_lazy("roles"))
+    def roles(self, user: User) -> str:
+        labels = [
+            str(ROLE_LABELS[Role(name)])
+            for name in user.groups.values_list("name", flat=True)
+            if name in Role._value2member_map_
+        ]
+        return "、".join(labels) or "—"
+
+    def get_urls(self):
+        # Django's "change password" page is not offered: nobody sets another person's password. Its
+        # address answers 404 (rather than falling through to the change page's catch-all redirect).
+        gone = path("<id>/password/", self.admin_site.admin_view(self.user_change_password))
+        return [gone] + [url for url in super().get_urls() if "password" not in str(url.pattern)]
+
+    def user_change_password(self, request, id, form_url=""):
+        raise Http404
 
     def has_delete_permission(self, request, obj=None):
-        if obj is not None and obj.is_superuser and not request.user.is_superuser:
-            return False
-        return super().has_delete_permission(request, obj)
+        # People leave by being disabled (their signatures and events keep naming them).
+        return False
+
+
+# Roles are declared in code (accounts.roles) and granted by the security administrator only; second
+# factors and lockouts have their own pages. None of these is edited on the administration pages.
+for _model in (Group, AccessAttempt, AccessLog, AccessFailureLog, TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
 
 
 class OrgUnitAdminForm(forms.ModelForm):

@@ -9,6 +9,11 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts.roles import roles_sync
+        from accounts.security import log as security_log  # noqa: F401 (registers its chain)
+        from accounts.security import signals  # noqa: F401 (sign-ins and admin actions into the log)
+        from core.audit import audit_heads_ensure
 
         # After every migrate (and every test-database flush) the role groups match accounts.roles.
         post_migrate.connect(roles_sync, dispatch_uid="accounts.roles_sync")
+        # The security log's chain head exists before the first event (no insert race).
+        post_migrate.connect(audit_heads_ensure, sender=self, dispatch_uid="accounts.audit_head_ensure")

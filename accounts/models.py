@@ -10,6 +10,9 @@ class User(AbstractUser):
     """A person who signs in: a cadre, an inspector or an office administrator."""
 
     full_name = models.CharField(_("full name"), max_length=64)
+    # Set by a reset the person did not finish themselves (a one-time code): until they choose their own
+    # password, every page leads to that form and nothing can be signed.
+    password_must_change = models.BooleanField(_("must set a new password"), default=False)
 
     class Meta:
         verbose_name = _("user")
@@ -127,3 +130,7 @@ class Post(models.Model):
     @property
     def is_leading(self) -> bool:
         return self.kind in LEADING_POST_KINDS
+
+
+# The security log and one-time codes live with the rest of sign-in security.
+from accounts.security.models import ResetCode, SecurityAuditHead, SecurityEvent  # noqa: E402,F401

@@ -8,14 +8,24 @@ from django.utils.translation import gettext_lazy as _
 class Role(StrEnum):
     PARTY_GROUP = "party_group"  # 党组: issues and countersigns organ-level letters
     INSPECTION_TEAM = "inspection_team"  # 纪检监察组: reads every letter; plans and carries out checks
-    OFFICE_ADMIN = "office_admin"  # 机关党委/办公室: runs campaigns, templates, the organisation
+    # The three separated administrator duties (三员分立); nobody holds two of them.
+    OFFICE_ADMIN = "office_admin"  # 系统管理员 (机关党委/办公室): the organisation, templates, campaigns
+    SECURITY_ADMIN = "security_admin"  # 安全管理员: accounts, roles, locks, starting resets
+    AUDIT_ADMIN = "audit_admin"  # 审计管理员: reads and exports the security log; changes nothing
 
 
 ROLE_LABELS = {
     Role.PARTY_GROUP: _("Party Group"),
     Role.INSPECTION_TEAM: _("Discipline inspection team"),
-    Role.OFFICE_ADMIN: _("Office administrator"),
+    Role.OFFICE_ADMIN: _("System administrator"),
+    Role.SECURITY_ADMIN: _("Security administrator"),
+    Role.AUDIT_ADMIN: _("Audit administrator"),
 }
+
+# 三员分立: an account holds at most one of these, and none of them may be granted by its own holder.
+ADMINISTRATOR_DUTIES = frozenset({Role.OFFICE_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
+# Roles that open Django's administration pages (is_staff follows them).
+STAFF_ROLES = frozenset({Role.OFFICE_ADMIN})
 
 # Model-level permissions each role's group holds. Object grants are made by the services.
 ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
@@ -53,6 +63,8 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "responsibility.view_dutyassignment",
         "responsibility.add_dutyassignment",
         "responsibility.change_dutyassignment",
+        # People's names and posts; their sign-in (account name, email, roles, passwords) is the
+        # security administrator's and is read-only on the administration pages.
         "accounts.view_user",
         "accounts.add_user",
         "accounts.change_user",
@@ -63,6 +75,10 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "accounts.add_post",
         "accounts.change_post",
     ),
+    # The security and audit administrators work on their own pages (accounts.security.permissions);
+    # they hold no model permission, so nothing of the domain is theirs to change.
+    Role.SECURITY_ADMIN: (),
+    Role.AUDIT_ADMIN: (),
 }
 
 

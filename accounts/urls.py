@@ -1,6 +1,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
+from accounts.security import views as security_views
+
 app_name = "accounts"
 
 urlpatterns = [
@@ -19,4 +21,41 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(template_name="accounts/password_change_done.html"),
         name="password-change-done",
     ),
+    # Resets: one's own by an emailed link, or by a one-time code handed over in person.
+    path("password/reset/", security_views.password_reset_request_view, name="password-reset"),
+    path("password/reset/sent/", security_views.password_reset_sent_view, name="password-reset-sent"),
+    path(
+        "password/reset/<uidb64>/<token>/",
+        security_views.PasswordResetConfirmView.as_view(),
+        name="password-reset-confirm",
+    ),
+    path("password/reset/done/", security_views.password_reset_complete_view, name="password-reset-complete"),
+    path("login/code/", security_views.reset_code_login_view, name="reset-code-login"),
+    path("password/set/", security_views.password_set_view, name="password-set"),
+    path("locked/", security_views.locked_out_view, name="locked-out"),
+    # The security administrator's accounts and the audit administrator's security log.
+    path("security/accounts/", security_views.account_list_view, name="security-accounts"),
+    path("security/accounts/<int:pk>/", security_views.account_detail_view, name="security-account"),
+    path(
+        "security/accounts/<int:pk>/grant/",
+        security_views.account_role_grant_view,
+        name="security-role-grant",
+    ),
+    path(
+        "security/accounts/<int:pk>/remove/",
+        security_views.account_role_remove_view,
+        name="security-role-remove",
+    ),
+    path("security/accounts/<int:pk>/active/", security_views.account_active_view, name="security-active"),
+    path("security/accounts/<int:pk>/email/", security_views.account_email_view, name="security-email"),
+    path("security/accounts/<int:pk>/unlock/", security_views.account_lock_lift_view, name="security-unlock"),
+    path("security/accounts/<int:pk>/reset/", security_views.account_reset_view, name="security-reset"),
+    path(
+        "security/accounts/<int:pk>/second-factor/",
+        security_views.account_second_factor_reset_view,
+        name="security-second-factor-reset",
+    ),
+    path("security/log/", security_views.security_log_view, name="security-log"),
+    path("security/log/export.csv", security_views.security_log_export_view, name="security-log-export"),
+    path("security/log/verify/", security_views.security_log_verify_view, name="security-log-verify"),
 ]

@@ -16,6 +16,7 @@ class ResponsibilityConfig(AppConfig):
         # Each subdomain registers the reminder sources of its deadlines and who may see its evidence.
         from responsibility.duties import selectors as duty_selectors  # noqa: F401
         from responsibility.letters import audit as letters_audit  # noqa: F401 (registers its chain)
+        from responsibility.reminders import security_notices  # noqa: F401 (notices in the bell too)
         from responsibility.reminders import sources as letter_sources  # noqa: F401
         from responsibility.supervision import audit as supervision_audit  # noqa: F401 (registers its chain)
         from responsibility.supervision import reminder_sources as supervision_sources  # noqa: F401

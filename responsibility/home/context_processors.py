@@ -1,5 +1,7 @@
 import functools
 
+from accounts.security.permissions import SecurityAction, security_user_can
+
 from responsibility.letters.permissions import (
     ArchiveAction,
     CampaignAction,
@@ -24,6 +26,8 @@ def navigation(request) -> dict:
         "nav_can_browse_archive": archive_user_can(user=user, action=ArchiveAction.BROWSE),
         "nav_can_view_plans": inspection_reads_everything(user),
         "nav_can_view_ledger": ledger_user_can_see_all(user=user),
+        "nav_can_manage_accounts": security_user_can(user=user, action=SecurityAction.MANAGE_ACCOUNTS),
+        "nav_can_read_security_log": security_user_can(user=user, action=SecurityAction.READ_LOG),
     }
 
 

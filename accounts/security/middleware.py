@@ -1,0 +1,24 @@
+"""After a reset by one-time code, the person chooses their own password before anything else."""
+
+from django.conf import settings
+from django.shortcuts import redirect
+from django.urls import reverse
+
+# Pages open to someone who must still choose a password: that form, signing out, the language switch.
+_OPEN_URL_NAMES = ("accounts:password-set", "accounts:logout", "set_language")
+
+
+class PasswordMustChangeMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self._open_paths = None
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.password_must_change:
+            if self._open_paths is None:
+                self._open_paths = {reverse(name) for name in _OPEN_URL_NAMES}
+            path = request.path_info
+            if path not in self._open_paths and not path.startswith("/" + settings.STATIC_URL.lstrip("/")):
+                return redirect("accounts:password-set")
+        return self.get_response(request)

@@ -1,0 +1,309 @@
+"""Every change to an account's sign-in: one service each, each written to the security log and told to
+the person concerned.
+
+The security administrator acts on other people's accounts only; an administrator duty (三员分立) is
+never added to an account that holds another, and nobody acts on their own account here. A refused
+attempt changes nothing and is itself written to the log (the audit administrator sees who tried).
+"""
+
+from datetime import timedelta
+from enum import StrEnum
+
+from axes.utils import reset as axes_reset
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.mail import send_mail
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils.timezone import localtime
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from accounts.roles import ADMINISTRATOR_DUTIES, ROLE_LABELS, STAFF_ROLES, Role, user_has_role
+from accounts.security.log import security_event_record
+from accounts.security.models import SecurityEvent, SecurityEventKind
+from accounts.security.notify import security_notice_send
+from accounts.security.resets import reset_code_new, reset_link_email_body
+from core import clock
+from core.errors import ApplicationError
+from core.http import client_ip
+from core.locks import row_lock
+
+
+class ResetMethod(StrEnum):
+    LINK = "link"  # emailed to the person
+    CODE = "code"  # handed over in person
+
+
+def _refuse(*, actor, subject, action: str, reason: str, request=None) -> None:
+    """Write the refused attempt to the log (it stands even though nothing else changes), then refuse."""
+    security_event_record(
+        SecurityEventKind.REFUSED, request=request, actor=actor, subject=subject, action=action, reason=reason
+    )
+    raise ApplicationError(reason, code="refused")
+
+
+def _check_security_admin(*, actor, subject, action: str, request=None) -> None:
+    if not (actor.is_active and user_has_role(actor, Role.SECURITY_ADMIN)):
+        _refuse(
+            actor=actor,
+            subject=subject,
+            action=action,
+            reason=_("Only a security administrator may do this."),
+            request=request,
+        )
+    if actor.pk == subject.pk:
+        _refuse(
+            actor=actor,
+            subject=subject,
+            action=action,
+            reason=_("Nobody may do this to their own account; ask another security administrator."),
+            request=request,
+        )
+
+
+def _role_names(user) -> set[str]:
+    return set(user.groups.filter(name__in=[role.value for role in Role]).values_list("name", flat=True))
+
+
+def role_grant(*, user: User, role: Role, granted_by: User, request=None) -> None:
+    """Give `user` a role. Refused for oneself, and for a second administrator duty (三员分立)."""
+    role = Role(role)
+    _check_security_admin(actor=granted_by, subject=user, action=f"grant:{role}", request=request)
+    with transaction.atomic():
+        user = row_lock(User, pk=user.pk)
+        held = _role_names(user)
+        if role in held:
+            raise ApplicationError(_("This person already holds that role."), code="unchanged")
+        conflict = sorted(held & ADMINISTRATOR_DUTIES) if role in ADMINISTRATOR_DUTIES else []
+        if not conflict:
+            user.groups.add(Group.objects.get_or_create(name=role.value)[0])
+            if role in STAFF_ROLES and not user.is_staff:
+                user.is_staff = True
+                user.save(update_fields=["is_staff"])
+            security_event_record(
+                SecurityEventKind.ROLE_GRANTED,
+                request=request,
+                actor=granted_by,
+                subject=user,
+                role=role.value,
+            )
+            security_notice_send(
+                recipient=user,
+                title=_("You were given a role: %(role)s") % {"role": ROLE_LABELS[role]},
+                body=_("%(admin)s gave your account the role “%(role)s” at %(time)s.")
+                % {"admin": granted_by, "role": ROLE_LABELS[role], "time": _time()},
+            )
+    if conflict:
+        _refuse(
+            actor=granted_by,
+            subject=user,
+            action=f"grant:{role}",
+            reason=_(
+                "Administrator duties are separated: this person is already the %(other)s and cannot also be "
+                "the %(role)s."
+            )
+            % {"other": ROLE_LABELS[Role(conflict[0])], "role": ROLE_LABELS[role]},
+            request=request,
+        )
+
+
+def role_remove(*, user: User, role: Role, removed_by: User, request=None) -> None:
+    role = Role(role)
+    _check_security_admin(actor=removed_by, subject=user, action=f"remove:{role}", request=request)
+    with transaction.atomic():
+        user = row_lock(User, pk=user.pk)
+        if role not in _role_names(user):
+            raise ApplicationError(_("This person does not hold that role."), code="unchanged")
+        user.groups.remove(*Group.objects.filter(name=role.value))
+        if (
+            role in STAFF_ROLES
+            and user.is_staff
+            and not (_role_names(user) & STAFF_ROLES)
+            and not user.is_superuser
+        ):
+            user.is_staff = False
+            user.save(update_fields=["is_staff"])
+        security_event_record(
+            SecurityEventKind.ROLE_REMOVED, request=request, actor=removed_by, subject=user, role=role.value
+        )
+        security_notice_send(
+            recipient=user,
+            title=_("A role was removed from you: %(role)s") % {"role": ROLE_LABELS[role]},
+            body=_("%(admin)s removed the role “%(role)s” from your account at %(time)s.")
+            % {"admin": removed_by, "role": ROLE_LABELS[role], "time": _time()},
+        )
+
+
+def account_active_set(*, user: User, active: bool, changed_by: User, request=None) -> None:
+    """Enable or disable an account. Disabling ends its sessions (Django refuses inactive users)."""
+    _check_security_admin(
+        actor=changed_by, subject=user, action="enable" if active else "disable", request=request
+    )
+    with transaction.atomic():
+        user = row_lock(User, pk=user.pk)
+        if user.is_active == active:
+            raise ApplicationError(_("Nothing to change."), code="unchanged")
+        user.is_active = active
+        user.save(update_fields=["is_active"])
+        kind = SecurityEventKind.ACCOUNT_ACTIVATED if active else SecurityEventKind.ACCOUNT_DEACTIVATED
+        security_event_record(kind, request=request, actor=changed_by, subject=user)
+        security_notice_send(
+            recipient=user,
+            title=_("Your account was enabled") if active else _("Your account was disabled"),
+            body=(
+                _("%(admin)s enabled your account at %(time)s.")
+                if active
+                else _("%(admin)s disabled your account at %(time)s.")
+            )
+            % {"admin": changed_by, "time": _time()},
+        )
+
+
+def account_email_change(*, user: User, email: str, changed_by: User, request=None) -> None:
+    """Change the address reset links go to. Both the old and the new address are told."""
+    _check_security_admin(actor=changed_by, subject=user, action="email", request=request)
+    email = (email or "").strip()
+    if email:
+        try:
+            validate_email(email)
+        except Exception:
+            raise ApplicationError(_("Enter a valid email address."), code="invalid_email") from None
+    with transaction.atomic():
+        user = row_lock(User, pk=user.pk)
+        old = user.email
+        if old == email:
+            raise ApplicationError(_("Nothing to change."), code="unchanged")
+        user.email = email
+        user.save(update_fields=["email"])
+        security_event_record(
+            SecurityEventKind.EMAIL_CHANGED,
+            request=request,
+            actor=changed_by,
+            subject=user,
+            **{"from": old, "to": email},
+        )
+        body = _(
+            "%(admin)s changed the email address of your account from “%(old)s” to “%(new)s” at %(time)s."
+        ) % {
+            "admin": changed_by,
+            "old": old or "—",
+            "new": email or "—",
+            "time": _time(),
+        }
+        title = _("The email address of your account was changed")
+        security_notice_send(recipient=user, title=title, body=body, email=old)
+        if email:
+            _email_only(address=email, title=title, body=body, recipient=user)
+
+
+def _email_only(*, address: str, title: str, body: str, recipient) -> None:
+    def send() -> None:
+        send_mail(
+            title, f"{recipient}：\n\n{body}", settings.DEFAULT_FROM_EMAIL, [address], fail_silently=True
+        )
+
+    transaction.on_commit(send)
+
+
+def lock_lift(*, user: User, lifted_by: User, request=None) -> int:
+    """End the account's lockout now (its failed attempts are forgotten). Returns how many were cleared."""
+    _check_security_admin(actor=lifted_by, subject=user, action="lift_lock", request=request)
+    with transaction.atomic():
+        cleared = axes_reset(username=user.get_username())
+        security_event_record(
+            SecurityEventKind.LOCK_LIFTED, request=request, actor=lifted_by, subject=user, attempts=cleared
+        )
+        security_notice_send(
+            recipient=user,
+            title=_("The sign-in lock on your account was lifted"),
+            body=_("%(admin)s lifted the sign-in lock on your account at %(time)s.")
+            % {"admin": lifted_by, "time": _time()},
+        )
+    return cleared
+
+
+def password_reset_start(*, user: User, started_by: User, request=None) -> tuple[ResetMethod, str]:
+    """Start a reset for someone else: the link goes to their email, or a one-time code is returned for
+    handing over in person (only then, and only once). The administrator never learns a password."""
+    _check_security_admin(actor=started_by, subject=user, action="reset", request=request)
+    if not user.is_active:
+        raise ApplicationError(_("The account is disabled; enable it first."), code="inactive")
+    with transaction.atomic():
+        user = row_lock(User, pk=user.pk)
+        if user.email:
+            method, code = ResetMethod.LINK, ""
+            body = reset_link_email_body(user)
+            address = user.email
+            transaction.on_commit(
+                lambda: send_mail(_("Set a new password"), body, settings.DEFAULT_FROM_EMAIL, [address])
+            )
+        else:
+            method, code = ResetMethod.CODE, reset_code_new(user=user, started_by=started_by)
+        security_event_record(
+            SecurityEventKind.RESET_STARTED,
+            request=request,
+            actor=started_by,
+            subject=user,
+            method=method.value,
+        )
+        security_notice_send(
+            recipient=user,
+            title=_("A password reset was started for your account"),
+            body=(
+                _(
+                    "%(admin)s started a password reset for your account at %(time)s; a link to choose a new "
+                    "password was sent to your email."
+                )
+                if method == ResetMethod.LINK
+                else _(
+                    "%(admin)s started a password reset for your account at %(time)s and made a one-time "
+                    "code to hand to you in person. After using it you must choose your own password."
+                )
+            )
+            % {"admin": started_by, "time": _time()},
+        )
+    return method, code
+
+
+def password_reset_request_allowed(*, request, identifier: str) -> bool:
+    """Self-service reset requests are limited per address and per account name or email (the log counts)."""
+    since = clock.now()
+    recent = SecurityEvent.objects.filter(kind=SecurityEventKind.RESET_REQUESTED)
+    by_address = recent.filter(
+        ip_address=client_ip(request), created_at__gte=since - timedelta(minutes=15)
+    ).count()
+    by_account = recent.filter(username=identifier[:150], created_at__gte=since - timedelta(hours=1)).count()
+    return (
+        by_address < settings.RESET_REQUESTS_PER_ADDRESS and by_account < settings.RESET_REQUESTS_PER_ACCOUNT
+    )
+
+
+def password_reset_requested(*, request, identifier: str, users: list[User]) -> None:
+    """Record a self-service request (whether or not an account matched: the answer never says)."""
+    subject = users[0] if len(users) == 1 else None
+    security_event_record(
+        SecurityEventKind.RESET_REQUESTED,
+        request=request,
+        actor=None,
+        subject=subject,
+        username=identifier[:150],
+    )
+
+
+def password_reset_completed(*, user: User, request=None, by_code: bool = False) -> None:
+    """The person chose their own password after a reset: they may sign again; they are told."""
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(password_must_change=False)
+        user.password_must_change = False
+        axes_reset(username=user.get_username())
+        security_event_record(SecurityEventKind.RESET_COMPLETED, request=request, actor=user, subject=user)
+        security_notice_send(
+            recipient=user,
+            title=_("Your password was changed"),
+            body=_("The password of your account was set through a reset at %(time)s.") % {"time": _time()},
+        )
+
+
+def _time() -> str:
+    return localtime(clock.now()).strftime("%Y-%m-%d %H:%M")
