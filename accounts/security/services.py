@@ -108,6 +108,39 @@ def role_grant(*, user: User, role: Role, granted_by: User, request=None) -> Non
         )
 
 
+def role_grant_at_installation(*, user: User, role: Role) -> None:
+    """The first roles of an installation, from the server's shell (manage.py grant_role): the same
+    separation of duties, written to the log as done from the command line and told to the person."""
+    role = Role(role)
+    with transaction.atomic():
+        user = row_lock(User, pk=user.pk)
+        held = _role_names(user)
+        if role in held:
+            raise ApplicationError(_("This person already holds that role."), code="unchanged")
+        if role in ADMINISTRATOR_DUTIES and held & ADMINISTRATOR_DUTIES:
+            raise ApplicationError(
+                _("Administrator duties are separated: this person already holds another one."),
+                code="refused",
+            )
+        user.groups.add(Group.objects.get_or_create(name=role.value)[0])
+        if role in STAFF_ROLES and not user.is_staff:
+            user.is_staff = True
+            user.save(update_fields=["is_staff"])
+        security_event_record(
+            SecurityEventKind.ROLE_GRANTED,
+            actor=None,
+            subject=user,
+            role=role.value,
+            by="manage.py grant_role",
+        )
+        security_notice_send(
+            recipient=user,
+            title=_("You were given a role: %(role)s") % {"role": ROLE_LABELS[role]},
+            body=_("Your account was given the role “%(role)s” from the server's command line at %(time)s.")
+            % {"role": ROLE_LABELS[role], "time": _time()},
+        )
+
+
 def role_remove(*, user: User, role: Role, removed_by: User, request=None) -> None:
     role = Role(role)
     _check_security_admin(actor=removed_by, subject=user, action=f"remove:{role}", request=request)

@@ -44,7 +44,7 @@ class SigningAttestation:
 def letter_sign(*, letter: Letter, signed_by, attestation: SigningAttestation) -> Letter:
     """The signer (乙方) accepts the letter as shown to them. Only they can sign, and only once."""
     letter_check_permission(user=signed_by, action=LetterAction.SIGN, letter=letter)
-    _attestation_check(attestation)
+    _attestation_check(attestation, signer=signed_by)
     locked = _letter_lock(letter)
     ensure_transition_allowed(current=locked.status, target=LetterStatus.SIGNED)
     _signature_create(letter=locked, role=SignatureRole.SIGNER, signed_by=signed_by, attestation=attestation)
@@ -61,7 +61,7 @@ def letter_sign(*, letter: Letter, signed_by, attestation: SigningAttestation) -
 def letter_countersign(*, letter: Letter, countersigned_by, attestation: SigningAttestation) -> Letter:
     """The issuer (甲方) signs after the signer; the letter is then in force."""
     letter_check_permission(user=countersigned_by, action=LetterAction.COUNTERSIGN, letter=letter)
-    _attestation_check(attestation)
+    _attestation_check(attestation, signer=countersigned_by)
     locked = _letter_lock(letter)
     ensure_transition_allowed(current=locked.status, target=LetterStatus.COUNTERSIGNED)
     _signature_create(
@@ -98,7 +98,7 @@ def letters_countersign(
     """
     if not letters:
         raise ApplicationError(_("Choose at least one letter to countersign."))
-    _attestation_check(attestation, check_hash=False)
+    _attestation_check(attestation, signer=countersigned_by, check_hash=False)
     result = BatchCountersignResult(countersigned=[], refused=[])
     for letter in letters:
         one = SigningAttestation(
@@ -208,7 +208,13 @@ def _letter_move(
     return letter
 
 
-def _attestation_check(attestation: SigningAttestation, *, check_hash: bool = True) -> None:
+def _attestation_check(attestation: SigningAttestation, *, signer, check_hash: bool = True) -> None:
+    if signer.password_must_change:
+        # After a reset by one-time code, nothing is signed until the person has chosen their own password.
+        raise ApplicationError(
+            _("Choose your own password first: after a password reset nothing can be signed until you do."),
+            code="password_must_change",
+        )
     if attestation.consent_text != CONSENT_TEXT:
         raise ApplicationError(_("Please tick the consent to sign electronically."), code="consent_missing")
     confirmed = attestation.reauthenticated_at
