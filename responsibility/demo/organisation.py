@@ -125,7 +125,11 @@ DEMO_ACCOUNTS = (
     DemoAccount("jgdw_shuji", "胡雅珺", "RD-JGDW", "专职副书记", P.UNIT_HEAD),
     DemoAccount("jijian1", "魏正清", "RD-JJZ", "组长", P.INSPECTOR, (Role.INSPECTION_TEAM,)),
     DemoAccount("jijian2", "袁明", "RD-JJZ", "副组长", P.INSPECTOR, (Role.INSPECTION_TEAM,)),
-    DemoAccount("admin", "系统管理员", is_staff=True, is_superuser=True),
+    # 三员分立: the security and audit administrators (the system administrator is bangongshi_admin).
+    DemoAccount("anquan_admin", "陆安平", "RD-BGS-ZH", "三级主任科员", P.STAFF, (Role.SECURITY_ADMIN,)),
+    DemoAccount("shenji_admin", "秦审之", "RD-BGS-ZH", "四级主任科员", P.STAFF, (Role.AUDIT_ADMIN,)),
+    # For installation only: production disables it (manage.py disable_superusers; check --deploy warns).
+    DemoAccount("admin", "安装管理员", is_staff=True, is_superuser=True),
 )
 
 # The unit heads who sign with the Party Group, in the order of the units.
