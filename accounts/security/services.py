@@ -62,6 +62,40 @@ def _check_security_admin(*, actor, subject, action: str, request=None) -> None:
         )
 
 
+# Four eyes: one security administrator alone could otherwise take over an account by two steps that are
+# each allowed (redirect its email, then send the reset link there; or make a one-time code and also
+# reset the second factor). Within this window, the second step must be done by another administrator.
+FOUR_EYES_WINDOW = timedelta(hours=24)
+FOUR_EYES_PAIRS = {
+    "reset_link": (SecurityEventKind.EMAIL_CHANGED,),
+    "reset_code": (SecurityEventKind.SECOND_FACTOR_RESET,),
+    "second_factor_reset": (SecurityEventKind.RESET_STARTED,),
+}
+
+
+def four_eyes_check(*, actor, subject, step: str, request=None) -> None:
+    """Refuse the second half of an account takeover done by the same administrator within a day."""
+    earlier = SecurityEvent.objects.filter(
+        kind__in=FOUR_EYES_PAIRS[step],
+        actor=actor,
+        subject=subject,
+        created_at__gte=clock.now() - FOUR_EYES_WINDOW,
+    )
+    if step == "second_factor_reset":
+        earlier = earlier.filter(payload__method=ResetMethod.CODE.value)
+    if earlier.exists():
+        _refuse(
+            actor=actor,
+            subject=subject,
+            action=step,
+            reason=_(
+                "Another security administrator must do this: you changed this account's email or its "
+                "sign-in in the last 24 hours, and one person alone may not do both."
+            ),
+            request=request,
+        )
+
+
 def _role_names(user) -> set[str]:
     return set(user.groups.filter(name__in=[role.value for role in Role]).values_list("name", flat=True))
 
@@ -262,6 +296,9 @@ def password_reset_start(*, user: User, started_by: User, request=None) -> tuple
     _check_security_admin(actor=started_by, subject=user, action="reset", request=request)
     if not user.is_active:
         raise ApplicationError(_("The account is disabled; enable it first."), code="inactive")
+    four_eyes_check(
+        actor=started_by, subject=user, step="reset_link" if user.email else "reset_code", request=request
+    )
     with transaction.atomic():
         user = row_lock(User, pk=user.pk)
         if user.email:

@@ -14,6 +14,7 @@ from accounts.security.models import SecurityEventKind
 BACKEND_NAMES = {
     "axes.backends.AxesStandaloneBackend": "password",
     "django.contrib.auth.backends.ModelBackend": "password",
+    "accounts.sso.local.LocalPasswordBackend": "password",  # ModelBackend while single sign-on is on
     "accounts.sso.ldap.LdapBackend": "ldap",
     "accounts.sso.oidc.OidcBackend": "oidc",
     "accounts.security.resets.ResetCodeBackend": "one_time_code",
