@@ -63,6 +63,8 @@ class AuditChain:
     event_model: type[models.Model]
     head_model: type[models.Model]
     event_hash: Callable[[models.Model], str]
+    # How reports name it ("The letter audit chain"): a lazy translation.
+    label: object = ""
 
 
 # Every chain of the system, by name: the nightly check and `verify_audit_chain` walk them all.

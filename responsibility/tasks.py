@@ -29,16 +29,16 @@ def pdf_fast_path_warn(**kwargs) -> None:
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=3)
 def audit_chain_check() -> bool:
-    """Nightly: recompute both audit chains; a break is logged and mailed to the administrators."""
+    """Nightly: recompute every audit chain (letters, supervision, the security log); a break is logged
+    and mailed to the administrators."""
     # Imported here: services may import this module to schedule tasks.
     from django.core.mail import mail_admins
 
-    from responsibility.letters.audit import audit_chain_verify
-    from responsibility.supervision.audit import inspection_chain_verify
+    from core.audit import AUDIT_CHAINS, chain_verify
 
     intact = True
-    for name, verify in (("letter", audit_chain_verify), ("inspection", inspection_chain_verify)):
-        broken = verify()
+    for name, chain in AUDIT_CHAINS.items():
+        broken = chain_verify(chain)
         if broken is None:
             logger.info("The %s audit chain is intact", name)
             continue

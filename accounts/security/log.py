@@ -13,6 +13,7 @@ Payloads by kind (a person is ``{"id", "name"}`` as they were):
 """
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy
 
 from accounts.security.models import SecurityAuditHead, SecurityEvent, SecurityEventKind
 from core.audit import (
@@ -45,7 +46,13 @@ def _security_event_hash(event: SecurityEvent) -> str:
 
 
 SECURITY_CHAIN = audit_chain_register(
-    AuditChain("security", SecurityEvent, SecurityAuditHead, _security_event_hash)
+    AuditChain(
+        "security",
+        SecurityEvent,
+        SecurityAuditHead,
+        _security_event_hash,
+        label=gettext_lazy("The security log"),
+    )
 )
 
 

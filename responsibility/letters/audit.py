@@ -9,6 +9,7 @@ own columns; a person's reason is its note):
 """
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.audit import (
     CHAIN_FORMAT_NOTE,
@@ -42,7 +43,11 @@ def _event_hash(event: LetterEvent) -> str:
     )
 
 
-LETTER_CHAIN = audit_chain_register(AuditChain("letter", LetterEvent, LetterAuditHead, _event_hash))
+LETTER_CHAIN = audit_chain_register(
+    AuditChain(
+        "letter", LetterEvent, LetterAuditHead, _event_hash, label=gettext_lazy("The letter audit chain")
+    )
+)
 
 
 def letter_events_append(*, events: list[LetterEvent]) -> list[LetterEvent]:

@@ -19,6 +19,7 @@ own words, such as a reason, a summary or the measures taken, are its note). A p
 """
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.audit import (
     CHAIN_FORMAT_NOTE,
@@ -62,7 +63,13 @@ def _inspection_event_hash(event: InspectionEvent) -> str:
 
 
 INSPECTION_CHAIN = audit_chain_register(
-    AuditChain("inspection", InspectionEvent, InspectionAuditHead, _inspection_event_hash)
+    AuditChain(
+        "inspection",
+        InspectionEvent,
+        InspectionAuditHead,
+        _inspection_event_hash,
+        label=gettext_lazy("The inspection audit chain"),
+    )
 )
 
 

@@ -128,3 +128,27 @@ def test_administration_page_changes_are_in_the_log(client, system_admin):
     event = SecurityEvent.objects.get(kind=SecurityEventKind.ADMIN_ACTION)
     assert event.actor == system_admin and event.payload["model"] == "accounts.orgunit"
     assert event.payload["action"] == "added" and event.payload["object"] == "新处室"
+
+
+def test_the_nightly_check_and_the_command_walk_the_security_log_too(cadre):
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    from responsibility.tasks import audit_chain_check
+
+    security_event_record(SecurityEventKind.LOGIN_SUCCEEDED, actor=cadre, subject=cadre)
+    out = io.StringIO()
+    call_command("verify_audit_chain", stdout=out)
+    assert "The security log is intact: 1 event." in out.getvalue()
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("ALTER TABLE accounts_securityevent DISABLE TRIGGER accounts_securityevent_permanent")
+        cursor.execute("UPDATE accounts_securityevent SET username = %s", ["someone-else"])
+        if connection.vendor == "postgresql":
+            cursor.execute("ALTER TABLE accounts_securityevent ENABLE TRIGGER accounts_securityevent_permanent")
+
+    with pytest.raises(CommandError, match="The security log is broken at event #1"):
+        call_command("verify_audit_chain", stdout=io.StringIO(), stderr=io.StringIO())
+    assert audit_chain_check() is False
