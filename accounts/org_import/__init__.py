@@ -7,6 +7,12 @@ leaves that field of existing records untouched; a blank cell in a present colum
 Every row is checked before anything is written, and every problem is reported with the sheet and the
 row number Excel shows; one problem and nothing is written.
 
+The import never touches sign-in, for anyone (superusers and the console operator included): those are the
+security administrator's, through accounts.security.services (三员分立). New users get no usable password
+and choose their own (a reset link to their email, or a one-time code the security administrator starts);
+a non-empty 初始密码 cell is refused. A 角色 cell must equal the roles the account holds (a new account holds
+none), and an existing account's email must equal the file's: a file that would change either is refused.
+
 The steps, one module each: `workbook` reads the file into sheets (layout, limits, problems), `rows`
 reads and checks each row, `plan` matches the rows to the database and writes them, `template` builds the
 example workbook, and `results` holds what the caller gets back.
@@ -60,7 +66,8 @@ __all__ = [
 
 
 def org_import(*, workbook_file, imported_by: User | None) -> OrgImportResult:
-    """Create or update units, users and posts from an .xlsx workbook; all rows or none.
+    """Create or update units, users and posts from an .xlsx workbook; all rows or none. Passwords, roles
+    and existing users' email are never set by it (see the module docstring).
 
     `workbook_file` is a path, bytes or a binary file object (an uploaded file). `imported_by` must
     hold accounts.add_orgunit (the office administrator) or be a superuser. None means the operator
@@ -79,7 +86,6 @@ def org_import(*, workbook_file, imported_by: User | None) -> OrgImportResult:
     plan.check(problems)
     problems.raise_if_any()
 
-    plan.hash_passwords()
     try:
         with transaction.atomic():
             return plan.write()

@@ -4,14 +4,11 @@ from collections.abc import Iterator
 from functools import cached_property
 
 from django.contrib.auth.hashers import make_password
-from django.contrib.auth.models import Group
-from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from accounts.models import OrgUnit, Post, User
 from accounts.org_import.results import OrgImportCounts, OrgImportResult
-from accounts.org_import.rows import _PostRow, _UnitRow, _UserRow
+from accounts.org_import.rows import ROLE_WORD, _PostRow, _UnitRow, _UserRow
 from accounts.org_import.workbook import _Problems, _Sheet
 from accounts.roles import Role
 
@@ -35,7 +32,6 @@ class _ImportPlan:
         self.units_by_code: dict[str, OrgUnit] = {}
         self.parent_code_by_pk: dict[int, str | None] = {}
         self.users_by_username: dict[str, User] = {}
-        self.password_hashes: dict[str, str] = {}
 
     @classmethod
     def build(cls, **kwargs) -> "_ImportPlan":
@@ -104,41 +100,66 @@ class _ImportPlan:
                 )
 
     def _check_users(self, problems: _Problems) -> None:
+        """The import writes people's names, and the email of new accounts only. Sign-in is the security
+        administrator's (三员分立): roles and the email reset links go to are changed through
+        accounts.security.services, which log and tell the person. No importer is exempt."""
         sheet = self.sheets["users"]
         by = self.imported_by
         for row in self.users:
             if not row.username:
                 continue
             existing = self.users_by_username.get(row.username)
+            if sheet.has("roles") and row.roles is not None:
+                held = self.held_roles.get(existing.pk, set()) if existing is not None else set()
+                if row.roles != held:
+                    problems.add(sheet.title, row.row, self._roles_refusal(new=existing is None, held=held))
             if existing is None:
-                if not row.password:
-                    problems.add(
-                        sheet.title,
-                        row.row,
-                        _("A new user needs an initial password (column “%(column)s”).")
-                        % {"column": sheet.headers.get("password", "初始密码")},
+                continue
+            if sheet.has("email") and row.email != existing.email:
+                problems.add(
+                    sheet.title,
+                    row.row,
+                    _(
+                        "The email of an existing account, where its password reset links go, is changed "
+                        "only by the security administrator on the 账号管理 page. The account's email now: "
+                        "%(email)s; write the same or delete the “%(column)s” column."
                     )
-                else:
-                    candidate = User(username=row.username, full_name=row.full_name, email=row.email)
-                    try:
-                        validate_password(row.password, user=candidate)
-                    except ValidationError as error:
-                        problems.add(sheet.title, row.row, " ".join(error.messages))
-                continue
-            if by is None or by.is_superuser:
-                continue
-            if existing.is_superuser and self._user_changes(existing, row):
+                    % {"email": existing.email or _("(none)"), "column": sheet.headers["email"]},
+                )
+            if (
+                by is not None
+                and not by.is_superuser
+                and existing.is_superuser
+                and existing.full_name != row.full_name
+            ):
                 problems.add(
                     sheet.title, row.row, _("Only a superuser may change a superuser's account by import.")
                 )
-            if (
-                existing.pk == by.pk
-                and sheet.has("roles")
-                and row.roles is not None
-                and Role.OFFICE_ADMIN not in row.roles
-                and Role.OFFICE_ADMIN in self._role_names(existing)
-            ):
-                problems.add(sheet.title, row.row, _("You cannot remove your own office administrator role."))
+
+    def _roles_refusal(self, *, new: bool, held: set[str]) -> str:
+        column = self.sheets["users"].headers["roles"]
+        if new:
+            return _(
+                "Roles are granted by the security administrator on the 账号管理 page, not by import: a new "
+                "account starts without roles, so leave “%(column)s” empty."
+            ) % {"column": column}
+        words = [ROLE_WORD[role] for role in Role if role.value in held]
+        return _(
+            "Roles are granted by the security administrator on the 账号管理 page, not by import: "
+            "“%(column)s” must list the roles this account holds now (%(roles)s), or delete the column."
+        ) % {"column": column, "roles": "、".join(words) or _("no roles")}
+
+    @cached_property
+    def held_roles(self) -> dict[int, set[str]]:
+        """The roles each existing user named in the file holds, by user pk (one query per batch)."""
+        Membership = User.groups.through
+        held: dict[int, set[str]] = {}
+        for chunk in _chunks([user.pk for user in self.users_by_username.values()]):
+            for user_id, role in Membership.objects.filter(
+                user_id__in=chunk, group__name__in=[role.value for role in Role]
+            ).values_list("user_id", "group__name"):
+                held.setdefault(user_id, set()).add(role)
+        return held
 
     def _check_posts(self, problems: _Problems) -> None:
         title = self.sheets["posts"].title
@@ -177,27 +198,6 @@ class _ImportPlan:
                     % {"row": first_row[key]},
                 )
             first_row.setdefault(key, row.row)
-
-    # -- helpers for both --
-
-    @staticmethod
-    def _role_names(user: User) -> set[str]:
-        # One query per call: only the guards for superusers and the importing user call it.
-        return set(user.groups.filter(name__in=[role.value for role in Role]).values_list("name", flat=True))
-
-    def _user_changes(self, user: User, row: _UserRow) -> bool:
-        sheet = self.sheets["users"]
-        return (
-            user.full_name != row.full_name
-            or (sheet.has("email") and user.email != row.email)
-            or (sheet.has("roles") and row.roles is not None and self._role_names(user) != row.roles)
-        )
-
-    def hash_passwords(self) -> None:
-        """Hash new users' passwords before the transaction: hashing is slow on purpose."""
-        for row in self.users:
-            if row.username not in self.users_by_username:
-                self.password_hashes[row.username] = make_password(row.password)
 
     # -- writing --
 
@@ -241,72 +241,28 @@ class _ImportPlan:
         )
 
     def _write_users(self) -> OrgImportCounts:
-        sheet = self.sheets["users"]
+        # New people get no usable password: they choose their own, by a reset link sent to their email or a
+        # one-time code the security administrator starts. Existing people's sign-in is not touched.
         new = [
             User(
-                username=row.username,
-                full_name=row.full_name,
-                email=row.email,
-                password=self.password_hashes[row.username],
+                username=row.username, full_name=row.full_name, email=row.email, password=make_password(None)
             )
             for row in self.users
             if row.username not in self.users_by_username
         ]
         User.objects.bulk_create(new, batch_size=_BATCH)
-        created = {user.username for user in new}
 
-        changed = {}
+        changed = []
         for row in self.users:
             user = self.users_by_username.get(row.username)
-            if user is None:
-                continue
-            before = (user.full_name, user.email)
-            user.full_name = row.full_name
-            if sheet.has("email"):
-                user.email = row.email
-            if (user.full_name, user.email) != before:
-                changed[user.username] = user
-        User.objects.bulk_update(list(changed.values()), ["full_name", "email"], batch_size=_BATCH)
+            if user is not None and user.full_name != row.full_name:
+                user.full_name = row.full_name
+                changed.append(user)
+        User.objects.bulk_update(changed, ["full_name"], batch_size=_BATCH)
         self.users_by_username.update({user.username: user for user in new})
-
-        if sheet.has("roles"):
-            changed_roles = self._write_roles()
-            changed.update({name: None for name in changed_roles - created})
         return OrgImportCounts(
             created=len(new), updated=len(changed), unchanged=len(self.users) - len(new) - len(changed)
         )
-
-    def _write_roles(self) -> set[str]:
-        """Set the listed users' role groups to those in the file (others stay); return who changed."""
-        groups = {role.value: Group.objects.get_or_create(name=role.value)[0] for role in Role}
-        role_by_group_pk = {group.pk: name for name, group in groups.items()}
-        Membership = User.groups.through
-        rows = [row for row in self.users if row.roles is not None]
-        user_pks = [self.users_by_username[row.username].pk for row in rows]
-        current: dict[int, dict[str, int]] = {}
-        for chunk in _chunks(user_pks):
-            for pk, user_id, group_id in Membership.objects.filter(
-                user_id__in=chunk, group_id__in=role_by_group_pk
-            ).values_list("pk", "user_id", "group_id"):
-                current.setdefault(user_id, {})[role_by_group_pk[group_id]] = pk
-        to_delete, to_add, changed = [], [], set()
-        for row in rows:
-            user = self.users_by_username[row.username]
-            held = current.get(user.pk, {})
-            for role, membership_pk in held.items():
-                if role not in row.roles:
-                    to_delete.append(membership_pk)
-            to_add.extend(
-                Membership(user_id=user.pk, group_id=groups[role].pk)
-                for role in row.roles
-                if role not in held
-            )
-            if set(held) != row.roles:
-                changed.add(row.username)
-        for chunk in _chunks(to_delete):
-            Membership.objects.filter(pk__in=chunk).delete()
-        Membership.objects.bulk_create(to_add, batch_size=_BATCH)
-        return changed
 
     def _write_posts(self) -> OrgImportCounts:
         sheet = self.sheets["posts"]

@@ -35,11 +35,17 @@ POST_KIND_WORDS = {
     "干部": PostKind.STAFF,
     "纪检监察组成员": PostKind.INSPECTOR,
 }
+# Roles are not imported; the words are read only to compare a 角色 cell with the roles an account holds.
+# The first word of each role is the one shown back in messages.
 ROLE_WORDS = {
     "党组": Role.PARTY_GROUP,
     "纪检监察组": Role.INSPECTION_TEAM,
-    "办公室管理员": Role.OFFICE_ADMIN,
+    "系统管理员": Role.OFFICE_ADMIN,
+    "办公室管理员": Role.OFFICE_ADMIN,  # the earlier name, still found in older workbooks
+    "安全管理员": Role.SECURITY_ADMIN,
+    "审计管理员": Role.AUDIT_ADMIN,
 }
+ROLE_WORD = {role: word for word, role in reversed(ROLE_WORDS.items())}  # each role's first word
 _LIST_SEPARATORS = re.compile(r"[,，、;；\s]+")
 _ISO_DATE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
 
@@ -63,8 +69,7 @@ class _UserRow:
     username: str
     full_name: str
     email: str
-    password: str
-    roles: set[str] | None  # None: the cell could not be read
+    roles: set[str] | None  # as written in 角色, only compared with the account's; None: unreadable
 
 
 @dataclass
@@ -81,11 +86,6 @@ class _PostRow:
 
 
 # --- Reading cells ---------------------------------------------------------------------------------
-
-
-def _password(value) -> str:
-    """Passwords are taken as written: leading or trailing spaces may be meant."""
-    return value if isinstance(value, str) else _text(value)
 
 
 class _RowReader:
@@ -217,6 +217,15 @@ def _users_parse(sheet: _Sheet, problems: _Problems) -> list[_UserRow]:
                 validate_email(email)
             except ValidationError:
                 cell.problem(_("“%(value)s” is not a valid email address.") % {"value": email})
+        if _text(cells.get("password")):
+            cell.problem(
+                _(
+                    "Initial passwords are no longer imported: each person chooses their own, through a "
+                    "reset link sent to their email or a one-time code from the security administrator. "
+                    "Empty the “%(column)s” column, or delete it."
+                )
+                % {"column": cell.column("password")}
+            )
         roles: set[str] | None = set()
         for word in cell.codes("roles"):
             role = ROLE_WORDS.get(word) or next((r for r in Role if r.value == word.casefold()), None)
@@ -233,7 +242,6 @@ def _users_parse(sheet: _Sheet, problems: _Problems) -> list[_UserRow]:
             username=username,
             full_name=cell.text("full_name", model=User, field_name="full_name", required=True),
             email=email,
-            password=_password(cells.get("password")),
             roles=roles,
         )
         if username and username in first_row:

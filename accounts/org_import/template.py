@@ -1,4 +1,7 @@
-"""The example workbook offered for download: the three sheets with their header rows and example rows."""
+"""The example workbook offered for download: the three sheets with their header rows and example rows.
+
+It has no password or role column: neither is imported (see `workbook.USERS_SHEET`).
+"""
 
 import datetime
 import io
@@ -16,8 +19,8 @@ def org_import_template_workbook() -> bytes:
             ("FGW-FGC", "法规处", "FGW", "处室", 11),
         ],
         "users": [
-            ("zhangwei", "张伟", "zhangwei@example.org", "Qh7#Lw2-Fgw", None),
-            ("liuna", "刘娜", None, "Pz4!Rk9-Fgc", "办公室管理员"),
+            ("zhangwei", "张伟", "zhangwei@example.org"),
+            ("liuna", "刘娜", "liuna@example.org"),
         ],
         "posts": [
             ("FGW", "主任", "主要负责人", "zhangwei", datetime.date(2023, 1, 1), None, "FGW、FGW-FGC", 1),
@@ -27,11 +30,12 @@ def org_import_template_workbook() -> bytes:
     workbook = Workbook()
     workbook.remove(workbook.active)
     for spec in _SHEETS:
+        columns = [column for column in spec.columns if column.in_example]
         worksheet = workbook.create_sheet(spec.name)
-        worksheet.append([column.header for column in spec.columns])
+        worksheet.append([column.header for column in columns])
         for example in examples[spec.key]:
             worksheet.append(list(example))
-        for index, column in enumerate(spec.columns, start=1):
+        for index, column in enumerate(columns, start=1):
             letter = worksheet.cell(row=1, column=index).column_letter
             worksheet.column_dimensions[letter].width = 16
             if column.key in ("term_start", "term_end"):

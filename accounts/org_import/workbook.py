@@ -31,6 +31,7 @@ class _Column:
     header: str  # as written in the example workbook
     alias: str  # the English name, also accepted
     required: bool = False  # the column must be present (its cells may still be optional)
+    in_example: bool = True  # written in the example workbook (False: only read, to check older files)
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,9 @@ UNITS_SHEET = _SheetSpec(
         _Column("sort_order", "排序", "sort_order"),
     ),
 )
+# People's names and, for new accounts only, their email. Passwords and roles are never imported: each
+# person chooses their own password, and roles are granted by the security administrator (三员分立). The
+# two columns older workbooks had are still read, to refuse a file that would set either.
 USERS_SHEET = _SheetSpec(
     "users",
     "人员",
@@ -61,8 +65,8 @@ USERS_SHEET = _SheetSpec(
         _Column("username", "用户名", "username", required=True),
         _Column("full_name", "姓名", "full_name", required=True),
         _Column("email", "邮箱", "email"),
-        _Column("password", "初始密码", "initial_password"),
-        _Column("roles", "角色", "roles"),
+        _Column("password", "初始密码", "initial_password", in_example=False),  # must be empty
+        _Column("roles", "角色", "roles", in_example=False),  # must equal the roles the account holds
     ),
 )
 POSTS_SHEET = _SheetSpec(

@@ -1,7 +1,6 @@
 import functools
 
 from accounts.security.permissions import SecurityAction, security_user_can
-
 from responsibility.letters.permissions import (
     ArchiveAction,
     CampaignAction,

@@ -8,7 +8,7 @@ from openpyxl import load_workbook
 
 from accounts.models import OrgUnit, User
 from accounts.roles import Role
-from tests.accounts.workbooks import good_rows, org_counts, workbook_bytes
+from tests.accounts.workbooks import OLD_USER_HEADER, good_rows, org_counts, workbook_bytes
 from tests.factories import OrgUnitFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -101,6 +101,45 @@ def test_org_import_page_lists_each_problem_and_imports_nothing(admin_client):
     assert "“ghost” is not a known user." in page
     assert "2 problems; nothing was imported." in page
     assert OrgUnit.objects.count() == 0
+
+
+def test_org_import_page_says_passwords_and_roles_are_not_imported(admin_client):
+    # when
+    page = admin_client.get(IMPORT_URL).content.decode()
+
+    # then
+    assert "it never sets passwords or roles" in page
+    assert "Initial passwords are used" not in page
+
+
+def test_org_import_page_refuses_passwords_roles_and_email_changes_row_by_row(admin_client):
+    # given a person in the database, and an old workbook that would set a password, a role and their email
+    UserFactory(username="wangsj", full_name="王书记", email="wang@example.org")
+    rows = {
+        "单位": [],
+        "人员": [
+            ["new1", "新人", None, "Sign-2026-import", None],
+            ["new2", "新人二", None, None, "纪检监察组"],
+            ["wangsj", "王书记", "office@example.org", None, None],
+        ],
+        "岗位": [],
+    }
+    before = org_counts()
+
+    # when
+    response = admin_client.post(
+        IMPORT_URL, {"workbook": upload(workbook_bytes(rows, {"人员": OLD_USER_HEADER}))}
+    )
+
+    # then each row is listed with its reason, and nothing is imported
+    assert response.status_code == 200
+    assert [(e.sheet, e.row) for e in response.context["errors"]] == [("人员", 2), ("人员", 3), ("人员", 4)]
+    page = response.content.decode()
+    assert "Initial passwords are no longer imported" in page
+    assert "Roles are granted by the security administrator on the 账号管理 page" in page
+    assert "The email of an existing account, where its password reset links go" in page
+    assert org_counts() == before
+    assert User.objects.get(username="wangsj").email == "wang@example.org"
 
 
 def test_org_import_page_refuses_a_file_that_is_not_a_spreadsheet(admin_client):
@@ -198,23 +237,23 @@ def test_orgunit_admin_refuses_to_put_a_unit_below_its_own_section(admin_client)
     assert committee.parent is None
 
 
-def test_user_admin_does_not_let_the_office_admin_change_a_superuser(admin_client):
+def test_user_admin_offers_nobody_a_page_to_set_another_persons_password(admin_client):
     # given a superuser
     root = UserFactory(username="root", is_superuser=True, is_staff=True)
 
-    # when the office administrator tries to change their password
+    # when the office administrator posts a new password to Django's "change password" address
     response = admin_client.post(
-        reverse("admin:auth_user_password_change", args=[root.pk]),
+        reverse("admin:accounts_user_changelist") + f"{root.pk}/password/",
         {"password1": "Taken-over-2026", "password2": "Taken-over-2026"},
     )
 
-    # then
-    assert response.status_code == 403
+    # then there is no such page, and the password is unchanged
+    assert response.status_code == 404
     root.refresh_from_db()
     assert not root.check_password("Taken-over-2026")
 
 
-def test_user_admin_adds_a_user_with_a_full_name(admin_client):
+def test_user_admin_adds_a_user_with_a_full_name_and_no_password(admin_client):
     # when
     response = admin_client.post(
         reverse("admin:accounts_user_add"),
@@ -228,11 +267,13 @@ def test_user_admin_adds_a_user_with_a_full_name(admin_client):
         },
     )
 
-    # then
+    # then the person is added without a usable password (any password posted is ignored): they choose
+    # their own through a reset
     assert response.status_code == 302, response.context["adminform"].form.errors
     user = User.objects.get(username="zhoujs")
     assert (user.full_name, user.email) == ("周建设", "zhou@example.org")
-    assert user.check_password("Sign-2026-admin")
+    assert not user.has_usable_password()
+    assert not user.check_password("Sign-2026-admin")
 
 
 def test_user_admin_does_not_let_the_office_admin_make_a_superuser(admin_client, staff_office_admin):

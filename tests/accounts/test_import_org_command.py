@@ -7,7 +7,8 @@ from openpyxl import load_workbook
 
 from accounts.management.commands.import_org import Command as ImportOrgCommand
 from accounts.models import OrgUnit, User
-from tests.accounts.workbooks import good_rows, org_counts, workbook_bytes
+from tests.accounts.workbooks import OLD_USER_HEADER, good_rows, org_counts, workbook_bytes
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -78,6 +79,48 @@ def test_import_org_prints_each_problem_with_sheet_and_row_and_fails(tmp_path):
     assert lines[0].startswith("单位 第3行: “部门” is not a valid 类型")
     assert lines[1] == "人员 第4行: “not-an-email” is not a valid email address."
     assert OrgUnit.objects.count() == 0
+
+
+def test_import_org_as_the_console_operator_still_imports_no_password_role_or_email_change(tmp_path):
+    # given a person in the database, and an old workbook that would set a password, a role and their email
+    existing = UserFactory(username="wangsj", full_name="王书记", email="wang@example.org")
+    rows = {
+        "单位": [],
+        "人员": [
+            ["new1", "新人", None, "Sign-2026-import", None],
+            ["new2", "新人二", None, None, "安全管理员"],
+            ["wangsj", "王书记", "operator@example.org", None, None],
+        ],
+        "岗位": [],
+    }
+    path = tmp_path / "old.xlsx"
+    path.write_bytes(workbook_bytes(rows, {"人员": OLD_USER_HEADER}))
+    before = org_counts()
+    stderr = io.StringIO()
+
+    # when / then: the operator holds the database, yet the import itself does not touch sign-in
+    with pytest.raises(CommandError, match="3 problems; nothing was imported"):
+        call_command("import_org", str(path), stdout=io.StringIO(), stderr=stderr)
+    lines = stderr.getvalue().splitlines()
+    assert lines[0].startswith("人员 第2行: Initial passwords are no longer imported")
+    assert lines[1].startswith("人员 第3行: Roles are granted by the security administrator")
+    assert lines[2].startswith("人员 第4行: The email of an existing account")
+    assert org_counts() == before
+    existing.refresh_from_db()
+    assert existing.email == "wang@example.org"
+
+
+def test_import_org_creates_people_without_a_usable_password(good_file):
+    # when
+    run(str(good_file))
+
+    # then each person chooses their own
+    people = User.objects.filter(username__in=["wangsj", "zhangzr", "lichz"])
+    assert [(user.username, user.has_usable_password()) for user in people] == [
+        ("lichz", False),
+        ("wangsj", False),
+        ("zhangzr", False),
+    ]
 
 
 def test_import_org_names_a_missing_sheet_without_a_row(tmp_path):

@@ -1,20 +1,43 @@
 import datetime
 import io
+import re
 import zipfile
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.urls import reverse
 from openpyxl import load_workbook
 
 from accounts.models import OrgUnit, OrgUnitKind, Post, PostKind, User
 from accounts.org_import import OrgImportCounts, OrgImportError, org_import, org_import_template_workbook
 from accounts.org_import import workbook as services
 from accounts.roles import Role
+from accounts.security.services import ResetMethod, password_reset_start
 from core.errors import ApplicationError
-from tests.accounts.workbooks import PASSWORD, good_rows, org_counts, workbook_bytes
-from tests.factories import OrgUnitFactory, PostFactory, UserFactory
+from tests.accounts.workbooks import OLD_USER_HEADER, PASSWORD, good_rows, org_counts, workbook_bytes
+from tests.factories import TEST_PASSWORD, OrgUnitFactory, PostFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
+
+# The refusals of what the import no longer does: set passwords, change roles, change an existing email.
+PASSWORD_REFUSED = (
+    "Initial passwords are no longer imported: each person chooses their own, through a reset link sent "
+    "to their email or a one-time code from the security administrator. Empty the “{column}” column, or "
+    "delete it."
+)
+NEW_USER_ROLES_REFUSED = (
+    "Roles are granted by the security administrator on the 账号管理 page, not by import: a new account "
+    "starts without roles, so leave “{column}” empty."
+)
+ROLES_CHANGE_REFUSED = (
+    "Roles are granted by the security administrator on the 账号管理 page, not by import: “{column}” must "
+    "list the roles this account holds now ({roles}), or delete the column."
+)
+EMAIL_CHANGE_REFUSED = (
+    "The email of an existing account, where its password reset links go, is changed only by the security "
+    "administrator on the 账号管理 page. The account's email now: {email}; write the same or delete the "
+    "“{column}” column."
+)
 
 
 def role_names(username: str) -> set[str]:
@@ -31,7 +54,25 @@ def refused(workbook, imported_by) -> OrgImportError:
     return caught.value
 
 
-def test_org_import_creates_units_users_posts_roles_and_oversight(office_admin):
+def old_users_workbook(users: list[list]) -> bytes:
+    """A workbook with only people, under the header older workbooks had (with 初始密码 and 角色)."""
+    return workbook_bytes({"单位": [], "人员": users, "岗位": []}, {"人员": OLD_USER_HEADER})
+
+
+@pytest.fixture(params=["office_admin", "superuser", "console"])
+def importer(request, db) -> User | None:
+    """Everyone who may import; none of them is exempt from the sign-in rules (None: manage.py)."""
+    if request.param == "office_admin":
+        return request.getfixturevalue("office_admin")
+    if request.param == "superuser":
+        return UserFactory(username="root", is_superuser=True)
+    return None
+
+
+def test_org_import_creates_units_users_posts_and_oversight(office_admin):
+    # given
+    before = org_counts()
+
     # when
     result = org_import(workbook_file=workbook_bytes(good_rows()), imported_by=office_admin)
 
@@ -50,13 +91,18 @@ def test_org_import_creates_units_users_posts_roles_and_oversight(office_admin):
         OrgUnitKind.INSPECTION_TEAM,
     ]
     assert units["JJZ"].sort_order == 4
-    # the people, who can sign in with their initial password, and their roles
-    head = User.objects.get(username="zhangzr")
-    assert (head.full_name, head.email) == ("张主任", "")
-    assert head.check_password(PASSWORD)
-    assert role_names("wangsj") == {Role.PARTY_GROUP}
-    assert role_names("lichz") == {Role.OFFICE_ADMIN, Role.INSPECTION_TEAM}
-    assert role_names("zhangzr") == set()
+    # the people, with the file's email, no usable password (each chooses their own) and no roles
+    people = {
+        user.username: user for user in User.objects.filter(username__in=["wangsj", "zhangzr", "lichz"])
+    }
+    assert {name: (user.full_name, user.email) for name, user in people.items()} == {
+        "wangsj": ("王书记", "wang@example.org"),
+        "zhangzr": ("张主任", ""),
+        "lichz": ("李处长", "li@example.org"),
+    }
+    assert not any(user.has_usable_password() for user in people.values())
+    assert [role_names(name) for name in people] == [set(), set(), set()]
+    assert (org_counts()["groups"], org_counts()["memberships"]) == (before["groups"], before["memberships"])
     # the posts: kinds, terms from real dates and from text, oversight, a vacant post
     secretary = Post.objects.get(title="党组书记")
     assert (secretary.kind, secretary.holder.username) == (PostKind.PARTY_SECRETARY, "wangsj")
@@ -91,19 +137,14 @@ def test_org_import_of_the_same_file_again_changes_nothing_and_duplicates_nothin
 
 
 def test_org_import_updates_matched_records_and_keeps_existing_passwords(office_admin):
-    # given an imported organisation
+    # given an imported organisation, and a person already in the database who has chosen a password
+    UserFactory(username="zhoujs", full_name="周建设", email="zhou@example.org")
     org_import(workbook_file=workbook_bytes(good_rows()), imported_by=office_admin)
     before = org_counts()
     rows = good_rows()
     rows["单位"][2] = ["FGW-FGC", "法规一处", "PG", "处室", 9]  # renamed and moved
-    rows["人员"][0] = [
-        "wangsj",
-        "王书记",
-        "wang@example.org",
-        "Another-pass-2026",
-        "党组",
-    ]  # same, new password
-    rows["人员"][2] = ["lichz", "李处长", "", PASSWORD, "纪检监察组"]  # email cleared, a role taken away
+    rows["人员"][0] = ["wangsj", "王书记（新）", "wang@example.org"]  # renamed, same email
+    rows["人员"].append(["zhoujs", "周建设（新）", "zhou@example.org"])
     rows["岗位"][1] = ["FGW", "主任", "主要负责人", "zhangzr", "2023-02-01", "2027-12-31", "FGW", 1]
 
     # when the changed file is imported
@@ -111,21 +152,20 @@ def test_org_import_updates_matched_records_and_keeps_existing_passwords(office_
 
     # then the changed records are updated in place
     assert result.units == OrgImportCounts(updated=1, unchanged=3)
-    assert result.users == OrgImportCounts(updated=1, unchanged=2)
+    assert result.users == OrgImportCounts(updated=2, unchanged=2)
     assert result.posts == OrgImportCounts(updated=1, unchanged=3)
     section = OrgUnit.objects.get(code="FGW-FGC")
     assert (section.name, section.parent.code, section.sort_order) == ("法规一处", "PG", 9)
-    assert User.objects.get(username="lichz").email == ""
-    assert role_names("lichz") == {Role.INSPECTION_TEAM}
-    assert User.objects.get(username="wangsj").check_password(PASSWORD)  # the file's password is ignored
+    assert User.objects.get(username="wangsj").full_name == "王书记（新）"
+    # and nobody's sign-in changed: a chosen password stays, an imported person still has none
+    zhou = User.objects.get(username="zhoujs")
+    assert (zhou.full_name, zhou.email) == ("周建设（新）", "zhou@example.org")
+    assert zhou.check_password(TEST_PASSWORD)
+    assert not User.objects.get(username="wangsj").has_usable_password()
     director = Post.objects.get(title="主任")
     assert director.term_end == datetime.date(2027, 12, 31)
     assert oversees_codes(director) == {"FGW"}
-    assert org_counts() == {
-        **before,
-        "memberships": before["memberships"] - 1,
-        "oversees": before["oversees"] - 1,
-    }
+    assert org_counts() == {**before, "oversees": before["oversees"] - 1}
 
 
 def test_org_import_refers_to_units_and_users_already_in_the_database(office_admin):
@@ -175,7 +215,7 @@ def test_org_import_accepts_english_sheet_and_column_names(office_admin):
     sheets = {"units": rows["单位"], "users": rows["人员"], "posts": rows["岗位"]}
     headers = {
         "units": ["code", "name", "parent_code", "kind", "sort_order"],
-        "users": ["username", "full_name", "email", "initial_password", "roles"],
+        "users": ["username", "full_name", "email"],
         "posts": [
             "unit_code",
             "title",
@@ -196,8 +236,13 @@ def test_org_import_accepts_english_sheet_and_column_names(office_admin):
 
 
 def test_org_import_leaves_fields_of_a_missing_optional_column_untouched(office_admin):
-    # given an imported organisation
-    org_import(workbook_file=workbook_bytes(good_rows()), imported_by=office_admin)
+    # given a person with an email and roles
+    UserFactory(
+        username="lichz",
+        full_name="李处长",
+        email="li@example.org",
+        roles=[Role.PARTY_GROUP, Role.INSPECTION_TEAM],
+    )
 
     # when a users sheet without the roles and email columns is imported
     sheets = {"单位": [], "人员": [["lichz", "李处长（新）"]], "岗位": []}
@@ -208,7 +253,7 @@ def test_org_import_leaves_fields_of_a_missing_optional_column_untouched(office_
     # then only the name changed
     user = User.objects.get(username="lichz")
     assert (user.full_name, user.email) == ("李处长（新）", "li@example.org")
-    assert role_names("lichz") == {Role.OFFICE_ADMIN, Role.INSPECTION_TEAM}
+    assert role_names("lichz") == {Role.PARTY_GROUP, Role.INSPECTION_TEAM}
     assert result.users == OrgImportCounts(updated=1)
 
 
@@ -237,25 +282,12 @@ BAD_ROWS = [
     ),
     pytest.param("单位", ["X1", "某处", None, "处室", "第一"], "whole number", id="unit-sort-text"),
     pytest.param("单位", ["X1", "某处", None, "处室", -3], "whole number", id="unit-sort-negative"),
-    pytest.param("人员", ["wangsj", "重名", None, PASSWORD, None], "appears more than once", id="user-twice"),
-    pytest.param(
-        "人员", ["new1", "新人", "not-an-email", PASSWORD, None], "not a valid email", id="user-email"
-    ),
-    pytest.param(
-        "人员", ["new1", "新人", None, None, None], "needs an initial password", id="user-no-password"
-    ),
-    pytest.param(
-        "人员", ["new1", "新人", None, "12345678", None], "entirely numeric", id="user-weak-password"
-    ),
-    pytest.param(
-        "人员", ["new1", "新人", None, PASSWORD, "局长"], "“局长” is not a valid role", id="user-role"
-    ),
-    pytest.param(
-        "人员", ["bad name!", "新人", None, PASSWORD, None], "Enter a valid username", id="username"
-    ),
-    pytest.param("人员", [None, "新人", None, PASSWORD, None], "“用户名” is required", id="user-no-username"),
-    pytest.param("人员", ["new1", None, None, PASSWORD, None], "“姓名” is required", id="user-no-name"),
-    pytest.param("人员", ["new1", "名" * 65, None, PASSWORD, None], "longer than 64", id="user-name-long"),
+    pytest.param("人员", ["wangsj", "重名", None], "appears more than once", id="user-twice"),
+    pytest.param("人员", ["new1", "新人", "not-an-email"], "not a valid email", id="user-email"),
+    pytest.param("人员", ["bad name!", "新人", None], "Enter a valid username", id="username"),
+    pytest.param("人员", [None, "新人", None], "“用户名” is required", id="user-no-username"),
+    pytest.param("人员", ["new1", None, None], "“姓名” is required", id="user-no-name"),
+    pytest.param("人员", ["new1", "名" * 65, None], "longer than 64", id="user-name-long"),
     pytest.param(
         "岗位",
         ["NOPE", "主任", "副职", None, None, None, None, None],
@@ -489,26 +521,14 @@ def test_org_import_is_allowed_to_a_superuser():
 def test_org_import_by_an_office_admin_may_not_change_a_superuser(office_admin):
     # given a superuser
     UserFactory(username="root", full_name="系统管理员", is_superuser=True)
-    rows = {"单位": [], "人员": [["root", "改名", None, None, "办公室管理员"]], "岗位": []}
+    rows = {"单位": [], "人员": [["root", "改名"]], "岗位": []}
 
     # when / then
-    error = refused(workbook_bytes(rows), office_admin)
-    assert error.errors[0].message == "Only a superuser may change a superuser's account by import."
+    error = refused(workbook_bytes(rows, {"人员": ["用户名", "姓名"]}), office_admin)
+    assert [e.message for e in error.errors] == [
+        "Only a superuser may change a superuser's account by import."
+    ]
     assert User.objects.get(username="root").full_name == "系统管理员"
-
-
-def test_org_import_by_an_office_admin_may_not_remove_their_own_role(office_admin):
-    # given a file that lists the importing administrator without the role
-    rows = {
-        "单位": [],
-        "人员": [[office_admin.username, office_admin.full_name, None, None, "党组"]],
-        "岗位": [],
-    }
-
-    # when / then
-    error = refused(workbook_bytes(rows), office_admin)
-    assert error.errors[0].message == "You cannot remove your own office administrator role."
-    assert role_names(office_admin.username) == {Role.OFFICE_ADMIN}
 
 
 def test_org_import_reads_a_path_and_an_open_file(office_admin, tmp_path):
@@ -534,7 +554,272 @@ def test_org_import_template_workbook_has_three_sheets_with_examples_that_import
     assert workbook.sheetnames == ["单位", "人员", "岗位"]
     assert [workbook[name].max_row for name in workbook.sheetnames] == [3, 3, 3]
     assert [cell.value for cell in workbook["单位"][1]] == ["编码", "名称", "上级编码", "类型", "排序"]
+    # and no password or role column: neither is imported
+    assert [cell.value for cell in workbook["人员"][1]] == ["用户名", "姓名", "邮箱"]
     # and the examples are a valid import
     result = org_import(workbook_file=content, imported_by=office_admin)
     assert (result.units.created, result.users.created, result.posts.created) == (2, 2, 2)
+    liuna = User.objects.get(username="liuna")
+    assert (role_names("liuna"), liuna.has_usable_password()) == (set(), False)
+
+
+# --- Passwords: never imported; each person chooses their own -----------------------------------------
+
+
+def test_org_import_refuses_every_row_with_an_initial_password_and_writes_nothing(importer):
+    # given a person already in the database, and an old workbook giving passwords to new and existing people
+    UserFactory(username="zhoujs", full_name="周建设", email="zhou@example.org")
+    workbook = old_users_workbook(
+        [
+            ["new1", "新人一", "new1@example.org", PASSWORD, None],
+            ["new2", "新人二", None, None, None],  # no password: fine
+            ["new3", "新人三", None, 12345678, None],  # a number, as Excel keeps digits
+            ["zhoujs", "周建设", "zhou@example.org", "Taken-over-2026", None],
+        ]
+    )
+    before = org_counts()
+
+    # when
+    error = refused(workbook, importer)
+
+    # then each of those rows is refused, whoever imports, and nothing is written
+    message = PASSWORD_REFUSED.format(column="初始密码")
+    assert [(e.sheet, e.row, e.message) for e in error.errors] == [
+        ("人员", 2, message),
+        ("人员", 4, message),
+        ("人员", 5, message),
+    ]
+    assert org_counts() == before
+    assert not User.objects.filter(username__in=["new1", "new2", "new3"]).exists()
+    zhou = User.objects.get(username="zhoujs")
+    assert zhou.check_password(TEST_PASSWORD) and not zhou.check_password("Taken-over-2026")
+
+
+def test_org_import_names_the_password_column_as_the_file_does(office_admin):
+    # given the English name of the column
+    headers = {"人员": ["username", "full_name", "initial_password"]}
+    sheets = {"单位": [], "人员": [["new1", "新人", PASSWORD]], "岗位": []}
+
+    # when
+    error = refused(workbook_bytes(sheets, headers), office_admin)
+
+    # then
+    assert [(e.sheet, e.row, e.message) for e in error.errors] == [
+        ("人员", 2, PASSWORD_REFUSED.format(column="initial_password"))
+    ]
+
+
+def test_org_import_accepts_an_old_workbook_whose_password_and_role_columns_are_empty(importer):
+    # given the old layout with both columns left empty (a blank of spaces counts as empty)
+    workbook = old_users_workbook(
+        [["new1", "新人一", "new1@example.org", None, None], ["new2", "新人二", None, "  ", ""]]
+    )
+
+    # when
+    result = org_import(workbook_file=workbook, imported_by=importer)
+
+    # then the people are created, without a usable password or a role
+    assert result.users == OrgImportCounts(created=2)
+    for username in ("new1", "new2"):
+        assert not User.objects.get(username=username).has_usable_password()
+        assert role_names(username) == set()
+
+
+def test_an_imported_person_chooses_their_own_password_through_the_reset_link(
+    office_admin, client, mailoutbox
+):
+    # given an imported person with an email
+    org_import(workbook_file=workbook_bytes(good_rows()), imported_by=office_admin)
+    assert not User.objects.get(username="wangsj").has_usable_password()
+
+    # when they ask for a reset link by their account name (忘记密码)
+    response = client.post(reverse("accounts:password-reset"), {"identifier": "wangsj"})
+
+    # then a link is mailed to them, and with it they choose their own password
+    assert response.status_code == 302
+    assert [message.to for message in mailoutbox] == [["wang@example.org"]]
+    (link,) = re.findall(r"https?://[^/\s]+(/accounts/password/reset/\S+/)", mailoutbox[0].body)
+    form = client.get(link, follow=True)  # Django moves the token into the session, then shows the form
+    done = client.post(
+        form.redirect_chain[-1][0],
+        {"new_password1": "Qingfeng-2026-zhengqi", "new_password2": "Qingfeng-2026-zhengqi"},
+    )
+    assert done.status_code == 302 and done["Location"] == reverse("accounts:password-reset-complete")
+    assert User.objects.get(username="wangsj").check_password("Qingfeng-2026-zhengqi")
+
+
+def test_an_imported_person_without_email_gets_a_one_time_code_from_the_security_admin(office_admin):
+    # given an imported person without an email, and a security administrator
+    org_import(workbook_file=workbook_bytes(good_rows()), imported_by=office_admin)
+    security_admin = UserFactory(roles=[Role.SECURITY_ADMIN])
+
+    # when the security administrator starts a reset
+    method, code = password_reset_start(user=User.objects.get(username="zhangzr"), started_by=security_admin)
+
+    # then a one-time code is made for handing over in person
+    assert method == ResetMethod.CODE
+    assert re.fullmatch(r"[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}", code)
+
+
+# --- Roles: granted by the security administrator only ---------------------------------------------------
+
+
+def test_org_import_refuses_a_role_for_a_new_person_and_writes_nothing(importer):
+    # given
+    workbook = old_users_workbook(
+        [["new1", "新人一", None, None, "党组"], ["new2", "新人二", None, None, "security_admin"]]
+    )
+    before = org_counts()
+
+    # when
+    error = refused(workbook, importer)
+
+    # then
+    message = NEW_USER_ROLES_REFUSED.format(column="角色")
+    assert [(e.sheet, e.row, e.message) for e in error.errors] == [("人员", 2, message), ("人员", 3, message)]
+    assert org_counts() == before
+
+
+@pytest.mark.parametrize(
+    ("held", "cell", "shown"),
+    [
+        pytest.param([Role.PARTY_GROUP], "党组、纪检监察组", "党组", id="role-added"),
+        pytest.param([], "纪检监察组", "no roles", id="first-role"),
+        pytest.param([Role.INSPECTION_TEAM], None, "纪检监察组", id="roles-emptied"),
+        pytest.param([Role.PARTY_GROUP, Role.INSPECTION_TEAM], "党组", "党组、纪检监察组", id="role-removed"),
+        pytest.param([], "安全管理员", "no roles", id="security-admin"),
+        pytest.param([Role.OFFICE_ADMIN], "系统管理员、审计管理员", "系统管理员", id="second-duty"),
+    ],
+)
+def test_org_import_refuses_to_change_an_existing_persons_roles(importer, held, cell, shown):
+    # given a person holding some roles
+    person = UserFactory(username="wangsj", full_name="王书记", email="wang@example.org", roles=held)
+    before = org_counts()
+
+    # when the file lists other roles for them
+    error = refused(old_users_workbook([["wangsj", "王书记", "wang@example.org", None, cell]]), importer)
+
+    # then the row is refused, whoever imports, and the roles are as they were
+    assert [(e.sheet, e.row, e.message) for e in error.errors] == [
+        ("人员", 2, ROLES_CHANGE_REFUSED.format(column="角色", roles=shown))
+    ]
+    assert role_names(person.username) == {role.value for role in held}
+    assert org_counts() == before
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        pytest.param("党组、系统管理员", id="grant-themselves-a-role"),
+        pytest.param("系统管理员、安全管理员", id="take-a-second-duty"),
+        pytest.param(None, id="drop-their-own-role"),
+    ],
+)
+def test_org_import_refuses_the_office_admins_own_roles_change(office_admin, cell):
+    # given
+    before = org_counts()
+    row = [office_admin.username, office_admin.full_name, office_admin.email, None, cell]
+
+    # when
+    error = refused(old_users_workbook([row]), office_admin)
+
+    # then
+    assert [e.message for e in error.errors] == [
+        ROLES_CHANGE_REFUSED.format(column="角色", roles="系统管理员")
+    ]
+    assert role_names(office_admin.username) == {Role.OFFICE_ADMIN}
+    assert org_counts() == before
+
+
+def test_org_import_accepts_a_role_cell_equal_to_the_current_roles_and_changes_nothing(importer):
+    # given people with roles, as a security administrator granted them
+    UserFactory(username="wangsj", full_name="王书记", email="wang@example.org", roles=[Role.PARTY_GROUP])
+    UserFactory(
+        username="lichz",
+        full_name="李处长",
+        email="li@example.org",
+        roles=[Role.INSPECTION_TEAM, Role.PARTY_GROUP],
+    )
+    UserFactory(username="liuna", full_name="刘娜", email="liu@example.org", roles=[Role.OFFICE_ADMIN])
+    UserFactory(username="zhangzr", full_name="张主任", email="zhang@example.org")
+    before = org_counts()
+    workbook = old_users_workbook(
+        [
+            ["wangsj", "王书记", "wang@example.org", None, "党组"],
+            [
+                "lichz",
+                "李处长（新）",
+                "li@example.org",
+                None,
+                "纪检监察组, party_group",
+            ],  # any order, any form
+            ["liuna", "刘娜", "liu@example.org", None, "办公室管理员"],  # the role's earlier name
+            ["zhangzr", "张主任", "zhang@example.org", None, None],  # no roles, and none in the file
+            ["new1", "新人", None, None, None],
+        ]
+    )
+
+    # when (a re-import of a workbook that lists the roles people hold)
+    result = org_import(workbook_file=workbook, imported_by=importer)
+
+    # then only the name and the new person changed; every role is as it was
+    assert result.users == OrgImportCounts(created=1, updated=1, unchanged=3)
+    assert role_names("lichz") == {Role.INSPECTION_TEAM, Role.PARTY_GROUP}
     assert role_names("liuna") == {Role.OFFICE_ADMIN}
+    assert org_counts() == {**before, "users": before["users"] + 1}
+
+
+def test_org_import_refuses_an_unknown_role_word(office_admin):
+    # when
+    error = refused(old_users_workbook([["new1", "新人", None, None, "局长"]]), office_admin)
+
+    # then
+    choices = "党组、纪检监察组、系统管理员、办公室管理员、安全管理员、审计管理员"
+    assert [(e.row, e.message) for e in error.errors] == [
+        (2, f"“局长” is not a valid role; use one of: {choices}.")
+    ]
+
+
+# --- Email: an existing account's is where its reset links go; the security administrator changes it ------
+
+
+@pytest.mark.parametrize(
+    ("stored", "in_file", "shown"),
+    [
+        pytest.param("wang@example.org", "office@example.org", "wang@example.org", id="changed"),
+        pytest.param("", "office@example.org", "(none)", id="filled-in"),
+        pytest.param("wang@example.org", None, "wang@example.org", id="emptied"),
+        pytest.param("wang@example.org", "Wang@example.org", "wang@example.org", id="other-case"),
+    ],
+)
+def test_org_import_refuses_to_change_an_existing_persons_email(importer, stored, in_file, shown):
+    # given a person already in the database
+    UserFactory(username="wangsj", full_name="王书记", email=stored)
+    rows = good_rows()
+    rows["人员"][0] = ["wangsj", "王书记", in_file]
+    before = org_counts()
+
+    # when
+    error = refused(workbook_bytes(rows), importer)
+
+    # then the row is refused, whoever imports, and nothing is written
+    assert [(e.sheet, e.row, e.message) for e in error.errors] == [
+        ("人员", 2, EMAIL_CHANGE_REFUSED.format(email=shown, column="邮箱"))
+    ]
+    assert User.objects.get(username="wangsj").email == stored
+    assert org_counts() == before
+
+
+def test_org_import_accepts_an_existing_persons_identical_email(importer):
+    # given a person already in the database
+    UserFactory(username="wangsj", full_name="王书记", email="wang@example.org")
+
+    # when the file has the same email and a new name
+    rows = good_rows()
+    rows["人员"][0] = ["wangsj", "王书记（新）", "wang@example.org"]
+    result = org_import(workbook_file=workbook_bytes(rows), imported_by=importer)
+
+    # then only the name changed
+    assert result.users == OrgImportCounts(created=2, updated=1)
+    wang = User.objects.get(username="wangsj")
+    assert (wang.full_name, wang.email) == ("王书记（新）", "wang@example.org")

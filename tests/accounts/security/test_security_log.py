@@ -144,10 +144,14 @@ def test_the_nightly_check_and_the_command_walk_the_security_log_too(cadre):
 
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("ALTER TABLE accounts_securityevent DISABLE TRIGGER accounts_securityevent_permanent")
+            cursor.execute(
+                "ALTER TABLE accounts_securityevent DISABLE TRIGGER accounts_securityevent_permanent"
+            )
         cursor.execute("UPDATE accounts_securityevent SET username = %s", ["someone-else"])
         if connection.vendor == "postgresql":
-            cursor.execute("ALTER TABLE accounts_securityevent ENABLE TRIGGER accounts_securityevent_permanent")
+            cursor.execute(
+                "ALTER TABLE accounts_securityevent ENABLE TRIGGER accounts_securityevent_permanent"
+            )
 
     with pytest.raises(CommandError, match="The security log is broken at event #1"):
         call_command("verify_audit_chain", stdout=io.StringIO(), stderr=io.StringIO())

@@ -5,8 +5,8 @@ import pytest
 
 from accounts.models import User
 from core.errors import ApplicationError
-from responsibility.models import LetterStatus, Signature
 from responsibility.letters.services.letters import letter_countersign, letter_sign
+from responsibility.models import LetterStatus, Signature
 from tests.conftest import attestation_for
 
 pytestmark = pytest.mark.django_db
