@@ -14,6 +14,7 @@ class AccountsConfig(AppConfig):
         from accounts.roles import roles_sync
         from accounts.security import log as security_log  # noqa: F401 (registers its chain)
         from accounts.security import signals  # noqa: F401 (sign-ins and admin actions into the log)
+        from accounts.sso import checks as sso_checks  # noqa: F401 (registers the single sign-on checks)
         from core.audit import audit_heads_ensure
 
         # After every migrate (and every test-database flush) the role groups match accounts.roles.

@@ -67,6 +67,11 @@ class AccountAndAddressHandler(AxesDatabaseHandler):
         return max(by_account, by_address * account_limit // address_limit)
 
 
+def lockout_account_limit(request, credentials) -> int:
+    """Axes's limit, read when it is needed: LOCKOUT_ACCOUNT_FAILURES."""
+    return settings.LOCKOUT_ACCOUNT_FAILURES
+
+
 def lockout_client_ip(request) -> str:
     """The address axes counts: the one the rest of the system records (core.http.client_ip)."""
     return client_ip(request) or ""
@@ -97,20 +102,28 @@ def credential_failure_record(*, request, user, purpose: str) -> None:
         raise LockedOut
 
 
+def _password_matches(user, password: str) -> bool:
+    """The password kept here (where the local-login policy lets this account use one), else the
+    directory's (LDAP), so that people who sign in through the directory can confirm a signature too."""
+    from accounts.sso import ldap_enabled
+    from accounts.sso.local import local_login_allowed
+
+    if local_login_allowed(user) and user.check_password(password):
+        return True
+    if ldap_enabled():
+        from accounts.sso.ldap import ldap_password_confirm
+
+        return ldap_password_confirm(user=user, password=password)
+    return False
+
+
 def password_confirm(*, request, user, password: str) -> bool:
     """Check a signed-in user's password again (before signing, before changing it), counted for lockout.
 
     Raises LockedOut while locked (and when this failure reaches the limit, ending the session).
     """
     credential_check_allowed(request=request, user=user)
-    if user.check_password(password):
+    if _password_matches(user, password):
         return True
     credential_failure_record(request=request, user=user, purpose=PURPOSE_CONFIRM)
     return False
-
-
-def lock_status(*, username: str) -> list:
-    """The axes attempt rows for an account name (for the security administrator's account page)."""
-    from axes.models import AccessAttempt
-
-    return list(AccessAttempt.objects.filter(username=username).order_by("-attempt_time"))
