@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
 
@@ -25,6 +26,7 @@ from responsibility.letters.services.issuing import campaign_issue_letters, lett
 from responsibility.letters.services.letters import SigningAttestation, letter_countersign, letter_sign
 from responsibility.letters.signing import CONSENT_TEXT, SignatureMark
 from tests.factories import CampaignFactory, LetterTemplateFactory, OrgUnitFactory, PostFactory, UserFactory
+from tests.responsibility.demo_helpers import seed_demo
 
 
 @dataclass
@@ -205,3 +207,20 @@ def site_language_restored():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(scope="module")
+def seeded_once(django_db_setup, django_db_blocker):
+    """The demo organisation (seed_demo), loaded once per test module and worker: it takes seconds.
+    Rolled back when the module is done."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        output = seed_demo()
+        yield output
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def seeded(seeded_once, db) -> str:
+    """What seed_demo printed; the database holds the demo it loaded. Each test runs in a savepoint of
+    that load, so what it changes is gone for the next one."""
+    return seeded_once

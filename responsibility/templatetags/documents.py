@@ -27,4 +27,6 @@ def letter_document_panel(context, letter) -> dict:
         "can_retry": is_office and document is not None and document.status != DocumentStatus.READY,
         "show_error": is_office,
         "next_url": request.get_full_path(),
+        # An inclusion tag's template gets no context processors: the poll script's nonce is handed on.
+        "CSP_NONCE": context.get("CSP_NONCE", ""),
     }

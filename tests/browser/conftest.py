@@ -86,8 +86,17 @@ def _page(browser, live_server, options: dict):
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    page.js_errors = errors  # checked by the tests: a script error is a failure
+    page.on("console", lambda message: _record_policy_violation(message, errors))
+    page.js_errors = errors  # checked by the tests: a script error, or what the browser policy blocked
     return context, page
+
+
+def _record_policy_violation(message, errors: list[str]) -> None:
+    """Chromium reports what the Content-Security-Policy blocked (console errors) and a Permissions-Policy
+    it could not read (warnings): under the browser policy (README, "Browser policy") each is a failure."""
+    blocked = message.type == "error" and "Content Security Policy" in message.text
+    if blocked or "Permissions-Policy" in message.text:
+        errors.append(message.text)
 
 
 @pytest.fixture

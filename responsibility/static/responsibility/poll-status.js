@@ -19,8 +19,9 @@
         .then(function (data) {
           if (bar && typeof data.percent === "number") {
             bar.setAttribute("aria-valuenow", String(data.percent));
-            var fill = bar.querySelector("span");
-            if (fill) { fill.style.width = data.percent + "%"; }
+            // The fill is an SVG rectangle (includes/_progress_fill.html): its width is an attribute.
+            var fill = bar.querySelector(".progress-fill rect");
+            if (fill) { fill.setAttribute("width", data.percent + "%"); }
           }
           if (label && typeof data.done === "number") {
             label.textContent = data.done + " / " + data.total;

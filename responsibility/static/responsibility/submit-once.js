@@ -3,10 +3,15 @@
 (function () {
   "use strict";
   document.querySelectorAll("form").forEach(function (form) {
-    form.addEventListener("submit", function () {
-      form.querySelectorAll("[data-submit-once]").forEach(function (button) {
-        window.setTimeout(function () { button.disabled = true; }, 0);
-      });
+    form.addEventListener("submit", function (event) {
+      // Later: the button's name and value must still be sent, and a later listener may cancel the
+      // submit (a confirmation declined, confirm.js), which leaves the buttons usable.
+      window.setTimeout(function () {
+        if (event.defaultPrevented) return;
+        form.querySelectorAll("[data-submit-once]").forEach(function (button) {
+          button.disabled = true;
+        });
+      }, 0);
     });
   });
 })();
