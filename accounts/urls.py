@@ -1,21 +1,22 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path, reverse_lazy
+from django.urls import include, path
 
+from accounts.password_change import PasswordChangeView
 from accounts.security import views as security_views
+from accounts.sessions import session_keepalive_view, session_status_view
+from accounts.sso import views as sso_views
 
 app_name = "accounts"
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
+    # Django's login page, explaining refusals by the directory or the local-login policy (accounts.sso).
+    path("login/", sso_views.SignInView.as_view(), name="login"),
+    # The identity platform's sign-in (OpenID Connect), when configured; otherwise 404.
+    path("oidc/start/", sso_views.oidc_start_view, name="oidc-start"),
+    path("oidc/callback/", sso_views.oidc_callback_view, name="oidc-callback"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path(
-        "password/",
-        auth_views.PasswordChangeView.as_view(
-            template_name="accounts/password_change.html",
-            success_url=reverse_lazy("accounts:password-change-done"),
-        ),
-        name="password-change",
-    ),
+    # Django's page, with a wrong old password counted for lockout and the change logged and told.
+    path("password/", PasswordChangeView.as_view(), name="password-change"),
     path(
         "password/done/",
         auth_views.PasswordChangeDoneView.as_view(template_name="accounts/password_change_done.html"),
@@ -58,4 +59,8 @@ urlpatterns = [
     path("security/log/", security_views.security_log_view, name="security-log"),
     path("security/log/export.csv", security_views.security_log_export_view, name="security-log-export"),
     path("security/log/verify/", security_views.security_log_verify_view, name="security-log-verify"),
+    # Two-step verification, and the idle-session endpoints the page's script asks.
+    path("two-factor/", include("accounts.two_factor.urls")),
+    path("session/status/", session_status_view, name="session-status"),
+    path("session/keep-alive/", session_keepalive_view, name="session-keepalive"),
 ]

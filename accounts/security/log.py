@@ -2,8 +2,9 @@
 
 Payloads by kind (a person is ``{"id", "name"}`` as they were):
 
-- login_succeeded: ``{"backend": "password" | "ldap" | "oidc" | …}``; login_failed: ``{}`` (the name as
-  typed is the event's username); locked_out: ``{"minutes"}`` (how long); lock_lifted: ``{}``;
+- login_succeeded: ``{"backend": "password" | "ldap" | "oidc" | …}``; login_failed: ``{}`` or
+  ``{"reason"}`` (the name as typed is the event's username); locked_out: ``{"minutes"}`` (how long);
+  session_expired: ``{"minutes"}`` (idle for); lock_lifted: ``{"attempts"}`` (failures forgotten);
 - role_granted, role_removed: ``{"role"}``; email_changed: ``{"from", "to"}``;
 - reset_started: ``{"method": "link" | "code"}``; reset_requested, reset_code_used, reset_completed: ``{}``;
 - second-factor events: ``{"device": "totp" | "recovery"}`` where it applies;

@@ -43,7 +43,8 @@ def _refuse(*, actor, subject, action: str, reason: str, request=None) -> None:
     raise ApplicationError(reason, code="refused")
 
 
-def _check_security_admin(*, actor, subject, action: str, request=None) -> None:
+def security_admin_check(*, actor, subject, action: str, request=None) -> None:
+    """Only an active security administrator acts on an account, and never on their own (refusals logged)."""
     if not (actor.is_active and user_has_role(actor, Role.SECURITY_ADMIN)):
         _refuse(
             actor=actor,
@@ -103,7 +104,7 @@ def _role_names(user) -> set[str]:
 def role_grant(*, user: User, role: Role, granted_by: User, request=None) -> None:
     """Give `user` a role. Refused for oneself, and for a second administrator duty (三员分立)."""
     role = Role(role)
-    _check_security_admin(actor=granted_by, subject=user, action=f"grant:{role}", request=request)
+    security_admin_check(actor=granted_by, subject=user, action=f"grant:{role}", request=request)
     with transaction.atomic():
         user = row_lock(User, pk=user.pk)
         held = _role_names(user)
@@ -177,7 +178,7 @@ def role_grant_at_installation(*, user: User, role: Role) -> None:
 
 def role_remove(*, user: User, role: Role, removed_by: User, request=None) -> None:
     role = Role(role)
-    _check_security_admin(actor=removed_by, subject=user, action=f"remove:{role}", request=request)
+    security_admin_check(actor=removed_by, subject=user, action=f"remove:{role}", request=request)
     with transaction.atomic():
         user = row_lock(User, pk=user.pk)
         if role not in _role_names(user):
@@ -204,7 +205,7 @@ def role_remove(*, user: User, role: Role, removed_by: User, request=None) -> No
 
 def account_active_set(*, user: User, active: bool, changed_by: User, request=None) -> None:
     """Enable or disable an account. Disabling ends its sessions (Django refuses inactive users)."""
-    _check_security_admin(
+    security_admin_check(
         actor=changed_by, subject=user, action="enable" if active else "disable", request=request
     )
     with transaction.atomic():
@@ -229,7 +230,7 @@ def account_active_set(*, user: User, active: bool, changed_by: User, request=No
 
 def account_email_change(*, user: User, email: str, changed_by: User, request=None) -> None:
     """Change the address reset links go to. Both the old and the new address are told."""
-    _check_security_admin(actor=changed_by, subject=user, action="email", request=request)
+    security_admin_check(actor=changed_by, subject=user, action="email", request=request)
     email = (email or "").strip()
     if email:
         try:
@@ -275,7 +276,7 @@ def _email_only(*, address: str, title: str, body: str, recipient) -> None:
 
 def lock_lift(*, user: User, lifted_by: User, request=None) -> int:
     """End the account's lockout now (its failed attempts are forgotten). Returns how many were cleared."""
-    _check_security_admin(actor=lifted_by, subject=user, action="lift_lock", request=request)
+    security_admin_check(actor=lifted_by, subject=user, action="lift_lock", request=request)
     with transaction.atomic():
         cleared = axes_reset(username=user.get_username())
         security_event_record(
@@ -293,7 +294,7 @@ def lock_lift(*, user: User, lifted_by: User, request=None) -> int:
 def password_reset_start(*, user: User, started_by: User, request=None) -> tuple[ResetMethod, str]:
     """Start a reset for someone else: the link goes to their email, or a one-time code is returned for
     handing over in person (only then, and only once). The administrator never learns a password."""
-    _check_security_admin(actor=started_by, subject=user, action="reset", request=request)
+    security_admin_check(actor=started_by, subject=user, action="reset", request=request)
     if not user.is_active:
         raise ApplicationError(_("The account is disabled; enable it first."), code="inactive")
     four_eyes_check(

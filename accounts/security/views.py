@@ -315,7 +315,7 @@ def account_second_factor_reset_view(request, pk: int):
         request,
         pk,
         lambda account: second_factor_reset(user=account, reset_by=request.user, request=request),
-        _("The second factor was reset; the person sets up a new one at their next sign-in."),
+        _("The second factor was reset; the person is told and sets up a new authenticator app."),
     )
 
 

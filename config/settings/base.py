@@ -8,9 +8,11 @@ from datetime import timedelta
 from pathlib import Path
 
 from celery.schedules import crontab
+from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 from config.env import BASE_DIR, env
+from config.sso import sso_settings
 
 SECRET_KEY = env("DJANGO_SECRET_KEY")
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
@@ -29,6 +31,11 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "guardian",
+    "csp",  # django-csp: its system checks (the policy itself is CONTENT_SECURITY_POLICY below)
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "accounts",
     "responsibility",
 ]
@@ -36,14 +43,25 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below WhiteNoise, so static files carry only WhiteNoise's caching headers (README, "Browser policy").
+    "csp.middleware.CSPMiddleware",
+    "config.middleware.BrowserPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # The second factor before anything else (accounts.two_factor), then a forced password change.
+    "accounts.two_factor.middleware.SecondFactorMiddleware",
+    "accounts.security.middleware.PasswordMustChangeMiddleware",
     "accounts.org_tree.OrgTreeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Below messages: a session idle for SESSION_IDLE_MINUTES ends with a message (accounts.sessions).
+    "accounts.sessions.SessionIdleMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a sign-in refused for too many failures into the lockout page (accounts.security.lockout).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -60,6 +78,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "csp.context_processors.nonce",  # CSP_NONCE, for <script nonce="{{ CSP_NONCE }}">
+                "accounts.sessions.idle_session",  # the idle-session warning's timings
                 "responsibility.home.context_processors.navigation",
                 "responsibility.home.context_processors.notifications",
             ],
@@ -83,9 +103,17 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses every sign-in attempt while the account or the address is locked out.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # A one-time code handed over by the security administrator (accounts.security.resets).
+    "accounts.security.resets.ResetCodeBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
+# Single sign-on (config/sso.py, README "Single sign-on"): LDAP and OpenID Connect, each only when
+# configured, right after the local passwords, which DJANGO_LOCAL_LOGIN may then keep for some roles only.
+# Adds AUTH_LDAP_* (django-auth-ldap), OIDC_* (mozilla-django-oidc) and SSO_* settings.
+globals().update(sso_settings(env, backends=AUTHENTICATION_BACKENDS))
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -95,6 +123,47 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "responsibility:todo"
 LOGOUT_REDIRECT_URL = "accounts:login"
+
+# Lockout (django-axes; accounts.security.lockout): wrong passwords at sign-in, at the administration
+# sign-in, when confirming a signature and when changing the password all count. An account is locked
+# after LOCKOUT_ACCOUNT_FAILURES failures from anywhere; an address after LOCKOUT_ADDRESS_FAILURES
+# failures on any accounts (higher: an office's computers often share one address). Both for
+# LOCKOUT_MINUTES, unless a security administrator lifts the lock sooner.
+LOCKOUT_ACCOUNT_FAILURES = env.int("DJANGO_LOCKOUT_ACCOUNT_FAILURES", default=5)
+LOCKOUT_ADDRESS_FAILURES = env.int("DJANGO_LOCKOUT_ADDRESS_FAILURES", default=30)
+LOCKOUT_MINUTES = env.int("DJANGO_LOCKOUT_MINUTES", default=15)
+AXES_HANDLER = "accounts.security.lockout.AccountAndAddressHandler"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = "accounts.security.lockout.lockout_account_limit"
+AXES_COOLOFF_TIME = timedelta(minutes=LOCKOUT_MINUTES)
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.security.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "accounts.security.lockout.lockout_client_ip"
+AXES_VERBOSE = False
+# Password resets: a link lives this long; requests are refused beyond these counts (per address per
+# 15 minutes, per account name or email per hour). A one-time code handed over in person lives a day.
+PASSWORD_RESET_TIMEOUT = env.int("DJANGO_PASSWORD_RESET_MINUTES", default=60) * 60
+RESET_REQUESTS_PER_ADDRESS = 5
+RESET_REQUESTS_PER_ACCOUNT = 3
+RESET_CODE_HOURS = 24
+
+# Two-step sign-in (accounts.two_factor; django-otp): holders of these roles must set up an authenticator
+# app before anything else; everyone else may. Wrong codes count towards the lockout above, which is why
+# django-otp's own back-off is off (one rule for failures, not two that disagree).
+TWO_FACTOR_REQUIRED_ROLES = [
+    role.strip()
+    for role in env.list(
+        "DJANGO_TWO_FACTOR_REQUIRED_ROLES",
+        default=["office_admin", "security_admin", "audit_admin", "inspection_team", "party_group"],
+    )
+    if role.strip()
+]
+OTP_TOTP_ISSUER = "党风廉政建设责任书"
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+# A signed-in session with no request for this long ends (accounts.sessions); the page warns 2 minutes
+# before and offers to stay signed in.
+SESSION_IDLE_MINUTES = env.int("DJANGO_SESSION_IDLE_MINUTES", default=30)
 
 # django-guardian: no anonymous user row; object permissions only for real accounts.
 ANONYMOUS_USER_NAME = None
@@ -164,6 +233,29 @@ CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Content-Security-Policy (django-csp; README, "Browser policy"). Scripts and stylesheets come only from
+# our own static files, and every <script> tag carries the response's nonce (nonce="{{ CSP_NONCE }}"):
+# no inline script, event-handler attribute (onsubmit=…) or style attribute runs, so injected markup
+# cannot either. img-src allows data: for the drawn signatures shown on a letter. Django 5.2's admin
+# has no inline script or style on the pages this project uses, so it needs no relaxation.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],  # the status polls of PDFs and batch prints
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        # Extra origins a form may post to or be redirected to, e.g. a single sign-on server.
+        "form-action": [SELF, *env.list("DJANGO_CSP_FORM_ACTION", default=[])],
+        # Where browsers report what the policy blocked (optional; None leaves the directive out).
+        "report-uri": env("DJANGO_CSP_REPORT_URI", default="") or None,
+    },
+}
 
 # Email: printed to the console unless an SMTP server is configured.
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
@@ -240,5 +332,7 @@ LOGGING = {
         # A foreign seal on an uploaded PDF is an answer for the user, not an error of the server.
         "pyhanko": {"level": "ERROR"},
         "pyhanko_certvalidator": {"level": "ERROR"},
+        # django-axes logs every sign-in at INFO; the security log already records them.
+        "axes": {"level": "WARNING"},
     },
 }

@@ -1,9 +1,9 @@
 """What one load of the demo (seed_demo) makes: every letter state, the audit chains, supervision and
 一岗双责 in every state, all reached through the services.
 
-The demo is loaded once per module and test worker (it takes seconds); each test runs inside a
-savepoint of that load and is rolled back, so a test that changes something leaves the next one the
-demo as it was loaded.
+The demo is loaded once per module and test worker (it takes seconds; the `seeded` fixture of
+tests/conftest.py); each test runs inside a savepoint of that load and is rolled back, so a test that
+changes something leaves the next one the demo as it was loaded.
 """
 
 import base64
@@ -15,7 +15,7 @@ import pytest
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
-from django.db import transaction
+from django.test import RequestFactory
 from django.utils import timezone
 
 from accounts.models import LEADING_POST_KINDS, Post, PostKind, User
@@ -86,20 +86,6 @@ from tests.responsibility.demo_helpers import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(scope="module")
-def seeded_once(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
-        output = seed_demo()
-        yield output
-        transaction.set_rollback(True)
-
-
-@pytest.fixture
-def seeded(seeded_once, db) -> str:
-    """What seed_demo printed; the database holds the demo it loaded."""
-    return seeded_once
 
 
 def test_seed_demo_leaves_a_letter_in_every_state_a_service_can_reach(seeded):
@@ -205,7 +191,11 @@ def test_seed_demo_signs_with_drawn_and_typed_marks(seeded):
 
 def test_seed_demo_accounts_sign_in_with_the_documented_password(seeded):
     for account in DEMO_ACCOUNTS:
-        assert authenticate(username=account.username, password=DEMO_PASSWORD) is not None, account.username
+        # As the login page does: with the request, which the lockout (django-axes) counts by.
+        request = RequestFactory().post("/accounts/login/")
+        assert authenticate(request, username=account.username, password=DEMO_PASSWORD) is not None, (
+            account.username
+        )
     validate_password(DEMO_PASSWORD, user=user("shuji"))  # raises if a validator refuses it
     office_admin = user("bangongshi_admin")
     assert office_admin.is_staff and not office_admin.is_superuser

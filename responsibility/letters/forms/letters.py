@@ -4,6 +4,9 @@ from django import forms
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
+from accounts.security.lockout import LockedOut, password_confirm
+from accounts.two_factor.selectors import second_factor_enrolled
+from accounts.two_factor.services import second_factor_verify
 from core.errors import ApplicationError
 from responsibility.letters.models.letters import ClauseCategory, SignatureMethod
 from responsibility.letters.services.letters import MAX_REASON_LENGTH
@@ -17,7 +20,8 @@ from responsibility.letters.signing import (
 
 
 class SignatureForm(forms.Form):
-    """Password re-entry, consent, and the signature mark (drawn or typed)."""
+    """Identity (the password, and the second factor's code where the signer has one), consent, and the
+    signature mark (drawn or typed). Wrong passwords and codes count towards lockout."""
 
     password = forms.CharField(
         label=_("Login password"),
@@ -27,6 +31,15 @@ class SignatureForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
         help_text=_("Re-enter your password to confirm it is you. It stays valid for 5 minutes."),
     )
+    second_factor_code = forms.CharField(
+        label=_("Verification code"),
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autocapitalize": "off"}),
+        help_text=_(
+            "With the password: the 6-digit code your authenticator app shows now, or a recovery code."
+        ),
+    )
     consent = forms.BooleanField(label=CONSENT_TEXT, required=False)
     method = forms.ChoiceField(
         label=_("Signature"), choices=SignatureMethod.choices, initial=SignatureMethod.DRAWN
@@ -34,18 +47,53 @@ class SignatureForm(forms.Form):
     drawing = forms.CharField(required=False, widget=forms.HiddenInput, max_length=MAX_DRAWING_BYTES * 2)
     typed_name = forms.CharField(label=_("Type your full name"), required=False, max_length=64)
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, request, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        self.request = request
+        self.asks_second_factor = second_factor_enrolled(user=user)
+        if not self.asks_second_factor:
+            del self.fields["second_factor_code"]
         self.password_confirmed = False
+        # The identity check is complete: the password, and the second factor where the signer has one.
+        self.identity_confirmed = False
 
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]
         if password:
-            if not self.user.check_password(password):
+            try:
+                confirmed = password_confirm(request=self.request, user=self.user, password=password)
+            except LockedOut as locked:
+                self.add_error(None, str(locked))
+                return ""
+            if not confirmed:
                 raise forms.ValidationError(_("The password is not correct."), code="password_wrong")
             self.password_confirmed = True
+            self.identity_confirmed = not self.asks_second_factor
         return ""  # never kept beyond the check
+
+    def clean_second_factor_code(self) -> str:
+        code = self.cleaned_data["second_factor_code"]
+        if not self.password_confirmed:
+            return ""  # nothing to complete (a code is never spent on a wrong or missing password)
+        if not code.strip():
+            raise forms.ValidationError(
+                _("Enter the code from your authenticator app as well."), code="second_factor_missing"
+            )
+        try:
+            device = second_factor_verify(user=self.user, code=code, request=self.request)
+        except LockedOut as locked:
+            self.add_error(None, str(locked))
+            return ""
+        if device is None:
+            raise forms.ValidationError(_("The code is not correct."), code="second_factor_wrong")
+        self.identity_confirmed = True
+        return ""
+
+    @property
+    def session_ended(self) -> bool:
+        """Whether a wrong password or code reached the lockout limit, which ends the session."""
+        return not self.request.user.is_authenticated
 
     def clean(self):
         cleaned = super().clean()

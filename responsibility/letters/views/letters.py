@@ -76,7 +76,8 @@ def letter_list_view(request):
 
 
 def _reauth_is_fresh(request) -> bool:
-    """Whether the password was re-entered recently enough to sign without entering it again."""
+    """Whether the identity was confirmed (the password, and the second factor where the signer has one)
+    recently enough to sign without entering it again."""
     return reauthentication_is_fresh(reauthenticated_at(request))
 
 
@@ -123,7 +124,7 @@ def _letter_page(request, letter: Letter, *, sign_form=None, return_form=None, v
             "parent_visible": letter.parent_id is not None
             and letter_list_visible_to(user=request.user).filter(pk=letter.parent_id).exists(),
             "sign_form": sign_form
-            or SignForm(user=request.user, initial={"content_hash": letter.content_hash}),
+            or SignForm(user=request.user, request=request, initial={"content_hash": letter.content_hash}),
             "return_form": return_form or ReasonForm(),
             "void_form": void_form or ReasonForm(),
             "reauth_fresh": _reauth_is_fresh(request),
@@ -138,11 +139,16 @@ def letter_detail_view(request, pk: int):
     return _letter_page(request, _visible_letter(request, pk))
 
 
+def _identity_record(request, form: SignForm | CountersignBatchForm) -> None:
+    """Remember a confirmed identity even when the rest of the form is refused: a code from the
+    authenticator app is spent once accepted, and the signer should not wait for the next one."""
+    if form.identity_confirmed:  # the password, and the second factor's code where the signer has one
+        reauthentication_record(request, second_factor=form.asks_second_factor)
+
+
 def _attestation(
     request, form: SignForm | CountersignBatchForm, content_hash: str = ""
 ) -> SigningAttestation:
-    if form.password_confirmed:
-        reauthentication_record(request)
     return SigningAttestation(
         mark=form.mark,
         consent_text=form.consent_text,
@@ -158,8 +164,12 @@ def _signing_action(request, pk: int, *, action: LetterAction, sign, done_messag
     letter = _visible_letter(request, pk)
     # Refused before the form is read: nobody is asked to correct a form they may not submit.
     letter_check_permission(user=request.user, action=action, letter=letter)
-    form = SignForm(request.POST, user=request.user)
-    if not form.is_valid():
+    form = SignForm(request.POST, user=request.user, request=request)
+    valid = form.is_valid()
+    _identity_record(request, form)
+    if not valid:
+        if form.session_ended:
+            return redirect("accounts:locked-out")
         messages.error(request, _("The letter was not signed. Please correct the marked fields."))
         return _letter_page(request, letter, sign_form=form, status=400)
     try:
@@ -205,8 +215,11 @@ def letter_countersign_batch_view(request):
     letters = list(
         letter_list_to_countersign(user=request.user).order_by("signer_unit__sort_order", "number")
     )
-    form = CountersignBatchForm(request.POST or None, user=request.user, letters=letters)
-    if request.method == "POST" and form.is_valid():
+    form = CountersignBatchForm(request.POST or None, user=request.user, request=request, letters=letters)
+    valid = request.method == "POST" and form.is_valid()
+    if request.method == "POST":
+        _identity_record(request, form)
+    if valid:
         chosen = [form.letters_by_pk[pk] for pk in form.cleaned_data["letters"]]
         try:
             result = letters_countersign(
@@ -231,6 +244,8 @@ def letter_countersign_batch_view(request):
                 messages.error(request, f"{letter.reference}: {reason}")
             return redirect("responsibility:letter-countersign-batch")
     elif request.method == "POST":
+        if form.session_ended:
+            return redirect("accounts:locked-out")
         messages.error(request, _("Nothing was countersigned. Please correct the marked fields."))
     return render(
         request,

@@ -2,9 +2,15 @@
 
 No login: the people who need it (a unit's staff, an inspector, an auditor) often have no account.
 Nothing is shown for an unknown code or a file that is not an archived letter.
+
+Never cached, although public: a verdict must be the archive's answer now (a code scanned before its
+PDF was stored reads "unknown", and must not keep saying so), and each page carries its own CSP nonce
+and CSRF token, which a cached copy would hand out again.
 """
 
+from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from responsibility.letters.forms.verification import VerifyCodeForm, VerifyUploadForm
@@ -14,6 +20,8 @@ UPLOAD = "upload"
 CODE = "code"
 
 
+@login_not_required  # public: also open to a session still at the two-step verification
+@never_cache
 @require_http_methods(["GET", "POST"])
 def verify_view(request):
     upload_form, code_form = VerifyUploadForm(), VerifyCodeForm()
@@ -35,6 +43,8 @@ def verify_view(request):
     )
 
 
+@login_not_required
+@never_cache
 @require_GET
 def verify_code_view(request, code: str):
     normalised = verification_code_normalise(code)

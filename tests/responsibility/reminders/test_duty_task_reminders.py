@@ -348,6 +348,7 @@ def test_reminder_list_page_costs_the_same_queries_for_more_duty_reminders(clien
     for _n in range(3):
         task_due(assignment, due=DEADLINE + datetime.timedelta(days=3))
     sweep_on(clock, datetime.date(2026, 11, 16))  # their 7-day reminders (the 23rd's)
+    client.get(url)  # days later: this request records the session's activity (accounts.sessions)
 
     # when
     with CaptureQueriesContext(connection) as many:

@@ -343,6 +343,7 @@ def test_reminder_list_page_costs_the_same_queries_for_more_rectification_remind
     for _n in range(3):
         record(committee_inspection, deadline=DEADLINE + datetime.timedelta(days=3))
     sweep_on(clock, datetime.date(2026, 11, 16))  # their 7-day reminders (the 23rd's)
+    client.get(url)  # days later: this request records the session's activity (accounts.sessions)
 
     # when
     with CaptureQueriesContext(connection) as many:
