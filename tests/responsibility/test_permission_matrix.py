@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import PostKind, User
+from accounts.roles import Role
 from responsibility import urls as responsibility_urls
 from responsibility.letters.models.documents import (
     ArchiveExport,
@@ -45,7 +46,7 @@ from responsibility.letters.services.letters import (
 )
 from responsibility.reminders.models import Notification, Reminder, ReminderKind, ReminderStatus
 from tests.conftest import Organisation, attestation_for
-from tests.factories import TEST_PASSWORD, LetterTemplateFactory, PostFactory
+from tests.factories import TEST_PASSWORD, LetterTemplateFactory, PostFactory, UserFactory
 from tests.responsibility.pdf.sealing import document_archive
 
 pytestmark = pytest.mark.django_db
@@ -476,3 +477,25 @@ def test_a_refused_post_is_refused_before_its_input_is_read(client, org, page, r
     # then the same 403 or 404, never a 400 asking them to correct a form they may not submit
     assert response.status_code == expected
     assert world_snapshot() == before
+
+
+@pytest.mark.parametrize("duty", [Role.SECURITY_ADMIN, Role.AUDIT_ADMIN])
+@pytest.mark.parametrize(("page", "method"), [pytest.param(*cell, id=" ".join(cell)) for cell in TABLE])
+def test_the_security_and_audit_administrators_get_what_an_outsider_gets(client, org, page, method, duty):
+    """三员分立: the security and the audit administrator hold no part of the letters; on every page
+    they get the answer of an account with no letter, and change nothing."""
+    # given the letter in the state the page acts on, and an administrator of that duty logged in
+    world = build_world(org, state=STATE_FOR_PAGE.get(page, LetterStatus.SIGNED))
+    administrator = UserFactory(roles=[duty])
+    client.force_login(administrator)
+    before = world_snapshot()
+
+    # when
+    url = page_url(page, world)
+    response = client.get(url) if method == "GET" else client.post(url, post_data(page, world, administrator))
+
+    # then
+    assert_outcome(response, EXPECTED[(page, method, "outsider")])
+    assert world_snapshot() == before
+    if page not in SHOWN_TO_HOLDERS_OF_THE_CODE:
+        assert world.letter.reference not in response.content.decode()
