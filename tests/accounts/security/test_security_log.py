@@ -2,7 +2,7 @@
 verifies it, and nobody else sees it."""
 
 import pytest
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 
 from accounts.security.log import security_chain_verify, security_event_record
@@ -10,6 +10,39 @@ from accounts.security.models import SecurityEvent, SecurityEventKind
 from core.errors import FrozenRecordError
 
 pytestmark = pytest.mark.django_db
+
+
+def _tamper(sql: str, params: list) -> None:
+    """Change the log behind the application's back, as someone with database access could (on
+    PostgreSQL with the refusing trigger bypassed, which needs a superuser); the chain must still tell."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            try:
+                with transaction.atomic():
+                    cursor.execute("SET LOCAL session_replication_role = replica")
+            except DatabaseError:
+                pytest.skip("bypassing the triggers needs a PostgreSQL superuser")
+        cursor.execute(sql, params)
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL session_replication_role = origin")
+
+
+@pytest.mark.parametrize(
+    "sql", ["UPDATE accounts_securityevent SET username = 'x'", "DELETE FROM accounts_securityevent"]
+)
+def test_on_postgresql_the_database_refuses_to_change_the_log(cadre, sql):
+    if connection.vendor != "postgresql":
+        pytest.skip("the refusing trigger exists on PostgreSQL only")
+    security_event_record(SecurityEventKind.LOGIN_SUCCEEDED, actor=cadre, subject=cadre)
+
+    with (
+        pytest.raises(DatabaseError, match="the security log is permanent"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(sql)
+
+    assert SecurityEvent.objects.get().username == cadre.username
 
 
 def test_events_cannot_be_changed_or_deleted_through_the_application(cadre):
@@ -29,18 +62,7 @@ def test_a_change_made_in_the_database_breaks_the_chain(cadre):
     assert security_chain_verify() is None
     second = SecurityEvent.objects.get(sequence=2)
 
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "ALTER TABLE accounts_securityevent DISABLE TRIGGER accounts_securityevent_permanent"
-            )
-        cursor.execute(
-            "UPDATE accounts_securityevent SET ip_address = %s WHERE id = %s", ["10.66.66.66", second.pk]
-        )
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "ALTER TABLE accounts_securityevent ENABLE TRIGGER accounts_securityevent_permanent"
-            )
+    _tamper("UPDATE accounts_securityevent SET ip_address = %s WHERE id = %s", ["10.66.66.66", second.pk])
 
     broken = security_chain_verify()
     assert broken is not None and broken.sequence == 2
@@ -142,16 +164,7 @@ def test_the_nightly_check_and_the_command_walk_the_security_log_too(cadre):
     call_command("verify_audit_chain", stdout=out)
     assert "The security log is intact: 1 event." in out.getvalue()
 
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "ALTER TABLE accounts_securityevent DISABLE TRIGGER accounts_securityevent_permanent"
-            )
-        cursor.execute("UPDATE accounts_securityevent SET username = %s", ["someone-else"])
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "ALTER TABLE accounts_securityevent ENABLE TRIGGER accounts_securityevent_permanent"
-            )
+    _tamper("UPDATE accounts_securityevent SET username = %s", ["someone-else"])
 
     with pytest.raises(CommandError, match="The security log is broken at event #1"):
         call_command("verify_audit_chain", stdout=io.StringIO(), stderr=io.StringIO())
