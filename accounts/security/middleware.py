@@ -4,8 +4,19 @@ from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
 
-# Pages open to someone who must still choose a password: that form, signing out, the language switch.
-_OPEN_URL_NAMES = ("accounts:password-set", "accounts:logout", "set_language")
+# Pages open to someone who must still choose a password: that form, signing out, the language switch,
+# the lockout page, the idle-session endpoints, and the second-factor step that comes first
+# (accounts.two_factor.middleware sends an unverified session there before this middleware runs).
+_OPEN_URL_NAMES = (
+    "accounts:password-set",
+    "accounts:logout",
+    "accounts:locked-out",
+    "accounts:session-status",
+    "accounts:session-keepalive",
+    "accounts:two-factor-verify",
+    "accounts:two-factor-enrol",
+    "set_language",
+)
 
 
 class PasswordMustChangeMiddleware:
