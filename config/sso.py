@@ -1,14 +1,14 @@
 """Single sign-on settings from the environment (accounts.sso; README "Single sign-on").
 
 LDAP is on when DJANGO_LDAP_SERVER_URI is set, OpenID Connect when DJANGO_OIDC_CLIENT_ID or
-DJANGO_OIDC_ISSUER is; once one is on, its other required variables must be set too (a missing one
-stops the start with its name). settings/base.py applies `sso_settings`; the tests call it as well, with
-the servers they start.
+DJANGO_OIDC_ISSUER is, CAS when DJANGO_CAS_SERVER_URL is; once one is on, its other required variables
+must be set too (a missing one stops the start with its name). settings/base.py applies `sso_settings`;
+the tests call it as well, with the servers they start.
 """
 
 from typing import Any
 
-from accounts.sso import LDAP_BACKEND, LOCAL_PASSWORD_BACKEND, OIDC_BACKEND, PASSWORD_BACKEND
+from accounts.sso import CAS_BACKEND, LDAP_BACKEND, LOCAL_PASSWORD_BACKEND, OIDC_BACKEND, PASSWORD_BACKEND
 
 # What a directory or the identity platform takes at most to answer one request, in seconds: a server
 # that is down or silent fails the sign-in with a message instead of holding it.
@@ -17,13 +17,18 @@ DEFAULT_TIMEOUT_SECONDS = 5
 
 def sso_settings(env, *, backends: list[str]) -> dict[str, Any]:
     """The settings single sign-on adds: AUTH_LDAP_* (django-auth-ldap), OIDC_* (mozilla-django-oidc),
-    SSO_*, and AUTHENTICATION_BACKENDS with the configured ways in right after the local passwords."""
+    CAS_* (django-cas-ng), SSO_*, and AUTHENTICATION_BACKENDS with the configured ways in right after the
+    local passwords."""
     ldap = ldap_settings(env)
     oidc = oidc_settings(env)
-    sso_backends = ([LDAP_BACKEND] if ldap else []) + ([OIDC_BACKEND] if oidc else [])
+    cas = cas_settings(env)
+    sso_backends = (
+        ([LDAP_BACKEND] if ldap else []) + ([OIDC_BACKEND] if oidc else []) + ([CAS_BACKEND] if cas else [])
+    )
     return {
         **ldap,
         **oidc,
+        **cas,
         "SSO_LOCAL_LOGIN": local_login_setting(env),
         "AUTHENTICATION_BACKENDS": _backends(backends, sso_backends),
     }
@@ -36,7 +41,7 @@ def _backends(backends: list[str], sso_backends: list[str]) -> list[str]:
     result = [
         password if backend in (PASSWORD_BACKEND, LOCAL_PASSWORD_BACKEND) else backend
         for backend in backends
-        if backend not in (LDAP_BACKEND, OIDC_BACKEND)
+        if backend not in (LDAP_BACKEND, OIDC_BACKEND, CAS_BACKEND)
     ]
     after = result.index(password) + 1
     return result[:after] + sso_backends + result[after:]
@@ -109,3 +114,40 @@ def oidc_settings(env) -> dict[str, Any]:
         "OIDC_STORE_ID_TOKEN": False,
         "OIDC_AUTHENTICATION_CALLBACK_URL": "accounts:oidc-callback",
     }
+
+
+def cas_settings(env) -> dict[str, Any]:
+    url = env("DJANGO_CAS_SERVER_URL", default="")
+    if not url:
+        return {}
+    return {
+        "CAS_SERVER_URL": url,
+        "CAS_VERSION": env("DJANGO_CAS_VERSION", default="3"),
+        # The attribute whose value is the account's username (accounts.sso.cas); "cas:user" is the CAS
+        # user id itself.
+        "CAS_USERNAME_ATTRIBUTE": env("DJANGO_CAS_USERNAME_ATTRIBUTE", default="cas:user"),
+        "SSO_CAS_TIMEOUT": env.int("DJANGO_CAS_TIMEOUT", default=DEFAULT_TIMEOUT_SECONDS),
+        "CAS_SESSION_FACTORY": _cas_http_session,
+        # Not configurable: no account ever created, nothing copied from the attributes, no group mapped, no
+        # proxy tickets, certificates checked, only local `next` addresses, and the login page's messages.
+        "CAS_CREATE_USER": False,
+        "CAS_APPLY_ATTRIBUTES_TO_USER": False,
+        "CAS_RENAME_ATTRIBUTES": {},
+        "CAS_MAP_AFFILIATIONS": False,
+        "CAS_PROXY_CALLBACK": None,
+        "CAS_VERIFY_SSL_CERTIFICATE": True,
+        "CAS_CHECK_NEXT": True,
+        "CAS_IGNORE_REFERER": True,
+        "CAS_STORE_NEXT": False,
+        "CAS_RETRY_LOGIN": False,
+        "CAS_REDIRECT_URL": "responsibility:todo",
+        "CAS_LOGIN_MSG": None,
+        "CAS_LOGGED_MSG": None,
+    }
+
+
+def _cas_http_session():
+    """The HTTP session django-cas-ng validates tickets with: one that gives up after SSO_CAS_TIMEOUT."""
+    from accounts.sso.cas import CasHttpSession  # imported late: settings load before the apps
+
+    return CasHttpSession()

@@ -17,6 +17,7 @@ BACKEND_NAMES = {
     "accounts.sso.local.LocalPasswordBackend": "password",  # ModelBackend while single sign-on is on
     "accounts.sso.ldap.LdapBackend": "ldap",
     "accounts.sso.oidc.OidcBackend": "oidc",
+    "accounts.sso.cas.CasBackend": "cas",
     "accounts.security.resets.ResetCodeBackend": "one_time_code",
 }
 FAILURE_KINDS = {

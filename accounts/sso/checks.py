@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
 
 from accounts.roles import Role
-from accounts.sso import ldap_enabled, oidc_enabled, sso_enabled
+from accounts.sso import cas_enabled, ldap_enabled, oidc_enabled, sso_enabled
 from accounts.sso.local import ALL, NOBODY, SUPERUSER
 
 
@@ -27,7 +27,8 @@ def local_login_policy_check(app_configs, **kwargs):
             Warning(
                 "DJANGO_LOCAL_LOGIN limits local passwords, but no single sign-on is configured: "
                 "every account keeps its local password.",
-                hint="Configure DJANGO_LDAP_SERVER_URI or DJANGO_OIDC_*, or leave DJANGO_LOCAL_LOGIN unset.",
+                hint="Configure DJANGO_LDAP_SERVER_URI, DJANGO_OIDC_* or DJANGO_CAS_SERVER_URL, or leave "
+                "DJANGO_LOCAL_LOGIN unset.",
                 id="accounts.sso.W001",
             )
         )
@@ -65,4 +66,12 @@ def single_sign_on_transport_check(app_configs, **kwargs):
                     id="accounts.sso.W003",
                 )
             )
+    if cas_enabled() and not settings.CAS_SERVER_URL.lower().startswith("https://"):
+        problems.append(
+            Warning(
+                "The CAS server is not https://: its tickets and answers can be read or changed in transit.",
+                hint="Use the server's https:// address (DJANGO_CAS_SERVER_URL).",
+                id="accounts.sso.W004",
+            )
+        )
     return problems

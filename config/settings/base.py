@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_cas_ng",  # CAS sign-in (accounts.sso.cas): its ticket tables, used only when configured
     "accounts",
     "responsibility",
 ]

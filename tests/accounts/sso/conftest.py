@@ -1,5 +1,6 @@
 """Single sign-on against real servers on loopback, started once per test session by the project's scripts:
-Debian's slapd (scripts/ldap-server) and django-oidc-provider in a project of its own (scripts/oidc-provider).
+Debian's slapd (scripts/ldap-server), django-oidc-provider in a project of its own (scripts/oidc-provider)
+and django-cas-server likewise (scripts/cas-server).
 
 Without slapd (a laptop without the packages slapd and ldap-utils) the tests that need it skip and say
 why; with SSO_SERVERS_REQUIRED=1 (CI) a server that is missing or does not start is a failure. The test
@@ -25,13 +26,15 @@ from config.sso import sso_settings
 ROOT = Path(__file__).resolve().parents[3]
 PEOPLE_LDIF = Path(__file__).with_name("people.ldif")
 START_TIMEOUT_SECONDS = 60
-SSO_VARIABLE_PREFIXES = ("DJANGO_LDAP_", "DJANGO_OIDC_")
+SSO_VARIABLE_PREFIXES = ("DJANGO_LDAP_", "DJANGO_OIDC_", "DJANGO_CAS_")
 
 # The stand-in identity platform's relying parties and people (scripts/oidc-provider --client/--user).
 OUR_CLIENT = ("letters", "letters-test-secret", "http://testserver/accounts/oidc/callback/")
 OTHER_CLIENT = ("other-app", "other-app-secret", "http://other-app.invalid/callback/")
 PROVIDER_PASSWORD = "Identity-Pass-1"
 PROVIDER_PEOPLE = [("E1001", "张三"), ("X9999", "外单位人员")]
+# The stand-in CAS server's people (scripts/cas-server --user), with the same password.
+CAS_PEOPLE = [("E1001", "张三"), ("X9999", "外单位人员")]
 # OpenID Connect configured at addresses nobody asks: for what needs single sign-on on, but no server.
 UNUSED_PROVIDER = {
     name: f"https://idp.example.invalid/{name.lower()}"
@@ -124,6 +127,44 @@ def oidc_provider(tmp_path_factory) -> OidcProvider:
     log.close()
 
 
+@pytest.fixture(scope="session")
+def cas_server(tmp_path_factory) -> dict[str, str]:
+    """The stand-in identity platform speaking CAS, with CAS_PEOPLE, accepting services on testserver.
+
+    Starting it takes about 2 s (its migrations), once per session. Returns the DJANGO_CAS_* variables.
+    """
+    if importlib.util.find_spec("cas_server") is None:
+        _unavailable("django-cas-server is not installed (requirements-dev.txt)")
+    directory = tmp_path_factory.mktemp("cas-server")
+    command = [sys.executable, str(ROOT / "scripts" / "cas_server_site" / "serve.py")]
+    command += ["--port", "0", "--dir", str(directory), "--service", "http://testserver/"]
+    for username, full_name in CAS_PEOPLE:
+        command += ["--user", f"{username}:{PROVIDER_PASSWORD}:{full_name}"]
+    process, output = _server_start(command, directory, "scripts/cas-server")
+    yield _variables(output)
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def _server_start(command: list[str], directory: Path, name: str) -> tuple[subprocess.Popen, str]:
+    """Start a server that prints its variables then "ready"; fail the tests if it does not."""
+    log_path = directory / "server.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=log, cwd=directory)
+    output = b""
+    deadline = time.monotonic() + START_TIMEOUT_SECONDS
+    while b"ready\n" not in output:
+        readable, _, _ = select.select([process.stdout], [], [], max(deadline - time.monotonic(), 0))
+        chunk = os.read(process.stdout.fileno(), 4096) if readable else b""
+        if not chunk:
+            process.kill()
+            process.wait()
+            # Nothing of this machine's is needed beyond the Python packages: not starting is a bug.
+            pytest.fail(f"{name} did not start: {log_path.read_text()[-2000:]}")
+        output += chunk
+    return process, output.decode()
+
+
 @pytest.fixture
 def sso_configure(settings, monkeypatch):
     """Apply environment variables as a deployment would: only these, through config/sso.py."""
@@ -152,3 +193,9 @@ def ldap_configured(ldap_server, sso_configure) -> dict[str, str]:
 def oidc_configured(oidc_provider, sso_configure) -> OidcProvider:
     sso_configure(**oidc_provider.variables)
     return oidc_provider
+
+
+@pytest.fixture
+def cas_configured(cas_server, sso_configure) -> dict[str, str]:
+    sso_configure(**cas_server)
+    return cas_server
