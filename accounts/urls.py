@@ -4,16 +4,23 @@ from django.urls import include, path
 from accounts.password_change import PasswordChangeView
 from accounts.security import views as security_views
 from accounts.sessions import session_keepalive_view, session_status_view
+from accounts.sso import cas_enabled, cas_views
 from accounts.sso import views as sso_views
 
 app_name = "accounts"
 
 urlpatterns = [
     # Django's login page, explaining refusals by the directory or the local-login policy (accounts.sso).
-    path("login/", sso_views.SignInView.as_view(), name="login"),
+    # `cas_enabled` is passed uncalled: the template calls it at each rendering (the button's flag).
+    path("login/", sso_views.SignInView.as_view(extra_context={"cas_enabled": cas_enabled}), name="login"),
     # The identity platform's sign-in (OpenID Connect), when configured; otherwise 404.
     path("oidc/start/", sso_views.oidc_start_view, name="oidc-start"),
     path("oidc/callback/", sso_views.oidc_callback_view, name="oidc-callback"),
+    # The identity platform's sign-in through CAS (start and the server's return), when configured.
+    path("cas/login/", cas_views.cas_login_view, name="cas-login"),
+    path("cas/logout/", cas_views.cas_logout_view, name="cas-logout"),
+    # Confirming one's identity there again before signing, for people with no password here (else 404).
+    path("oidc/reauthenticate/", sso_views.oidc_reauthenticate_view, name="oidc-reauthenticate"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     # Django's page, with a wrong old password counted for lockout and the change logged and told.
     path("password/", PasswordChangeView.as_view(), name="password-change"),

@@ -65,6 +65,9 @@ class OidcRefusalReason(StrEnum):
     TOKEN = "oidc_token"  # the provider refused to exchange the code (used, expired, or not ours)
     UNAVAILABLE = "oidc_unavailable"  # the provider could not be reached
     PROVIDER_ERROR = "oidc_provider_error"  # the provider answered with an error (the person declined…)
+    # Confirming one's identity again before signing (accounts.sso.oidc_reauth):
+    REAUTH_OTHER_PERSON = "oidc_reauth_other_person"  # someone other than the person signed in here
+    REAUTH_STALE = "oidc_reauth_stale"  # no auth_time, or not a fresh sign-in at the provider
 
 
 class OidcSignInRefused(Exception):
@@ -99,3 +102,37 @@ class OidcSignInRefused(Exception):
             "The sign-in through unified identity authentication could not be verified and was refused. "
             "Please start again."
         )
+
+
+class CasRefusalReason(StrEnum):
+    """Why a CAS sign-in was refused, as the security log records it."""
+
+    TICKET = "cas_ticket"  # the server did not confirm the ticket (forged, used already, expired, not ours)
+    ATTRIBUTE_MISSING = "cas_attribute_missing"  # the server did not release DJANGO_CAS_USERNAME_ATTRIBUTE
+    UNKNOWN_PERSON = "cas_unknown_person"  # no account here has that name
+    INACTIVE = "cas_inactive"
+    UNAVAILABLE = "cas_unavailable"  # the server could not be reached, or did not answer in CAS
+    NEXT = "cas_next"  # asked to go on to an address outside this site
+
+
+# A CAS refusal tells the person what the same OpenID Connect refusal does (one wording per situation).
+_CAS_TOLD_AS = {
+    CasRefusalReason.UNKNOWN_PERSON: OidcRefusalReason.UNKNOWN_PERSON,
+    CasRefusalReason.INACTIVE: OidcRefusalReason.INACTIVE,
+    CasRefusalReason.UNAVAILABLE: OidcRefusalReason.UNAVAILABLE,
+}
+
+
+class CasSignInRefused(Exception):
+    """A CAS sign-in refused: nothing was changed, and the person is told why (in general)."""
+
+    def __init__(self, reason: CasRefusalReason, *, username: str = "", detail: str = ""):
+        super().__init__(f"{reason}: {detail}" if detail else str(reason))
+        self.reason = reason
+        self.username = username[:150]
+        self.detail = detail
+
+    @property
+    def message(self) -> str:
+        told_as = _CAS_TOLD_AS.get(self.reason, OidcRefusalReason.SIGNATURE)
+        return OidcSignInRefused(told_as, username=self.username).message

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.decorators import login_not_required, login_required
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
@@ -13,6 +13,13 @@ from accounts.security.log import security_event_record
 from accounts.security.models import SecurityEventKind
 from accounts.sso import oidc_enabled
 from accounts.sso.forms import SignInForm
+from accounts.sso.oidc_reauth import (
+    oidc_reauthentication_finish,
+    oidc_reauthentication_offered,
+    oidc_reauthentication_pending,
+    oidc_reauthentication_refusal_message,
+    oidc_reauthentication_start,
+)
 from accounts.sso.problems import OidcRefusalReason, OidcSignInRefused
 
 
@@ -86,4 +93,39 @@ _oidc_callback = OidcCallbackView.as_view()
 def oidc_callback_view(request):
     if not oidc_enabled():
         raise Http404
+    if oidc_reauthentication_pending(request) is not None:
+        return _oidc_reauthentication_callback(request)
     return _oidc_callback(request)
+
+
+@login_required
+def oidc_reauthenticate_view(request):
+    """Off to the provider for a fresh sign-in that confirms the signed-in person's identity before signing
+    (accounts.sso.oidc_reauth); only for people with no password to confirm it with."""
+    if not oidc_reauthentication_offered(request.user):
+        raise Http404
+    return oidc_reauthentication_start(request)
+
+
+def _oidc_reauthentication_callback(request):
+    """The provider's return from a re-authentication: back to the letter, with the identity confirmed or
+    a message. Nobody is signed in or out here, whatever the answer."""
+    # This site's own address, checked when the re-authentication started.
+    return_to = oidc_reauthentication_pending(request)["next"]
+    try:
+        oidc_reauthentication_finish(request)
+    except OidcSignInRefused as refusal:
+        security_event_record(
+            SecurityEventKind.LOGIN_FAILED,
+            request=request,
+            subject=request.user if request.user.is_authenticated else None,
+            username=refusal.username,
+            reason=str(refusal.reason),
+            purpose="reauthentication",
+        )
+        messages.error(request, oidc_reauthentication_refusal_message(refusal))
+        return redirect(return_to)
+    messages.success(
+        request, _("Your identity was confirmed at unified identity authentication. You may sign now.")
+    )
+    return redirect(return_to)

@@ -4,7 +4,9 @@ from django import forms
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
+from accounts.reauth import reauthenticated_at, reauthentication_first_factor_at
 from accounts.security.lockout import LockedOut, password_confirm
+from accounts.sso.oidc_reauth import oidc_reauthentication_offered
 from accounts.two_factor.selectors import second_factor_enrolled
 from accounts.two_factor.services import second_factor_verify
 from core.errors import ApplicationError
@@ -14,6 +16,7 @@ from responsibility.letters.signing import (
     CONSENT_TEXT,
     MAX_DRAWING_BYTES,
     SignatureMark,
+    reauthentication_is_fresh,
     signature_mark_from_drawing,
     signature_mark_from_typed_name,
 )
@@ -21,7 +24,10 @@ from responsibility.letters.signing import (
 
 class SignatureForm(forms.Form):
     """Identity (the password, and the second factor's code where the signer has one), consent, and the
-    signature mark (drawn or typed). Wrong passwords and codes count towards lockout."""
+    signature mark (drawn or typed). Wrong passwords and codes count towards lockout.
+
+    Someone with no password to confirm (accounts.sso.oidc_reauth) has no password field: they confirm
+    their identity at the identity platform before submitting, and give the code here where they have one."""
 
     password = forms.CharField(
         label=_("Login password"),
@@ -54,6 +60,14 @@ class SignatureForm(forms.Form):
         self.asks_second_factor = second_factor_enrolled(user=user)
         if not self.asks_second_factor:
             del self.fields["second_factor_code"]
+        self.confirms_at_provider = oidc_reauthentication_offered(user)
+        if self.confirms_at_provider:
+            del self.fields["password"]
+            if self.asks_second_factor:
+                self.fields["second_factor_code"].help_text = _(
+                    "After confirming your identity at unified identity authentication: the 6-digit code "
+                    "your authenticator app shows now, or a recovery code."
+                )
         self.password_confirmed = False
         # The identity check is complete: the password, and the second factor where the signer has one.
         self.identity_confirmed = False
@@ -74,7 +88,12 @@ class SignatureForm(forms.Form):
 
     def clean_second_factor_code(self) -> str:
         code = self.cleaned_data["second_factor_code"]
-        if not self.password_confirmed:
+        if self.confirms_at_provider:
+            if not self._confirmed_at_provider():
+                return ""  # nothing to complete yet (clean() says to confirm at the platform first)
+            if not code.strip() and reauthentication_is_fresh(reauthenticated_at(self.request)):
+                return ""  # the code completed this confirmation a moment ago
+        elif not self.password_confirmed:
             return ""  # nothing to complete (a code is never spent on a wrong or missing password)
         if not code.strip():
             raise forms.ValidationError(
@@ -95,8 +114,19 @@ class SignatureForm(forms.Form):
         """Whether a wrong password or code reached the lockout limit, which ends the session."""
         return not self.request.user.is_authenticated
 
+    def _confirmed_at_provider(self) -> bool:
+        return reauthentication_is_fresh(reauthentication_first_factor_at(self.request))
+
     def clean(self):
         cleaned = super().clean()
+        if self.confirms_at_provider and not self._confirmed_at_provider():
+            self.add_error(
+                None,
+                _(
+                    "Please confirm your identity at unified identity authentication first (the button "
+                    "above). The confirmation lasts 5 minutes."
+                ),
+            )
         method = cleaned.get("method")
         try:
             if method == SignatureMethod.DRAWN:

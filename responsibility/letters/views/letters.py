@@ -4,11 +4,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from accounts.reauth import reauthenticated_at, reauthentication_record
+from accounts.reauth import (
+    reauthenticated_at,
+    reauthentication_record,
+    reauthentication_second_factor_record,
+)
 from core import clock
 from core.errors import ApplicationError
 from core.http import client_ip, client_user_agent
@@ -128,6 +133,8 @@ def _letter_page(request, letter: Letter, *, sign_form=None, return_form=None, v
             "return_form": return_form or ReasonForm(),
             "void_form": void_form or ReasonForm(),
             "reauth_fresh": _reauth_is_fresh(request),
+            # Where a confirmation at the identity platform returns to (accounts.sso.oidc_reauth).
+            "reauth_return_to": reverse("responsibility:letter-detail", kwargs={"pk": letter.pk}),
             "is_overdue": letter.is_overdue(),
         },
         status=status,
@@ -142,8 +149,12 @@ def letter_detail_view(request, pk: int):
 def _identity_record(request, form: SignForm | CountersignBatchForm) -> None:
     """Remember a confirmed identity even when the rest of the form is refused: a code from the
     authenticator app is spent once accepted, and the signer should not wait for the next one."""
-    if form.identity_confirmed:  # the password, and the second factor's code where the signer has one
+    if not form.identity_confirmed:  # the password, and the second factor's code where the signer has one
+        return
+    if form.password_confirmed:
         reauthentication_record(request, second_factor=form.asks_second_factor)
+    else:  # the code completed a confirmation at the identity platform, whose window it keeps
+        reauthentication_second_factor_record(request)
 
 
 def _attestation(
@@ -250,7 +261,12 @@ def letter_countersign_batch_view(request):
     return render(
         request,
         "responsibility/letters/countersign_batch.html",
-        {"letters": letters, "form": form, "reauth_fresh": _reauth_is_fresh(request)},
+        {
+            "letters": letters,
+            "form": form,
+            "reauth_fresh": _reauth_is_fresh(request),
+            "reauth_return_to": reverse("responsibility:letter-countersign-batch"),
+        },
         status=400 if request.method == "POST" else 200,
     )
 
