@@ -105,30 +105,14 @@ def role_grant(*, user: User, role: Role, granted_by: User, request=None) -> Non
     """Give `user` a role. Refused for oneself, and for a second administrator duty (三员分立)."""
     role = Role(role)
     security_admin_check(actor=granted_by, subject=user, action=f"grant:{role}", request=request)
-    with transaction.atomic():
-        user = row_lock(User, pk=user.pk)
-        held = _role_names(user)
-        if role in held:
-            raise ApplicationError(_("This person already holds that role."), code="unchanged")
-        conflict = sorted(held & ADMINISTRATOR_DUTIES) if role in ADMINISTRATOR_DUTIES else []
-        if not conflict:
-            user.groups.add(Group.objects.get_or_create(name=role.value)[0])
-            if role in STAFF_ROLES and not user.is_staff:
-                user.is_staff = True
-                user.save(update_fields=["is_staff"])
-            security_event_record(
-                SecurityEventKind.ROLE_GRANTED,
-                request=request,
-                actor=granted_by,
-                subject=user,
-                role=role.value,
-            )
-            security_notice_send(
-                recipient=user,
-                title=_("You were given a role: %(role)s") % {"role": ROLE_LABELS[role]},
-                body=_("%(admin)s gave your account the role “%(role)s” at %(time)s.")
-                % {"admin": granted_by, "role": ROLE_LABELS[role], "time": _time()},
-            )
+    conflict = _role_add(
+        user=user,
+        role=role,
+        actor=granted_by,
+        request=request,
+        told=_("%(admin)s gave your account the role “%(role)s” at %(time)s.")
+        % {"admin": granted_by, "role": ROLE_LABELS[role], "time": _time()},
+    )
     if conflict:
         _refuse(
             actor=granted_by,
@@ -138,7 +122,7 @@ def role_grant(*, user: User, role: Role, granted_by: User, request=None) -> Non
                 "Administrator duties are separated: this person is already the %(other)s and cannot also be "
                 "the %(role)s."
             )
-            % {"other": ROLE_LABELS[Role(conflict[0])], "role": ROLE_LABELS[role]},
+            % {"other": ROLE_LABELS[conflict], "role": ROLE_LABELS[role]},
             request=request,
         )
 
@@ -147,33 +131,49 @@ def role_grant_at_installation(*, user: User, role: Role) -> None:
     """The first roles of an installation, from the server's shell (manage.py grant_role): the same
     separation of duties, written to the log as done from the command line and told to the person."""
     role = Role(role)
+    conflict = _role_add(
+        user=user,
+        role=role,
+        actor=None,
+        by="manage.py grant_role",
+        told=_("Your account was given the role “%(role)s” from the server's command line at %(time)s.")
+        % {"role": ROLE_LABELS[role], "time": _time()},
+    )
+    if conflict:
+        raise ApplicationError(
+            _("Administrator duties are separated: this person already holds another one."), code="refused"
+        )
+
+
+def _role_add(*, user: User, role: Role, actor, told: str, request=None, **logged) -> Role | None:
+    """Add the role, log it and tell the person; or change nothing and return the administrator duty
+    the account already holds that forbids it."""
     with transaction.atomic():
         user = row_lock(User, pk=user.pk)
         held = _role_names(user)
         if role in held:
             raise ApplicationError(_("This person already holds that role."), code="unchanged")
-        if role in ADMINISTRATOR_DUTIES and held & ADMINISTRATOR_DUTIES:
-            raise ApplicationError(
-                _("Administrator duties are separated: this person already holds another one."),
-                code="refused",
-            )
+        conflict = sorted(held & ADMINISTRATOR_DUTIES) if role in ADMINISTRATOR_DUTIES else []
+        if conflict:
+            return Role(conflict[0])
         user.groups.add(Group.objects.get_or_create(name=role.value)[0])
         if role in STAFF_ROLES and not user.is_staff:
             user.is_staff = True
             user.save(update_fields=["is_staff"])
         security_event_record(
             SecurityEventKind.ROLE_GRANTED,
-            actor=None,
+            request=request,
+            actor=actor,
             subject=user,
             role=role.value,
-            by="manage.py grant_role",
+            **logged,
         )
         security_notice_send(
             recipient=user,
             title=_("You were given a role: %(role)s") % {"role": ROLE_LABELS[role]},
-            body=_("Your account was given the role “%(role)s” from the server's command line at %(time)s.")
-            % {"role": ROLE_LABELS[role], "time": _time()},
+            body=told,
         )
+    return None
 
 
 def role_remove(*, user: User, role: Role, removed_by: User, request=None) -> None:

@@ -212,25 +212,31 @@ def _account_action(request, pk: int, act, done: str):
 @login_required
 @require_POST
 def account_role_grant_view(request, pk: int):
-    form = RoleForm(request.POST)
-    if not form.is_valid():
-        _account(request, pk)
-        messages.error(request, _("Choose a role."))
-        return redirect("accounts:security-account", pk=pk)
-    role = Role(form.cleaned_data["role"])
-    return _account_action(
+    return _role_change(
         request,
         pk,
-        lambda account: services.role_grant(
+        lambda account, role: services.role_grant(
             user=account, role=role, granted_by=request.user, request=request
         ),
-        _("The role “%(role)s” was granted; the person is told.") % {"role": ROLE_LABELS[role]},
+        _("The role “%(role)s” was granted; the person is told."),
     )
 
 
 @login_required
 @require_POST
 def account_role_remove_view(request, pk: int):
+    return _role_change(
+        request,
+        pk,
+        lambda account, role: services.role_remove(
+            user=account, role=role, removed_by=request.user, request=request
+        ),
+        _("The role “%(role)s” was removed; the person is told."),
+    )
+
+
+def _role_change(request, pk: int, change, done: str):
+    """`change(account, role)` with the role the form names; a form naming none changes nothing."""
     form = RoleForm(request.POST)
     if not form.is_valid():
         _account(request, pk)
@@ -238,12 +244,7 @@ def account_role_remove_view(request, pk: int):
         return redirect("accounts:security-account", pk=pk)
     role = Role(form.cleaned_data["role"])
     return _account_action(
-        request,
-        pk,
-        lambda account: services.role_remove(
-            user=account, role=role, removed_by=request.user, request=request
-        ),
-        _("The role “%(role)s” was removed; the person is told.") % {"role": ROLE_LABELS[role]},
+        request, pk, lambda account: change(account, role), done % {"role": ROLE_LABELS[role]}
     )
 
 
