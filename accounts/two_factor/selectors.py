@@ -16,10 +16,13 @@ def second_factor_enrolled(*, user) -> bool:
 
 
 def second_factor_required(*, user) -> bool:
-    """Whether one of the person's roles is in TWO_FACTOR_REQUIRED_ROLES."""
+    """Whether one of the person's roles is in TWO_FACTOR_REQUIRED_ROLES. A superuser (installation only)
+    can do more than any role, so it must use one wherever any role must."""
     required = settings.TWO_FACTOR_REQUIRED_ROLES
     if not required or not user.is_authenticated:
         return False
+    if user.is_superuser:
+        return True
     prefetch_related_objects([user], "groups")  # one query for all the roles asked about
     return any(user_has_role(user, role) for role in required)
 

@@ -197,3 +197,14 @@ def test_nobody_is_asked_when_no_role_requires_it(client, settings):
     sign_in(client, member)
 
     assert client.get(reverse("responsibility:todo")).status_code == 200
+
+
+def test_a_superuser_must_set_it_up_wherever_any_role_must(client, required_roles, clock):
+    """The installation superuser holds no role but can do more than any: it is asked like the administrators."""
+    root = UserFactory(username="root", is_superuser=True, is_staff=True)
+
+    response = sign_in(client, root)
+    page = client.get(reverse("responsibility:todo"))
+
+    assert response.status_code == 302
+    assert page.status_code == 302 and page["Location"].startswith(reverse("accounts:two-factor-enrol"))
