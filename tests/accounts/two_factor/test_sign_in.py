@@ -200,7 +200,7 @@ def test_nobody_is_asked_when_no_role_requires_it(client, settings):
 
 
 def test_a_superuser_must_set_it_up_wherever_any_role_must(client, required_roles, clock):
-    """The installation superuser holds no role but can do more than any: it is asked like the administrators."""
+    """The installation superuser holds no role but can do more than any: asked like the administrators."""
     root = UserFactory(username="root", is_superuser=True, is_staff=True)
 
     response = sign_in(client, root)
