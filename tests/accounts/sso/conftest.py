@@ -105,26 +105,10 @@ def oidc_provider(tmp_path_factory) -> OidcProvider:
         command += ["--client", ":".join(client)]
     for username, full_name in PROVIDER_PEOPLE:
         command += ["--user", f"{username}:{PROVIDER_PASSWORD}:{full_name}"]
-    log = (directory / "provider.log").open("w")
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=log, cwd=directory)
-    output = b""
-    deadline = time.monotonic() + START_TIMEOUT_SECONDS
-    while b"ready\n" not in output:
-        readable, _, _ = select.select([process.stdout], [], [], max(deadline - time.monotonic(), 0))
-        chunk = os.read(process.stdout.fileno(), 4096) if readable else b""
-        if not chunk:
-            process.kill()
-            process.wait()
-            log.close()
-            # Nothing of this machine's is needed beyond the Python packages: not starting is a bug.
-            pytest.fail(
-                f"scripts/oidc-provider did not start: {(directory / 'provider.log').read_text()[-2000:]}"
-            )
-        output += chunk
-    yield OidcProvider(variables=_variables(output.decode()))
+    process, output = _server_start(command, directory, "scripts/oidc-provider")
+    yield OidcProvider(variables=_variables(output))
     process.terminate()
     process.wait(timeout=10)
-    log.close()
 
 
 @pytest.fixture(scope="session")
