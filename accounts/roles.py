@@ -82,6 +82,11 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
 }
 
 
+def roles_held(user) -> set[str]:
+    """The roles the account holds (one query)."""
+    return set(user.groups.filter(name__in=[role.value for role in Role]).values_list("name", flat=True))
+
+
 def user_has_role(user, role: Role) -> bool:
     """Whether the user belongs to the role's group (uses the groups prefetched on the user, if any)."""
     return user.is_authenticated and any(group.name == role for group in user.groups.all())

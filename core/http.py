@@ -60,3 +60,10 @@ def form_submit(form, save: Callable[[], HttpResponse]) -> HttpResponse | None:
 def form_status(form) -> int:
     """200 for a form page shown afresh, 400 for one sent back with its errors."""
     return 400 if form.is_bound else 200
+
+
+def query_without_page(request) -> str:
+    """The list page's query string without its page number, ready for `?{{ it }}page=N` ("" or "a=1&")."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode() + "&" if query else ""

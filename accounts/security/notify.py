@@ -6,13 +6,17 @@ is committed; the in-app notice is written with the change, by the channels regi
 notification centre registers itself: accounts knows nothing of the domain above it).
 """
 
+import functools
 import logging
 from collections.abc import Callable
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
+
+from core import clock
 
 logger = logging.getLogger(__name__)
 
@@ -26,24 +30,33 @@ def security_notice_channel_register(channel: Callable[..., None]) -> Callable[.
     return channel
 
 
-def security_notice_send(*, recipient, title: str, body: str, email: str | None = None) -> None:
-    """Tell `recipient` (in the app, and by email to `email` or their address once committed)."""
+def security_notice_send(*, recipient, title: str, body: str, emails: list[str] | None = None) -> None:
+    """Tell `recipient`: in the app, and once committed by email to each of `emails` (their own address
+    unless given; an email change tells the old and the new address alike)."""
     for channel in SECURITY_NOTICE_CHANNELS:
         channel(recipient=recipient, title=title, body=body)
-    address = email if email is not None else recipient.email
-    if not address:
-        return
     footer = _("If this was not you or not done at your request, tell the security administrator at once.")
-
-    def send() -> None:
-        try:
-            send_mail(
-                subject=title,
-                message=f"{recipient}：\n\n{body}\n\n{footer}",
-                from_email=settings.DEFAULT_FROM_EMAIL,
-                recipient_list=[address],
+    for address in dict.fromkeys(emails if emails is not None else [recipient.email]):
+        if address:
+            transaction.on_commit(
+                functools.partial(
+                    _email, recipient=recipient, address=address, title=title, text=f"{body}\n\n{footer}"
+                )
             )
-        except Exception:  # the change stands; the in-app notice already tells them
-            logger.exception("The security notice to user %s could not be emailed.", recipient.pk)
 
-    transaction.on_commit(send)
+
+def _email(*, recipient, address: str, title: str, text: str) -> None:
+    try:
+        send_mail(
+            subject=title,
+            message=f"{recipient}：\n\n{text}",
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            recipient_list=[address],
+        )
+    except Exception:  # the change stands; the in-app notice already tells them
+        logger.exception("The security notice to user %s could not be emailed.", recipient.pk)
+
+
+def notice_time() -> str:
+    """Now, as a notice says when something was done (local time, to the minute)."""
+    return localtime(clock.now()).strftime("%Y-%m-%d %H:%M")

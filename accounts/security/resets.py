@@ -13,10 +13,13 @@ from django.conf import settings
 from django.contrib.auth.backends import BaseBackend
 from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.tokens import default_token_generator
+from django.core.mail import send_mail
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
 
 from accounts.security.models import ResetCode
 from core import clock
@@ -55,10 +58,15 @@ def reset_link(user) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
-def reset_link_email_body(user) -> str:
-    return render_to_string(
+def reset_link_send(user) -> None:
+    """Email `user` their one-time link, once the transaction that asked for it is committed."""
+    body = render_to_string(
         "accounts/emails/password_reset.txt",
         {"user": user, "link": reset_link(user), "minutes": settings.PASSWORD_RESET_TIMEOUT // 60},
+    )
+    address = user.email
+    transaction.on_commit(
+        lambda: send_mail(_("Set a new password"), body, settings.DEFAULT_FROM_EMAIL, [address])
     )
 
 

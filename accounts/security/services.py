@@ -12,18 +12,17 @@ from enum import StrEnum
 from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth.models import Group
-from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
-from django.utils.timezone import localtime
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.roles import ADMINISTRATOR_DUTIES, ROLE_LABELS, STAFF_ROLES, Role, user_has_role
+from accounts.roles import ADMINISTRATOR_DUTIES, ROLE_LABELS, STAFF_ROLES, Role, roles_held, user_has_role
 from accounts.security.log import security_event_record
 from accounts.security.models import SecurityEvent, SecurityEventKind
-from accounts.security.notify import security_notice_send
-from accounts.security.resets import reset_code_new, reset_link_email_body
+from accounts.security.notify import notice_time, security_notice_send
+from accounts.security.resets import reset_code_new, reset_link_send
 from core import clock
 from core.errors import ApplicationError
 from core.http import client_ip
@@ -97,10 +96,6 @@ def four_eyes_check(*, actor, subject, step: str, request=None) -> None:
         )
 
 
-def _role_names(user) -> set[str]:
-    return set(user.groups.filter(name__in=[role.value for role in Role]).values_list("name", flat=True))
-
-
 def role_grant(*, user: User, role: Role, granted_by: User, request=None) -> None:
     """Give `user` a role. Refused for oneself, and for a second administrator duty (三员分立)."""
     role = Role(role)
@@ -111,7 +106,7 @@ def role_grant(*, user: User, role: Role, granted_by: User, request=None) -> Non
         actor=granted_by,
         request=request,
         told=_("%(admin)s gave your account the role “%(role)s” at %(time)s.")
-        % {"admin": granted_by, "role": ROLE_LABELS[role], "time": _time()},
+        % {"admin": granted_by, "role": ROLE_LABELS[role], "time": notice_time()},
     )
     if conflict:
         _refuse(
@@ -137,7 +132,7 @@ def role_grant_at_installation(*, user: User, role: Role) -> None:
         actor=None,
         by="manage.py grant_role",
         told=_("Your account was given the role “%(role)s” from the server's command line at %(time)s.")
-        % {"role": ROLE_LABELS[role], "time": _time()},
+        % {"role": ROLE_LABELS[role], "time": notice_time()},
     )
     if conflict:
         raise ApplicationError(
@@ -150,7 +145,7 @@ def _role_add(*, user: User, role: Role, actor, told: str, request=None, **logge
     the account already holds that forbids it."""
     with transaction.atomic():
         user = row_lock(User, pk=user.pk)
-        held = _role_names(user)
+        held = roles_held(user)
         if role in held:
             raise ApplicationError(_("This person already holds that role."), code="unchanged")
         conflict = sorted(held & ADMINISTRATOR_DUTIES) if role in ADMINISTRATOR_DUTIES else []
@@ -181,13 +176,13 @@ def role_remove(*, user: User, role: Role, removed_by: User, request=None) -> No
     security_admin_check(actor=removed_by, subject=user, action=f"remove:{role}", request=request)
     with transaction.atomic():
         user = row_lock(User, pk=user.pk)
-        if role not in _role_names(user):
+        if role not in roles_held(user):
             raise ApplicationError(_("This person does not hold that role."), code="unchanged")
         user.groups.remove(*Group.objects.filter(name=role.value))
         if (
             role in STAFF_ROLES
             and user.is_staff
-            and not (_role_names(user) & STAFF_ROLES)
+            and not (roles_held(user) & STAFF_ROLES)
             and not user.is_superuser
         ):
             user.is_staff = False
@@ -199,7 +194,7 @@ def role_remove(*, user: User, role: Role, removed_by: User, request=None) -> No
             recipient=user,
             title=_("A role was removed from you: %(role)s") % {"role": ROLE_LABELS[role]},
             body=_("%(admin)s removed the role “%(role)s” from your account at %(time)s.")
-            % {"admin": removed_by, "role": ROLE_LABELS[role], "time": _time()},
+            % {"admin": removed_by, "role": ROLE_LABELS[role], "time": notice_time()},
         )
 
 
@@ -224,7 +219,7 @@ def account_active_set(*, user: User, active: bool, changed_by: User, request=No
                 if active
                 else _("%(admin)s disabled your account at %(time)s.")
             )
-            % {"admin": changed_by, "time": _time()},
+            % {"admin": changed_by, "time": notice_time()},
         )
 
 
@@ -257,21 +252,14 @@ def account_email_change(*, user: User, email: str, changed_by: User, request=No
             "admin": changed_by,
             "old": old or "—",
             "new": email or "—",
-            "time": _time(),
+            "time": notice_time(),
         }
-        title = _("The email address of your account was changed")
-        security_notice_send(recipient=user, title=title, body=body, email=old)
-        if email:
-            _email_only(address=email, title=title, body=body, recipient=user)
-
-
-def _email_only(*, address: str, title: str, body: str, recipient) -> None:
-    def send() -> None:
-        send_mail(
-            title, f"{recipient}：\n\n{body}", settings.DEFAULT_FROM_EMAIL, [address], fail_silently=True
+        security_notice_send(
+            recipient=user,
+            title=_("The email address of your account was changed"),
+            body=body,
+            emails=[old, email],
         )
-
-    transaction.on_commit(send)
 
 
 def lock_lift(*, user: User, lifted_by: User, request=None) -> int:
@@ -286,7 +274,7 @@ def lock_lift(*, user: User, lifted_by: User, request=None) -> int:
             recipient=user,
             title=_("The sign-in lock on your account was lifted"),
             body=_("%(admin)s lifted the sign-in lock on your account at %(time)s.")
-            % {"admin": lifted_by, "time": _time()},
+            % {"admin": lifted_by, "time": notice_time()},
         )
     return cleared
 
@@ -304,11 +292,7 @@ def password_reset_start(*, user: User, started_by: User, request=None) -> tuple
         user = row_lock(User, pk=user.pk)
         if user.email:
             method, code = ResetMethod.LINK, ""
-            body = reset_link_email_body(user)
-            address = user.email
-            transaction.on_commit(
-                lambda: send_mail(_("Set a new password"), body, settings.DEFAULT_FROM_EMAIL, [address])
-            )
+            reset_link_send(user)
         else:
             method, code = ResetMethod.CODE, reset_code_new(user=user, started_by=started_by)
         security_event_record(
@@ -332,37 +316,46 @@ def password_reset_start(*, user: User, started_by: User, request=None) -> tuple
                     "code to hand to you in person. After using it you must choose your own password."
                 )
             )
-            % {"admin": started_by, "time": _time()},
+            % {"admin": started_by, "time": notice_time()},
         )
     return method, code
 
 
-def password_reset_request_allowed(*, request, identifier: str) -> bool:
-    """Self-service reset requests are limited per address and per account name or email (the log counts)."""
-    since = clock.now()
+def password_reset_request(*, request, identifier: str) -> bool:
+    """Someone asks for their own reset link by account name or email: each active account that matches
+    and has an email gets one. Recorded whether or not an account matched (the answer never says).
+
+    False, and nothing sent or recorded, beyond RESET_REQUESTS_PER_ADDRESS per address in 15 minutes or
+    RESET_REQUESTS_PER_ACCOUNT per account name or email in an hour (the log itself counts).
+    """
+    logged_as = identifier[:150]  # the log's account-name column
     recent = SecurityEvent.objects.filter(kind=SecurityEventKind.RESET_REQUESTED)
-    by_address = recent.filter(
-        ip_address=client_ip(request), created_at__gte=since - timedelta(minutes=15)
-    ).count()
-    by_account = recent.filter(username=identifier[:150], created_at__gte=since - timedelta(hours=1)).count()
-    return (
-        by_address < settings.RESET_REQUESTS_PER_ADDRESS and by_account < settings.RESET_REQUESTS_PER_ACCOUNT
+    now = clock.now()
+    by_address = recent.filter(ip_address=client_ip(request), created_at__gte=now - timedelta(minutes=15))
+    by_account = recent.filter(username=logged_as, created_at__gte=now - timedelta(hours=1))
+    if (
+        by_address.count() >= settings.RESET_REQUESTS_PER_ADDRESS
+        or by_account.count() >= settings.RESET_REQUESTS_PER_ACCOUNT
+    ):
+        return False
+    users = list(
+        User.objects.filter(is_active=True).filter(Q(username=identifier) | Q(email__iexact=identifier))
     )
+    with transaction.atomic():
+        security_event_record(
+            SecurityEventKind.RESET_REQUESTED,
+            request=request,
+            actor=None,
+            subject=users[0] if len(users) == 1 else None,
+            username=logged_as,
+        )
+        for user in users:
+            if user.email:
+                reset_link_send(user)
+    return True
 
 
-def password_reset_requested(*, request, identifier: str, users: list[User]) -> None:
-    """Record a self-service request (whether or not an account matched: the answer never says)."""
-    subject = users[0] if len(users) == 1 else None
-    security_event_record(
-        SecurityEventKind.RESET_REQUESTED,
-        request=request,
-        actor=None,
-        subject=subject,
-        username=identifier[:150],
-    )
-
-
-def password_reset_completed(*, user: User, request=None, by_code: bool = False) -> None:
+def password_reset_completed(*, user: User, request=None) -> None:
     """The person chose their own password after a reset: they may sign again; they are told."""
     with transaction.atomic():
         User.objects.filter(pk=user.pk).update(password_must_change=False)
@@ -372,9 +365,6 @@ def password_reset_completed(*, user: User, request=None, by_code: bool = False)
         security_notice_send(
             recipient=user,
             title=_("Your password was changed"),
-            body=_("The password of your account was set through a reset at %(time)s.") % {"time": _time()},
+            body=_("The password of your account was set through a reset at %(time)s.")
+            % {"time": notice_time()},
         )
-
-
-def _time() -> str:
-    return localtime(clock.now()).strftime("%Y-%m-%d %H:%M")

@@ -7,9 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import authenticate, login, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.mail import send_mail
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
@@ -18,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
-from accounts.roles import ROLE_LABELS, Role
+from accounts.roles import ROLE_LABELS, Role, roles_held
 from accounts.security import services
 from accounts.security.forms import (
     AccountSearchForm,
@@ -29,18 +27,21 @@ from accounts.security.forms import (
     RoleForm,
     SecurityLogFilterForm,
 )
+from accounts.security.lockout import lockout_response
 from accounts.security.log import security_chain_verify, security_event_details, security_event_record
 from accounts.security.models import SecurityEventKind
 from accounts.security.permissions import SecurityAction, security_check_permission
-from accounts.security.resets import reset_link_email_body
 from accounts.security.selectors import (
     account_failed_attempts,
     account_is_locked,
     account_list,
     security_log_filtered,
 )
+from accounts.two_factor.selectors import second_factor_enrolled
+from accounts.two_factor.services import second_factor_reset
 from core.errors import ApplicationError
-from core.http import as_attachment
+from core.http import as_attachment, query_without_page
+from core.spreadsheets import csv_text
 
 ACCOUNTS_PER_PAGE = 50
 EVENTS_PER_PAGE = 50
@@ -54,20 +55,12 @@ def password_reset_request_view(request):
     """Ask for a link by account name or email. The answer is the same whether or not an account matched."""
     form = PasswordResetRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        identifier = form.cleaned_data["identifier"]
-        if not services.password_reset_request_allowed(request=request, identifier=identifier):
+        if not services.password_reset_request(request=request, identifier=form.cleaned_data["identifier"]):
             form.add_error(
                 None,
                 _("Too many reset requests. Please wait a while (up to an hour) before asking again."),
             )
             return render(request, "accounts/password_reset_request.html", {"form": form}, status=429)
-        users = list(
-            User.objects.filter(is_active=True).filter(Q(username=identifier) | Q(email__iexact=identifier))
-        )
-        services.password_reset_requested(request=request, identifier=identifier, users=users)
-        for user in users:
-            if user.email:
-                send_mail(_("Set a new password"), reset_link_email_body(user), None, [user.email])
         return redirect("accounts:password-reset-sent")
     return render(
         request, "accounts/password_reset_request.html", {"form": form}, status=400 if form.errors else 200
@@ -118,9 +111,7 @@ def reset_code_login_view(request):
 
 
 def locked_out_view(request):
-    from accounts.security.lockout import lockout_message
-
-    return render(request, "accounts/locked_out.html", {"message": lockout_message()}, status=429)
+    return lockout_response(request, credentials=None)
 
 
 @login_required
@@ -132,7 +123,7 @@ def password_set_view(request):
     if request.method == "POST" and form.is_valid():
         user = form.save()
         update_session_auth_hash(request, user)
-        services.password_reset_completed(user=user, request=request, by_code=True)
+        services.password_reset_completed(user=user, request=request)
         messages.success(request, _("Your new password is set."))
         return redirect("responsibility:todo")
     return render(request, "accounts/password_set.html", {"form": form}, status=400 if form.errors else 200)
@@ -147,8 +138,6 @@ def account_list_view(request):
     form = AccountSearchForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     page_obj = Paginator(account_list(**filters), ACCOUNTS_PER_PAGE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "accounts/security/account_list.html",
@@ -157,7 +146,7 @@ def account_list_view(request):
             "page_obj": page_obj,
             "accounts": page_obj.object_list,
             "role_labels": {role.value: ROLE_LABELS[role] for role in Role},
-            "query_without_page": query.urlencode() + "&" if query else "",
+            "query_without_page": query_without_page(request),
         },
     )
 
@@ -167,16 +156,10 @@ def _account(request, pk: int) -> User:
     return get_object_or_404(User, pk=pk)
 
 
-def _second_factor_devices(user) -> list[str]:
-    from django_otp import devices_for_user
-
-    return [type(device).__name__ for device in devices_for_user(user, confirmed=True)]
-
-
 @login_required
-def account_detail_view(request, pk: int, *, code: str = "", status: int = 200):
+def account_detail_view(request, pk: int, *, code: str = ""):
     account = _account(request, pk)
-    held = set(account.groups.filter(name__in=[r.value for r in Role]).values_list("name", flat=True))
+    held = roles_held(account)
     return render(
         request,
         "accounts/security/account_detail.html",
@@ -188,11 +171,10 @@ def account_detail_view(request, pk: int, *, code: str = "", status: int = 200):
             "email_form": EmailForm(initial={"email": account.email}),
             "is_locked": account_is_locked(user=account),
             "attempts": account_failed_attempts(user=account),
-            "second_factor": _second_factor_devices(account),
+            "second_factor": second_factor_enrolled(user=account),
             "is_self": account.pk == request.user.pk,
             "reset_code": code,
         },
-        status=status,
     )
 
 
@@ -310,8 +292,6 @@ def account_reset_view(request, pk: int):
 @login_required
 @require_POST
 def account_second_factor_reset_view(request, pk: int):
-    from accounts.two_factor.services import second_factor_reset
-
     return _account_action(
         request,
         pk,
@@ -335,8 +315,6 @@ def security_log_view(request):
     form, events = _log_events(request)
     page_obj = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
     shown = [(event, security_event_details(event)) for event in page_obj.object_list]
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "accounts/security/log.html",
@@ -344,8 +322,7 @@ def security_log_view(request):
             "form": form,
             "page_obj": page_obj,
             "events": shown,
-            "query_without_page": query.urlencode() + "&" if query else "",
-            "query": query.urlencode(),
+            "query_without_page": query_without_page(request),
         },
         status=400 if form.errors else 200,
     )
@@ -365,16 +342,12 @@ def security_log_export_view(request):
     writer = csv.writer(_Echo())
     header = [_("No."), _("Time"), _("Event"), _("By"), _("Account"), _("Address"), _("Details"), _("Hash")]
 
-    def cell(value) -> str:
-        text = "" if value is None else str(value)
-        return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text  # no formulas in Excel
-
     def rows():
         yield "\ufeff" + writer.writerow(header)
         for event in events[:EXPORT_MAX_ROWS].iterator(chunk_size=2000):
             yield writer.writerow(
                 [
-                    cell(x)
+                    csv_text(x)
                     for x in (
                         event.sequence,
                         localtime(event.created_at).strftime("%Y-%m-%d %H:%M:%S"),

@@ -8,7 +8,6 @@ keeps the last step used and the phone's drift) or a recovery code (single use: 
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_otp.models import Device
@@ -22,7 +21,7 @@ from accounts.security.lockout import (
 )
 from accounts.security.log import security_event_record
 from accounts.security.models import SecurityEventKind
-from accounts.security.notify import security_notice_send
+from accounts.security.notify import notice_time, security_notice_send
 from accounts.security.services import four_eyes_check, security_admin_check
 from accounts.two_factor.selectors import (
     recovery_codes_remaining,
@@ -30,7 +29,6 @@ from accounts.two_factor.selectors import (
     second_factor_required,
     totp_device_pending,
 )
-from core import clock
 from core.errors import ApplicationError
 
 RECOVERY_CODE_COUNT = 10
@@ -100,7 +98,7 @@ def totp_enrolment_confirm(*, user, device: TOTPDevice, code: str, request=None)
                 "An authenticator app was set up for two-step verification of your account at %(time)s, "
                 "and new recovery codes were issued."
             )
-            % {"time": _now_text()},
+            % {"time": notice_time()},
         )
     return Enrolment(device=locked, recovery_codes=codes)
 
@@ -134,7 +132,7 @@ def second_factor_verify(*, user, code: str, request) -> Device | None:
                     "A recovery code was used for your account at %(time)s. %(count)d unused codes remain.",
                     remaining,
                 )
-                % {"time": _now_text(), "count": remaining},
+                % {"time": notice_time(), "count": remaining},
             )
     return device
 
@@ -161,7 +159,7 @@ def recovery_codes_regenerate(*, user, request=None) -> list[str]:
                 "New recovery codes for two-step verification were issued for your account at %(time)s. "
                 "The earlier codes no longer work."
             )
-            % {"time": _now_text()},
+            % {"time": notice_time()},
         )
     return codes
 
@@ -187,7 +185,7 @@ def second_factor_remove(*, user, request=None) -> None:
             recipient=user,
             title=_("Two-step verification was turned off"),
             body=_("Two-step verification was turned off for your account at %(time)s.")
-            % {"time": _now_text()},
+            % {"time": notice_time()},
         )
 
 
@@ -214,7 +212,7 @@ def second_factor_reset(*, user, reset_by, request=None) -> None:
                 "your account at %(time)s. Set up the app again under Two-step verification; if your role "
                 "requires it, you will be asked to at your next sign-in."
             )
-            % {"name": str(reset_by), "time": _now_text()},
+            % {"name": str(reset_by), "time": notice_time()},
         )
 
 
@@ -244,7 +242,3 @@ def _recovery_codes_replace(*, user) -> list[str]:
 def _devices_delete(*, user) -> None:
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
-
-
-def _now_text() -> str:
-    return localtime(clock.now()).strftime("%Y-%m-%d %H:%M")

@@ -24,7 +24,7 @@ from core import clock
 from core.deadlines import TrafficLight
 from core.errors import ApplicationError
 from core.forms import VersionForm
-from core.http import as_attachment, form_data, form_files, form_status, form_submit
+from core.http import as_attachment, form_data, form_files, form_status, form_submit, query_without_page
 from responsibility.duties.forms import (
     AssignmentForm,
     GenerateForm,
@@ -144,15 +144,13 @@ def duty_list_view(request):
         by_unit = duty_progress_by_unit(assignments=selected, today=today)
 
     can_generate = duty_user_can(user=user, action=DutyAction.GENERATE)
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "responsibility/duties/list.html",
         {
             "assignments": rows,
             "page_obj": page,
-            "query_without_page": f"{query.urlencode()}&" if query else "",
+            "query_without_page": query_without_page(request),
             "years": years,
             "year": year,
             "units": units,

@@ -11,6 +11,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from core.errors import ApplicationError
+from core.http import query_without_page
 from responsibility.letters.permissions import CampaignAction, campaign_check_permission
 from responsibility.letters.selectors import campaign_list_visible_to, reminder_policy_for
 from responsibility.letters.services.campaigns import reminder_policy_update
@@ -87,8 +88,6 @@ def reminder_list_view(request):
     page_obj = Paginator(reminders, REMINDERS_PER_PAGE).get_page(request.GET.get("page"))
     shown = list(page_obj.object_list)
     reminder_subjects_attach(user=request.user, reminders=shown)  # what each is about, for its link
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "responsibility/reminders/list.html",
@@ -96,7 +95,7 @@ def reminder_list_view(request):
             "form": form,
             "page_obj": page_obj,
             "reminders": shown,
-            "query_without_page": query.urlencode() + "&" if query else "",
+            "query_without_page": query_without_page(request),
             "can_resend": reminder_user_can(user=request.user, action=ReminderAction.RESEND),
         },
     )

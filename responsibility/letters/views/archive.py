@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import ApplicationError
+from core.http import query_without_page
 from responsibility.letters.forms.archive import ArchiveExportForm, ArchiveFilterForm
 from responsibility.letters.models.documents import ExportFormat, ExportStatus
 from responsibility.letters.permissions import ArchiveAction, archive_check_permission, archive_user_can
@@ -40,13 +41,11 @@ def _archive_page(request, *, export_form: ArchiveExportForm | None = None, stat
     filters = filter_form.filters() if filter_form.is_bound else {}
     letters = letter_list_archived(user=user, **filters)
     page = Paginator(letters, ARCHIVE_PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     context = {
         "filter_form": filter_form,
         "page_obj": page,
         "letters": page.object_list,
-        "query_without_page": query.urlencode() + "&" if query else "",
+        "query_without_page": query_without_page(request),
         "can_export": archive_user_can(user=user, action=ArchiveAction.EXPORT),
         "can_retry": archive_user_can(user=user, action=ArchiveAction.RETRY_DOCUMENT),
     }

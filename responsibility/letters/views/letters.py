@@ -16,7 +16,7 @@ from accounts.reauth import (
 )
 from core import clock
 from core.errors import ApplicationError
-from core.http import client_ip, client_user_agent
+from core.http import client_ip, client_user_agent, query_without_page
 from responsibility.letters.audit import letter_event_describe
 from responsibility.letters.content import ClauseText
 from responsibility.letters.forms.letters import (
@@ -64,8 +64,6 @@ def letter_list_view(request):
     page = Paginator(letters.order_by("-campaign__year", "number", "-version"), LIST_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "responsibility/letters/list.html",
@@ -75,7 +73,7 @@ def letter_list_view(request):
             "campaigns": campaigns,
             "statuses": LetterStatus.choices,
             "filters": filters,
-            "query_without_page": query.urlencode() + "&" if query else "",
+            "query_without_page": query_without_page(request),
         },
     )
 
