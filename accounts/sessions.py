@@ -97,8 +97,17 @@ class SessionIdleMiddleware:
             % {"minutes": settings.SESSION_IDLE_MINUTES},
         )
         if is_endpoint:
-            return JsonResponse({"expired": True, "login_url": reverse(settings.LOGIN_URL)}, status=401)
+            return _expired_response()
         return redirect_to_login(_return_path(request), settings.LOGIN_URL, REDIRECT_FIELD_NAME)
+
+
+def _status_response(request) -> JsonResponse:
+    return JsonResponse({"seconds_left": session_seconds_left(request), "warning_seconds": WARNING_SECONDS})
+
+
+def _expired_response() -> JsonResponse:
+    """What the page's script is told once the session has ended: where to sign in again."""
+    return JsonResponse({"expired": True, "login_url": reverse(settings.LOGIN_URL)}, status=401)
 
 
 def _return_path(request) -> str:
@@ -118,8 +127,8 @@ def _return_path(request) -> str:
 def session_status_view(request):
     """How long this session has left; asking does not count as activity."""
     if not request.user.is_authenticated:
-        return JsonResponse({"expired": True, "login_url": reverse(settings.LOGIN_URL)}, status=401)
-    return JsonResponse({"seconds_left": session_seconds_left(request), "warning_seconds": WARNING_SECONDS})
+        return _expired_response()
+    return _status_response(request)
 
 
 @never_cache
@@ -127,11 +136,9 @@ def session_status_view(request):
 def session_keepalive_view(request):
     """The person chose to stay signed in (the middleware has recorded it as activity)."""
     if not request.user.is_authenticated:
-        return JsonResponse({"expired": True, "login_url": reverse(settings.LOGIN_URL)}, status=401)
+        return _expired_response()
     if request.headers.get("Accept", "").startswith("application/json"):
-        return JsonResponse(
-            {"seconds_left": session_seconds_left(request), "warning_seconds": WARNING_SECONDS}
-        )
+        return _status_response(request)
     next_url = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()

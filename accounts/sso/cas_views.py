@@ -3,22 +3,17 @@
 Both are 404 while CAS is not configured (DJANGO_CAS_SERVER_URL).
 """
 
-from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_cas_ng import views as cas_ng_views
 
-from accounts.security.log import security_event_record
-from accounts.security.models import SecurityEventKind
 from accounts.sso import cas_enabled
 from accounts.sso.problems import CasRefusalReason, CasSignInRefused
+from accounts.sso.views import sign_in_refused_response
 
 
 class CasLoginView(cas_ng_views.LoginView):
@@ -35,26 +30,14 @@ class CasLoginView(cas_ng_views.LoginView):
         if next_page and not url_has_allowed_host_and_scheme(
             next_page, allowed_hosts={request.get_host()}, require_https=request.is_secure()
         ):
-            return _refused(request, CasSignInRefused(CasRefusalReason.NEXT, detail=next_page[:64]))
+            refusal = CasSignInRefused(CasRefusalReason.NEXT, detail=next_page[:64])
+            return sign_in_refused_response(request, refusal)
         try:
             return super().get(request)
         except CasSignInRefused as refusal:
-            return _refused(request, refusal)
+            return sign_in_refused_response(request, refusal)
         except PermissionDenied:
-            # authenticate() itself refused (a lockout): its user_login_failed signal recorded it.
-            messages.error(request, _("The sign-in through unified identity authentication was refused."))
-            return redirect(settings.LOGIN_URL)
-
-
-def _refused(request, refusal: CasSignInRefused):
-    security_event_record(
-        SecurityEventKind.LOGIN_FAILED,
-        request=request,
-        username=refusal.username,
-        reason=str(refusal.reason),
-    )
-    messages.error(request, refusal.message)
-    return redirect(settings.LOGIN_URL)
+            return sign_in_refused_response(request, None)
 
 
 _cas_login = CasLoginView.as_view()

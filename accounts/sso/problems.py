@@ -70,14 +70,19 @@ class OidcRefusalReason(StrEnum):
     REAUTH_STALE = "oidc_reauth_stale"  # no auth_time, or not a fresh sign-in at the provider
 
 
-class OidcSignInRefused(Exception):
-    """An OpenID Connect sign-in refused: nothing was changed, and the person is told why (in general)."""
+class SignInRefused(Exception):
+    """A single sign-on refused: nothing was changed; the security log keeps the reason, the person is
+    told `message` (in general terms)."""
 
-    def __init__(self, reason: OidcRefusalReason, *, username: str = "", detail: str = ""):
+    def __init__(self, reason: StrEnum, *, username: str = "", detail: str = ""):
         super().__init__(f"{reason}: {detail}" if detail else str(reason))
         self.reason = reason
         self.username = username[:150]
         self.detail = detail
+
+
+class OidcSignInRefused(SignInRefused):
+    """An OpenID Connect sign-in refused."""
 
     @property
     def message(self) -> str:
@@ -123,14 +128,8 @@ _CAS_TOLD_AS = {
 }
 
 
-class CasSignInRefused(Exception):
-    """A CAS sign-in refused: nothing was changed, and the person is told why (in general)."""
-
-    def __init__(self, reason: CasRefusalReason, *, username: str = "", detail: str = ""):
-        super().__init__(f"{reason}: {detail}" if detail else str(reason))
-        self.reason = reason
-        self.username = username[:150]
-        self.detail = detail
+class CasSignInRefused(SignInRefused):
+    """A CAS sign-in refused; the person is told what the same OpenID Connect refusal says."""
 
     @property
     def message(self) -> str:

@@ -20,7 +20,7 @@ from accounts.sso.oidc_reauth import (
     oidc_reauthentication_refusal_message,
     oidc_reauthentication_start,
 )
-from accounts.sso.problems import OidcRefusalReason, OidcSignInRefused
+from accounts.sso.problems import OidcRefusalReason, OidcSignInRefused, SignInRefused
 
 
 class SignInView(auth_views.LoginView):
@@ -70,20 +70,23 @@ class OidcCallbackView(OIDCAuthenticationCallbackView):
             return self.login_failure()
 
     def login_failure(self):
-        if self.refusal is None:
-            # authenticate() itself refused (a lockout): its user_login_failed signal recorded it.
-            messages.error(
-                self.request, _("The sign-in through unified identity authentication was refused.")
-            )
-        else:
-            security_event_record(
-                SecurityEventKind.LOGIN_FAILED,
-                request=self.request,
-                username=self.refusal.username,
-                reason=str(self.refusal.reason),
-            )
-            messages.error(self.request, self.refusal.message)
-        return redirect(settings.LOGIN_URL)
+        return sign_in_refused_response(self.request, self.refusal)
+
+
+def sign_in_refused_response(request, refusal: SignInRefused | None):
+    """Back to the login page with what the person may know; the reason goes to the security log.
+    No refusal: authenticate() itself refused (a lockout), and its user_login_failed signal recorded it."""
+    if refusal is None:
+        messages.error(request, _("The sign-in through unified identity authentication was refused."))
+    else:
+        security_event_record(
+            SecurityEventKind.LOGIN_FAILED,
+            request=request,
+            username=refusal.username,
+            reason=str(refusal.reason),
+        )
+        messages.error(request, refusal.message)
+    return redirect(settings.LOGIN_URL)
 
 
 _oidc_callback = OidcCallbackView.as_view()
