@@ -18,10 +18,11 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.roles import ADMINISTRATOR_DUTIES, ROLE_LABELS, STAFF_ROLES, Role, roles_held, user_has_role
+from accounts.roles import ADMINISTRATOR_DUTIES, ROLE_LABELS, STAFF_ROLES, Role, roles_held
 from accounts.security.log import security_event_record
 from accounts.security.models import SecurityEvent, SecurityEventKind
 from accounts.security.notify import notice_time, security_notice_send
+from accounts.security.permissions import SecurityAction, security_user_can
 from accounts.security.resets import reset_code_new, reset_link_send
 from core import clock
 from core.errors import ApplicationError
@@ -44,7 +45,7 @@ def _refuse(*, actor, subject, action: str, reason: str, request=None) -> None:
 
 def security_admin_check(*, actor, subject, action: str, request=None) -> None:
     """Only an active security administrator acts on an account, and never on their own (refusals logged)."""
-    if not (actor.is_active and user_has_role(actor, Role.SECURITY_ADMIN)):
+    if not security_user_can(user=actor, action=SecurityAction.MANAGE_ACCOUNTS):
         _refuse(
             actor=actor,
             subject=subject,
