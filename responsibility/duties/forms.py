@@ -223,6 +223,19 @@ class ReviewForm(VersionForm):
         return self.cleaned_data["decision"] == self.ACCEPT
 
 
+class WithdrawForm(forms.Form):
+    """Why a task set by mistake is withdrawn (it stays on record, greyed, with the reason)."""
+
+    reason = forms.CharField(
+        label=_("Reason for withdrawing"),
+        max_length=MAX_REASON_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Give the reason the task is withdrawn.")},
+    )
+
+    ERROR_FIELDS = {"reason": "reason"}
+
+
 class HandoverForm(forms.Form):
     """Who takes over the post, and on which day."""
 

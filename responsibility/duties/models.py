@@ -1,5 +1,6 @@
 """One post, two responsibilities (一岗双责): each leader's duties for a year, broken into tasks that
-recur by period, and the performance records (履责纪实) that show they were carried out.
+recur by period, the performance records (履责纪实) that show they were carried out, and the
+hash-chained duty audit trail of every change to them.
 """
 
 import datetime
@@ -10,6 +11,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core import clock
+from core.appendonly import AppendOnlyModel
+from core.audit import CHAIN_FORMAT_CURRENT
 from core.deadlines import TrafficLight, deadline_light, deadline_q
 from responsibility.letters.models.letters import LetterClause
 
@@ -101,7 +104,11 @@ class DutyTaskTemplate(models.Model):
 
 
 class DutyTask(models.Model):
-    """A concrete task of an assignment (履责任务), recurring by period; one occurrence per period."""
+    """A concrete task of an assignment (履责任务), recurring by period; one occurrence per period.
+
+    A task is never deleted: one set by mistake is withdrawn with a reason (while no record is kept for
+    it), stays on the assignment's page greyed, and its periods are no longer open work.
+    """
 
     assignment = models.ForeignKey(DutyAssignment, on_delete=models.CASCADE, related_name="tasks")
     title = models.CharField(_("title"), max_length=100)
@@ -118,6 +125,18 @@ class DutyTask(models.Model):
         related_name="duty_tasks",
     )
     sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
+    # Set together by duty_task_withdraw: when, by whom and why the task was withdrawn.
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True, editable=False)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("withdrawn by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    withdrawal_reason = models.TextField(_("reason withdrawn"), max_length=1000, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("duty task")
@@ -135,15 +154,25 @@ class DutyTask(models.Model):
                 name="dutytask_times_given",
                 condition=~Q(recurrence=Recurrence.TIMES_A_YEAR) | Q(times_a_year__isnull=False),
             ),
+            models.CheckConstraint(
+                name="dutytask_withdrawal_complete",
+                condition=Q(withdrawn_at__isnull=True, withdrawn_by__isnull=True, withdrawal_reason="")
+                | (Q(withdrawn_at__isnull=False, withdrawn_by__isnull=False) & ~Q(withdrawal_reason="")),
+            ),
         ]
 
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
 
 class OccurrenceQuerySet(models.QuerySet):
     def open(self):
-        return self.filter(done_at__isnull=True)
+        """Open work: not done, and of a task that was not withdrawn."""
+        return self.filter(done_at__isnull=True, task__withdrawn_at__isnull=True)
 
     def overdue(self, today: datetime.date):
         return self.open().filter(deadline_q("due_date", TrafficLight.RED, today=today))
@@ -153,7 +182,10 @@ class OccurrenceQuerySet(models.QuerySet):
 
 
 class TaskOccurrence(models.Model):
-    """One period of a task (e.g. the second quarter), due on a date, done once a record is kept."""
+    """One period of a task (e.g. the second quarter), due on a date, done once a record is kept.
+
+    The periods of a withdrawn task stay, but are withdrawn with it: never open, reminded or overdue.
+    """
 
     task = models.ForeignKey(DutyTask, on_delete=models.CASCADE, related_name="occurrences")
     sequence = models.PositiveSmallIntegerField(_("period"))  # 1, 2, 3 … within the year
@@ -272,3 +304,68 @@ class PostHandover(models.Model):
 
     def __str__(self) -> str:
         return f"{self.post}: {self.previous_holder} → {self.new_holder} ({self.handed_over_on})"
+
+
+class DutyEventKind(models.TextChoices):
+    ASSIGNMENT_GENERATED = "assignment_generated", _("Assignment generated")
+    ASSIGNMENT_UPDATED = "assignment_updated", _("Assignment changed")
+    ASSIGNMENT_CONFIRMED = "assignment_confirmed", _("Assignment confirmed")
+    TASK_CREATED = "task_created", _("Task added")
+    TASK_WITHDRAWN = "task_withdrawn", _("Task withdrawn")
+    RECORD_CREATED = "record_created", _("Performance record kept")
+    EVIDENCE_ADDED = "evidence_added", _("Evidence added")
+    RECORD_ACCEPTED = "record_accepted", _("Performance record accepted")
+    RECORD_RETURNED = "record_returned", _("Performance record returned")
+    HANDED_OVER = "handed_over", _("Post handed over")
+
+
+class DutyEvent(AppendOnlyModel):
+    """Append-only, hash-chained record of every change to 一岗双责 (its own chain beside the others)."""
+
+    sequence = models.PositiveBigIntegerField(unique=True)
+    # Empty only for a handover of a post that has no assignment in or after the handover's year.
+    assignment = models.ForeignKey(
+        DutyAssignment, on_delete=models.PROTECT, null=True, blank=True, related_name="events"
+    )
+    # What the step was about: "assignment:3", "task:12", "record:7", "handover:2".
+    subject = models.CharField(_("about"), max_length=40)
+    kind = models.CharField(_("action"), max_length=24, choices=DutyEventKind.choices)
+    from_status = models.CharField(_("from"), max_length=16, blank=True)
+    to_status = models.CharField(_("to"), max_length=16, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # A person's own words (a reason, what was done); what the system knows goes in the payload.
+    note = models.TextField(_("note"), blank=True)
+    # The event's facts, by kind (duties.audit says which and reads them out as a sentence).
+    payload = models.JSONField(_("details"), default=dict, editable=False)
+    # How the event hashes (core.audit): always the current format, payloads included.
+    chain_format = models.PositiveSmallIntegerField(
+        _("chain format"), default=CHAIN_FORMAT_CURRENT, editable=False
+    )
+    # A fingerprint of what the step wrote (an evidence file's SHA-256).
+    digest = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("time"))
+    previous_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = _("duty event")
+        verbose_name_plural = _("duty events")
+        ordering = ["sequence"]
+        # An assignment's history, in order.
+        indexes = [models.Index(fields=["assignment", "sequence"], name="dutyevent_assignment_idx")]
+
+    def __str__(self) -> str:
+        return f"#{self.sequence} {self.subject} {self.kind}"
+
+
+class DutyAuditHead(models.Model):
+    """The end of the duty audit chain, locked while an event is appended."""
+
+    last_sequence = models.PositiveBigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("duty audit chain head")
+
+    def __str__(self) -> str:
+        return f"#{self.last_sequence} {self.last_hash[:12]}"

@@ -10,7 +10,7 @@ official document whoever renders it. User text reaches the HTML only through au
 The report reads as the body of the report (the assignment, each task's progress, handovers and the
 summary figures) followed by an appendix, 履责纪实明细, with every period of every task and its
 records: date, what was done, participants, who recorded it, the review and the evidence files with
-the beginning of their SHA-256.
+the beginning of their SHA-256. A withdrawn task is left out: it was never part of the year's work.
 """
 
 import datetime
@@ -192,7 +192,9 @@ def duty_report_context(*, assignment: DutyAssignment, today: datetime.date) -> 
     clauses = sorted(assignment.clauses.all(), key=lambda clause: (clause.letter.reference, clause.number))
     total = Figures()
     tasks = []
-    for index, task in enumerate(assignment.tasks.all(), start=1):
+    # A withdrawn task was set by mistake: it is not part of the year's work (its history is on the page).
+    current = [task for task in assignment.tasks.all() if not task.is_withdrawn]
+    for index, task in enumerate(current, start=1):
         figures = Figures()
         periods = []
         for occurrence in task.occurrences.all():

@@ -12,8 +12,8 @@ from accounts.permissions import user_is_active
 
 # --- One post, two responsibilities (一岗双责) -------------------------------------------------------
 #
-# - the office administrator generates the year's assignments, adjusts them, adds tasks and records
-#   handovers (add_dutyassignment / change_dutyassignment);
+# - the office administrator generates the year's assignments, adjusts them, adds and withdraws tasks
+#   and records handovers (add_dutyassignment / change_dutyassignment);
 # - a leader sees their own assignment, adjusts it while it awaits their confirmation, confirms it,
 #   and keeps the records of the task periods they answer for;
 # - the Party Group, the inspection team and the office read every assignment
@@ -30,7 +30,7 @@ from accounts.permissions import user_is_active
 
 class DutyAction(StrEnum):
     GENERATE = "generate"  # the year's assignments for all leading posts
-    EDIT = "edit"  # adjust an assignment, add or remove tasks
+    EDIT = "edit"  # adjust an assignment, add or withdraw tasks
     CONFIRM = "confirm"  # the leader's confirmation
     RECORD = "record"  # keep a performance record for a task period
     REVIEW = "review"  # accept or return a performance record

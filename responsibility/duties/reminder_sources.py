@@ -22,7 +22,8 @@ from responsibility.reminders.registry import (
 
 class DutyTaskDueSource(DeadlineSource):
     """Each open period of a duty task (履责任务) reminds the leader who answers for it, on the default
-    schedule, until a performance record is kept for it.
+    schedule, until a performance record is kept for it or its task is withdrawn (`open()` leaves out the
+    periods of withdrawn tasks, so a reminder already scheduled for one is not sent).
 
     Only periods whose responsible person still leads the assignment are reminded: at a handover the
     open periods move to the new holder, who is reminded from then on. Periods of assignments older

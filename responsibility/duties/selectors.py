@@ -9,6 +9,7 @@ from core.deadlines import TrafficLight, deadline_q
 from responsibility.duties.models import (
     AssignmentStatus,
     DutyAssignment,
+    DutyEvent,
     DutyTask,
     PerformanceRecord,
     PostHandover,
@@ -43,7 +44,7 @@ def duty_assignment_list_visible_to(*, user) -> QuerySet:
 
 def occurrence_list_due_for(*, user, until: datetime.date | None = None) -> QuerySet:
     """Open task periods the user answers for, soonest first (their to-do); with `until`, only those due
-    by then (every overdue one among them)."""
+    by then (every overdue one among them). Periods of a withdrawn task are not open."""
     occurrences = (
         TaskOccurrence.objects.open()
         .filter(responsible=user, task__assignment__leader=user)
@@ -88,14 +89,18 @@ _OCCURRENCES = "tasks__occurrences"
 
 
 def duty_progress_counts(*, today: datetime.date) -> dict:
-    """Conditional counts over assignments' task periods to annotate with (one query, any number)."""
-    done = Q(tasks__occurrences__done_at__isnull=False)
-    open_ = Q(tasks__occurrences__done_at__isnull=True)
+    """Conditional counts over assignments' task periods to annotate with (one query, any number).
+
+    The periods of withdrawn tasks count nowhere: they are neither work to do nor work done.
+    """
+    live = Q(tasks__withdrawn_at__isnull=True)
+    done = live & Q(tasks__occurrences__done_at__isnull=False)
+    open_ = live & Q(tasks__occurrences__done_at__isnull=True)
     due = "tasks__occurrences__due_date"
     return {
-        "periods_total": Count(_OCCURRENCES),
+        "periods_total": Count(_OCCURRENCES, filter=live),
         "periods_done": Count(_OCCURRENCES, filter=done),
-        "periods_due": Count(_OCCURRENCES, filter=Q(tasks__occurrences__due_date__lte=today)),
+        "periods_due": Count(_OCCURRENCES, filter=live & Q(tasks__occurrences__due_date__lte=today)),
         "periods_overdue": Count(_OCCURRENCES, filter=open_ & deadline_q(due, TrafficLight.RED, today=today)),
         "periods_due_soon": Count(
             _OCCURRENCES, filter=open_ & deadline_q(due, TrafficLight.YELLOW, today=today)
@@ -157,7 +162,10 @@ def duty_assignment_list_with_records(*, assignments: QuerySet) -> QuerySet:
             "clauses", queryset=LetterClause.objects.select_related("letter").order_by("letter", "number")
         ),
         Prefetch(
-            "tasks", queryset=DutyTask.objects.select_related("clause__letter").order_by("sort_order", "pk")
+            "tasks",
+            queryset=DutyTask.objects.select_related("clause__letter", "withdrawn_by").order_by(
+                "sort_order", "pk"
+            ),
         ),
         Prefetch(
             "tasks__occurrences",
@@ -202,6 +210,11 @@ def post_handover_list_of(*, assignment: DutyAssignment) -> QuerySet[PostHandove
         .select_related("previous_holder", "new_holder", "handed_over_by", "new_letter")
         .order_by("handed_over_on", "pk")
     )
+
+
+def duty_event_list_of(*, assignment: DutyAssignment) -> QuerySet[DutyEvent]:
+    """The assignment's audit events (its history), oldest first, with who did each (one query)."""
+    return DutyEvent.objects.filter(assignment=assignment).select_related("actor").order_by("sequence")
 
 
 def letter_clause_list_of(*, letter: Letter | None) -> QuerySet[LetterClause]:

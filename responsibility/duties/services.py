@@ -1,23 +1,32 @@
-"""Every change to 一岗双责 (one post, two responsibilities): assignments, tasks, records, handovers."""
+"""Every change to 一岗双责 (one post, two responsibilities): assignments, tasks, records, handovers.
+
+Each one appends its `DutyEvent` to the duty audit chain in the same transaction (duties.audit says what
+each kind of event carries). Nothing here deletes: a task set by mistake is withdrawn with a reason.
+"""
 
 import datetime
+import functools
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.models import LEADING_POST_KINDS, OrgUnit, Post
 from core import clock
+from core.audit import changes_payload, person_payload
 from core.errors import ApplicationError
 from core.locks import row_lock
 from core.versions import stale_check
+from responsibility.duties.audit import duty_events_append
 from responsibility.duties.models import (
     AssignmentStatus,
     DutyAssignment,
+    DutyEvent,
+    DutyEventKind,
     DutyTask,
     DutyTaskTemplate,
     PerformanceRecord,
@@ -29,6 +38,7 @@ from responsibility.duties.models import (
 from responsibility.duties.permissions import DutyAction, duty_check_permission, occurrence_check_permission
 from responsibility.duties.recurrence import periods_of
 from responsibility.duties.selectors import duty_leader_letter
+from responsibility.evidence.models import EvidenceFile
 from responsibility.evidence.rules import evidence_check_all
 from responsibility.evidence.services import evidence_store
 from responsibility.letters.models.letters import ClauseCategory, Letter, LetterClause
@@ -36,6 +46,36 @@ from responsibility.letters.models.letters import ClauseCategory, Letter, Letter
 MAX_REASON_LENGTH = 1000
 # The clause categories whose clauses a leader's integrity duties carry out by default.
 DUTY_CLAUSE_CATEGORIES = (ClauseCategory.DUAL_DUTY, ClauseCategory.PRINCIPAL)
+
+
+def _event(
+    *,
+    assignment_id: int | None,
+    subject: str,
+    kind: DutyEventKind,
+    actor,
+    payload: dict | None = None,
+    note: str = "",
+    digest: str = "",
+    from_status: str = "",
+    to_status: str = "",
+) -> DutyEvent:
+    """An unsaved event: its facts in `payload` (see duties.audit), a person's own words in `note`."""
+    return DutyEvent(
+        assignment_id=assignment_id,
+        subject=subject,
+        kind=kind,
+        actor=actor,
+        payload=payload or {},
+        note=note,
+        digest=digest,
+        from_status=from_status,
+        to_status=to_status,
+    )
+
+
+def _ids(items) -> list[int]:
+    return sorted(item.pk for item in items)
 
 
 def _occurrences_create(*, task: DutyTask, year: int, responsible_id: int) -> list[TaskOccurrence]:
@@ -98,6 +138,7 @@ def duty_assignments_generate(*, year: int, generated_by) -> GenerateResult:
     )
     taken = set(DutyAssignment.objects.filter(year=year).values_list("post_id", flat=True))
     result = GenerateResult()
+    events = []
     for post in posts:
         if post.pk in taken:
             result.skipped.append((post, _("an assignment for this year already exists")))
@@ -122,8 +163,11 @@ def duty_assignments_generate(*, year: int, generated_by) -> GenerateResult:
         )
         assignment.oversees.set(overseen)
         letter = duty_leader_letter(post=post, holder_id=post.holder_id, year=year)
+        clauses = []
         if letter is not None:
-            assignment.clauses.set(letter.clauses.filter(category__in=DUTY_CLAUSE_CATEGORIES))
+            clauses = list(letter.clauses.filter(category__in=DUTY_CLAUSE_CATEGORIES))
+            assignment.clauses.set(clauses)
+        tasks = []
         for template in templates:
             task = DutyTask.objects.create(
                 assignment=assignment,
@@ -135,6 +179,24 @@ def duty_assignments_generate(*, year: int, generated_by) -> GenerateResult:
                 sort_order=template.sort_order,
             )
             _occurrences_create(task=task, year=year, responsible_id=post.holder_id)
+            tasks.append(task)
+        events.append(
+            _event(
+                assignment_id=assignment.pk,
+                subject=f"assignment:{assignment.pk}",
+                kind=DutyEventKind.ASSIGNMENT_GENERATED,
+                actor=generated_by,
+                to_status=assignment.status,
+                payload={
+                    "year": year,
+                    "post": str(post),
+                    "leader": person_payload(post.holder),
+                    "oversees": _ids(overseen),
+                    "clauses": _ids(clauses),
+                    "tasks": [task.pk for task in tasks],
+                },
+            )
+        )
         result.created.append(assignment)
     if not result.created:
         raise ApplicationError(
@@ -142,6 +204,7 @@ def duty_assignments_generate(*, year: int, generated_by) -> GenerateResult:
             % {"year": year},
             code="nothing",
         )
+    duty_events_append(events=events)
     return result
 
 
@@ -169,6 +232,13 @@ def duty_assignment_update(
         raise ApplicationError(
             _("Describe both the business work led and the integrity duties."), code="empty"
         )
+    before = {
+        "business_areas": locked.business_areas,
+        "integrity_duties": locked.integrity_duties,
+        "oversees": _ids(locked.oversees.all()),
+        "clauses": _ids(locked.clauses.all()),
+    }
+    previous_status = locked.status
     locked.business_areas = data.business_areas.strip()
     locked.integrity_duties = data.integrity_duties.strip()
     locked.status = AssignmentStatus.DRAFT
@@ -177,6 +247,26 @@ def duty_assignment_update(
     locked.save(update_fields=["business_areas", "integrity_duties", "status", "confirmed_at", "version"])
     locked.oversees.set(data.oversees)
     locked.clauses.set(data.clauses)
+    after = {
+        "business_areas": locked.business_areas,
+        "integrity_duties": locked.integrity_duties,
+        "oversees": _ids(data.oversees),
+        "clauses": _ids(data.clauses),
+    }
+    moved = previous_status != locked.status
+    duty_events_append(
+        events=[
+            _event(
+                assignment_id=locked.pk,
+                subject=f"assignment:{locked.pk}",
+                kind=DutyEventKind.ASSIGNMENT_UPDATED,
+                actor=updated_by,
+                from_status=previous_status if moved else "",
+                to_status=locked.status if moved else "",
+                payload=changes_payload({name: (before[name], after[name]) for name in after}),
+            )
+        ]
+    )
     return locked
 
 
@@ -188,10 +278,23 @@ def duty_assignment_confirm(*, assignment: DutyAssignment, confirmed_by, expecte
     stale_check(record=locked, expected_version=expected_version, what=_("assignment"))
     if locked.status == AssignmentStatus.CONFIRMED:
         raise ApplicationError(_("You have already confirmed this assignment."), code="confirmed")
+    previous_status = locked.status
     locked.status = AssignmentStatus.CONFIRMED
     locked.confirmed_at = clock.now()
     locked.version += 1
     locked.save(update_fields=["status", "confirmed_at", "version"])
+    duty_events_append(
+        events=[
+            _event(
+                assignment_id=locked.pk,
+                subject=f"assignment:{locked.pk}",
+                kind=DutyEventKind.ASSIGNMENT_CONFIRMED,
+                actor=confirmed_by,
+                from_status=previous_status,
+                to_status=locked.status,
+            )
+        ]
+    )
     return locked
 
 
@@ -228,20 +331,68 @@ def duty_task_create(*, assignment: DutyAssignment, data: TaskInput, created_by)
         clause=data.clause,
         sort_order=last + 1,
     )
-    _occurrences_create(task=task, year=locked.year, responsible_id=locked.leader_id)
+    periods = _occurrences_create(task=task, year=locked.year, responsible_id=locked.leader_id)
+    duty_events_append(
+        events=[
+            _event(
+                assignment_id=locked.pk,
+                subject=f"task:{task.pk}",
+                kind=DutyEventKind.TASK_CREATED,
+                actor=created_by,
+                payload={
+                    "title": task.title,
+                    "recurrence": task.recurrence,
+                    "times_a_year": task.times_a_year,
+                    "due_date": task.due_date.isoformat() if task.due_date else None,
+                    "clause": task.clause.number if task.clause else None,
+                    "periods": len(periods),
+                },
+            )
+        ]
+    )
     return task
 
 
 @transaction.atomic
-def duty_task_delete(*, task: DutyTask, deleted_by) -> None:
-    """Remove a task added by mistake; a task with performance records stays."""
-    duty_check_permission(user=deleted_by, action=DutyAction.EDIT, assignment=task.assignment)
-    if PerformanceRecord.objects.filter(occurrence__task=task).exists():
+def duty_task_withdraw(*, task: DutyTask, withdrawn_by, reason: str) -> DutyTask:
+    """Withdraw a task set by mistake, with the reason: nothing is deleted. The task and its periods stay
+    on record, greyed; its periods are no longer open work (never reminded, never overdue, not to do).
+
+    A task for which records were kept cannot be withdrawn.
+    """
+    assignment = row_lock(DutyAssignment, pk=task.assignment_id)
+    duty_check_permission(user=withdrawn_by, action=DutyAction.EDIT, assignment=assignment)  # as stored now
+    locked = row_lock(DutyTask, pk=task.pk)
+    if locked.withdrawn_at is not None:
+        raise ApplicationError(_("This task has already been withdrawn."), code="withdrawn")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError(_("Give the reason the task is withdrawn."), code="reason")
+    if len(reason) > MAX_REASON_LENGTH:
         raise ApplicationError(
-            _("Records were kept for this task; it can no longer be removed."), code="in_use"
+            _("The reason may be at most %(max)d characters.") % {"max": MAX_REASON_LENGTH}, code="reason"
         )
-    TaskOccurrence.objects.filter(task=task).delete()
-    task.delete()
+    if PerformanceRecord.objects.filter(occurrence__task=locked).exists():
+        raise ApplicationError(
+            _("Records were kept for this task; it can no longer be withdrawn."), code="in_use"
+        )
+    locked.withdrawn_at = clock.now()
+    locked.withdrawn_by = withdrawn_by
+    locked.withdrawal_reason = reason
+    locked.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason"])
+    duty_events_append(
+        events=[
+            _event(
+                assignment_id=assignment.pk,
+                subject=f"task:{locked.pk}",
+                kind=DutyEventKind.TASK_WITHDRAWN,
+                actor=withdrawn_by,
+                note=reason,
+                payload={"title": locked.title, "periods": locked.occurrences.count()},
+            )
+        ]
+    )
+    return locked
 
 
 @dataclass
@@ -260,6 +411,10 @@ def performance_record_create(
     locked = row_lock(TaskOccurrence.objects.select_related("task__assignment"), pk=occurrence.pk)
     # Checked on the locked, stored row: a caller's copy from before a handover still names the old holder.
     occurrence_check_permission(user=recorded_by, action=DutyAction.RECORD, occurrence=locked)
+    if locked.task.withdrawn_at is not None:
+        raise ApplicationError(
+            _("This task was withdrawn: no record is kept for it any more."), code="withdrawn"
+        )
     year = locked.task.assignment.year
     today = clock.today()
     if data.performed_on > today:
@@ -278,11 +433,51 @@ def performance_record_create(
         participants=(data.participants or "").strip(),
         recorded_by=recorded_by,
     )
-    evidence_store(files=files, uploaded_by=recorded_by, performance_record=record)
+    stored = evidence_store(files=files, uploaded_by=recorded_by, performance_record=record)
     if locked.done_at is None:
         locked.done_at = clock.now()
         locked.save(update_fields=["done_at"])
+    task = locked.task
+    duty_events_append(
+        events=[
+            _event(
+                assignment_id=task.assignment_id,
+                subject=f"record:{record.pk}",
+                kind=DutyEventKind.RECORD_CREATED,
+                actor=recorded_by,
+                to_status=record.review_status,
+                note=record.summary,
+                payload={
+                    "task": task.pk,
+                    "title": task.title,
+                    "period": locked.sequence,
+                    "performed_on": record.performed_on.isoformat(),
+                    "participants": record.participants,
+                    "files": len(stored),
+                },
+            ),
+            *_evidence_events(
+                assignment_id=task.assignment_id, record=record, files=stored, actor=recorded_by
+            ),
+        ]
+    )
     return record
+
+
+def _evidence_events(
+    *, assignment_id: int, record: PerformanceRecord, files: list[EvidenceFile], actor
+) -> list[DutyEvent]:
+    return [
+        _event(
+            assignment_id=assignment_id,
+            subject=f"record:{record.pk}",
+            kind=DutyEventKind.EVIDENCE_ADDED,
+            actor=actor,
+            payload={"evidence": stored.pk, "file": stored.original_name},
+            digest=stored.sha256,
+        )
+        for stored in files
+    ]
 
 
 @transaction.atomic
@@ -292,7 +487,7 @@ def performance_record_review(
     """The inspection team accepts a record, or returns it with a reason (the period is open again
     unless another record of it stands)."""
     occurrence_check_permission(user=reviewed_by, action=DutyAction.REVIEW, occurrence=record.occurrence)
-    locked = row_lock(PerformanceRecord, pk=record.pk)
+    locked = row_lock(PerformanceRecord.objects.select_related("occurrence__task"), pk=record.pk)
     stale_check(record=locked, expected_version=expected_version, what=_("record"))
     if locked.review_status != ReviewStatus.PENDING:
         raise ApplicationError(
@@ -307,18 +502,41 @@ def performance_record_review(
         raise ApplicationError(
             _("The reason may be at most %(max)d characters.") % {"max": MAX_REASON_LENGTH}
         )
+    previous_status = locked.review_status
     locked.review_status = ReviewStatus.ACCEPTED if accept else ReviewStatus.RETURNED
     locked.review_reason = "" if accept else reason
     locked.reviewed_by = reviewed_by
     locked.reviewed_at = clock.now()
     locked.version += 1
     locked.save(update_fields=["review_status", "review_reason", "reviewed_by", "reviewed_at", "version"])
+    reopened = False
     if not accept:
         occurrence = row_lock(TaskOccurrence, pk=locked.occurrence_id)
         standing = occurrence.records.exclude(review_status=ReviewStatus.RETURNED).exists()
         if not standing and occurrence.done_at is not None:
             occurrence.done_at = None
             occurrence.save(update_fields=["done_at"])
+            reopened = True
+    task = locked.occurrence.task
+    duty_events_append(
+        events=[
+            _event(
+                assignment_id=task.assignment_id,
+                subject=f"record:{locked.pk}",
+                kind=DutyEventKind.RECORD_ACCEPTED if accept else DutyEventKind.RECORD_RETURNED,
+                actor=reviewed_by,
+                from_status=previous_status,
+                to_status=locked.review_status,
+                note=locked.review_reason,
+                payload={
+                    "task": task.pk,
+                    "title": task.title,
+                    "period": locked.occurrence.sequence,
+                    "reopened": reopened,
+                },
+            )
+        ]
+    )
     return locked
 
 
@@ -350,16 +568,22 @@ def post_handover(*, post: Post, new_holder, handed_over_on: datetime.date, hand
     assignments = DutyAssignment.objects.select_for_update().filter(
         post=locked, year__gte=handed_over_on.year
     )
-    moved = TaskOccurrence.objects.filter(
-        task__assignment__in=assignments, done_at__isnull=True, responsible=previous
-    ).update(responsible=new_holder)
-    assignments.update(leader=new_holder, status=AssignmentStatus.DRAFT, confirmed_at=None)
+    statuses_before = dict(assignments.order_by("pk").values_list("pk", "status"))
+    moved = (
+        TaskOccurrence.objects.open()
+        .filter(task__assignment__in=assignments, responsible=previous)
+        .update(responsible=new_holder)
+    )
+    # The version steps too: a page opened before the handover can no longer confirm or edit it.
+    assignments.update(
+        leader=new_holder, status=AssignmentStatus.DRAFT, confirmed_at=None, version=F("version") + 1
+    )
     new_letter = _letter_for_new_holder(
         post=locked, previous=previous, year=handed_over_on.year, issued_by=handed_over_by
     )
     if new_letter is not None:
         _clauses_relink(assignments=list(assignments), letter=new_letter)
-    return PostHandover.objects.create(
+    handover = PostHandover.objects.create(
         post=locked,
         previous_holder=previous,
         new_holder=new_holder,
@@ -368,6 +592,33 @@ def post_handover(*, post: Post, new_holder, handed_over_on: datetime.date, hand
         occurrences_moved=moved,
         new_letter=new_letter,
     )
+    payload = {
+        "post": str(locked),
+        "from": person_payload(previous),
+        "to": person_payload(new_holder),
+        "on": handed_over_on.isoformat(),
+        "periods_moved": moved,
+        "letter": new_letter.reference if new_letter is not None else "",
+    }
+    event = functools.partial(
+        _event,
+        subject=f"handover:{handover.pk}",
+        kind=DutyEventKind.HANDED_OVER,
+        actor=handed_over_by,
+        payload=payload,
+    )
+    duty_events_append(
+        events=[
+            event(
+                assignment_id=pk,
+                from_status=status if status != AssignmentStatus.DRAFT else "",
+                to_status=AssignmentStatus.DRAFT if status != AssignmentStatus.DRAFT else "",
+            )
+            for pk, status in statuses_before.items()
+        ]
+        or [event(assignment_id=None)]
+    )
+    return handover
 
 
 def _clauses_relink(*, assignments: list[DutyAssignment], letter: Letter) -> None:

@@ -16,7 +16,7 @@ urlpatterns = [
     path("duties/<int:pk>/tasks/new/", duties.duty_task_create_view, name="duty-task-create"),
     path("duties/<int:pk>/handover/", duties.post_handover_view, name="post-handover"),
     path("duties/<int:pk>/report.pdf", duties.duty_report_view, name="duty-report"),
-    path("tasks/<int:pk>/delete/", duties.duty_task_delete_view, name="duty-task-delete"),
+    path("tasks/<int:pk>/withdraw/", duties.duty_task_withdraw_view, name="duty-task-withdraw"),
     path(
         "periods/<int:pk>/records/new/",
         duties.performance_record_create_view,

@@ -1,6 +1,7 @@
 """一岗双责 pages: the year's assignments and their progress, one leader's assignment with its tasks,
-periods and performance records (履责纪实), and every action on them: generate, adjust, confirm, add or
-remove a task, keep a record, review it, hand the post over, download the year-end report.
+periods, performance records (履责纪实) and history, and every action on them: generate, adjust,
+confirm, add or withdraw a task, keep a record, review it, hand the post over, download the year-end
+report.
 
 Lookups go through `duty_assignment_list_visible_to` (an invisible assignment, task, period or record is
 a 404); actions are decided by permissions.py (a refusal is a 403, before any input is read) and carried
@@ -25,6 +26,7 @@ from core.deadlines import TrafficLight
 from core.errors import ApplicationError
 from core.forms import VersionForm
 from core.http import as_attachment, form_data, form_files, form_status, form_submit, query_without_page
+from responsibility.duties.audit import duty_event_describe
 from responsibility.duties.forms import (
     AssignmentForm,
     GenerateForm,
@@ -32,10 +34,12 @@ from responsibility.duties.forms import (
     RecordForm,
     ReviewForm,
     TaskForm,
+    WithdrawForm,
 )
 from responsibility.duties.models import (
     AssignmentStatus,
     DutyAssignment,
+    DutyTask,
     ReviewStatus,
 )
 from responsibility.duties.permissions import (
@@ -50,6 +54,7 @@ from responsibility.duties.selectors import (
     duty_assignment_list_of_unit,
     duty_assignment_list_visible_to,
     duty_assignment_list_with_records,
+    duty_event_list_of,
     duty_leader_letter,
     duty_progress_by_unit,
     duty_progress_counts,
@@ -65,7 +70,7 @@ from responsibility.duties.services import (
     duty_assignment_update,
     duty_assignments_generate,
     duty_task_create,
-    duty_task_delete,
+    duty_task_withdraw,
     performance_record_create,
     performance_record_review,
     post_handover,
@@ -217,14 +222,34 @@ def _assignment_for_page(request, pk: int) -> DutyAssignment:
     )
 
 
-@login_required
-def duty_detail_view(request, pk: int):
+def _withdraw_form(task: DutyTask, data=None) -> WithdrawForm:
+    # One form per task on the page: its own ids.
+    return WithdrawForm(data, auto_id=f"id_withdraw_{task.pk}_%s")
+
+
+def _history(assignment: DutyAssignment) -> list[dict]:
+    """The assignment's audit events, oldest first, with the states by their names and as sentences."""
+    labels = {**dict(AssignmentStatus.choices), **dict(ReviewStatus.choices)}
+    return [
+        {
+            "event": event,
+            "from": labels.get(event.from_status, event.from_status),
+            "to": labels.get(event.to_status, event.to_status),
+            "description": duty_event_describe(event),
+        }
+        for event in duty_event_list_of(assignment=assignment)
+    ]
+
+
+def _duty_page(request, pk: int, *, status: int = 200, withdraw_form: tuple[int, WithdrawForm] | None = None):
+    """The assignment's page; `withdraw_form` is (task id, the form sent back with its errors)."""
     user = request.user
     assignment = _assignment_for_page(request, pk)
     today = clock.today()
     can_edit = duty_user_can(user=user, action=DutyAction.EDIT, assignment=assignment)
     tasks = []
     for task in assignment.tasks.all():
+        withdrawn = task.is_withdrawn
         periods = []
         has_records = False
         for occurrence in task.occurrences.all():
@@ -241,14 +266,18 @@ def duty_detail_view(request, pk: int):
             periods.append(
                 {
                     "occurrence": occurrence,
-                    "light": occurrence.light(today),
-                    "can_record": occurrence_user_can(
-                        user=user, action=DutyAction.RECORD, occurrence=occurrence
-                    ),
+                    "light": None if withdrawn else occurrence.light(today),
+                    "can_record": not withdrawn
+                    and occurrence_user_can(user=user, action=DutyAction.RECORD, occurrence=occurrence),
                     "records": records,
                 }
             )
-        tasks.append({"task": task, "periods": periods, "can_delete": can_edit and not has_records})
+        can_withdraw = can_edit and not withdrawn and not has_records
+        form = None
+        if can_withdraw:
+            sent_back = withdraw_form is not None and withdraw_form[0] == task.pk
+            form = withdraw_form[1] if sent_back else _withdraw_form(task)
+        tasks.append({"task": task, "periods": periods, "can_withdraw": can_withdraw, "withdraw_form": form})
     handovers = post_handover_list_of(assignment=assignment)
     return render(
         request,
@@ -257,6 +286,7 @@ def duty_detail_view(request, pk: int):
             "assignment": assignment,
             "tasks": tasks,
             "handovers": handovers,
+            "history": _history(assignment),
             "can_edit": can_edit,
             "can_confirm": assignment.status == AssignmentStatus.DRAFT
             and duty_user_can(user=user, action=DutyAction.CONFIRM, assignment=assignment),
@@ -264,7 +294,13 @@ def duty_detail_view(request, pk: int):
             "can_download_report": True,  # everyone who can see the assignment
             "today": today,
         },
+        status=status,
     )
+
+
+@login_required
+def duty_detail_view(request, pk: int):
+    return _duty_page(request, pk)
 
 
 @login_required
@@ -360,17 +396,27 @@ def duty_task_create_view(request, pk: int):
 
 @login_required
 @require_POST
-def duty_task_delete_view(request, pk: int):
+def duty_task_withdraw_view(request, pk: int):
+    """Withdraw a task with a reason; without one, the page comes back with the reason asked for."""
     task = get_object_or_404(duty_task_list_visible_to(user=request.user), pk=pk)
-    duty_check_permission(user=request.user, action=DutyAction.EDIT, assignment=task.assignment)
-    title = task.title
-    try:
-        duty_task_delete(task=task, deleted_by=request.user)
-    except ApplicationError as error:
-        messages.error(request, str(error))
-        return _detail(task.assignment_id, f"task-{task.pk}")
-    messages.success(request, _("Task “%(title)s” removed.") % {"title": title})
-    return _detail(task.assignment_id)
+    duty_check_permission(user=request.user, action=DutyAction.EDIT, assignment=task.assignment)  # 403 first
+    form = _withdraw_form(task, request.POST)
+    if form.is_valid():
+        try:
+            duty_task_withdraw(task=task, withdrawn_by=request.user, reason=form.cleaned_data["reason"])
+        except ApplicationError as error:
+            if error.code != "reason":  # the task moved on: say so above the page
+                messages.error(request, str(error))
+                return _detail(task.assignment_id, f"task-{task.pk}")
+            form.add_error("reason", str(error))
+        else:
+            messages.success(
+                request,
+                _("Task “%(title)s” withdrawn. It stays on record with your reason.") % {"title": task.title},
+            )
+            return _detail(task.assignment_id, f"task-{task.pk}")
+    messages.error(request, _("The task was not withdrawn: give the reason."))
+    return _duty_page(request, task.assignment_id, status=400, withdraw_form=(task.pk, form))
 
 
 # --- Performance records -----------------------------------------------------------------------------

@@ -2,6 +2,9 @@ from core.deadlines import TrafficLight
 from responsibility.duties.models import (
     AssignmentStatus,
     DutyAssignment,
+    DutyAuditHead,
+    DutyEvent,
+    DutyEventKind,
     DutyTask,
     DutyTaskTemplate,
     PerformanceRecord,
@@ -61,6 +64,9 @@ from responsibility.supervision.models import (
 __all__ = [
     "AssignmentStatus",
     "DutyAssignment",
+    "DutyAuditHead",
+    "DutyEvent",
+    "DutyEventKind",
     "DutyTask",
     "DutyTaskTemplate",
     "PerformanceRecord",

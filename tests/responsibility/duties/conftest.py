@@ -76,9 +76,7 @@ def duties(org, clock) -> Duties:
 
 def first_open_occurrence(assignment: DutyAssignment) -> TaskOccurrence:
     return (
-        TaskOccurrence.objects.filter(task__assignment=assignment, done_at__isnull=True)
-        .order_by("due_date", "pk")
-        .first()
+        TaskOccurrence.objects.open().filter(task__assignment=assignment).order_by("due_date", "pk").first()
     )
 
 

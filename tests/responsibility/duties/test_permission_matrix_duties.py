@@ -5,9 +5,10 @@ The rules the table encodes:
 - an assignment exists for its leader, for the staff of the leader's unit (and the units below it, and
   the units the leader oversees), and for the Party Group, the inspection team and the office; for
   everyone else it does not exist (404), and the page never shows it;
-- the office generates, adjusts, adds tasks and records handovers; the leader adjusts theirs while it
-  awaits confirmation, confirms it and keeps records for their own task periods; the inspection team
-  reviews records; everyone else who can see the assignment reads it (403 on every action);
+- the office generates, adjusts, adds and withdraws tasks and records handovers; the leader adjusts
+  theirs (and adds or withdraws its tasks) while it awaits confirmation, confirms it and keeps records
+  for their own task periods; the inspection team reviews records; everyone else who can see the
+  assignment reads it (403 on every action);
 - an action the user may take runs the real service with valid data and redirects ("302 done").
 """
 
@@ -15,11 +16,12 @@ import datetime
 from dataclasses import dataclass
 
 import pytest
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 
 from accounts.models import Post, User
 from responsibility.duties.models import (
     DutyAssignment,
+    DutyEvent,
     DutyTask,
     PerformanceRecord,
     PostHandover,
@@ -62,8 +64,8 @@ TABLE = {
     ("duty-confirm", "POST"):              (LOGIN, 404,   DONE,  403,   403,   404,   403,   403,   403),
     ("duty-task-create", "GET"):           (LOGIN, 404,   200,   403,   403,   404,   403,   200,   403),
     ("duty-task-create", "POST"):          (LOGIN, 404,   DONE,  403,   403,   404,   403,   DONE,  403),
-    ("duty-task-delete", "GET"):           (LOGIN, 405,   405,   405,   405,   405,   405,   405,   405),
-    ("duty-task-delete", "POST"):          (LOGIN, 404,   DONE,  403,   403,   404,   403,   DONE,  403),
+    ("duty-task-withdraw", "GET"):         (LOGIN, 405,   405,   405,   405,   405,   405,   405,   405),
+    ("duty-task-withdraw", "POST"):        (LOGIN, 404,   DONE,  403,   403,   404,   403,   DONE,  403),
     ("post-handover", "GET"):              (LOGIN, 404,   403,   403,   403,   404,   403,   200,   403),
     ("post-handover", "POST"):             (LOGIN, 404,   403,   403,   403,   404,   403,   DONE,  403),
     ("duty-report", "GET"):                (LOGIN, 404,   200,   200,   200,   404,   200,   200,   200),
@@ -133,7 +135,7 @@ def page_url(page: str, world: World) -> str:
         "duty-task-create": [assignment],
         "post-handover": [assignment],
         "duty-report": [assignment],
-        "duty-task-delete": [_task_without_records(world.assignment).pk],
+        "duty-task-withdraw": [_task_without_records(world.assignment).pk],
         "performance-record-create": [first_open_occurrence(world.assignment).pk],
         "performance-record-review": [world.record.pk],
     }.get(page, [])
@@ -153,6 +155,7 @@ def post_data(page: str, world: World) -> dict:
             "version": str(assignment.version),
         },
         "duty-confirm": {"version": str(assignment.version)},
+        "duty-task-withdraw": {"reason": "任务设置有误，重复。"},
         "duty-task-create": {
             "title": "督促分管处室落实廉政制度",
             "description": "",
@@ -178,11 +181,12 @@ def world_snapshot() -> tuple:
     """Everything a page could change, to show that a refused request changed nothing."""
     return (
         sorted(DutyAssignment.objects.values_list("pk", "leader_id", "status", "version", "business_areas")),
-        sorted(DutyTask.objects.values_list("pk", "title")),
+        sorted(DutyTask.objects.values_list("pk", "title", "withdrawn_at", "withdrawal_reason")),
         sorted(TaskOccurrence.objects.values_list("pk", "responsible_id", "done_at")),
         sorted(PerformanceRecord.objects.values_list("pk", "review_status", "version")),
         PostHandover.objects.count(),
         sorted(Post.objects.values_list("pk", "holder_id")),
+        sorted(DutyEvent.objects.values_list("sequence", "kind")),
     )
 
 
@@ -250,4 +254,21 @@ def test_a_refused_post_is_refused_before_its_input_is_read(client, world, page,
 
     # then the same 403 or 404, never a 400 asking them to correct a form they may not submit
     assert response.status_code == expected
+    assert world_snapshot() == before
+
+
+def test_the_old_delete_url_no_longer_exists(client, world):
+    # given the office administrator, who could delete a task before
+    task = _task_without_records(world.assignment)
+    client.force_login(world.users["office_admin"])
+    before = world_snapshot()
+
+    # when they post to the old address
+    old_url = reverse("responsibility:duty-task-withdraw", args=[task.pk]).replace("/withdraw/", "/delete/")
+    response = client.post(old_url)
+
+    # then there is no such page, it has no name any more, and nothing changed
+    assert response.status_code == 404
+    with pytest.raises(NoReverseMatch):
+        reverse("responsibility:duty-task-delete", args=[task.pk])
     assert world_snapshot() == before

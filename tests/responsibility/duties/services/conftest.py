@@ -3,6 +3,7 @@ of everything the services write, for "nothing changed" checks."""
 
 from responsibility.duties.models import (
     DutyAssignment,
+    DutyEvent,
     DutyTask,
     PerformanceRecord,
     PostHandover,
@@ -46,4 +47,5 @@ def duty_state() -> dict:
         "evidence": list(EvidenceFile.objects.order_by("pk").values_list("pk", "sha256")),
         "handovers": PostHandover.objects.count(),
         "letters": list(Letter.objects.order_by("pk").values_list("pk", "status", "signer_id")),
+        "events": list(DutyEvent.objects.order_by("sequence").values_list("sequence", "hash")),
     }

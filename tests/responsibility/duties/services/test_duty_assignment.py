@@ -1,4 +1,4 @@
-"""Adjusting and confirming an assignment, and adding or removing its tasks."""
+"""Adjusting and confirming an assignment, and adding its tasks (withdrawing one: test_duty_task_withdraw)."""
 
 import datetime
 
@@ -8,20 +8,16 @@ from django.utils import timezone
 
 from core.errors import ApplicationError
 from core.versions import StaleEdit
-from responsibility.duties.models import AssignmentStatus, DutyTask, Recurrence
+from responsibility.duties.models import AssignmentStatus, Recurrence
 from responsibility.duties.recurrence import RecurrenceRefused
 from responsibility.duties.services import (
     AssignmentInput,
-    RecordInput,
     TaskInput,
     duty_assignment_confirm,
     duty_assignment_update,
     duty_task_create,
-    duty_task_delete,
-    performance_record_create,
 )
 from responsibility.letters.models.letters import Letter
-from tests.responsibility.duties.conftest import first_open_occurrence
 
 from .conftest import duty_state, fresh
 
@@ -388,42 +384,4 @@ def test_duty_task_create_refuses_the_leader_once_confirmed_and_others(duties):
     for user in (assignment.leader, duties.org.inspector, duties.org.heads[1]):
         with pytest.raises(PermissionDenied):
             duty_task_create(assignment=assignment, data=task_input(), created_by=fresh(user))
-    assert duty_state() == before
-
-
-def test_duty_task_delete_removes_a_task_and_its_periods(duties):
-    # given
-    task = duty_task_create(
-        assignment=duties.head_assignment, data=task_input(), created_by=duties.org.office_admin
-    )
-
-    # when
-    duty_task_delete(task=task, deleted_by=duties.org.office_admin)
-
-    # then
-    assert not DutyTask.objects.filter(pk=task.pk).exists()
-    assert duties.head_assignment.tasks.count() == 5
-
-
-def test_duty_task_delete_refuses_once_records_exist(duties, clock):
-    # given the head kept a record for the task's first open period
-    occurrence = first_open_occurrence(duties.head_assignment)
-    performance_record_create(
-        occurrence=occurrence,
-        data=RecordInput(performed_on=datetime.date(2026, 5, 10), summary="听取汇报。", participants=""),
-        recorded_by=fresh(duties.head_assignment.leader),
-    )
-    before = duty_state()
-
-    # when / then
-    with pytest.raises(ApplicationError, match="Records were kept"):
-        duty_task_delete(task=occurrence.task, deleted_by=duties.org.office_admin)
-    assert duty_state() == before
-
-
-def test_duty_task_delete_refuses_someone_else(duties):
-    task = duties.head_assignment.tasks.first()
-    before = duty_state()
-    with pytest.raises(PermissionDenied):
-        duty_task_delete(task=task, deleted_by=fresh(duties.org.heads[1]))
     assert duty_state() == before

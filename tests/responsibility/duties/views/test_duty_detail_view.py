@@ -11,6 +11,7 @@ from responsibility.duties.services import (
     RecordInput,
     TaskInput,
     duty_task_create,
+    duty_task_withdraw,
     performance_record_create,
     performance_record_review,
 )
@@ -107,10 +108,10 @@ def test_a_reader_of_the_unit_gets_only_the_report(client, duties):
     for name in ("duty-confirm", "duty-update", "duty-task-create", "post-handover"):
         assert url(name, head.pk) not in body
     assert "/records/new/" not in body and "/review/" not in body
-    assert "/tasks/" not in body  # no task can be removed
+    assert "/tasks/" not in body  # no task can be withdrawn
 
 
-def test_the_office_may_edit_add_tasks_remove_unrecorded_tasks_and_hand_over_but_not_confirm(client, duties):
+def test_the_office_may_edit_add_and_withdraw_unrecorded_tasks_and_hand_over_not_confirm(client, duties):
     head = duties.head_assignment
     recorded = first_open_occurrence(head)
     _record(recorded)
@@ -122,10 +123,10 @@ def test_the_office_may_edit_add_tasks_remove_unrecorded_tasks_and_hand_over_but
     assert url("duty-task-create", head.pk) in body
     assert url("post-handover", head.pk) in body
     assert url("duty-confirm", head.pk) not in body
-    # a task with a record cannot be removed; the others can
-    assert url("duty-task-delete", recorded.task_id) not in body
+    # a task with a record cannot be withdrawn; the others can
+    assert url("duty-task-withdraw", recorded.task_id) not in body
     other_tasks = head.tasks.exclude(pk=recorded.task_id)
-    assert all(url("duty-task-delete", task.pk) in body for task in other_tasks)
+    assert all(url("duty-task-withdraw", task.pk) in body for task in other_tasks)
 
 
 def test_the_inspection_team_gets_a_review_form_for_each_pending_record(client, duties):
@@ -173,6 +174,13 @@ def test_the_page_runs_the_same_queries_for_few_and_many_tasks_and_records(clien
     )
     for occurrence in _open_periods(head)[:4]:
         _record(occurrence, on=datetime.date(2026, 5, 1), files=[pdf_upload("a.pdf"), pdf_upload("b.pdf")])
+    # and a task set by mistake is withdrawn (shown with who withdrew it, in the history too)
+    mistake = duty_task_create(
+        assignment=head,
+        data=TaskInput(title="误设任务", description="", recurrence=Recurrence.QUARTERLY),
+        created_by=duties.org.office_admin,
+    )
+    duty_task_withdraw(task=mistake, withdrawn_by=duties.org.office_admin, reason="重复设置。")
     many = {user: queries(user) for user in (head.leader, duties.org.inspector)}
 
     # then

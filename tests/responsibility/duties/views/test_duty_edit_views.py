@@ -1,5 +1,5 @@
-"""Adjusting an assignment, confirming it, adding and removing tasks: happy paths, bad input, a stale
-page, and who is refused."""
+"""Adjusting an assignment, confirming it, adding tasks: happy paths, bad input, a stale page, and who
+is refused (withdrawing a task: test_duty_task_withdraw_view)."""
 
 import datetime
 
@@ -8,13 +8,10 @@ import pytest
 from responsibility.duties.models import AssignmentStatus, DutyAssignment, DutyTask, Recurrence
 from responsibility.duties.services import (
     AssignmentInput,
-    RecordInput,
     duty_assignment_confirm,
     duty_assignment_update,
-    performance_record_create,
 )
 from responsibility.letters.models.letters import LetterClause
-from tests.responsibility.duties.conftest import first_open_occurrence
 from tests.responsibility.duties.views.conftest import messages_of, url
 
 pytestmark = pytest.mark.django_db
@@ -280,43 +277,3 @@ def test_a_reader_may_not_add_a_task(client, duties):
 
     assert response.status_code == 403
     assert not DutyTask.objects.filter(title="督促分管单位落实整改").exists()
-
-
-# --- Removing a task --------------------------------------------------------------------------------
-
-
-def test_the_office_removes_a_task_without_records(client, duties):
-    task = duties.head_assignment.tasks.order_by("pk").last()
-    client.force_login(duties.org.office_admin)
-
-    response = client.post(url("duty-task-delete", task.pk))
-
-    assert response.status_code == 302
-    assert not DutyTask.objects.filter(pk=task.pk).exists()
-    assert messages_of(response) == [f"Task “{task.title}” removed."]
-
-
-def test_a_task_with_records_stays(client, duties):
-    head = duties.head_assignment
-    occurrence = first_open_occurrence(head)
-    performance_record_create(
-        occurrence=occurrence,
-        data=RecordInput(performed_on=datetime.date(2026, 3, 1), summary="已汇报。", participants=""),
-        recorded_by=head.leader,
-    )
-    client.force_login(duties.org.office_admin)
-
-    response = client.post(url("duty-task-delete", occurrence.task_id))
-
-    assert DutyTask.objects.filter(pk=occurrence.task_id).exists()
-    assert messages_of(response) == ["Records were kept for this task; it can no longer be removed."]
-
-
-def test_removing_a_task_is_refused_to_a_reader_and_hidden_from_a_stranger(client, duties):
-    task = duties.head_assignment.tasks.first()
-
-    client.force_login(duties.org.staff[1])
-    assert client.post(url("duty-task-delete", task.pk)).status_code == 403
-    client.force_login(duties.org.outsider)
-    assert client.post(url("duty-task-delete", task.pk)).status_code == 404
-    assert DutyTask.objects.filter(pk=task.pk).exists()

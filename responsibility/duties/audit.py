@@ -1,0 +1,216 @@
+"""一岗双责's audit chain: what each `DutyEvent` hashes, and how it reads.
+
+Its events record every change to assignments, tasks, their periods, performance records (履责纪实) and
+post handovers. An event's payload holds what the system knows about it, by kind (who, what, from and to
+are the event's own columns; a person's own words, such as a reason or what was done, are its note). A
+person is ``{"id": 24, "name": "张三"}`` (the name as it was), a date is ISO ``"2026-05-01"``:
+
+- assignment_generated (about "assignment:<id>"): ``{"year", "post": its name, "leader": person,
+  "oversees": [unit ids], "clauses": [clause ids], "tasks": [task ids]}``;
+- assignment_updated: ``{"changes": {field: {"from": old, "to": new}}}`` over business_areas,
+  integrity_duties, oversees ([unit ids]) and clauses ([clause ids]); from and to are the assignment's
+  status when a confirmed assignment goes back to the leader;
+- assignment_confirmed: ``{}`` (draft → confirmed);
+- task_created (about "task:<id>"): ``{"title", "recurrence", "times_a_year", "due_date",
+  "clause": its number or null, "periods": how many periods the year has}``;
+- task_withdrawn: ``{"title", "periods": how many periods were withdrawn with it}`` (the reason is the
+  note);
+- record_created (about "record:<id>"): ``{"task": id, "title": the task's, "period": its number,
+  "performed_on", "participants", "files": how many evidence files}`` (what was done is the note);
+- evidence_added: ``{"evidence": id, "file": the uploaded file's name}`` (its SHA-256 is the digest);
+- record_accepted, record_returned: ``{"task": id, "title", "period", "reopened": whether the period is
+  open again}`` (pending → accepted or returned; a return's reason is the note);
+- handed_over (about "handover:<id>", one event per assignment of the post it touched):
+  ``{"post": its name, "from": person, "to": person, "on": the handover date,
+  "periods_moved": how many open periods moved, "letter": the new letter's reference or ""}``.
+"""
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core.audit import (
+    AuditChain,
+    ChainBreak,
+    audit_chain_register,
+    chain_append,
+    chain_verify,
+    event_time,
+)
+from responsibility.duties.models import (
+    AssignmentStatus,
+    DutyAssignment,
+    DutyAuditHead,
+    DutyEvent,
+    DutyEventKind,
+    Recurrence,
+)
+
+
+def _duty_event_fields(event: DutyEvent) -> dict:
+    return {
+        "sequence": event.sequence,
+        "assignment": event.assignment_id,
+        "subject": event.subject,
+        "kind": event.kind,
+        "from": event.from_status,
+        "to": event.to_status,
+        "actor": event.actor_id,
+        "note": event.note,
+        "digest": event.digest,
+        "at": event_time(event),
+        "previous": event.previous_hash,
+    }
+
+
+DUTY_CHAIN = audit_chain_register(
+    AuditChain(
+        "duty",
+        DutyEvent,
+        DutyAuditHead,
+        _duty_event_fields,
+        label=gettext_lazy("The duty audit chain"),
+    )
+)
+
+
+def duty_events_append(*, events: list[DutyEvent]) -> list[DutyEvent]:
+    """Chain and store new duty events. Must run inside the transaction that made the change."""
+    return chain_append(DUTY_CHAIN, events)
+
+
+def duty_chain_verify(*, batch_size: int = 2000) -> ChainBreak | None:
+    """Recompute every duty event's hash in order. None when intact, else the first break."""
+    return chain_verify(DUTY_CHAIN, batch_size=batch_size)
+
+
+# --- Sentences ------------------------------------------------------------------------------------
+
+
+def _person(value) -> str:
+    return value.get("name", "") if isinstance(value, dict) else str(value)
+
+
+def _label(name: str) -> str:
+    return str(DutyAssignment._meta.get_field(name).verbose_name)
+
+
+# How each changed field of an assignment reads, in this order.
+_ASSIGNMENT_CHANGES = {
+    "business_areas": lambda old, new: _("%(field)s changed") % {"field": _label("business_areas")},
+    "integrity_duties": lambda old, new: _("%(field)s changed") % {"field": _label("integrity_duties")},
+    "oversees": lambda old, new: _("units overseen changed (now %(count)d)") % {"count": len(new or [])},
+    "clauses": lambda old, new: _("letter clauses changed (now %(count)d)") % {"count": len(new or [])},
+}
+
+
+def _changes_sentence(changes: dict) -> str:
+    parts = [
+        read(changes[name].get("from"), changes[name].get("to"))
+        for name, read in _ASSIGNMENT_CHANGES.items()
+        if name in changes
+    ]
+    parts += [
+        _("%(field)s changed") % {"field": name}
+        for name in sorted(changes)
+        if name not in _ASSIGNMENT_CHANGES
+    ]
+    if not parts:
+        return _("Saved without changes.")
+    # Translators: joins the changes of one event ("severity from … to …; deadline from … to …").
+    separator = _("; ")
+    # Translators: the changes of one event as one sentence.
+    return _("%(changes)s.") % {"changes": separator.join(parts)}
+
+
+def _and(sentence: str, more: str) -> str:
+    # Translators: a sentence followed by another (Chinese puts no space between them).
+    return _("%(sentence)s %(more)s") % {"sentence": sentence, "more": more}
+
+
+def _with_note(sentence: str, template: str, note: str) -> str:
+    """The sentence, followed by the person's own words when there are any."""
+    return _and(sentence, template % {"note": note}) if note else sentence
+
+
+def _recurrence(payload: dict) -> str:
+    recurrence = payload.get("recurrence", "")
+    if recurrence == Recurrence.ONCE:
+        return _("once, due %(date)s") % {"date": payload.get("due_date", "")}
+    if recurrence == Recurrence.TIMES_A_YEAR:
+        return _("%(count)d times a year") % {"count": payload.get("times_a_year") or 0}
+    return str(Recurrence(recurrence).label) if recurrence in Recurrence.values else str(recurrence)
+
+
+def duty_event_describe(event: DutyEvent) -> str:
+    """The event as a sentence in the active language (the assignment page's history)."""
+    payload, kind, note = event.payload, event.kind, event.note
+    K = DutyEventKind
+    if kind == K.ASSIGNMENT_GENERATED:
+        return _(
+            "Assignment for %(year)s generated for %(post)s, %(leader)s: %(tasks)d common tasks, "
+            "%(units)d units overseen, %(clauses)d letter clauses linked."
+        ) % {
+            "year": payload.get("year", ""),
+            "post": payload.get("post", ""),
+            "leader": _person(payload.get("leader", "")),
+            "tasks": len(payload.get("tasks", [])),
+            "units": len(payload.get("oversees", [])),
+            "clauses": len(payload.get("clauses", [])),
+        }
+    if kind == K.ASSIGNMENT_UPDATED:
+        sentence = _changes_sentence(payload.get("changes", {}))
+        if event.from_status == AssignmentStatus.CONFIRMED:
+            return _and(sentence, _("The leader is to confirm it again."))
+        return sentence
+    if kind == K.ASSIGNMENT_CONFIRMED:
+        return _("The leader confirmed the assignment.")
+    if kind == K.TASK_CREATED:
+        return _("Task “%(title)s” added (%(recurrence)s): %(periods)d periods this year.") % {
+            "title": payload.get("title", ""),
+            "recurrence": _recurrence(payload),
+            "periods": payload.get("periods", 0),
+        }
+    if kind == K.TASK_WITHDRAWN:
+        sentence = _("Task “%(title)s” withdrawn with its %(periods)d periods.") % {
+            "title": payload.get("title", ""),
+            "periods": payload.get("periods", 0),
+        }
+        return _with_note(sentence, _("Reason: %(note)s"), note)
+    if kind == K.RECORD_CREATED:
+        sentence = _(
+            "Record kept for “%(title)s”, period %(period)d: done on %(date)s, %(files)d evidence files."
+        ) % {
+            "title": payload.get("title", ""),
+            "period": payload.get("period", 0),
+            "date": payload.get("performed_on", ""),
+            "files": payload.get("files", 0),
+        }
+        return _with_note(sentence, _("What was done: %(note)s"), note)
+    if kind == K.EVIDENCE_ADDED:
+        return _("File attached: %(name)s.") % {"name": payload.get("file", "")}
+    if kind in (K.RECORD_ACCEPTED, K.RECORD_RETURNED):
+        values = {"title": payload.get("title", ""), "period": payload.get("period", 0)}
+        if kind == K.RECORD_ACCEPTED:
+            return _("The record for “%(title)s”, period %(period)d, was accepted.") % values
+        sentence = _("The record for “%(title)s”, period %(period)d, was returned to its author.") % values
+        if payload.get("reopened"):
+            sentence = _and(sentence, _("The period is open again."))
+        return _with_note(sentence, _("Reason: %(note)s"), note)
+    if kind == K.HANDED_OVER:
+        sentence = _(
+            "%(post)s handed over from %(from)s to %(to)s on %(date)s: %(count)d open task periods moved."
+        ) % {
+            "post": payload.get("post", ""),
+            "from": _person(payload.get("from", "")),
+            "to": _person(payload.get("to", "")),
+            "date": payload.get("on", ""),
+            "count": payload.get("periods_moved", 0),
+        }
+        if payload.get("letter"):
+            sentence = _and(
+                sentence,
+                _("Letter %(reference)s was issued to the new holder to sign.")
+                % {"reference": payload["letter"]},
+            )
+        return sentence
+    return note
