@@ -132,5 +132,7 @@ class Post(models.Model):
         return self.kind in LEADING_POST_KINDS
 
 
-# The security log and one-time codes live with the rest of sign-in security.
+# The chain anchors (链头存证) that hold every audit chain to what it was; the security log and one-time
+# codes live with the rest of sign-in security.
+from accounts.anchors.models import ChainAnchor  # noqa: E402,F401
 from accounts.security.models import ResetCode, SecurityAuditHead, SecurityEvent  # noqa: E402,F401

@@ -7,7 +7,7 @@ fields its events hash, and registers it. Every chain is appended and verified t
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC
 
@@ -57,14 +57,28 @@ def event_time(event) -> str:
 
 @dataclass(frozen=True)
 class AuditChain:
-    """One hash chain: its events, its head row (pk 1: the last sequence and hash) and how an event hashes."""
+    """One hash chain: its events, its head row (pk 1: the last sequence and hash) and the columns an event
+    hashes (`event_fields`: a dict of JSON values, the same one the export writes out)."""
 
     name: str
     event_model: type[models.Model]
     head_model: type[models.Model]
-    event_hash: Callable[[models.Model], str]
+    event_fields: Callable[[models.Model], dict]
     # How reports name it ("The letter audit chain"): a lazy translation.
     label: object = ""
+
+    def event_hash(self, event) -> str:
+        return event_format_digest(event, self.event_fields(event))
+
+    def event_export(self, event) -> dict:
+        """The event as the stand-alone verifier reads it: what it hashes, by format, and its hash."""
+        return {
+            "sequence": event.sequence,
+            "format": event.chain_format,
+            "fields": self.event_fields(event),
+            "payload": event.payload,
+            "hash": event.hash,
+        }
 
 
 # Every chain of the system, by name: the nightly check and `verify_audit_chain` walk them all.
@@ -113,9 +127,26 @@ class ChainBreak:
     reason: str
 
 
-def chain_verify(chain: AuditChain, *, batch_size: int = 2000) -> ChainBreak | None:
-    """Recompute every event's hash in order. None when intact, else the first break."""
+@dataclass(frozen=True)
+class Checkpoint:
+    """What a chain's head was, recorded outside the chain (a timestamped anchor, a sealed PDF's record):
+    event #`sequence` had `hash`. `source` names where it was recorded, for the report."""
+
+    sequence: int
+    hash: str
+    source: str
+
+
+def chain_verify(
+    chain: AuditChain, *, checkpoints: Iterable[Checkpoint] = (), batch_size: int = 2000
+) -> ChainBreak | None:
+    """Recompute every event's hash in order, and hold the chain to every checkpoint (in ascending
+    sequence): the event it names must exist with the hash it recorded. None when intact, else the first
+    break. A checkpoint is what catches a rewrite whose later hashes were all recomputed, or a chain
+    emptied and begun again."""
     previous, expected_sequence, last_id = GENESIS_HASH, 1, None
+    pending = (checkpoint for checkpoint in checkpoints if checkpoint.sequence > 0)
+    checkpoint = next(pending, None)
     events = chain.event_model.objects.order_by("sequence").iterator(chunk_size=batch_size)
     for event in events:
         if event.sequence != expected_sequence:
@@ -134,9 +165,25 @@ def chain_verify(chain: AuditChain, *, batch_size: int = 2000) -> ChainBreak | N
             intact = False
         if not intact:
             return ChainBreak(event.sequence, event.pk, _("its content does not match its hash"))
+        while checkpoint is not None and checkpoint.sequence <= event.sequence:
+            if checkpoint.sequence == event.sequence and checkpoint.hash != event.hash:
+                return ChainBreak(
+                    event.sequence,
+                    event.pk,
+                    _("its hash differs from the one recorded in %(source)s: the chain was rewritten")
+                    % {"source": checkpoint.source},
+                )
+            checkpoint = next(pending, None)
         previous, expected_sequence, last_id = event.hash, expected_sequence + 1, event.pk
-    head = chain.head_model.objects.filter(pk=1).first()
     last_sequence = expected_sequence - 1
+    if checkpoint is not None:
+        return ChainBreak(
+            checkpoint.sequence,
+            None,
+            _("%(source)s recorded event #%(sequence)d, which is no longer in the chain: events were removed")
+            % {"source": checkpoint.source, "sequence": checkpoint.sequence},
+        )
+    head = chain.head_model.objects.filter(pk=1).first()
     if head is None:
         return (
             None if last_sequence == 0 else ChainBreak(last_sequence, last_id, _("the chain head is missing"))
@@ -144,3 +191,16 @@ def chain_verify(chain: AuditChain, *, batch_size: int = 2000) -> ChainBreak | N
     if (head.last_sequence, head.last_hash) != (last_sequence, previous):
         return ChainBreak(head.last_sequence, last_id, _("events at the end of the chain are missing"))
     return None
+
+
+# --- Payload pieces every chain writes the same way ----------------------------------------------
+
+
+def person_payload(user) -> dict:
+    """A person in a payload: the id, and the name as it was (the sentence needs no query)."""
+    return {"id": user.pk, "name": user.get_full_name() or user.get_username()}
+
+
+def changes_payload(pairs: dict[str, tuple]) -> dict:
+    """``{"changes": {field: {"from": old, "to": new}}}`` for the fields whose value changed."""
+    return {"changes": {name: {"from": old, "to": new} for name, (old, new) in pairs.items() if old != new}}

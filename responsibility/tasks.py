@@ -9,6 +9,7 @@ import logging
 
 from celery import shared_task
 from celery.signals import worker_ready
+from django.utils.translation import gettext as _
 
 from responsibility.letters import tasks as letters_tasks
 from responsibility.reminders import tasks as reminders_tasks
@@ -28,31 +29,34 @@ def pdf_fast_path_warn(**kwargs) -> None:
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=3)
+def audit_chains_anchor() -> int:
+    """Daily: anchor every audit chain (timestamped, mailed to the audit administrators)."""
+    from accounts.anchors.models import AnchorReason
+    from accounts.anchors.services import chains_anchor
+
+    return chains_anchor(reason=AnchorReason.SCHEDULED).number
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=3)
 def audit_chain_check() -> bool:
-    """Nightly: recompute every audit chain (letters, supervision, the security log); a break is logged
-    and mailed to the administrators."""
+    """Nightly: recompute every audit chain against its anchors and run the content checks; anything
+    changed is logged and mailed to the administrators."""
     # Imported here: services may import this module to schedule tasks.
     from django.core.mail import mail_admins
 
-    from core.audit import AUDIT_CHAINS, chain_verify
+    from accounts.anchors.verify import Severity, integrity_report
 
-    intact = True
-    for name, chain in AUDIT_CHAINS.items():
-        broken = chain_verify(chain)
-        if broken is None:
-            logger.info("The %s audit chain is intact", name)
-            continue
-        intact = False
-        logger.error(
-            "The %s audit chain is broken at event #%s (id %s): %s",
-            name,
-            broken.sequence,
-            broken.event_id,
-            broken.reason,
-        )
-        mail_admins(
-            "Audit chain broken",
-            f"The {name} audit chain is broken at event #{broken.sequence} "
-            f"(id {broken.event_id}): {broken.reason}.",
-        )
-    return intact
+    report = integrity_report()
+    for finding in report.findings:
+        log = logger.error if finding.severity == Severity.BROKEN else logger.warning
+        log("Integrity check: %s: %s", finding.subject, finding.reason)
+    if report.intact:
+        logger.info("Every audit chain and stored content is intact (%d anchors)", report.anchors)
+        return True
+    broken = [
+        _("%(subject)s: %(reason)s") % {"subject": f.subject, "reason": f.reason}
+        for f in report.findings
+        if f.severity == Severity.BROKEN
+    ]
+    mail_admins("Integrity check failed", "\n".join(broken))
+    return False

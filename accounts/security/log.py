@@ -23,27 +23,23 @@ from core.audit import (
     audit_chain_register,
     chain_append,
     chain_verify,
-    event_format_digest,
     event_time,
 )
 from core.http import client_ip, client_user_agent
 
 
-def _security_event_hash(event: SecurityEvent) -> str:
-    return event_format_digest(
-        event,
-        {
-            "sequence": event.sequence,
-            "kind": event.kind,
-            "actor": event.actor_id,
-            "subject": event.subject_id,
-            "username": event.username,
-            "ip": event.ip_address,
-            "user_agent": event.user_agent,
-            "at": event_time(event),
-            "previous": event.previous_hash,
-        },
-    )
+def _security_event_fields(event: SecurityEvent) -> dict:
+    return {
+        "sequence": event.sequence,
+        "kind": event.kind,
+        "actor": event.actor_id,
+        "subject": event.subject_id,
+        "username": event.username,
+        "ip": event.ip_address,
+        "user_agent": event.user_agent,
+        "at": event_time(event),
+        "previous": event.previous_hash,
+    }
 
 
 SECURITY_CHAIN = audit_chain_register(
@@ -51,7 +47,7 @@ SECURITY_CHAIN = audit_chain_register(
         "security",
         SecurityEvent,
         SecurityAuditHead,
-        _security_event_hash,
+        _security_event_fields,
         label=gettext_lazy("The security log"),
     )
 )

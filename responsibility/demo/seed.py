@@ -26,6 +26,8 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.db.models import Count
 
+from accounts.anchors.models import AnchorReason
+from accounts.anchors.services import chains_anchor
 from accounts.models import OrgUnit, User
 from accounts.roles import Role
 from core import clock
@@ -73,6 +75,8 @@ def demo_data_create(*, today: datetime.date | None = None) -> DemoSummary:
             .values_list("status")
             .annotate(n=Count("pk"))
         )
+    # The demo's history anchored at once, as the nightly task would (README, "Chain anchors").
+    chains_anchor(reason=AnchorReason.MANUAL)
     return DemoSummary(
         accounts=[a for a in DEMO_ACCOUNTS if not (a.is_superuser and superuser_skipped)],
         letters_by_status={status: counts.get(status, 0) for status in LetterStatus.values},

@@ -18,34 +18,30 @@ from core.audit import (
     audit_chain_register,
     chain_append,
     chain_verify,
-    event_format_digest,
     event_time,
 )
 from responsibility.letters.models.letters import LetterAuditHead, LetterEvent, LetterEventKind
 
 
-def _event_hash(event: LetterEvent) -> str:
-    return event_format_digest(
-        event,
-        {
-            "sequence": event.sequence,
-            "letter": event.letter_id,
-            "kind": event.kind,
-            "from": event.from_status,
-            "to": event.to_status,
-            "actor": event.actor_id,
-            "note": event.note,
-            "ip": event.ip_address,
-            "content_hash": event.content_hash,
-            "at": event_time(event),
-            "previous": event.previous_hash,
-        },
-    )
+def _event_fields(event: LetterEvent) -> dict:
+    return {
+        "sequence": event.sequence,
+        "letter": event.letter_id,
+        "kind": event.kind,
+        "from": event.from_status,
+        "to": event.to_status,
+        "actor": event.actor_id,
+        "note": event.note,
+        "ip": event.ip_address,
+        "content_hash": event.content_hash,
+        "at": event_time(event),
+        "previous": event.previous_hash,
+    }
 
 
 LETTER_CHAIN = audit_chain_register(
     AuditChain(
-        "letter", LetterEvent, LetterAuditHead, _event_hash, label=gettext_lazy("The letter audit chain")
+        "letter", LetterEvent, LetterAuditHead, _event_fields, label=gettext_lazy("The letter audit chain")
     )
 )
 

@@ -19,10 +19,12 @@ from django.conf import settings
 from django.utils import timezone, translation
 from PIL import Image, ImageStat
 
+from accounts.anchors.models import ChainAnchor
+from accounts.anchors.services import anchor_timestamp_line
 from core import clock
 from core.pdf.engine import DOCUMENT_LANGUAGE, PDF_VARIANT, PdfRenderError, html_to_pdf
 from core.pdf.fonts import font_template_context
-from responsibility.letters.audit import letter_event_describe
+from responsibility.letters.audit import LETTER_CHAIN, letter_event_describe
 from responsibility.letters.models.letters import (
     Letter,
     LetterEvent,
@@ -38,12 +40,15 @@ class LetterRenderError(PdfRenderError):
     """The letter could not be laid out (for example an asset is missing): nothing was produced."""
 
 
-def letter_render_pdf(*, letter: Letter, verification_code: str) -> bytes:
-    """The letter with both signatures, its verification block and the 签署记录 appendix, as PDF/A."""
+def letter_render_pdf(*, letter: Letter, verification_code: str, anchor: ChainAnchor | None = None) -> bytes:
+    """The letter with both signatures, its verification block and the 签署记录 appendix, as PDF/A; with
+    `anchor`, the appendix also prints where the audit chains stood when it was sealed (链头存证)."""
     resources: dict[str, tuple[str, bytes]] = {}
     # The labels (signature methods, event kinds) are read while the context is built: in Chinese too.
     with translation.override(DOCUMENT_LANGUAGE):
         context = _letter_context(letter=letter, verification_code=verification_code, resources=resources)
+        if anchor is not None:
+            context["letter"].anchor = _anchor_record(anchor)
     return html_to_pdf(
         template_name=TEMPLATE_NAME,
         context=context,
@@ -94,6 +99,16 @@ class EventRecord:
 
 
 @dataclass
+class AnchorRecord:
+    number: int
+    time: str
+    digest: str
+    letter_sequence: int
+    letter_hash: str
+    timestamp: str  # how it was timestamped, as a sentence
+
+
+@dataclass
 class Clause:
     numeral: str  # 一、
     text: str
@@ -117,6 +132,7 @@ class LetterContext:
     signatures: list[SignatureRecord] = field(default_factory=list)
     events: list[EventRecord] = field(default_factory=list)
     time_zone: str = ""
+    anchor: AnchorRecord | None = None
 
 
 def _letter_context(*, letter: Letter, verification_code: str, resources: dict) -> dict:
@@ -207,6 +223,18 @@ def _letter_context(*, letter: Letter, verification_code: str, resources: dict) 
         time_zone=_time_zone_label(),
     )
     return {"letter": context, **font_template_context()}
+
+
+def _anchor_record(anchor: ChainAnchor) -> AnchorRecord:
+    head = anchor.heads.get(LETTER_CHAIN.name, {})
+    return AnchorRecord(
+        number=anchor.number,
+        time=_timestamp(anchor.created_at),
+        digest=anchor.digest,
+        letter_sequence=head.get("sequence", 0),
+        letter_hash=head.get("hash", ""),
+        timestamp=anchor_timestamp_line(anchor),
+    )
 
 
 def document_date(day: date) -> str:

@@ -28,7 +28,6 @@ from core.audit import (
     audit_chain_register,
     chain_append,
     chain_verify,
-    event_format_digest,
     event_time,
 )
 from responsibility.supervision.models import (
@@ -43,23 +42,20 @@ from responsibility.supervision.models import (
 )
 
 
-def _inspection_event_hash(event: InspectionEvent) -> str:
-    return event_format_digest(
-        event,
-        {
-            "sequence": event.sequence,
-            "plan": event.plan_id,
-            "subject": event.subject,
-            "kind": event.kind,
-            "from": event.from_status,
-            "to": event.to_status,
-            "actor": event.actor_id,
-            "note": event.note,
-            "digest": event.digest,
-            "at": event_time(event),
-            "previous": event.previous_hash,
-        },
-    )
+def _inspection_event_fields(event: InspectionEvent) -> dict:
+    return {
+        "sequence": event.sequence,
+        "plan": event.plan_id,
+        "subject": event.subject,
+        "kind": event.kind,
+        "from": event.from_status,
+        "to": event.to_status,
+        "actor": event.actor_id,
+        "note": event.note,
+        "digest": event.digest,
+        "at": event_time(event),
+        "previous": event.previous_hash,
+    }
 
 
 INSPECTION_CHAIN = audit_chain_register(
@@ -67,7 +63,7 @@ INSPECTION_CHAIN = audit_chain_register(
         "inspection",
         InspectionEvent,
         InspectionAuditHead,
-        _inspection_event_hash,
+        _inspection_event_fields,
         label=gettext_lazy("The inspection audit chain"),
     )
 )
@@ -81,19 +77,6 @@ def inspection_events_append(*, events: list[InspectionEvent]) -> list[Inspectio
 def inspection_chain_verify(*, batch_size: int = 2000) -> ChainBreak | None:
     """Recompute every supervision event's hash in order. None when intact, else the first break."""
     return chain_verify(INSPECTION_CHAIN, batch_size=batch_size)
-
-
-# --- Payloads -------------------------------------------------------------------------------------
-
-
-def person_payload(user) -> dict:
-    """A person in a payload: the id, and the name as it was (the sentence needs no query)."""
-    return {"id": user.pk, "name": user.get_full_name() or user.get_username()}
-
-
-def changes_payload(pairs: dict[str, tuple]) -> dict:
-    """``{"changes": {field: {"from": old, "to": new}}}`` for the fields whose value changed."""
-    return {"changes": {name: {"from": old, "to": new} for name, (old, new) in pairs.items() if old != new}}
 
 
 # --- Sentences ------------------------------------------------------------------------------------

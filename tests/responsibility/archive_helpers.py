@@ -59,7 +59,7 @@ def fake_render_install(monkeypatch) -> list[str]:
     """Rendering and sealing (only) replaced by a small PDF per letter; returns the letters rendered."""
     rendered: list[str] = []
 
-    def render(*, letter, verification_code):
+    def render(*, letter, verification_code, anchor=None):
         rendered.append(letter.reference)
         return blank_pdf(label=f"{letter.reference} {verification_code}")
 

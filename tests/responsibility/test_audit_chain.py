@@ -10,7 +10,7 @@ from django.core.management.base import CommandError
 from django.db import DatabaseError, IntegrityError, InternalError, connection, transaction
 
 from core.audit import CHAIN_FORMAT_NOTE, GENESIS_HASH, event_digest, event_time
-from responsibility.letters.audit import _event_hash, audit_chain_verify, letter_events_append
+from responsibility.letters.audit import LETTER_CHAIN, audit_chain_verify, letter_events_append
 from responsibility.letters.models.letters import LetterAuditHead, LetterEvent
 
 pytestmark = pytest.mark.django_db
@@ -99,7 +99,7 @@ def test_audit_chain_verify_names_the_next_event_when_one_was_rewritten_with_a_f
     # given someone changed the second event and recomputed its own hash
     forged = events[1]
     forged.note = "伪造"
-    forged_hash = _event_hash(forged)
+    forged_hash = LETTER_CHAIN.event_hash(forged)
     _tamper(
         "UPDATE responsibility_letterevent SET note = %s, hash = %s WHERE id = %s",
         [forged.note, forged_hash, forged.pk],
@@ -144,7 +144,8 @@ def test_verify_audit_chain_command_reports_an_intact_chain(events):
     call_command("verify_audit_chain", stdout=out)
 
     # then it ends normally (exit status 0) and counts the events
-    assert "责任书签署记录链完整，共 4 条记录。" in out.getvalue()
+    assert "责任书签署记录链：4 条事件" in out.getvalue()
+    assert "全部记录完整，未被改动。" in out.getvalue()
 
 
 def test_verify_audit_chain_command_fails_on_a_broken_chain(events):
@@ -152,13 +153,14 @@ def test_verify_audit_chain_command_fails_on_a_broken_chain(events):
     _tamper("UPDATE responsibility_letterevent SET note = %s WHERE id = %s", ["篡改", events[2].pk])
 
     # when
+    stderr = io.StringIO()
     with pytest.raises(CommandError) as failure:
-        call_command("verify_audit_chain", stdout=io.StringIO(), stderr=io.StringIO())
+        call_command("verify_audit_chain", stdout=io.StringIO(), stderr=stderr)
 
     # then manage.py would print the break to stderr and exit with status 1
     assert failure.value.returncode == 1
-    message = str(failure.value)
-    assert "#3" in message
+    message = stderr.getvalue()
+    assert "第 3 条事件" in message
     assert str(events[2].pk) in message
     assert "其内容与记录摘要不符" in message
 
@@ -236,8 +238,9 @@ def _hash_as_before_payloads(event: LetterEvent) -> str:
 
 @pytest.fixture
 def legacy_event(org, events) -> LetterEvent:
-    """A format-1 event, built as events were before payloads (the reason of a revision in its note)."""
-    letter = events[0].letter
+    """A format-1 event, built as events were before payloads (the reason of a revision in its note), on
+    the letter that is still issued (so its last event's status is the letter's)."""
+    letter = events[1].letter
     [event] = letter_events_append(
         events=[
             LetterEvent(
@@ -274,7 +277,7 @@ def test_a_format_1_event_hashes_as_before_and_verifies_beside_format_2_events(e
     assert audit_chain_verify() is None
     out = io.StringIO()
     call_command("verify_audit_chain", stdout=out)
-    assert "责任书签署记录链完整，共 5 条记录。" in out.getvalue()
+    assert "责任书签署记录链：5 条事件" in out.getvalue()
 
 
 def test_audit_chain_verify_names_an_event_whose_payload_was_changed(events):
@@ -301,13 +304,14 @@ def test_verify_audit_chain_command_fails_on_a_changed_payload(events):
     )
 
     # when
+    stderr = io.StringIO()
     with pytest.raises(CommandError) as failure:
-        call_command("verify_audit_chain", stdout=io.StringIO(), stderr=io.StringIO())
+        call_command("verify_audit_chain", stdout=io.StringIO(), stderr=stderr)
 
     # then
     assert failure.value.returncode == 1
-    assert "#2" in str(failure.value)
-    assert "其内容与记录摘要不符" in str(failure.value)
+    assert "第 2 条事件" in stderr.getvalue()
+    assert "其内容与记录摘要不符" in stderr.getvalue()
 
 
 @pytest.mark.parametrize("chain_format", [1, 3])

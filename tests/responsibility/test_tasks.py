@@ -24,4 +24,4 @@ def test_audit_chain_check_mails_the_administrators_when_an_event_was_altered(is
 
     assert audit_chain_check() is False
     assert len(mail.outbox) == 1
-    assert f"#{event.sequence}" in mail.outbox[0].body
+    assert f"第 {event.sequence} 条事件" in mail.outbox[0].body

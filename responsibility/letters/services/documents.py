@@ -15,6 +15,8 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from accounts.anchors.models import AnchorReason
+from accounts.anchors.services import chains_anchor
 from core import clock
 from core.errors import ApplicationError
 from core.locks import row_lock
@@ -75,7 +77,11 @@ def letter_document_attach(*, document: LetterDocument) -> LetterDocument:
         from responsibility.letters.pdf import letter_render_pdf
 
         letter = Letter.objects.select_related("signer", "signer_unit").get(pk=claimed.letter_id)
-        pdf = pdf_seal(pdf=letter_render_pdf(letter=letter, verification_code=claimed.verification_code))
+        # Every chain's head, anchored outside the database, and printed into the letter's record.
+        anchor = chains_anchor(reason=AnchorReason.SEAL, subject=letter.reference)
+        pdf = pdf_seal(
+            pdf=letter_render_pdf(letter=letter, verification_code=claimed.verification_code, anchor=anchor)
+        )
         stored = _letter_document_store(claimed=claimed, letter=letter, pdf=pdf)
     except Exception as error:
         _letter_document_failure_record(claimed=claimed, error=error)

@@ -27,6 +27,7 @@ from responsibility.letters.forms.letters import (
     ReviseForm,
     SignForm,
 )
+from responsibility.letters.integrity import letter_integrity_problems
 from responsibility.letters.models.letters import Letter, LetterStatus, SignatureRole
 from responsibility.letters.permissions import LetterAction, letter_check_permission, letter_permissions_for
 from responsibility.letters.selectors import (
@@ -134,6 +135,7 @@ def _letter_page(request, letter: Letter, *, sign_form=None, return_form=None, v
             # Where a confirmation at the identity platform returns to (accounts.sso.oidc_reauth).
             "reauth_return_to": reverse("responsibility:letter-detail", kwargs={"pk": letter.pk}),
             "is_overdue": letter.is_overdue(),
+            "integrity_problems": letter_integrity_problems(letter),
         },
         status=status,
     )

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from accounts.models import OrgUnit, Post
 from accounts.roles import Role
 from core import clock
+from core.audit import changes_payload
 from core.errors import ApplicationError
 from core.locks import row_lock
 from core.versions import StaleEdit, stale_check
@@ -18,7 +19,7 @@ from responsibility.evidence.models import EvidenceFile
 from responsibility.evidence.rules import evidence_check_all
 from responsibility.evidence.services import evidence_store
 from responsibility.letters.models.letters import ClauseCategory
-from responsibility.supervision.audit import changes_payload, inspection_events_append
+from responsibility.supervision.audit import inspection_events_append
 from responsibility.supervision.draws import (
     ALGORITHM,
     DrawParameters,

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Post
 from accounts.org_tree import org_tree
 from core import clock
+from core.audit import changes_payload, person_payload
 from core.errors import ApplicationError
 from core.locks import row_lock
 from core.versions import stale_check
@@ -17,7 +18,7 @@ from responsibility.evidence.rules import evidence_check_all
 from responsibility.evidence.services import evidence_store
 from responsibility.letters.models.letters import SIGNED_STATUSES, LetterClause
 from responsibility.reminders.models import Notification
-from responsibility.supervision.audit import changes_payload, inspection_events_append, person_payload
+from responsibility.supervision.audit import inspection_events_append
 from responsibility.supervision.models import (
     CheckResult,
     Finding,

@@ -2,9 +2,12 @@
 
 import hashlib
 import logging
+import subprocess
+import tempfile
 
 import pytest
 
+from accounts.anchors.models import AnchorReason, ChainAnchor
 from responsibility.letters.models.documents import DocumentStatus, LetterDocument
 from responsibility.letters.services.documents import MAX_ERROR_LENGTH, letter_document_attach
 from responsibility.letters.tasks import letter_document_attach as letter_document_attach_task
@@ -27,6 +30,17 @@ def media_root(settings, tmp_path):
 @pytest.fixture
 def document(countersigned_letter) -> LetterDocument:
     return LetterDocument.objects.get(letter=countersigned_letter)
+
+
+def _pdf_text(pdf: bytes) -> str:
+    """The text poppler reads, with line breaks removed (a hash may wrap)."""
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as file:
+        file.write(pdf)
+        file.flush()
+        text = subprocess.run(
+            ["pdftotext", file.name, "-"], capture_output=True, check=True, timeout=30
+        ).stdout
+    return text.decode().replace("\n", "")
 
 
 def _stored_bytes(document: LetterDocument) -> bytes:
@@ -52,6 +66,13 @@ def test_letter_document_attach_renders_seals_and_stores_the_pdf(seal_settings, 
     assert attached.file.name.startswith("letters/")
     assert (media_root / attached.file.name).is_file()
     assert pdf_verify(pdf=stored).authentic
+    # and every chain was anchored at the seal, the anchor printed into the signing record
+    anchor = ChainAnchor.objects.get()
+    assert (anchor.reason, anchor.subject) == (AnchorReason.SEAL, document.letter.reference)
+    text = _pdf_text(stored)
+    assert "链头存证" in text
+    assert anchor.digest in text
+    assert anchor.heads["letter"]["hash"] in text
 
 
 def test_letter_document_attach_does_nothing_for_a_ready_pdf(fake_render, media_root, document):
