@@ -28,3 +28,29 @@ def superuser_active_check(app_configs, **kwargs) -> list[checks.CheckMessage]:
             id="accounts.W001",
         )
     ]
+
+
+def database_role_check(app_configs, **kwargs) -> list[checks.CheckMessage]:
+    """On PostgreSQL the application runs as a role that owns nothing, or it could drop the triggers."""
+    from accounts.database_roles import connected_role
+
+    try:
+        role = connected_role()
+    except DatabaseError:  # no database yet (a build step): nothing to check
+        return []
+    if role is None or not (role.is_superuser or role.tables_owned):
+        return []
+    return [
+        checks.Warning(
+            _(
+                "The application is connected to the database as %(role)s, which is a superuser or owns "
+                "its tables: it could switch off or drop the triggers that keep the records permanent."
+            )
+            % {"role": role.name},
+            hint=_(
+                "Connect as the application role (DATABASE_URL), made by `manage.py grant_database_roles` "
+                "run as the owner after migrate; the owner's URL is for migrations only."
+            ),
+            id="accounts.W002",
+        )
+    ]

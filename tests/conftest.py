@@ -197,6 +197,32 @@ def pdf_fonts() -> Path | None:
     return target
 
 
+@pytest.fixture(scope="session", autouse=True)
+def flush_passes_the_truncate_triggers():
+    """Test-only: the flush after a transactional test (transactional_db, live_server) may empty the tables.
+
+    On PostgreSQL that flush is one TRUNCATE of every table, which the database refuses on the evidence
+    tables (migration 0013, accounts 0004). The test connection is a superuser, so the flush runs in
+    replica mode, where triggers do not fire (SET LOCAL: for the flush's transaction only). The
+    application's own database role can do neither (README, "Database roles").
+    """
+    from django.db.backends.base.operations import BaseDatabaseOperations
+
+    execute_sql_flush = BaseDatabaseOperations.execute_sql_flush
+
+    def execute_sql_flush_past_triggers(self, sql_list):
+        if self.connection.vendor != "postgresql":
+            return execute_sql_flush(self, sql_list)
+        with transaction.atomic(using=self.connection.alias):
+            with self.connection.cursor() as cursor:
+                cursor.execute("SET LOCAL session_replication_role = replica")
+            return execute_sql_flush(self, sql_list)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(BaseDatabaseOperations, "execute_sql_flush", execute_sql_flush_past_triggers)
+        yield
+
+
 @pytest.fixture(autouse=True)
 def site_language_restored():
     """Each test starts and ends in the site's language: a page requested in English (language cookie)

@@ -3,6 +3,7 @@
 import datetime
 from dataclasses import dataclass
 
+from django.db.models import F
 from django.utils import timezone
 
 from responsibility.supervision.models import Finding, Inspection, Rectification, SpotCheckDraw
@@ -67,9 +68,10 @@ def move(finding: Finding, state: str, *, supervision: Supervision) -> Finding:
 
 
 def make_overdue(finding: Finding, *, days_late: int = 2) -> None:
-    """Past its deadline: Rectification has no frozen guard, so the deadline is moved back directly."""
+    """Past its deadline: the deadline is moved back directly, with the version step every change of a
+    rectification takes (on PostgreSQL the database refuses a change without it)."""
     Rectification.objects.filter(finding=finding).update(
-        deadline=timezone.localdate() - datetime.timedelta(days=days_late)
+        deadline=timezone.localdate() - datetime.timedelta(days=days_late), version=F("version") + 1
     )
 
 
