@@ -10,6 +10,17 @@ from core.errors import ApplicationError
 from core.forms import form_error_show
 
 
+def request_body_max(setting: str):
+    """Declare that a view accepts request bodies of at most settings.<setting> bytes (enforced, unread,
+    by config.middleware.RequestBodyLimitMiddleware; every other view gets REQUEST_BODY_MAX_BYTES)."""
+
+    def declare(view):
+        view.request_body_max_setting = setting
+        return view
+
+    return declare
+
+
 def client_ip(request) -> str | None:
     """The client address as seen by this server (the proxy's, if one sits in front; see ADR 0003)."""
     return request.META.get("REMOTE_ADDR") or None

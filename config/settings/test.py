@@ -25,3 +25,7 @@ STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.Static
 # no session ends for idleness unless a test says so (tests/accounts/two_factor override both).
 TWO_FACTOR_REQUIRED_ROLES = []
 SESSION_IDLE_MINUTES = 100 * 365 * 24 * 60
+# Many tests post to the verification page from the test client's one address within a minute; the
+# rate-limit tests (tests/responsibility/views/test_verification_limits.py) lower these themselves.
+VERIFY_CHECKS_PER_MINUTE = 10_000
+VERIFY_LOOKUPS_PER_MINUTE = 10_000

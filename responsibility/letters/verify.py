@@ -5,6 +5,12 @@
 2. The seal: the PAdES signature is intact, cryptographically valid, made with a certificate that chains
    to the organisation's seal root, and covers the entire file (nothing was added after sealing).
 
+Anyone may upload a file to the public page, so the seal is checked defensively (README, "The public
+verification page"): first the file's shape, from its raw bytes (core.pdf.shape: size, revisions,
+objects, byte ranges); then the cryptography, in a child process with a time and a memory budget
+(core.budget). Either refusal is an answer with its own outcome, never a server error. The archive is
+looked up here, in the calling process: the child never touches the database.
+
 Nothing here fetches the network: revocation information is not looked up (the internal CA publishes none).
 """
 
@@ -28,7 +34,9 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
+from core.budget import BudgetExceeded, run_within_budget
 from core.pdf.seal import seal_ca_certificates, seal_root_path
+from core.pdf.shape import PdfShapeLimits, pdf_shape_problem
 from responsibility.letters.models.documents import VERIFICATION_CODE_ALPHABET, DocumentStatus, LetterDocument
 from responsibility.letters.models.letters import Signature
 
@@ -38,6 +46,10 @@ logger = logging.getLogger(__name__)
 class VerificationOutcome(enum.StrEnum):
     NOT_PDF = "not_pdf"  # the bytes do not start like a PDF
     DAMAGED = "damaged"  # starts like a PDF but cannot be parsed (for example truncated)
+    # not shaped like a sealed letter (too large, too many revisions or objects, a byte range PAdES does
+    # not allow): refused from its raw bytes, before any cryptography
+    MALFORMED = "malformed"
+    TOO_COMPLEX = "too_complex"  # the seal check ran out of its time or memory budget and was stopped
     NO_SEAL = "no_seal"  # a readable PDF without any signature
     CHANGED = "changed"  # the seal does not verify, or bytes were added after it
     UNTRUSTED = "untrusted"  # intact signature, but not made with the organisation's seal
@@ -65,7 +77,11 @@ class _SealCheck:
 
 
 def pdf_verify(*, pdf: bytes) -> PdfVerification:
-    """Authentic only when the exact bytes are archived (READY) and the organisation's seal is valid."""
+    """Authentic only when the exact bytes are archived (READY) and the organisation's seal is valid.
+
+    The one way in for the verification page and `manage.py verify_pdf`: answers within the budget
+    (settings.VERIFY_TIMEOUT_SECONDS after the shape check), whatever the file.
+    """
     sha256 = hashlib.sha256(pdf).hexdigest()
     document = _ready_document_with_sha256(sha256) if pdf.startswith(b"%PDF-") else None
     seal = _seal_check(pdf, moment=document.rendered_at if document else None)
@@ -135,6 +151,10 @@ def _reason(outcome: VerificationOutcome) -> str:
     return {
         VerificationOutcome.NOT_PDF: _("This is not a PDF file."),
         VerificationOutcome.DAMAGED: _("The file is damaged: it cannot be read as a PDF."),
+        VerificationOutcome.MALFORMED: _(
+            "The file's structure is abnormal: it is not a letter sealed by this system."
+        ),
+        VerificationOutcome.TOO_COMPLEX: _("The file is too complex to be verified in the time allowed."),
         VerificationOutcome.NO_SEAL: _("The file carries no organisation seal."),
         VerificationOutcome.CHANGED: _("The seal does not verify: the file was changed after sealing."),
         VerificationOutcome.UNTRUSTED: _("The file is sealed, but not with the organisation's seal."),
@@ -153,6 +173,40 @@ def _seal_check(pdf: bytes, *, moment: datetime | None) -> _SealCheck:
     """
     if not pdf.startswith(b"%PDF-"):
         return _SealCheck(VerificationOutcome.NOT_PDF)
+    problem = pdf_shape_problem(
+        pdf,
+        limits=PdfShapeLimits(
+            max_bytes=settings.VERIFY_MAX_BYTES,
+            max_revisions=settings.VERIFY_MAX_REVISIONS,
+            max_objects=settings.VERIFY_MAX_OBJECTS,
+        ),
+    )
+    if problem is not None:
+        logger.info("PDF to verify refused by its shape: %s", problem)
+        return _SealCheck(VerificationOutcome.MALFORMED)
+    try:
+        return run_within_budget(
+            _seal_validate,
+            pdf,
+            _trust_roots(),  # read here: the files and their cache belong to this process
+            moment,
+            seconds=settings.VERIFY_TIMEOUT_SECONDS,
+            memory_bytes=settings.VERIFY_MEMORY_BYTES,
+        )
+    except BudgetExceeded as exceeded:
+        logger.warning(
+            "Seal check of a PDF to verify (%d bytes, SHA-256 %s) stopped: %s",
+            len(pdf),
+            hashlib.sha256(pdf).hexdigest(),
+            exceeded,
+        )
+        return _SealCheck(VerificationOutcome.TOO_COMPLEX)
+
+
+def _seal_validate(
+    pdf: bytes, trust_roots: tuple[asn1_x509.Certificate, ...], moment: datetime | None
+) -> _SealCheck:
+    """The cryptographic check, run in the budgeted child process (no database, no settings needed)."""
     try:
         reader = PdfFileReader(io.BytesIO(pdf))
         signatures = reader.embedded_signatures
@@ -163,7 +217,7 @@ def _seal_check(pdf: bytes, *, moment: datetime | None) -> _SealCheck:
         return _SealCheck(VerificationOutcome.NO_SEAL)
     seal = signatures[-1]  # only the last signature can cover the whole file
     context = ValidationContext(
-        trust_roots=list(_trust_roots()),
+        trust_roots=list(trust_roots),
         allow_fetching=False,
         revocation_mode="soft-fail",
         moment=moment,

@@ -1,25 +1,31 @@
 """The public verification page's two ways in: upload the PDF, or type the code printed on the letter."""
 
 from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from responsibility.letters.verify import verification_code_normalise
-
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
 class VerifyUploadForm(forms.Form):
     pdf = forms.FileField(
         label=_("PDF file of the letter"),
-        help_text=_("The file you were given, unchanged. At most 20 MB."),
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pdf"].help_text = _("The file you were given, unchanged. At most %(limit)s.") % {
+            "limit": filesizeformat(settings.VERIFY_MAX_BYTES)
+        }
+
     def clean_pdf(self) -> bytes:
         upload = self.cleaned_data["pdf"]
-        if upload.size > MAX_UPLOAD_BYTES:
+        if upload.size > settings.VERIFY_MAX_BYTES:
             raise forms.ValidationError(
-                _("The file is larger than 20 MB; an archived letter is far smaller.")
+                _("The file is larger than %(limit)s; an archived letter is far smaller.")
+                % {"limit": filesizeformat(settings.VERIFY_MAX_BYTES)}
             )
         head = upload.read(5)
         if head != b"%PDF-":

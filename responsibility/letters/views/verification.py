@@ -3,6 +3,10 @@
 No login: the people who need it (a unit's staff, an inspector, an auditor) often have no account.
 Nothing is shown for an unknown code or a file that is not an archived letter.
 
+Limited per client address (core.ratelimit; settings VERIFY_CHECKS_PER_MINUTE for the forms sent to
+the page, VERIFY_LOOKUPS_PER_MINUTE for the code pages): beyond it, 429 with the time to wait. What a
+file costs to check is bounded in responsibility.letters.verify.
+
 Never cached, although public: a verdict must be the archive's answer now (a code scanned before its
 PDF was stored reads "unknown", and must not keep saying so), and each page carries its own CSP nonce
 and CSRF token, which a cached copy would hand out again.
@@ -13,6 +17,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.http import request_body_max
+from core.ratelimit import rate_limited
 from responsibility.letters.forms.verification import VerifyCodeForm, VerifyUploadForm
 from responsibility.letters.verify import letter_document_get_by_code, pdf_verify, verification_code_normalise
 
@@ -23,6 +29,8 @@ CODE = "code"
 @login_not_required  # public: also open to a session still at the two-step verification
 @never_cache
 @require_http_methods(["GET", "POST"])
+@rate_limited("verify-check", per_minute="VERIFY_CHECKS_PER_MINUTE", methods=["POST"])
+@request_body_max("VERIFY_REQUEST_MAX_BYTES")
 def verify_view(request):
     upload_form, code_form = VerifyUploadForm(), VerifyCodeForm()
     if request.method == "POST":
@@ -46,6 +54,7 @@ def verify_view(request):
 @login_not_required
 @never_cache
 @require_GET
+@rate_limited("verify-lookup", per_minute="VERIFY_LOOKUPS_PER_MINUTE", methods=["GET"])
 def verify_code_view(request, code: str):
     normalised = verification_code_normalise(code)
     if normalised is not None and normalised != code:

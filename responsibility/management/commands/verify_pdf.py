@@ -15,7 +15,8 @@ EXIT_UNREADABLE = 2
 class Command(BaseCommand):
     help = (
         "Verify a PDF: exit 0 when it is an authentic archived letter (stored hash matches and the "
-        "organisation's seal is valid), 1 when it is not, 2 when the file cannot be read."
+        "organisation's seal is valid), 1 when it is not (a file of abnormal structure, or one too complex "
+        "to check within the budget, included), 2 when the file cannot be read."
     )
 
     def add_arguments(self, parser):

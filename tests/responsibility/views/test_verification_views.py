@@ -3,7 +3,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from responsibility.letters.forms import verification as verification_forms
 from responsibility.letters.models.documents import DocumentStatus
 from tests.responsibility.pdf.sealing import document_archive, sealed_pdf_for
 
@@ -110,15 +109,15 @@ def test_uploading_nothing_is_refused_with_a_reason(client, seal_settings):
     assert 'class="error"' in response.content.decode()
 
 
-def test_uploading_a_file_over_the_size_limit_is_refused(client, archived, monkeypatch):
-    # Given a limit smaller than the archived PDF (instead of sending 20 MB in a test)
+def test_uploading_a_file_over_the_size_limit_is_refused(client, archived, settings):
+    # Given a limit smaller than the archived PDF (instead of sending megabytes in a test)
     _document, pdf = archived
-    monkeypatch.setattr(verification_forms, "MAX_UPLOAD_BYTES", len(pdf) - 1)
+    settings.VERIFY_MAX_BYTES = len(pdf) - 1
 
     response = _upload(client, pdf)
 
     assert response.status_code == 400
-    assert "larger than 20 MB" in response.content.decode()
+    assert "The file is larger than" in response.content.decode()
 
 
 def test_typing_a_code_leads_to_the_letter_whatever_the_case_and_spacing(client, archived):
