@@ -1,14 +1,35 @@
 """Form pieces every subdomain uses: dates as the browser's date input, a person chooser, the version field
-that refuses an edit from a stale page."""
+that refuses an edit from a stale page, and the rule every text field keeps (no direction controls)."""
 
 from collections.abc import Mapping
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.bidi import bidi_controls_refuse
 from core.errors import ApplicationError
 
 _DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def text_fields_guard_install() -> None:
+    """Every text field of every form refuses characters that change the direction of text.
+
+    This is the only place: installed once at start-up (accounts.apps), it covers our forms, Django's
+    (sign-in, passwords) and the admin's generated ones, so a new form cannot forget it. It extends
+    `CharField.validate`, which every text field (and every subclass: e-mail, URL, slug …) runs in
+    `clean()`, however and whenever the field was declared.
+    """
+    if getattr(forms.CharField.validate, "refuses_bidi_controls", False):
+        return
+    field_validate = forms.CharField.validate
+
+    def validate(self, value):
+        field_validate(self, value)
+        bidi_controls_refuse(value)
+
+    validate.refuses_bidi_controls = True
+    forms.CharField.validate = validate
 
 
 class PersonField(forms.ModelChoiceField):

@@ -35,8 +35,8 @@ from accounts.org_import.rows import (
 from accounts.org_import.template import org_import_template_workbook
 from accounts.org_import.workbook import (
     MAX_FILE_BYTES,
+    MAX_PARTS,
     MAX_ROWS,
-    MAX_UNCOMPRESSED_BYTES,
     POSTS_SHEET,
     UNITS_SHEET,
     USERS_SHEET,
@@ -48,8 +48,8 @@ from accounts.permissions import org_check_import_permission
 
 __all__ = [
     "MAX_FILE_BYTES",
+    "MAX_PARTS",
     "MAX_ROWS",
-    "MAX_UNCOMPRESSED_BYTES",
     "POSTS_SHEET",
     "POST_KIND_WORDS",
     "ROLE_WORDS",

@@ -10,15 +10,21 @@ import os
 import zipfile
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from openpyxl import load_workbook
 
 from accounts.org_import.results import OrgImportError, OrgImportRowError
+from core.bidi import bidi_controls_present
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
-# An .xlsx is a zip: refuse one that would inflate beyond this (a "zip bomb") before parsing it.
-MAX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024
+# An .xlsx is a zip. Before openpyxl sees it, a file is refused that would inflate beyond
+# settings.ORG_IMPORT_MAX_UNCOMPRESSED_BYTES in all, that has a part packed more tightly than
+# settings.ORG_IMPORT_MAX_COMPRESSION_RATIO (a "zip bomb": 234 KB of repeated text opening as 94 MB), or
+# that has more parts than any workbook (a few dozen).
+MAX_PARTS = 1000
+RATIO_CHECKED_FROM_BYTES = 1024 * 1024  # small parts may pack tightly and harm nothing
 MAX_ROWS = 50_000  # per sheet, not counting the header row
 
 
@@ -164,8 +170,7 @@ def _workbook_read(data: bytes) -> dict[str, _Sheet]:
         raise _not_a_spreadsheet() from None
     if any(info.flag_bits & 0x1 for info in infos):  # an encrypted zip
         raise _not_a_spreadsheet()
-    if sum(info.file_size for info in infos) > MAX_UNCOMPRESSED_BYTES:
-        raise OrgImportError(_("The spreadsheet is too large to import; split it into smaller files."))
+    _inflated_size_check(infos)
 
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -196,6 +201,30 @@ def _workbook_read(data: bytes) -> dict[str, _Sheet]:
         workbook.close()
     problems.raise_if_any()
     return sheets
+
+
+def _inflated_size_check(infos: list[zipfile.ZipInfo]) -> None:
+    """Refuse, from the zip's directory alone, a workbook that would take too much memory to open.
+
+    The sizes the directory declares bound what zipfile will inflate (it stops at the declared size),
+    so they can be trusted here.
+    """
+    limit = settings.ORG_IMPORT_MAX_UNCOMPRESSED_BYTES
+    if len(infos) > MAX_PARTS or sum(info.file_size for info in infos) > limit:
+        raise OrgImportError(
+            _("The spreadsheet would take more than %(limit)d MB once opened; split it into smaller files.")
+            % {"limit": limit // (1024 * 1024)}
+        )
+    ratio = settings.ORG_IMPORT_MAX_COMPRESSION_RATIO
+    for info in infos:
+        if info.file_size >= RATIO_CHECKED_FROM_BYTES and info.file_size > ratio * max(info.compress_size, 1):
+            raise OrgImportError(
+                _(
+                    "The spreadsheet is packed unusually tightly (more than %(ratio)d to 1), as files made "
+                    "to exhaust the server are; it was not opened. Save it again from Excel or WPS and retry."
+                )
+                % {"ratio": ratio}
+            )
 
 
 def _sheet_read(spec: _SheetSpec, title: str, worksheet, problems: _Problems) -> _Sheet | None:
@@ -237,6 +266,14 @@ def _sheet_read(spec: _SheetSpec, title: str, worksheet, problems: _Problems) ->
         cells = {
             key: values[position] if position < len(values) else None for key, position in positions.items()
         }
+        if any(isinstance(value, str) and bidi_controls_present(value) for value in cells.values()):
+            # The same rule as every form's text fields (core.bidi): a name must not read backwards.
+            problems.add(
+                title,
+                number,
+                _("The row contains control characters that change the direction of writing; remove them."),
+            )
+            continue
         if any(_text(value) for value in cells.values()):
             sheet.rows.append((number, cells))
     return sheet

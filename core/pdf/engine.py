@@ -22,6 +22,7 @@ from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
+from core.bidi import bidi_controls_strip
 from core.pdf.fonts import pdf_fonts_compact, presubset_fonts_dir
 
 ASSETS_DIR = (Path(__file__).resolve().parent / "assets").resolve()
@@ -54,7 +55,8 @@ def html_to_pdf(
     """Our own template, laid out as PDF bytes, reading nothing but the PDF assets and the pre-subset fonts.
 
     - `context` is passed to the template as it is (user text must reach the HTML only through
-      autoescaped variables); `fonts.font_template_context()` gives the font variables.
+      autoescaped variables); `fonts.font_template_context()` gives the font variables. Direction
+      controls (core.bidi) are removed from the rendered HTML: no PDF shows text reversed.
     - `resources`: the data: URLs the caller generated ({url: (mime type, bytes)}), e.g. a letter's
       QR code and signature drawings; any other data: URL stops the render.
     - `language`: the language the template is rendered in (official documents are Chinese whoever
@@ -66,6 +68,8 @@ def html_to_pdf(
     """
     with translation.override(language) if language else contextlib.nullcontext():
         html = render_to_string(template_name, dict(context))
+    # The last line of defence: text stored before forms refused them cannot reverse a document.
+    html = bidi_controls_strip(html)
     fetcher = AssetsOnlyFetcher(fonts=presubset_fonts_dir(), resources=resources)
     try:
         return HTML(string=html, base_url=ASSETS_URL, url_fetcher=fetcher).write_pdf(

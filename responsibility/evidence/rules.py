@@ -4,7 +4,9 @@
   the browser's claimed type are ignored when deciding.
 - At most `settings.EVIDENCE_MAX_BYTES` per file and `MAX_FILES_PER_UPLOAD` files at once.
 - The SHA-256 of the bytes is stored; the stored name is random (the uploader's name is kept as text).
-- Files are always served as a download (Content-Disposition: attachment), never shown inline.
+- Files are always served as a download (Content-Disposition: attachment), never shown inline, under the
+  uploader's name with the extension of the type the bytes are: a PDF uploaded as "整改报告.html" is
+  kept and served as "整改报告.pdf" (application/pdf), so no program opens it as a web page.
 """
 
 import hashlib
@@ -35,16 +37,19 @@ class EvidenceType:
     extension: str
     content_type: str
     label: str
+    other_extensions: tuple[str, ...] = ()  # also usual for the type, kept when the uploader used one
 
 
 PDF = EvidenceType(".pdf", "application/pdf", "PDF")
 PNG = EvidenceType(".png", "image/png", "PNG")
-JPEG = EvidenceType(".jpg", "image/jpeg", "JPEG")
+JPEG = EvidenceType(".jpg", "image/jpeg", "JPEG", other_extensions=(".jpeg",))
 DOCX = EvidenceType(
     ".docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "Word"
 )
 XLSX = EvidenceType(".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "Excel")
 ALLOWED_TYPES = (PDF, PNG, JPEG, DOCX, XLSX)
+# Bytes of none of these (never accepted; only a file stored by other means): served as opaque data.
+UNKNOWN = EvidenceType(".bin", "application/octet-stream", "")
 
 
 def allowed_types_label() -> str:
@@ -95,6 +100,14 @@ def original_name_clean(name: str) -> str:
     return name[-MAX_NAME_LENGTH:] or _("evidence")
 
 
+def evidence_file_name(name: str, kind: EvidenceType) -> str:
+    """The uploader's name with the extension of the type the bytes are, whatever extension it had."""
+    stem, suffix = os.path.splitext(name)
+    if suffix.lower() in (kind.extension, *kind.other_extensions):
+        return name
+    return stem + kind.extension
+
+
 def evidence_check(upload) -> CheckedEvidence:
     """Read and check one uploaded file (a Django UploadedFile). Raises EvidenceRefused."""
     name = original_name_clean(getattr(upload, "name", ""))
@@ -119,7 +132,10 @@ def evidence_check(upload) -> CheckedEvidence:
             % {"name": name, "types": allowed_types_label()}
         )
     return CheckedEvidence(
-        content=content, original_name=name, kind=kind, sha256=hashlib.sha256(content).hexdigest()
+        content=content,
+        original_name=evidence_file_name(name, kind)[-MAX_NAME_LENGTH:],
+        kind=kind,
+        sha256=hashlib.sha256(content).hexdigest(),
     )
 
 

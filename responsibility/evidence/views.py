@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import render
 
+from responsibility.evidence.rules import UNKNOWN, evidence_file_name, evidence_type_of
 from responsibility.evidence.selectors import evidence_get_visible
 
 logger = logging.getLogger(__name__)
@@ -33,11 +34,14 @@ def evidence_download_view(request, pk: int):
             evidence.sha256,
         )
         return _evidence_refused(request, evidence, status=409, missing=False)
+    # Named and typed by what the bytes are, never by the uploaded name: "整改报告.html" that is a PDF
+    # downloads as "整改报告.pdf", application/pdf. (Every stored file passed the same check at upload.)
+    kind = evidence_type_of(content) or UNKNOWN
     response = FileResponse(
         io.BytesIO(content),
         as_attachment=True,
-        filename=evidence.original_name,
-        content_type=evidence.content_type,
+        filename=evidence_file_name(evidence.original_name, kind),
+        content_type=kind.content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-cache"

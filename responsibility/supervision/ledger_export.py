@@ -19,7 +19,7 @@ from openpyxl.cell.cell import Cell
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from core.spreadsheets import FORMULA_STARTS
+from core.spreadsheets import formula_like, spreadsheet_text
 from responsibility.supervision.ledger import LedgerCounts, LedgerGroup, LedgerRow
 
 DATE_FORMAT = "yyyy-mm-dd"
@@ -30,10 +30,10 @@ HEADER_FILL = PatternFill("solid", fgColor="F2F2F2")
 
 def _text(sheet, value, *, header: bool = False) -> Cell:
     cell = WriteOnlyCell(sheet, value=None)
-    text = "" if value is None else str(value)
+    text = spreadsheet_text(value)
     cell.value = text
     cell.data_type = "s"  # never a formula, whatever the text says
-    if text.startswith(FORMULA_STARTS):
+    if formula_like(text):
         cell.quotePrefix = True
     if header:
         cell.font = HEADER_FONT

@@ -28,6 +28,7 @@ from core import clock
 from core.errors import ApplicationError
 from core.locks import row_lock
 from core.pdf.fonts import font_family_css
+from core.spreadsheets import csv_text, formula_like, spreadsheet_text
 from responsibility.letters.models.documents import ArchiveExport, ExportFormat, ExportStatus, LetterDocument
 from responsibility.letters.models.letters import Campaign
 from responsibility.letters.permissions import ArchiveAction, archive_check_permission
@@ -200,7 +201,12 @@ def _progress_report(progress: Progress | None, done: int, total: int) -> None:
 def _zip_write(
     *, documents: Sequence[LetterDocument], out: BinaryIO, progress: Progress | None
 ) -> ExportSummary:
-    """The sealed PDFs byte for byte (stored, not deflated: PDFs are compressed already) and a manifest."""
+    """The sealed PDFs byte for byte (stored, not deflated: PDFs are compressed already) and a manifest.
+
+    The manifest's text cells go through `csv_text` (a unit named "=cmd|…" stays text). Its file names
+    and SHA-256 stay exact: the names are made never to start like a formula (`_archive_entry_name`),
+    so each cell is the very name of its entry in the ZIP.
+    """
     manifest = io.StringIO()
     rows = csv.writer(manifest)
     rows.writerow(
@@ -221,17 +227,17 @@ def _zip_write(
         for done, document in enumerate(documents, 1):
             letter = document.letter
             data = _stored_pdf_read(document)
-            name = _unique_name(letter_document_download_name(letter=letter), used)
+            name = _unique_name(_archive_entry_name(letter_document_download_name(letter=letter)), used)
             info = zipfile.ZipInfo(name, date_time=_zip_time(document.rendered_at))
             archive.writestr(info, data)
             rows.writerow(
                 [
                     name,
-                    letter.reference,
-                    letter.signer_unit.name,
-                    letter.signer.full_name,
+                    csv_text(letter.reference),
+                    csv_text(letter.signer_unit.name),
+                    csv_text(letter.signer.full_name),
                     _local_date(letter.countersigned_at),
-                    document.verification_code,
+                    csv_text(document.verification_code),
                     len(data),
                     document.sha256,
                 ]
@@ -327,6 +333,13 @@ def _front_matter_render(*, campaign: Campaign, entries: Sequence[_TocEntry]) ->
         logger.warning("Archive contents took %d pages, not %d: rendered again", pages, front_pages)
         front_pages = pages
     return pdf
+
+
+def _archive_entry_name(name: str) -> str:
+    """A name for a file in the ZIP that no spreadsheet reads as a formula and no direction control
+    reverses ("报告\u202efdp.exe"): the manifest can then list it exactly as it is."""
+    name = spreadsheet_text(name)
+    return "_" + name if formula_like(name) else name
 
 
 def _unique_name(name: str, used: set[str]) -> str:
