@@ -47,9 +47,13 @@ MIDDLEWARE = [
     # Below WhiteNoise, so static files carry only WhiteNoise's caching headers (README, "Browser policy").
     "csp.middleware.CSPMiddleware",
     "config.middleware.BrowserPolicyMiddleware",
+    # Refuses a request body larger than REQUEST_BODY_MAX_BYTES before anything below reads it (413).
+    "config.middleware.RequestBodyLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Per-address limits of the views that declare one (core.ratelimit), before CSRF reads a POST's body.
+    "core.ratelimit.RateLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -100,6 +104,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_DB_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# The cache holds the per-address request counts (core.ratelimit). In each process by default; set
+# DJANGO_CACHE_URL to Redis in production (docker compose does) so that all web processes count together.
+CACHES = {"default": env.cache("DJANGO_CACHE_URL", default="locmemcache://")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -209,6 +216,12 @@ SEAL_PKCS12_FILE = Path(
 )
 SEAL_PKCS12_PASSWORD = env("DJANGO_SEAL_PKCS12_PASSWORD", default="")
 SEAL_TIMESTAMP_URL = env("DJANGO_SEAL_TIMESTAMP_URL", default="")  # RFC 3161 server, optional
+# Chain anchors (链头存证, ADR 0011): the RFC 3161 service that timestamps them (by default the seal's), the
+# certificates of the authorities trusted to have signed them (PEM files, comma-separated), and how old the
+# last anchor may grow before the integrity check reports it (the beat task anchors daily).
+ANCHOR_TIMESTAMP_URL = env("DJANGO_ANCHOR_TIMESTAMP_URL", default=SEAL_TIMESTAMP_URL)
+ANCHOR_TIMESTAMP_CERTIFICATES = env.list("DJANGO_ANCHOR_TIMESTAMP_CERTIFICATES", default=[])
+ANCHOR_MAX_AGE = timedelta(hours=env.int("DJANGO_ANCHOR_MAX_AGE_HOURS", default=48))
 # Extra PEM certificates trusted when verifying seals (for example the CA of a previous seal).
 SEAL_TRUST_ROOTS_FILE = env("DJANGO_SEAL_TRUST_ROOTS_FILE", default="")
 # Font stacks: the official faces where the deployment has them, then the free CJK fonts set-up installs.
@@ -228,6 +241,33 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Evidence files (inspection results, findings, rectifications): the largest file accepted.
 EVIDENCE_MAX_BYTES = env.int("DJANGO_EVIDENCE_MAX_MB", default=20) * 1024 * 1024
+# An organisation workbook (.xlsx, a zip) is refused before it is parsed if its parts would inflate
+# beyond this in all, or if any large part is packed more tightly than this ratio (a "zip bomb").
+ORG_IMPORT_MAX_UNCOMPRESSED_BYTES = env.int("DJANGO_ORG_IMPORT_MAX_UNCOMPRESSED_MB", default=50) * 1024 * 1024
+ORG_IMPORT_MAX_COMPRESSION_RATIO = env.int("DJANGO_ORG_IMPORT_MAX_COMPRESSION_RATIO", default=100)
+
+# The public verification page (README, "The public verification page"). A file is refused from its raw
+# bytes when it is larger, or has more revisions or objects, than these (a sealed letter: 60-250 KB, two
+# revisions, about 50 objects); the seal of a file that passes is checked in a child process, stopped
+# after VERIFY_TIMEOUT_SECONDS or beyond VERIFY_MEMORY_BYTES. Per client address and minute: at most
+# VERIFY_CHECKS_PER_MINUTE forms sent to the page (a file, or a typed code) and VERIFY_LOOKUPS_PER_MINUTE
+# verification-code pages.
+VERIFY_MAX_BYTES = env.int("DJANGO_VERIFY_MAX_MB", default=5) * 1024 * 1024
+VERIFY_MAX_REVISIONS = env.int("DJANGO_VERIFY_MAX_REVISIONS", default=8)
+VERIFY_MAX_OBJECTS = env.int("DJANGO_VERIFY_MAX_OBJECTS", default=10_000)
+VERIFY_TIMEOUT_SECONDS = env.float("DJANGO_VERIFY_TIMEOUT_SECONDS", default=3.0)
+VERIFY_MEMORY_BYTES = env.int("DJANGO_VERIFY_MEMORY_MB", default=256) * 1024 * 1024
+VERIFY_CHECKS_PER_MINUTE = env.int("DJANGO_VERIFY_CHECKS_PER_MINUTE", default=10)
+VERIFY_LOOKUPS_PER_MINUTE = env.int("DJANGO_VERIFY_LOOKUPS_PER_MINUTE", default=30)
+# Every request body (config.middleware.RequestBodyLimitMiddleware) is refused with 413, before anything
+# reads it, beyond the largest upload the site accepts: ten evidence files at once
+# (responsibility.evidence.rules.MAX_FILES_PER_UPLOAD) plus 1 MB for the form around them. A view may
+# declare less (core.http.request_body_max): the public verification page takes VERIFY_MAX_BYTES + 1 MB.
+# DATA_UPLOAD_MAX_MEMORY_SIZE above does not: Django leaves the file parts out of that count.
+REQUEST_BODY_MAX_BYTES = (
+    env.int("DJANGO_REQUEST_BODY_MAX_MB", default=10 * EVIDENCE_MAX_BYTES // 2**20 + 1) * 2**20
+)
+VERIFY_REQUEST_MAX_BYTES = VERIFY_MAX_BYTES + 2**20
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
@@ -298,6 +338,12 @@ CELERY_BEAT_SCHEDULE = {
     },
     # https://crontab.guru/#*/10_*_*_*_* : every 10 minutes, create the reminders that are due and queue
     # them. Idempotent (the ledger is unique per reminder), so a late or repeated run is harmless.
+    # https://crontab.guru/#15_2_*_*_* : every night at 02:15, anchor every audit chain (then mailed to the
+    # audit administrators), before the 02:30 check holds the chains to it.
+    "audit-chains-anchor": {
+        "task": "responsibility.tasks.audit_chains_anchor",
+        "schedule": crontab(minute=15, hour=2),
+    },
     "reminders-sweep": {
         "task": "responsibility.tasks.reminders_sweep",
         "schedule": crontab(minute="*/10"),
