@@ -41,10 +41,12 @@ def test_intact_letters_have_no_problem(countersigned_letter, issued_letters, en
     assert problems(integrity_report()) == []
     client.force_login(countersigned_letter.signer)
     page = client.get(reverse("responsibility:letter-detail", kwargs={"pk": countersigned_letter.pk}))
-    assert page.status_code == 200 and 'data-integrity-warning' not in page.content.decode()
+    assert page.status_code == 200 and "data-integrity-warning" not in page.content.decode()
 
 
-def test_a_title_edited_in_the_database_is_reported_and_shown_on_the_letter_page(countersigned_letter, client):
+def test_a_title_edited_in_the_database_is_reported_and_shown_on_the_letter_page(
+    countersigned_letter, client
+):
     # When someone with the database edits the countersigned letter's title
     letter = letter_row_set(countersigned_letter, title="篡改后的标题")
 
@@ -54,7 +56,7 @@ def test_a_title_edited_in_the_database_is_reported_and_shown_on_the_letter_page
     # And the letter's page warns its readers
     client.force_login(letter.signer)
     page = client.get(reverse("responsibility:letter-detail", kwargs={"pk": letter.pk})).content.decode()
-    assert 'data-integrity-warning' in page
+    assert "data-integrity-warning" in page
     assert "此责任书已与签署时的内容不一致" in page
     assert "与签发时不一致" in page
 
