@@ -46,22 +46,23 @@ def run_within_budget(function, /, *args, seconds: float, memory_bytes: int):
         raise BudgetExceeded(f"the process could not start: {error}") from error
     finally:
         sender.close()  # the child holds the only writing end now: the pipe ends when the child does
-    answered = False
     try:
         if not receiver.poll(seconds):
+            child.kill()
+            child.join()
             raise BudgetExceeded(f"no answer within {seconds:g} s")
         try:
             kind, value = receiver.recv()
         except EOFError:
             child.join(_CHILD_EXIT_WAIT_SECONDS)
             raise BudgetExceeded(f"the process died (exit code {child.exitcode})") from None
-        answered = True
     finally:
         receiver.close()
-        child.join(_CHILD_EXIT_WAIT_SECONDS if answered else 0)
         if child.is_alive():
+            # It answered: nothing more is wanted of it. Its exit (tearing down its copy of this process's
+            # address space, tens of milliseconds for a large process) is not waited for: multiprocessing
+            # reaps it when the next child starts.
             child.kill()
-            child.join()
     if kind == "memory":
         raise BudgetExceeded(f"more than {memory_bytes // (1024 * 1024)} MB of memory")
     if kind == "error":

@@ -23,7 +23,9 @@ from responsibility.letters.services.letters import letter_sign
 from responsibility.letters.workflow import TRANSITIONS
 from tests.conftest import attestation_for
 
-pytestmark = pytest.mark.django_db
+# One worker takes the whole module, so the demo (the module-scoped `seeded`) is loaded once, not once
+# for every run of its tests a worker happens to be given between other modules.
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("database_protection")]
 
 postgresql_only = pytest.mark.skipif(
     "connection.vendor != 'postgresql'",

@@ -85,7 +85,9 @@ from tests.responsibility.demo_helpers import (
     user,
 )
 
-pytestmark = pytest.mark.django_db
+# One worker takes the whole module, so the demo (the module-scoped `seeded`) is loaded once, not once
+# for every run of its tests a worker happens to be given between other modules.
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("seed_demo_loaded")]
 
 
 def test_seed_demo_leaves_a_letter_in_every_state_a_service_can_reach(seeded):
