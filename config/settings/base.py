@@ -268,6 +268,14 @@ REQUEST_BODY_MAX_BYTES = (
     env.int("DJANGO_REQUEST_BODY_MAX_MB", default=10 * EVIDENCE_MAX_BYTES // 2**20 + 1) * 2**20
 )
 VERIFY_REQUEST_MAX_BYTES = VERIFY_MAX_BYTES + 2**20
+# No uploaded file is kept (in memory or spooled to disk) past the largest file the site accepts: an
+# evidence file, a PDF to verify, an organisation workbook (5 MB). See core.uploads.
+UPLOAD_FILE_MAX_BYTES = max(EVIDENCE_MAX_BYTES, VERIFY_MAX_BYTES, 5 * 2**20)
+FILE_UPLOAD_HANDLERS = [
+    "core.uploads.FileSizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
