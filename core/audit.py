@@ -204,3 +204,75 @@ def person_payload(user) -> dict:
 def changes_payload(pairs: dict[str, tuple]) -> dict:
     """``{"changes": {field: {"from": old, "to": new}}}`` for the fields whose value changed."""
     return {"changes": {name: {"from": old, "to": new} for name, (old, new) in pairs.items() if old != new}}
+
+
+# --- How payloads read: the sentence pieces every chain's `…_event_describe` uses -------------------
+
+
+def payload_person(value) -> str:
+    """The name of a person in a payload (`person_payload`), or the value as it is."""
+    return value.get("name", "") if isinstance(value, dict) else str(value)
+
+
+def field_label(model: type[models.Model], name: str) -> str:
+    return str(model._meta.get_field(name).verbose_name)
+
+
+def field_from_to(
+    model: type[models.Model], name: str, show: Callable = str
+) -> Callable[[object, object], str]:
+    """How a short value's change reads: "deadline from 2026-05-01 to 2026-06-01"."""
+
+    def read(old, new) -> str:
+        return _("%(field)s from %(old)s to %(new)s") % {
+            "field": field_label(model, name),
+            "old": show(old),
+            "new": show(new),
+        }
+
+    return read
+
+
+def field_changed(model: type[models.Model], name: str) -> Callable[..., str]:
+    """How a long text's change reads: "details changed"."""
+    return lambda old, new: _("%(field)s changed") % {"field": field_label(model, name)}
+
+
+def changes_sentence(changes: dict, readers: dict[str, Callable[[object, object], str]]) -> str:
+    """A `changes_payload` as one sentence: each field by its reader, in the readers' order."""
+    parts = [
+        read(changes[name].get("from"), changes[name].get("to"))
+        for name, read in readers.items()
+        if name in changes
+    ]
+    parts += [_("%(field)s changed") % {"field": name} for name in sorted(changes) if name not in readers]
+    if not parts:
+        return _("Saved without changes.")
+    # Translators: joins the changes of one event ("severity from … to …; deadline from … to …").
+    separator = _("; ")
+    # Translators: the changes of one event as one sentence.
+    return _("%(changes)s.") % {"changes": separator.join(parts)}
+
+
+def sentences_join(sentence: str, more: str) -> str:
+    # Translators: a sentence followed by another (Chinese puts no space between them).
+    return _("%(sentence)s %(more)s") % {"sentence": sentence, "more": more}
+
+
+def sentence_with_note(sentence: str, template: str, note: str) -> str:
+    """The sentence, followed by the person's own words when there are any."""
+    return sentences_join(sentence, template % {"note": note}) if note else sentence
+
+
+def event_history_rows(events: Iterable, *, describe: Callable, status_labels: dict) -> list[dict]:
+    """A record's events as the rows of templates/responsibility/_event_history.html: each event, its
+    states by their names (`status_labels`) and the event as a sentence (`describe`)."""
+    return [
+        {
+            "event": event,
+            "from": status_labels.get(event.from_status, event.from_status),
+            "to": status_labels.get(event.to_status, event.to_status),
+            "description": describe(event),
+        }
+        for event in events
+    ]

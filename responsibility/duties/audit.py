@@ -34,7 +34,12 @@ from core.audit import (
     audit_chain_register,
     chain_append,
     chain_verify,
+    changes_sentence,
     event_time,
+    field_changed,
+    payload_person,
+    sentence_with_note,
+    sentences_join,
 )
 from responsibility.duties.models import (
     AssignmentStatus,
@@ -86,50 +91,13 @@ def duty_chain_verify(*, batch_size: int = 2000) -> ChainBreak | None:
 # --- Sentences ------------------------------------------------------------------------------------
 
 
-def _person(value) -> str:
-    return value.get("name", "") if isinstance(value, dict) else str(value)
-
-
-def _label(name: str) -> str:
-    return str(DutyAssignment._meta.get_field(name).verbose_name)
-
-
 # How each changed field of an assignment reads, in this order.
 _ASSIGNMENT_CHANGES = {
-    "business_areas": lambda old, new: _("%(field)s changed") % {"field": _label("business_areas")},
-    "integrity_duties": lambda old, new: _("%(field)s changed") % {"field": _label("integrity_duties")},
+    "business_areas": field_changed(DutyAssignment, "business_areas"),
+    "integrity_duties": field_changed(DutyAssignment, "integrity_duties"),
     "oversees": lambda old, new: _("units overseen changed (now %(count)d)") % {"count": len(new or [])},
     "clauses": lambda old, new: _("letter clauses changed (now %(count)d)") % {"count": len(new or [])},
 }
-
-
-def _changes_sentence(changes: dict) -> str:
-    parts = [
-        read(changes[name].get("from"), changes[name].get("to"))
-        for name, read in _ASSIGNMENT_CHANGES.items()
-        if name in changes
-    ]
-    parts += [
-        _("%(field)s changed") % {"field": name}
-        for name in sorted(changes)
-        if name not in _ASSIGNMENT_CHANGES
-    ]
-    if not parts:
-        return _("Saved without changes.")
-    # Translators: joins the changes of one event ("severity from … to …; deadline from … to …").
-    separator = _("; ")
-    # Translators: the changes of one event as one sentence.
-    return _("%(changes)s.") % {"changes": separator.join(parts)}
-
-
-def _and(sentence: str, more: str) -> str:
-    # Translators: a sentence followed by another (Chinese puts no space between them).
-    return _("%(sentence)s %(more)s") % {"sentence": sentence, "more": more}
-
-
-def _with_note(sentence: str, template: str, note: str) -> str:
-    """The sentence, followed by the person's own words when there are any."""
-    return _and(sentence, template % {"note": note}) if note else sentence
 
 
 def _recurrence(payload: dict) -> str:
@@ -152,15 +120,15 @@ def duty_event_describe(event: DutyEvent) -> str:
         ) % {
             "year": payload.get("year", ""),
             "post": payload.get("post", ""),
-            "leader": _person(payload.get("leader", "")),
+            "leader": payload_person(payload.get("leader", "")),
             "tasks": len(payload.get("tasks", [])),
             "units": len(payload.get("oversees", [])),
             "clauses": len(payload.get("clauses", [])),
         }
     if kind == K.ASSIGNMENT_UPDATED:
-        sentence = _changes_sentence(payload.get("changes", {}))
+        sentence = changes_sentence(payload.get("changes", {}), _ASSIGNMENT_CHANGES)
         if event.from_status == AssignmentStatus.CONFIRMED:
-            return _and(sentence, _("The leader is to confirm it again."))
+            return sentences_join(sentence, _("The leader is to confirm it again."))
         return sentence
     if kind == K.ASSIGNMENT_CONFIRMED:
         return _("The leader confirmed the assignment.")
@@ -175,7 +143,7 @@ def duty_event_describe(event: DutyEvent) -> str:
             "title": payload.get("title", ""),
             "periods": payload.get("periods", 0),
         }
-        return _with_note(sentence, _("Reason: %(note)s"), note)
+        return sentence_with_note(sentence, _("Reason: %(note)s"), note)
     if kind == K.RECORD_CREATED:
         sentence = _(
             "Record kept for “%(title)s”, period %(period)d: done on %(date)s, %(files)d evidence files."
@@ -185,7 +153,7 @@ def duty_event_describe(event: DutyEvent) -> str:
             "date": payload.get("performed_on", ""),
             "files": payload.get("files", 0),
         }
-        return _with_note(sentence, _("What was done: %(note)s"), note)
+        return sentence_with_note(sentence, _("What was done: %(note)s"), note)
     if kind == K.EVIDENCE_ADDED:
         return _("File attached: %(name)s.") % {"name": payload.get("file", "")}
     if kind in (K.RECORD_ACCEPTED, K.RECORD_RETURNED):
@@ -194,20 +162,20 @@ def duty_event_describe(event: DutyEvent) -> str:
             return _("The record for “%(title)s”, period %(period)d, was accepted.") % values
         sentence = _("The record for “%(title)s”, period %(period)d, was returned to its author.") % values
         if payload.get("reopened"):
-            sentence = _and(sentence, _("The period is open again."))
-        return _with_note(sentence, _("Reason: %(note)s"), note)
+            sentence = sentences_join(sentence, _("The period is open again."))
+        return sentence_with_note(sentence, _("Reason: %(note)s"), note)
     if kind == K.HANDED_OVER:
         sentence = _(
             "%(post)s handed over from %(from)s to %(to)s on %(date)s: %(count)d open task periods moved."
         ) % {
             "post": payload.get("post", ""),
-            "from": _person(payload.get("from", "")),
-            "to": _person(payload.get("to", "")),
+            "from": payload_person(payload.get("from", "")),
+            "to": payload_person(payload.get("to", "")),
             "date": payload.get("on", ""),
             "count": payload.get("periods_moved", 0),
         }
         if payload.get("letter"):
-            sentence = _and(
+            sentence = sentences_join(
                 sentence,
                 _("Letter %(reference)s was issued to the new holder to sign.")
                 % {"reference": payload["letter"]},

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.selectors import org_unit_list_active
 from core import clock
+from core.audit import event_history_rows
 from core.deadlines import TrafficLight
 from core.errors import ApplicationError
 from core.forms import VersionForm
@@ -229,16 +230,11 @@ def _withdraw_form(task: DutyTask, data=None) -> WithdrawForm:
 
 def _history(assignment: DutyAssignment) -> list[dict]:
     """The assignment's audit events, oldest first, with the states by their names and as sentences."""
-    labels = {**dict(AssignmentStatus.choices), **dict(ReviewStatus.choices)}
-    return [
-        {
-            "event": event,
-            "from": labels.get(event.from_status, event.from_status),
-            "to": labels.get(event.to_status, event.to_status),
-            "description": duty_event_describe(event),
-        }
-        for event in duty_event_list_of(assignment=assignment)
-    ]
+    return event_history_rows(
+        duty_event_list_of(assignment=assignment),
+        describe=duty_event_describe,
+        status_labels={**dict(AssignmentStatus.choices), **dict(ReviewStatus.choices)},
+    )
 
 
 def _duty_page(request, pk: int, *, status: int = 200, withdraw_form: tuple[int, WithdrawForm] | None = None):

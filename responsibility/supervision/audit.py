@@ -28,7 +28,12 @@ from core.audit import (
     audit_chain_register,
     chain_append,
     chain_verify,
+    changes_sentence,
     event_time,
+    field_changed,
+    field_from_to,
+    payload_person,
+    sentence_with_note,
 )
 from responsibility.supervision.models import (
     CheckOutcome,
@@ -82,14 +87,6 @@ def inspection_chain_verify(*, batch_size: int = 2000) -> ChainBreak | None:
 # --- Sentences ------------------------------------------------------------------------------------
 
 
-def _label(model, name: str) -> str:
-    return str(model._meta.get_field(name).verbose_name)
-
-
-def _person(value) -> str:
-    return value.get("name", "") if isinstance(value, dict) else str(value)
-
-
 def _severity(value) -> str:
     return str(Severity(value).label) if value in Severity.values else str(value)
 
@@ -98,63 +95,25 @@ def _quoted(value) -> str:
     return f"“{value}”"
 
 
-def _short(model, name: str, show=str):
-    def read(old, new) -> str:
-        return _("%(field)s from %(old)s to %(new)s") % {
-            "field": _label(model, name),
-            "old": show(old),
-            "new": show(new),
-        }
-
-    return read
-
-
-def _long(model, name: str):
-    return lambda old, new: _("%(field)s changed") % {"field": _label(model, name)}
-
-
 # How each changed field reads, in this order: a short value "from … to …", a long text "changed".
 _PLAN_CHANGES = {
-    "year": _short(InspectionPlan, "year"),
-    "title": _short(InspectionPlan, "title", _quoted),
-    "description": _long(InspectionPlan, "description"),
-    "period_start": _short(InspectionPlan, "period_start"),
-    "period_end": _short(InspectionPlan, "period_end"),
+    "year": field_from_to(InspectionPlan, "year"),
+    "title": field_from_to(InspectionPlan, "title", _quoted),
+    "description": field_changed(InspectionPlan, "description"),
+    "period_start": field_from_to(InspectionPlan, "period_start"),
+    "period_end": field_from_to(InspectionPlan, "period_end"),
     "scope": lambda old, new: _("scope changed (now %(count)d units)") % {"count": len(new or [])},
     "team": lambda old, new: _("team changed (now %(count)d members)") % {"count": len(new or [])},
 }
 _FINDING_CHANGES = {
-    "title": _short(Finding, "title", _quoted),
-    "description": _long(Finding, "description"),
-    "severity": _short(Finding, "severity", _severity),
-    "responsible": _short(Finding, "responsible", _person),
-    "owner": _short(Rectification, "owner", _person),
-    "requirement": _long(Rectification, "requirement"),
-    "deadline": _short(Rectification, "deadline"),
+    "title": field_from_to(Finding, "title", _quoted),
+    "description": field_changed(Finding, "description"),
+    "severity": field_from_to(Finding, "severity", _severity),
+    "responsible": field_from_to(Finding, "responsible", payload_person),
+    "owner": field_from_to(Rectification, "owner", payload_person),
+    "requirement": field_changed(Rectification, "requirement"),
+    "deadline": field_from_to(Rectification, "deadline"),
 }
-
-
-def _changes_sentence(changes: dict, readers: dict) -> str:
-    parts = [
-        read(changes[name].get("from"), changes[name].get("to"))
-        for name, read in readers.items()
-        if name in changes
-    ]
-    parts += [_("%(field)s changed") % {"field": name} for name in sorted(changes) if name not in readers]
-    if not parts:
-        return _("Saved without changes.")
-    # Translators: joins the changes of one event ("severity from … to …; deadline from … to …").
-    separator = _("; ")
-    # Translators: the changes of one event as one sentence.
-    return _("%(changes)s.") % {"changes": separator.join(parts)}
-
-
-def _with_note(sentence: str, template: str, note: str) -> str:
-    """The sentence, followed by the person's own words when there are any."""
-    if not note:
-        return sentence
-    # Translators: a sentence followed by another (Chinese puts no space between them).
-    return _("%(sentence)s %(more)s") % {"sentence": sentence, "more": template % {"note": note}}
 
 
 def inspection_event_describe(event: InspectionEvent) -> str:
@@ -179,7 +138,7 @@ def inspection_event_describe(event: InspectionEvent) -> str:
             "members": len(payload.get("team", [])),
         }
     if kind == K.PLAN_UPDATED:
-        return _changes_sentence(payload.get("changes", {}), _PLAN_CHANGES)
+        return changes_sentence(payload.get("changes", {}), _PLAN_CHANGES)
     if kind == K.PLAN_CLOSED:
         return _("The plan is closed: nothing more is drawn or recorded in it.")
     if kind in (K.DRAWN, K.REDRAWN):
@@ -188,7 +147,7 @@ def inspection_event_describe(event: InspectionEvent) -> str:
             "public": payload.get("public_value", ""),
             "units": payload.get("units", 0),
         }
-        return _with_note(sentence, _("Reason: %(note)s"), note)
+        return sentence_with_note(sentence, _("Reason: %(note)s"), note)
     if kind == K.RESULT_RECORDED:
         outcome = payload.get("outcome", "")
         values = {
@@ -202,22 +161,24 @@ def inspection_event_describe(event: InspectionEvent) -> str:
     if kind == K.EVIDENCE_ADDED:
         return _("File attached: %(name)s.") % {"name": payload.get("file", "")}
     if kind == K.INSPECTION_COMPLETED:
-        return _with_note(_("All checkpoints have a result."), _("Summary: %(note)s"), note)
+        return sentence_with_note(_("All checkpoints have a result."), _("Summary: %(note)s"), note)
     if kind == K.FINDING_RECORDED:
         return _("Finding %(reference)s, “%(title)s”: %(owner)s to rectify it by %(deadline)s.") % {
             "reference": payload.get("reference", ""),
             "title": payload.get("title", ""),
-            "owner": _person(payload.get("owner", "")),
+            "owner": payload_person(payload.get("owner", "")),
             "deadline": payload.get("deadline", ""),
         }
     if kind == K.FINDING_UPDATED:
-        return _changes_sentence(payload.get("changes", {}), _FINDING_CHANGES)
+        return changes_sentence(payload.get("changes", {}), _FINDING_CHANGES)
     if kind == K.SUBMITTED:
-        return _with_note(_("Reported as rectified."), _("Measures taken: %(note)s"), note)
+        return sentence_with_note(_("Reported as rectified."), _("Measures taken: %(note)s"), note)
     if kind == K.SENT_BACK:
-        return _with_note(_("Sent back to the owner."), _("Reason: %(note)s"), note)
+        return sentence_with_note(_("Sent back to the owner."), _("Reason: %(note)s"), note)
     if kind == K.VERIFIED:
-        return _with_note(_("The rectification was checked and accepted."), _("Note: %(note)s"), note)
+        return sentence_with_note(_("The rectification was checked and accepted."), _("Note: %(note)s"), note)
     if kind == K.CLOSED:
-        return _with_note(_("Ticked off the ledger; nothing changes after this."), _("Note: %(note)s"), note)
+        return sentence_with_note(
+            _("Ticked off the ledger; nothing changes after this."), _("Note: %(note)s"), note
+        )
     return note

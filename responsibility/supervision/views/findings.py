@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import PostKind
 from core import clock
+from core.audit import event_history_rows
 from core.errors import ApplicationError, TransitionNotAllowed
 from core.forms import form_error_show
 from core.versions import StaleEdit
@@ -208,16 +209,11 @@ def _finding_page(request, finding: Finding, *, status: int = 200, **forms):
 
 def _history(finding: Finding) -> list[dict]:
     """The finding's audit events, with the states shown by their names and each event as a sentence."""
-    labels = dict(RectificationStatus.choices)
-    return [
-        {
-            "event": event,
-            "from": labels.get(event.from_status, event.from_status),
-            "to": labels.get(event.to_status, event.to_status),
-            "description": inspection_event_describe(event),
-        }
-        for event in inspection_events_of(subject=f"finding:{finding.pk}")
-    ]
+    return event_history_rows(
+        inspection_events_of(subject=f"finding:{finding.pk}"),
+        describe=inspection_event_describe,
+        status_labels=dict(RectificationStatus.choices),
+    )
 
 
 @login_required
