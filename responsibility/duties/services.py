@@ -74,6 +74,11 @@ def _event(
     )
 
 
+def _event_record(**event) -> None:
+    """Append one event (`_event`'s arguments) to the duty chain."""
+    duty_events_append(events=[_event(**event)])
+
+
 def _ids(items) -> list[int]:
     return sorted(item.pk for item in items)
 
@@ -254,18 +259,14 @@ def duty_assignment_update(
         "clauses": _ids(data.clauses),
     }
     moved = previous_status != locked.status
-    duty_events_append(
-        events=[
-            _event(
-                assignment_id=locked.pk,
-                subject=f"assignment:{locked.pk}",
-                kind=DutyEventKind.ASSIGNMENT_UPDATED,
-                actor=updated_by,
-                from_status=previous_status if moved else "",
-                to_status=locked.status if moved else "",
-                payload=changes_payload({name: (before[name], after[name]) for name in after}),
-            )
-        ]
+    _event_record(
+        assignment_id=locked.pk,
+        subject=f"assignment:{locked.pk}",
+        kind=DutyEventKind.ASSIGNMENT_UPDATED,
+        actor=updated_by,
+        from_status=previous_status if moved else "",
+        to_status=locked.status if moved else "",
+        payload=changes_payload({name: (before[name], after[name]) for name in after}),
     )
     return locked
 
@@ -283,17 +284,13 @@ def duty_assignment_confirm(*, assignment: DutyAssignment, confirmed_by, expecte
     locked.confirmed_at = clock.now()
     locked.version += 1
     locked.save(update_fields=["status", "confirmed_at", "version"])
-    duty_events_append(
-        events=[
-            _event(
-                assignment_id=locked.pk,
-                subject=f"assignment:{locked.pk}",
-                kind=DutyEventKind.ASSIGNMENT_CONFIRMED,
-                actor=confirmed_by,
-                from_status=previous_status,
-                to_status=locked.status,
-            )
-        ]
+    _event_record(
+        assignment_id=locked.pk,
+        subject=f"assignment:{locked.pk}",
+        kind=DutyEventKind.ASSIGNMENT_CONFIRMED,
+        actor=confirmed_by,
+        from_status=previous_status,
+        to_status=locked.status,
     )
     return locked
 
@@ -332,23 +329,19 @@ def duty_task_create(*, assignment: DutyAssignment, data: TaskInput, created_by)
         sort_order=last + 1,
     )
     periods = _occurrences_create(task=task, year=locked.year, responsible_id=locked.leader_id)
-    duty_events_append(
-        events=[
-            _event(
-                assignment_id=locked.pk,
-                subject=f"task:{task.pk}",
-                kind=DutyEventKind.TASK_CREATED,
-                actor=created_by,
-                payload={
-                    "title": task.title,
-                    "recurrence": task.recurrence,
-                    "times_a_year": task.times_a_year,
-                    "due_date": task.due_date.isoformat() if task.due_date else None,
-                    "clause": task.clause.number if task.clause else None,
-                    "periods": len(periods),
-                },
-            )
-        ]
+    _event_record(
+        assignment_id=locked.pk,
+        subject=f"task:{task.pk}",
+        kind=DutyEventKind.TASK_CREATED,
+        actor=created_by,
+        payload={
+            "title": task.title,
+            "recurrence": task.recurrence,
+            "times_a_year": task.times_a_year,
+            "due_date": task.due_date.isoformat() if task.due_date else None,
+            "clause": task.clause.number if task.clause else None,
+            "periods": len(periods),
+        },
     )
     return task
 
@@ -363,7 +356,7 @@ def duty_task_withdraw(*, task: DutyTask, withdrawn_by, reason: str) -> DutyTask
     assignment = row_lock(DutyAssignment, pk=task.assignment_id)
     duty_check_permission(user=withdrawn_by, action=DutyAction.EDIT, assignment=assignment)  # as stored now
     locked = row_lock(DutyTask, pk=task.pk)
-    if locked.withdrawn_at is not None:
+    if locked.is_withdrawn:
         raise ApplicationError(_("This task has already been withdrawn."), code="withdrawn")
     reason = (reason or "").strip()
     if not reason:
@@ -380,17 +373,13 @@ def duty_task_withdraw(*, task: DutyTask, withdrawn_by, reason: str) -> DutyTask
     locked.withdrawn_by = withdrawn_by
     locked.withdrawal_reason = reason
     locked.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason"])
-    duty_events_append(
-        events=[
-            _event(
-                assignment_id=assignment.pk,
-                subject=f"task:{locked.pk}",
-                kind=DutyEventKind.TASK_WITHDRAWN,
-                actor=withdrawn_by,
-                note=reason,
-                payload={"title": locked.title, "periods": locked.occurrences.count()},
-            )
-        ]
+    _event_record(
+        assignment_id=assignment.pk,
+        subject=f"task:{locked.pk}",
+        kind=DutyEventKind.TASK_WITHDRAWN,
+        actor=withdrawn_by,
+        note=reason,
+        payload={"title": locked.title, "periods": locked.occurrences.count()},
     )
     return locked
 
@@ -411,7 +400,7 @@ def performance_record_create(
     locked = row_lock(TaskOccurrence.objects.select_related("task__assignment"), pk=occurrence.pk)
     # Checked on the locked, stored row: a caller's copy from before a handover still names the old holder.
     occurrence_check_permission(user=recorded_by, action=DutyAction.RECORD, occurrence=locked)
-    if locked.task.withdrawn_at is not None:
+    if locked.task.is_withdrawn:
         raise ApplicationError(
             _("This task was withdrawn: no record is kept for it any more."), code="withdrawn"
         )
@@ -518,24 +507,20 @@ def performance_record_review(
             occurrence.save(update_fields=["done_at"])
             reopened = True
     task = locked.occurrence.task
-    duty_events_append(
-        events=[
-            _event(
-                assignment_id=task.assignment_id,
-                subject=f"record:{locked.pk}",
-                kind=DutyEventKind.RECORD_ACCEPTED if accept else DutyEventKind.RECORD_RETURNED,
-                actor=reviewed_by,
-                from_status=previous_status,
-                to_status=locked.review_status,
-                note=locked.review_reason,
-                payload={
-                    "task": task.pk,
-                    "title": task.title,
-                    "period": locked.occurrence.sequence,
-                    "reopened": reopened,
-                },
-            )
-        ]
+    _event_record(
+        assignment_id=task.assignment_id,
+        subject=f"record:{locked.pk}",
+        kind=DutyEventKind.RECORD_ACCEPTED if accept else DutyEventKind.RECORD_RETURNED,
+        actor=reviewed_by,
+        from_status=previous_status,
+        to_status=locked.review_status,
+        note=locked.review_reason,
+        payload={
+            "task": task.pk,
+            "title": task.title,
+            "period": locked.occurrence.sequence,
+            "reopened": reopened,
+        },
     )
     return locked
 
