@@ -2,6 +2,7 @@
 what was signed or uploaded (a letter's content hash, a sealed PDF's or an evidence file's SHA-256 against
 the bytes in storage). `verify_audit_chain` and the nightly check run them all and report by object."""
 
+import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -29,3 +30,12 @@ def integrity_check_register(check: IntegrityCheck) -> IntegrityCheck:
         raise ValueError(f"an integrity check named {check.name} is already registered")
     INTEGRITY_CHECKS[check.name] = check
     return check
+
+
+def stored_file_sha256(file) -> str | None:
+    """The SHA-256 of a stored file's bytes (a FieldFile), read in chunks; None when storage lacks it."""
+    try:
+        with file.open("rb") as stored:
+            return hashlib.file_digest(stored, "sha256").hexdigest()
+    except (OSError, ValueError):
+        return None

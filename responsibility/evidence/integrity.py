@@ -1,13 +1,11 @@
-"""Evidence files held to the SHA-256 taken when they were uploaded: a file replaced in storage, or a row
-whose hash was edited to match a replacement, shows (the hash is also in the chain event that recorded
-the upload)."""
-
-import hashlib
+"""Evidence files held to the SHA-256 taken when they were uploaded: a file replaced in or removed from
+storage shows (the hash itself is in the chain event that recorded the upload, and PostgreSQL refuses to
+change it)."""
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.integrity import IntegrityCheck, IntegrityProblem, integrity_check_register
+from core.integrity import IntegrityCheck, IntegrityProblem, integrity_check_register, stored_file_sha256
 from responsibility.evidence.models import EvidenceFile
 
 BATCH_SIZE = 500
@@ -15,10 +13,8 @@ BATCH_SIZE = 500
 
 def evidence_file_problem(evidence: EvidenceFile) -> str:
     """Why the stored bytes are not the ones uploaded ("" when they are)."""
-    try:
-        with evidence.file.open("rb") as stored:
-            digest = hashlib.file_digest(stored, "sha256").hexdigest()
-    except (OSError, ValueError):
+    digest = stored_file_sha256(evidence.file)
+    if digest is None:
         return _("The file is missing from storage.")
     if digest != evidence.sha256:
         return _("The file in storage is not the one uploaded (its SHA-256 differs).")

@@ -7,13 +7,11 @@ records it too, and the events record every status it went through. Whoever edit
 letter's page and reported by `verify_audit_chain`. Sealed PDFs are held to their stored SHA-256.
 """
 
-import hashlib
-
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.integrity import IntegrityCheck, IntegrityProblem, integrity_check_register
+from core.integrity import IntegrityCheck, IntegrityProblem, integrity_check_register, stored_file_sha256
 from responsibility.letters.content import letter_stored_content_hash
 from responsibility.letters.models.documents import DocumentStatus, LetterDocument
 from responsibility.letters.models.letters import (
@@ -94,10 +92,8 @@ def _letters_check():
 
 def document_file_problem(document: LetterDocument) -> str:
     """Why a ready sealed PDF no longer matches its record ("" when its bytes are the ones stored)."""
-    try:
-        with document.file.open("rb") as stored:
-            digest = hashlib.file_digest(stored, "sha256").hexdigest()
-    except (OSError, ValueError):
+    digest = stored_file_sha256(document.file)
+    if digest is None:
         return _("The sealed PDF is missing from storage.")
     if digest != document.sha256:
         return _("The sealed PDF in storage is not the one that was sealed (its SHA-256 differs).")
