@@ -9,7 +9,6 @@ import logging
 
 from celery import shared_task
 from celery.signals import worker_ready
-from django.utils.translation import gettext as _
 
 from responsibility.letters import tasks as letters_tasks
 from responsibility.reminders import tasks as reminders_tasks
@@ -49,14 +48,10 @@ def audit_chain_check() -> bool:
     report = integrity_report()
     for finding in report.findings:
         log = logger.error if finding.severity == Severity.BROKEN else logger.warning
-        log("Integrity check: %s: %s", finding.subject, finding.reason)
+        log("Integrity check: %s", finding)
     if report.intact:
         logger.info("Every audit chain and stored content is intact (%d anchors)", report.anchors)
         return True
-    broken = [
-        _("%(subject)s: %(reason)s") % {"subject": f.subject, "reason": f.reason}
-        for f in report.findings
-        if f.severity == Severity.BROKEN
-    ]
+    broken = [str(finding) for finding in report.findings if finding.severity == Severity.BROKEN]
     mail_admins("Integrity check failed", "\n".join(broken))
     return False

@@ -75,28 +75,33 @@ def chains_anchor(*, reason: AnchorReason, subject: str = "") -> ChainAnchor:
     its timeout) before the short transaction that stores the anchor, so no chain waits on it. An
     unreachable service leaves an anchor without a token and the reason why; it never fails the caller."""
     for attempt in range(1, ANCHOR_ATTEMPTS + 1):
-        last = ChainAnchor.objects.order_by("-number").values("number", "digest").first()
-        anchor = ChainAnchor(
-            number=(last["number"] if last else 0) + 1,
-            previous_digest=last["digest"] if last else GENESIS_HASH,
-            reason=reason,
-            subject=subject,
-            created_at=clock.now(),
-            heads=chain_heads(),
-        )
-        anchor.digest = anchor_digest(anchor)
-        _timestamp(anchor)
+        anchor = _anchor_next(reason=reason, subject=subject)
         try:
             with transaction.atomic():
                 anchor.save()
-        except IntegrityError:
+            break
+        except IntegrityError:  # another process took the number first: the next one, timestamped anew
             if attempt == ANCHOR_ATTEMPTS:
                 raise
-            continue
-        if reason == AnchorReason.SCHEDULED:
-            transaction.on_commit(lambda anchor=anchor: anchor_mail(anchor=anchor))
-        return anchor
-    raise AssertionError("unreachable")
+    if reason == AnchorReason.SCHEDULED:
+        transaction.on_commit(lambda: anchor_mail(anchor=anchor))
+    return anchor
+
+
+def _anchor_next(*, reason: AnchorReason, subject: str) -> ChainAnchor:
+    """The anchor after the last one stored, over the heads as they stand now, timestamped (unsaved)."""
+    last = ChainAnchor.objects.order_by("-number").values("number", "digest").first()
+    anchor = ChainAnchor(
+        number=(last["number"] if last else 0) + 1,
+        previous_digest=last["digest"] if last else GENESIS_HASH,
+        reason=reason,
+        subject=subject,
+        created_at=clock.now(),
+        heads=chain_heads(),
+    )
+    anchor.digest = anchor_digest(anchor)
+    _timestamp(anchor)
+    return anchor
 
 
 def _timestamp(anchor: ChainAnchor) -> None:
@@ -129,12 +134,11 @@ def anchor_export(anchor: ChainAnchor) -> dict:
 def anchor_mail(*, anchor: ChainAnchor) -> int:
     """Mail the anchor to every active audit administrator, with the anchor as JSON: a copy the database
     does not hold. Returns how many were mailed; a mail failure is logged, never raised."""
-    recipients = [
-        address
-        for address in User.objects.filter(is_active=True, groups__name=Role.AUDIT_ADMIN)
+    recipients = list(
+        User.objects.filter(is_active=True, groups__name=Role.AUDIT_ADMIN)
         .exclude(email="")
         .values_list("email", flat=True)
-    ]
+    )
     if not recipients:
         logger.warning(
             "Anchor #%d was not mailed: there is no active audit administrator with email", anchor.number

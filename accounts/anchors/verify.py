@@ -41,6 +41,9 @@ class Finding:
     subject: str
     reason: str
 
+    def __str__(self) -> str:
+        return _("%(subject)s: %(reason)s") % {"subject": self.subject, "reason": self.reason}
+
 
 @dataclass(frozen=True)
 class ChainResult:

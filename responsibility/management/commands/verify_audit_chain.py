@@ -39,7 +39,7 @@ class Command(BaseCommand):
         )
         self.stdout.write(_("Content checked: %(checks)s.") % {"checks": "、".join(report.content_checks)})
         for finding in report.findings:
-            text = _("%(subject)s: %(reason)s") % {"subject": finding.subject, "reason": finding.reason}
+            text = str(finding)
             if finding.severity == Severity.WARNING:
                 self.stdout.write(self.style.WARNING(_("Warning: %(text)s") % {"text": text}))
             else:
