@@ -82,9 +82,10 @@ class ExternalAnchor:
 def integrity_report(*, external: Iterable[ExternalAnchor] = ()) -> IntegrityReport:
     report = IntegrityReport()
     checkpoints: dict[str, dict[int, Checkpoint]] = {name: {} for name in AUDIT_CHAINS}
-    last = _anchors_check(report, checkpoints)
+    anchors = _anchors_check(report, checkpoints)
+    stored_digests = {anchor.number: anchor.digest for anchor in anchors}
     for anchor in external:
-        _external_check(report, anchor, checkpoints)
+        _external_check(report, anchor, checkpoints, stored_digests=stored_digests)
     for name, chain in AUDIT_CHAINS.items():
         pins = sorted(checkpoints.get(name, {}).values(), key=lambda checkpoint: checkpoint.sequence)
         broken = chain_verify(chain, checkpoints=pins)
@@ -98,7 +99,7 @@ def integrity_report(*, external: Iterable[ExternalAnchor] = ()) -> IntegrityRep
                 _("event #%(sequence)s (id %(id)s): %(reason)s")
                 % {"sequence": broken.sequence, "id": broken.event_id or "—", "reason": broken.reason},
             )
-    _freshness_check(report, last)
+    _freshness_check(report, anchors[-1] if anchors else None)
     for check in INTEGRITY_CHECKS.values():
         report.content_checks.append(str(check.label))
         for problem in check.run():
@@ -110,10 +111,10 @@ def _anchor_name(number: int) -> str:
     return _("Anchor #%(number)d") % {"number": number}
 
 
-def _anchors_check(report: IntegrityReport, checkpoints: dict) -> ChainAnchor | None:
+def _anchors_check(report: IntegrityReport, checkpoints: dict) -> list[ChainAnchor]:
     """Walk the anchors in order: numbered from 1 without a gap, each naming the digest of the one
     before, each digest recomputed from its statement, each token over its digest; every head becomes
-    a checkpoint of its chain. Returns the last anchor."""
+    a checkpoint of its chain. Returns the anchors, in order."""
     anchors = list(ChainAnchor.objects.order_by("number").iterator(chunk_size=2000))
     report.anchors = len(anchors)
     last_scheduled = max((a.number for a in anchors if a.reason != AnchorReason.SEAL), default=0)
@@ -142,7 +143,7 @@ def _anchors_check(report: IntegrityReport, checkpoints: dict) -> ChainAnchor | 
         }
         _pins_add(report, checkpoints, anchor.heads, source)
         previous_number, previous_digest = anchor.number, anchor.digest
-    return anchors[-1] if anchors else None
+    return anchors
 
 
 def _token_check(report: IntegrityReport, name: str, token: bytes, digest: str, created_at: datetime) -> None:
@@ -181,13 +182,15 @@ def _pins_add(report: IntegrityReport, checkpoints: dict, heads: dict, source: s
         checkpoints[chain_name][sequence] = Checkpoint(sequence, digest, source)
 
 
-def _external_check(report: IntegrityReport, external: ExternalAnchor, checkpoints: dict) -> None:
+def _external_check(
+    report: IntegrityReport, external: ExternalAnchor, checkpoints: dict, *, stored_digests: dict[int, str]
+) -> None:
     number = int(external.statement.get("number", 0))
     name = _("%(anchor)s in %(source)s") % {"anchor": _anchor_name(number), "source": external.source}
     if statement_digest(external.statement) != external.digest:
         report.add(Severity.BROKEN, name, _("its content does not match its digest"))
         return
-    stored = ChainAnchor.objects.filter(number=number).values_list("digest", flat=True).first()
+    stored = stored_digests.get(number)
     if stored is None:
         report.add(Severity.BROKEN, name, _("the database no longer holds this anchor: anchors were removed"))
     elif stored != external.digest:
