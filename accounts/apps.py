@@ -17,6 +17,7 @@ class AccountsConfig(AppConfig):
         from accounts.sso import checks as sso_checks  # noqa: F401 (registers the single sign-on checks)
         from core import lookups  # noqa: F401 (an id no column can hold matches nothing, on every database)
         from core.audit import audit_heads_ensure
+        from core.checks import site_url_check
         from core.forms import text_fields_guard_install
 
         # Every form's text fields refuse characters that change the direction of text (core.bidi).
@@ -26,5 +27,7 @@ class AccountsConfig(AppConfig):
         post_migrate.connect(roles_sync, dispatch_uid="accounts.roles_sync")
         checks.register(superuser_active_check, "security", deploy=True)
         checks.register(database_role_check, "security", deploy=True)
+        # Sealed PDFs, QR codes and emails print the site address: production needs the real one.
+        checks.register(site_url_check, "security", deploy=True)
         # The security log's chain head exists before the first event (no insert race).
         post_migrate.connect(audit_heads_ensure, sender=self, dispatch_uid="accounts.audit_head_ensure")
