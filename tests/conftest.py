@@ -3,7 +3,10 @@
 import fcntl
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -178,7 +181,7 @@ def pdf_fonts() -> Path | None:
     up to date) and copied into this run's VAR_DIR. Without Noto Serif CJK SC there are none, and
     letters render on the slower path (the system check says so).
     """
-    from core.pdf.fonts import PRESUBSET_FILES, presubset_fonts_dir, presubset_fonts_prepare
+    from core.pdf.fonts import PRESUBSET_FACES, presubset_fonts_dir, presubset_fonts_prepare
 
     cache = Path(tempfile.gettempdir()) / f"letters-test-pdf-fonts-{os.getuid()}"
     cache.mkdir(parents=True, exist_ok=True)
@@ -191,7 +194,9 @@ def pdf_fonts() -> Path | None:
             return None
     target = presubset_fonts_dir()
     target.mkdir(parents=True, exist_ok=True)
-    for name in PRESUBSET_FILES.values():
+    for name in (name for face in PRESUBSET_FACES for name in face.files.values()):
+        if not (cache / name).is_file():
+            continue  # an optional face whose source is not installed (FandolFang)
         for path in (cache / name, (cache / name).with_suffix(".json")):  # the font and its stamp
             shutil.copyfile(path, target / path.name)
     return target
@@ -250,3 +255,46 @@ def seeded(seeded_once, db) -> str:
     """What seed_demo printed; the database holds the demo it loaded. Each test runs in a savepoint of
     that load, so what it changes is gone for the next one."""
     return seeded_once
+
+
+TSA_START_TIMEOUT_SECONDS = 30
+
+
+@pytest.fixture(scope="session")
+def tsa_server(tmp_path_factory) -> dict[str, str]:
+    """A real RFC 3161 authority on loopback (scripts/tsa-server: OpenSSL's `openssl ts -reply`), once per
+    session: its DJANGO_ANCHOR_TIMESTAMP_URL and _CERTIFICATES (making its keys takes about 0.3 s)."""
+    if shutil.which("openssl") is None:
+        reason = "openssl is not installed (apt-get install openssl)"
+        if os.environ.get("SSO_SERVERS_REQUIRED") == "1":
+            pytest.fail(f"SSO_SERVERS_REQUIRED=1 but {reason}", pytrace=False)
+        pytest.skip(f"time-stamping authority tests skipped: {reason}")
+    directory = tmp_path_factory.mktemp("tsa-server")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            str(Path(__file__).resolve().parents[1] / "scripts" / "tsa-server"),
+            "--dir",
+            str(directory),
+            "--port",
+            "0",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    # A server that never says "ready" is killed, which ends the reading below.
+    watchdog = threading.Timer(TSA_START_TIMEOUT_SECONDS, process.kill)
+    watchdog.start()
+    lines = []
+    for line in process.stdout:
+        lines.append(line.strip())
+        if lines[-1] == "ready":
+            break
+    watchdog.cancel()
+    if "ready" not in lines:
+        process.kill()
+        pytest.fail(f"scripts/tsa-server did not start: {lines}", pytrace=False)
+    yield dict(line.split("=", 1) for line in lines if "=" in line)
+    process.terminate()
+    process.wait(timeout=10)

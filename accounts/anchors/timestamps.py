@@ -12,12 +12,14 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from asn1crypto import cms, pem, tsp
+from asn1crypto import cms, tsp
 from asn1crypto import x509 as asn1_x509
 from django.conf import settings
 from pyhanko.sign.timestamps import HTTPTimeStamper
 from pyhanko.sign.validation.generic_cms import validate_tst_signed_data
 from pyhanko_certvalidator import ValidationContext
+
+from core.certificates import certificates_load
 
 logger = logging.getLogger(__name__)
 
@@ -89,13 +91,8 @@ def timestamp_token_check(*, token: bytes, digest: bytes) -> TokenCheck:
 
 def trusted_certificates() -> list[asn1_x509.Certificate]:
     """The time-stamping authorities' certificates this deployment trusts (PEM or DER files)."""
-    certificates = []
-    for path in settings.ANCHOR_TIMESTAMP_CERTIFICATES:
-        data = Path(path).read_bytes()
-        if pem.detect(data):
-            certificates += [
-                asn1_x509.Certificate.load(der) for _, _, der in pem.unarmor(data, multiple=True)
-            ]
-        else:
-            certificates.append(asn1_x509.Certificate.load(data))
-    return certificates
+    return [
+        certificate
+        for path in settings.ANCHOR_TIMESTAMP_CERTIFICATES
+        for certificate in certificates_load(Path(path).read_bytes())
+    ]

@@ -216,15 +216,22 @@ SEAL_PKCS12_FILE = Path(
 )
 SEAL_PKCS12_PASSWORD = env("DJANGO_SEAL_PKCS12_PASSWORD", default="")
 SEAL_TIMESTAMP_URL = env("DJANGO_SEAL_TIMESTAMP_URL", default="")  # RFC 3161 server, optional
+# Its certificates (PEM files, comma-separated): embedded with the seal (PAdES B-LTA) and trusted when the
+# seal's timestamps are checked.
+SEAL_TIMESTAMP_CERTIFICATES = env.list("DJANGO_SEAL_TIMESTAMP_CERTIFICATES", default=[])
 # Chain anchors (链头存证, ADR 0011): the RFC 3161 service that timestamps them (by default the seal's), the
 # certificates of the authorities trusted to have signed them (PEM files, comma-separated), and how old the
 # last anchor may grow before the integrity check reports it (the beat task anchors daily).
 ANCHOR_TIMESTAMP_URL = env("DJANGO_ANCHOR_TIMESTAMP_URL", default=SEAL_TIMESTAMP_URL)
-ANCHOR_TIMESTAMP_CERTIFICATES = env.list("DJANGO_ANCHOR_TIMESTAMP_CERTIFICATES", default=[])
+ANCHOR_TIMESTAMP_CERTIFICATES = env.list(
+    "DJANGO_ANCHOR_TIMESTAMP_CERTIFICATES", default=SEAL_TIMESTAMP_CERTIFICATES
+)
 ANCHOR_MAX_AGE = timedelta(hours=env.int("DJANGO_ANCHOR_MAX_AGE_HOURS", default=48))
 # Extra PEM certificates trusted when verifying seals (for example the CA of a previous seal).
 SEAL_TRUST_ROOTS_FILE = env("DJANGO_SEAL_TRUST_ROOTS_FILE", default="")
-# Font stacks: the official faces where the deployment has them, then the free CJK fonts set-up installs.
+# Font stacks: the official faces where the deployment has them, then the free CJK fonts set-up installs
+# (the body's 仿宋 is FandolFang, from scripts/install-fang-font; Noto Serif CJK SC draws the characters
+# FandolFang lacks, such as 镕 喆 堃 珺 玥).
 PDF_FONT_BODY = env(
     "DJANGO_PDF_FONT_BODY",
     default='"仿宋_GB2312", "FangSong_GB2312", "FandolFang", "Noto Serif CJK SC", serif',
@@ -233,6 +240,8 @@ PDF_FONT_TITLE = env(
     "DJANGO_PDF_FONT_TITLE", default='"方正小标宋简体", "FZXiaoBiaoSong-B05S", "Noto Serif CJK SC", serif'
 )
 PDF_FONT_SIGNATURE = env("DJANGO_PDF_FONT_SIGNATURE", default='"LXGW WenKai", "Noto Serif CJK SC", serif')
+# GB/T 9704 7.5: page numbers in 4号 half-width 宋体 Arabic numerals.
+PDF_FONT_PAGE_NUMBER = env("DJANGO_PDF_FONT_PAGE_NUMBER", default='"Noto Serif CJK SC", serif')
 # Absolute address of the site, printed in the PDF's QR code (the verification page).
 SITE_URL = env("DJANGO_SITE_URL", default="http://127.0.0.1:8000")
 

@@ -9,12 +9,15 @@ that verification trusts (see responsibility.letters.verify).
 import datetime
 import hashlib
 import io
+import json
+import logging
 import os
 import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -25,9 +28,19 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext as _
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
+from pyhanko.sign.signers.constants import ESIC_EXTENSION_1
+from pyhanko.sign.signers.pdf_signer import PdfTimeStamper, TimestampDSSContentSettings
 from pyhanko.sign.timestamps import HTTPTimeStamper
+from pyhanko.sign.validation.dss import DocumentSecurityStore
+from pyhanko_certvalidator import ValidationContext
+
+from core.certificates import certificate_pem, certificates_load
+
+logger = logging.getLogger(__name__)
 
 SEAL_FIELD_NAME = "OrganisationSeal"
+# The document timestamp (PAdES B-LTA) after the validation data, when a timestamp server is configured.
+ARCHIVE_TIMESTAMP_FIELD_NAME = "ArchiveTimestamp"
 SEAL_REASON = "党风廉政建设责任书电子存档封印"
 TIMESTAMP_TIMEOUT_SECONDS = 10
 
@@ -155,6 +168,13 @@ def seal_certificate_create(*, path, password: str, organisation: str, days: int
     path.parent.mkdir(parents=True, exist_ok=True)
     _write_atomically(path, pkcs12_bytes, mode=0o600)
     _write_atomically(seal_root_path(path), root_cert.public_bytes(serialization.Encoding.PEM), mode=0o644)
+    seal_history_record(
+        path=path,
+        chain=tuple(
+            asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
+            for cert in (seal_cert, root_cert)
+        ),
+    )
 
 
 def seal_certificate_fingerprint(*, path, password: str) -> str:
@@ -166,10 +186,18 @@ def seal_certificate_fingerprint(*, path, password: str) -> str:
 
 
 def pdf_seal(*, pdf: bytes) -> bytes:
-    """Seal a finished PDF with the organisation's certificate (PAdES B-B, or B-T with a timestamp server).
+    """Seal a finished PDF/A with the organisation's certificate: PAdES B-B, or B-LTA with a timestamp server.
 
-    The seal is a certification signature that allows no changes, added as an incremental update: the
-    bytes before it are kept as they are, and any later change breaks it in a PDF reader.
+    1. The seal: a PAdES certification signature that allows no changes, its CMS carrying the seal's
+       certificate chain, added as an incremental update: the bytes before it are kept as they are,
+       and any later change breaks it in a PDF reader. With a timestamp server it carries a trusted
+       time (B-T).
+    2. With a timestamp server, the proof that outlives the certificates (B-LTA): one more update
+       stores the seal's and the authority's certificate chains in the document security store (DSS)
+       and ends with a document timestamp over the whole file, so that the seal can be checked
+       without this system once its certificate has expired or been replaced.
+
+    Both updates leave the file PDF/A-3b (see _ArchivalPdfWriter and _ArchivalPdfSigner).
     """
     seal = _seal_signer()
     metadata = signers.PdfSignatureMetadata(
@@ -181,15 +209,79 @@ def pdf_seal(*, pdf: bytes) -> bytes:
         certify=True,
         docmdp_permissions=fields.MDPPerm.NO_CHANGES,
     )
-    # Only a configured timestamp server is ever contacted; without one the seal is made offline.
-    timestamper = (
-        HTTPTimeStamper(settings.SEAL_TIMESTAMP_URL, timeout=TIMESTAMP_TIMEOUT_SECONDS)
-        if settings.SEAL_TIMESTAMP_URL
-        else None
+    timestamper = _timestamper()
+    signer = _ArchivalPdfSigner(metadata, signer=seal.signer, timestamper=timestamper)
+    sealed = signer.sign_pdf(_ArchivalPdfWriter(io.BytesIO(pdf))).getvalue()
+    if timestamper is None:
+        return sealed
+    return _archive_timestamp_add(sealed, seal=seal, timestamper=timestamper)
+
+
+def _timestamper() -> HTTPTimeStamper | None:
+    """Only a configured timestamp server is ever contacted; without one the seal is made offline."""
+    if not settings.SEAL_TIMESTAMP_URL:
+        return None
+    return HTTPTimeStamper(settings.SEAL_TIMESTAMP_URL, timeout=TIMESTAMP_TIMEOUT_SECONDS)
+
+
+def _archive_timestamp_add(sealed: bytes, *, seal: "_LoadedSeal", timestamper: HTTPTimeStamper) -> bytes:
+    """The DSS update after the seal (the seal's chain, the authority's: SEAL_TIMESTAMP_CERTIFICATES),
+    closed by a document timestamp that covers the whole file."""
+    writer = _ArchivalPdfWriter(io.BytesIO(sealed))
+    DocumentSecurityStore.supply_dss_in_writer(
+        writer, sig_contents=None, certs=seal.chain, ocsps=(), crls=(), embed_roots=True
     )
-    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
-    signer = signers.PdfSigner(metadata, signer=seal.signer, timestamper=timestamper)
-    return signer.sign_pdf(writer).getvalue()
+    authorities = timestamp_authority_certificates()
+    return (
+        PdfTimeStamper(timestamper, field_name=ARCHIVE_TIMESTAMP_FIELD_NAME)
+        .timestamp_pdf(
+            writer,
+            "sha256",
+            validation_context=(
+                ValidationContext(trust_roots=authorities, allow_fetching=False, revocation_mode="soft-fail")
+                if authorities
+                else None
+            ),
+            # The authority's chain goes into this same update, before the timestamp: a DSS written
+            # after it would be one more revision that nothing covers.
+            dss_settings=TimestampDSSContentSettings(update_before_ts=True, include_vri=False),
+        )
+        .getvalue()
+    )
+
+
+def timestamp_authority_certificates() -> list[asn1_x509.Certificate]:
+    """The timestamp authority's certificates the deployment names (SEAL_TIMESTAMP_CERTIFICATES files)."""
+    return [
+        certificate
+        for path in settings.SEAL_TIMESTAMP_CERTIFICATES
+        for certificate in certificates_load(Path(path).read_bytes())
+    ]
+
+
+class _ArchivalPdfWriter(IncrementalPdfFileWriter):
+    """An incremental update that leaves the document's metadata as the PDF/A render wrote it.
+
+    pyHanko rewrites /Producer in the Info dictionary and its own XMP on every update, which leaves
+    the two disagreeing (PDF/A-3b 6.6.3: Info and XMP must match); keeping both as they were keeps them
+    in agreement. The seal's time is in the signature, not in /ModDate.
+    """
+
+    def _update_meta(self):
+        return None
+
+
+class _ArchivalPdfSigner(signers.PdfSigner):
+    """A signer that keeps the file a PDF 1.7 (what its header and its PDF/A claim say).
+
+    pyHanko marks an ECDSA P-256 signature with the ISO 32002 extension, which raises the catalogue's
+    /Version to 2.0; PAdES on PDF 1.7 (the ETSI ESIC extension, which pyHanko still writes) covers
+    ECDSA already, and PDF/A-3 is a PDF 1.7 profile.
+    """
+
+    def register_extensions(self, pdf_out, *, md_algorithm: str) -> None:
+        pdf_out.ensure_output_version(version=(1, 7))
+        pdf_out.register_extension(ESIC_EXTENSION_1)
 
 
 @dataclass(frozen=True)
@@ -198,6 +290,7 @@ class _LoadedSeal:
     signer: signers.SimpleSigner
     organisation: str
     ca_certificates: tuple[bytes, ...]  # DER of the CA certificates shipped in the PKCS#12 file
+    chain: tuple[asn1_x509.Certificate, ...]  # the seal's certificate, then those CA certificates
 
 
 _seal_lock = threading.Lock()
@@ -230,13 +323,98 @@ def _seal_signer() -> _LoadedSeal:
             data, other_certs=(), passphrase=password.encode() if password else None
         )
         organisations = cert.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)
+        ca_certificates = tuple(ca.public_bytes(serialization.Encoding.DER) for ca in cas)
         _seal_loaded = _LoadedSeal(
             key=cache_key,
             signer=signer,
             organisation=str(organisations[0].value) if organisations else "",
-            ca_certificates=tuple(ca.public_bytes(serialization.Encoding.DER) for ca in cas),
+            ca_certificates=ca_certificates,
+            chain=(
+                asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER)),
+                *(asn1_x509.Certificate.load(der) for der in ca_certificates),
+            ),
         )
+        seal_history_record(path=path, chain=_seal_loaded.chain)
         return _seal_loaded
+
+
+# --- The history of seal certificates ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SealHistoryEntry:
+    """A seal certificate the system has used, kept after it expires or is replaced."""
+
+    fingerprint: str  # SHA-256 of the seal certificate, hex
+    subject: str
+    not_before: datetime.datetime
+    not_after: datetime.datetime
+    first_used: datetime.datetime  # when this system first loaded it to seal (or created it)
+    chain: tuple[asn1_x509.Certificate, ...]  # the seal certificate, then its CA certificates
+
+    @property
+    def authorities(self) -> tuple[asn1_x509.Certificate, ...]:
+        """The CA certificates of the chain: what a verifier trusts to check this seal's documents."""
+        return tuple(certificate for certificate in self.chain if certificate.ca)
+
+
+def seal_history_dir(pkcs12_path) -> Path:
+    """`history/` beside the seal file: one JSON file per seal certificate ever used."""
+    return Path(pkcs12_path).parent / "history"
+
+
+def seal_history_record(*, path, chain: tuple[asn1_x509.Certificate, ...]) -> None:
+    """Keep a seal certificate and its chain for good, the first time it is used (written once).
+
+    Documents sealed with it must still verify after the organisation replaces its seal: the
+    verification trusts the CA certificates kept here (responsibility.letters.verify). The folder
+    lies beside the seal's key and is protected like it. A folder that cannot be written is logged,
+    not fatal: the seal itself is sound, only its later replacement would need the old root by hand
+    (DJANGO_SEAL_TRUST_ROOTS_FILE).
+    """
+    seal_certificate = chain[0]
+    fingerprint = seal_certificate.sha256.hex()
+    file = seal_history_dir(path) / f"{fingerprint}.json"
+    if file.exists():
+        return
+    record = {
+        "fingerprint": fingerprint,
+        "subject": seal_certificate.subject.human_friendly,
+        "not_before": seal_certificate.not_valid_before.isoformat(),
+        "not_after": seal_certificate.not_valid_after.isoformat(),
+        "first_used": datetime.datetime.now(datetime.UTC).isoformat(),
+        "chain": [certificate_pem(certificate) for certificate in chain],
+    }
+    try:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        _write_atomically(file, json.dumps(record, ensure_ascii=False, indent=2).encode(), mode=0o644)
+    except OSError as error:
+        logger.error("The seal certificate %s could not be kept in %s: %s", fingerprint, file.parent, error)
+
+
+def seal_history(pkcs12_path=None) -> list[SealHistoryEntry]:
+    """Every seal certificate kept beside the seal file, oldest first; unreadable entries are skipped."""
+    folder = seal_history_dir(pkcs12_path or settings.SEAL_PKCS12_FILE)
+    entries = []
+    for file in sorted(folder.glob("*.json")):
+        try:
+            record = json.loads(file.read_bytes())
+            chain = tuple(
+                certificate for text in record["chain"] for certificate in certificates_load(text.encode())
+            )
+            entries.append(
+                SealHistoryEntry(
+                    fingerprint=chain[0].sha256.hex(),
+                    subject=chain[0].subject.human_friendly,
+                    not_before=chain[0].not_valid_before,
+                    not_after=chain[0].not_valid_after,
+                    first_used=datetime.datetime.fromisoformat(record["first_used"]),
+                    chain=chain,
+                )
+            )
+        except (OSError, ValueError, KeyError, TypeError, IndexError) as error:
+            logger.warning("Ignoring the unreadable seal history entry %s: %s", file, error)
+    return sorted(entries, key=lambda entry: entry.first_used)
 
 
 def seal_ca_certificates() -> tuple[bytes, ...]:

@@ -1,53 +1,11 @@
-"""The chain anchors' test world: a real time-stamping authority on loopback (scripts/tsa-server: OpenSSL's
-`openssl ts -reply` behind a small HTTP server), started once per session, and the tampering a database
-owner could do behind the application's back."""
-
-import os
-import shutil
-import subprocess
-import sys
-import threading
-from pathlib import Path
+"""The chain anchors' test world: the real time-stamping authority on loopback (tests/conftest.py
+`tsa_server`) trusted for anchors, and the tampering a database owner could do behind the application's
+back."""
 
 import pytest
 from django.db import DatabaseError, connection, transaction
 
 from core.audit import AuditChain
-
-ROOT = Path(__file__).resolve().parents[3]
-START_TIMEOUT_SECONDS = 30
-
-
-@pytest.fixture(scope="session")
-def tsa_server(tmp_path_factory) -> dict[str, str]:
-    """The DJANGO_ANCHOR_TIMESTAMP_* settings of a running authority (making its keys takes about 0.3 s)."""
-    if shutil.which("openssl") is None:
-        reason = "openssl is not installed (apt-get install openssl)"
-        if os.environ.get("SSO_SERVERS_REQUIRED") == "1":
-            pytest.fail(f"SSO_SERVERS_REQUIRED=1 but {reason}", pytrace=False)
-        pytest.skip(f"time-stamping authority tests skipped: {reason}")
-    directory = tmp_path_factory.mktemp("tsa-server")
-    process = subprocess.Popen(
-        [sys.executable, str(ROOT / "scripts" / "tsa-server"), "--dir", str(directory), "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    # A server that never says "ready" is killed, which ends the reading below.
-    watchdog = threading.Timer(START_TIMEOUT_SECONDS, process.kill)
-    watchdog.start()
-    lines = []
-    for line in process.stdout:
-        lines.append(line.strip())
-        if lines[-1] == "ready":
-            break
-    watchdog.cancel()
-    if "ready" not in lines:
-        process.kill()
-        pytest.fail(f"scripts/tsa-server did not start: {lines}", pytrace=False)
-    yield dict(line.split("=", 1) for line in lines if "=" in line)
-    process.terminate()
-    process.wait(timeout=10)
 
 
 @pytest.fixture
