@@ -1,21 +1,12 @@
-import datetime
 import io
 import os
 import stat
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from asn1crypto import keys as asn1_keys
-from asn1crypto import tsp
-from asn1crypto import x509 as asn1_x509
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import pkcs12
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.timestamps import DummyTimeStamper
 
 from core.pdf import seal as seal_module
 from core.pdf.seal import (
@@ -145,72 +136,3 @@ def test_pdf_seal_contacts_no_timestamp_server_unless_one_is_configured(seal_set
     sealed = pdf_seal(pdf=small_letter_pdf(**UNSEALED))
 
     assert pdf_verify(pdf=sealed).seal_valid
-
-
-def test_pdf_seal_adds_an_rfc3161_timestamp_from_the_configured_server(seal_settings, settings):
-    # Given a timestamp server on the loopback interface
-    authority = timestamp_authority_new()
-    requests = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):
-            body = self.rfile.read(int(self.headers["Content-Length"]))
-            requests.append(self.headers["Content-Type"])
-            response = authority.request_tsa_response(tsp.TimeStampReq.load(body)).dump()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/timestamp-reply")
-            self.send_header("Content-Length", str(len(response)))
-            self.end_headers()
-            self.wfile.write(response)
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    settings.SEAL_TIMESTAMP_URL = f"http://127.0.0.1:{server.server_port}/tsa"
-    try:
-        # When a PDF is sealed
-        sealed = pdf_seal(pdf=small_letter_pdf(**UNSEALED))
-    finally:
-        server.shutdown()
-        server.server_close()
-
-    # Then the server was asked (pyHanko first asks once to size the token) and the seal carries its
-    # timestamp token (PAdES B-T)
-    assert requests and set(requests) == {"application/timestamp-query"}
-    [signature] = PdfFileReader(io.BytesIO(sealed)).embedded_signatures
-    unsigned = [attribute["type"].native for attribute in signature.signer_info["unsigned_attrs"]]
-    assert "signature_time_stamp_token" in unsigned
-    result = pdf_verify(pdf=sealed)
-    assert result.seal_valid
-    assert result.sealed_at is not None
-
-
-def timestamp_authority_new() -> DummyTimeStamper:
-    """A test timestamp authority with its own self-signed certificate (the dummy TSA needs RSA)."""
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "测试时间戳服务")])
-    now = datetime.datetime.now(datetime.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    return DummyTimeStamper(
-        tsa_cert=asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER)),
-        tsa_key=asn1_keys.PrivateKeyInfo.load(
-            key.private_bytes(
-                serialization.Encoding.DER,
-                serialization.PrivateFormat.PKCS8,
-                serialization.NoEncryption(),
-            )
-        ),
-    )
