@@ -211,10 +211,25 @@ def pdf_seal(*, pdf: bytes) -> bytes:
     )
     timestamper = _timestamper()
     signer = _ArchivalPdfSigner(metadata, signer=seal.signer, timestamper=timestamper)
-    sealed = signer.sign_pdf(_ArchivalPdfWriter(io.BytesIO(pdf))).getvalue()
+    sealed = signer.sign_pdf(
+        _ArchivalPdfWriter(io.BytesIO(pdf)),
+        # Without a timestamp the signature's size is known: reserving it skips pyHanko's trial signature
+        # (half the seal's time). A token's size depends on the authority, so pyHanko measures it then.
+        bytes_reserved=None if timestamper else _signature_bytes_reserved(seal),
+    ).getvalue()
     if timestamper is None:
         return sealed
     return _archive_timestamp_add(sealed, seal=seal, timestamper=timestamper)
+
+
+# Room in the signature's /Contents beyond the certificates it carries: the signed attributes (about 400
+# bytes), the ECDSA signature (72) and the CMS structure, with ample margin.
+_SIGNATURE_ROOM_BYTES = 4096
+
+
+def _signature_bytes_reserved(seal: "_LoadedSeal") -> int:
+    """In hexadecimal digits, as pyHanko counts /Contents: two per byte of the CMS."""
+    return 2 * (sum(len(certificate.dump()) for certificate in seal.chain) + _SIGNATURE_ROOM_BYTES)
 
 
 def _timestamper() -> HTTPTimeStamper | None:
