@@ -55,14 +55,20 @@ class PdfShapeLimits:
     max_objects: int
 
 
-def pdf_shape_problem(pdf: bytes, *, limits: PdfShapeLimits) -> str | None:
-    """None when `pdf` has the shape of a sealed letter; otherwise what is wrong (for the log, in English)."""
+def pdf_shape_problem(pdf: bytes, *, limits: PdfShapeLimits, byte_range_offsets: bool = True) -> str | None:
+    """None when `pdf` has the shape of a sealed letter; otherwise what is wrong (for the log, in English).
+
+    With `byte_range_offsets=False` a signature's /ByteRange need only have PAdES's form (four integers,
+    from 0), not fit the file's bytes: a sealed file saved again by another program keeps its seal's
+    numbers while everything moves, and the verifier still reads it, within its budget, to tell what it
+    is a copy of.
+    """
     if len(pdf) > limits.max_bytes:
         return f"{len(pdf)} bytes, more than {limits.max_bytes}"
     revisions = max(pdf.count(_EOF), pdf.count(b"startxref"))
     if revisions > limits.max_revisions:
         return f"{revisions} revisions, more than {limits.max_revisions}"
-    byte_ranges = _byte_ranges_problem(pdf, max_signatures=limits.max_revisions)
+    byte_ranges = _byte_ranges_problem(pdf, max_signatures=limits.max_revisions, offsets=byte_range_offsets)
     if byte_ranges is not None:
         return byte_ranges
     objects = pdf.count(b"obj") - pdf.count(b"endobj")  # "12 0 obj" … "endobj"
@@ -78,7 +84,7 @@ def pdf_shape_problem(pdf: bytes, *, limits: PdfShapeLimits) -> str | None:
     return None
 
 
-def _byte_ranges_problem(pdf: bytes, *, max_signatures: int) -> str | None:
+def _byte_ranges_problem(pdf: bytes, *, max_signatures: int, offsets: bool) -> str | None:
     signatures = pdf.count(b"/ByteRange")
     if signatures > max_signatures:
         return f"{signatures} signatures, more than {max_signatures}"
@@ -89,6 +95,8 @@ def _byte_ranges_problem(pdf: bytes, *, max_signatures: int) -> str | None:
         start, signed_until, resumes_at, length = (int(number) for number in match.groups())
         if start != 0:
             return f"a /ByteRange at offset {position} that does not start at 0"
+        if not offsets:
+            continue
         if not (0 < signed_until < resumes_at <= len(pdf)) or not _HEX_STRING.fullmatch(
             pdf, signed_until, resumes_at
         ):

@@ -1,16 +1,16 @@
-"""The public verification page's two ways in: upload the PDF, or type the code printed on the letter."""
+"""The public verification page's two ways in: upload the PDF, or type the code printed on the document."""
 
 from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-from responsibility.letters.verify import verification_code_normalise
+from core.verification import verification_code_normalise
 
 
 class VerifyUploadForm(forms.Form):
     pdf = forms.FileField(
-        label=_("PDF file of the letter"),
+        label=_("The sealed PDF file"),
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
     )
 
@@ -24,7 +24,7 @@ class VerifyUploadForm(forms.Form):
         upload = self.cleaned_data["pdf"]
         if upload.size > settings.VERIFY_MAX_BYTES:
             raise forms.ValidationError(
-                _("The file is larger than %(limit)s; an archived letter is far smaller.")
+                _("The file is larger than %(limit)s; an archived document is far smaller.")
                 % {"limit": filesizeformat(settings.VERIFY_MAX_BYTES)}
             )
         head = upload.read(5)

@@ -1,23 +1,16 @@
 """The sealed PDF of a letter, and the office's batch exports of the archive."""
 
-import secrets
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core import clock
+from core.verification import verification_code_new
 from responsibility.letters.models.letters import Campaign, Letter
 
-# Crockford-style alphabet: no 0/O, 1/I/L confusion when the code is read off paper.
-VERIFICATION_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
-
-
-def verification_code_new() -> str:
-    """A code such as K7QX-3M9D-PA2W-H4TZ: printed on the letter and in its QR code."""
-    raw = "".join(secrets.choice(VERIFICATION_CODE_ALPHABET) for _ in range(16))
-    return "-".join(raw[i : i + 4] for i in range(0, 16, 4))
+# The code generator lives in core.verification (every kind of sealed document shares it). Its name stays
+# importable from this module: migration 0003 refers to documents.verification_code_new by path.
 
 
 class DocumentStatus(models.TextChoices):
@@ -87,6 +80,8 @@ class ArchiveExport(models.Model):
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="exports")
     unit_ids = models.JSONField(_("units"), default=list, blank=True)  # empty: every unit
     format = models.CharField(_("format"), max_length=4, choices=ExportFormat.choices)
+    # Merged PDF only: every letter starts on an odd page (blank pages put in), for double-sided printing.
+    duplex = models.BooleanField(_("double-sided printing"), default=False)
     status = models.CharField(
         _("status"), max_length=8, choices=ExportStatus.choices, default=ExportStatus.PENDING, editable=False
     )

@@ -161,6 +161,6 @@ def test_an_incremental_update_is_not_authentic_even_with_its_hash_registered(ar
     # Then both are rejected: the seal no longer covers the whole file
     assert not as_is.authentic
     assert not registered.authentic
-    assert registered.document is not None
+    assert registered.record is not None
     assert registered.outcome == VerificationOutcome.CHANGED
     assert not pdf_seal_check(pdf=updated)

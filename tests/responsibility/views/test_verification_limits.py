@@ -89,7 +89,7 @@ def test_a_hostile_upload_is_answered_in_time_with_its_reason(client, sealed, na
     assert elapsed < ANSWER_WITHIN_SECONDS
     assert response.status_code == 200
     assert 'data-authentic="no"' in page
-    assert "文件结构异常，不是本系统盖章的责任书" in page
+    assert 'data-outcome="malformed"' in page
     # And the genuine letter uploaded next is still authentic
     genuine, elapsed = _timed_upload(client, sealed)
     assert elapsed < ANSWER_WITHIN_SECONDS
@@ -105,6 +105,7 @@ def test_a_seal_check_over_its_time_budget_is_answered_with_a_reason(client, sea
     assert elapsed < ANSWER_WITHIN_SECONDS
     assert response.status_code == 200
     assert 'data-authentic="no"' in page
+    assert 'data-outcome="too_complex"' in page
     assert "文件过于复杂，无法在规定时间内核验" in page
 
 

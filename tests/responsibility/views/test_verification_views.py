@@ -146,7 +146,7 @@ def test_the_code_page_shows_the_letter_and_how_to_check_a_printed_copy(client, 
     assert letter.content_hash in page  # printed on the paper copy
     assert document.sha256 in page
     assert _chinese_date(letter.countersigned_at) in page
-    assert "A printed copy: compare the letter number and the content SHA-256" in page
+    assert "A printed copy: compare the number and the content SHA-256" in page
 
 
 def test_a_code_page_address_without_dashes_redirects_to_the_canonical_one(client, archived):
@@ -171,7 +171,7 @@ def test_a_code_whose_pdf_is_not_ready_shows_nothing(client, seal_settings, coun
     # Then it is as unknown as any other code
     page = response.content.decode()
     assert response.status_code == 404
-    assert "No archived letter has this code" in page
+    assert "No archived document has this code" in page
     assert countersigned_letter.reference not in page
     assert countersigned_letter.title not in page
 
@@ -183,7 +183,7 @@ def test_an_unknown_code_says_so_and_leaks_nothing(client, archived):
 
     page = response.content.decode()
     assert response.status_code == 404
-    assert "No archived letter has this code" in page
+    assert "No archived document has this code" in page
     assert document.letter.reference not in page
     assert document.sha256 not in page
 
