@@ -12,10 +12,12 @@ class ResponsibilityConfig(AppConfig):
         from core.audit import audit_heads_ensure
         from core.pdf.fonts import pdf_fonts_check
         from responsibility.duties import audit as duties_audit  # noqa: F401 (registers its chain)
+        from responsibility.duties import integrity as duty_integrity  # noqa: F401 (sealed reports' check)
         from responsibility.duties import reminder_sources as duty_sources  # noqa: F401
 
         # Each subdomain registers the reminder sources of its deadlines and who may see its evidence.
         from responsibility.duties import selectors as duty_selectors  # noqa: F401
+        from responsibility.duties import verification as duty_verification  # noqa: F401 (its sealed kind)
         from responsibility.evidence import integrity as evidence_integrity  # noqa: F401 (its content check)
         from responsibility.letters import audit as letters_audit  # noqa: F401 (registers its chain)
         from responsibility.letters import integrity as letters_integrity  # noqa: F401 (content checks)

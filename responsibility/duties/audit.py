@@ -22,7 +22,10 @@ person is ``{"id": 24, "name": "张三"}`` (the name as it was), a date is ISO `
   open again}`` (pending → accepted or returned; a return's reason is the note);
 - handed_over (about "handover:<id>", one event per assignment of the post it touched):
   ``{"post": its name, "from": person, "to": person, "on": the handover date,
-  "periods_moved": how many open periods moved, "letter": the new letter's reference or ""}``.
+  "periods_moved": how many open periods moved, "letter": the new letter's reference or ""}``;
+- report_issued (about "report:<id>", the DutyReportDocument): ``{"version", "code": the verification
+  code printed on it, "sha256": of the sealed PDF (also the digest), "supersedes": the version it
+  replaces or null, "anchor": the number of the chain anchor printed in it or null}``.
 """
 
 from django.utils.translation import gettext as _
@@ -179,6 +182,15 @@ def duty_event_describe(event: DutyEvent) -> str:
                 sentence,
                 _("Letter %(reference)s was issued to the new holder to sign.")
                 % {"reference": payload["letter"]},
+            )
+        return sentence
+    if kind == K.REPORT_ISSUED:
+        sentence = _(
+            "Year-end report version %(version)d issued and sealed (verification code %(code)s)."
+        ) % {"version": payload.get("version", 0), "code": payload.get("code", "")}
+        if payload.get("supersedes"):
+            sentence = sentences_join(
+                sentence, _("It supersedes version %(version)d.") % {"version": payload["supersedes"]}
             )
         return sentence
     return note

@@ -14,6 +14,7 @@ from core import clock
 from core.appendonly import AppendOnlyModel
 from core.audit import CHAIN_FORMAT_CURRENT
 from core.deadlines import TrafficLight, deadline_light, deadline_q
+from core.verification import verification_code_new
 from responsibility.letters.models.letters import LetterClause
 
 
@@ -317,6 +318,7 @@ class DutyEventKind(models.TextChoices):
     RECORD_ACCEPTED = "record_accepted", _("Performance record accepted")
     RECORD_RETURNED = "record_returned", _("Performance record returned")
     HANDED_OVER = "handed_over", _("Post handed over")
+    REPORT_ISSUED = "report_issued", _("Year-end report issued")
 
 
 class DutyEvent(AppendOnlyModel):
@@ -369,3 +371,75 @@ class DutyAuditHead(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.last_sequence} {self.last_hash[:12]}"
+
+
+class DutyReportDocument(AppendOnlyModel):
+    """A sealed year-end report (年度履职报告) of one assignment: rendered once, sealed, stored with its
+    SHA-256 and the verification code printed on it, and never changed or deleted.
+
+    Issuing the report again adds the next version (1, 2, …): the latest version is the one in force, each
+    earlier one is superseded by it. Its issuing is the `report_issued` event in the duty audit chain.
+    """
+
+    assignment = models.ForeignKey(
+        DutyAssignment,
+        verbose_name=_("assignment"),
+        on_delete=models.PROTECT,
+        related_name="report_documents",
+    )
+    version = models.PositiveIntegerField(_("version"))
+    verification_code = models.CharField(
+        _("verification code"), max_length=19, unique=True, default=verification_code_new, editable=False
+    )
+    file = models.FileField(_("PDF file"), upload_to="duty-reports/%Y/", editable=False)
+    sha256 = models.CharField(_("PDF SHA-256"), max_length=64, unique=True, editable=False)
+    size = models.PositiveIntegerField(_("size in bytes"), editable=False)
+    # What the report says (duties.pdf.duty_report_fingerprint): a version is issued only when it changed.
+    content_sha256 = models.CharField(_("content SHA-256"), max_length=64, editable=False)
+    # Where every audit chain stood when it was sealed (printed in the report, shown on verification).
+    anchor = models.ForeignKey(
+        "accounts.ChainAnchor",
+        verbose_name=_("chain anchor"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    issued_at = models.DateTimeField(_("report issued at"), default=clock.now, editable=False)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("report issued by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+
+    class Meta:
+        verbose_name = _("sealed year-end report")
+        verbose_name_plural = _("sealed year-end reports")
+        ordering = ["assignment", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assignment", "version"], name="dutyreportdocument_one_per_version"
+            ),
+            models.CheckConstraint(name="dutyreportdocument_version_positive", condition=Q(version__gte=1)),
+            models.CheckConstraint(name="dutyreportdocument_has_file", condition=~Q(file="") & ~Q(sha256="")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assignment} · v{self.version} · {self.verification_code}"
+
+    @property
+    def reference(self) -> str:
+        """履责〔2026〕12号: the report's number, the same for every version of one assignment's report."""
+        return duty_report_reference(year=self.assignment.year, assignment_id=self.assignment_id)
+
+
+def duty_report_reference(*, year: int, assignment_id: int) -> str:
+    return f"履责〔{year}〕{assignment_id}号"
+
+
+def duty_report_title(year: int) -> str:
+    """The report's title, as printed on it and shown on the verification page (Chinese: a document's)."""
+    return f"{year}年度履行党风廉政建设“一岗双责”情况报告"

@@ -11,16 +11,31 @@ The report reads as the body of the report (the assignment, each task's progress
 summary figures) followed by an appendix, 履责纪实明细, with every period of every task and its
 records: date, what was done, participants, who recorded it, the review and the evidence files with
 the beginning of their SHA-256. A withdrawn task is left out: it was never part of the year's work.
+
+Two renderings of one report:
+
+- the issued report (`duty_report_render_issued`, for duties.services.duty_report_issue): PDF/A-3b, with
+  its number and version under the title, a verification block (the code, the verification address and
+  its QR code) and where the audit chains stood when it was sealed (链头存证); the service seals it;
+- the working draft (`duty_report_render`, downloaded from the assignment's page): a plain PDF marked
+  「工作稿」, never sealed, for checking the figures before the report is issued.
 """
 
 import datetime
-from dataclasses import dataclass, field, fields
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field, fields, replace
 
+from django.conf import settings
 from django.utils import timezone, translation
 
+from accounts.anchors.models import ChainAnchor
+from accounts.anchors.services import anchor_timestamp_line
 from core import clock
-from core.pdf.engine import DOCUMENT_LANGUAGE, PdfRenderError, html_to_pdf
+from core.pdf.engine import DOCUMENT_LANGUAGE, PDF_VARIANT, PdfRenderError, html_to_pdf
 from core.pdf.fonts import font_template_context
+from core.pdf.qr import qr_data_url
+from responsibility.duties.audit import DUTY_CHAIN
 from responsibility.duties.models import (
     AssignmentStatus,
     DutyAssignment,
@@ -30,6 +45,8 @@ from responsibility.duties.models import (
     Recurrence,
     ReviewStatus,
     TaskOccurrence,
+    duty_report_reference,
+    duty_report_title,
 )
 from responsibility.duties.selectors import duty_assignment_list_with_records
 from responsibility.letters.models.letters import LetterClause
@@ -49,17 +66,122 @@ class DutyReportRenderError(PdfRenderError):
     """The report could not be laid out (for example an asset is missing): nothing was produced."""
 
 
-def duty_report_render(*, assignment: DutyAssignment) -> bytes:
-    """The assignment's year-end performance report (履责报告), from its tasks and records, as PDF."""
+def duty_report_read(*, assignment: DutyAssignment) -> "DutyReport":
+    """What the assignment's report says today (labels read in the document's language)."""
     # Labels read while the context is built (a recurrence's name) are Chinese too.
     with translation.override(DOCUMENT_LANGUAGE):
-        report = duty_report_context(assignment=assignment, today=clock.today())
+        return duty_report_context(assignment=assignment, today=clock.today())
+
+
+def duty_report_render(*, assignment: DutyAssignment) -> bytes:
+    """The working draft (工作稿) of the assignment's year-end report, as a plain PDF: never sealed."""
+    return _report_pdf(duty_report_read(assignment=assignment), subject=f"Duty report {assignment.pk}")
+
+
+@dataclass(frozen=True)
+class ReportIssue:
+    """What the issued report prints about itself (given by the service that seals and stores it)."""
+
+    assignment_id: int
+    year: int
+    version: int
+    verification_code: str
+    issued_at: datetime.datetime
+    content_sha256: str  # duty_report_fingerprint of the report: printed, and shown on verification
+    anchor: ChainAnchor | None = None  # where every chain stood when it was sealed
+
+
+def duty_report_render_issued(*, report: "DutyReport", issue: ReportIssue) -> bytes:
+    """The issued year-end report as PDF/A-3b, ready to seal: `report` (from `duty_report_read`) with its
+    number, version, content fingerprint, verification code, QR code and the chain anchor made for it."""
+    resources: dict[str, tuple[str, bytes]] = {}
+    with translation.override(DOCUMENT_LANGUAGE):
+        sealed = _sealed_block(issue, resources)
+    return _report_pdf(
+        replace(report, sealed=sealed),
+        resources=resources,
+        pdf_variant=PDF_VARIANT,
+        subject=f"Duty report {issue.assignment_id} version {issue.version}",
+    )
+
+
+def duty_report_fingerprint(report: "DutyReport") -> str:
+    """The SHA-256 of what the report says, as canonical JSON of its content.
+
+    Leaves out what differs between two renderings of the same content (the day it was made, and the
+    issue's own number, code and anchor), so that the same content on the same day gives the same value.
+    """
+    content = asdict(replace(report, sealed=None))
+    del content["generated_on"], content["sealed"]
+    message = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(message.encode()).hexdigest()
+
+
+def _report_pdf(report: "DutyReport", *, resources=None, pdf_variant=None, subject: str) -> bytes:
     return html_to_pdf(
         template_name=TEMPLATE_NAME,
         context={"report": report, **font_template_context()},
+        resources=resources,
+        pdf_variant=pdf_variant,
         error=DutyReportRenderError,
-        subject=f"Duty report {assignment.pk}",
+        subject=subject,
     )
+
+
+@dataclass(frozen=True)
+class AnchorLine:
+    number: int
+    time: str
+    digest: str
+    duty_sequence: int  # how many events the duty chain held then
+    duty_hash: str  # and its last event's hash
+    timestamp: str  # how the anchor was timestamped, as a sentence
+
+
+@dataclass(frozen=True)
+class SealedBlock:
+    """The issued report's own lines: number and version, verification, chain anchor."""
+
+    reference: str  # 履责〔2026〕12号
+    version: int
+    issued_on: str
+    content_hash: str
+    verification_code: str
+    verification_url: str
+    verification_page: str
+    qr_url: str
+    anchor: AnchorLine | None
+
+
+def _sealed_block(issue: ReportIssue, resources: dict) -> SealedBlock:
+    site = settings.SITE_URL.rstrip("/")
+    verification_url = f"{site}/verify/{issue.verification_code}/"
+    anchor = None
+    if issue.anchor is not None:
+        head = issue.anchor.heads.get(DUTY_CHAIN.name, {})
+        anchor = AnchorLine(
+            number=issue.anchor.number,
+            time=_timestamp(issue.anchor.created_at),
+            digest=issue.anchor.digest,
+            duty_sequence=head.get("sequence", 0),
+            duty_hash=head.get("hash", ""),
+            timestamp=anchor_timestamp_line(issue.anchor),
+        )
+    return SealedBlock(
+        reference=duty_report_reference(year=issue.year, assignment_id=issue.assignment_id),
+        version=issue.version,
+        issued_on=document_date(timezone.localtime(issue.issued_at).date()),
+        content_hash=issue.content_sha256,
+        verification_code=issue.verification_code,
+        verification_url=verification_url,
+        verification_page=f"{site}/verify/",
+        qr_url=qr_data_url(verification_url, resources),
+        anchor=anchor,
+    )
+
+
+def _timestamp(moment: datetime.datetime) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M:%S")
 
 
 # --- What the template shows -------------------------------------------------------------------
@@ -171,10 +293,7 @@ class DutyReport:
     figures: Figures
     as_of: str
     generated_on: str
-
-
-def duty_report_title(year: int) -> str:
-    return f"{year}年度履行党风廉政建设“一岗双责”情况报告"
+    sealed: SealedBlock | None = None  # the issued report's own lines; None for the working draft
 
 
 def duty_report_context(*, assignment: DutyAssignment, today: datetime.date) -> DutyReport:

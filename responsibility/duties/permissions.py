@@ -21,6 +21,10 @@ from accounts.permissions import user_is_active
 # - the staff of a unit read the assignments of its leaders: the leaders whose post is in their unit
 #   (or a unit above it) or who oversee it;
 # - a previous holder still reads the assignment their records belong to;
+# - the year-end report is issued (rendered, sealed and archived as a new version) by the leader named on
+#   the assignment, whose account of the year it is, or by the office, who keeps the archive and may issue
+#   it for a leader (change_dutyassignment). The inspection team assesses the report and the Party Group
+#   reads it: neither issues it. Whoever can see the assignment downloads its sealed versions;
 # - everybody else: the assignment does not exist for them (404).
 #
 # Seeing an assignment is not one of the actions below: that rule is written once, as the selector
@@ -35,6 +39,7 @@ class DutyAction(StrEnum):
     RECORD = "record"  # keep a performance record for a task period
     REVIEW = "review"  # accept or return a performance record
     HANDOVER = "handover"  # a post changes holder mid-year
+    ISSUE_REPORT = "issue_report"  # seal and archive the year-end report as a new version
 
 
 def duty_reads_everything(user) -> bool:
@@ -67,6 +72,8 @@ def duty_user_can(*, user, action: DutyAction, assignment=None) -> bool:
         )
     if action == DutyAction.CONFIRM:
         return is_leader
+    if action == DutyAction.ISSUE_REPORT:
+        return is_leader or user.has_perm("responsibility.change_dutyassignment")
     return False
 
 
@@ -76,6 +83,9 @@ def duty_check_permission(*, user, action: DutyAction, assignment=None) -> None:
             DutyAction.CONFIRM: _("Only the leader named on the assignment may confirm it."),
             DutyAction.EDIT: _(
                 "Only the office administrator, or the leader before confirming, may change it."
+            ),
+            DutyAction.ISSUE_REPORT: _(
+                "Only the leader named on the assignment, or the office, may issue its year-end report."
             ),
         }
         raise PermissionDenied(messages.get(action, _("Only the office administrator may do this.")))

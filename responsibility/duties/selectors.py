@@ -10,6 +10,7 @@ from responsibility.duties.models import (
     AssignmentStatus,
     DutyAssignment,
     DutyEvent,
+    DutyReportDocument,
     DutyTask,
     PerformanceRecord,
     PostHandover,
@@ -220,3 +221,15 @@ def duty_event_list_of(*, assignment: DutyAssignment) -> QuerySet[DutyEvent]:
 def letter_clause_list_of(*, letter: Letter | None) -> QuerySet[LetterClause]:
     """A leader's letter's clauses in order, which an assignment may cite (none without a letter)."""
     return letter.clauses.order_by("number") if letter else LetterClause.objects.none()
+
+
+def duty_report_document_list_of(*, assignment: DutyAssignment) -> QuerySet:
+    """The sealed versions of the assignment's year-end report, the one in force (the latest) first.
+
+    The caller has found the assignment through `duty_assignment_list_visible_to`: whoever sees an
+    assignment sees its issued reports."""
+    return (
+        DutyReportDocument.objects.filter(assignment=assignment)
+        .select_related("issued_by")
+        .order_by("-version")
+    )

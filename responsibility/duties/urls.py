@@ -15,7 +15,13 @@ urlpatterns = [
     path("duties/<int:pk>/confirm/", duties.duty_confirm_view, name="duty-confirm"),
     path("duties/<int:pk>/tasks/new/", duties.duty_task_create_view, name="duty-task-create"),
     path("duties/<int:pk>/handover/", duties.post_handover_view, name="post-handover"),
-    path("duties/<int:pk>/report.pdf", duties.duty_report_view, name="duty-report"),
+    path("duties/<int:pk>/report.pdf", duties.duty_report_view, name="duty-report"),  # the working draft
+    path("duties/<int:pk>/reports/issue/", duties.duty_report_issue_view, name="duty-report-issue"),
+    path(
+        "duties/<int:pk>/reports/<int:version>.pdf",
+        duties.duty_report_document_view,
+        name="duty-report-document",
+    ),
     path("tasks/<int:pk>/withdraw/", duties.duty_task_withdraw_view, name="duty-task-withdraw"),
     path(
         "periods/<int:pk>/records/new/",

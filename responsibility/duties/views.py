@@ -1,7 +1,7 @@
 """一岗双责 pages: the year's assignments and their progress, one leader's assignment with its tasks,
 periods, performance records (履责纪实) and history, and every action on them: generate, adjust,
-confirm, add or withdraw a task, keep a record, review it, hand the post over, download the year-end
-report.
+confirm, add or withdraw a task, keep a record, review it, hand the post over, issue the year-end report
+(sealed, one version after another) and download it, or its unsealed working draft.
 
 Lookups go through `duty_assignment_list_visible_to` (an invisible assignment, task, period or record is
 a 404); actions are decided by permissions.py (a refusal is a 403, before any input is read) and carried
@@ -13,9 +13,10 @@ import logging
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -59,6 +60,7 @@ from responsibility.duties.selectors import (
     duty_leader_letter,
     duty_progress_by_unit,
     duty_progress_counts,
+    duty_report_document_list_of,
     duty_task_list_visible_to,
     duty_units_of,
     letter_clause_list_of,
@@ -70,6 +72,7 @@ from responsibility.duties.services import (
     duty_assignment_confirm,
     duty_assignment_update,
     duty_assignments_generate,
+    duty_report_issue,
     duty_task_create,
     duty_task_withdraw,
     performance_record_create,
@@ -288,6 +291,10 @@ def _duty_page(request, pk: int, *, status: int = 200, withdraw_form: tuple[int,
             and duty_user_can(user=user, action=DutyAction.CONFIRM, assignment=assignment),
             "can_handover": duty_user_can(user=user, action=DutyAction.HANDOVER),
             "can_download_report": True,  # everyone who can see the assignment
+            "can_issue_report": duty_user_can(
+                user=user, action=DutyAction.ISSUE_REPORT, assignment=assignment
+            ),
+            "reports": list(duty_report_document_list_of(assignment=assignment)),
             "today": today,
         },
         status=status,
@@ -543,7 +550,8 @@ def post_handover_view(request, pk: int):
 
 @login_required
 def duty_report_view(request, pk: int):
-    """履责报告: the leader's year as a PDF, made from the records (anyone who can see it may download)."""
+    """履责报告工作稿: the leader's year as an unsealed PDF, made from the records now, for checking before
+    the report is issued (anyone who can see the assignment may download it)."""
     assignment = _visible_assignment(request, pk)
     # Loaded on use: WeasyPrint is heavy, and no other page needs it.
     from responsibility.duties.pdf import DutyReportRenderError, duty_report_render
@@ -555,10 +563,68 @@ def duty_report_view(request, pk: int):
         messages.error(request, _("The report could not be made. Please try again later."))
         return _detail(assignment.pk)
     leader = assignment.leader.get_full_name()
-    download_name = _("Performance report_%(year)s_%(leader)s.pdf") % {
+    download_name = _("Performance report_%(year)s_%(leader)s_working draft.pdf") % {
         "year": assignment.year,
         "leader": leader,
     }
-    fallback_name = f"duty-report-{assignment.year}-{assignment.pk}.pdf"
+    fallback_name = f"duty-report-{assignment.year}-{assignment.pk}-draft.pdf"
     response = HttpResponse(pdf, content_type="application/pdf")
+    return as_attachment(response, download_name=download_name, fallback_name=fallback_name)
+
+
+@login_required
+@require_POST
+def duty_report_issue_view(request, pk: int):
+    """出具年度履职报告: seal and archive the report as its next version (the service decides who may)."""
+    assignment = _visible_assignment(request, pk)
+    try:
+        result = duty_report_issue(assignment=assignment, issued_by=request.user)  # PermissionDenied → 403
+    except ApplicationError as error:
+        messages.error(request, str(error))
+        return _detail(assignment.pk, "reports")
+    document = result.document
+    if result.issued:
+        messages.success(
+            request,
+            _(
+                "Version %(version)d of the year-end duty report was issued and sealed. "
+                "Its verification code is %(code)s."
+            )
+            % {"version": document.version, "code": document.verification_code},
+        )
+    else:
+        messages.info(
+            request,
+            _(
+                "The report reads as version %(version)d, issued at %(time)s: no new version was issued. "
+                "Download that one."
+            )
+            % {
+                "version": document.version,
+                "time": timezone.localtime(document.issued_at).strftime("%Y-%m-%d %H:%M"),
+            },
+        )
+    return _detail(assignment.pk, "reports")
+
+
+@login_required
+def duty_report_document_view(request, pk: int, version: int):
+    """A sealed version of the year-end report: the stored bytes, as sealed (never rendered again)."""
+    assignment = _visible_assignment(request, pk)
+    document = get_object_or_404(duty_report_document_list_of(assignment=assignment), version=version)
+    try:
+        stored = document.file.open("rb")
+    except OSError:
+        logger.exception("The sealed year-end report %s (version %d) is missing", assignment.pk, version)
+        messages.error(
+            request, _("The sealed file of this report cannot be read from storage. Please tell the office.")
+        )
+        return _detail(assignment.pk, "reports")
+    download_name = _("Year-end duty report_%(year)s_%(leader)s_version %(version)d.pdf") % {
+        "year": assignment.year,
+        "leader": assignment.leader.get_full_name(),
+        "version": document.version,
+    }
+    fallback_name = f"duty-report-{assignment.year}-{assignment.pk}-v{document.version}.pdf"
+    response = FileResponse(stored, content_type="application/pdf")
     return as_attachment(response, download_name=download_name, fallback_name=fallback_name)

@@ -82,3 +82,23 @@ def first_open_occurrence(assignment: DutyAssignment) -> TaskOccurrence:
 
 def leading_posts() -> list[Post]:
     return list(Post.objects.filter(kind__in=["party_secretary", "party_member", "unit_head", "deputy_head"]))
+
+
+@pytest.fixture
+def report_seal(clock, settings, tmp_path):
+    """A development seal made on the duties' day (15 May 2026), for reports sealed and checked on it.
+
+    The session's seal (`seal_settings`) is made at the real time, which may be after the travelled day:
+    a seal made on 15 May with it would be dated before its certificate and never verify.
+    """
+    from core.pdf.seal import seal_certificate_create
+
+    pkcs12 = tmp_path / "report-seal.p12"
+    seal_certificate_create(
+        path=pkcs12, password="report-seal", organisation="测试市人大常委会机关", days=3650
+    )
+    settings.SEAL_PKCS12_FILE = pkcs12
+    settings.SEAL_PKCS12_PASSWORD = "report-seal"
+    settings.SEAL_TIMESTAMP_URL = ""
+    settings.SEAL_TRUST_ROOTS_FILE = ""
+    return pkcs12

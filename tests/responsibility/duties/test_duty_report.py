@@ -115,6 +115,17 @@ def test_duty_report_render_shows_the_assignment_tasks_records_and_figures(dutie
     assert "本年度本岗位未发生交接" in text
 
 
+def test_duty_report_render_is_a_working_draft_marked_as_such_and_never_sealed(duties):
+    # when the report is rendered for checking (the assignment page's 工作稿 download)
+    pdf = duty_report_render(assignment=duties.head_assignment)
+
+    # then it says it is a draft, carries no number, version or verification block, and no seal
+    text = compact(pdf_text(pdf))
+    assert "工作稿：未经盖章，仅供核对，不作为正式报告" in text
+    assert "履责〔" not in text and "验证码" not in text and "链头存证" not in text
+    assert b"/ByteRange" not in pdf
+
+
 def test_duty_report_context_counts_periods_and_records_by_state(duties, kept):
     # given the first quarter done late, the second on time; a returned record on the yearly task
     assignment = duties.head_assignment

@@ -7,8 +7,9 @@ The rules the table encodes:
   everyone else it does not exist (404), and the page never shows it;
 - the office generates, adjusts, adds and withdraws tasks and records handovers; the leader adjusts
   theirs (and adds or withdraws its tasks) while it awaits confirmation, confirms it and keeps records
-  for their own task periods; the inspection team reviews records; everyone else who can see the
-  assignment reads it (403 on every action);
+  for their own task periods; the inspection team reviews records; the leader and the office issue the
+  year-end report (sealed, as a new version); everyone else who can see the assignment reads it, the
+  report's working draft and its sealed versions included (403 on every action);
 - an action the user may take runs the real service with valid data and redirects ("302 done").
 """
 
@@ -22,12 +23,13 @@ from accounts.models import Post, User
 from responsibility.duties.models import (
     DutyAssignment,
     DutyEvent,
+    DutyReportDocument,
     DutyTask,
     PerformanceRecord,
     PostHandover,
     TaskOccurrence,
 )
-from responsibility.duties.services import RecordInput, performance_record_create
+from responsibility.duties.services import RecordInput, duty_report_issue, performance_record_create
 from tests.factories import UserFactory
 from tests.responsibility.duties.conftest import Duties, first_open_occurrence
 from tests.responsibility.inspections.conftest import pdf_upload
@@ -69,6 +71,9 @@ TABLE = {
     ("post-handover", "GET"):              (LOGIN, 404,   403,   403,   403,   404,   403,   200,   403),
     ("post-handover", "POST"):             (LOGIN, 404,   403,   403,   403,   404,   403,   DONE,  403),
     ("duty-report", "GET"):                (LOGIN, 404,   200,   200,   200,   404,   200,   200,   200),
+    ("duty-report-issue", "GET"):          (LOGIN, 405,   405,   405,   405,   405,   405,   405,   405),
+    ("duty-report-issue", "POST"):         (LOGIN, 404,   DONE,  403,   403,   404,   403,   DONE,  403),
+    ("duty-report-document", "GET"):       (LOGIN, 404,   200,   200,   200,   404,   200,   200,   200),
     ("performance-record-create", "GET"):  (LOGIN, 404,   200,   403,   403,   404,   403,   403,   403),
     ("performance-record-create", "POST"): (LOGIN, 404,   DONE,  403,   403,   404,   403,   403,   403),
     ("performance-record-review", "GET"):  (LOGIN, 405,   405,   405,   405,   405,   405,   405,   405),
@@ -135,6 +140,8 @@ def page_url(page: str, world: World) -> str:
         "duty-task-create": [assignment],
         "post-handover": [assignment],
         "duty-report": [assignment],
+        "duty-report-issue": [assignment],
+        "duty-report-document": [assignment, 1],
         "duty-task-withdraw": [_task_without_records(world.assignment).pk],
         "performance-record-create": [first_open_occurrence(world.assignment).pk],
         "performance-record-review": [world.record.pk],
@@ -187,6 +194,7 @@ def world_snapshot() -> tuple:
         PostHandover.objects.count(),
         sorted(Post.objects.values_list("pk", "holder_id")),
         sorted(DutyEvent.objects.values_list("sequence", "kind")),
+        sorted(DutyReportDocument.objects.values_list("pk", "version", "sha256")),
     )
 
 
@@ -202,10 +210,19 @@ def assert_outcome(response, expected) -> None:
         assert response.status_code == expected
 
 
+# Pages that act on an issued report: their world has version 1 of it (a real render and seal, so only
+# theirs: the other cells do without).
+PAGES_OF_AN_ISSUED_REPORT = {"duty-report-document"}
+
+
 @pytest.fixture
-def world(duties) -> World:
+def world(request, duties, report_seal, settings, tmp_path) -> World:
+    settings.MEDIA_ROOT = tmp_path / "media"  # the evidence and reports of this test only
     built = build_world(duties)
     built.new_holder = UserFactory(full_name="接任主任")
+    callspec = getattr(request.node, "callspec", None)
+    if callspec is not None and callspec.params.get("page") in PAGES_OF_AN_ISSUED_REPORT:
+        duty_report_issue(assignment=built.assignment, issued_by=built.assignment.leader)
     return built
 
 

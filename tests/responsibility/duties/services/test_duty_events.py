@@ -16,6 +16,7 @@ from responsibility.duties.models import (
     DutyAuditHead,
     DutyEvent,
     DutyEventKind,
+    DutyReportDocument,
     PostHandover,
     Recurrence,
     ReviewStatus,
@@ -26,6 +27,7 @@ from responsibility.duties.services import (
     TaskInput,
     duty_assignment_confirm,
     duty_assignment_update,
+    duty_report_issue,
     duty_task_create,
     duty_task_withdraw,
     performance_record_create,
@@ -72,7 +74,8 @@ def keep_record(occurrence, *, files=(), on=datetime.date(2026, 5, 10)):
 
 def a_year_of_work(duties):
     """Generated (the fixture), adjusted, confirmed, a task added and one withdrawn, records kept with
-    evidence, one accepted and one returned, and the post handed over."""
+    evidence, one accepted and one returned, the year-end report issued (a real render and seal: the
+    caller asks for `seal_settings`), and the post handed over."""
     head, office = duties.head_assignment, duties.org.office_admin
     duty_assignment_update(
         assignment=head,
@@ -98,6 +101,7 @@ def a_year_of_work(duties):
     performance_record_review(
         record=second, reviewed_by=duties.org.inspector, accept=False, reason="未附记录。", expected_version=1
     )
+    duty_report_issue(assignment=head, issued_by=fresh(head.leader))
     post_handover(
         post=head.post,
         new_holder=UserFactory(full_name="接任主任"),
@@ -318,7 +322,7 @@ def test_post_handover_of_a_post_without_an_assignment_records_one_event_of_its_
 # --- The chain -----------------------------------------------------------------------------------------
 
 
-def test_the_duty_chain_verifies_after_a_year_of_work(duties, clock):
+def test_the_duty_chain_verifies_after_a_year_of_work(duties, clock, seal_settings):
     # when
     a_year_of_work(duties)
 
@@ -347,7 +351,7 @@ def test_the_duty_chain_verifies_after_a_year_of_work(duties, clock):
         pytest.param(lambda duties: {"actor": duties.org.inspector.pk}, id="someone else named as its actor"),
     ],
 )
-def test_duty_chain_verify_names_a_tampered_event(duties, clock, change):
+def test_duty_chain_verify_names_a_tampered_event(duties, clock, seal_settings, change):
     # given a year's work, then someone with database access rewrote the withdrawal's event
     a_year_of_work(duties)
     event = DutyEvent.objects.get(kind=DutyEventKind.TASK_WITHDRAWN)
@@ -362,7 +366,7 @@ def test_duty_chain_verify_names_a_tampered_event(duties, clock, change):
     assert broken.reason == "its content does not match its hash"
 
 
-def test_duty_chain_verify_notices_a_removed_last_event(duties, clock):
+def test_duty_chain_verify_notices_a_removed_last_event(duties, clock, seal_settings):
     a_year_of_work(duties)
     last = DutyEvent.objects.order_by("sequence").last()
     from django.db import connection
@@ -405,7 +409,7 @@ def test_verify_audit_chain_fails_on_a_tampered_duty_event(duties):
 # --- Sentences -----------------------------------------------------------------------------------------
 
 
-def test_duty_event_describe_reads_a_year_of_work(duties, clock):
+def test_duty_event_describe_reads_a_year_of_work(duties, clock, seal_settings):
     # given
     a_year_of_work(duties)
     head = duties.head_assignment
@@ -438,11 +442,16 @@ def test_duty_event_describe_reads_a_year_of_work(duties, clock):
         sentences[7],  # the second record: its task depends on which period is due first after the first
         ("record_accepted", f"The record for “{listened}”, period 1, was accepted."),
         sentences[9],
-        sentences[10],
+        (
+            "report_issued",
+            "Year-end report version 1 issued and sealed (verification code "
+            f"{DutyReportDocument.objects.get().verification_code}).",
+        ),
+        sentences[11],
     ]
     assert sentences[7][0] == "record_created"
     assert sentences[9][0] == "record_returned" and sentences[9][1].endswith("Reason: 未附记录。")
-    assert sentences[10] == (
+    assert sentences[11] == (
         "handed_over",
         f"法制工作委员会主任 handed over from {leader} to 接任主任 on 2026-05-12: "
         f"{PostHandover.objects.get().occurrences_moved} open task periods moved. Letter "

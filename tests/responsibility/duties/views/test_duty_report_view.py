@@ -1,4 +1,5 @@
-"""The year-end report (履责报告) as a download: anyone who can see the assignment may have it.
+"""The year-end report's working draft (履责报告工作稿, unsealed) as a download: anyone who can see the
+assignment may have it. The sealed versions are tested in test_duty_report_issue_views.py.
 
 The PDF itself is tested with its renderer (responsibility/pdf/duty_report.py); here the renderer is
 replaced, so these tests check only who gets it and how it is served.
@@ -54,9 +55,10 @@ def test_whoever_sees_the_assignment_downloads_its_report_as_an_attachment(clien
     assert response["Content-Type"] == "application/pdf"
     assert response.content == FAKE_PDF
     assert [assignment.pk for assignment in rendered] == [head.pk]
-    name = f"Performance report_2026_{head.leader.get_full_name()}.pdf"
+    name = f"Performance report_2026_{head.leader.get_full_name()}_working draft.pdf"
     assert response["Content-Disposition"] == (
-        f"attachment; filename=\"duty-report-2026-{head.pk}.pdf\"; filename*=UTF-8''{quote(name, safe='')}"
+        f'attachment; filename="duty-report-2026-{head.pk}-draft.pdf"; '
+        f"filename*=UTF-8''{quote(name, safe='')}"
     )
     assert response["X-Content-Type-Options"] == "nosniff"
 
