@@ -9,7 +9,7 @@ from core.appendonly import AppendOnlyModel
 
 class AnchorReason(models.TextChoices):
     SCHEDULED = "scheduled", _("Scheduled")  # the daily beat task, mailed to the audit administrators
-    SEAL = "seal", _("Sealing a letter")  # printed into the letter's sealed PDF
+    SEAL = "seal", _("Sealing a document")  # printed into the sealed PDF (a letter, a year-end report)
     MANUAL = "manual", _("On request")  # manage.py anchor_audit_chains
 
 
