@@ -1,7 +1,7 @@
 """The QR code a sealed document prints beside its verification code: the verification page's address,
 as an SVG the PDF engine's fetcher will serve (it serves only data: URLs the renderer generated).
 
-Shared by every sealed document (the letters' copy in responsibility/letters/pdf.py predates it).
+Shared by every sealed document (letters, year-end reports).
 """
 
 import base64

@@ -14,7 +14,6 @@ import io
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-import segno
 from django.conf import settings
 from django.utils import timezone, translation
 from PIL import Image, ImageStat
@@ -24,6 +23,7 @@ from accounts.anchors.services import anchor_timestamp_line
 from core import clock
 from core.pdf.engine import DOCUMENT_LANGUAGE, PDF_VARIANT, PdfRenderError, html_to_pdf
 from core.pdf.fonts import font_template_context
+from core.pdf.qr import qr_data_url
 from responsibility.letters.audit import LETTER_CHAIN, letter_event_describe
 from responsibility.letters.models.letters import (
     Letter,
@@ -151,8 +151,7 @@ def _letter_context(*, letter: Letter, verification_code: str, resources: dict) 
     site = settings.SITE_URL.rstrip("/")
     verification_url = f"{site}/verify/{verification_code}/"
 
-    qr_svg = _qr_svg(verification_url)
-    qr_url = _data_url("image/svg+xml", qr_svg, resources)
+    qr_url = qr_data_url(verification_url, resources)
 
     issuer = Party(
         label=letter.issuer_label,
@@ -327,13 +326,4 @@ def signature_ink_png(png: bytes) -> bytes:
     ink.putalpha(alpha)
     buffer = io.BytesIO()
     ink.save(buffer, "PNG", compress_level=1)
-    return buffer.getvalue()
-
-
-def _qr_svg(url: str) -> bytes:
-    buffer = io.BytesIO()
-    # omitsize: a viewBox instead of a fixed size, so the CSS width scales the code.
-    segno.make(url, error="m", micro=False).save(
-        buffer, kind="svg", border=0, dark="#000", light=None, xmldecl=False, omitsize=True
-    )
     return buffer.getvalue()
