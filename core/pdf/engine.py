@@ -23,7 +23,11 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from core.bidi import bidi_controls_strip
+from core.pdf import justify
 from core.pdf.fonts import pdf_fonts_compact, presubset_fonts_dir
+
+# Chinese lines are justified by characters, not by stretching their few spaces (core/pdf/justify.py).
+justify.install()
 
 ASSETS_DIR = (Path(__file__).resolve().parent / "assets").resolve()
 ASSETS_URL = ASSETS_DIR.as_uri() + "/"

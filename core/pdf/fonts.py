@@ -1,8 +1,8 @@
 """Fonts for letter PDFs: the configured font stacks as safe CSS, the start-up checks, compact embedding.
 
-The font stacks come from settings (PDF_FONT_BODY, PDF_FONT_TITLE, PDF_FONT_SIGNATURE). They are
-configuration, not code, so they are parsed and re-serialised here into CSS that cannot break out of
-a `font-family` declaration (or out of the <style> element that carries it).
+The font stacks come from settings (PDF_FONT_BODY, PDF_FONT_TITLE, PDF_FONT_SIGNATURE,
+PDF_FONT_PAGE_NUMBER). They are configuration, not code, so they are parsed and re-serialised here into
+CSS that cannot break out of a `font-family` declaration (or out of the <style> element that carries it).
 
 Two things make a deployment render letters badly without any error, so the system checks warn:
 - W001: WeasyPrint cannot load libharfbuzz-subset and falls back to fontTools, which subsets a
@@ -10,7 +10,9 @@ Two things make a deployment render letters badly without any error, so the syst
 - W002: none of the CJK fonts a stack names is installed, so the text falls back to whatever
   fontconfig picks (mixed styles, or boxes for missing glyphs).
 A third warns of the slower path: W003, the pre-subset GBK faces (manage.py prepare_pdf_fonts) are
-missing, so every letter embeds from the full 65,000-glyph Noto Serif CJK SC.
+missing, so every letter embeds from the full 65,000-glyph Noto Serif CJK SC (or the full FandolFang).
+A fourth, W004, of the wrong style: the body would be set in a 宋体 (Noto Serif CJK SC) because none of
+the 仿宋 faces PDF_FONT_BODY names first is installed (scripts/install-fang-font installs FandolFang).
 
 `pdf_fonts_compact` (a WeasyPrint finisher) keeps a letter small; see the notes above it.
 """
@@ -24,6 +26,7 @@ import os
 import re
 import shutil
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
@@ -35,7 +38,11 @@ GENERIC_FAMILIES = frozenset(
 )
 _CSS_WIDE_KEYWORDS = frozenset({"inherit", "initial", "unset", "revert", "revert-layer", "default"})
 FALLBACK_STACK = '"Noto Serif CJK SC", serif'
-_FONT_SETTINGS = ("PDF_FONT_BODY", "PDF_FONT_TITLE", "PDF_FONT_SIGNATURE")
+# Song (宋体/明体) faces: a body set in one of these is not the 仿宋 GB/T 9704 asks for (W004).
+_SERIF_FAMILIES = frozenset(
+    {"noto serif cjk sc", "source han serif sc", "ar pl uming cn", "ar pl sungtil gb"}
+)
+_FONT_SETTINGS = ("PDF_FONT_BODY", "PDF_FONT_TITLE", "PDF_FONT_SIGNATURE", "PDF_FONT_PAGE_NUMBER")
 # Characters written as they are in a CSS identifier; anything else is escaped as \hex.
 _IDENT_SAFE = re.compile(r"[A-Za-z0-9_\-\u00a0-\U0010ffff]")
 
@@ -150,16 +157,22 @@ def pdf_fonts_check(app_configs=None, **kwargs) -> list[Warning]:
                 id="responsibility.W001",
             )
         )
-    if presubset_font_paths() is None:
+    installed = installed_cjk_families()
+    missing_faces = [
+        face.family
+        for face in PRESUBSET_FACES
+        if presubset_face_paths(face) is None
+        and (face.required or (installed is not None and face.source_family.casefold() in installed))
+    ]
+    if missing_faces:
         warnings.append(
             Warning(
-                "Letter PDFs will render more slowly (the full 65,000-glyph CJK font is subset for every "
-                f"letter): the pre-subset fonts are missing from {presubset_fonts_dir()}.",
+                "Letter PDFs will render more slowly (the full CJK fonts are subset for every letter): the "
+                f"pre-subset fonts ({', '.join(missing_faces)}) are missing from {presubset_fonts_dir()}.",
                 hint="Run: manage.py prepare_pdf_fonts (scripts/run and the Docker build do).",
                 id="responsibility.W003",
             )
         )
-    installed = installed_cjk_families()
     for setting in _FONT_SETTINGS:
         value = getattr(settings, setting, "")
         wanted = [name for name, is_generic in font_stack_parse(value) if not is_generic]
@@ -178,7 +191,31 @@ def pdf_fonts_check(app_configs=None, **kwargs) -> list[Warning]:
                     id="responsibility.W002",
                 )
             )
+    body_face = pdf_body_face()
+    if installed is not None and body_face is not None and body_face.casefold() in _SERIF_FAMILIES:
+        warnings.append(
+            Warning(
+                f"Letter bodies will be set in {body_face}, a 宋体, not in 仿宋 as GB/T 9704 asks: none "
+                "of the faces named before it in PDF_FONT_BODY is installed.",
+                hint="Run scripts/install-fang-font (scripts/setup does), or install a licensed 仿宋_GB2312.",
+                id="responsibility.W004",
+            )
+        )
     return warnings
+
+
+def pdf_body_face() -> str | None:
+    """The family letter bodies are set in: the first family of PDF_FONT_BODY that is installed.
+
+    None when none is, or fontconfig is missing.
+    """
+    installed = installed_cjk_families()
+    if installed is None:
+        return None
+    for name, is_generic in font_stack_parse(settings.PDF_FONT_BODY):
+        if not is_generic and name.casefold() in installed:
+            return name
+    return None
 
 
 # --- Compact embedded CJK fonts ----------------------------------------------------------------
@@ -366,18 +403,52 @@ def _dict_first_operator(data: bytes):
 #
 # Most of a render's time goes into subsetting the embedded fonts: the system Noto Serif CJK SC
 # holds 65,000 glyphs, and WeasyPrint keeps every glyph id up to the highest one used. At set-up
-# time (manage.py prepare_pdf_fonts) we therefore cut Regular and Bold down to the characters of GBK
-# (GB2312 and the 20,902 ideographs of U+4E00-9FA5, which hold the personal-name characters outside
-# GB2312 such as 堃 喆 昇 祎 珺), ASCII, punctuation and the characters of our own templates, under a
-# family name of our own declared with @font-face right before "Noto Serif CJK SC" in each stack.
-# GB2312 alone is not enough: one 昇 in a name embeds the full font again, and the letter is no
-# faster. A character outside the set (Extension A/B, e.g. 䶮) falls back per glyph to the full
+# time (manage.py prepare_pdf_fonts) we therefore cut the faces the letters use down to the characters
+# of GBK (GB2312 and the 20,902 ideographs of U+4E00-9FA5, which hold the personal-name characters
+# outside GB2312 such as 堃 喆 昇 祎 珺), ASCII, punctuation and the characters of our own templates,
+# under a family name of our own declared with @font-face right before the source family in each stack:
+# - "Letters Serif GB" Regular and Bold from Noto Serif CJK SC (宋体: titles, page numbers, fallback);
+# - "Letters Fang GB" from FandolFang (仿宋: the body), when FandolFang is installed
+#   (scripts/install-fang-font). FandolFang covers GB2312 only: a name character it lacks (镕 喆 堃 珺
+#   玥) falls back per glyph to the serif face named after it in the body stack. It has no bold: the
+#   templates set bold runs in the title's face (class font-title), since WeasyPrint would embed the
+#   regular glyphs again under a "-Bold" name and draw them no bolder.
+# GB2312 alone is not enough for the serif: one 昇 in a name embeds the full font again, and the letter
+# is no faster. A character outside the set (Extension A/B, e.g. 䶮) falls back per glyph to the full
 # system font named right after it. Without the files the @font-face rules are simply left out.
+# Every letter is cut from the same files, so a glyph has the same id in every letter (the merged print
+# volume relies on it).
 
-PRESUBSET_FAMILY = "Letters Serif GB"
-PRESUBSET_SOURCE_FAMILY = "Noto Serif CJK SC"
-PRESUBSET_FILES = {"normal": "LettersSerifGB-Regular.otf", "bold": "LettersSerifGB-Bold.otf"}
-_PRESUBSET_STYLES = {"normal": "Regular", "bold": "Bold"}
+
+@dataclass(frozen=True)
+class PresubsetFace:
+    """A face cut down at set-up time from an installed family, and the files it is written to."""
+
+    family: str  # our family name, declared with @font-face
+    source_family: str  # the installed family it is cut from, as fontconfig names it
+    files: dict[str, str]  # CSS font-weight -> file name in VAR_DIR/fonts
+    source_styles: dict[str, str]  # CSS font-weight -> the source's style name
+    required: bool  # W003 without it; prepare fails without its source
+
+
+PRESUBSET_SERIF = PresubsetFace(
+    family="Letters Serif GB",
+    source_family="Noto Serif CJK SC",
+    files={"normal": "LettersSerifGB-Regular.otf", "bold": "LettersSerifGB-Bold.otf"},
+    source_styles={"normal": "Regular", "bold": "Bold"},
+    required=True,
+)
+PRESUBSET_FANG = PresubsetFace(
+    family="Letters Fang GB",
+    source_family="FandolFang",
+    files={"normal": "LettersFangGB-Regular.otf"},
+    source_styles={"normal": "Regular"},
+    required=False,
+)
+PRESUBSET_FACES = (PRESUBSET_SERIF, PRESUBSET_FANG)
+PRESUBSET_FAMILY = PRESUBSET_SERIF.family
+PRESUBSET_SOURCE_FAMILY = PRESUBSET_SERIF.source_family
+PRESUBSET_FILES = PRESUBSET_SERIF.files
 # Bump when the character set or the subsetting options change: the files are then made again.
 _PRESUBSET_VERSION = 3
 # Glyph substitutions a horizontal Chinese letter needs; not locl/vert (they pull in thousands of
@@ -393,47 +464,58 @@ def presubset_fonts_dir() -> Path:
     return Path(settings.VAR_DIR) / "fonts"
 
 
-def presubset_font_paths() -> dict[str, Path] | None:
-    """{weight: path} of the pre-subset faces, or None when one of them is missing."""
+def presubset_face_paths(face: PresubsetFace) -> dict[str, Path] | None:
+    """{weight: path} of a pre-subset face, or None when one of its files is missing."""
     folder = presubset_fonts_dir()
-    paths = {weight: folder / name for weight, name in PRESUBSET_FILES.items()}
+    paths = {weight: folder / name for weight, name in face.files.items()}
     return paths if all(path.is_file() for path in paths.values()) else None
 
 
+def presubset_font_paths() -> dict[str, Path] | None:
+    """{weight: path} of the pre-subset serif faces (the ones W003 asks for), or None."""
+    return presubset_face_paths(PRESUBSET_SERIF)
+
+
 def presubset_font_face_css() -> str:
-    """@font-face rules for the pre-subset faces, or "" without them.
+    """@font-face rules for the pre-subset faces that exist, or "" without them.
 
     The URLs are file: URIs percent-encoded by pathlib (no quotes, brackets, spaces, < > &), so the
     rules are inert in a <style> element and Django's autoescaping leaves them unchanged.
     """
-    paths = presubset_font_paths()
-    if paths is None:
-        return ""
-    family = font_family_css(f'"{PRESUBSET_FAMILY}"')
-    return "\n".join(
-        f"@font-face {{ font-family: {family}; font-weight: {weight}; src: url({path.resolve().as_uri()}); }}"
-        for weight, path in paths.items()
-    )
+    rules = []
+    for face in PRESUBSET_FACES:
+        paths = presubset_face_paths(face)
+        if paths is None:
+            continue
+        family = font_family_css(f'"{face.family}"')
+        rules += [
+            f"@font-face {{ font-family: {family}; font-weight: {weight}; "
+            f"src: url({path.resolve().as_uri()}); }}"
+            for weight, path in paths.items()
+        ]
+    return "\n".join(rules)
 
 
 def font_stack_with_presubset(value: str) -> str:
-    """The stack with the pre-subset family right before "Noto Serif CJK SC", when the files exist.
+    """The stack with each pre-subset family right before its source family, when its files exist.
 
-    Official faces named earlier in the stack (仿宋_GB2312 …) keep their precedence; a stack that does
-    not name Noto Serif CJK SC is left as it is.
+    Official faces named earlier in the stack (仿宋_GB2312 …) keep their precedence; a stack that names
+    none of the source families is left as it is.
     """
     families = font_stack_parse(value) or font_stack_parse(FALLBACK_STACK)
-    names = [name.casefold() for name, _is_generic in families]
-    source = PRESUBSET_SOURCE_FAMILY.casefold()
-    if source not in names or presubset_font_paths() is None:
-        return value
-    entries = [f'"{name}"' if not is_generic else name for name, is_generic in families]
-    entries.insert(names.index(source), f'"{PRESUBSET_FAMILY}"')
-    return ", ".join(entries)
+    entries = [(f'"{name}"' if not is_generic else name, name.casefold()) for name, is_generic in families]
+    changed = False
+    for face in PRESUBSET_FACES:
+        names = [name for _entry, name in entries]
+        source = face.source_family.casefold()
+        if source in names and face.family.casefold() not in names and presubset_face_paths(face):
+            entries.insert(names.index(source), (f'"{face.family}"', face.family.casefold()))
+            changed = True
+    return ", ".join(entry for entry, _name in entries) if changed else value
 
 
 def font_template_context() -> dict[str, str]:
-    """The font variables of the PDF templates: the pre-subset @font-face rules and the three stacks.
+    """The font variables of the PDF templates: the pre-subset @font-face rules and the four stacks.
 
     All inert under autoescaping (see presubset_font_face_css and font_family_css).
     """
@@ -442,6 +524,7 @@ def font_template_context() -> dict[str, str]:
         "font_body": font_family_css(font_stack_with_presubset(settings.PDF_FONT_BODY)),
         "font_title": font_family_css(font_stack_with_presubset(settings.PDF_FONT_TITLE)),
         "font_signature": font_family_css(font_stack_with_presubset(settings.PDF_FONT_SIGNATURE)),
+        "font_page_number": font_family_css(font_stack_with_presubset(settings.PDF_FONT_PAGE_NUMBER)),
     }
 
 
@@ -470,14 +553,14 @@ def presubset_characters() -> str:
     return "".join(sorted(char for char in characters if char.isprintable() or char == "\u3000"))
 
 
-def presubset_source_fonts() -> dict[str, tuple[Path, int]] | None:
-    """{weight: (file, face index)} of the system's Noto Serif CJK SC Regular and Bold, or None."""
+def presubset_source_fonts(face: PresubsetFace = PRESUBSET_SERIF) -> dict[str, tuple[Path, int]] | None:
+    """{weight: (file, face index)} of the installed source of `face` in each of its styles, or None."""
     fc_list = shutil.which("fc-list")
     if fc_list is None:
         return None
     try:
         result = subprocess.run(  # noqa: S603 (fixed arguments, no shell)
-            [fc_list, "-f", "%{file}|%{index}|%{style}\n", PRESUBSET_SOURCE_FAMILY],
+            [fc_list, "-f", "%{file}|%{index}|%{style}\n", face.source_family],
             capture_output=True,
             text=True,
             timeout=10,
@@ -489,68 +572,81 @@ def presubset_source_fonts() -> dict[str, tuple[Path, int]] | None:
     for line in result.stdout.splitlines():
         file, _sep, rest = line.partition("|")
         index, _sep, styles = rest.partition("|")
-        for weight, style in _PRESUBSET_STYLES.items():
+        for weight, style in face.source_styles.items():
             if style in styles.split(",") and weight not in found and index.isdigit():
                 found[weight] = (Path(file), int(index))
-    return found if len(found) == len(_PRESUBSET_STYLES) else None
+    return found if len(found) == len(face.source_styles) else None
 
 
 def presubset_fonts_prepare(*, folder: Path | None = None, force: bool = False) -> list[Path]:
     """Make the pre-subset faces in `folder` (default VAR_DIR/fonts); return the files (re)written.
 
     Files that are up to date (same source font, characters and options, recorded in a stamp file)
-    are kept. Raises FileNotFoundError when the system has no Noto Serif CJK SC Regular and Bold.
+    are kept. Raises FileNotFoundError when the system has no Noto Serif CJK SC Regular and Bold; a
+    face whose source is optional (FandolFang) is skipped without it.
     """
-    from fontTools import subset
-    from fontTools.ttLib import TTFont
-
     folder = Path(folder or presubset_fonts_dir())
-    sources = presubset_source_fonts()
-    if sources is None:
-        raise FileNotFoundError(f"{PRESUBSET_SOURCE_FAMILY} Regular and Bold are not installed")
+    sources = {face.family: presubset_source_fonts(face) for face in PRESUBSET_FACES}
+    for face in PRESUBSET_FACES:
+        if face.required and sources[face.family] is None:
+            raise FileNotFoundError(
+                f"{face.source_family} {' and '.join(face.source_styles.values())} are not installed"
+            )
     characters = presubset_characters()
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    for weight, (source, index) in sources.items():
-        target = folder / PRESUBSET_FILES[weight]
-        source_stat = source.stat()
-        stamp = json.dumps(
-            {
-                "version": _PRESUBSET_VERSION,
-                "source": str(source),
-                "index": index,
-                "size": source_stat.st_size,
-                "mtime": source_stat.st_mtime_ns,
-                "characters": hashlib.sha256(characters.encode()).hexdigest(),
-            },
-            sort_keys=True,
-        )
-        stamp_path = target.with_suffix(".json")
-        if not force and target.is_file() and stamp_path.is_file() and stamp_path.read_text() == stamp:
-            continue
-        options = subset.Options()
-        options.layout_features = list(_PRESUBSET_FEATURES)
-        options.hinting = False
-        options.desubroutinize = True
-        options.name_IDs = [0, 1, 2, 3, 4, 5, 6, 16, 17]
-        font = TTFont(source, fontNumber=index, lazy=True)
-        subsetter = subset.Subsetter(options)
-        subsetter.populate(text=characters)
-        font_tools_logger = logging.getLogger("fontTools")
-        level = font_tools_logger.level
-        font_tools_logger.setLevel(logging.ERROR)  # it lists every glyph at INFO
-        try:
-            subsetter.subset(font)
-        finally:
-            font_tools_logger.setLevel(level)
-        _font_rename(font, family=PRESUBSET_FAMILY, style=_PRESUBSET_STYLES[weight])
-        font = _font_cids_sequential(font)
-        partial = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        font.save(partial)
-        os.replace(partial, target)  # atomic: a worker never reads half a font
-        stamp_path.write_text(stamp)
-        written.append(target)
+    for face in PRESUBSET_FACES:
+        for weight, (source, index) in (sources[face.family] or {}).items():
+            target = folder / face.files[weight]
+            if _presubset_face_write(face, weight, source, index, characters, target, force=force):
+                written.append(target)
     return written
+
+
+def _presubset_face_write(
+    face: PresubsetFace, weight: str, source: Path, index: int, characters: str, target: Path, *, force: bool
+) -> bool:
+    """Cut one style of `face` from `source` into `target` unless it is up to date; whether it was written."""
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    source_stat = source.stat()
+    stamp = json.dumps(
+        {
+            "version": _PRESUBSET_VERSION,
+            "source": str(source),
+            "index": index,
+            "size": source_stat.st_size,
+            "mtime": source_stat.st_mtime_ns,
+            "characters": hashlib.sha256(characters.encode()).hexdigest(),
+        },
+        sort_keys=True,
+    )
+    stamp_path = target.with_suffix(".json")
+    if not force and target.is_file() and stamp_path.is_file() and stamp_path.read_text() == stamp:
+        return False
+    options = subset.Options()
+    options.layout_features = list(_PRESUBSET_FEATURES)
+    options.hinting = False
+    options.desubroutinize = True
+    options.name_IDs = [0, 1, 2, 3, 4, 5, 6, 16, 17]
+    font = TTFont(source, fontNumber=index, lazy=True)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text=characters)
+    font_tools_logger = logging.getLogger("fontTools")
+    level = font_tools_logger.level
+    font_tools_logger.setLevel(logging.ERROR)  # it lists every glyph at INFO
+    try:
+        subsetter.subset(font)
+    finally:
+        font_tools_logger.setLevel(level)
+    _font_rename(font, family=face.family, style=face.source_styles[weight])
+    font = _font_cids_sequential(font)
+    partial = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    font.save(partial)
+    os.replace(partial, target)  # atomic: a worker never reads half a font
+    stamp_path.write_text(stamp)
+    return True
 
 
 def _font_cids_sequential(font):

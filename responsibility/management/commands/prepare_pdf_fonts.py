@@ -10,9 +10,9 @@ from core.pdf.fonts import presubset_fonts_dir, presubset_fonts_prepare
 
 class Command(BaseCommand):
     help = (
-        "Subset Noto Serif CJK SC Regular and Bold to GBK, ASCII, punctuation and the letter "
-        "templates' characters, into VAR_DIR/fonts (about a minute). Letter PDFs use them when they "
-        "exist. Up-to-date files are kept."
+        "Subset Noto Serif CJK SC Regular and Bold, and FandolFang (the body's 仿宋) when installed, to "
+        "GBK, ASCII, punctuation and the letter templates' characters, into VAR_DIR/fonts (about a "
+        "minute). Letter PDFs use them when they exist. Up-to-date files are kept."
     )
     # The system checks would warn that the fonts this command makes are missing.
     requires_system_checks = []

@@ -185,6 +185,55 @@ def test_pdf_fonts_check_warns_when_no_font_of_the_body_stack_is_installed():
     assert "No Such Font" in warnings[0].msg
 
 
+@override_settings(PDF_FONT_BODY='"仿宋_GB2312", "No Such Fang", "Noto Serif CJK SC", serif')
+def test_pdf_fonts_check_warns_when_the_body_would_be_set_in_song_not_fangsong():
+    # when
+    warnings = [message for message in pdf_fonts_check() if message.id == "responsibility.W004"]
+
+    # then the deployment learns that GB/T 9704's 仿宋 is missing, and how to get it
+    assert len(warnings) == 1
+    assert "Noto Serif CJK SC" in warnings[0].msg
+    assert "scripts/install-fang-font" in warnings[0].hint
+
+
+@override_settings(PDF_FONT_BODY='"Installed Fang", "Noto Serif CJK SC", serif')
+def test_pdf_fonts_check_accepts_the_first_installed_face_of_the_body_stack(monkeypatch):
+    # given a 仿宋 face the deployment installed itself
+    monkeypatch.setattr(
+        fonts, "installed_cjk_families", lambda: frozenset({"installed fang", "noto serif cjk sc"})
+    )
+
+    # when
+    warnings = [
+        message
+        for message in pdf_fonts_check()
+        if message.id in ("responsibility.W002", "responsibility.W004")
+    ]
+
+    # then
+    assert fonts.pdf_body_face() == "Installed Fang"
+    assert warnings == []
+
+
+def test_pdf_fonts_check_asks_for_the_presubset_fangsong_when_fandolfang_is_installed(monkeypatch, tmp_path):
+    # given FandolFang is installed, but prepare_pdf_fonts made only the serif faces
+    monkeypatch.setattr(
+        fonts, "installed_cjk_families", lambda: frozenset({"fandolfang", "noto serif cjk sc", "lxgw wenkai"})
+    )
+    (tmp_path / "fonts").mkdir()
+    for name in fonts.PRESUBSET_FILES.values():
+        (tmp_path / "fonts" / name).write_bytes(b"OTTO")
+
+    # when
+    with override_settings(VAR_DIR=tmp_path):
+        warnings = [message for message in pdf_fonts_check() if message.id == "responsibility.W003"]
+
+    # then
+    assert len(warnings) == 1
+    assert fonts.PRESUBSET_FANG.family in warnings[0].msg
+    assert fonts.PRESUBSET_FAMILY not in warnings[0].msg
+
+
 def test_pdf_fonts_check_warns_when_fontconfig_is_missing(monkeypatch):
     # given fc-list is not installed
     monkeypatch.setattr(fonts, "installed_cjk_families", lambda: None)

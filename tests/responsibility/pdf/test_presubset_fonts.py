@@ -14,6 +14,7 @@ from core.pdf import fonts
 from core.pdf.engine import ASSETS_DIR, AssetsOnlyFetcher
 from core.pdf.fonts import (
     PRESUBSET_FAMILY,
+    PRESUBSET_FANG,
     PRESUBSET_FILES,
     font_stack_with_presubset,
     pdf_fonts_check,
@@ -101,14 +102,41 @@ def test_letter_render_pdf_works_without_the_presubset_faces(no_presubset_fonts,
     assert pdf_glyph_report(pdf).notdef == set()
 
 
-def test_font_stack_with_presubset_goes_right_before_noto(presubset_fonts):
-    # when
-    stack = font_stack_with_presubset('"仿宋_GB2312", FandolFang, "Noto Serif CJK SC", serif')
-    unrelated = font_stack_with_presubset('"LXGW WenKai", serif')
+def _fonts_folder_holding(var, names) -> None:
+    """VAR_DIR/fonts with files of these names (font_stack_with_presubset looks only at which exist)."""
+    (var / "fonts").mkdir(parents=True)
+    for name in names:
+        (var / "fonts" / name).write_bytes(b"OTTO")
 
-    # then official faces keep precedence, and a stack without Noto is left alone
-    assert stack == f'"仿宋_GB2312", "FandolFang", "{PRESUBSET_FAMILY}", "Noto Serif CJK SC", serif'
+
+def test_font_stack_with_presubset_goes_right_before_each_source(tmp_path):
+    # given the pre-subset serif and 仿宋 faces
+    _fonts_folder_holding(tmp_path, [*PRESUBSET_FILES.values(), *PRESUBSET_FANG.files.values()])
+
+    # when
+    with override_settings(VAR_DIR=tmp_path):
+        stack = font_stack_with_presubset('"仿宋_GB2312", FandolFang, "Noto Serif CJK SC", serif')
+        unrelated = font_stack_with_presubset('"LXGW WenKai", serif')
+
+    # then each goes right before the face it was cut from; official faces keep precedence, and a
+    # stack without either source is left alone
+    assert stack == (
+        f'"仿宋_GB2312", "{PRESUBSET_FANG.family}", "FandolFang", '
+        f'"{PRESUBSET_FAMILY}", "Noto Serif CJK SC", serif'
+    )
     assert unrelated == '"LXGW WenKai", serif'
+
+
+def test_font_stack_with_presubset_leaves_fandolfang_alone_without_its_presubset_face(tmp_path):
+    # given the serif faces only (FandolFang was not installed when prepare_pdf_fonts ran)
+    _fonts_folder_holding(tmp_path, PRESUBSET_FILES.values())
+
+    # when
+    with override_settings(VAR_DIR=tmp_path):
+        stack = font_stack_with_presubset('"仿宋_GB2312", FandolFang, "Noto Serif CJK SC", serif')
+
+    # then
+    assert stack == f'"仿宋_GB2312", "FandolFang", "{PRESUBSET_FAMILY}", "Noto Serif CJK SC", serif'
 
 
 def test_presubset_font_face_css_is_inert_in_a_style_element(presubset_fonts, tmp_path):
@@ -120,8 +148,9 @@ def test_presubset_font_face_css_is_inert_in_a_style_element(presubset_fonts, tm
     with override_settings(VAR_DIR=var):
         css = presubset_font_face_css()
 
-    # then the URLs are percent-encoded: nothing can end the url(), the rule or the <style>
-    assert css.count("@font-face") == 2
+    # then one rule a file (the serif's two, the 仿宋's where FandolFang is installed), and the URLs are
+    # percent-encoded: nothing can end the url(), the rule or the <style>
+    assert css.count("@font-face") == len(list((var / "fonts").glob("*.otf"))) >= 2
     for char in "<>\"'&;":
         assert char not in css.replace("; ", "").replace(";}", "")
     assert "%3C/style%3E%28x%29" in css

@@ -1,6 +1,5 @@
 """letter_render_pdf: a countersigned letter as a PDF/A in official-document layout (GB/T 9704-2012)."""
 
-import datetime
 import io
 import os
 import re
@@ -17,16 +16,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from PIL import Image
 
-from accounts.models import User
-from responsibility.demo.letter_templates import ORGAN_TEMPLATE
-from responsibility.demo.signatures import demo_signature_data_url, demo_signature_png
+from responsibility.demo.signatures import demo_signature_png
 from responsibility.letters.models.documents import LetterDocument
-from responsibility.letters.models.letters import LetterEvent, Signature, SignatureMethod
+from responsibility.letters.models.letters import LetterEvent, Signature
 from responsibility.letters.pdf import letter_render_pdf, signature_ink_png
-from responsibility.letters.services.issuing import campaign_issue_letters
-from responsibility.letters.services.letters import SigningAttestation, letter_countersign, letter_sign
-from responsibility.letters.signing import CONSENT_TEXT, SignatureMark, signature_mark_from_drawing
-from tests.factories import CampaignFactory, LetterTemplateFactory
 from tests.responsibility.pdf.reading import compact, pdf_link_uris, pdf_text
 
 pytestmark = pytest.mark.django_db
@@ -34,51 +27,6 @@ pytestmark = pytest.mark.django_db
 CODE = "K7QX-3M9D-PA2W-H4TZ"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 A4 = (595.28, 841.89)
-
-
-def _attestation(letter, mark: SignatureMark, ip_address: str) -> SigningAttestation:
-    return SigningAttestation(
-        mark=mark,
-        consent_text=CONSENT_TEXT,
-        content_hash_shown=letter.content_hash,
-        reauthenticated_at=timezone.now(),
-        ip_address=ip_address,
-        user_agent="pytest",
-    )
-
-
-@pytest.fixture
-def demo_like_letter(org, time_machine):
-    """The demo's organ-level letter (11 clauses): issued, signed by hand, countersigned with a typed name."""
-    User.objects.filter(pk=org.secretary.pk).update(full_name="陈永昇")
-    User.objects.filter(pk=org.heads[0].pk).update(full_name="张祎")
-    template = LetterTemplateFactory(
-        clauses=[(category, text) for category, text in ORGAN_TEMPLATE.clauses],
-        published=True,
-        created_by=org.office_admin,
-        **ORGAN_TEMPLATE.fields(2026),
-    )
-    campaign = CampaignFactory(template=template, created_by=org.office_admin)
-    time_machine.move_to(datetime.datetime(2026, 2, 26, 9, 30, tzinfo=SHANGHAI), tick=False)
-    (letter,) = campaign_issue_letters(
-        campaign=campaign,
-        issuer_post=org.secretary_post,
-        signer_posts=[org.head_posts[0]],
-        issued_by=org.office_admin,
-        ip_address="192.0.2.10",
-    ).issued
-    time_machine.move_to(datetime.datetime(2026, 3, 1, 10, 40, tzinfo=SHANGHAI), tick=False)
-    signer = User.objects.get(pk=letter.signer_id)
-    drawing = signature_mark_from_drawing(demo_signature_data_url(seed="fzw_zhuren", characters=2))
-    letter = letter_sign(
-        letter=letter, signed_by=signer, attestation=_attestation(letter, drawing, "192.0.2.56")
-    )
-    time_machine.move_to(datetime.datetime(2026, 3, 2, 8, 5, tzinfo=SHANGHAI), tick=False)
-    issuer = User.objects.get(pk=letter.issuer_id)
-    typed = SignatureMark(method=SignatureMethod.TYPED, typed_name="陈永昇")
-    return letter_countersign(
-        letter=letter, countersigned_by=issuer, attestation=_attestation(letter, typed, "192.0.2.68")
-    )
 
 
 def _page_number_positions(pdf: bytes) -> list[tuple[str, float]]:
@@ -314,13 +262,15 @@ def test_letter_render_pdf_lists_the_audit_trail_in_the_appendix(demo_like_lette
     assert "手写签名" in appendix  # the method, in the document language whatever the request language
 
 
-def test_letter_render_pdf_keeps_a_typical_letter_under_150_kb(demo_like_letter):
+def test_letter_render_pdf_keeps_a_typical_letter_under_250_kb(demo_like_letter):
     # when
     pdf = letter_render_pdf(letter=demo_like_letter, verification_code=CODE)
 
-    # then four pages (three of letter, one of record) stay small: fonts are subset to the glyphs used
+    # then four pages (three of letter, one of record) stay small: fonts are subset to the glyphs used.
+    # The body's 仿宋 (FandolFang) takes most of it: its traced outlines cost about 300 bytes a character
+    # compressed, twice Noto's; a letter set in Noto Serif CJK SC alone is about 120 KB.
     assert len(pypdf.PdfReader(io.BytesIO(pdf)).pages) >= 4
-    assert len(pdf) < 150_000
+    assert len(pdf) < 250_000
 
 
 def test_letter_render_pdf_only_reads(countersigned_letter):
