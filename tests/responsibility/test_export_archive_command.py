@@ -10,6 +10,7 @@ from pypdf import PdfReader
 from tests.factories import OrgUnitFactory
 from tests.responsibility.archive_helpers import (
     FAKE_PAGES,
+    blank_pdf,
     documents_attach,
     fake_render_install,
     letters_countersign_new,
@@ -119,3 +120,35 @@ def test_export_archive_leaves_no_half_file_when_a_stored_pdf_was_changed(monkey
         _run("--campaign", str(org.campaign.pk), "--out", str(tmp_path / "x.pdf"))
 
     assert list(tmp_path.glob("*x.pdf*")) == []
+
+
+def test_export_archive_duplex_starts_every_letter_on_an_odd_page(monkeypatch, org, tmp_path):
+    # given two letters of three pages each
+    monkeypatch.setattr(
+        "responsibility.letters.pdf.letter_render_pdf",
+        lambda *, letter, verification_code, anchor=None: blank_pdf(pages=3, label=letter.reference),
+    )
+    monkeypatch.setattr("core.pdf.seal.pdf_seal", lambda *, pdf: pdf)
+    documents_attach(letters_countersign_new(org, 2))
+    target = tmp_path / "双面.pdf"
+
+    # when the office asks for the volume for double-sided printing
+    output = _run("--campaign", str(org.campaign.pk), "--out", str(target), "--duplex")
+
+    # then the second letter starts on an odd page after a blank one: the front matter (made even),
+    # 3 pages, a blank page, 3 pages
+    merged = PdfReader(target)
+    starts = [merged.get_destination_page_number(item) for item in merged.outline]
+    front = starts[0]
+    assert front % 2 == 0
+    assert starts == [front, front + 4]
+    assert len(merged.pages) == front + 7
+    assert merged.pages[front + 3].extract_text().strip() == ""
+    assert "double-sided" in output
+
+
+def test_export_archive_refuses_duplex_for_a_zip(org, tmp_path):
+    with pytest.raises(CommandError, match="--duplex applies to the merged PDF"):
+        _run("--campaign", str(org.campaign.pk), "--out", str(tmp_path / "x.zip"), "--zip", "--duplex")
+
+    assert not (tmp_path / "x.zip").exists()

@@ -50,7 +50,8 @@ class ArchiveFilterForm(forms.Form):
 
 
 class ArchiveExportForm(forms.Form):
-    """A batch print: one campaign, optionally some units, as one merged PDF or a ZIP."""
+    """A batch print: one campaign, optionally some units, as one merged PDF (for double-sided printing
+    or not) or a ZIP."""
 
     campaign = forms.ModelChoiceField(label=_("Campaign"), queryset=None)
     units = forms.ModelMultipleChoiceField(
@@ -64,6 +65,13 @@ class ArchiveExportForm(forms.Form):
         choices=ExportFormat.choices,
         initial=ExportFormat.MERGED_PDF,
         widget=forms.RadioSelect,
+    )
+    duplex = forms.BooleanField(
+        label=_("For double-sided printing"),
+        required=False,
+        help_text=_(
+            "Merged PDF only: every letter starts on an odd page; blank pages are put in unnumbered."
+        ),
     )
 
     def __init__(self, *args, campaigns, units, **kwargs):

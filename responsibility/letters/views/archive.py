@@ -81,6 +81,7 @@ def export_create_view(request):
                 unit_ids=[unit.pk for unit in form.cleaned_data["units"]],
                 export_format=form.cleaned_data["export_format"],
                 requested_by=request.user,
+                duplex=form.cleaned_data["duplex"],
             )
         except ApplicationError as error:
             form.add_error(None, str(error))

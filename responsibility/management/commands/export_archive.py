@@ -1,4 +1,4 @@
-"""`manage.py export_archive --campaign ID --out FILE.pdf [--zip] [--unit CODE ...]`: a batch print, now."""
+"""`manage.py export_archive --campaign ID --out FILE [--duplex | --zip] [--unit CODE ...]`: a batch print."""
 
 import os
 import tempfile
@@ -18,8 +18,9 @@ from responsibility.letters.services.exports import archive_export_write
 class Command(BaseCommand):
     help = (
         "Write a campaign's sealed letter PDFs to one file, as the archive page's batch print does: one "
-        "merged PDF with a cover and a table of contents (a print copy), or with --zip the single sealed "
-        "PDFs and a manifest of their SHA-256. The stored PDFs are used as they are; nothing is re-rendered."
+        "merged PDF with a cover and a table of contents, its pages numbered through (a print copy; with "
+        "--duplex every letter starts on an odd page), or with --zip the single sealed PDFs and a manifest "
+        "of their SHA-256. The stored PDFs are used as they are; nothing is re-rendered."
     )
 
     def add_arguments(self, parser):
@@ -29,6 +30,11 @@ class Command(BaseCommand):
         parser.add_argument("--out", required=True, help="file to write (.pdf, or .zip with --zip)")
         parser.add_argument("--zip", action="store_true", help="a ZIP of the sealed PDFs instead of one PDF")
         parser.add_argument(
+            "--duplex",
+            action="store_true",
+            help="for double-sided printing: every letter starts on an odd page (blank pages put in)",
+        )
+        parser.add_argument(
             "--unit",
             action="append",
             default=[],
@@ -37,6 +43,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
+        if options["zip"] and options["duplex"]:
+            raise CommandError("--duplex applies to the merged PDF; a ZIP holds the single PDFs.")
         campaign = Campaign.objects.filter(pk=options["campaign"]).first()
         if campaign is None:
             raise CommandError(f"There is no campaign with id {options['campaign']}.")
@@ -55,7 +63,8 @@ class Command(BaseCommand):
         if not out.parent.is_dir():
             raise CommandError(f"The folder {out.parent} does not exist.")
         export_format = ExportFormat.ZIP if options["zip"] else ExportFormat.MERGED_PDF
-        self.stdout.write(f"Writing {len(documents)} letters of {campaign} to {out} ({export_format.label}).")
+        label = f"{export_format.label}, double-sided" if options["duplex"] else export_format.label
+        self.stdout.write(f"Writing {len(documents)} letters of {campaign} to {out} ({label}).")
         started = time.perf_counter()
         # Written beside the target and renamed at the end: a failed run leaves no half file.
         handle, partial = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".part")
@@ -67,6 +76,7 @@ class Command(BaseCommand):
                     export_format=export_format,
                     out=stream,
                     progress=lambda done, total: self.stdout.write(f"  {done}/{total}"),
+                    duplex=options["duplex"],
                 )
             os.replace(partial, out)
         except ApplicationError as error:

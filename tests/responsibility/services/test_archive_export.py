@@ -3,6 +3,7 @@
 import csv
 import hashlib
 import io
+import re
 import zipfile
 from unittest import mock
 
@@ -137,7 +138,8 @@ def test_archive_export_build_merges_cover_contents_and_the_stored_pdfs(org, sea
     ordered = sealed_documents
     assert [item.title.split()[0] for item in outline] == [d.letter.reference for d in ordered]
 
-    # the cover says what it is and that the seals do not survive; the contents list every letter
+    # the cover says what it is and that the seals do not survive; the contents list every letter with
+    # the volume's page number printed on its first page (numbered from 1 at the first letter)
     cover = merged.pages[0].extract_text()
     assert "2026年度党风廉政建设责任书汇编" in cover
     assert "共 3 份" in cover
@@ -146,7 +148,10 @@ def test_archive_export_build_merges_cover_contents_and_the_stored_pdfs(org, sea
     for document, start in zip(ordered, starts, strict=True):
         assert document.letter.reference in contents
         assert document.letter.signer.full_name in contents
-        assert str(start + 1) in contents
+        number = start - 2 + 1  # after the cover and one page of contents
+        # pypdf reads a row as its page number (floated right, drawn first), then the rest of it
+        assert re.search(rf"^{number}{re.escape(document.letter.signer.full_name)}\d", contents, re.M)
+        assert f"汇编第 {number} 页" in merged.pages[start].extract_text()
     # no leftover signature form: the merged copy does not pretend to be sealed
     assert "/AcroForm" not in merged.trailer["/Root"]
 

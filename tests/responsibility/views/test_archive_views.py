@@ -240,6 +240,28 @@ def test_the_office_starts_a_batch_print_and_follows_it_to_the_download(
         assert len([name for name in archive.namelist() if name.endswith(".pdf")]) == 3
 
 
+def test_the_office_asks_for_a_merged_pdf_for_double_sided_printing(english, org, rendered):
+    # given letters with their PDFs, and the archive page's batch print form with its checkbox
+    documents_attach(letters_countersign_new(org, 2))
+    english.force_login(org.office_admin)
+    assert 'name="duplex"' in english.get(ARCHIVE).content.decode()
+
+    # when the office ticks it for a merged PDF
+    with mock.patch("responsibility.letters.tasks.archive_export_build.delay"):
+        response = english.post(
+            reverse("responsibility:export-create"),
+            {"campaign": org.campaign.pk, "export_format": ExportFormat.MERGED_PDF, "duplex": "on"},
+        )
+
+    # then the export is double-sided, and its page says so
+    export = ArchiveExport.objects.get()
+    assert export.duplex is True
+    archive_export_build(export=export)
+    page = english.get(response["Location"]).content.decode()
+    assert "double-sided" in page
+    assert "Every letter starts on an odd page" in page
+
+
 def test_a_batch_print_of_nothing_ready_is_refused_with_a_message(english, org, countersigned_letter):
     english.force_login(org.office_admin)
 
