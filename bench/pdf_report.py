@@ -33,11 +33,13 @@ class Comparison:
 
     name: str
     seconds: float | None = None  # median per letter
+    cpu_seconds: float | None = None  # CPU time per letter (its own processes), median
     runs: int = 0
     pages: int | None = None
     bytes: int | None = None
     note: str = ""
     error: str | None = None
+    must_cost_more: bool = False  # a target: our render + seal must take less CPU per letter than this
 
 
 @dataclass
@@ -49,6 +51,7 @@ class Report:
     figures: list[Figure] = field(default_factory=list)
     comparisons: list[Comparison] = field(default_factory=list)
     ours_seconds: float | None = None
+    ours_cpu_seconds: float | None = None
     ours_bytes: int | None = None
 
 
@@ -110,31 +113,42 @@ def print_report(report: Report) -> bool:
         if figure.note:
             say(f"{'':<4}{figure.note}")
     say("")
-    ours = report.ours_seconds
+    ours, ours_cpu = report.ours_seconds, report.ours_cpu_seconds
     say(
         "Comparisons, per letter, against our render + seal"
         + (
-            f" ({ours:.3f} s, {report.ours_bytes / 1024:.0f} KB): × ours > 1 means ours is faster/smaller"
-            if ours
+            f" ({ours:.3f} s, {ours_cpu:.3f} s CPU, {report.ours_bytes / 1024:.0f} KB): "
+            "× ours > 1 means ours is faster/cheaper/smaller"
+            if ours and ours_cpu
             else ""
         )
     )
     name = "other way to make the same letter"
-    header = f"{name:<86} {'per letter':>10} {'× ours':>7} {'size':>8} {'× ours':>7}"
+    header = f"{name:<78} {'per letter':>10} {'× ours':>7} {'CPU':>8} {'× ours':>7} {'size':>8} {'× ours':>7}"
     say(header)
     say("-" * len(header))
     for comparison in report.comparisons:
         if comparison.error:
-            say(f"{comparison.name:<86} {comparison.error}")
+            say(f"{comparison.name:<78} {comparison.error}")
+            all_ok &= not comparison.must_cost_more
             continue
         times = f"{comparison.seconds / ours:.2f}" if ours else ""
+        cpu = _value(comparison.cpu_seconds, "s")
+        cpus = f"{comparison.cpu_seconds / ours_cpu:.2f}" if comparison.cpu_seconds and ours_cpu else ""
         size = f"{comparison.bytes / 1024:.0f} KB" if comparison.bytes else ""
         sizes = (
             f"{comparison.bytes / report.ours_bytes:.2f}" if comparison.bytes and report.ours_bytes else ""
         )
-        say(f"{comparison.name:<86} {_value(comparison.seconds, 's'):>10} {times:>7} {size:>8} {sizes:>7}")
+        say(
+            f"{comparison.name:<78} {_value(comparison.seconds, 's'):>10} {times:>7} {cpu:>8} {cpus:>7} "
+            f"{size:>8} {sizes:>7}"
+        )
         details = [f"{comparison.runs} runs"] + ([f"{comparison.pages} pages"] if comparison.pages else [])
         say(f"{'':<4}{', '.join(details + ([comparison.note] if comparison.note else []))}")
+        if comparison.must_cost_more:
+            cheaper = bool(comparison.cpu_seconds and ours_cpu and ours_cpu < comparison.cpu_seconds)
+            all_ok &= cheaper
+            say(f"{'':<4}target: less CPU per letter than this — {'ok' if cheaper else 'NOT MET'}")
     say("")
     say("All targets met." if all_ok else "Some targets were missed or not measured.")
     return all_ok
