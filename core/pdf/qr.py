@@ -1,7 +1,10 @@
 """The QR code a sealed document prints beside its verification code: the verification page's address,
-as an SVG the PDF engine's fetcher will serve (it serves only data: URLs the renderer generated).
+as an image the PDF engine's fetcher will serve (it serves only data: URLs the renderer generated).
 
-Shared by every sealed document (letters, year-end reports).
+Shared by every sealed document (letters, year-end reports). The code is a PNG of one pixel per module,
+black on white: the PDF scales it to its printed size without interpolation (PDF/A forbids it; the CSS
+sets image-rendering: crisp-edges), so every module prints as a sharp square. An SVG of the same code
+cost the renderer a path of hundreds of squares to parse and draw in every document.
 """
 
 import base64
@@ -10,19 +13,18 @@ import io
 import segno
 
 
-def qr_svg(url: str) -> bytes:
-    """The URL as a QR code (error correction M), black on transparent, sized by its viewBox."""
+def qr_png(url: str) -> bytes:
+    """The URL as a QR code (error correction M): a 1-bit PNG, one pixel per module, no quiet zone."""
     buffer = io.BytesIO()
-    # omitsize: a viewBox instead of a fixed size, so the CSS width scales the code.
     segno.make(url, error="m", micro=False).save(
-        buffer, kind="svg", border=0, dark="#000", light=None, xmldecl=False, omitsize=True
+        buffer, kind="png", scale=1, border=0, dark="#000", light="#fff"
     )
     return buffer.getvalue()
 
 
 def qr_data_url(url: str, resources: dict[str, tuple[str, bytes]]) -> str:
     """The QR code of `url` as a data: URL, added to `resources` (html_to_pdf's) so the fetcher serves it."""
-    body = qr_svg(url)
-    data_url = f"data:image/svg+xml;base64,{base64.b64encode(body).decode('ascii')}"
-    resources[data_url] = ("image/svg+xml", body)
+    body = qr_png(url)
+    data_url = f"data:image/png;base64,{base64.b64encode(body).decode('ascii')}"
+    resources[data_url] = ("image/png", body)
     return data_url

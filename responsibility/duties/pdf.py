@@ -32,7 +32,13 @@ from django.utils import timezone, translation
 from accounts.anchors.models import ChainAnchor
 from accounts.anchors.services import anchor_timestamp_line
 from core import clock
-from core.pdf.engine import DOCUMENT_LANGUAGE, PDF_VARIANT, PdfRenderError, html_to_pdf
+from core.pdf.engine import (
+    DOCUMENT_LANGUAGE,
+    OFFICIAL_DOCUMENT_STYLESHEETS,
+    PDF_VARIANT,
+    PdfRenderError,
+    html_to_pdf,
+)
 from core.pdf.fonts import font_template_context
 from core.pdf.qr import qr_data_url
 from responsibility.duties.audit import DUTY_CHAIN
@@ -125,6 +131,7 @@ def _report_pdf(report: "DutyReport", *, resources=None, pdf_variant=None, subje
         pdf_variant=pdf_variant,
         error=DutyReportRenderError,
         subject=subject,
+        stylesheets=OFFICIAL_DOCUMENT_STYLESHEETS,
     )
 
 

@@ -21,7 +21,13 @@ from PIL import Image, ImageStat
 from accounts.anchors.models import ChainAnchor
 from accounts.anchors.services import anchor_timestamp_line
 from core import clock
-from core.pdf.engine import DOCUMENT_LANGUAGE, PDF_VARIANT, PdfRenderError, html_to_pdf
+from core.pdf.engine import (
+    DOCUMENT_LANGUAGE,
+    OFFICIAL_DOCUMENT_STYLESHEETS,
+    PDF_VARIANT,
+    PdfRenderError,
+    html_to_pdf,
+)
 from core.pdf.fonts import font_template_context
 from core.pdf.qr import qr_data_url
 from responsibility.letters.audit import LETTER_CHAIN, letter_event_describe
@@ -56,6 +62,7 @@ def letter_render_pdf(*, letter: Letter, verification_code: str, anchor: ChainAn
         pdf_variant=PDF_VARIANT,
         error=LetterRenderError,
         subject=f"Letter {letter.reference}",
+        stylesheets=OFFICIAL_DOCUMENT_STYLESHEETS,
     )
 
 

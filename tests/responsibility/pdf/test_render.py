@@ -186,15 +186,22 @@ def test_letter_render_pdf_writes_signing_dates_in_official_form(demo_like_lette
     assert "2026年03月" not in text
 
 
+QR_SIZE = segno.make(f"{settings.SITE_URL.rstrip('/')}/verify/{CODE}/", error="m", micro=False).symbol_size(
+    border=0
+)[0]
+
+
 def test_letter_render_pdf_embeds_the_drawn_signature_next_to_the_typed_one(demo_like_letter):
     # when
     pdf = letter_render_pdf(letter=demo_like_letter, verification_code=CODE)
 
     # then the last page of the letter carries the drawing (the typed name is text) and the verification block
     images = _images_drawn(pdf)  # (page, width, height) of each image painted, as poppler sees them
-    assert len(images) == 1
-    page, width, height = images[0]
+    # the drawing, and the QR code (one pixel per module) on the same page
+    [drawing] = [image for image in images if image[1:] != (QR_SIZE, QR_SIZE)]
+    page, width, height = drawing
     assert (width, height) == (400, 150)
+    assert (page, QR_SIZE, QR_SIZE) in images
     text = compact(pypdf.PdfReader(io.BytesIO(pdf)).pages[page - 1].extract_text())
     assert demo_like_letter.signer_label in text
     assert "陈永昇" in text

@@ -155,8 +155,9 @@ def test_assets_only_fetcher_stops_weasyprint_rather_than_skipping(tmp_path):
 def test_letter_render_pdf_fails_loudly_when_its_assets_are_missing(
     countersigned_letter, tmp_path, monkeypatch
 ):
-    # given the renderer's base URL points at a folder without letter.css
+    # given the renderer's assets are a folder without letter.css
     monkeypatch.setattr(engine, "ASSETS_URL", tmp_path.as_uri() + "/")
+    monkeypatch.setattr(engine, "ASSETS_DIR", tmp_path)
 
     # when / then an ordinary exception (the task records it and retries), nothing half-made
     with pytest.raises(LetterRenderError, match="letter.css"):
