@@ -6,6 +6,8 @@ import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 
 @dataclass(frozen=True)
 class IntegrityProblem:
@@ -39,3 +41,14 @@ def stored_file_sha256(file) -> str | None:
             return hashlib.file_digest(stored, "sha256").hexdigest()
     except (OSError, ValueError):
         return None
+
+
+def sealed_pdf_problem(file, sha256: str) -> str:
+    """Why a stored sealed PDF is not the one that was sealed ("" when its bytes are): any kind of sealed
+    document (a letter, a year-end report) is checked the same way."""
+    digest = stored_file_sha256(file)
+    if digest is None:
+        return _("The sealed PDF is missing from storage.")
+    if digest != sha256:
+        return _("The sealed PDF in storage is not the one that was sealed (its SHA-256 differs).")
+    return ""

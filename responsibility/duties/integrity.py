@@ -5,7 +5,7 @@ refuses to change either row; a file replaced in or removed from storage shows h
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.integrity import IntegrityCheck, IntegrityProblem, integrity_check_register, stored_file_sha256
+from core.integrity import IntegrityCheck, IntegrityProblem, integrity_check_register, sealed_pdf_problem
 from responsibility.duties.models import DutyEvent, DutyEventKind, DutyReportDocument
 
 BATCH_SIZE = 500
@@ -18,12 +18,7 @@ def duty_report_file_problem(document: DutyReportDocument, *, recorded: str | No
         return _("The audit chain holds no event of its issue.")
     if recorded != document.sha256:
         return _("Its SHA-256 differs from the one the audit chain recorded when it was issued.")
-    digest = stored_file_sha256(document.file)
-    if digest is None:
-        return _("The sealed PDF is missing from storage.")
-    if digest != document.sha256:
-        return _("The sealed PDF in storage is not the one that was sealed (its SHA-256 differs).")
-    return ""
+    return sealed_pdf_problem(document.file, document.sha256)
 
 
 def _duty_reports_check():

@@ -11,7 +11,7 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.integrity import IntegrityCheck, IntegrityProblem, integrity_check_register, stored_file_sha256
+from core.integrity import IntegrityCheck, IntegrityProblem, integrity_check_register, sealed_pdf_problem
 from responsibility.letters.content import letter_stored_content_hash
 from responsibility.letters.models.documents import DocumentStatus, LetterDocument
 from responsibility.letters.models.letters import (
@@ -92,12 +92,7 @@ def _letters_check():
 
 def document_file_problem(document: LetterDocument) -> str:
     """Why a ready sealed PDF no longer matches its record ("" when its bytes are the ones stored)."""
-    digest = stored_file_sha256(document.file)
-    if digest is None:
-        return _("The sealed PDF is missing from storage.")
-    if digest != document.sha256:
-        return _("The sealed PDF in storage is not the one that was sealed (its SHA-256 differs).")
-    return ""
+    return sealed_pdf_problem(document.file, document.sha256)
 
 
 def _documents_check():
