@@ -234,8 +234,8 @@ def letter_docx(*, context: dict, resources: dict, path: Path) -> None:
             indent=False,
             size=12,
         )
-        if event.note:
-            paragraph(f"备注：{event.note}", indent=False, size=12)
+        if event.description:
+            paragraph(event.description, indent=False, size=12)
         paragraph(
             f"审计链第{event.sequence}号　事件 {event.hash[:16]}…　前序 {event.previous_hash[:16]}…",
             indent=False,

@@ -20,6 +20,14 @@ from tests.responsibility.pdf.verifying import OtherSeal, letter_superseded, sec
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def english():
+    """The verdicts are read in English here, where they are made and where they are read (the page and
+    the command speak the reader's language; the Chinese is checked in the page tests)."""
+    with translation.override("en"):
+        yield
+
+
 def _unsealed_pdf_for(letter) -> bytes:
     return small_letter_pdf(
         reference=letter.reference,

@@ -25,6 +25,14 @@ from tests.responsibility.pdf.verifying import (
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def english():
+    """The verdicts are read in English here, where they are made and where they are read (the page and
+    the command speak the reader's language; the Chinese is checked in the page tests)."""
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def stored(seal_settings, countersigned_letter):
     """The countersigned letter's real sealed PDF, stored by letter_document_attach: (document, bytes)."""

@@ -194,3 +194,19 @@ def test_the_pages_carry_no_inline_style_or_script(client, archived, org):
         assert "style=" not in page and "<style" not in page
         assert not re.search(r"<script(?![^>]*\bnonce=)", page)
         assert not re.search(r"\son[a-z]+=", page)
+
+
+def test_a_chinese_reader_sees_the_standing_in_chinese(client, archived, org, settings):
+    # Given a voided letter, and a reader whose interface is Chinese (the default)
+    document, pdf = archived
+    letter_void(letter=document.letter, voided_by=org.office_admin, reason="机构改革，重新签订")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+
+    # When its file is uploaded
+    verdict = _verdict(_upload(client, pdf))
+
+    # Then the verdict, its labels and the reason read in Chinese, with no English left in them
+    assert "真实，但已作废" in verdict
+    assert "作废人" in verdict and org.office_admin.get_full_name() in verdict
+    assert "机构改革，重新签订" in verdict
+    assert not re.search(r"[A-Za-z]{3,}", verdict), verdict
