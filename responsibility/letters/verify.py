@@ -6,7 +6,8 @@ with core.verification; this module answers for all of them. Two independent lay
 1. The archive: the SHA-256 of the bytes equals an archived document's (every registered kind is asked),
    and that kind says where the document stands today: in force, voided, or superseded by a later version.
 2. The seal: the PAdES signature is intact, cryptographically valid, made with a certificate that chains
-   to the organisation's seal root, and covers the entire file (nothing was added after sealing).
+   to the organisation's seal roots (the seal certificates kept in core.pdf.seal's history included), and
+   nothing follows it but its validation data under a document timestamp (core.pdf.seal_check).
 
 The verdict is one `VerificationOutcome`: authentic and in force; authentic but voided; authentic but
 superseded; the organisation's valid seal but no record in the archive; not authentic (changed after
