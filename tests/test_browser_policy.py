@@ -58,6 +58,8 @@ NOT_LINKED_IN_THE_DEMO = {
     "responsibility:letter-pdf": "the demo's PDFs wait for the Celery worker: no download link yet",
     "responsibility:letter-revise": "the demo's returned letter was revised already",
     "accounts:password-change-done": "shown after a password change (a POST)",
+    "responsibility:duty-report-document": "the demo issues no year-end report; its sealed versions are "
+    "listed once someone issues one",
 }
 
 SCRIPTS = Path(__file__).resolve().parent.parent / "responsibility" / "static" / "responsibility"

@@ -174,7 +174,7 @@ def test_anchors_are_permanent_through_the_application(countersigned_letter):
     "connection.vendor != 'postgresql'", reason="the refusing triggers exist on PostgreSQL only"
 )
 def test_postgresql_refuses_changing_deleting_or_truncating_anchors(countersigned_letter):
-    from django.db import IntegrityError, transaction
+    from django.db import IntegrityError, NotSupportedError, transaction
 
     chains_anchor(reason=AnchorReason.MANUAL)
     for statement in (
@@ -182,7 +182,9 @@ def test_postgresql_refuses_changing_deleting_or_truncating_anchors(countersigne
         "DELETE FROM accounts_chainanchor",
         "TRUNCATE accounts_chainanchor",
     ):
-        with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        # TRUNCATE meets the year-end reports' foreign key to their anchors first, or the trigger
+        refused = (IntegrityError, NotSupportedError) if statement.startswith("TRUNCATE") else IntegrityError
+        with pytest.raises(refused), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(statement)
     assert ChainAnchor.objects.count() == 1
 
