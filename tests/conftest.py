@@ -257,6 +257,15 @@ def seeded(seeded_once, db) -> str:
     return seeded_once
 
 
+@pytest.fixture
+def archived(seal_settings, countersigned_letter):
+    """A countersigned letter with its sealed PDF in the archive: (document, pdf bytes)."""
+    from tests.responsibility.pdf.sealing import document_archive, sealed_pdf_for
+
+    pdf = sealed_pdf_for(countersigned_letter)
+    return document_archive(letter=countersigned_letter, pdf=pdf), pdf
+
+
 TSA_START_TIMEOUT_SECONDS = 30
 
 

@@ -42,13 +42,6 @@ def other_seal(seal_settings, tmp_path):
     return OtherSeal(tmp_path)
 
 
-@pytest.fixture
-def archived(seal_settings, countersigned_letter):
-    """A countersigned letter with its sealed PDF in the archive: (document, pdf bytes)."""
-    pdf = sealed_pdf_for(countersigned_letter)
-    return document_archive(letter=countersigned_letter, pdf=pdf), pdf
-
-
 def test_pdf_verify_accepts_an_archived_sealed_letter_in_force(seal_settings, archived):
     # Given a countersigned letter whose sealed PDF is archived
     document, pdf = archived

@@ -9,7 +9,7 @@ from django.utils import timezone, translation
 from responsibility.letters.services.letters import letter_void
 from responsibility.letters.verify import VerificationOutcome
 from responsibility.management.commands import verify_pdf
-from tests.responsibility.pdf.sealing import document_archive, sealed_pdf_for, small_letter_pdf
+from tests.responsibility.pdf.sealing import sealed_pdf_for, small_letter_pdf
 from tests.responsibility.pdf.verifying import (
     OtherSeal,
     letter_sealed_as_stored,
@@ -29,12 +29,6 @@ def _verify(path) -> tuple[int, str]:
         except SystemExit as exited:
             return exited.code, out.getvalue()
     return 0, out.getvalue()
-
-
-@pytest.fixture
-def archived(seal_settings, countersigned_letter):
-    pdf = sealed_pdf_for(countersigned_letter)
-    return document_archive(letter=countersigned_letter, pdf=pdf), pdf
 
 
 def _file(tmp_path, data: bytes, name="letter.pdf"):

@@ -11,7 +11,7 @@ from django.utils import timezone
 from accounts.anchors.models import AnchorReason, ChainAnchor
 from responsibility.letters.models.letters import LetterEvent, LetterEventKind
 from responsibility.letters.services.letters import letter_void
-from tests.responsibility.pdf.sealing import document_archive, sealed_pdf_for, small_letter_pdf
+from tests.responsibility.pdf.sealing import sealed_pdf_for, small_letter_pdf
 from tests.responsibility.pdf.verifying import (
     OtherSeal,
     letter_sealed_as_stored,
@@ -25,12 +25,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def english(client, settings):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-
-
-@pytest.fixture
-def archived(seal_settings, countersigned_letter):
-    pdf = sealed_pdf_for(countersigned_letter)
-    return document_archive(letter=countersigned_letter, pdf=pdf), pdf
 
 
 def _upload(client, data: bytes) -> str:

@@ -15,13 +15,6 @@ def english(client, settings):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
 
 
-@pytest.fixture
-def archived(seal_settings, countersigned_letter):
-    """A countersigned letter with its sealed PDF in the archive: (document, pdf bytes)."""
-    pdf = sealed_pdf_for(countersigned_letter)
-    return document_archive(letter=countersigned_letter, pdf=pdf), pdf
-
-
 def _upload(client, data: bytes, name="letter.pdf"):
     return client.post(
         reverse("responsibility:verify"),
