@@ -44,7 +44,7 @@ from responsibility.duties.models import (
     Recurrence,
     TaskOccurrence,
 )
-from responsibility.duties.services import (
+from responsibility.duties.services.assignments import (
     AssignmentInput,
     RecordInput,
     TaskInput,

@@ -86,6 +86,13 @@ def duty_events_append(*, events: list[DutyEvent]) -> list[DutyEvent]:
     return chain_append(DUTY_CHAIN, events)
 
 
+def duty_event_record(**fields) -> DutyEvent:
+    """Chain and store one new duty event made of `fields` (DutyEvent's): its facts in `payload` (see the
+    sentences below), a person's own words in `note`. Must run inside the transaction of the change."""
+    [event] = duty_events_append(events=[DutyEvent(**fields)])
+    return event
+
+
 def duty_chain_verify(*, batch_size: int = 2000) -> ChainBreak | None:
     """Recompute every duty event's hash in order. None when intact, else the first break."""
     return chain_verify(DUTY_CHAIN, batch_size=batch_size)

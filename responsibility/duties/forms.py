@@ -9,7 +9,12 @@ from core import clock
 from core.forms import PersonField, VersionForm
 from responsibility.duties.models import DutyAssignment, DutyTask, PerformanceRecord, Recurrence
 from responsibility.duties.recurrence import TIMES_A_YEAR_ALLOWED
-from responsibility.duties.services import MAX_REASON_LENGTH, AssignmentInput, RecordInput, TaskInput
+from responsibility.duties.services.assignments import (
+    MAX_REASON_LENGTH,
+    AssignmentInput,
+    RecordInput,
+    TaskInput,
+)
 from responsibility.evidence.forms import EvidenceFilesField
 
 _DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

@@ -14,7 +14,7 @@ the beginning of their SHA-256. A withdrawn task is left out: it was never part 
 
 Two renderings of one report:
 
-- the issued report (`duty_report_render_issued`, for duties.services.duty_report_issue): PDF/A-3b, with
+- the issued report (`duty_report_render_issued`, for duties.services.reports): PDF/A-3b, with
   its number and version under the title, a verification block (the code, the verification address and
   its QR code) and where the audit chains stood when it was sealed (链头存证); the service seals it;
 - the working draft (`duty_report_render`, downloaded from the assignment's page): a plain PDF marked

@@ -68,17 +68,17 @@ from responsibility.duties.selectors import (
     performance_record_list_visible_to,
     post_handover_list_of,
 )
-from responsibility.duties.services import (
+from responsibility.duties.services.assignments import (
     duty_assignment_confirm,
     duty_assignment_update,
     duty_assignments_generate,
-    duty_report_issue,
     duty_task_create,
     duty_task_withdraw,
     performance_record_create,
     performance_record_review,
     post_handover,
 )
+from responsibility.duties.services.reports import duty_report_issue
 
 logger = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ import time_machine
 
 from accounts.models import Post
 from responsibility.duties.models import DutyAssignment, DutyTaskTemplate, Recurrence, TaskOccurrence
-from responsibility.duties.services import duty_assignments_generate
+from responsibility.duties.services.assignments import duty_assignments_generate
 from responsibility.letters.services.issuing import campaign_issue_letters
 from responsibility.letters.services.letters import letter_sign
 from tests.conftest import Organisation, attestation_for

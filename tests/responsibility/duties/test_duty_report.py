@@ -15,7 +15,7 @@ from django.contrib.auth import get_user_model
 from accounts.models import PostKind
 from responsibility.duties.models import PerformanceRecord, TaskOccurrence
 from responsibility.duties.pdf import duty_report_context, duty_report_render, duty_report_title
-from responsibility.duties.services import (
+from responsibility.duties.services.assignments import (
     RecordInput,
     duty_assignment_confirm,
     performance_record_create,

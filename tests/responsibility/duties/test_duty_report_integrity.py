@@ -13,7 +13,7 @@ from django.utils import translation
 
 from core.integrity import INTEGRITY_CHECKS
 from responsibility.duties.models import DutyAssignment, DutyEvent, DutyEventKind, DutyReportDocument
-from responsibility.duties.services import duty_report_issue
+from responsibility.duties.services.reports import duty_report_issue
 from tests.responsibility.inspections.tampering import _raw_update
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("report_seal")]

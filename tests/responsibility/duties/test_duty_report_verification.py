@@ -16,7 +16,8 @@ from django.utils import timezone, translation
 
 from core.verification import SEALED_KINDS, Standing, sealed_record_by_code, sealed_record_by_sha256
 from responsibility.duties.models import DutyAssignment, DutyEvent, DutyEventKind, DutyReportDocument
-from responsibility.duties.services import RecordInput, duty_report_issue, performance_record_create
+from responsibility.duties.services.assignments import RecordInput, performance_record_create
+from responsibility.duties.services.reports import duty_report_issue
 from responsibility.letters.verify import VerificationOutcome, pdf_verify
 from tests.responsibility.duties.conftest import TODAY, first_open_occurrence
 

@@ -29,7 +29,8 @@ from responsibility.duties.models import (
     PostHandover,
     TaskOccurrence,
 )
-from responsibility.duties.services import RecordInput, duty_report_issue, performance_record_create
+from responsibility.duties.services.assignments import RecordInput, performance_record_create
+from responsibility.duties.services.reports import duty_report_issue
 from tests.factories import UserFactory
 from tests.responsibility.duties.conftest import Duties, first_open_occurrence
 from tests.responsibility.inspections.conftest import pdf_upload

@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from responsibility.duties.models import DutyAssignment, Recurrence, TaskOccurrence
-from responsibility.duties.services import (
+from responsibility.duties.services.assignments import (
     RecordInput,
     TaskInput,
     duty_assignments_generate,

@@ -10,7 +10,7 @@ from core.errors import ApplicationError
 from core.versions import StaleEdit
 from responsibility.duties.models import AssignmentStatus, Recurrence
 from responsibility.duties.recurrence import RecurrenceRefused
-from responsibility.duties.services import (
+from responsibility.duties.services.assignments import (
     AssignmentInput,
     TaskInput,
     duty_assignment_confirm,

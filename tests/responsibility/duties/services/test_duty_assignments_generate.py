@@ -16,7 +16,7 @@ from responsibility.duties.models import (
     TaskOccurrence,
 )
 from responsibility.duties.recurrence import RecurrenceRefused
-from responsibility.duties.services import duty_assignments_generate
+from responsibility.duties.services.assignments import duty_assignments_generate
 from responsibility.letters.models.letters import ClauseCategory, Letter
 from tests.factories import PostFactory, UserFactory
 from tests.responsibility.duties.conftest import common_task_templates

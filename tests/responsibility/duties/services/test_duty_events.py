@@ -21,19 +21,19 @@ from responsibility.duties.models import (
     Recurrence,
     ReviewStatus,
 )
-from responsibility.duties.services import (
+from responsibility.duties.services.assignments import (
     AssignmentInput,
     RecordInput,
     TaskInput,
     duty_assignment_confirm,
     duty_assignment_update,
-    duty_report_issue,
     duty_task_create,
     duty_task_withdraw,
     performance_record_create,
     performance_record_review,
     post_handover,
 )
+from responsibility.duties.services.reports import duty_report_issue
 from tests.factories import UserFactory
 from tests.responsibility.duties.conftest import first_open_occurrence
 from tests.responsibility.inspections.conftest import pdf_upload

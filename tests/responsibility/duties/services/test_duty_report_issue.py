@@ -20,7 +20,8 @@ from core.pdf.pdfa import pdfa_problems
 from responsibility.duties.audit import duty_chain_verify, duty_event_describe
 from responsibility.duties.models import DutyAssignment, DutyEvent, DutyEventKind, DutyReportDocument
 from responsibility.duties.pdf import DutyReportRenderError
-from responsibility.duties.services import RecordInput, duty_report_issue, performance_record_create
+from responsibility.duties.services.assignments import RecordInput, performance_record_create
+from responsibility.duties.services.reports import duty_report_issue
 from responsibility.letters.verify import pdf_seal_check
 from tests.responsibility.duties.conftest import TODAY, first_open_occurrence
 from tests.responsibility.pdf.reading import compact, pdf_link_uris, pdf_text

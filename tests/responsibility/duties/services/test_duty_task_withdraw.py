@@ -17,7 +17,7 @@ from responsibility.duties.models import (
 )
 from responsibility.duties.pdf import duty_report_context
 from responsibility.duties.selectors import duty_progress_counts, occurrence_list_due_for
-from responsibility.duties.services import (
+from responsibility.duties.services.assignments import (
     MAX_REASON_LENGTH,
     RecordInput,
     TaskInput,

@@ -13,7 +13,7 @@ from accounts.models import PostKind
 from core.errors import ApplicationError
 from core.versions import StaleEdit
 from responsibility.duties.models import PerformanceRecord, ReviewStatus, TaskOccurrence
-from responsibility.duties.services import (
+from responsibility.duties.services.assignments import (
     RecordInput,
     performance_record_create,
     performance_record_review,

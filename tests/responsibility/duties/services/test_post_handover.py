@@ -10,7 +10,7 @@ from accounts.models import PostKind
 from core.errors import ApplicationError
 from responsibility.duties.models import AssignmentStatus, TaskOccurrence
 from responsibility.duties.selectors import duty_assignment_list_visible_to, occurrence_list_due_for
-from responsibility.duties.services import (
+from responsibility.duties.services.assignments import (
     RecordInput,
     duty_assignment_confirm,
     performance_record_create,

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from responsibility.duties.models import Recurrence, TaskOccurrence
-from responsibility.duties.services import (
+from responsibility.duties.services.assignments import (
     RecordInput,
     TaskInput,
     duty_task_create,

@@ -6,7 +6,7 @@ import datetime
 import pytest
 
 from responsibility.duties.models import AssignmentStatus, DutyAssignment, DutyTask, Recurrence
-from responsibility.duties.services import (
+from responsibility.duties.services.assignments import (
     AssignmentInput,
     duty_assignment_confirm,
     duty_assignment_update,

@@ -10,7 +10,11 @@ from django.test.utils import CaptureQueriesContext
 from accounts.models import PostKind
 from core.deadlines import TrafficLight
 from responsibility.duties.models import DutyAssignment
-from responsibility.duties.services import RecordInput, duty_assignments_generate, performance_record_create
+from responsibility.duties.services.assignments import (
+    RecordInput,
+    duty_assignments_generate,
+    performance_record_create,
+)
 from tests.factories import PostFactory
 from tests.responsibility.duties.conftest import first_open_occurrence
 from tests.responsibility.duties.views.conftest import messages_of, url

@@ -10,7 +10,8 @@ import pytest
 from django.utils import timezone
 
 from responsibility.duties.models import DutyReportDocument
-from responsibility.duties.services import RecordInput, duty_report_issue, performance_record_create
+from responsibility.duties.services.assignments import RecordInput, performance_record_create
+from responsibility.duties.services.reports import duty_report_issue
 from tests.responsibility.duties.conftest import TODAY, first_open_occurrence
 from tests.responsibility.duties.views.conftest import messages_of, url
 

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from responsibility.duties.models import DutyEvent, DutyEventKind, DutyTask, Recurrence, TaskOccurrence
-from responsibility.duties.services import (
+from responsibility.duties.services.assignments import (
     RecordInput,
     TaskInput,
     duty_task_create,

@@ -7,7 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from responsibility.duties.models import PerformanceRecord, ReviewStatus, TaskOccurrence
-from responsibility.duties.services import RecordInput, performance_record_create
+from responsibility.duties.services.assignments import RecordInput, performance_record_create
 from responsibility.evidence.models import EvidenceFile
 from tests.responsibility.duties.conftest import first_open_occurrence
 from tests.responsibility.duties.views.conftest import messages_of, url

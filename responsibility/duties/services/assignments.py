@@ -1,4 +1,4 @@
-"""Every change to 一岗双责 (one post, two responsibilities): assignments, tasks, records, handovers.
+"""Every change to a year's 一岗双责 (one post, two responsibilities): assignments, tasks, records, handovers.
 
 Each one appends its `DutyEvent` to the duty audit chain in the same transaction (duties.audit says what
 each kind of event carries). Nothing here deletes: a task set by mistake is withdrawn with a reason.
@@ -6,13 +6,11 @@ each kind of event carries). Nothing here deletes: a task set by mistake is with
 
 import datetime
 import functools
-import hashlib
 import logging
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F, Max
 from django.utils import translation
@@ -23,15 +21,13 @@ from core import clock
 from core.audit import changes_payload, person_payload
 from core.errors import ApplicationError
 from core.locks import row_lock
-from core.verification import verification_code_new
 from core.versions import stale_check
-from responsibility.duties.audit import duty_events_append
+from responsibility.duties.audit import duty_event_record, duty_events_append
 from responsibility.duties.models import (
     AssignmentStatus,
     DutyAssignment,
     DutyEvent,
     DutyEventKind,
-    DutyReportDocument,
     DutyTask,
     DutyTaskTemplate,
     PerformanceRecord,
@@ -39,7 +35,6 @@ from responsibility.duties.models import (
     Recurrence,
     ReviewStatus,
     TaskOccurrence,
-    duty_report_reference,
 )
 from responsibility.duties.permissions import DutyAction, duty_check_permission, occurrence_check_permission
 from responsibility.duties.recurrence import periods_of
@@ -54,37 +49,6 @@ logger = logging.getLogger(__name__)
 MAX_REASON_LENGTH = 1000
 # The clause categories whose clauses a leader's integrity duties carry out by default.
 DUTY_CLAUSE_CATEGORIES = (ClauseCategory.DUAL_DUTY, ClauseCategory.PRINCIPAL)
-
-
-def _event(
-    *,
-    assignment_id: int | None,
-    subject: str,
-    kind: DutyEventKind,
-    actor,
-    payload: dict | None = None,
-    note: str = "",
-    digest: str = "",
-    from_status: str = "",
-    to_status: str = "",
-) -> DutyEvent:
-    """An unsaved event: its facts in `payload` (see duties.audit), a person's own words in `note`."""
-    return DutyEvent(
-        assignment_id=assignment_id,
-        subject=subject,
-        kind=kind,
-        actor=actor,
-        payload=payload or {},
-        note=note,
-        digest=digest,
-        from_status=from_status,
-        to_status=to_status,
-    )
-
-
-def _event_record(**event) -> None:
-    """Append one event (`_event`'s arguments) to the duty chain."""
-    duty_events_append(events=[_event(**event)])
 
 
 def _ids(items) -> list[int]:
@@ -194,7 +158,7 @@ def duty_assignments_generate(*, year: int, generated_by) -> GenerateResult:
             _occurrences_create(task=task, year=year, responsible_id=post.holder_id)
             tasks.append(task)
         events.append(
-            _event(
+            DutyEvent(
                 assignment_id=assignment.pk,
                 subject=f"assignment:{assignment.pk}",
                 kind=DutyEventKind.ASSIGNMENT_GENERATED,
@@ -267,7 +231,7 @@ def duty_assignment_update(
         "clauses": _ids(data.clauses),
     }
     moved = previous_status != locked.status
-    _event_record(
+    duty_event_record(
         assignment_id=locked.pk,
         subject=f"assignment:{locked.pk}",
         kind=DutyEventKind.ASSIGNMENT_UPDATED,
@@ -292,7 +256,7 @@ def duty_assignment_confirm(*, assignment: DutyAssignment, confirmed_by, expecte
     locked.confirmed_at = clock.now()
     locked.version += 1
     locked.save(update_fields=["status", "confirmed_at", "version"])
-    _event_record(
+    duty_event_record(
         assignment_id=locked.pk,
         subject=f"assignment:{locked.pk}",
         kind=DutyEventKind.ASSIGNMENT_CONFIRMED,
@@ -337,7 +301,7 @@ def duty_task_create(*, assignment: DutyAssignment, data: TaskInput, created_by)
         sort_order=last + 1,
     )
     periods = _occurrences_create(task=task, year=locked.year, responsible_id=locked.leader_id)
-    _event_record(
+    duty_event_record(
         assignment_id=locked.pk,
         subject=f"task:{task.pk}",
         kind=DutyEventKind.TASK_CREATED,
@@ -381,7 +345,7 @@ def duty_task_withdraw(*, task: DutyTask, withdrawn_by, reason: str) -> DutyTask
     locked.withdrawn_by = withdrawn_by
     locked.withdrawal_reason = reason
     locked.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason"])
-    _event_record(
+    duty_event_record(
         assignment_id=assignment.pk,
         subject=f"task:{locked.pk}",
         kind=DutyEventKind.TASK_WITHDRAWN,
@@ -437,7 +401,7 @@ def performance_record_create(
     task = locked.task
     duty_events_append(
         events=[
-            _event(
+            DutyEvent(
                 assignment_id=task.assignment_id,
                 subject=f"record:{record.pk}",
                 kind=DutyEventKind.RECORD_CREATED,
@@ -465,7 +429,7 @@ def _evidence_events(
     *, assignment_id: int, record: PerformanceRecord, files: list[EvidenceFile], actor
 ) -> list[DutyEvent]:
     return [
-        _event(
+        DutyEvent(
             assignment_id=assignment_id,
             subject=f"record:{record.pk}",
             kind=DutyEventKind.EVIDENCE_ADDED,
@@ -515,7 +479,7 @@ def performance_record_review(
             occurrence.save(update_fields=["done_at"])
             reopened = True
     task = locked.occurrence.task
-    _event_record(
+    duty_event_record(
         assignment_id=task.assignment_id,
         subject=f"record:{locked.pk}",
         kind=DutyEventKind.RECORD_ACCEPTED if accept else DutyEventKind.RECORD_RETURNED,
@@ -594,7 +558,7 @@ def post_handover(*, post: Post, new_holder, handed_over_on: datetime.date, hand
         "letter": new_letter.reference if new_letter is not None else "",
     }
     event = functools.partial(
-        _event,
+        DutyEvent,
         subject=f"handover:{handover.pk}",
         kind=DutyEventKind.HANDED_OVER,
         actor=handed_over_by,
@@ -638,132 +602,3 @@ def _letter_for_new_holder(*, post: Post, previous, year: int, issued_by) -> Let
     if old is None or not old.campaign.is_open:
         return None
     return letter_issue_for_new_holder(previous=old, issued_by=issued_by)
-
-
-# --- The year-end report (年度履职报告) --------------------------------------------------------------
-#
-# The protocol, so that rendering and sealing (about a second) hold no row lock and no transaction:
-#
-# 1. read: what the report says today and its fingerprint (duties.pdf.duty_report_fingerprint), and the
-#    latest version. If that version says exactly the same, it is the answer: nothing is issued (a second
-#    click after the first finished, or nothing changed since).
-# 2. make, outside any transaction: anchor every audit chain (accounts.anchors, as sealing a letter
-#    does), render the next version as PDF/A with a new verification code, and seal it.
-# 3. store, in one short transaction: lock the assignment (its report versions are numbered under that
-#    lock), and store the file, the row and the `report_issued` event, unless a version was stored since
-#    step 1. That one (a double click's twin) is the answer when it says the same, and our PDF is dropped;
-#    when it says something else, our PDF carries a version number that is taken, and the issue is
-#    refused with nothing stored.
-#
-# The one window: two issues that overlap both render and seal (and anchor); one PDF is stored, the other
-# dropped before anything is written.
-
-
-@dataclass(frozen=True)
-class ReportIssueResult:
-    document: DutyReportDocument  # the version in force after the call
-    issued: bool  # False: the report read as that version already, so no new version was issued
-
-
-def duty_report_issue(*, assignment: DutyAssignment, issued_by) -> ReportIssueResult:
-    """Seal and archive the assignment's year-end report as its next version, which supersedes the earlier
-    ones. A report that reads exactly as its latest version is not issued again: that version is returned."""
-    duty_check_permission(user=issued_by, action=DutyAction.ISSUE_REPORT, assignment=assignment)
-    # Imported here: WeasyPrint and pyHanko load only in the processes that render.
-    from responsibility.duties.pdf import duty_report_fingerprint, duty_report_read
-
-    report = duty_report_read(assignment=assignment)
-    fingerprint = duty_report_fingerprint(report)
-    latest = _report_latest(assignment_id=assignment.pk)
-    if latest is not None and latest.content_sha256 == fingerprint:
-        return ReportIssueResult(document=latest, issued=False)
-    version = latest.version + 1 if latest is not None else 1
-    code = verification_code_new()
-    pdf, anchor, issued_at = _report_make(
-        assignment=assignment, report=report, fingerprint=fingerprint, version=version, code=code
-    )
-    with transaction.atomic():
-        row_lock(DutyAssignment, pk=assignment.pk)  # report versions are numbered under this lock
-        stored = _report_latest(assignment_id=assignment.pk)
-        if (stored.pk if stored else None) != (latest.pk if latest else None):
-            if stored.content_sha256 == fingerprint:  # a double click's twin stored it first
-                return ReportIssueResult(document=stored, issued=False)
-            raise ApplicationError(
-                _(
-                    "Version %(version)d of this report was issued by someone else a moment ago. Nothing "
-                    "was stored: look at it, and issue the report again if it is still needed."
-                )
-                % {"version": stored.version},
-                code="report_version_taken",
-            )
-        document = DutyReportDocument(
-            assignment_id=assignment.pk,
-            version=version,
-            verification_code=code,
-            sha256=hashlib.sha256(pdf).hexdigest(),
-            size=len(pdf),
-            content_sha256=fingerprint,
-            anchor=anchor,
-            issued_at=issued_at,
-            issued_by=issued_by,
-        )
-        document.file.save(f"{assignment.pk}-v{version}-{code}.pdf", ContentFile(pdf), save=False)
-        document.save()
-        _event_record(
-            assignment_id=assignment.pk,
-            subject=f"report:{document.pk}",
-            kind=DutyEventKind.REPORT_ISSUED,
-            actor=issued_by,
-            payload={
-                "version": version,
-                "code": code,
-                "sha256": document.sha256,
-                "supersedes": latest.version if latest is not None else None,
-                "anchor": anchor.number if anchor is not None else None,
-            },
-            digest=document.sha256,
-        )
-    logger.info(
-        "Year-end report of duty assignment %s issued as version %d (%d bytes, %s)",
-        assignment.pk,
-        version,
-        document.size,
-        document.sha256,
-    )
-    return ReportIssueResult(document=document, issued=True)
-
-
-def _report_latest(*, assignment_id: int) -> DutyReportDocument | None:
-    return DutyReportDocument.objects.filter(assignment_id=assignment_id).order_by("-version").first()
-
-
-def _report_make(*, assignment: DutyAssignment, report, fingerprint: str, version: int, code: str):
-    """Step 2: (sealed PDF, the anchor printed in it, the issue time). A failure is logged and refused."""
-    from accounts.anchors.models import AnchorReason
-    from accounts.anchors.services import chains_anchor
-    from core.pdf.seal import SealNotConfiguredError, pdf_seal
-    from responsibility.duties.pdf import DutyReportRenderError, ReportIssue, duty_report_render_issued
-
-    issued_at = clock.now()
-    reference = duty_report_reference(year=assignment.year, assignment_id=assignment.pk)
-    try:
-        anchor = chains_anchor(reason=AnchorReason.SEAL, subject=f"{reference} v{version}")
-        issue = ReportIssue(
-            assignment_id=assignment.pk,
-            year=assignment.year,
-            version=version,
-            verification_code=code,
-            issued_at=issued_at,
-            content_sha256=fingerprint,
-            anchor=anchor,
-        )
-        pdf = pdf_seal(pdf=duty_report_render_issued(report=report, issue=issue))
-    except (DutyReportRenderError, SealNotConfiguredError, OSError) as error:
-        logger.exception(
-            "The year-end report of duty assignment %s could not be made or sealed", assignment.pk
-        )
-        raise ApplicationError(
-            _("The report could not be made or sealed, so nothing was issued. Please try again later."),
-            code="report_not_made",
-        ) from error
-    return pdf, anchor, issued_at
