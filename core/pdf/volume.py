@@ -30,16 +30,26 @@ carried over: a bound volume is a print copy.
 
 import hashlib
 import io
-import itertools
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import BinaryIO
 
 import pikepdf
 
-from core.pdf.font_union import CffUnion, TrueTypeUnion, cff_subset_read, truetype_subset_read
+from core.pdf.font_union import CffUnion
+from core.pdf.volume_fonts import (
+    FontGroup,
+    FontUse,
+    bbox_union,
+    font_setup,
+    font_use,
+    group_join,
+    to_unicode_cmap,
+    widths_array,
+    widths_parse,
+)
 
 MM = 72 / 25.4
 # Where the numbers go unless told otherwise: baseline 20 mm below the top edge, ending 26 mm from the
@@ -90,27 +100,6 @@ class _Part:
     pdf: pikepdf.Pdf
     title: str
     placement: PartPlacement
-
-
-@dataclass
-class _FontUse:
-    """One composite font dictionary of one source PDF, with what is needed to share it."""
-
-    source: int  # index into _Writer.sources
-    font: pikepdf.Object  # the Type0 dictionary
-    program: pikepdf.Object  # its FontFile2 or FontFile3 stream
-    # Its /W as the set of its entries' text (`c [w1 w2 …]`, `c_first c_last w`): the entries most
-    # members have in common are compared as text, and only the others read as numbers.
-    width_entries: frozenset[bytes] = frozenset()
-    unicode: dict[bytes, bytes] = field(default_factory=dict)  # its /ToUnicode: {code: UTF-16BE}, hex
-
-
-@dataclass
-class _Group:
-    """Subsets of one face: one program for all of them."""
-
-    union: CffUnion | TrueTypeUnion
-    members: list[_FontUse] = field(default_factory=list)
 
 
 class Volume:
@@ -254,9 +243,9 @@ class _Writer:
 
     # --- fonts ---------------------------------------------------------------------------------
 
-    def _fonts_collect(self) -> list[_FontUse]:
+    def _fonts_collect(self) -> list[FontUse]:
         """Every composite font with an embedded program that the sources' pages use, read once."""
-        uses: list[_FontUse] = []
+        uses: list[FontUse] = []
         seen: set[tuple[int, tuple[int, int]]] = set()
         memo: dict[bytes, object] = {}  # /W entries and ToUnicode maps, by their text
         for index, source in enumerate(self.sources):
@@ -270,19 +259,19 @@ class _Writer:
                         continue
                     if (index, font.objgen) not in seen:
                         seen.add((index, font.objgen))
-                        use = _font_use(index, font, memo)
+                        use = font_use(index, font, memo)
                         if use is not None:
                             uses.append(use)
         return uses
 
-    def _fonts_share(self, uses: list[_FontUse]) -> None:
+    def _fonts_share(self, uses: list[FontUse]) -> None:
         """Subsets of one face become one program; the font dictionaries that agree, one dictionary."""
-        groups: list[_Group] = []
-        group_of: dict[bytes, _Group | None] = {}  # by the program's compressed bytes: read once each
+        groups: list[FontGroup] = []
+        group_of: dict[bytes, FontGroup | None] = {}  # by the program's compressed bytes: read once each
         for use in uses:
             digest = hashlib.sha256(use.program.read_raw_bytes()).digest()
             if digest not in group_of:
-                group_of[digest] = _group_join(groups, use)
+                group_of[digest] = group_join(groups, use)
             if group_of[digest] is not None:
                 group_of[digest].members.append(use)
         for group in groups:
@@ -298,24 +287,24 @@ class _Writer:
                 self.substitutes[(member.source, member.program.objgen)] = stream
             self._font_dictionaries_share(group)
 
-    def _font_dictionaries_share(self, group: _Group) -> None:
-        """One Type0 dictionary for the members whose set-up (`_font_setup`), widths and text mapping
+    def _font_dictionaries_share(self, group: FontGroup) -> None:
+        """One Type0 dictionary for the members whose set-up (`font_setup`), widths and text mapping
         agree. A member that disagrees keeps its own dictionary, pointing at the shared program."""
-        by_setup: dict[tuple, list[_FontUse]] = {}
+        by_setup: dict[tuple, list[FontUse]] = {}
         for member in group.members:
-            by_setup.setdefault(_font_setup(member.font), []).append(member)
+            by_setup.setdefault(font_setup(member.font), []).append(member)
         for members in by_setup.values():
             self._font_dictionary_share(members)
 
-    def _font_dictionary_share(self, members: list[_FontUse]) -> None:
+    def _font_dictionary_share(self, members: list[FontUse]) -> None:
         first = members[0]
         widths: dict[int, bytes] = {}
         width_entries: set[bytes] = set()
         unicode: dict[bytes, bytes] = {}
-        agreeing: list[_FontUse] = []
+        agreeing: list[FontUse] = []
         for member in members:
             # What a member has that the union has not: new entries, or known keys valued otherwise.
-            new_widths = _widths_parse(member.width_entries - width_entries)
+            new_widths = widths_parse(member.width_entries - width_entries)
             new_unicode = member.unicode.items() - unicode.items()
             if any(widths.get(cid, width) != width for cid, width in new_widths.items()) or any(
                 code in unicode for code, _text in new_unicode
@@ -333,16 +322,14 @@ class _Writer:
         descriptor = pikepdf.Dictionary(
             self._children(source, ((k, v) for k, v in descendant.FontDescriptor.items() if k != "/CIDSet"))
         )
-        descriptor.FontBBox = _bbox_union(
-            member.font.DescendantFonts[0].FontDescriptor for member in agreeing
-        )
+        descriptor.FontBBox = bbox_union(member.font.DescendantFonts[0].FontDescriptor for member in agreeing)
         cid_font = pikepdf.Dictionary(
             self._children(
                 source, ((k, v) for k, v in descendant.items() if k not in ("/W", "/FontDescriptor"))
             )
         )
         cid_font.FontDescriptor = self.pdf.make_indirect(descriptor)
-        cid_font.W = _widths_array(widths)
+        cid_font.W = widths_array(widths)
         font = pikepdf.Dictionary(
             self._children(
                 source, ((k, v) for k, v in first.font.items() if k not in ("/DescendantFonts", "/ToUnicode"))
@@ -350,12 +337,12 @@ class _Writer:
         )
         font.DescendantFonts = pikepdf.Array([self.pdf.make_indirect(cid_font)])
         if unicode:
-            font.ToUnicode = self.pdf.make_stream(_to_unicode_cmap(unicode))
+            font.ToUnicode = self.pdf.make_stream(to_unicode_cmap(unicode))
         shared = self.pdf.make_indirect(font)
         for member in agreeing:
             self.substitutes[(member.source, member.font.objgen)] = shared
 
-    def _number_font(self, uses: list[_FontUse], *, text: str):
+    def _number_font(self, uses: list[FontUse], *, text: str):
         """The specimen's font that has every character of the numbers: (font, codes, widths)."""
         needed = set(text) - {" "}
         for use in uses:
@@ -373,7 +360,7 @@ class _Writer:
                 font = self.substitutes.get((use.source, use.font.objgen))
                 if font is None:
                     font = self._share(use.source, use.font)
-                return font, codes, _widths_parse(use.width_entries)
+                return font, codes, widths_parse(use.width_entries)
         raise VolumeError("The number font has no glyph for some of: " + "".join(sorted(needed)))
 
     # --- pages ---------------------------------------------------------------------------------
@@ -535,191 +522,3 @@ def _scalar(obj):
     if kind == pikepdf.ObjectType.string:
         return pikepdf.String(bytes(obj))
     return pikepdf.Object.parse(obj.unparse())
-
-
-# --- font dictionaries ----------------------------------------------------------------------------
-
-
-def _group_join(groups: list[_Group], use: _FontUse) -> _Group | None:
-    """The group of the face this program is a subset of (a new group if none fits), or None."""
-    data = use.program.read_bytes()
-    if use.program.get("/Subtype") == pikepdf.Name.CIDFontType0C:
-        subset, kind, start = cff_subset_read(data), CffUnion, CffUnion.start
-    else:
-        subset, kind, start = truetype_subset_read(data), TrueTypeUnion, TrueTypeUnion.start
-    if subset is None:
-        return None
-    for group in groups:
-        if isinstance(group.union, kind) and group.union.add(subset):
-            return group
-    groups.append(_Group(union=start(subset)))
-    return groups[-1]
-
-
-def _font_use(source: int, font: pikepdf.Object, memo: dict) -> _FontUse | None:
-    """A Type0 font with one CIDFont and an embedded program of a kind that can be merged, or None."""
-    if font.get("/Subtype") != pikepdf.Name.Type0:
-        return None
-    descendants = font.get("/DescendantFonts")
-    if not isinstance(descendants, pikepdf.Array) or len(descendants) != 1:
-        return None
-    descendant = descendants[0]
-    descriptor = descendant.get("/FontDescriptor") if isinstance(descendant, pikepdf.Dictionary) else None
-    if not isinstance(descriptor, pikepdf.Dictionary):
-        return None
-    subtype = descendant.get("/Subtype")
-    if subtype == pikepdf.Name.CIDFontType0 and "/FontFile3" in descriptor:
-        program = descriptor.FontFile3
-        if not isinstance(program, pikepdf.Stream) or program.get("/Subtype") != pikepdf.Name.CIDFontType0C:
-            return None
-    elif subtype == pikepdf.Name.CIDFontType2 and "/FontFile2" in descriptor:
-        if descendant.get("/CIDToGIDMap", pikepdf.Name.Identity) != pikepdf.Name.Identity:
-            return None  # glyph ids are not the CIDs: the union by glyph id would not hold
-        program = descriptor.FontFile2
-    else:
-        return None
-    if not isinstance(program, pikepdf.Stream) or not program.is_indirect:
-        return None
-    to_unicode = font.get("/ToUnicode")
-    return _FontUse(
-        source=source,
-        font=font,
-        program=program,
-        width_entries=_width_entries(descendant.get("/W"), memo),
-        unicode=_to_unicode_read(to_unicode.read_bytes(), memo)
-        if isinstance(to_unicode, pikepdf.Stream)
-        else {},
-    )
-
-
-def _font_setup(font: pikepdf.Object) -> tuple:
-    """What font dictionaries of one face must agree on to be one: name, style, encoding, defaults.
-
-    The name without its subset tag and the descriptor's style keys keep apart dictionaries that
-    share glyphs but not a style (a synthetic bold drawn with the regular glyphs, say).
-    """
-    descendant = font.DescendantFonts[0]
-    descriptor = descendant.FontDescriptor
-    name = str(font.get("/BaseFont", "")).split("+", 1)[-1]
-    return (name,) + tuple(
-        value.unparse() if isinstance(value, pikepdf.Object) else repr(value)
-        for value in (
-            font.get("/Encoding"),
-            descendant.get("/Subtype"),
-            descendant.get("/CIDSystemInfo"),
-            descendant.get("/DW"),
-            descendant.get("/W2"),
-            descendant.get("/DW2"),
-            descendant.get("/CIDToGIDMap"),
-            descriptor.get("/Flags"),
-            descriptor.get("/ItalicAngle"),
-            descriptor.get("/FontWeight"),
-            descriptor.get("/StemV"),
-        )
-    )
-
-
-_W_ENTRY = re.compile(rb"\d+\s*\[[^\]]*\]|\d+\s+\d+\s+[-+.\d]+")
-
-
-def _width_entries(widths, memo: dict) -> frozenset[bytes]:
-    """The entries of a CIDFont's /W array, as text: `c [w1 w2 …]` and `c_first c_last w`."""
-    if not isinstance(widths, pikepdf.Array):
-        return frozenset()
-    text = widths.unparse()
-    if text not in memo:
-        memo[text] = frozenset(_W_ENTRY.findall(text))
-    return memo[text]
-
-
-def _widths_parse(entries: Iterable[bytes]) -> dict[int, bytes]:
-    """/W entries as {CID: width}."""
-    result: dict[int, bytes] = {}
-    for entry in entries:
-        if b"[" in entry:
-            first, run = entry.rstrip(b"] \t\r\n").split(b"[", 1)
-            result.update(zip(itertools.count(int(first)), run.split()))
-        else:
-            first, last, width = entry.split()
-            result.update(dict.fromkeys(range(int(first), int(last) + 1), width))
-    return result
-
-
-def _widths_array(widths: dict[int, bytes]) -> pikepdf.Object:
-    """{CID: width} as a /W array of runs of consecutive CIDs."""
-    parts: list[bytes] = []
-    run: list[bytes] = []
-    start = previous = -2
-    for cid in sorted(widths):
-        if cid != previous + 1:
-            if run:
-                parts.append(b"%d [%s]" % (start, b" ".join(run)))
-            start, run = cid, []
-        run.append(widths[cid])
-        previous = cid
-    if run:
-        parts.append(b"%d [%s]" % (start, b" ".join(run)))
-    return pikepdf.Object.parse(b"[" + b" ".join(parts) + b"]")
-
-
-def _bbox_union(descriptors: Iterable[pikepdf.Object]) -> pikepdf.Array:
-    boxes = [[float(value) for value in descriptor.FontBBox] for descriptor in descriptors]
-    return pikepdf.Array(
-        [
-            min(box[0] for box in boxes),
-            min(box[1] for box in boxes),
-            max(box[2] for box in boxes),
-            max(box[3] for box in boxes),
-        ]
-    )
-
-
-_BFCHAR = re.compile(rb"BEGINBFCHAR(.*?)ENDBFCHAR", re.S)  # in a CMap read in upper case
-_BFCHAR_PAIR = re.compile(rb"<([0-9A-F]+)>\s*<([0-9A-F]*)>")
-_BFRANGE = re.compile(rb"BEGINBFRANGE(.*?)ENDBFRANGE", re.S)
-_BFRANGE_ENTRY = re.compile(rb"<([0-9A-F]+)>\s*<([0-9A-F]+)>\s*(<[0-9A-F\s]*>|\[[^\]]*\])")
-_HEX = re.compile(rb"<([0-9A-F\s]*)>")
-
-
-def _to_unicode_read(cmap: bytes, memo: dict) -> dict[bytes, bytes]:
-    if cmap not in memo:
-        memo[cmap] = _to_unicode_parse(cmap)
-    return memo[cmap]
-
-
-def _to_unicode_parse(cmap: bytes) -> dict[bytes, bytes]:
-    """{code: UTF-16BE}, both as upper-case hex, from the bfchar and bfrange sections of a CMap."""
-    mapping: dict[bytes, bytes] = {}
-    cmap = cmap.upper()
-    for block in _BFCHAR.findall(cmap):
-        mapping.update(_BFCHAR_PAIR.findall(block))
-    for block in _BFRANGE.findall(cmap):
-        for low, high, target in _BFRANGE_ENTRY.findall(block):
-            width, first, last = len(low), int(low, 16), int(high, 16)
-            if target.startswith(b"["):
-                values = [value.replace(b" ", b"") for value in _HEX.findall(target)]
-            else:
-                start = target.strip(b"<>").replace(b" ", b"")
-                values = [
-                    b"%0*X" % (len(start), int(start, 16) + offset) for offset in range(last - first + 1)
-                ]
-            codes = (b"%0*X" % (width, code) for code in range(first, last + 1))
-            mapping.update(zip(codes, values, strict=False))  # a short array maps the first codes
-    return mapping
-
-
-def _to_unicode_cmap(mapping: dict[bytes, bytes]) -> bytes:
-    lines = [
-        b"/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
-        b"/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
-        b"/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n"
-        b"1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n"
-    ]
-    codes = sorted(mapping, key=lambda code: (len(code), code))  # hex of one length sorts as numbers
-    for start in range(0, len(codes), 100):  # at most 100 entries a section
-        chunk = codes[start : start + 100]
-        lines.append(b"%d beginbfchar\n" % len(chunk))
-        lines.append(b"".join(b"<%s> <%s>\n" % (code, mapping[code]) for code in chunk))
-        lines.append(b"endbfchar\n")
-    lines.append(b"endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n")
-    return b"".join(lines)
