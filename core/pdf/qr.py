@@ -7,10 +7,11 @@ sets image-rendering: crisp-edges), so every module prints as a sharp square. An
 cost the renderer a path of hundreds of squares to parse and draw in every document.
 """
 
-import base64
 import io
 
 import segno
+
+from core.pdf.engine import resource_url
 
 
 def qr_png(url: str) -> bytes:
@@ -24,7 +25,4 @@ def qr_png(url: str) -> bytes:
 
 def qr_data_url(url: str, resources: dict[str, tuple[str, bytes]]) -> str:
     """The QR code of `url` as a data: URL, added to `resources` (html_to_pdf's) so the fetcher serves it."""
-    body = qr_png(url)
-    data_url = f"data:image/png;base64,{base64.b64encode(body).decode('ascii')}"
-    resources[data_url] = ("image/png", body)
-    return data_url
+    return resource_url("image/png", qr_png(url), resources)

@@ -1,5 +1,6 @@
 """The renderer loads only the project's own PDF assets, and user text is text, never markup."""
 
+import hashlib
 import os
 
 import pytest
@@ -8,7 +9,7 @@ from weasyprint.urls import FatalURLFetchingError
 
 from accounts.models import User
 from core.pdf import engine
-from core.pdf.engine import ASSETS_DIR, AssetsOnlyFetcher
+from core.pdf.engine import ASSETS_DIR, RESOURCE_URL_PREFIX, AssetsOnlyFetcher, resource_url
 from core.pdf.fonts import presubset_fonts_dir
 from responsibility.letters.models.letters import ClauseCategory
 from responsibility.letters.pdf import LetterRenderError, letter_render_pdf
@@ -85,7 +86,7 @@ def test_letter_render_pdf_prints_hostile_text_as_text_and_fetches_nothing(hosti
     fonts_url = presubset_fonts_dir().resolve().as_uri() + "/"
     for url in fetched:
         assert url.startswith(
-            (ASSETS_DIR.as_uri() + "/", fonts_url, "data:image/png;base64,", "data:image/svg+xml;base64,")
+            (ASSETS_DIR.as_uri() + "/", fonts_url, RESOURCE_URL_PREFIX.format(mime_type="image/png"))
         )
         assert "169.254" not in url
         assert "passwd" not in url
@@ -128,8 +129,9 @@ def test_assets_only_fetcher_refuses_a_symlink_out_of_the_assets(tmp_path):
 def test_assets_only_fetcher_serves_own_assets_and_own_images(tmp_path):
     # given an asset inside the folder, and an image the renderer generated
     (tmp_path / "seal.svg").write_bytes(b"<svg xmlns='http://www.w3.org/2000/svg'/>")
-    image = "data:image/png;base64,iVBORw0KGgo="
-    fetcher = AssetsOnlyFetcher(root=tmp_path, resources={image: ("image/png", b"\x89PNG")})
+    resources = {}
+    image = resource_url("image/png", b"\x89PNG", resources)
+    fetcher = AssetsOnlyFetcher(root=tmp_path, resources=resources)
 
     # when
     asset = fetcher.fetch((tmp_path / "seal.svg").as_uri())
@@ -140,6 +142,9 @@ def test_assets_only_fetcher_serves_own_assets_and_own_images(tmp_path):
     assert asset.read().startswith(b"<svg")
     assert asset.content_type == "image/svg+xml"
     assert generated.read() == b"\x89PNG"
+    assert generated.content_type == "image/png"
+    # and the URL names the image by its digest instead of carrying it
+    assert image == "data:image/png;sha256=" + hashlib.sha256(b"\x89PNG").hexdigest() + ","
     assert b"@page" in stylesheet.read()
 
 
