@@ -58,3 +58,16 @@ def form_error_show(form, error: ApplicationError, *, fields: Mapping[str, str] 
     fields = getattr(form, "ERROR_FIELDS", {}) if fields is None else fields
     field = getattr(error, "form_field", None) or fields.get(error.code)
     form.add_error(field if field in form.fields else None, str(error))
+
+
+def form_problems(form: forms.BaseForm) -> list[str]:
+    """What is wrong with a refused form, in the order of the page: its own errors, then each field's.
+
+    The banner and the summary above the form say what is wrong in these words, never only that
+    nothing was done; the same message is said once.
+    """
+    problems: list[str] = []
+    for error in [*form.non_field_errors(), *(e for field in form for e in field.errors)]:
+        if str(error) not in problems:
+            problems.append(str(error))
+    return problems

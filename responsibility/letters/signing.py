@@ -24,9 +24,29 @@ _DATA_URL_PREFIX = "data:image/png;base64,"
 _PNG_END = b"IEND\xaeB`\x82"
 
 
+def consent_check(consent_text: str) -> None:
+    """A signature needs the consent ticked, in exactly the words shown (CONSENT_TEXT)."""
+    if consent_text != CONSENT_TEXT:
+        raise ApplicationError(_("Please tick the consent to sign electronically."), code="consent_missing")
+
+
 def reauthentication_is_fresh(confirmed_at: datetime | None) -> bool:
     """A re-entered password lets the user sign for REAUTHENTICATION_WINDOW, no longer."""
     return confirmed_at is not None and clock.now() - confirmed_at <= REAUTHENTICATION_WINDOW
+
+
+def reauthentication_check(confirmed_at: datetime | None) -> None:
+    """Signing needs an identity confirmed within REAUTHENTICATION_WINDOW."""
+    if confirmed_at is None:
+        raise ApplicationError(_("Please enter your password to confirm it is you."), code="reauth_missing")
+    if not reauthentication_is_fresh(confirmed_at):
+        raise ApplicationError(
+            _(
+                "Your identity confirmation has expired (it lasts 5 minutes). "
+                "Please enter your password again."
+            ),
+            code="reauth_expired",
+        )
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ urlpatterns = [
     path("letters/", letters.letter_list_view, name="letter-list"),
     path("letters/<int:pk>/", letters.letter_detail_view, name="letter-detail"),
     path("letters/<int:pk>/sign/", letters.letter_sign_view, name="letter-sign"),
+    path("letters/<int:pk>/signed/", letters.letter_signed_view, name="letter-signed"),
     path("letters/<int:pk>/return/", letters.letter_return_view, name="letter-return"),
     path("letters/<int:pk>/countersign/", letters.letter_countersign_view, name="letter-countersign"),
     path("letters/<int:pk>/void/", letters.letter_void_view, name="letter-void"),

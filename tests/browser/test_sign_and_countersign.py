@@ -144,8 +144,11 @@ def test_unit_head_signs_their_letter_with_a_drawn_signature(page, letter_to_sig
     with page.expect_navigation():
         form.locator("[data-submit-once]").click()
 
-    # then: the page says so and shows the drawn signature; the database holds it
-    assert letter_to_sign.reference in page.locator(".message.success").inner_text()
+    # then: the completion page says what happens next; the letter shows the drawn signature
+    assert page.locator("h1").inner_text() == "您已签署责任书"
+    assert letter_to_sign.issuer.get_full_name() in page.locator(".completion").inner_text()
+    with page.expect_navigation():
+        page.get_by_role("link", name="查看责任书").click()
     assert page.locator("h1 .badge").inner_text() == "已签署"
     assert page.locator("img.signature-image").count() == 1
     assert page.locator("img.signature-image").get_attribute("src").startswith("data:image/png;base64,")
@@ -184,7 +187,7 @@ def test_signing_form_double_click_records_one_signature(page, letter_to_sign):
     with page.expect_navigation():
         page.mouse.click(x, y)
         page.mouse.click(x, y)  # the mouse, not the locator: Playwright would wait for it to be enabled
-    page.locator(".message.success").wait_for()
+    page.locator(".completion").wait_for()
 
     # then: one request went out and one signature exists
     origin = page.evaluate("window.location.origin")
@@ -254,8 +257,11 @@ def test_unit_head_signs_on_a_phone_with_a_finger(phone_page, letter_to_sign):
     with page.expect_navigation():
         form.locator("[data-submit-once]").tap()
 
-    # then: the drawing is stored and shown, and the page still fits the phone's width
-    assert letter_to_sign.reference in page.locator(".message.success").inner_text()
+    # then: the completion page fits the phone; the drawing is stored and shown on the letter
+    assert letter_to_sign.reference in page.locator(".completion").inner_text()
+    assert_fits_the_screen(page)
+    with page.expect_navigation():
+        page.get_by_role("link", name="查看责任书").tap()
     letter_to_sign.refresh_from_db()
     assert letter_to_sign.status == LetterStatus.SIGNED
     signature = Signature.objects.get(letter=letter_to_sign, role=SignatureRole.SIGNER)

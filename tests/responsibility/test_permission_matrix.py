@@ -76,6 +76,8 @@ TABLE = {
     ("letter-detail", "GET"):                 (LOGIN,  404,    200,    404,    200,    200,    200,    404),
     ("letter-sign", "GET"):                   (LOGIN,  405,    405,    405,    405,    405,    405,    405),
     ("letter-sign", "POST"):                  (LOGIN,  404,    DONE,   404,    403,    403,    403,    404),
+    # the completion page: only for whoever signed the letter (here the signer; the issuer has not yet)
+    ("letter-signed", "GET"):                 (LOGIN,  404,    200,    404,    404,    404,    404,    404),
     ("letter-return", "GET"):                 (LOGIN,  405,    405,    405,    405,    405,    405,    405),
     ("letter-return", "POST"):                (LOGIN,  404,    DONE,   404,    403,    403,    403,    404),
     ("letter-countersign", "GET"):            (LOGIN,  405,    405,    405,    405,    405,    405,    405),
@@ -273,6 +275,7 @@ def page_url(page: str, world: World) -> str:
     args = {
         "letter-detail": [letter],
         "letter-sign": [letter],
+        "letter-signed": [letter],
         "letter-return": [letter],
         "letter-countersign": [letter],
         "letter-void": [letter],

@@ -10,12 +10,15 @@ from accounts.sso.oidc_reauth import oidc_reauthentication_offered
 from accounts.two_factor.selectors import second_factor_enrolled
 from accounts.two_factor.services import second_factor_verify
 from core.errors import ApplicationError
+from core.forms import form_problems
 from responsibility.letters.models.letters import ClauseCategory, SignatureMethod
 from responsibility.letters.services.letters import MAX_REASON_LENGTH
 from responsibility.letters.signing import (
     CONSENT_TEXT,
     MAX_DRAWING_BYTES,
     SignatureMark,
+    consent_check,
+    reauthentication_check,
     reauthentication_is_fresh,
     signature_mark_from_drawing,
     signature_mark_from_typed_name,
@@ -25,6 +28,11 @@ from responsibility.letters.signing import (
 class SignatureForm(forms.Form):
     """Identity (the password, and the second factor's code where the signer has one), consent, and the
     signature mark (drawn or typed). Wrong passwords and codes count towards lockout.
+
+    The checks that need no password (the mark, the consent) come first: while one of them fails, the
+    password is neither hashed nor counted, and no code is spent. Within the re-authentication window the
+    password is not asked for. A drawing that fails its check is not sent back to the page; any other
+    failure keeps the drawing, the typed name and the consent for the next try.
 
     Someone with no password to confirm (accounts.sso.oidc_reauth) has no password field: they confirm
     their identity at the identity platform before submitting, and give the code here where they have one."""
@@ -50,7 +58,12 @@ class SignatureForm(forms.Form):
     method = forms.ChoiceField(
         label=_("Signature"), choices=SignatureMethod.choices, initial=SignatureMethod.DRAWN
     )
-    drawing = forms.CharField(required=False, widget=forms.HiddenInput, max_length=MAX_DRAWING_BYTES * 2)
+    drawing = forms.CharField(
+        required=False,
+        widget=forms.HiddenInput,
+        max_length=MAX_DRAWING_BYTES * 2,
+        error_messages={"max_length": _("The signature drawing is too large.")},
+    )
     typed_name = forms.CharField(label=_("Type your full name"), required=False, max_length=64)
 
     def __init__(self, *args, user, request, **kwargs):
@@ -72,54 +85,34 @@ class SignatureForm(forms.Form):
         # The identity check is complete: the password, and the second factor where the signer has one.
         self.identity_confirmed = False
 
-    def clean_password(self) -> str:
-        password = self.cleaned_data["password"]
-        if password:
-            try:
-                confirmed = password_confirm(request=self.request, user=self.user, password=password)
-            except LockedOut as locked:
-                self.add_error(None, str(locked))
-                return ""
-            if not confirmed:
-                raise forms.ValidationError(_("The password is not correct."), code="password_wrong")
-            self.password_confirmed = True
-            self.identity_confirmed = not self.asks_second_factor
-        return ""  # never kept beyond the check
-
-    def clean_second_factor_code(self) -> str:
-        code = self.cleaned_data["second_factor_code"]
-        if self.confirms_at_provider:
-            if not self._confirmed_at_provider():
-                return ""  # nothing to complete yet (clean() says to confirm at the platform first)
-            if not code.strip() and reauthentication_is_fresh(reauthenticated_at(self.request)):
-                return ""  # the code completed this confirmation a moment ago
-        elif not self.password_confirmed:
-            return ""  # nothing to complete (a code is never spent on a wrong or missing password)
-        if not code.strip():
-            raise forms.ValidationError(
-                _("Enter the code from your authenticator app as well."), code="second_factor_missing"
-            )
-        try:
-            device = second_factor_verify(user=self.user, code=code, request=self.request)
-        except LockedOut as locked:
-            self.add_error(None, str(locked))
-            return ""
-        if device is None:
-            raise forms.ValidationError(_("The code is not correct."), code="second_factor_wrong")
-        self.identity_confirmed = True
-        return ""
+    @property
+    def reauth_fresh(self) -> bool:
+        """Whether the identity was confirmed recently enough to sign without entering it again."""
+        return reauthentication_is_fresh(reauthenticated_at(self.request))
 
     @property
     def session_ended(self) -> bool:
         """Whether a wrong password or code reached the lockout limit, which ends the session."""
         return not self.request.user.is_authenticated
 
-    def _confirmed_at_provider(self) -> bool:
+    @property
+    def confirmed_at_provider(self) -> bool:
+        """Whether the signer confirmed their identity at the identity platform within the window."""
         return reauthentication_is_fresh(reauthentication_first_factor_at(self.request))
+
+    @property
+    def problems(self) -> list[str]:
+        return form_problems(self)
 
     def clean(self):
         cleaned = super().clean()
-        if self.confirms_at_provider and not self._confirmed_at_provider():
+        password = cleaned.pop("password", "")  # never kept beyond the check
+        self._mark_clean(cleaned)
+        try:
+            consent_check(self.consent_text)
+        except ApplicationError as error:
+            self.add_error("consent", str(error))
+        if self.confirms_at_provider and not self.confirmed_at_provider:
             self.add_error(
                 None,
                 _(
@@ -127,6 +120,11 @@ class SignatureForm(forms.Form):
                     "above). The confirmation lasts 5 minutes."
                 ),
             )
+        if not self._errors:
+            self._identity_clean(password, cleaned.get("second_factor_code", ""))
+        return cleaned
+
+    def _mark_clean(self, cleaned) -> None:
         method = cleaned.get("method")
         try:
             if method == SignatureMethod.DRAWN:
@@ -137,7 +135,50 @@ class SignatureForm(forms.Form):
                 )
         except ApplicationError as error:
             self.add_error("drawing" if method == SignatureMethod.DRAWN else "typed_name", str(error))
-        return cleaned
+        if "drawing" in self._errors:  # an unusable drawing is not drawn again on the page
+            self.data = self.data.copy()
+            self.data[self.add_prefix("drawing")] = ""
+
+    def _identity_clean(self, password: str, code: str) -> None:
+        """The password (when given, or when the window has passed), then the second factor's code."""
+        if not self.confirms_at_provider:
+            if password:
+                try:
+                    confirmed = password_confirm(request=self.request, user=self.user, password=password)
+                except LockedOut as locked:
+                    self.add_error(None, str(locked))
+                    return
+                if not confirmed:
+                    self.add_error("password", _("The password is not correct."))
+                    return
+                self.password_confirmed = True
+                self.identity_confirmed = not self.asks_second_factor
+            else:
+                try:
+                    reauthentication_check(reauthenticated_at(self.request))
+                except ApplicationError as error:
+                    self.add_error("password", str(error))
+                    return
+        if self.asks_second_factor:
+            self._second_factor_clean(code)
+
+    def _second_factor_clean(self, code: str) -> None:
+        if not self.confirms_at_provider and not self.password_confirmed:
+            return  # within the window: the code completed that confirmation with the password
+        if self.confirms_at_provider and not code.strip() and self.reauth_fresh:
+            return  # the code completed this confirmation a moment ago
+        if not code.strip():
+            self.add_error("second_factor_code", _("Enter the code from your authenticator app as well."))
+            return
+        try:
+            device = second_factor_verify(user=self.user, code=code, request=self.request)
+        except LockedOut as locked:
+            self.add_error(None, str(locked))
+            return
+        if device is None:
+            self.add_error("second_factor_code", _("The code is not correct."))
+            return
+        self.identity_confirmed = True
 
     @property
     def consent_text(self) -> str:

@@ -22,7 +22,11 @@ from responsibility.letters.models.letters import (
 )
 from responsibility.letters.permissions import LetterAction, letter_check_permission
 from responsibility.letters.services.documents import letter_document_request
-from responsibility.letters.signing import CONSENT_TEXT, SignatureMark, reauthentication_is_fresh
+from responsibility.letters.signing import (
+    SignatureMark,
+    consent_check,
+    reauthentication_check,
+)
 from responsibility.letters.workflow import STAMPS, ensure_transition_allowed
 
 MAX_REASON_LENGTH = 500
@@ -215,19 +219,8 @@ def _attestation_check(attestation: SigningAttestation, *, signer, check_hash: b
             _("Choose your own password first: after a password reset nothing can be signed until you do."),
             code="password_must_change",
         )
-    if attestation.consent_text != CONSENT_TEXT:
-        raise ApplicationError(_("Please tick the consent to sign electronically."), code="consent_missing")
-    confirmed = attestation.reauthenticated_at
-    if confirmed is None:
-        raise ApplicationError(_("Please enter your password to confirm it is you."), code="reauth_missing")
-    if not reauthentication_is_fresh(confirmed):
-        raise ApplicationError(
-            _(
-                "Your identity confirmation has expired (it lasts 5 minutes). "
-                "Please enter your password again."
-            ),
-            code="reauth_expired",
-        )
+    consent_check(attestation.consent_text)
+    reauthentication_check(attestation.reauthenticated_at)
     if check_hash and not attestation.content_hash_shown:
         raise ApplicationError(
             _("The letter you saw could not be identified. Reload the page."), code="hash_missing"

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -51,7 +52,6 @@ from responsibility.letters.services.letters import (
     letter_void,
     letters_countersign,
 )
-from responsibility.letters.signing import reauthentication_is_fresh
 
 LIST_PAGE_SIZE = 50
 
@@ -77,12 +77,6 @@ def letter_list_view(request):
             "query_without_page": query_without_page(request),
         },
     )
-
-
-def _reauth_is_fresh(request) -> bool:
-    """Whether the identity was confirmed (the password, and the second factor where the signer has one)
-    recently enough to sign without entering it again."""
-    return reauthentication_is_fresh(reauthenticated_at(request))
 
 
 def _visible_letter(request, pk: int) -> Letter:
@@ -131,7 +125,6 @@ def _letter_page(request, letter: Letter, *, sign_form=None, return_form=None, v
             or SignForm(user=request.user, request=request, initial={"content_hash": letter.content_hash}),
             "return_form": return_form or ReasonForm(),
             "void_form": void_form or ReasonForm(),
-            "reauth_fresh": _reauth_is_fresh(request),
             # Where a confirmation at the identity platform returns to (accounts.sso.oidc_reauth).
             "reauth_return_to": reverse("responsibility:letter-detail", kwargs={"pk": letter.pk}),
             "is_overdue": letter.is_overdue(),
@@ -170,27 +163,37 @@ def _attestation(
     )
 
 
-def _signing_action(request, pk: int, *, action: LetterAction, sign, done_message: str):
-    """`sign(letter, attestation)` calls the signing service in the signed-in user's name."""
+def _signing_action(request, pk: int, *, action: LetterAction, role: SignatureRole, sign):
+    """`sign(letter, attestation)` calls the signing service in the signed-in user's name.
+
+    Done, or done already (a double tap, the back button after signing): the completion page.
+    Refused: the letter page again, opening at what is wrong, with the drawing, the typed name and the
+    tick kept.
+    """
     letter = _visible_letter(request, pk)
+    if letter.signatures.filter(role=role, signed_by=request.user).exists():
+        messages.info(
+            request, _("You have already signed letter %(reference)s.") % {"reference": letter.reference}
+        )
+        return redirect("responsibility:letter-signed", pk=letter.pk)
     # Refused before the form is read: nobody is asked to correct a form they may not submit.
     letter_check_permission(user=request.user, action=action, letter=letter)
     form = SignForm(request.POST, user=request.user, request=request)
     valid = form.is_valid()
     _identity_record(request, form)
-    if not valid:
-        if form.session_ended:
-            return redirect("accounts:locked-out")
-        messages.error(request, _("The letter was not signed. Please correct the marked fields."))
-        return _letter_page(request, letter, sign_form=form, status=400)
-    try:
-        sign(letter, _attestation(request, form, form.cleaned_data["content_hash"]))
-    except ApplicationError as error:
-        form.add_error(None, str(error))
-        messages.error(request, str(error))
-        return _letter_page(request, letter, sign_form=form, status=400)
-    messages.success(request, done_message % {"reference": letter.reference})
-    return redirect("responsibility:letter-detail", pk=letter.pk)
+    if valid:
+        try:
+            sign(letter, _attestation(request, form, form.cleaned_data["content_hash"]))
+        except ApplicationError as error:
+            if letter.signatures.filter(role=role, signed_by=request.user).exists():
+                return redirect("responsibility:letter-signed", pk=letter.pk)  # a concurrent double tap
+            form.add_error(None, str(error))
+        else:
+            return redirect("responsibility:letter-signed", pk=letter.pk)
+    if form.session_ended:
+        return redirect("accounts:locked-out")
+    messages.error(request, _("Please correct, then sign: %(problems)s") % {"problems": "；".join(form.problems)})
+    return _letter_page(request, letter, sign_form=form, status=400)
 
 
 @login_required
@@ -200,10 +203,10 @@ def letter_sign_view(request, pk: int):
         request,
         pk,
         action=LetterAction.SIGN,
+        role=SignatureRole.SIGNER,
         sign=lambda letter, attestation: letter_sign(
             letter=letter, signed_by=request.user, attestation=attestation
         ),
-        done_message=_("You signed letter %(reference)s."),
     )
 
 
@@ -214,10 +217,29 @@ def letter_countersign_view(request, pk: int):
         request,
         pk,
         action=LetterAction.COUNTERSIGN,
+        role=SignatureRole.ISSUER,
         sign=lambda letter, attestation: letter_countersign(
             letter=letter, countersigned_by=request.user, attestation=attestation
         ),
-        done_message=_("You countersigned letter %(reference)s. It is now in force."),
+    )
+
+
+@login_required
+def letter_signed_view(request, pk: int):
+    """After signing or countersigning: what happens next, and the letter. Only for who signed it."""
+    letter = _visible_letter(request, pk)
+    signature = letter.signatures.filter(signed_by=request.user).order_by("-signed_at").first()
+    if signature is None:
+        raise Http404
+    return render(
+        request,
+        "responsibility/letters/signed.html",
+        {
+            "letter": letter,
+            "signature": signature,
+            "countersigned": signature.role == SignatureRole.ISSUER,
+            "awaits_countersign": letter.status == LetterStatus.SIGNED,
+        },
     )
 
 
@@ -257,14 +279,15 @@ def letter_countersign_batch_view(request):
     elif request.method == "POST":
         if form.session_ended:
             return redirect("accounts:locked-out")
-        messages.error(request, _("Nothing was countersigned. Please correct the marked fields."))
+        messages.error(
+            request, _("Please correct, then countersign: %(problems)s") % {"problems": "；".join(form.problems)}
+        )
     return render(
         request,
         "responsibility/letters/countersign_batch.html",
         {
             "letters": letters,
             "form": form,
-            "reauth_fresh": _reauth_is_fresh(request),
             "reauth_return_to": reverse("responsibility:letter-countersign-batch"),
         },
         status=400 if request.method == "POST" else 200,

@@ -128,9 +128,7 @@ def test_a_fresh_sign_in_at_the_provider_confirms_the_identity_and_the_letter_is
     assert callback["Location"] == letter_url(issued_letter)
     assert client.session[SESSION_KEY] == str(signer.pk)
     assert window_open(client, signer)
-    assert "You confirmed your identity at unified identity authentication a moment ago" in (
-        client.get(letter_url(issued_letter)).content.decode()
-    )
+    assert "data-reauth-fresh" in client.get(letter_url(issued_letter)).content.decode()
 
     # when the signer signs with no password
     response = client.post(

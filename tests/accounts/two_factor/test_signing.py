@@ -93,17 +93,38 @@ def test_a_wrong_code_when_signing_is_refused_and_counted(client, issued_letter,
     ).exists()
 
 
-def test_a_confirmed_identity_survives_a_refused_form_so_the_code_is_not_asked_twice(
+def test_a_form_refused_before_the_password_spends_neither_the_password_nor_the_code(
     client, issued_letter, signer_with_app
 ):
     # given password and code right, but no consent ticked
+    code = code_now(signer_with_app.device)
+    events_before = SecurityEvent.objects.filter(subject=signer_with_app).count()
+    first = client.post(
+        sign_url(issued_letter), sign_post(issued_letter, consent="", second_factor_code=code)
+    )
+    assert first.status_code == 400
+    # then nothing about the identity was checked: no attempt counted, the code not used
+    assert SecurityEvent.objects.filter(subject=signer_with_app).count() == events_before
+
+    # when the signer ticks it and sends the same password and code again
+    second = client.post(sign_url(issued_letter), sign_post(issued_letter, second_factor_code=code))
+
+    # then
+    assert second.status_code == 302
+    assert Signature.objects.filter(letter=issued_letter).exists()
+
+
+def test_a_confirmed_identity_survives_a_refused_letter_so_the_code_is_not_asked_twice(
+    client, issued_letter, signer_with_app
+):
+    # given password and code right, but the letter changed while it was open
     first = client.post(
         sign_url(issued_letter),
-        sign_post(issued_letter, consent="", second_factor_code=code_now(signer_with_app.device)),
+        sign_post(issued_letter, content_hash="0" * 64, second_factor_code=code_now(signer_with_app.device)),
     )
     assert first.status_code == 400
 
-    # when the signer ticks it and sends again, without retyping either (within the window)
+    # when the signer reloads and sends again, without retyping either (within the window)
     second = client.post(sign_url(issued_letter), sign_post(issued_letter, password=""))
 
     # then
