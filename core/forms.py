@@ -60,14 +60,26 @@ def form_error_show(form, error: ApplicationError, *, fields: Mapping[str, str] 
     form.add_error(field if field in form.fields else None, str(error))
 
 
-def form_problems(form: forms.BaseForm) -> list[str]:
-    """What is wrong with a refused form, in the order of the page: its own errors, then each field's.
+def form_problems(*refused) -> list[str]:
+    """What is wrong with refused forms (or formsets), in the order of the page: each form's own errors,
+    then each field's.
 
-    The banner and the summary above the form say what is wrong in these words, never only that
-    nothing was done; the same message is said once.
+    The banner and the summary above a form say what is wrong in these words, never only that nothing
+    was done; the same message is said once.
     """
     problems: list[str] = []
-    for error in [*form.non_field_errors(), *(e for field in form for e in field.errors)]:
-        if str(error) not in problems:
-            problems.append(str(error))
+    for form in refused:
+        if isinstance(form, forms.BaseFormSet):
+            errors = [*form.non_form_errors()]
+            errors += [error for member in form.forms for error in form_problems(member)]
+        else:
+            errors = [*form.non_field_errors(), *(error for field in form for error in field.errors)]
+        for error in errors:
+            if str(error) not in problems:
+                problems.append(str(error))
     return problems
+
+
+def form_problems_text(*refused) -> str:
+    """form_problems as one line for a banner."""
+    return "；".join(form_problems(*refused))

@@ -17,6 +17,7 @@ from accounts.reauth import (
 )
 from core import clock
 from core.errors import ApplicationError
+from core.forms import form_problems_text
 from core.http import client_ip, client_user_agent, query_without_page
 from responsibility.letters.audit import letter_event_describe
 from responsibility.letters.content import ClauseText
@@ -192,7 +193,9 @@ def _signing_action(request, pk: int, *, action: LetterAction, role: SignatureRo
             return redirect("responsibility:letter-signed", pk=letter.pk)
     if form.session_ended:
         return redirect("accounts:locked-out")
-    messages.error(request, _("Please correct, then sign: %(problems)s") % {"problems": "；".join(form.problems)})
+    messages.error(
+        request, _("Please correct, then sign: %(problems)s") % {"problems": form_problems_text(form)}
+    )
     return _letter_page(request, letter, sign_form=form, status=400)
 
 
@@ -280,7 +283,8 @@ def letter_countersign_batch_view(request):
         if form.session_ended:
             return redirect("accounts:locked-out")
         messages.error(
-            request, _("Please correct, then countersign: %(problems)s") % {"problems": "；".join(form.problems)}
+            request,
+            _("Please correct, then countersign: %(problems)s") % {"problems": form_problems_text(form)},
         )
     return render(
         request,
@@ -385,7 +389,11 @@ def letter_revise_view(request, pk: int):
                 )
                 return redirect("responsibility:letter-detail", pk=new.pk)
         else:
-            messages.error(request, _("The letter was not revised. Please correct the marked fields."))
+            messages.error(
+                request,
+                _("Please correct, then revise: %(problems)s")
+                % {"problems": form_problems_text(form, clauses)},
+            )
         status = 400
     else:
         form = ReviseForm(
