@@ -10,14 +10,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import reverse_lazy
-from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
 from accounts.security.lockout import LockedOut, password_confirm
 from accounts.security.log import security_event_record
 from accounts.security.models import SecurityEventKind
-from accounts.security.notify import security_notice_send
-from core import clock
+from accounts.security.notify import notice_time, security_notice_send
 
 
 def password_change(*, user, new_password: str, request=None) -> None:
@@ -29,8 +27,7 @@ def password_change(*, user, new_password: str, request=None) -> None:
         security_notice_send(
             recipient=user,
             title=_("Your password was changed"),
-            body=_("The password of your account was changed at %(time)s.")
-            % {"time": localtime(clock.now()).strftime("%Y-%m-%d %H:%M")},
+            body=_("The password of your account was changed at %(time)s.") % {"time": notice_time()},
         )
 
 

@@ -13,10 +13,10 @@ from collections.abc import Callable
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
 from core import clock
+from core.dates import datetime_text
 
 logger = logging.getLogger(__name__)
 
@@ -58,5 +58,5 @@ def _email(*, recipient, address: str, title: str, text: str) -> None:
 
 
 def notice_time() -> str:
-    """Now, as a notice says when something was done (local time, to the minute)."""
-    return localtime(clock.now()).strftime("%Y-%m-%d %H:%M")
+    """Now, as a notice says when something was done (local time, to the minute; core.dates' format)."""
+    return datetime_text(clock.now())

@@ -373,6 +373,11 @@ REMINDERS_CLAIM_TIMEOUT = timedelta(minutes=10)
 REMINDERS_REQUEUE_AFTER = timedelta(minutes=45)
 # First retry delay after a transient mail failure; it doubles with each attempt (at most 30 minutes).
 REMINDERS_RETRY_DELAY = timedelta(minutes=1)
+# The sealed PDF of a countersigned letter is attached to the email to its parties up to this size;
+# a larger one is linked instead (many mail servers refuse messages over 10–25 MB, base64 adds a third).
+LETTER_EMAIL_ATTACHMENT_MAX_BYTES = env.int(
+    "DJANGO_LETTER_EMAIL_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024
+)
 ADMINS = [("Office", email) for email in env.list("DJANGO_ADMINS", default=[])]
 
 LOGGING = {

@@ -25,6 +25,8 @@ class ReminderKind(models.TextChoices):
     DAILY_DIGEST = "daily_digest", _("Daily digest")  # to unit heads and the office
     RECTIFICATION_DUE = "rectification_due", _("Rectification deadline")  # to the rectification's owner
     DUTY_TASK_DUE = "duty_task_due", _("Duty task due")  # to the leader a task's period is due from
+    # To the signer and the issuer, once each: the letter is in force, its sealed PDF attached (or linked).
+    LETTER_SEALED = "letter_sealed", _("Countersigned letter with its sealed PDF")
 
 
 class ReminderStatus(models.TextChoices):
@@ -166,6 +168,11 @@ class Notification(models.Model):
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("text"), max_length=4000, blank=True)
     url = models.CharField(_("link"), max_length=500, blank=True)
+    # What the message is about, as a reminder names it ("letter:12", "rectification:9"), and the kind of
+    # reminder whose rule says whether it still needs the recipient: once the work is done the message is
+    # closed (marked read, reminders_close_done). Empty for messages that ask nothing (security notices).
+    kind = models.CharField(_("kind"), max_length=32, choices=ReminderKind.choices, blank=True)
+    object_key = models.CharField(_("about"), max_length=64, blank=True)
     # At most one notification per reminder, whatever happens to the send task (the database says no).
     reminder = models.OneToOneField(
         Reminder,
@@ -187,6 +194,10 @@ class Notification(models.Model):
             # The bell's unread count: only the unread rows are indexed.
             models.Index(
                 fields=["recipient"], condition=Q(read_at__isnull=True), name="notification_unread_idx"
+            ),
+            # Closing the messages about an item once its work is done: only the unread rows are indexed.
+            models.Index(
+                fields=["object_key"], condition=Q(read_at__isnull=True), name="notification_open_about_idx"
             ),
         ]
 

@@ -11,6 +11,10 @@ outstanding work) and answers three questions:
   cancelled;
 - its `kind` (a `ReminderKind`), under which it is registered in `SOURCES`.
 
+`message()` is also the rule that closes what is done: when a service finishes some work it calls
+`reminders_close_done(object_keys=...)`, which asks the same sources (`reminder_items_still_due`) and
+cancels the reminders and closes the messages that no longer need their recipient.
+
 A new kind of deadline (rectifications and duty tasks have one) adds a source class here, a
 `ReminderKind` value and the kind's templates (templates/responsibility/emails/<kind>.subject.txt,
 .summary.txt, .txt, .html); the sweep, the ledger, the send task, the notification centre and the office's
@@ -28,13 +32,14 @@ the deadline gets no "7 days left") is not sent either.
 """
 
 import datetime
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from django.conf import settings
 from django.utils import timezone
 
+from core import clock
 from responsibility.letters.models.reminder_policy import (
     DEFAULT_DAYS_BEFORE,
     DEFAULT_OVERDUE_EVERY_DAYS,
@@ -155,15 +160,29 @@ class DueRow:
         )
 
 
+@dataclass(frozen=True)
+class ReminderAttachment:
+    """A file the email carries. `read` fetches its bytes when the email is sent, outside any transaction."""
+
+    filename: str
+    mimetype: str
+    read: Callable[[], bytes]
+
+
 @dataclass
 class ReminderMessage:
     """What a reminder says now: the context of the kind's templates and the link to the item."""
 
     url: str  # path inside the site, e.g. /letters/12/
     context: dict = field(default_factory=dict)
+    attachments: list[ReminderAttachment] = field(default_factory=list)
 
 
 class ReminderSource(Protocol):
+    """A kind of reminder. It may also answer `still_due(items=...)` for many (object_key, recipient id)
+    pairs at once, when one query serves them all; otherwise `message()` answers for each
+    (`reminder_items_still_due`)."""
+
     kind: ReminderKind
 
     def due_rows(self, *, today: datetime.date) -> Iterator[list[DueRow]]: ...
@@ -226,9 +245,15 @@ class DeadlineSource:
                         due_at = start_of_day(period.effective)
                         outstanding_before = start_of_day(period.effective + datetime.timedelta(days=1))
                 if period is not None and since < outstanding_before:
-                    yield DueRow(self.kind, f"{self.object_prefix}:{pk}", recipient_id, period.label, due_at)
+                    yield DueRow(self.kind, self.object_key(pk), recipient_id, period.label, due_at)
 
         yield from _batched(due())
+
+    @classmethod
+    def object_key(cls, pk: int) -> str:
+        """What the reminders and messages about item `pk` are about ("rectification:12"): the services
+        that finish the item close them by it (reminders_close_done)."""
+        return f"{cls.object_prefix}:{pk}"
 
     def item_id(self, reminder: Reminder) -> int | None:
         """The id of the item a reminder of this source is about."""
@@ -254,6 +279,31 @@ def reminder_subjects_attach(*, user, reminders: list[Reminder]) -> None:
         attach = getattr(SOURCES.get(kind), "subjects_attach", None)
         if attach is not None:
             attach(user=user, reminders=of_kind)
+
+
+def reminder_items_still_due(*, kind: str, items: set[tuple[str, int]]) -> set[tuple[str, int]]:
+    """Which (object_key, recipient id) pairs of a kind still need their recipient, by the kind's own rule.
+
+    The source's `message()` is that rule (None: no longer needed); a source with `still_due(items=...)`
+    answers for all at once. An unknown kind needs nobody.
+    """
+    source = SOURCES.get(kind)
+    if source is None or not items:
+        return set()
+    still_due = getattr(source, "still_due", None)
+    if still_due is not None:
+        return still_due(items=items)
+    now = clock.now()
+    return {
+        (object_key, recipient_id)
+        for object_key, recipient_id in items
+        if source.message(
+            reminder=Reminder(
+                kind=kind, object_key=object_key, recipient_id=recipient_id, due_period="", due_at=now
+            )
+        )
+        is not None
+    }
 
 
 def reminder_source_register(source: ReminderSource) -> ReminderSource:

@@ -17,6 +17,7 @@ same Message-ID. That window is the only way an email is sent twice.
 import datetime
 import logging
 import smtplib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from email.utils import parseaddr
 from enum import StrEnum
@@ -36,7 +37,14 @@ from core.errors import ApplicationError
 from core.locks import row_lock
 from responsibility.reminders.models import Notification, Reminder, ReminderStatus
 from responsibility.reminders.permissions import ReminderAction, reminder_check_permission
-from responsibility.reminders.registry import SOURCES, DueRow, ReminderMessage, site_link
+from responsibility.reminders.registry import (
+    SOURCES,
+    DueRow,
+    ReminderAttachment,
+    ReminderMessage,
+    reminder_items_still_due,
+    site_link,
+)
 from responsibility.reminders.tasks import reminders_send as reminders_send_task
 
 logger = logging.getLogger(__name__)
@@ -85,6 +93,36 @@ def reminders_sweep(*, today: datetime.date, dry_run: bool = False, now: datetim
                 )
     result.scheduled = _reminders_waiting(now=now).count() if dry_run else reminders_enqueue_due(now=now)
     return result
+
+
+def reminders_add(*, rows: list[DueRow], now: datetime.datetime | None = None) -> list[int]:
+    """Put rows of one kind in the ledger now, without waiting for the sweep, and queue them once committed.
+
+    For messages due the moment something happens (a letter sealed). Idempotent: a row already in the
+    ledger is not added again, and one already queued or sent is not queued again; a lost queue message
+    is picked up by the sweep, like any other. Returns the ids queued.
+    """
+    if not rows:
+        return []
+    now = now or clock.now()
+    with transaction.atomic():
+        new = _rows_not_in_ledger(rows)
+        if new:
+            Reminder.objects.bulk_create([row.as_reminder() for row in new], ignore_conflicts=True)
+        wanted = {(row.object_key, row.recipient_id, row.due_period) for row in rows}
+        waiting = [
+            pk
+            for pk, *row in Reminder.objects.filter(
+                kind=rows[0].kind,
+                object_key__in={row.object_key for row in rows},
+                status=ReminderStatus.PENDING,
+                enqueued_at__isnull=True,
+            ).values_list("pk", "object_key", "recipient_id", "due_period")
+            if tuple(row) in wanted
+        ]
+        if waiting:
+            _enqueue(waiting, now=now)
+    return waiting
 
 
 def _rows_not_in_ledger(batch: list[DueRow]) -> list[DueRow]:
@@ -152,6 +190,7 @@ class RenderedReminder:
     html: str
     summary: str
     url: str
+    attachments: tuple[ReminderAttachment, ...] = ()
 
 
 def reminder_message_id(reminder: Reminder) -> str:
@@ -176,7 +215,14 @@ def reminder_render(*, reminder: Reminder, message: ReminderMessage) -> Rendered
         text = _render_plain(f"{base}.txt", context)
         html = render_to_string(f"{base}.html", context)
         summary = " ".join(_render_plain(f"{base}.summary.txt", context).split())
-    return RenderedReminder(subject=subject, text=text, html=html, summary=summary, url=message.url)
+    return RenderedReminder(
+        subject=subject,
+        text=text,
+        html=html,
+        summary=summary,
+        url=message.url,
+        attachments=tuple(message.attachments),
+    )
 
 
 def _render_plain(name: str, context: dict) -> str:
@@ -203,6 +249,8 @@ def reminder_send(*, reminder: Reminder, connection=None) -> SendOutcome:
     )
     email.attach_alternative(rendered.html, "text/html")
     try:
+        for attachment in rendered.attachments:  # read from storage here: outside any transaction
+            email.attach(attachment.filename, attachment.read(), attachment.mimetype)
         email.send()
     except (smtplib.SMTPException, OSError) as error:
         if connection is not None:
@@ -240,17 +288,29 @@ def _reminder_claim(*, reminder: Reminder) -> tuple[Reminder, RenderedReminder] 
         if message is None:
             claimed.status = ReminderStatus.CANCELLED
             claimed.save(update_fields=["status"])
+            # A resent reminder's message, unread again, is closed with it: the work is done.
+            Notification.objects.filter(reminder=claimed, read_at__isnull=True).update(read_at=now)
             return SendOutcome.CANCELLED
         rendered = reminder_render(reminder=claimed, message=message)
-        Notification.objects.get_or_create(
+        notification, created = Notification.objects.get_or_create(
             reminder=claimed,
             defaults={
                 "recipient": claimed.recipient,
                 "title": rendered.subject[:200],
                 "body": rendered.summary[:4000],
                 "url": rendered.url[:500],
+                "kind": claimed.kind,
+                "object_key": claimed.object_key,
             },
         )
+        if created:
+            # "3 days left" replaces "7 days left": the bell shows the latest message about an item.
+            Notification.objects.filter(
+                recipient=claimed.recipient,
+                kind=claimed.kind,
+                object_key=claimed.object_key,
+                read_at__isnull=True,
+            ).exclude(pk=notification.pk).update(read_at=now)
         claimed.status = ReminderStatus.SENDING
         claimed.claimed_at = now
         claimed.attempts += 1
@@ -304,6 +364,53 @@ def reminders_send_batch(*, reminder_ids: list[int]) -> list[int]:
     finally:
         _connection_reset(connection)
     return retry
+
+
+# --- Closing what is done -------------------------------------------------------------------------
+
+
+def reminders_close_done(*, object_keys: Iterable[str]) -> int:
+    """The work is done: what reminded people of it is closed. Returns how many messages were closed.
+
+    Called by the service that did the work, in its transaction, with the items it touched ("letter:12",
+    "campaign:4", "rectification:9"). For each reminder waiting to go out and each unread message about
+    those items, the rule of its kind (its source: `reminder_items_still_due`) decides whether the
+    recipient is still needed; if not, the reminder is cancelled and the message marked read, so the bell
+    shows only what still needs the user. Messages that ask nothing (no kind) are left alone.
+    """
+    keys = set(object_keys)
+    if not keys:
+        return 0
+    waiting = list(
+        Reminder.objects.filter(
+            kind__in=list(SOURCES), object_key__in=keys, status=ReminderStatus.PENDING
+        ).values_list("pk", "kind", "object_key", "recipient_id")
+    )
+    unread = list(
+        Notification.objects.filter(read_at__isnull=True, object_key__in=keys)
+        .exclude(kind="")
+        .values_list("pk", "kind", "object_key", "recipient_id")
+    )
+    if not waiting and not unread:
+        return 0
+    asked: dict[str, set[tuple[str, int]]] = {}
+    for _pk, kind, object_key, recipient_id in waiting + unread:
+        asked.setdefault(kind, set()).add((object_key, recipient_id))
+    still_due = {
+        (kind, *item)
+        for kind, items in asked.items()
+        for item in reminder_items_still_due(kind=kind, items=items)
+    }
+    cancel = [pk for pk, *about in waiting if tuple(about) not in still_due]
+    close = [pk for pk, *about in unread if tuple(about) not in still_due]
+    if cancel:
+        # Only while still waiting: a send that claimed it meanwhile goes ahead and is answered by the rule.
+        Reminder.objects.filter(pk__in=cancel, status=ReminderStatus.PENDING).update(
+            status=ReminderStatus.CANCELLED
+        )
+    if close:
+        Notification.objects.filter(pk__in=close, read_at__isnull=True).update(read_at=clock.now())
+    return len(close)
 
 
 # --- The office's resend --------------------------------------------------------------------------

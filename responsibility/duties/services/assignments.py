@@ -38,11 +38,13 @@ from responsibility.duties.models import (
 )
 from responsibility.duties.permissions import DutyAction, duty_check_permission, occurrence_check_permission
 from responsibility.duties.recurrence import periods_of
+from responsibility.duties.reminder_sources import DutyTaskDueSource
 from responsibility.duties.selectors import duty_leader_letter
 from responsibility.evidence.models import EvidenceFile
 from responsibility.evidence.rules import evidence_check_all
 from responsibility.evidence.services import evidence_store
 from responsibility.letters.models.letters import ClauseCategory, Letter, LetterClause
+from responsibility.reminders.services import reminders_close_done
 
 logger = logging.getLogger(__name__)
 
@@ -345,6 +347,7 @@ def duty_task_withdraw(*, task: DutyTask, withdrawn_by, reason: str) -> DutyTask
     locked.withdrawn_by = withdrawn_by
     locked.withdrawal_reason = reason
     locked.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason"])
+    _reminders_close(occurrence_ids=locked.occurrences.values_list("pk", flat=True))
     duty_event_record(
         assignment_id=assignment.pk,
         subject=f"task:{locked.pk}",
@@ -398,6 +401,7 @@ def performance_record_create(
     if locked.done_at is None:
         locked.done_at = clock.now()
         locked.save(update_fields=["done_at"])
+        _reminders_close(occurrence_ids=[locked.pk])
     task = locked.task
     duty_events_append(
         events=[
@@ -423,6 +427,12 @@ def performance_record_create(
         ]
     )
     return record
+
+
+def _reminders_close(*, occurrence_ids) -> None:
+    """Periods done, withdrawn or handed over: what reminded their leader of them is closed, by the
+    reminders' own rule (DutyTaskDueSource)."""
+    reminders_close_done(object_keys=[DutyTaskDueSource.object_key(pk) for pk in occurrence_ids])
 
 
 def _evidence_events(
@@ -526,11 +536,10 @@ def post_handover(*, post: Post, new_holder, handed_over_on: datetime.date, hand
         post=locked, year__gte=handed_over_on.year
     )
     statuses_before = dict(assignments.order_by("pk").values_list("pk", "status"))
-    moved = (
-        TaskOccurrence.objects.open()
-        .filter(task__assignment__in=assignments, responsible=previous)
-        .update(responsible=new_holder)
-    )
+    moving = TaskOccurrence.objects.open().filter(task__assignment__in=assignments, responsible=previous)
+    moving_ids = list(moving.values_list("pk", flat=True))
+    moved = TaskOccurrence.objects.filter(pk__in=moving_ids).update(responsible=new_holder)
+    _reminders_close(occurrence_ids=moving_ids)  # the previous holder's; the new holder is reminded
     # The version steps too: a page opened before the handover can no longer confirm or edit it.
     assignments.update(
         leader=new_holder, status=AssignmentStatus.DRAFT, confirmed_at=None, version=F("version") + 1

@@ -20,6 +20,7 @@ from accounts.anchors.services import chains_anchor
 from core import clock
 from core.errors import ApplicationError
 from core.locks import row_lock
+from responsibility.letters.listeners import letter_sealed_announce
 from responsibility.letters.models.documents import DocumentStatus, LetterDocument
 from responsibility.letters.models.letters import Letter
 from responsibility.letters.permissions import ArchiveAction, archive_check_permission
@@ -70,6 +71,8 @@ def letter_document_attach(*, document: LetterDocument) -> LetterDocument:
     """
     claimed = _letter_document_claim(document=document)
     if claimed.status == DocumentStatus.READY:
+        # A task delivered again after the store: announced again, in case the first run died before.
+        letter_sealed_announce(document=claimed)
         return claimed
     try:
         # Imported here: WeasyPrint and pyHanko load only in the processes that render.
@@ -94,6 +97,7 @@ def letter_document_attach(*, document: LetterDocument) -> LetterDocument:
         )
         return LetterDocument.objects.get(pk=claimed.pk)
     logger.info("Sealed PDF of letter %s stored (%d bytes, %s)", letter.reference, stored.size, stored.sha256)
+    letter_sealed_announce(document=stored)  # the parties get it (reminders: message and email)
     return stored
 
 

@@ -12,6 +12,7 @@ from core import clock
 from core.errors import ApplicationError
 from core.locks import row_lock
 from responsibility.letters.audit import letter_events_append
+from responsibility.letters.listeners import letter_moved_announce
 from responsibility.letters.models.letters import (
     Letter,
     LetterEvent,
@@ -192,6 +193,7 @@ def _letter_move(
 ) -> Letter:
     """Move a locked letter, stamp the time, and append the audit event in the same transaction."""
     ensure_transition_allowed(current=letter.status, target=target)
+    from_status = letter.status
     now = clock.now()
     event = LetterEvent(
         letter=letter,
@@ -209,6 +211,7 @@ def _letter_move(
     letter.updated_at = now
     letter.save(update_fields=["status", STAMPS[target], "updated_at", *extra_fields])
     letter_events_append(events=[event])
+    letter_moved_announce(letter=letter, from_status=from_status)  # e.g. reminders close what is done
     return letter
 
 

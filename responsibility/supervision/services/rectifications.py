@@ -11,13 +11,15 @@ from accounts.models import Post
 from accounts.org_tree import org_tree
 from core import clock
 from core.audit import changes_payload, person_payload
+from core.dates import date_text
 from core.errors import ApplicationError
 from core.locks import row_lock
 from core.versions import stale_check
 from responsibility.evidence.rules import evidence_check_all
 from responsibility.evidence.services import evidence_store
 from responsibility.letters.models.letters import SIGNED_STATUSES, LetterClause
-from responsibility.reminders.models import Notification
+from responsibility.reminders.models import Notification, ReminderKind
+from responsibility.reminders.services import reminders_close_done
 from responsibility.supervision.audit import inspection_events_append
 from responsibility.supervision.models import (
     CheckResult,
@@ -36,6 +38,7 @@ from responsibility.supervision.permissions import (
     finding_check_permission,
     inspection_check_permission,
 )
+from responsibility.supervision.reminder_sources import RectificationDueSource
 from responsibility.supervision.services.inspections import _event, _evidence_events
 from responsibility.supervision.workflow import RECTIFICATION_STAMPS, rectification_ensure_transition_allowed
 
@@ -174,24 +177,42 @@ def finding_record(*, inspection: Inspection, data: FindingInput, recorded_by) -
     _notify(
         recipients={data.owner.pk, data.responsible.pk},
         title=_("Finding %(reference)s in %(unit)s: rectify by %(deadline)s")
-        % {"reference": finding.reference, "unit": locked.unit.name, "deadline": data.deadline.isoformat()},
+        % {"reference": finding.reference, "unit": locked.unit.name, "deadline": date_text(data.deadline)},
         body=finding.title,
         finding=finding,
+        rectification=rectification,
     )
     return finding
 
 
-def _notify(*, recipients: set[int], title: str, body: str, finding: Finding) -> None:
-    """An in-app message to the people who answer for the finding (emails come from the reminders)."""
+def _notify(
+    *, recipients: set[int], title: str, body: str, finding: Finding, rectification: Rectification
+) -> None:
+    """An in-app message to the people who answer for the finding (emails come from the reminders).
+
+    It is about the rectification, as its deadline reminders are: closed by their rule once the fix is
+    reported (reminders_close_done).
+    """
     from django.urls import reverse
 
     url = reverse("responsibility:finding-detail", args=[finding.pk])
     Notification.objects.bulk_create(
         [
-            Notification(recipient_id=pk, title=title[:200], body=body[:4000], url=url)
+            Notification(
+                recipient_id=pk,
+                title=title[:200],
+                body=body[:4000],
+                url=url,
+                kind=ReminderKind.RECTIFICATION_DUE,
+                object_key=_reminder_key(rectification),
+            )
             for pk in sorted(recipients)
         ]
     )
+
+
+def _reminder_key(rectification: Rectification) -> str:
+    return RectificationDueSource.object_key(rectification.pk)
 
 
 @dataclass
@@ -267,6 +288,8 @@ def finding_update(
     if rectification_changes:
         rectification.version += 1
         rectification.save(update_fields=["owner", "requirement", "deadline", "version"])
+        if "owner" in rectification_terms:  # the former owner's reminders and messages are closed
+            reminders_close_done(object_keys=[_reminder_key(rectification)])
     inspection_events_append(
         events=[
             _event(
@@ -301,6 +324,8 @@ def _rectification_move(
         fields += [stamp, stamp.replace("_at", "_by")]
     rectification.version += 1
     rectification.save(update_fields=fields)
+    # Reported, verified or closed: the owner's deadline reminders and messages are done with.
+    reminders_close_done(object_keys=[_reminder_key(rectification)])
     inspection_events_append(
         events=[
             _event(
@@ -413,6 +438,7 @@ def rectification_send_back(
         title=_("Rectification of %(reference)s sent back") % {"reference": finding.reference},
         body=reason,
         finding=finding,
+        rectification=locked,
     )
     return moved
 

@@ -13,8 +13,9 @@ from django.views.decorators.http import require_POST
 from accounts.models import PostKind
 from core import clock
 from core.audit import event_history_rows
+from core.dates import date_text
 from core.errors import ApplicationError, TransitionNotAllowed
-from core.forms import form_error_show
+from core.forms import form_error_show, form_problems_text
 from core.versions import StaleEdit
 from responsibility.supervision.audit import inspection_event_describe
 from responsibility.supervision.forms.findings import (
@@ -109,7 +110,7 @@ def finding_create_view(request, pk: int):
                     _("Finding %(reference)s recorded. Its rectification is due by %(deadline)s.")
                     % {
                         "reference": finding.reference,
-                        "deadline": finding.rectification.deadline.isoformat(),
+                        "deadline": date_text(finding.rectification.deadline),
                     },
                 )
                 return redirect("responsibility:finding-detail", pk=finding.pk)
@@ -273,7 +274,9 @@ def _rectification_step(
     finding_check_permission(user=request.user, action=action, finding=finding)
     form = form_class(request.POST, request.FILES, prefix=prefix)
     if not form.is_valid():
-        messages.error(request, _("Nothing was changed. Please correct the marked fields."))
+        messages.error(
+            request, _("Please correct, then save: %(problems)s") % {"problems": form_problems_text(form)}
+        )
         return _finding_page(request, finding, status=400, **{form_name: form})
     try:
         run(finding.rectification, form)

@@ -149,10 +149,11 @@ def test_reminders_sweep_after_a_handover_reminds_the_new_holder(assignment, occ
     # when the sweep runs again
     sweep_on(clock, datetime.date(2026, 11, 13))
 
-    # then the new holder, who now answers for the open period, has a reminder of their own
+    # then the new holder, who now answers for the open period, has a reminder of their own; the
+    # previous holder's was cancelled at the handover
     assert duty_rows() == sorted(
         [
-            (f"occurrence:{occurrence.pk}", previous.pk, "before-7", ReminderStatus.PENDING),
+            (f"occurrence:{occurrence.pk}", previous.pk, "before-7", ReminderStatus.CANCELLED),
             (f"occurrence:{occurrence.pk}", successor.pk, "before-7", ReminderStatus.PENDING),
         ]
     )
@@ -295,20 +296,39 @@ def test_duty_reminder_message_counts_the_days_left_or_overdue(
         ),
     ],
 )
-def test_reminder_send_cancels_a_reminder_no_longer_needed(assignment, occurrence, clock, change):
+def test_a_reminder_no_longer_needed_is_cancelled_when_done(assignment, occurrence, clock, change):
     # given a reminder created, then the period was done or the post handed over before it was sent
     sweep_on(clock, datetime.date(2026, 11, 13))
     reminder = Reminder.objects.get(kind=KIND)
     change(assignment, occurrence)
 
-    # when
+    # then the service that did it cancelled the reminder
+    assert Reminder.objects.get(pk=reminder.pk).status == ReminderStatus.CANCELLED
+
+    # when its send task runs all the same
     outcome = reminder_send(reminder=reminder)
 
     # then nothing goes out and the ledger says it was not needed
-    assert outcome == SendOutcome.CANCELLED
+    assert outcome == SendOutcome.SKIPPED
     assert mail.outbox == []
     assert not Notification.objects.filter(reminder=reminder).exists()
     assert Reminder.objects.get(pk=reminder.pk).status == ReminderStatus.CANCELLED
+
+
+def test_keeping_the_record_closes_the_leaders_message_about_the_period(assignment, occurrence, clock):
+    # given the leader reminded of the period on the 13th
+    sweep_on(clock, datetime.date(2026, 11, 13))
+    reminder_send(reminder=Reminder.objects.get(kind=KIND))
+    [message] = Notification.objects.filter(recipient=assignment.leader, read_at__isnull=True)
+    assert (message.kind, message.object_key) == (KIND, f"occurrence:{occurrence.pk}")
+    assert "2026年11月20日" in message.title
+
+    # when the leader records what was done
+    keep_record(occurrence)
+
+    # then the message is closed
+    message.refresh_from_db()
+    assert message.read_at is not None
 
 
 # --- The office's reminder log --------------------------------------------------------------------

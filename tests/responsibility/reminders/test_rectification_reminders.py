@@ -284,20 +284,70 @@ def _hand_over(supervision, rectification):
         pytest.param(_hand_over, id="owner changed"),
     ],
 )
-def test_reminder_send_cancels_a_reminder_no_longer_needed(supervision, rectification, clock, change):
+def test_a_reminder_no_longer_needed_is_cancelled_when_done(supervision, rectification, clock, change):
     # given a reminder created, then the rectification moved on before it was sent
     sweep_on(clock, datetime.date(2026, 11, 13))
     reminder = Reminder.objects.get(kind=KIND)
     change(supervision, Rectification.objects.get(pk=rectification.pk))
 
-    # when
+    # then the service that did it cancelled the reminder
+    assert Reminder.objects.get(pk=reminder.pk).status == ReminderStatus.CANCELLED
+
+    # when its send task runs all the same
     outcome = reminder_send(reminder=reminder)
 
     # then nothing goes out and the ledger says it was not needed
-    assert outcome == SendOutcome.CANCELLED
+    assert outcome == SendOutcome.SKIPPED
     assert mail.outbox == []
     assert not Notification.objects.filter(reminder=reminder).exists()
     assert Reminder.objects.get(pk=reminder.pk).status == ReminderStatus.CANCELLED
+
+
+def test_a_findings_messages_name_the_deadline_alike_and_close_once_the_fix_is_reported(
+    supervision, rectification, clock
+):
+    # given the finding's message to its owner, and the reminder of its deadline sent on the 13th
+    owner = rectification.owner
+    recorded = Notification.objects.get(recipient=owner, reminder__isnull=True)
+    sweep_on(clock, datetime.date(2026, 11, 13))
+    reminder_send(reminder=Reminder.objects.get(kind=KIND))
+    reminded = Notification.objects.get(recipient=owner, reminder__isnull=False)
+
+    # then both name the deadline in the one format of messages, and only the newer is unread
+    for notification in (recorded, reminded):
+        assert "2026年11月20日" in notification.title and "2026-11-20" not in notification.title
+        assert (notification.kind, notification.object_key) == (KIND, f"rectification:{rectification.pk}")
+    recorded.refresh_from_db()
+    assert recorded.read_at is not None and reminded.read_at is None
+    # and the reminder waiting for the 17th is still to come
+    sweep_on(clock, datetime.date(2026, 11, 17))
+    assert Reminder.objects.filter(kind=KIND, status=ReminderStatus.PENDING).count() == 1
+
+    # when the owner reports the fix
+    submit(Rectification.objects.get(pk=rectification.pk))
+
+    # then nothing about the rectification is left unread, and the waiting reminder is cancelled
+    assert not Notification.objects.filter(recipient=owner, read_at__isnull=True).exists()
+    assert set(Reminder.objects.filter(kind=KIND).values_list("due_period", "status")) == {
+        ("before-7", ReminderStatus.SENT),
+        ("before-3", ReminderStatus.CANCELLED),
+    }
+
+
+def test_a_sent_back_rectification_asks_its_owner_again(supervision, rectification, clock):
+    # given the fix reported (the owner's messages closed), then sent back by the team
+    submitted = submit(rectification)
+    rectification_send_back(
+        rectification=submitted,
+        sent_back_by=team_member(supervision),
+        reason="未附签到表。",
+        expected_version=None,
+    )
+
+    # then the owner has one unread message: the reason it came back
+    [message] = Notification.objects.filter(recipient=rectification.owner, read_at__isnull=True)
+    assert message.body == "未附签到表。"
+    assert (message.kind, message.object_key) == (KIND, f"rectification:{rectification.pk}")
 
 
 # --- The office's reminder log --------------------------------------------------------------------

@@ -40,7 +40,7 @@ def due(clock, issued_letters) -> list[Reminder]:
     """The signers' 7-day reminders, created by the sweep on their day."""
     clock.move_to(at(SEVEN_DAYS_BEFORE), tick=False)
     reminders_sweep(today=SEVEN_DAYS_BEFORE)
-    return list(Reminder.objects.filter(kind=ReminderKind.LETTER_UNSIGNED).order_by("object_key"))
+    return list(Reminder.objects.filter(kind=ReminderKind.LETTER_UNSIGNED).order_by("pk"))  # as sent
 
 
 def test_reminder_send_emails_the_signer_with_a_stable_message_id_and_marks_it_sent(
@@ -114,17 +114,18 @@ def test_reminder_send_reclaims_a_send_that_died_without_a_second_notification(d
     assert (reminder.status, reminder.attempts) == (ReminderStatus.SENT, 2)
 
 
-def test_reminder_send_cancels_the_reminder_of_a_letter_signed_meanwhile(due, issued_letters):
-    # given the letter is signed after its reminder was created
+def test_letter_sign_cancels_the_waiting_reminder_so_the_send_sends_nothing(due, issued_letters):
+    # given the letter is signed after its reminder was created: signing cancels it (reminders_close_done)
     letter = issued_letters[0]
     letter_sign(letter=letter, signed_by=letter.signer, attestation=attestation_for(letter))
     reminder = Reminder.objects.get(object_key=f"letter:{letter.pk}")
+    assert reminder.status == ReminderStatus.CANCELLED
 
-    # when
+    # when its send task runs all the same
     outcome = reminder_send(reminder=reminder)
 
-    # then nothing is sent and the ledger says it was not needed
-    assert outcome == SendOutcome.CANCELLED
+    # then nothing is sent and the ledger still says it was not needed
+    assert outcome == SendOutcome.SKIPPED
     assert mail.outbox == []
     assert not Notification.objects.exists()
     reminder.refresh_from_db()
@@ -216,7 +217,12 @@ def test_reminder_send_renders_every_kind_in_chinese(org, issued_letters, clock)
     # (rectification and duty task reminders need a finding or an assignment:
     # test_rectification_reminders.py and test_duty_task_reminders.py render them)
     kinds = set(Reminder.objects.values_list("kind", flat=True))
-    assert kinds == set(ReminderKind.values) - {ReminderKind.RECTIFICATION_DUE, ReminderKind.DUTY_TASK_DUE}
+    # (and the sealed PDF's message, test_letter_sealed_message.py)
+    assert kinds == set(ReminderKind.values) - {
+        ReminderKind.RECTIFICATION_DUE,
+        ReminderKind.DUTY_TASK_DUE,
+        ReminderKind.LETTER_SEALED,
+    }
     assert set(Reminder.objects.values_list("status", flat=True)) == {ReminderStatus.SENT}
     assert len(mail.outbox) == Reminder.objects.count()
     for email in mail.outbox:
