@@ -125,7 +125,13 @@ class Post(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.unit.name}{self.title}"
+        return self.full_title
+
+    @property
+    def full_title(self) -> str:
+        """The post as people name it: 法制工作委员会主任. A title that already names its body (党组书记、
+        常委会主任 of 党组) is not preceded by the unit's name again."""
+        return self.title if self.unit.name in self.title else f"{self.unit.name}{self.title}"
 
     @property
     def is_leading(self) -> bool:

@@ -5,6 +5,7 @@ results, findings, rectifications) declares an `AuditChain` with its event model
 fields its events hash, and registers it. Every chain is appended and verified the same way, here.
 """
 
+import datetime
 import hashlib
 import json
 from collections.abc import Callable, Iterable
@@ -15,6 +16,7 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from core import clock
+from core.dates import date_text
 from core.locks import row_lock
 
 GENESIS_HASH = "0" * 64
@@ -214,6 +216,14 @@ def payload_person(value) -> str:
     return value.get("name", "") if isinstance(value, dict) else str(value)
 
 
+def payload_date(value) -> str:
+    """A payload's ISO date ("2026-05-01") as every sentence of the site names a day: 2026年5月1日."""
+    try:
+        return date_text(datetime.date.fromisoformat(str(value)))
+    except ValueError:
+        return str(value or "")
+
+
 def field_label(model: type[models.Model], name: str) -> str:
     return str(model._meta.get_field(name).verbose_name)
 
@@ -229,6 +239,17 @@ def field_from_to(
             "old": show(old),
             "new": show(new),
         }
+
+    return read
+
+
+def field_changed_to(
+    model: type[models.Model], name: str, show: Callable = str
+) -> Callable[[object, object], str]:
+    """How a change whose old value was not recorded reads: "owner changed to 张三"."""
+
+    def read(old, new) -> str:
+        return _("%(field)s changed to %(new)s") % {"field": field_label(model, name), "new": show(new)}
 
     return read
 

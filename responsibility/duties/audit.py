@@ -40,6 +40,7 @@ from core.audit import (
     changes_sentence,
     event_time,
     field_changed,
+    payload_date,
     payload_person,
     sentence_with_note,
     sentences_join,
@@ -113,14 +114,15 @@ _ASSIGNMENT_CHANGES = {
 def _recurrence(payload: dict) -> str:
     recurrence = payload.get("recurrence", "")
     if recurrence == Recurrence.ONCE:
-        return _("once, due %(date)s") % {"date": payload.get("due_date", "")}
+        return _("once, due %(date)s") % {"date": payload_date(payload.get("due_date", ""))}
     if recurrence == Recurrence.TIMES_A_YEAR:
         return _("%(count)d times a year") % {"count": payload.get("times_a_year") or 0}
     return str(Recurrence(recurrence).label) if recurrence in Recurrence.values else str(recurrence)
 
 
 def duty_event_describe(event: DutyEvent) -> str:
-    """The event as a sentence in the active language (the assignment page's history)."""
+    """The event as a sentence in the active language (the assignment page's history): names and days,
+    never ids or machine text."""
     payload, kind, note = event.payload, event.kind, event.note
     K = DutyEventKind
     if kind == K.ASSIGNMENT_GENERATED:
@@ -160,7 +162,7 @@ def duty_event_describe(event: DutyEvent) -> str:
         ) % {
             "title": payload.get("title", ""),
             "period": payload.get("period", 0),
-            "date": payload.get("performed_on", ""),
+            "date": payload_date(payload.get("performed_on", "")),
             "files": payload.get("files", 0),
         }
         return sentence_with_note(sentence, _("What was done: %(note)s"), note)
@@ -181,7 +183,7 @@ def duty_event_describe(event: DutyEvent) -> str:
             "post": payload.get("post", ""),
             "from": payload_person(payload.get("from", "")),
             "to": payload_person(payload.get("to", "")),
-            "date": payload.get("on", ""),
+            "date": payload_date(payload.get("on", "")),
             "count": payload.get("periods_moved", 0),
         }
         if payload.get("letter"):

@@ -127,7 +127,7 @@ class TaskForm(forms.Form):
         required=False,
         min_value=1,
         max_value=12,
-        help_text=_("For “N times a year”: 1, 2, 3, 4, 6 or 12, so the periods are whole months."),
+        help_text=_("For “several times a year”: 1, 2, 3, 4, 6 or 12, so the periods are whole months."),
         widget=forms.NumberInput(attrs={"list": "times-a-year-values"}),
     )
     due_date = forms.DateField(

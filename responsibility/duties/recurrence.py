@@ -54,7 +54,7 @@ def recurrence_check(
     elif recurrence == "times_a_year":
         if times_a_year not in TIMES_A_YEAR_ALLOWED:
             raise RecurrenceRefused(
-                _("“N times a year” must split the year into whole months: N is 1, 2, 3, 4, 6 or 12."),
+                _("“Several times a year” must split the year into whole months: 1, 2, 3, 4, 6 or 12 times."),
                 code="times_a_year",
             )
     elif recurrence not in MONTHS_PER_PERIOD:

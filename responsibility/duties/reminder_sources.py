@@ -77,8 +77,7 @@ class DutyTaskDueSource(DeadlineSource):
                 "period_start": occurrence.period_start,
                 "deadline": occurrence.due_date,
                 "year": assignment.year,
-                # 主任 of 法制工作委员会 reads 法制工作委员会主任; 党组书记 of 党组 stays 党组书记.
-                "post": post.title if post.unit.name in post.title else f"{post.unit.name}{post.title}",
+                "post": post.full_title,
                 **deadline_days(occurrence.due_date, today=clock.today()),
             },
         )

@@ -66,7 +66,7 @@ def duty_report_sealed_record(document: DutyReportDocument) -> SealedRecord:
     post = assignment.post
     rows = (
         (_("Leader"), assignment.leader.get_full_name()),
-        (_("Post"), post.title if post.unit.name in post.title else f"{post.unit.name}{post.title}"),
+        (_("Post"), post.full_title),
         (_("Year"), str(assignment.year)),
         (_("Version"), _version_label(document.version)),
         (_("Report issued by"), document.issued_by.get_full_name()),

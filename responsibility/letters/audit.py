@@ -6,6 +6,9 @@ own columns; a person's reason is its note):
 - issued: ``{"reference": "…"}``, the reference the letter was issued under;
 - revised: ``{"reference": "…", "version": 2, "revision_of": {"id": 7, "reference": "…"}}``;
 - signed, countersigned, returned, voided, archived: ``{}`` (returned and voided carry the reason as note).
+
+Events written before payloads (format 1) carry none: their facts are read from their letter, which
+keeps its reference and version for good.
 """
 
 from django.utils.translation import gettext as _
@@ -57,13 +60,9 @@ def audit_chain_verify(*, batch_size: int = 2000) -> ChainBreak | None:
 
 
 def letter_event_describe(event: LetterEvent) -> str:
-    """The event as a sentence in the active language (the pages, the sealed PDF's record).
-
-    An event written before payloads (format 1) shows its note, as it always did.
-    """
-    if event.chain_format == CHAIN_FORMAT_NOTE:
-        return event.note
-    payload, kind = event.payload, event.kind
+    """The event as a sentence in the active language (the pages, the sealed PDF's record)."""
+    payload = _legacy_payload(event) if event.chain_format == CHAIN_FORMAT_NOTE else event.payload
+    kind = event.kind
     if kind == LetterEventKind.ISSUED:
         return _("Issued as %(reference)s, awaiting signature.") % {"reference": payload.get("reference", "")}
     if kind == LetterEventKind.REVISED:
@@ -82,3 +81,18 @@ def letter_event_describe(event: LetterEvent) -> str:
     if kind == LetterEventKind.ARCHIVED:
         return _("Filed in the archive.")
     return event.note
+
+
+def _legacy_payload(event: LetterEvent) -> dict:
+    """A format-1 event's facts as a format-2 event carries them, from its letter (its note held a
+    revision's reference as text in its writer's language, or a person's reason, as now)."""
+    letter = event.letter
+    if event.kind == LetterEventKind.ISSUED:
+        return {"reference": letter.reference}
+    if event.kind == LetterEventKind.REVISED:
+        previous = letter.previous_version
+        return {
+            "version": letter.version,
+            "revision_of": {"reference": previous.reference if previous else ""},
+        }
+    return {}

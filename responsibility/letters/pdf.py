@@ -163,12 +163,12 @@ def _letter_context(*, letter: Letter, verification_code: str, resources: dict) 
     issuer = Party(
         label=letter.issuer_label,
         name=letter.issuer.get_full_name(),
-        post=_post_text(letter.issuer_post),
+        post=letter.issuer_post.full_title if letter.issuer_post else "",
     )
     signer = Party(
         label=letter.signer_label,
         name=letter.signer.get_full_name(),
-        post=_post_text(letter.signer_post),
+        post=letter.signer_post.full_title if letter.signer_post else "",
     )
     for party, role in ((issuer, SignatureRole.ISSUER), (signer, SignatureRole.SIGNER)):
         signature = signatures.get(role)
@@ -273,14 +273,6 @@ def chinese_numeral(number: int) -> str:
             tail = chinese_numeral(rest) if rest >= 20 else "一" + chinese_numeral(rest)
         return _DIGITS[hundreds] + "百" + tail
     return str(number)
-
-
-def _post_text(post) -> str:
-    """主任 of 法制工作委员会 reads 法制工作委员会主任; 党组书记、常委会主任 already names its body."""
-    if post is None:
-        return ""
-    unit_name = post.unit.name
-    return post.title if unit_name in post.title else f"{unit_name}{post.title}"
 
 
 def _paragraphs(text: str) -> list[str]:

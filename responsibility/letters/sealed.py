@@ -152,7 +152,7 @@ def _ready_document_of(letter: Letter) -> LetterDocument | None:
 def _rows(letter: Letter) -> tuple[tuple[str, str], ...]:
     issuer = letter.issuer.get_full_name()
     if letter.issuer_post:
-        issuer = f"{_post_name(letter.issuer_post)} {issuer}"
+        issuer = f"{letter.issuer_post.full_title} {issuer}"
     rows = [
         (_("Campaign"), letter.campaign.title),
         (letter.issuer_label, issuer),
@@ -170,11 +170,6 @@ def _rows(letter: Letter) -> tuple[tuple[str, str], ...]:
     ]
     rows.append((_("Content SHA-256"), letter.content_hash))
     return tuple(rows)
-
-
-def _post_name(post) -> str:
-    """「法制工作委员会主任」; a title that already names its unit (「党组书记」 of 党组) stands alone."""
-    return post.title if post.unit.name in post.title else f"{post.unit.name}{post.title}"
 
 
 def _chain_place(letter: Letter, event, document: LetterDocument) -> ChainPlace | None:

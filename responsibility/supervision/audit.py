@@ -16,8 +16,14 @@ own words, such as a reason, a summary or the measures taken, are its note). A p
 - finding_recorded: ``{"reference", "title", "owner": person, "deadline"}``;
 - finding_updated: ``{"changes": {field: {"from": old, "to": new}}}`` over title, description,
   severity, responsible (person), owner (person), requirement and deadline.
+
+Events written before payloads (format 1) kept these facts as machine text in the note
+(``owner=24; deadline=2026-05-01``); they are read back into the same payloads and sentences (below).
 """
 
+import re
+
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -31,9 +37,13 @@ from core.audit import (
     changes_sentence,
     event_time,
     field_changed,
+    field_changed_to,
     field_from_to,
+    payload_date,
     payload_person,
+    person_payload,
     sentence_with_note,
+    sentences_join,
 )
 from responsibility.supervision.models import (
     CheckOutcome,
@@ -100,8 +110,8 @@ _PLAN_CHANGES = {
     "year": field_from_to(InspectionPlan, "year"),
     "title": field_from_to(InspectionPlan, "title", _quoted),
     "description": field_changed(InspectionPlan, "description"),
-    "period_start": field_from_to(InspectionPlan, "period_start"),
-    "period_end": field_from_to(InspectionPlan, "period_end"),
+    "period_start": field_from_to(InspectionPlan, "period_start", payload_date),
+    "period_end": field_from_to(InspectionPlan, "period_end", payload_date),
     "scope": lambda old, new: _("scope changed (now %(count)d units)") % {"count": len(new or [])},
     "team": lambda old, new: _("team changed (now %(count)d members)") % {"count": len(new or [])},
 }
@@ -112,41 +122,66 @@ _FINDING_CHANGES = {
     "responsible": field_from_to(Finding, "responsible", payload_person),
     "owner": field_from_to(Rectification, "owner", payload_person),
     "requirement": field_changed(Rectification, "requirement"),
-    "deadline": field_from_to(Rectification, "deadline"),
+    "deadline": field_from_to(Rectification, "deadline", payload_date),
 }
 
 
-def inspection_event_describe(event: InspectionEvent) -> str:
-    """The event as a sentence in the active language (the finding's history, the draw's page).
+# A format-1 correction named the fields it changed, with the new person and both deadlines only.
+_LEGACY_FINDING_CHANGES = {
+    "title": field_changed(Finding, "title"),
+    "description": field_changed(Finding, "description"),
+    "severity": field_changed(Finding, "severity"),
+    "responsible": field_changed_to(Finding, "responsible", payload_person),
+    "owner": field_changed_to(Rectification, "owner", payload_person),
+    "requirement": field_changed(Rectification, "requirement"),
+    "deadline": field_from_to(Rectification, "deadline", payload_date),
+}
 
-    An event written before payloads (format 1) shows its note, as it always did.
-    """
+
+def _plan_terms(payload: dict) -> str:
+    return _(
+        "Plan for %(year)s, “%(title)s”: checks from %(start)s to %(end)s, %(units)d units in scope, "
+        "a team of %(members)d."
+    ) % {
+        "year": payload.get("year", ""),
+        "title": payload.get("title", ""),
+        "start": payload_date(payload.get("period_start", "")),
+        "end": payload_date(payload.get("period_end", "")),
+        "units": len(payload.get("scope", [])),
+        "members": len(payload.get("team", [])),
+    }
+
+
+def inspection_event_describe(event: InspectionEvent) -> str:
+    """The event as a sentence in the active language (the finding's history, the draw's page): names
+    and days, never ids or machine text. An event written before payloads (format 1) is read back from
+    its note; a note that cannot be read back is shown as it is."""
     if event.chain_format == CHAIN_FORMAT_NOTE:
-        return event.note
-    payload, kind, note = event.payload, event.kind, event.note
+        facts = _legacy_facts(event)
+        if facts is None:
+            return event.note
+        (payload, note), legacy = facts, True
+    else:
+        payload, note, legacy = event.payload, event.note, False
+    kind = event.kind
     K = InspectionEventKind
     if kind == K.PLAN_CREATED:
-        return _(
-            "Plan for %(year)s, “%(title)s”: checks from %(start)s to %(end)s, %(units)d units in scope, "
-            "a team of %(members)d."
-        ) % {
-            "year": payload.get("year", ""),
-            "title": payload.get("title", ""),
-            "start": payload.get("period_start", ""),
-            "end": payload.get("period_end", ""),
-            "units": len(payload.get("scope", [])),
-            "members": len(payload.get("team", [])),
-        }
+        return _plan_terms(payload)
     if kind == K.PLAN_UPDATED:
+        if legacy:  # the plan's terms after the change, not the change
+            return sentences_join(_("The plan was changed."), _plan_terms(payload))
         return changes_sentence(payload.get("changes", {}), _PLAN_CHANGES)
     if kind == K.PLAN_CLOSED:
         return _("The plan is closed: nothing more is drawn or recorded in it.")
     if kind in (K.DRAWN, K.REDRAWN):
-        sentence = _("Draw %(number)d, public value %(public)s: %(units)d units drawn.") % {
-            "number": payload.get("draw", 0),
-            "public": payload.get("public_value", ""),
-            "units": payload.get("units", 0),
-        }
+        values = {"public": payload.get("public_value", ""), "units": payload.get("units", 0)}
+        if "draw" in payload:
+            sentence = _("Draw %(number)d, public value %(public)s: %(units)d units drawn.") % {
+                "number": payload["draw"],
+                **values,
+            }
+        else:  # format 1 did not record the draw's number
+            sentence = _("Drawn with public value %(public)s: %(units)d units drawn.") % values
         return sentence_with_note(sentence, _("Reason: %(note)s"), note)
     if kind == K.RESULT_RECORDED:
         outcome = payload.get("outcome", "")
@@ -167,10 +202,12 @@ def inspection_event_describe(event: InspectionEvent) -> str:
             "reference": payload.get("reference", ""),
             "title": payload.get("title", ""),
             "owner": payload_person(payload.get("owner", "")),
-            "deadline": payload.get("deadline", ""),
+            "deadline": payload_date(payload.get("deadline", "")),
         }
     if kind == K.FINDING_UPDATED:
-        return changes_sentence(payload.get("changes", {}), _FINDING_CHANGES)
+        return changes_sentence(
+            payload.get("changes", {}), _LEGACY_FINDING_CHANGES if legacy else _FINDING_CHANGES
+        )
     if kind == K.SUBMITTED:
         return sentence_with_note(_("Reported as rectified."), _("Measures taken: %(note)s"), note)
     if kind == K.SENT_BACK:
@@ -182,3 +219,113 @@ def inspection_event_describe(event: InspectionEvent) -> str:
             _("Ticked off the ledger; nothing changes after this."), _("Note: %(note)s"), note
         )
     return note
+
+
+# --- Events written before payloads (format 1) ------------------------------------------------------
+#
+# Their facts were machine text in the note (the services before payloads existed):
+#   plan_created, plan_updated  "2026 <title>; 2026-03-01~2026-12-31; scope=3,5; team=7,8"
+#   drawn, redrawn              "public=<value>; units=5[; reason=<reason>]"
+#   result_recorded             "checkpoint=2; result=<outcome>; version=1"
+#   evidence_added              "<file name>"
+#   finding_recorded            "<reference> <title>; owner=<user id>; deadline=2026-05-01"
+#   finding_updated             the fields changed: "title; severity; responsible=<user id>;
+#                               owner=<user id>; requirement; deadline=2026-05-01→2026-06-01"
+# Every other kind's note was, as now, a person's own words.
+
+_LEGACY_PLAN = re.compile(
+    r"(?P<year>\d+) (?P<title>.*); (?P<start>[\d-]+)~(?P<end>[\d-]+); scope=(?P<scope>[\d,]*); "
+    r"team=(?P<team>[\d,]*)",
+    re.DOTALL,
+)
+_LEGACY_DRAW = re.compile(
+    r"public=(?P<public>.*?); units=(?P<units>\d+)(?:; reason=(?P<reason>.*))?", re.DOTALL
+)
+_LEGACY_RESULT = re.compile(
+    r"checkpoint=(?P<checkpoint>\d+); result=(?P<outcome>[\w-]+); version=(?P<version>\d+)"
+)
+_LEGACY_FINDING = re.compile(
+    r"(?P<reference>\S+) (?P<title>.*); owner=(?P<owner>\d+); deadline=(?P<deadline>[\d-]+)", re.DOTALL
+)
+_LEGACY_CHANGE = re.compile(r"(?P<field>\w+)(?:=(?P<value>.*))?")
+
+
+def _ids(text: str) -> list[int]:
+    return [int(part) for part in text.split(",") if part]
+
+
+def _legacy_person(user_id: str) -> dict:
+    """A person a format-1 note names by id only, by their name now (a query; such events are few)."""
+    user = get_user_model().objects.filter(pk=int(user_id)).first()
+    return person_payload(user) if user is not None else {"id": user_id, "name": _("an unknown person")}
+
+
+def _legacy_changes(note: str) -> dict | None:
+    changes = {}
+    for part in note.split("; "):
+        match = _LEGACY_CHANGE.fullmatch(part)
+        if match is None or match["field"] not in _LEGACY_FINDING_CHANGES:
+            return None
+        name, value = match["field"], match["value"]
+        if name in ("responsible", "owner") and value and value.isdigit():
+            changes[name] = {"from": None, "to": _legacy_person(value)}
+        elif name == "deadline" and value and "→" in value:
+            old, new = value.split("→", 1)
+            changes[name] = {"from": old, "to": new}
+        elif value is None:
+            changes[name] = {"from": None, "to": None}
+        else:
+            return None
+    return changes
+
+
+def _legacy_facts(event: InspectionEvent) -> tuple[dict, str] | None:
+    """A format-1 event's (payload, note) as a format-2 event carries them; None when its note does not
+    read back."""
+    K, note = InspectionEventKind, event.note
+    if event.kind in (K.PLAN_CREATED, K.PLAN_UPDATED):
+        match = _LEGACY_PLAN.fullmatch(note)
+        return match and (
+            {
+                "year": int(match["year"]),
+                "title": match["title"],
+                "period_start": match["start"],
+                "period_end": match["end"],
+                "scope": _ids(match["scope"]),
+                "team": _ids(match["team"]),
+            },
+            "",
+        )
+    if event.kind in (K.DRAWN, K.REDRAWN):
+        match = _LEGACY_DRAW.fullmatch(note)
+        return match and (
+            {"public_value": match["public"], "units": int(match["units"])},
+            match["reason"] or "",
+        )
+    if event.kind == K.RESULT_RECORDED:
+        match = _LEGACY_RESULT.fullmatch(note)
+        return match and (
+            {
+                "checkpoint": int(match["checkpoint"]),
+                "outcome": match["outcome"],
+                "version": int(match["version"]),
+            },
+            "",
+        )
+    if event.kind == K.EVIDENCE_ADDED:
+        return {"file": note}, ""
+    if event.kind == K.FINDING_RECORDED:
+        match = _LEGACY_FINDING.fullmatch(note)
+        return match and (
+            {
+                "reference": match["reference"],
+                "title": match["title"],
+                "owner": _legacy_person(match["owner"]),
+                "deadline": match["deadline"],
+            },
+            "",
+        )
+    if event.kind == K.FINDING_UPDATED:
+        changes = _legacy_changes(note)
+        return None if changes is None else ({"changes": changes}, "")
+    return {}, note

@@ -80,6 +80,16 @@ def draw_seed(*, plan_id: int, sequence: int, public_value: str, drawn_at_iso: s
     return _sha256(f"{ALGORITHM}|plan={plan_id}|draw={sequence}|public={public_value}|at={drawn_at_iso}")
 
 
+def rank_key_input(*, seed: str, unit_id: int) -> str:
+    """The text whose SHA-256 is a unit's rank key (step 2)."""
+    return f"{seed}|unit={unit_id}"
+
+
+def inspector_key_input(*, seed: str, unit_id: int, member_id: int) -> str:
+    """The text whose SHA-256 orders the inspectors free for a unit (step 6)."""
+    return f"{seed}|unit={unit_id}|inspector={member_id}"
+
+
 def public_value_clean(value: str) -> str:
     """The public value as entered, without surrounding blanks; refused when missing or too long."""
     value = (value or "").strip()
@@ -126,7 +136,7 @@ def draw_run(
         )
 
     wanted = _wanted(parameters, eligible=len(eligible))
-    key = {unit.id: _sha256(f"{seed}|unit={unit.id}") for unit in eligible}
+    key = {unit.id: _sha256(rank_key_input(seed=seed, unit_id=unit.id)) for unit in eligible}
     ranked = sorted(eligible, key=lambda unit: key[unit.id])
 
     chosen: list[PopulationUnit] = []
@@ -147,7 +157,10 @@ def draw_run(
     for unit in chosen:
         candidates = sorted(
             free[unit.id],
-            key=lambda member: (load[member.id], _sha256(f"{seed}|unit={unit.id}|inspector={member.id}")),
+            key=lambda member: (
+                load[member.id],
+                _sha256(inspector_key_input(seed=seed, unit_id=unit.id, member_id=member.id)),
+            ),
         )
         inspectors = [member.id for member in candidates[: parameters.inspectors_per_unit]]
         for member_id in inspectors:

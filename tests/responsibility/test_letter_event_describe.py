@@ -52,25 +52,40 @@ def test_letter_event_describe_reads_a_voiding_with_its_reason(org, issued_lette
     assert sentences(issued_letter)[-1] == ("voided", "作废。理由：人事调整")
 
 
-def test_letter_event_describe_shows_a_format_1_event_by_its_note_as_before(org, issued_letter):
-    # given an event written before payloads, its machine text in the note
-    [event] = letter_events_append(
+def test_letter_event_describe_reads_a_format_1_event_from_its_letter(org, issued_letter):
+    # given a returned letter and its revision, and events of both written before payloads (the
+    # revision's reference as text in the writer's language)
+    letter_return(letter=issued_letter, returned_by=issued_letter.signer, reason="第二条不适用本单位")
+    new = letter_revise(
+        letter=issued_letter,
+        revised_by=org.secretary,
+        title=issued_letter.title,
+        preamble=issued_letter.preamble,
+        closing=issued_letter.closing,
+        clauses=[ClauseText(0, ClauseCategory.PRINCIPAL, "切实履行本委党风廉政建设主体责任。")],
+    )
+    issued, revised = letter_events_append(
         events=[
             LetterEvent(
-                letter=issued_letter,
-                kind="revised",
+                letter=letter,
+                kind=kind,
                 from_status="draft",
                 to_status="issued",
                 actor=org.secretary,
-                note="人常廉责〔2025〕1号的修订版",
-                content_hash=issued_letter.content_hash,
+                note=note,
+                content_hash=letter.content_hash,
                 chain_format=1,
+            )
+            for letter, kind, note in (
+                (issued_letter, "issued", ""),
+                (new, "revised", f"Revision of {issued_letter.reference}"),
             )
         ]
     )
 
-    # then it reads as it always did
-    assert letter_event_describe(event) == "人常廉责〔2025〕1号的修订版"
+    # then they read as the same sentences as events with payloads, in the reader's language
+    assert letter_event_describe(issued) == f"签发，文号{issued_letter.reference}，等待签署。"
+    assert letter_event_describe(revised) == f"签发第2版，修订自{issued_letter.reference}。"
 
 
 def test_letter_page_shows_the_signing_record_as_sentences(client, org, issued_letter):

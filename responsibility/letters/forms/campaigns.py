@@ -28,7 +28,7 @@ class CampaignCreateForm(CampaignUpdateForm):
     reference_prefix = forms.CharField(
         label=_("Letter number prefix"),
         max_length=Campaign._meta.get_field("reference_prefix").max_length,
-        help_text=_("Letter numbers read: prefix〔year〕number号."),
+        help_text=_("A letter number is the prefix, the year and a number, for example 人常廉责〔2026〕1号."),
     )
 
     field_order = ["year", "title", "template", "deadline", "reference_prefix"]
@@ -36,7 +36,7 @@ class CampaignCreateForm(CampaignUpdateForm):
 
 class IssuerPostField(forms.ModelChoiceField):
     def label_from_instance(self, post: Post) -> str:
-        return f"{post.unit.name}{post.title} · {post.holder}"
+        return f"{post.full_title} · {post.holder}"
 
 
 class CampaignIssueForm(forms.Form):

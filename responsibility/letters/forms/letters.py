@@ -246,4 +246,4 @@ class IssueToStaffForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["template"].queryset = templates
         self.fields["posts"].queryset = posts
-        self.fields["posts"].label_from_instance = lambda post: f"{post.unit.name} {post.title} {post.holder}"
+        self.fields["posts"].label_from_instance = lambda post: f"{post.full_title} {post.holder}"

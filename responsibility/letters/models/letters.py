@@ -68,7 +68,12 @@ class LetterTemplate(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name}（v{self.version}）"
+        return f"{self.name}（{self.version_label}）"
+
+    @property
+    def version_label(self) -> str:
+        """第2版: how the template's version reads (its code, shared by the versions, is for the system)."""
+        return _("Version %(version)d") % {"version": self.version}
 
 
 class TemplateClause(models.Model):

@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from core.audit import CHAIN_FORMAT_NOTE, event_digest, event_time
 from responsibility.supervision.audit import (
@@ -42,6 +43,11 @@ def sentences(subject: str) -> list[tuple[str, str]]:
         (event.kind, inspection_event_describe(event))
         for event in InspectionEvent.objects.filter(subject=subject).order_by("sequence")
     ]
+
+
+def day(date: datetime.date) -> str:
+    """How a sentence names a day in Chinese."""
+    return f"{date.year}年{date.month}月{date.day}日"
 
 
 # --- Chain formats ---------------------------------------------------------------------------------
@@ -89,10 +95,13 @@ def test_a_format_1_event_hashes_as_before_and_verifies_beside_format_2_events(d
     # given the events the services wrote (format 2) and one written as before (format 1)
     current = InspectionEvent.objects.exclude(pk=legacy_event.pk).order_by("sequence")
 
-    # then the format-1 event hashes exactly as before and shows its note as before
+    # then the format-1 event hashes exactly as before, and reads as a sentence made from its note
     assert (legacy_event.chain_format, legacy_event.payload) == (1, {})
     assert legacy_event.hash == _hash_as_before_payloads(legacy_event)
-    assert inspection_event_describe(legacy_event) == "public=20260316; units=5; reason=检查员回避"
+    with translation.override("en"):
+        assert inspection_event_describe(legacy_event) == (
+            "Drawn with public value 20260316: 5 units drawn. Reason: 检查员回避"
+        )
     # and the others are format 2, their hash covering the payload
     assert {event.chain_format for event in current} == {2}
     drawn_event = current.get(subject=f"draw:{drawn.pk}")
@@ -158,13 +167,13 @@ def test_inspection_event_describe_reads_a_plan_created_changed_and_closed(super
     assert sentences(f"plan:{plan.pk}") == [
         (
             InspectionEventKind.PLAN_CREATED,
-            "2026年度计划“2026年度党风廉政建设责任制监督检查”：检查期2026-03-01至2026-12-31，"
+            "2026年度计划“2026年度党风廉政建设责任制监督检查”：检查期2026年3月1日至2026年12月31日，"
             "检查范围5个单位，检查组2人。",
         ),
         (
             InspectionEventKind.PLAN_UPDATED,
             "名称由“2026年度党风廉政建设责任制监督检查”改为“2026年度监督检查（调整）”；"
-            "检查结束日期由2026-12-31改为2026-11-30；检查范围已调整（现为4个单位）。",
+            "检查结束日期由2026年12月31日改为2026年11月30日；检查范围已调整（现为4个单位）。",
         ),
         (InspectionEventKind.PLAN_CLOSED, "计划已关闭，不再抽签或记录。"),
     ]
@@ -269,12 +278,12 @@ def test_inspection_event_describe_reads_a_finding_its_change_and_its_rectificat
         (
             InspectionEventKind.FINDING_RECORDED,
             f"问题{finding.reference}“党组会议未专题研究党风廉政建设”：由{head.get_full_name()}于"
-            f"{old_deadline.isoformat()}前完成整改。",
+            f"{day(old_deadline)}前完成整改。",
         ),
         (
             InspectionEventKind.FINDING_UPDATED,
             f"具体情况已修改；严重程度由较重改为严重；整改责任人由{head.get_full_name()}改为"
-            f"{deputy.get_full_name()}；整改时限由{old_deadline.isoformat()}改为{new_deadline.isoformat()}。",
+            f"{deputy.get_full_name()}；整改时限由{day(old_deadline)}改为{day(new_deadline)}。",
         ),
         (InspectionEventKind.EVIDENCE_ADDED, "上传材料：会议记录.pdf。"),
         (InspectionEventKind.SUBMITTED, "报告整改完成。整改措施：已召开专题会议。"),
@@ -297,3 +306,96 @@ def test_finding_page_shows_its_history_as_sentences(client, supervision, findin
     # then the record reads as a sentence, not as machine text
     assert f"问题{finding.reference}“党组会议未专题研究党风廉政建设”：由" in html
     assert "owner=" not in html
+
+
+# --- Events written before payloads (format 1): their machine notes read as sentences ----------------
+
+
+def _legacy(finding, kind: str, note: str, **fields) -> InspectionEvent:
+    [event] = inspection_events_append(
+        events=[
+            InspectionEvent(
+                plan=finding.plan,
+                subject=f"finding:{finding.pk}",
+                kind=kind,
+                actor=finding.responsible,
+                note=note,
+                chain_format=CHAIN_FORMAT_NOTE,
+                **fields,
+            )
+        ]
+    )
+    return event
+
+
+@pytest.mark.parametrize(
+    ("kind", "note", "sentence"),
+    [
+        (
+            InspectionEventKind.PLAN_CREATED,
+            "2026 2026年度监督检查; 2026-03-01~2026-12-31; scope=3,5,8; team=7,9",
+            "Plan for 2026, “2026年度监督检查”: checks from March 1, 2026 to Dec. 31, 2026, 3 units in "
+            "scope, a team of 2.",
+        ),
+        (
+            InspectionEventKind.PLAN_UPDATED,
+            "2026 检查; 调整; 2026-03-01~2026-11-30; scope=3; team=7",
+            "The plan was changed. Plan for 2026, “检查; 调整”: checks from March 1, 2026 to Nov. 30, 2026, "
+            "1 units in scope, a team of 1.",
+        ),
+        (
+            InspectionEventKind.RESULT_RECORDED,
+            "checkpoint=2; result=nonconforming; version=2",
+            "Checkpoint 2 corrected: Nonconforming (version 2).",
+        ),
+        (InspectionEventKind.EVIDENCE_ADDED, "会议记录.pdf", "File attached: 会议记录.pdf."),
+        (
+            InspectionEventKind.SUBMITTED,
+            "已召开专题会议。",
+            "Reported as rectified. Measures taken: 已召开专题会议。",
+        ),
+        # a note that does not read back is shown as it is
+        (InspectionEventKind.RESULT_RECORDED, "checkpoint=2", "checkpoint=2"),
+    ],
+)
+def test_inspection_event_describe_reads_a_format_1_note_as_a_sentence(finding, kind, note, sentence):
+    # given an event written before payloads, its facts as machine text in the note
+    event = _legacy(finding, kind, note)
+
+    # when / then
+    with translation.override("en"):
+        assert inspection_event_describe(event) == sentence
+
+
+def test_a_format_1_finding_reads_with_names_and_days_not_ids(client, supervision, finding):
+    # given a finding recorded and corrected before payloads: owners by id, deadlines in ISO
+    head, deputy = finding.responsible, supervision.org.staff[0]
+    recorded = _legacy(
+        finding,
+        InspectionEventKind.FINDING_RECORDED,
+        f"{finding.reference} 接待超标; 另查; owner={head.pk}; deadline=2026-05-01",
+        to_status="open",
+    )
+    corrected = _legacy(
+        finding,
+        InspectionEventKind.FINDING_UPDATED,
+        f"title; severity; owner={deputy.pk}; requirement; deadline=2026-05-01→2026-06-01",
+    )
+
+    # then each reads as a sentence: the people by name, the days as the site writes them
+    with translation.override("en"):
+        assert inspection_event_describe(recorded) == (
+            f"Finding {finding.reference}, “接待超标; 另查”: {head.get_full_name()} to rectify it by "
+            "May 1, 2026."
+        )
+        assert inspection_event_describe(corrected) == (
+            f"problem changed; severity changed; owner changed to {deputy.get_full_name()}; "
+            "what must be rectified changed; deadline from May 1, 2026 to June 1, 2026."
+        )
+    assert inspection_chain_verify() is None
+    # and the finding's page, in Chinese, shows no machine text
+    client.force_login(supervision.inspectors[0])
+    html = client.get(reverse("responsibility:finding-detail", args=[finding.pk])).content.decode()
+    assert "owner=" not in html and "deadline=" not in html
+    assert f"由{head.get_full_name()}于2026年5月1日前完成整改。" in html
+    assert "整改时限由2026年5月1日改为2026年6月1日" in html

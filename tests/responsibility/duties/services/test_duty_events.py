@@ -435,7 +435,7 @@ def test_duty_event_describe_reads_a_year_of_work(duties, clock, seal_settings):
         ),
         (
             "record_created",
-            f"Record kept for “{listened}”, period 1: done on 2026-05-10, 1 evidence files. "
+            f"Record kept for “{listened}”, period 1: done on May 10, 2026, 1 evidence files. "
             "What was done: 听取法规处汇报。",
         ),
         ("evidence_added", "File attached: 会议记录.pdf."),
@@ -453,7 +453,7 @@ def test_duty_event_describe_reads_a_year_of_work(duties, clock, seal_settings):
     assert sentences[9][0] == "record_returned" and sentences[9][1].endswith("Reason: 未附记录。")
     assert sentences[11] == (
         "handed_over",
-        f"法制工作委员会主任 handed over from {leader} to 接任主任 on 2026-05-12: "
+        f"法制工作委员会主任 handed over from {leader} to 接任主任 on May 12, 2026: "
         f"{PostHandover.objects.get().occurrences_moved} open task periods moved. Letter "
         f"{PostHandover.objects.get().new_letter.reference} was issued to the new holder to sign.",
     )

@@ -137,7 +137,7 @@ def test_periods_of_once_may_fall_due_on_29_february_of_a_leap_year():
     ),
 )
 def test_periods_of_refuses_n_times_a_year_that_does_not_divide_the_year_into_whole_months(year, times):
-    with pytest.raises(RecurrenceRefused, match="N is 1, 2, 3, 4, 6 or 12") as refused:
+    with pytest.raises(RecurrenceRefused, match="1, 2, 3, 4, 6 or 12 times") as refused:
         periods_of(recurrence=Recurrence.TIMES_A_YEAR, year=year, times_a_year=times)
     assert refused.value.code == "times_a_year"
 

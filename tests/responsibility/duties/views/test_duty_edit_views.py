@@ -234,9 +234,9 @@ def test_the_leader_adds_a_quarterly_task_linked_to_a_clause(client, duties):
         (
             {"recurrence": Recurrence.TIMES_A_YEAR, "times_a_year": "5"},
             "times_a_year",
-            "N is 1, 2, 3, 4, 6 or 12",
+            "1, 2, 3, 4, 6 or 12 times",
         ),
-        ({"recurrence": Recurrence.TIMES_A_YEAR}, "times_a_year", "N is 1, 2, 3, 4, 6 or 12"),
+        ({"recurrence": Recurrence.TIMES_A_YEAR}, "times_a_year", "1, 2, 3, 4, 6 or 12 times"),
         ({"recurrence": Recurrence.ONCE}, "due_date", "A task done once needs a due date."),
         (
             {"recurrence": Recurrence.ONCE, "due_date": "2027-01-15"},
