@@ -55,6 +55,7 @@ from responsibility.duties.models import (
     duty_report_title,
 )
 from responsibility.duties.selectors import duty_assignment_list_with_records
+from responsibility.duties.timeliness import period_completion
 from responsibility.letters.models.letters import LetterClause
 from responsibility.letters.pdf import chinese_numeral, document_date
 
@@ -234,6 +235,7 @@ class RecordLine:
     summary: str
     participants: str
     recorded_by: str
+    recorded_on: str
     by_previous_holder: bool
     review: str
     review_status: str
@@ -248,9 +250,10 @@ class PeriodLine:
     name: str  # 第二季度, 上半年, 全年 …
     start: str
     due: str
-    state: str  # 按期完成 / 逾期完成 / 逾期未完成 / 未到期
+    state: str  # 按期完成 / 逾期完成 / 逾期未完成 / 未到期 (timeliness.py: by the date of the work)
     state_class: str  # done / late / overdue / open
-    done_on: str
+    done_on: str  # the date of the work
+    recorded_on: str  # when it was recorded
     responsible: str  # set when someone other than the current leader answers for it
     records: list[RecordLine] = field(default_factory=list)
 
@@ -350,7 +353,7 @@ def duty_report_context(*, assignment: DutyAssignment, today: datetime.date) -> 
         title=duty_report_title(assignment.year),
         year=assignment.year,
         leader=leader.get_full_name(),
-        post=_post_text(post),
+        post=post.full_title,
         unit=post.unit.name,
         status=status,
         oversees=[unit.name for unit in assignment.oversees.all()],  # in the organisation's order
@@ -375,10 +378,9 @@ def duty_report_context(*, assignment: DutyAssignment, today: datetime.date) -> 
 
 
 def _period_line(task: DutyTask, occurrence: TaskOccurrence, *, today: datetime.date, leader_id: int):
-    done_on = timezone.localtime(occurrence.done_at).date() if occurrence.done_at else None
-    if done_on is not None:
-        on_time = done_on <= occurrence.due_date
-        state, state_class = ("按期完成", "done") if on_time else ("逾期完成", "late")
+    completion = period_completion(occurrence=occurrence, records=occurrence.records.all())
+    if completion is not None:
+        state, state_class = ("按期完成", "done") if completion.on_time else ("逾期完成", "late")
     elif occurrence.due_date < today:
         state, state_class = "逾期未完成", "overdue"
     else:
@@ -389,7 +391,8 @@ def _period_line(task: DutyTask, occurrence: TaskOccurrence, *, today: datetime.
         due=document_date(occurrence.due_date),
         state=state,
         state_class=state_class,
-        done_on=document_date(done_on) if done_on else "",
+        done_on=document_date(completion.done_on) if completion else "",
+        recorded_on=document_date(completion.recorded_on) if completion else "",
         responsible=(
             occurrence.responsible.get_full_name() if occurrence.responsible_id != leader_id else ""
         ),
@@ -402,6 +405,7 @@ def _record_line(record: PerformanceRecord, *, leader_id: int) -> RecordLine:
         summary=record.summary,
         participants=record.participants,
         recorded_by=record.recorded_by.get_full_name(),
+        recorded_on=document_date(timezone.localdate(record.recorded_at)),
         by_previous_holder=record.recorded_by_id != leader_id,
         review=REVIEW_LABELS.get(record.review_status, record.review_status),
         review_status=record.review_status,
@@ -485,12 +489,6 @@ def _clause_line(clause: LetterClause) -> ClauseLine:
         text=clause.text,
         letter_reference=clause.letter.reference,
     )
-
-
-def _post_text(post) -> str:
-    """主任 of 法制工作委员会 reads 法制工作委员会主任; 党组书记、常委会主任 already names its body."""
-    unit_name = post.unit.name
-    return post.title if unit_name in post.title else f"{unit_name}{post.title}"
 
 
 def _paragraphs(text: str) -> list[str]:

@@ -79,6 +79,7 @@ from responsibility.duties.services.assignments import (
     post_handover,
 )
 from responsibility.duties.services.reports import duty_report_issue
+from responsibility.duties.timeliness import period_completion
 
 logger = logging.getLogger(__name__)
 
@@ -266,6 +267,7 @@ def _duty_page(request, pk: int, *, status: int = 200, withdraw_form: tuple[int,
                 {
                     "occurrence": occurrence,
                     "light": None if withdrawn else occurrence.light(today),
+                    "completion": period_completion(occurrence=occurrence, records=occurrence.records.all()),
                     "can_record": not withdrawn
                     and occurrence_user_can(user=user, action=DutyAction.RECORD, occurrence=occurrence),
                     "records": records,

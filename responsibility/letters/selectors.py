@@ -321,6 +321,14 @@ def archive_export_list_visible_to(*, user) -> QuerySet[ArchiveExport]:
     return ArchiveExport.objects.select_related("campaign", "requested_by")
 
 
+def campaign_list_with_ready_documents(*, campaigns: QuerySet[Campaign]) -> QuerySet[Campaign]:
+    """The campaigns a batch print can be made of: with at least one ready sealed PDF of a letter in
+    force (what archive_export_documents reads)."""
+    return campaigns.filter(
+        letters__status__in=ARCHIVE_STATUSES, letters__document__status=DocumentStatus.READY
+    ).distinct()
+
+
 def archive_export_documents(
     *, campaign: Campaign, unit_ids: list[int] | None = None
 ) -> QuerySet[LetterDocument]:

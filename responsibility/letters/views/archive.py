@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import ApplicationError
+from core.forms import form_problems_text
 from core.http import query_without_page
 from responsibility.letters.forms.archive import ArchiveExportForm, ArchiveFilterForm
 from responsibility.letters.models.documents import ExportFormat, ExportStatus
@@ -18,6 +19,7 @@ from responsibility.letters.selectors import (
     archive_export_list_visible_to,
     archive_years,
     campaign_list_visible_to,
+    campaign_list_with_ready_documents,
     letter_document_list_unfinished,
     letter_list_archived,
     org_unit_list_for_archive,
@@ -50,7 +52,11 @@ def _archive_page(request, *, export_form: ArchiveExportForm | None = None, stat
         "can_retry": archive_user_can(user=user, action=ArchiveAction.RETRY_DOCUMENT),
     }
     if context["can_export"]:
-        context["export_form"] = export_form or ArchiveExportForm(campaigns=campaigns, units=units)
+        # Only campaigns with a sealed PDF ready can be printed; with none, the page says so instead of
+        # offering a form that could only be refused (a refused form is shown again with its input).
+        printable = campaign_list_with_ready_documents(campaigns=campaigns)
+        context["export_form"] = export_form or ArchiveExportForm(campaigns=printable, units=units)
+        context["export_offered"] = export_form is not None or printable.exists()
         context["exports"] = list(archive_export_list_visible_to(user=user)[:EXPORTS_SHOWN])
     if context["can_retry"]:
         unfinished = letter_document_list_unfinished(user=user)
@@ -88,7 +94,11 @@ def export_create_view(request):
         else:
             messages.success(request, _("The batch print is being prepared."))
             return redirect("responsibility:export-detail", pk=export.pk)
-    messages.error(request, _("No batch print was started. Please correct the marked fields."))
+    messages.error(
+        request,
+        _("Please correct, then start the batch print: %(problems)s")
+        % {"problems": form_problems_text(form)},
+    )
     return _archive_page(request, export_form=form, status=400)
 
 
@@ -114,11 +124,12 @@ def export_detail_view(request, pk: int):
 
 @login_required
 def export_status_view(request, pk: int):
-    """Polled by the export page for its progress bar."""
+    """Polled by the export page for its status badge and progress bar."""
     export = _visible_export(request, pk)
     return JsonResponse(
         {
             "status": export.status,
+            "status_label": export.get_status_display(),
             "done": export.progress_done,
             "total": export.progress_total,
             "percent": export.percent,

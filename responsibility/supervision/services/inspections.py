@@ -279,17 +279,23 @@ def checkpoint_create(*, plan: InspectionPlan, data: CheckpointInput, created_by
     )
 
 
+def checkpoint_change_refusal(*, checkpoint: Checkpoint) -> str:
+    """Why the checkpoint can no longer be changed, or "" while it can: it is fixed once a result is
+    recorded against it. The edit page shows this instead of a form that cannot succeed."""
+    if checkpoint.results.exists():
+        return _("Results have been recorded against this checkpoint; it can no longer be changed.")
+    return ""
+
+
 @transaction.atomic
 def checkpoint_update(*, checkpoint: Checkpoint, data: CheckpointInput, updated_by) -> Checkpoint:
     """Change a checkpoint until the first result is recorded against it; after that it is fixed."""
     plan_check_permission(user=updated_by, action=PlanAction.MANAGE, plan=checkpoint.plan)
     _plan_ensure_open(_plan_lock(checkpoint.plan))  # the stored status, not the caller's copy
     _checkpoint_input_check(data)
-    if checkpoint.results.exists():
-        raise ApplicationError(
-            _("Results have been recorded against this checkpoint; it can no longer be changed."),
-            code="in_use",
-        )
+    refusal = checkpoint_change_refusal(checkpoint=checkpoint)
+    if refusal:
+        raise ApplicationError(refusal, code="in_use")
     checkpoint.title = data.title
     checkpoint.criterion = data.criterion
     checkpoint.categories = sorted(set(data.categories), key=ClauseCategory.values.index)
@@ -331,6 +337,14 @@ def _team_snapshot(plan: InspectionPlan) -> list[TeamMember]:
     ]
 
 
+def draw_replace_refusal(*, draw: SpotCheckDraw | None) -> str:
+    """Why the plan's current draw can no longer be replaced by drawing again, or "" while it can: once
+    a result of its checks is recorded, it stands. The draw page shows this instead of its form."""
+    if draw is not None and CheckResult.objects.filter(inspection__draw=draw).exists():
+        return _("Checks of the current draw have started (results are recorded); it cannot be replaced.")
+    return ""
+
+
 @transaction.atomic
 def spot_check_draw(*, plan: InspectionPlan, data: DrawInput, drawn_by) -> SpotCheckDraw:
     """Draw the units to check and their inspectors, reproducibly; record it in the audit chain.
@@ -357,6 +371,9 @@ def spot_check_draw(*, plan: InspectionPlan, data: DrawInput, drawn_by) -> SpotC
         )
     reason = (data.reason or "").strip()
     if previous is not None:
+        refusal = draw_replace_refusal(draw=previous)
+        if refusal:
+            raise DrawRefused(refusal, code="started")
         if not reason:
             raise DrawRefused(
                 _("This plan has been drawn already. Drawing again needs a reason, which is recorded."),
@@ -364,11 +381,6 @@ def spot_check_draw(*, plan: InspectionPlan, data: DrawInput, drawn_by) -> SpotC
             )
         if len(reason) > MAX_REASON_LENGTH:
             raise DrawRefused(_("The reason may be at most %(max)d characters.") % {"max": MAX_REASON_LENGTH})
-        if CheckResult.objects.filter(inspection__draw=previous).exists():
-            raise DrawRefused(
-                _("Checks of the current draw have started (results are recorded); it cannot be replaced."),
-                code="started",
-            )
 
     population = _population_snapshot(locked)
     team = _team_snapshot(locked)
@@ -631,20 +643,27 @@ def _evidence_events(*, plan, subject: str, files: list[EvidenceFile], actor) ->
     ]
 
 
+def inspection_complete_refusal(*, inspection: Inspection) -> str:
+    """Why the check cannot be signed off yet, or "" once it can: every checkpoint needs a result. The
+    checklist page shows this instead of the form."""
+    missing = inspection.plan.checkpoints.exclude(results__inspection=inspection).order_by("number")
+    numbers = list(missing.values_list("number", flat=True))
+    if numbers:
+        return _("Record a result for every checkpoint first; missing: %(numbers)s.") % {
+            "numbers": "、".join(str(number) for number in numbers)
+        }
+    return ""
+
+
 @transaction.atomic
 def inspection_complete(*, inspection: Inspection, completed_by, summary: str) -> Inspection:
     """The inspectors sign the check off once every checkpoint has a result."""
     inspection_check_permission(user=completed_by, action=InspectionAction.RECORD, inspection=inspection)
     locked = row_lock(Inspection.objects.select_related("plan"), pk=inspection.pk)
     _inspection_ensure_recordable(locked)
-    missing = locked.plan.checkpoints.exclude(results__inspection=locked).order_by("number")
-    numbers = list(missing.values_list("number", flat=True))
-    if numbers:
-        raise ApplicationError(
-            _("Record a result for every checkpoint first; missing: %(numbers)s.")
-            % {"numbers": "、".join(str(number) for number in numbers)},
-            code="incomplete",
-        )
+    refusal = inspection_complete_refusal(inspection=locked)
+    if refusal:
+        raise ApplicationError(refusal, code="incomplete")
     previous = locked.status
     locked.status = InspectionStatus.COMPLETED
     locked.summary = summary

@@ -19,11 +19,11 @@ from django.views.decorators.http import require_POST
 from accounts.models import OrgUnitKind
 from core import clock
 from core.errors import ApplicationError
-from core.forms import form_error_show
+from core.forms import form_error_show, form_problems_text
 from core.http import form_data, form_status, form_submit
 from core.versions import StaleEdit
 from responsibility.evidence.rules import EvidenceRefused
-from responsibility.supervision.draws import DrawRefused
+from responsibility.supervision.draws import DrawRefused, inspector_key_input, rank_key_input
 from responsibility.supervision.forms.inspections import (
     CheckpointForm,
     CheckResultForm,
@@ -56,10 +56,13 @@ from responsibility.supervision.selectors import (
 )
 from responsibility.supervision.services.inspections import (
     check_result_record,
+    checkpoint_change_refusal,
     checkpoint_create,
     checkpoint_update,
+    draw_replace_refusal,
     draw_verify,
     inspection_complete,
+    inspection_complete_refusal,
     inspection_plan_close,
     inspection_plan_create,
     inspection_plan_update,
@@ -232,6 +235,7 @@ def plan_detail_view(request, pk: int):
         }
         for inspection in inspections
     ]
+    allowed = plan_permissions_for(user=request.user, plan=plan)
     return render(
         request,
         "responsibility/inspections/plans/detail.html",
@@ -245,7 +249,8 @@ def plan_detail_view(request, pk: int):
             "current_draw": current,
             "rows": rows,
             "checkpoint_count": total,
-            "allowed": plan_permissions_for(user=request.user, plan=plan),
+            "allowed": allowed,
+            "draw_refusal": draw_replace_refusal(draw=current) if allowed.can_draw else "",
         },
     )
 
@@ -271,7 +276,7 @@ def checkpoint_create_view(request, pk: int):
     return form_submit(form, save) or render(
         request,
         "responsibility/inspections/checkpoints/form.html",
-        {"form": form, "plan": plan, "checkpoint": None, "in_use": False},
+        {"form": form, "plan": plan, "checkpoint": None, "refusal": ""},
         status=form_status(form),
     )
 
@@ -304,7 +309,8 @@ def checkpoint_update_view(request, pk: int):
             "form": form,
             "plan": plan,
             "checkpoint": checkpoint,
-            "in_use": checkpoint.results.exists(),
+            # A checkpoint with results is shown, not offered for editing: the page says why.
+            "refusal": checkpoint_change_refusal(checkpoint=checkpoint),
         },
         status=form_status(form),
     )
@@ -345,6 +351,8 @@ def draw_create_view(request, pk: int):
             "plan": plan,
             "form": form,
             "current_draw": current,
+            # A draw whose checks have started stands: the page says so instead of offering the form.
+            "refusal": draw_replace_refusal(draw=current),
             "population_count": plan.scope.filter(is_active=True).count(),
             "team_count": plan.team.filter(is_active=True).count(),
         },
@@ -399,6 +407,22 @@ def _draw_rows(result, *, units: dict, members: dict, inspections: dict) -> list
     ]
 
 
+def _key_examples(draw, result_rows: list[dict]) -> dict | None:
+    """The texts hashed for the first unit drawn and its first inspector: the page's worked example."""
+    first = next((row for row in result_rows if row["inspectors"]), None)
+    if first is None or not isinstance(first["unit_id"], int):
+        return None
+    unit, member = first["unit"], first["inspectors"][0]
+    return {
+        "unit": unit.get("name", first["unit_id"]),
+        "member": member.get("name", member.get("id")),
+        "rank": rank_key_input(seed=draw.seed, unit_id=first["unit_id"]),
+        "inspector": inspector_key_input(
+            seed=draw.seed, unit_id=first["unit_id"], member_id=member.get("id")
+        ),
+    }
+
+
 @login_required
 def draw_detail_view(request, pk: int):
     """The verification page: everything the draw read and wrote, and the draw run again live."""
@@ -437,6 +461,7 @@ def draw_detail_view(request, pk: int):
         for row in _rows(draw.excluded)
     ]
     drawn_at_iso = _drawn_at_iso(draw)
+    result_rows = _draw_rows(draw.result, units=units, members=members, inspections=inspections)
     return render(
         request,
         "responsibility/inspections/draws/detail.html",
@@ -449,7 +474,7 @@ def draw_detail_view(request, pk: int):
             "population": list(units.values()),
             "team_rows": team_rows,
             "exclusions": exclusions,
-            "result_rows": _draw_rows(draw.result, units=units, members=members, inspections=inspections),
+            "result_rows": result_rows,
             "recomputed_rows": _draw_rows(
                 verification.recomputed_result, units=units, members=members, inspections={}
             ),
@@ -458,6 +483,11 @@ def draw_detail_view(request, pk: int):
                 f"{draw.algorithm}|plan={draw.plan_id}|draw={draw.sequence}"
                 f"|public={draw.public_value}|at={drawn_at_iso}"
             ),
+            # Kinds in the order the algorithm takes them (by their stored code), by their names.
+            "kind_order": [
+                kinds.get(kind, kind) for kind in sorted({str(unit.get("kind")) for unit in units.values()})
+            ],
+            "key_examples": _key_examples(draw, result_rows),
             "events": [
                 event
                 for event in inspection_events_of(subject=f"draw:{draw.pk}")
@@ -524,6 +554,11 @@ def _inspection_page(request, inspection: Inspection, *, failed=None, complete_f
             "findings": findings,
             "allowed": allowed,
             "complete_form": complete_form or InspectionCompleteForm(initial={"summary": inspection.summary}),
+            # Until every checkpoint has a result the page says so instead of offering the sign-off (a
+            # refused sign-off is shown again with its summary, which is not lost).
+            "complete_refusal": inspection_complete_refusal(inspection=inspection)
+            if allowed.can_record and complete_form is None
+            else "",
         },
         status=status,
     )
@@ -569,7 +604,9 @@ def check_result_record_view(request, pk: int, checkpoint: int):
             )
             return redirect(_checkpoint_anchor(inspection.pk, target.pk))
     else:
-        messages.error(request, _("Nothing was recorded. Please correct the marked fields."))
+        messages.error(
+            request, _("Please correct, then record: %(problems)s") % {"problems": form_problems_text(form)}
+        )
     inspection = _visible_inspection(request, pk)  # as it is now
     return _inspection_page(request, inspection, failed=(target.pk, form), status=400)
 

@@ -63,8 +63,8 @@ QUARTERLY = "听取分管单位党风廉政建设工作汇报"
 
 @pytest.fixture
 def kept(duties):
-    """The head confirmed the assignment, recorded the first quarter late (on 15 May, done on 20 March)
-    with a minutes PDF, and the second quarter early; the team accepted the first record."""
+    """The head confirmed the assignment, recorded the first quarter's work (done on 20 March, in time)
+    only on 15 May, with a minutes PDF, and the second quarter early; the team accepted the first record."""
     assignment = duties.head_assignment
     head = fresh(assignment.leader)
     duty_assignment_confirm(assignment=assignment, confirmed_by=head, expected_version=assignment.version)
@@ -108,9 +108,13 @@ def test_duty_report_render_shows_the_assignment_tasks_records_and_figures(dutie
     assert "一季度汇报会议纪要.pdf" in text
     assert first.evidence.get().sha256[:16] in text
     assert "已认可" in text and "待审核" in text
-    # 10 periods (4 quarters, 2 halves, 1 year, 2 of twice a year, 1 once): 2 done, 1 of them on time
+    # 10 periods (4 quarters, 2 halves, 1 year, 2 of twice a year, 1 once): 2 done, both on time (judged
+    # by the date of the work, not of the record), and the report says when the first was recorded
     assert "全年应完成履责任务10个期次，已完成2个，完成率20.0%" in text
-    assert "按期完成1个，按期完成率10.0%" in text
+    assert "按期完成2个，按期完成率20.0%" in text
+    assert "按期完成（2026年3月20日完成，2026年5月15日记录）" in text
+    assert "按期完成（2026年5月12日完成，2026年5月15日记录）" in text
+    assert "记录日期：2026年5月15日" in text
     assert "履责纪实共2条，纪检监察组已认可1条、退回0条，待审核1条" in text
     assert "本年度本岗位未发生交接" in text
 
@@ -127,7 +131,8 @@ def test_duty_report_render_is_a_working_draft_marked_as_such_and_never_sealed(d
 
 
 def test_duty_report_context_counts_periods_and_records_by_state(duties, kept):
-    # given the first quarter done late, the second on time; a returned record on the yearly task
+    # given the first quarter's work done in time but recorded late, the second's recorded early; a
+    # returned record on the yearly task
     assignment = duties.head_assignment
     yearly = record(
         occurrence_of(assignment, title="开展廉政风险点排查", sequence=1),
@@ -150,7 +155,7 @@ def test_duty_report_context_counts_periods_and_records_by_state(duties, kept):
     assert (figures.periods, figures.done, figures.done_on_time, figures.overdue, figures.open) == (
         10,
         2,
-        1,
+        2,  # by the date of the work: both
         2,  # the first half-year's talk and the first of the twice-a-year studies, due 30 June
         6,
     )
@@ -158,7 +163,7 @@ def test_duty_report_context_counts_periods_and_records_by_state(duties, kept):
     assert figures.completion_rate == "20.0%"
     quarterly = next(task for task in report.tasks if task.title == QUARTERLY)
     assert [(period.name, period.state) for period in quarterly.periods] == [
-        ("第一季度", "逾期完成"),
+        ("第一季度", "按期完成"),  # done on 20 March, recorded on 15 May
         ("第二季度", "按期完成"),
         ("第三季度", "未到期"),
         ("第四季度", "未到期"),

@@ -220,8 +220,16 @@ def test_the_office_starts_a_batch_print_and_follows_it_to_the_download(
     page = client.get(response["Location"]).content.decode()
     assert reverse("responsibility:export-status", args=[export.pk]) in page
     assert 'role="progressbar"' in page
+    assert f'id="export-status" data-status="{ExportStatus.PENDING}"' in page  # the badge the poll updates
+    assert 'data-poll-badge="export-status"' in page
     status = client.get(reverse("responsibility:export-status", args=[export.pk])).json()
-    assert status == {"status": ExportStatus.PENDING, "done": 0, "total": 3, "percent": 0}
+    assert status == {
+        "status": ExportStatus.PENDING,
+        "status_label": "等待中",  # the badge's words, in the user's language
+        "done": 0,
+        "total": 3,
+        "percent": 0,
+    }
 
     # when the worker has built it
     archive_export_build(export=export)
@@ -273,6 +281,27 @@ def test_a_batch_print_of_nothing_ready_is_refused_with_a_message(english, org, 
     assert response.status_code == 400
     assert "No sealed PDF is ready" in response.content.decode()
     assert not ArchiveExport.objects.exists()
+
+
+def test_the_batch_print_form_is_offered_only_for_campaigns_with_a_sealed_pdf(
+    english, org, rendered, countersigned_letter
+):
+    # given a countersigned letter whose PDF is not sealed yet (the worker has not run)
+    english.force_login(org.office_admin)
+
+    # when the office opens the archive
+    before = english.get(ARCHIVE)
+
+    # then no batch print form that could only be refused: the page says why
+    page = before.content.decode()
+    assert reverse("responsibility:export-create") not in page
+    assert "No sealed PDF is ready yet" in page
+
+    # when a letter's PDF is sealed, the form is offered, for that campaign only
+    documents_attach(letters_countersign_new(org, 1))
+    after = english.get(ARCHIVE)
+    assert reverse("responsibility:export-create") in after.content.decode()
+    assert list(after.context["export_form"].fields["campaign"].queryset) == [org.campaign]
 
 
 def test_a_batch_print_with_bad_input_changes_nothing(english, org, rendered):

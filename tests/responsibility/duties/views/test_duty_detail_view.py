@@ -185,3 +185,21 @@ def test_the_page_runs_the_same_queries_for_few_and_many_tasks_and_records(clien
 
     # then
     assert few == many
+
+
+def test_a_done_period_says_when_the_work_was_done_whether_in_time_and_when_it_was_recorded(client, duties):
+    # given today (15 May) the head recorded the first quarter's work (due 31 March), done on 20 March, and
+    # the deputy head theirs, done on 10 April
+    head, deputy = duties.head_assignment, duties.deputy_assignment
+    _record(first_open_occurrence(head), on=datetime.date(2026, 3, 20))
+    _record(first_open_occurrence(deputy), on=datetime.date(2026, 4, 10))
+    client.force_login(duties.org.inspector)
+
+    # when
+    head_page = client.get(url("duty-detail", head.pk)).content.decode()
+    deputy_page = client.get(url("duty-detail", deputy.pk)).content.decode()
+
+    # then each is judged by the date of the work, and the page says when it was recorded
+    assert "Done on 2026-03-20, on time" in head_page and "after the due date" not in head_page
+    assert "Done on 2026-04-10, after the due date" in deputy_page
+    assert "recorded on 2026-05-15" in head_page and "recorded on 2026-05-15" in deputy_page

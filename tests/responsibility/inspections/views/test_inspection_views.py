@@ -112,7 +112,10 @@ def test_inspection_detail_gives_the_result_forms_only_to_the_assigned_inspector
     assert record_url(committee_inspection, checkpoint) in own
     assert 'enctype="multipart/form-data"' in own
     assert 'name="version" value="0"' in own
-    assert url("inspection-complete", committee_inspection.pk) in own
+    # the sign-off is not offered while checkpoints lack a result: the page says which
+    assert url("inspection-complete", committee_inspection.pk) not in own
+    missing = "、".join(str(number) for number in range(1, committee_inspection.plan.checkpoints.count() + 1))
+    assert f"Record a result for every checkpoint first; missing: {missing}." in own
     assert url("finding-create", committee_inspection.pk) in own
     for page in (colleague_page, office_page):
         assert record_url(committee_inspection, checkpoint) not in page
@@ -425,6 +428,38 @@ def test_inspection_complete_refuses_while_a_checkpoint_has_no_result(
     assert message_texts(response) == ["Record a result for every checkpoint first; missing: 1."]
     assert "总体良好" in response.content.decode()
     assert Inspection.objects.get(pk=committee_inspection.pk).status == InspectionStatus.IN_PROGRESS
+
+
+def test_the_sign_off_is_offered_only_once_every_checkpoint_has_a_result(
+    client, supervision, committee_inspection
+):
+    # given one of the plan's two checkpoints with a result
+    inspector = inspector_of(committee_inspection)
+    check_result_record(
+        inspection=committee_inspection,
+        checkpoint=checkpoint_of(committee_inspection, 2),
+        data=ResultInput(outcome=CheckOutcome.CONFORMING, notes=""),
+        recorded_by=inspector,
+    )
+    client.force_login(inspector)
+
+    # when the inspector opens the checklist
+    before = client.get(url("inspection-detail", committee_inspection.pk)).content.decode()
+
+    # then no sign-off form that could only be refused; the page says what is missing
+    assert url("inspection-complete", committee_inspection.pk) not in before
+    assert "Record a result for every checkpoint first; missing: 1." in before
+
+    # when the last result is recorded, the form is there and the reason gone
+    check_result_record(
+        inspection=committee_inspection,
+        checkpoint=checkpoint_of(committee_inspection, 1),
+        data=ResultInput(outcome=CheckOutcome.CONFORMING, notes="", files=[pdf_upload()]),
+        recorded_by=inspector,
+    )
+    after = client.get(url("inspection-detail", committee_inspection.pk)).content.decode()
+    assert url("inspection-complete", committee_inspection.pk) in after
+    assert "Record a result for every checkpoint first" not in after
 
 
 def test_inspection_complete_signs_the_check_off_and_closes_the_forms(

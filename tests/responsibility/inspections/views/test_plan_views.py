@@ -531,9 +531,14 @@ def test_checkpoint_update_is_refused_once_results_exist(client, supervision, fi
 
     message = "Results have been recorded against this checkpoint; it can no longer be changed."
     assert message in page.content.decode()
+    # the checkpoint is shown, not offered in a form that could only be refused
+    assert 'name="title"' not in page.content.decode() and "作风建设" in page.content.decode()
     assert response.status_code == 400
     assert message in response.content.decode()
     assert Checkpoint.objects.get(pk=checkpoint.pk).title == "作风建设"
+    # and the plan's page offers to view it, not to edit it
+    plan_page = client.get(url("plan-detail", supervision.plan.pk)).content.decode()
+    assert f'<a href="{url("checkpoint-update", checkpoint.pk)}">View</a>' in plan_page
 
 
 # --- Draws ------------------------------------------------------------------------------------------
@@ -646,6 +651,35 @@ def test_draw_create_redraws_with_a_reason_once_even_when_posted_twice(client, s
     }
 
 
+def test_draw_again_is_not_offered_once_results_exist_and_the_page_says_why(client, supervision, finding):
+    # given the current draw's checks have started (the `finding` fixture recorded a result)
+    client.force_login(supervision.inspectors[0])
+    message = "Checks of the current draw have started (results are recorded); it cannot be replaced."
+
+    # when the inspector opens the plan, and the draw page by its address
+    plan_page = client.get(url("plan-detail", supervision.plan.pk)).content.decode()
+    draw_page = client.get(url("draw-create", supervision.plan.pk))
+
+    # then neither offers a second draw: both say why
+    assert url("draw-create", supervision.plan.pk) not in plan_page
+    assert message in plan_page
+    body = draw_page.content.decode()
+    assert draw_page.status_code == 200
+    assert message in body
+    assert 'name="public_value"' not in body and 'name="reason"' not in body
+    assert url("plan-detail", supervision.plan.pk) in body  # the way back
+
+    # when a second draw is posted all the same (a page opened before the first result)
+    refused = client.post(
+        url("draw-create", supervision.plan.pk), draw_form_data(previous_draw=1, reason="检查组成员调整")
+    )
+
+    # then it is refused with the same reason, before asking for anything else, and nothing is drawn
+    assert refused.status_code == 400
+    assert message in refused.content.decode()
+    assert SpotCheckDraw.objects.filter(plan=supervision.plan).count() == 1
+
+
 def test_draw_create_is_forbidden_to_the_office_and_an_inspector_not_on_the_team(client, supervision):
     for user in (supervision.org.office_admin, supervision.outside_inspector):
         client.force_login(user)
@@ -666,9 +700,20 @@ def test_draw_detail_shows_the_record_and_a_green_rerun(client, supervision, dra
     assert response.context["verification"].is_valid
     assert "Re-run gives the same result." in body
     assert drawn.seed in body and drawn.result_hash in body and "20260315" in body
-    assert f"python manage.py verify_draw {drawn.pk}" in body
+    assert "manage.py" not in body  # no command on a page for inspectors: the page says it in words
+    # the kinds of unit by their names, in the order the algorithm takes them (by their stored codes)
+    kinds = sorted({unit.kind for unit in supervision.units})
+    assert response.context["kind_order"] == [OrgUnitKind(kind).label for kind in kinds]
+    assert not any(kind in body for kind in kinds)
     assert response.context["seed_input"].startswith(
         f"sha256-rank/1|plan={supervision.plan.pk}|draw=1|public=20260315|at="
+    )
+    # the worked example is the text the algorithm hashed for the first unit drawn and its first inspector
+    first = drawn.result[0]
+    assert response.context["key_examples"]["rank"] == f"{drawn.seed}|unit={first['unit']}"
+    assert (
+        response.context["key_examples"]["inspector"]
+        == f"{drawn.seed}|unit={first['unit']}|inspector={first['inspectors'][0]}"
     )
     names = [row["unit"]["name"] for row in response.context["result_rows"]]
     assert sorted(names) == sorted(unit.name for unit in supervision.units)
