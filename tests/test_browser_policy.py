@@ -57,7 +57,10 @@ NOT_LINKED_IN_THE_DEMO = {
     "responsibility:export-download": "the demo requests no batch print",
     "responsibility:letter-pdf": "the demo's PDFs wait for the Celery worker: no download link yet",
     "responsibility:letter-revise": "the demo's returned letter was revised already",
+    "responsibility:draw-create": "the demo's draw has results: drawing again is not offered (the plan's "
+    "page says why), and its plan was drawn already",
     "accounts:password-change-done": "shown after a password change (a POST)",
+    "responsibility:letter-signed": "shown after signing or countersigning (a POST), to who signed",
     "responsibility:duty-report-document": "the demo issues no year-end report; its sealed versions are "
     "listed once someone issues one",
 }

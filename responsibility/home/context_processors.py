@@ -1,4 +1,8 @@
 import functools
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from accounts.security.permissions import SecurityAction, security_user_can
 from responsibility.letters.permissions import (
@@ -11,13 +15,28 @@ from responsibility.reminders.permissions import ReminderAction, reminder_user_c
 from responsibility.reminders.selectors import notification_unread_count
 from responsibility.supervision.permissions import inspection_reads_everything, ledger_user_can_see_all
 
+# The header keeps to one line at 1280 px in either language: up to this many entries stand in the bar;
+# beyond it the daily ones stay there and the rest go under 「更多」.
+_BAR_MAX_ENTRIES = 6
+_ALWAYS_IN_THE_BAR = frozenset({"todo", "letters", "duties", "inspections", "ledger"})
+
+
+@dataclass(frozen=True)
+class NavLink:
+    """One entry of the main menu; `current` when the page shown is in its section."""
+
+    key: str
+    label: str
+    url: str
+    current: bool = False
+
 
 def navigation(request) -> dict:
     """Which menu entries the signed-in user has (decided by permissions.py, shown by the base template)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {
+    flags = {
         "nav_can_view_campaigns": campaign_user_can(user=user, action=CampaignAction.VIEW_PROGRESS),
         "nav_can_manage_templates": campaign_user_can(user=user, action=CampaignAction.MANAGE_TEMPLATES),
         "nav_is_staff": user.is_staff,
@@ -28,6 +47,43 @@ def navigation(request) -> dict:
         "nav_can_manage_accounts": security_user_can(user=user, action=SecurityAction.MANAGE_ACCOUNTS),
         "nav_can_read_security_log": security_user_can(user=user, action=SecurityAction.READ_LOG),
     }
+    links = _menu_links(flags, path=getattr(request, "path", ""))
+    if len(links) <= _BAR_MAX_ENTRIES:
+        in_bar, more = links, []
+    else:
+        in_bar = [link for link in links if link.key in _ALWAYS_IN_THE_BAR]
+        more = [link for link in links if link.key not in _ALWAYS_IN_THE_BAR]
+    return {
+        **flags,
+        "nav_links": in_bar,
+        "nav_more": more,
+        "nav_more_current": any(link.current for link in more),
+    }
+
+
+def _menu_links(flags: dict, *, path: str) -> list[NavLink]:
+    """The main menu in its order: everyone's entries, then those of the user's roles."""
+    entries = [
+        ("todo", _("My to-do"), "responsibility:todo", True),
+        ("letters", _("Letters"), "responsibility:letter-list", True),
+        ("duties", _("Duties"), "responsibility:duty-list", True),
+        ("inspections", _("Inspections"), "responsibility:plan-list", flags["nav_can_view_plans"]),
+        ("ledger", _("Rectification ledger"), "responsibility:ledger", flags["nav_can_view_ledger"]),
+        ("campaigns", _("Campaigns"), "responsibility:campaign-list", True),
+        ("templates", _("Templates"), "responsibility:template-list", flags["nav_can_manage_templates"]),
+        ("archive", _("Letter archive"), "responsibility:archive", flags["nav_can_browse_archive"]),
+        ("reminders", _("Reminders"), "responsibility:reminder-list", flags["nav_can_view_reminders"]),
+        ("accounts", _("Accounts"), "accounts:security-accounts", flags["nav_can_manage_accounts"]),
+        ("security-log", _("Security log"), "accounts:security-log", flags["nav_can_read_security_log"]),
+        ("admin", _("Administration"), "admin:index", flags["nav_is_staff"]),
+    ]
+    links = []
+    for key, label, name, shown in entries:
+        if shown:
+            url = reverse(name)
+            current = path == url if url == "/" else path.startswith(url)
+            links.append(NavLink(key=key, label=label, url=url, current=current))
+    return links
 
 
 def notifications(request) -> dict:

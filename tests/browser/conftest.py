@@ -115,6 +115,17 @@ def phone_page(browser, live_server):
     context.close()
 
 
+def open_user_menu(page) -> None:
+    """Show the user's menu (signing out, account security, language): on a phone under the menu button,
+    on a desktop under the user's name (templates/base.html)."""
+    menu_button = page.locator("[data-menu-toggle]")
+    if menu_button.is_visible():
+        if menu_button.get_attribute("aria-expanded") != "true":
+            menu_button.click()
+    else:
+        page.locator("[aria-controls=user-menu-items]").click()
+
+
 def log_in(page, user) -> None:
     """Log in through the login form, as a person would."""
     page.goto(reverse("accounts:login"))

@@ -19,7 +19,7 @@ from responsibility.supervision.models import (
     SpotCheckDraw,
 )
 from responsibility.supervision.services.inspections import draw_verify
-from tests.browser.conftest import log_in
+from tests.browser.conftest import log_in, open_user_menu
 from tests.responsibility.inspections import conftest as supervision_setup
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -31,6 +31,7 @@ MINUTES_PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def _log_out(page) -> None:
+    open_user_menu(page)
     with page.expect_navigation():
         page.locator("form[action$='/accounts/logout/'] button").click()
 
