@@ -43,7 +43,9 @@ def test_a_missing_tick_is_reported_before_the_password_is_checked(client, issue
     events_before = SecurityEvent.objects.count()
 
     # when the consent is not ticked and the password is wrong as well
-    response = client.post(sign_url(issued_letter), sign_post(issued_letter, consent="", password="wrong-one"))
+    response = client.post(
+        sign_url(issued_letter), sign_post(issued_letter, consent="", password="wrong-one")
+    )
 
     # then only what needs no password is reported: the password was not hashed, and not counted
     page = response.content.decode()
