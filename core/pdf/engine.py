@@ -90,7 +90,7 @@ def html_to_pdf(
     fetcher = AssetsOnlyFetcher(fonts=presubset_fonts_dir(), resources=resources)
     try:
         sheets = [asset_stylesheet(name) for name in stylesheets]
-        with _cyclic_collection_paused():
+        with _cyclic_collection_paused(), subsetting.bare_cid_faces():
             return HTML(string=html, base_url=ASSETS_URL, url_fetcher=fetcher).write_pdf(
                 stylesheets=sheets,
                 pdf_variant=pdf_variant,

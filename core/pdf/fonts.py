@@ -222,113 +222,51 @@ def pdf_body_face() -> str | None:
 #
 # WeasyPrint 70 subsets fonts with HarfBuzz but keeps every glyph id up to the highest one used
 # ("retain gids"), so that the glyph ids in the page content stay valid. Noto CJK keeps its
-# simplified-Chinese punctuation near glyph 63,000, so each embedded face carries ~63,000 empty
+# simplified-Chinese punctuation near glyph 63,000, so each embedded face would carry ~63,000 empty
 # glyphs: about 110-150 KB compressed per face even when a title uses 20 characters. The CJK faces
 # are CID-keyed CFF fonts whose glyphs are addressed by CID (= the original glyph id), and HarfBuzz
-# keeps those CIDs in the subset's charset. So a second, compact subset (no retained gids) of the
-# glyphs a page actually uses, embedded as a bare CID-keyed CFF program (FontFile3 /CIDFontType0C,
-# the form Acrobat itself writes for CJK text), draws exactly the same glyphs at a fraction of the
-# size. Anything that does not fit that description is left as WeasyPrint wrote it.
-
-_HB_CDEF = """
-typedef struct hb_blob_t hb_blob_t;
-typedef struct hb_face_t hb_face_t;
-typedef struct hb_set_t hb_set_t;
-typedef struct hb_subset_input_t hb_subset_input_t;
-typedef uint32_t hb_codepoint_t;
-typedef uint32_t hb_tag_t;
-hb_blob_t * hb_blob_create (const char *data, unsigned int length, int mode, void *user_data, void *destroy);
-void hb_blob_destroy (hb_blob_t *blob);
-const char * hb_blob_get_data (hb_blob_t *blob, unsigned int *length);
-hb_face_t * hb_face_create (hb_blob_t *blob, unsigned int index);
-void hb_face_destroy (hb_face_t *face);
-unsigned int hb_face_get_glyph_count (const hb_face_t *face);
-hb_blob_t * hb_face_reference_table (const hb_face_t *face, hb_tag_t tag);
-void hb_set_add (hb_set_t *set, hb_codepoint_t codepoint);
-hb_subset_input_t * hb_subset_input_create_or_fail (void);
-void hb_subset_input_destroy (hb_subset_input_t *input);
-hb_set_t * hb_subset_input_glyph_set (hb_subset_input_t *input);
-void hb_subset_input_set_flags (hb_subset_input_t *input, unsigned value);
-hb_face_t * hb_subset_or_fail (hb_face_t *source, const hb_subset_input_t *input);
-"""
-_HB_MEMORY_MODE_DUPLICATE = 0
-_HB_SUBSET_FLAGS_NO_HINTING = 0x1
-_HB_SUBSET_FLAGS_DESUBROUTINIZE = 0x4
-_CFF_TAG = (ord("C") << 24) | (ord("F") << 16) | (ord("F") << 8) | ord(" ")
-
-
-@functools.lru_cache(maxsize=1)
-def _harfbuzz():
-    """(ffi, libharfbuzz, libharfbuzz-subset) through cffi, or None when they cannot be loaded."""
-    try:
-        import cffi
-
-        ffi = cffi.FFI()
-        ffi.cdef(_HB_CDEF)
-        return ffi, ffi.dlopen("libharfbuzz.so.0"), ffi.dlopen("libharfbuzz-subset.so.0")
-    except (ImportError, OSError, AttributeError):
-        return None
-
-
-def cff_glyphs_subset(font_program: bytes, glyph_ids: set[int]) -> bytes | None:
-    """The bare CFF table of `font_program` keeping only `glyph_ids` (CIDs preserved), or None."""
-    harfbuzz = _harfbuzz()
-    if harfbuzz is None or not glyph_ids:
-        return None
-    ffi, hb, hb_subset = harfbuzz
-    blob = hb.hb_blob_create(font_program, len(font_program), _HB_MEMORY_MODE_DUPLICATE, ffi.NULL, ffi.NULL)
-    face = hb.hb_face_create(blob, 0)
-    subset_input = hb_subset.hb_subset_input_create_or_fail()
-    subset_face = cff_blob = ffi.NULL
-    try:
-        if subset_input == ffi.NULL:
-            return None
-        glyph_set = hb_subset.hb_subset_input_glyph_set(subset_input)
-        for glyph_id in glyph_ids:
-            hb.hb_set_add(glyph_set, glyph_id)
-        hb_subset.hb_subset_input_set_flags(
-            subset_input, _HB_SUBSET_FLAGS_NO_HINTING | _HB_SUBSET_FLAGS_DESUBROUTINIZE
-        )
-        subset_face = hb_subset.hb_subset_or_fail(face, subset_input)
-        if subset_face == ffi.NULL or hb.hb_face_get_glyph_count(subset_face) < len(glyph_ids):
-            return None
-        cff_blob = hb.hb_face_reference_table(subset_face, _CFF_TAG)
-        length = ffi.new("unsigned int *")
-        data = hb.hb_blob_get_data(cff_blob, length)
-        return bytes(ffi.buffer(data, length[0])) if length[0] else None
-    finally:
-        if cff_blob != ffi.NULL:
-            hb.hb_blob_destroy(cff_blob)
-        if subset_face != ffi.NULL:
-            hb.hb_face_destroy(subset_face)
-        if subset_input != ffi.NULL:
-            hb_subset.hb_subset_input_destroy(subset_input)
-        hb.hb_face_destroy(face)
-        hb.hb_blob_destroy(blob)
+# keeps those CIDs in the subset's charset. So such a face is subset without retained glyph ids
+# (core.pdf.subsetting), and its CFF program is embedded bare, as a CID-keyed CFF (FontFile3
+# /CIDFontType0C, the form Acrobat itself writes for CJK text): a reader finds each glyph by its CID
+# through the charset, and draws exactly the same glyphs at a fraction of the size. Wrapped in its
+# OpenType table directory (FontFile3 /OpenType) the same subset would be read by glyph id and draw the
+# wrong glyphs, so the finisher below must run whenever such a face is subset. Anything that does not fit
+# that description is left as WeasyPrint wrote it.
 
 
 def pdf_fonts_compact(document, pdf) -> None:
-    """WeasyPrint finisher: re-embed each CID-keyed CFF font with only the glyphs the PDF uses."""
-    programs: dict[int, set[int]] = {}  # font program object number -> CIDs used by any font on it
+    """WeasyPrint finisher: embed each CID-keyed CFF face as its bare CFF program (found by CID)."""
+    programs: set[int] = set()  # font program object numbers
     for pdf_object in pdf.objects:
         if not isinstance(pdf_object, dict) or pdf_object.get("Subtype") != "/CIDFontType0":
             continue
         descriptor = _pdf_object(pdf, pdf_object.get("FontDescriptor"))
-        if descriptor is None or "FontFile3" not in descriptor:
-            continue
-        number = _object_number(descriptor["FontFile3"])
-        programs.setdefault(number, set()).update(_cids_from_widths(pdf_object.get("W") or ()))
-    for number, cids in programs.items():
+        if descriptor is not None and "FontFile3" in descriptor:
+            programs.add(_object_number(descriptor["FontFile3"]))
+    for number in programs:
         stream = pdf.objects[number]
         if stream.extra.get("Subtype") != "/OpenType":
             continue
         program = b"".join(part if isinstance(part, bytes) else bytes(part) for part in stream.stream)
-        if program[:4] != b"OTTO":
-            continue
-        cff = cff_glyphs_subset(program, cids)
-        if cff is not None and _cff_is_cid_keyed(cff):
+        cff = opentype_table(program, b"CFF ") if program[:4] == b"OTTO" else None
+        if cff is not None and cff_is_cid_keyed(cff):
             stream.stream = [cff]
             stream.extra["Subtype"] = "/CIDFontType0C"
+
+
+def opentype_table(font: bytes, tag: bytes) -> bytes | None:
+    """The table `tag` of an OpenType font program (its table directory read as the spec lays it out)."""
+    try:
+        count = int.from_bytes(font[4:6], "big")
+        for record in range(12, 12 + 16 * count, 16):
+            if font[record : record + 4] == tag:
+                offset = int.from_bytes(font[record + 8 : record + 12], "big")
+                length = int.from_bytes(font[record + 12 : record + 16], "big")
+                table = font[offset : offset + length]
+                return table if len(table) == length else None
+    except IndexError:
+        return None
+    return None
 
 
 def _object_number(reference) -> int:
@@ -344,16 +282,7 @@ def _pdf_object(pdf, reference):
     return pdf_object if isinstance(pdf_object, dict) else None
 
 
-def _cids_from_widths(widths) -> set[int]:
-    """The CIDs listed in a CIDFont's /W array: [first [w1 w2 …] first [w …] …]."""
-    cids: set[int] = set()
-    items = list(widths)
-    for first, run in zip(items[::2], items[1::2], strict=False):
-        cids.update(range(int(first), int(first) + len(run)))
-    return cids
-
-
-def _cff_is_cid_keyed(cff: bytes) -> bool:
+def cff_is_cid_keyed(cff: bytes) -> bool:
     """A CID-keyed CFF's top DICT starts with the ROS operator (12 30): glyphs are found by CID."""
     try:
         header_size = cff[2]

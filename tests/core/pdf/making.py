@@ -14,6 +14,7 @@ from weasyprint import HTML
 
 from core.pdf.engine import font_configuration
 from core.pdf.fonts import pdf_fonts_compact
+from core.pdf.subsetting import bare_cid_faces
 
 PAGE_CSS = """
 @page { size: A4; margin: 37mm 26mm 35mm 28mm;
@@ -27,7 +28,8 @@ FONT_FILES = ("/FontFile", "/FontFile2", "/FontFile3")
 
 def pdf_from_html(body: str, *, css: str = "") -> bytes:
     html = f'<html lang="zh-CN"><head><style>{PAGE_CSS}{css}</style></head><body>{body}</body></html>'
-    return HTML(string=html).write_pdf(font_config=font_configuration(), finisher=pdf_fonts_compact)
+    with bare_cid_faces():  # as html_to_pdf lays out a letter
+        return HTML(string=html).write_pdf(font_config=font_configuration(), finisher=pdf_fonts_compact)
 
 
 def part(title: str, pages: list[str], *, image: bytes | None = None) -> bytes:
