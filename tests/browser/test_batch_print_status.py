@@ -23,6 +23,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_the_badge_of_a_batch_print_moves_with_its_progress_bar(page, org, settings, tmp_path, monkeypatch):
+    """A real Chromium waits for the page's poll to move the badge and the bar (a few seconds)."""
     from playwright.sync_api import expect  # here: without Playwright the browser fixture skips the test
 
     # given a batch print of two letters, requested and not started by the worker yet

@@ -54,6 +54,8 @@ _DESKTOP_LAYOUT = """() => {
 
 
 def test_the_header_is_one_line_at_1280_px_and_compact_at_390_px_for_every_role(browser, live_server):
+    """Seeds the demo and lays out a page for every role at two widths in a real Chromium (about 30 s):
+    the header differs with each role's menu, so each one is measured."""
     # given the demo, and one account of each role
     call_command("seed_demo", stdout=io.StringIO())
     usernames = _one_account_per_role()

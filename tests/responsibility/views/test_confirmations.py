@@ -110,6 +110,8 @@ def _asks_first(form: dict) -> bool:
 
 
 def test_every_form_that_takes_something_away_asks_first(seeded):
+    """Loads the demo and crawls every page four roles reach (several seconds): a removing form added to
+    any page must be found wherever it is."""
     # given the demo, where an inspector also set up two-step verification (a form to turn it off, and a
     # role and a second factor for the security administrator to remove and reset)
     enrolled = user(ENROLLED)
