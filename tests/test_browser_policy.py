@@ -9,19 +9,19 @@
 """
 
 import re
-from collections import deque
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 from unittest import mock
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
 from django.test import Client, override_settings
-from django.urls import Resolver404, resolve, reverse
+from django.urls import reverse
 from django.views.defaults import server_error
 
+from tests.crawling import crawl
 from tests.factories import UserFactory
 from tests.responsibility.demo_helpers import user
 
@@ -45,8 +45,6 @@ ROLES = {
 PER_PATTERN = {"responsibility:letter-detail": 4}
 # The administration is Django's own pages; the superuser walks it, one address per pattern.
 ADMIN_ROLES = {"superuser"}
-# Never followed: static files are WhiteNoise's (tested below), and the language switch only posts.
-SKIPPED_PREFIXES = ("/static/", "/media/", "/i18n/")
 
 # Pages of the permission matrices that answer GET with a page for somebody, but that no link of the
 # demo leads to, and why. A page missing from the crawl and from here fails the coverage test.
@@ -168,51 +166,30 @@ class CrawlResult:
     problems: list[str] = field(default_factory=list)
 
 
-def _pattern(path: str) -> str | None:
-    try:
-        return resolve(path).view_name
-    except Resolver404:
-        return None
-
-
-def crawl(client: Client, *, role: str, start: list[str], result: CrawlResult) -> None:
+def crawl_for_the_policy(client: Client, *, role: str, start: list[str], result: CrawlResult) -> None:
     """Follow every link (and status poll) the role is shown, GET only, from `start`."""
     signed_in = ROLES[role] is not None
-    queue, seen, per_pattern = deque(start), set(start), {}
-    while queue:
-        address = queue.popleft()
-        path = urlsplit(address).path
-        pattern = _pattern(path)
+
+    def follow(address: str, pattern: str | None) -> bool:
         if pattern is None:
             result.problems.append(f"{role}: a link to {address}, which is no page")
-            continue
-        if pattern.startswith("admin:") and role not in ADMIN_ROLES:
-            continue
-        limit = PER_PATTERN.get(pattern, 1)
-        if per_pattern.get(pattern, 0) >= limit:
-            continue
-        per_pattern[pattern] = per_pattern.get(pattern, 0) + 1
-        response = client.get(address)
+            return False
+        return not pattern.startswith("admin:") or role in ADMIN_ROLES
+
+    def read(address: str, pattern: str, response) -> list[str]:
         result.reached.setdefault(pattern, set()).add(role)
         problems = policy_problems(response, signed_in=signed_in, ours=not pattern.startswith("admin:"))
         result.problems += [f"{role} {address} ({response.status_code}): {problem}" for problem in problems]
-        if response.status_code in (301, 302):
-            links = [response["Location"]]
-        elif response.get("Content-Type", "").startswith("text/html"):
-            page = _Page()
-            page.feed(response.content.decode())
-            links = page.links
-            result.scripts |= {urlsplit(script["src"]).path for script in page.scripts if script.get("src")}
-        else:
-            links = []
-        for link in links:
-            parts = urlsplit(urljoin(address, link))
-            if parts.netloc not in ("", "testserver") or parts.path.startswith(SKIPPED_PREFIXES):
-                continue
-            following = parts.path + (f"?{parts.query}" if parts.query else "")
-            if following not in seen:
-                seen.add(following)
-                queue.append(following)
+        if not response.get("Content-Type", "").startswith("text/html"):
+            return []
+        page = _Page()
+        page.feed(response.content.decode())
+        result.scripts |= {urlsplit(script["src"]).path for script in page.scripts if script.get("src")}
+        return page.links
+
+    crawl(
+        client, start=start, follow=follow, read=read, per_pattern=lambda pattern: PER_PATTERN.get(pattern, 1)
+    )
 
 
 def test_every_page_the_demo_roles_reach_follows_the_browser_policy(seeded):
@@ -242,7 +219,7 @@ def test_every_page_the_demo_roles_reach_follows_the_browser_policy(seeded):
             else:
                 client.force_login(user(username))
                 start = [reverse("responsibility:todo")]
-            crawl(client, role=role, start=start, result=crawled)
+            crawl_for_the_policy(client, role=role, start=start, result=crawled)
 
     # then no page breaks the policy
     assert not crawled.problems, "\n".join(crawled.problems)

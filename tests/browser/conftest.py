@@ -35,6 +35,8 @@ PHONE = {
         "Chrome/126.0 Mobile Safari/537.36"
     ),
 }
+# The phone width of the signing and header checks (issue 14).
+PHONE_390 = {**PHONE, "viewport": {"width": 390, "height": 844}}
 TIMEOUT_MS = 15_000
 
 
@@ -77,7 +79,9 @@ def browser() -> Iterator[object]:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
-def _page(browser, live_server, options: dict):
+def browser_tab(browser, live_server, options: dict):
+    """A new tab in its own context (`options`: DESKTOP, PHONE, PHONE_390 …), Chinese first; the caller closes
+    the context. Its `js_errors` lists script errors and what the browser policy blocked."""
     context = browser.new_context(base_url=live_server.url, locale="zh-CN", **options)
     context.set_default_timeout(TIMEOUT_MS)
     # Chromium asks for /favicon.ico on its own, in parallel with what the test does. With in-memory
@@ -102,7 +106,7 @@ def _record_policy_violation(message, errors: list[str]) -> None:
 @pytest.fixture
 def page(browser, live_server):
     """A desktop browser tab (1280 wide), Chinese first."""
-    context, page = _page(browser, live_server, DESKTOP)
+    context, page = browser_tab(browser, live_server, DESKTOP)
     yield page
     context.close()
 
@@ -110,7 +114,7 @@ def page(browser, live_server):
 @pytest.fixture
 def phone_page(browser, live_server):
     """A phone-sized tab (375×812) with a touch screen."""
-    context, page = _page(browser, live_server, PHONE)
+    context, page = browser_tab(browser, live_server, PHONE)
     yield page
     context.close()
 

@@ -10,11 +10,10 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from responsibility.demo.organisation import DEMO_ACCOUNTS, DEMO_PASSWORD
-from tests.browser.conftest import DESKTOP, PHONE, _page, log_in
+from tests.browser.conftest import DESKTOP, PHONE_390, browser_tab, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PHONE_390 = {**PHONE, "viewport": {"width": 390, "height": 844}}
 PHONE_HEADER_MAX_PX = 64
 
 
@@ -66,7 +65,7 @@ def test_the_header_is_one_line_at_1280_px_and_compact_at_390_px_for_every_role(
 
     for username in usernames:
         # when they open their to-do page on a desktop
-        context, page = _page(browser, live_server, DESKTOP)
+        context, page = browser_tab(browser, live_server, DESKTOP)
         _log_in(page, username)
         layout = page.evaluate(_DESKTOP_LAYOUT)
 
@@ -85,7 +84,7 @@ def test_the_header_is_one_line_at_1280_px_and_compact_at_390_px_for_every_role(
         context.close()
 
         # when they open it on a phone
-        context, page = _page(browser, live_server, PHONE_390)
+        context, page = browser_tab(browser, live_server, PHONE_390)
         _log_in(page, username)
         header = page.locator(".site-header").bounding_box()["height"]
 

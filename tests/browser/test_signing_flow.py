@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from responsibility.letters.models.letters import LetterStatus, Signature, SignatureMethod
 from responsibility.letters.signing import CONSENT_TEXT
-from tests.browser.conftest import PHONE, TIMEOUT_MS, log_in
+from tests.browser.conftest import PHONE_390, browser_tab, log_in
 from tests.browser.test_sign_and_countersign import (
     assert_fits_the_screen,
     assert_png_has_ink,
@@ -21,7 +21,8 @@ from tests.factories import TEST_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PHONE_390 = {**PHONE, "viewport": {"width": 390, "height": 844}, "device_scale_factor": 3}
+# A high-density phone screen: the pad's canvas has three pixels per CSS pixel.
+PHONE_390_DENSE = {**PHONE_390, "device_scale_factor": 3}
 
 # Every pixel of the pad's canvas that is not transparent: the ink on the pad.
 INK_ON_PAD = """pad => {
@@ -34,13 +35,7 @@ INK_ON_PAD = """pad => {
 
 @pytest.fixture
 def phone(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, locale="zh-CN", **PHONE_390)
-    context.set_default_timeout(TIMEOUT_MS)
-    context.route("**/favicon.ico", lambda route: route.fulfill(status=204))
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.js_errors = errors
+    context, page = browser_tab(browser, live_server, PHONE_390_DENSE)
     yield page
     context.close()
 

@@ -10,16 +10,16 @@ left out: the mark is the allow-list, visible where the text is written.
 """
 
 import re
-from collections import deque
 from html.parser import HTMLParser
 from unittest import mock
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 from django.test import Client
-from django.urls import Resolver404, resolve, reverse
+from django.urls import reverse
 
 from responsibility.demo.organisation import DEMO_ACCOUNTS
+from tests.crawling import crawl
 from tests.responsibility.demo_helpers import user
 
 pytestmark = pytest.mark.django_db
@@ -53,8 +53,8 @@ PER_PATTERN_BY_STATE = {
 }
 # Django's administration: the administrators see its index (its own pages are Django's translations).
 ADMIN_INDEX = "admin:index"
-# Never followed: files and downloads (no visible text), the language switch, logging out, JSON polls.
-SKIPPED_PREFIXES = ("/static/", "/media/", "/i18n/")
+# Never followed (besides tests.crawling's files and switch): downloads (no visible text), logging out,
+# JSON polls.
 SKIPPED_PATTERNS = {
     "accounts:logout",
     "accounts:cas-logout",
@@ -159,49 +159,41 @@ def latin_words(text: str) -> list[str]:
     return found
 
 
-def _pattern(path: str) -> str | None:
-    try:
-        return resolve(path).view_name
-    except Resolver404:
-        return None
-
-
-def crawl(client: Client, *, start: list[str], admin: bool) -> tuple[dict[str, list[str]], set[str]]:
+def crawl_in_chinese(
+    client: Client, *, start: list[str], admin: bool
+) -> tuple[dict[str, list[str]], set[str]]:
     """Follow every same-site GET link from `start`: each page's Latin words by its address, and the URL
     patterns reached."""
-    queue, seen, per_pattern, found, reached = deque(start), set(start), {}, {}, set()
-    while queue:
-        address = queue.popleft()
-        path = urlsplit(address).path
-        pattern = _pattern(path)
-        if pattern is None or pattern in SKIPPED_PATTERNS or path.endswith(SKIPPED_SUFFIXES):
-            continue
-        if pattern.startswith("admin:") and not (admin and pattern == ADMIN_INDEX):
-            continue
-        if per_pattern.get(pattern, 0) >= PER_PATTERN_BY_STATE.get(pattern, PER_PATTERN):
-            continue
-        per_pattern[pattern] = per_pattern.get(pattern, 0) + 1
-        response = client.get(address, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    found, reached = {}, set()
+
+    def follow(address: str, pattern: str | None) -> bool:
+        if (
+            pattern is None
+            or pattern in SKIPPED_PATTERNS
+            or urlsplit(address).path.endswith(SKIPPED_SUFFIXES)
+        ):
+            return False
+        return not pattern.startswith("admin:") or (admin and pattern == ADMIN_INDEX)
+
+    def read(address: str, pattern: str, response) -> list[str]:
         reached.add(pattern)
-        if response.status_code in (301, 302):
-            links = [response["Location"]]
-        elif response.get("Content-Type", "").startswith("text/html"):
-            page = _Page()
-            page.feed(response.content.decode())
-            words = latin_words(" ".join(page.text))
-            if words:
-                found[address] = sorted(set(words))
-            links = page.links
-        else:
-            links = []
-        for link in links:
-            parts = urlsplit(urljoin(address, link))
-            if parts.netloc not in ("", "testserver") or parts.path.startswith(SKIPPED_PREFIXES):
-                continue
-            following = parts.path + (f"?{parts.query}" if parts.query else "")
-            if following not in seen:
-                seen.add(following)
-                queue.append(following)
+        if not response.get("Content-Type", "").startswith("text/html"):
+            return []
+        page = _Page()
+        page.feed(response.content.decode())
+        words = latin_words(" ".join(page.text))
+        if words:
+            found[address] = sorted(set(words))
+        return page.links
+
+    crawl(
+        client,
+        start=start,
+        follow=follow,
+        read=read,
+        per_pattern=lambda pattern: PER_PATTERN_BY_STATE.get(pattern, PER_PATTERN),
+        headers={"Accept-Language": "zh-hans"},
+    )
     return found, reached
 
 
@@ -224,7 +216,7 @@ def test_every_page_every_demo_role_reaches_is_in_chinese(seeded):
                 start = [reverse("responsibility:todo"), *([reverse(ADMIN_INDEX)] if admin else [])]
 
             # when the role follows every link it is shown
-            found, reached = crawl(client, start=start, admin=admin)
+            found, reached = crawl_in_chinese(client, start=start, admin=admin)
             reached_by[role] = reached
             problems += [f"{role} {address}: {', '.join(words)}" for address, words in found.items()]
 

@@ -4,17 +4,17 @@ nothing), and a form that deletes ticked rows asks when a row is ticked (data-co
 on every page, once.
 """
 
-from collections import deque
 from html.parser import HTMLParser
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 from django.test import Client
-from django.urls import Resolver404, resolve, reverse
+from django.urls import reverse
 from django_otp import DEVICE_ID_SESSION_KEY
 
 from accounts.two_factor.services import totp_enrolment_confirm, totp_enrolment_start
 from tests.accounts.two_factor.conftest import code_now
+from tests.crawling import crawl, url_pattern
 from tests.responsibility.demo_helpers import user
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +36,6 @@ ASKS_FIRST = {
 # verification set up) and the security administrator.
 ROLES = ("bangongshi_admin", "jijian1", "jijian2", "anquan_admin")
 ENROLLED = "jijian2"
-SKIPPED_PREFIXES = ("/static/", "/media/", "/i18n/", "/admin/")
 NOT_FOLLOWED = {"accounts:logout", "accounts:session-status", "accounts:session-keepalive"}
 CONFIRM_SCRIPT = "responsibility/confirm.js"
 
@@ -68,41 +67,33 @@ class _Forms(HTMLParser):
             self._form = None
 
 
-def _view_name(path: str) -> str | None:
-    try:
-        return resolve(path).view_name
-    except Resolver404:
-        return None
-
-
 def _pages(client: Client, *, start: list[str]) -> dict[str, _Forms]:
     """Every page one signed-in role reaches by following links from `start`, one address per URL
     pattern (the first one met)."""
-    queue, seen, patterns, pages = deque(start), set(start), set(), {}
-    while queue:
-        address = queue.popleft()
-        pattern = _view_name(urlsplit(address).path)
-        if pattern is None or pattern in NOT_FOLLOWED or pattern in patterns:
-            continue
-        patterns.add(pattern)
-        response = client.get(address)
+    pages = {}
+
+    def read(address: str, pattern: str, response) -> list[str]:
         if response.status_code != 200 or not response["Content-Type"].startswith("text/html"):
-            continue
+            return []
         page = _Forms()
         page.feed(response.content.decode())
         pages[address] = page
-        for link in page.links:
-            parts = urlsplit(urljoin(address, link))
-            if parts.netloc or parts.path.startswith(SKIPPED_PREFIXES) or parts.path in seen:
-                continue
-            seen.add(parts.path)
-            queue.append(parts.path)
+        return page.links
+
+    crawl(
+        client,
+        start=start,
+        follow=lambda address, pattern: (
+            pattern is not None and pattern not in NOT_FOLLOWED and not pattern.startswith("admin:")
+        ),
+        read=read,
+    )
     return pages
 
 
 def _asks_first(form: dict) -> bool:
     """Whether the form asks before it is sent. Enabling an account again takes nothing away."""
-    pattern = _view_name(urlsplit(form["attrs"].get("action") or "").path)
+    pattern = url_pattern(urlsplit(form["attrs"].get("action") or "").path)
     if pattern == "accounts:security-active":
         enabling = any(i.get("name") == "active" and i.get("value") == "1" for i in form["inputs"])
         return enabling or bool(form["attrs"].get("data-confirm"))
@@ -132,7 +123,7 @@ def test_every_form_that_takes_something_away_asks_first(seeded):
         for address, page in _pages(client, start=start).items():
             script_counts[address] = sum(src.endswith(CONFIRM_SCRIPT) for src in page.scripts)
             for form in page.forms:
-                pattern = _view_name(urlsplit(form["attrs"].get("action") or address).path)
+                pattern = url_pattern(urlsplit(form["attrs"].get("action") or address).path)
                 if pattern in ASKS_FIRST:
                     reached.add(pattern)
                     if not _asks_first(form):
