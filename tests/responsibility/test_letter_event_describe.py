@@ -12,6 +12,21 @@ from responsibility.letters.services.letters import letter_archive, letter_retur
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture
+def revised(org, issued_letter):
+    """The letter returned by its signer with a reason, and its revision (version 2) issued."""
+    letter_return(letter=issued_letter, returned_by=issued_letter.signer, reason="第二条不适用本单位")
+    new = letter_revise(
+        letter=issued_letter,
+        revised_by=org.secretary,
+        title=issued_letter.title,
+        preamble=issued_letter.preamble,
+        closing=issued_letter.closing,
+        clauses=[ClauseText(0, ClauseCategory.PRINCIPAL, "切实履行本委党风廉政建设主体责任。")],
+    )
+    return new
+
+
 def sentences(letter) -> list[tuple[str, str]]:
     return [(event.kind, letter_event_describe(event)) for event in LetterEvent.objects.filter(letter=letter)]
 
@@ -29,21 +44,12 @@ def test_letter_event_describe_reads_issue_signature_countersignature_and_archiv
     ]
 
 
-def test_letter_event_describe_reads_a_return_and_the_revision_with_the_reference(org, issued_letter):
+def test_letter_event_describe_reads_a_return_and_the_revision_with_the_reference(issued_letter, revised):
     # given the signer returned the letter and the issuer revised it
-    letter_return(letter=issued_letter, returned_by=issued_letter.signer, reason="第二条不适用本单位")
-    new = letter_revise(
-        letter=issued_letter,
-        revised_by=org.secretary,
-        title=issued_letter.title,
-        preamble=issued_letter.preamble,
-        closing=issued_letter.closing,
-        clauses=[ClauseText(0, ClauseCategory.PRINCIPAL, "切实履行本委党风廉政建设主体责任。")],
-    )
 
     # then the return reads with the signer's reason, the revision with the version it replaces
     assert sentences(issued_letter)[-1] == ("returned", "退回修改。理由：第二条不适用本单位")
-    assert sentences(new) == [("revised", f"签发第2版，修订自{issued_letter.reference}。")]
+    assert sentences(revised) == [("revised", f"签发第2版，修订自{issued_letter.reference}。")]
 
 
 def test_letter_event_describe_reads_a_voiding_with_its_reason(org, issued_letter):
@@ -52,18 +58,9 @@ def test_letter_event_describe_reads_a_voiding_with_its_reason(org, issued_lette
     assert sentences(issued_letter)[-1] == ("voided", "作废。理由：人事调整")
 
 
-def test_letter_event_describe_reads_a_format_1_event_from_its_letter(org, issued_letter):
+def test_letter_event_describe_reads_a_format_1_event_from_its_letter(org, issued_letter, revised):
     # given a returned letter and its revision, and events of both written before payloads (the
     # revision's reference as text in the writer's language)
-    letter_return(letter=issued_letter, returned_by=issued_letter.signer, reason="第二条不适用本单位")
-    new = letter_revise(
-        letter=issued_letter,
-        revised_by=org.secretary,
-        title=issued_letter.title,
-        preamble=issued_letter.preamble,
-        closing=issued_letter.closing,
-        clauses=[ClauseText(0, ClauseCategory.PRINCIPAL, "切实履行本委党风廉政建设主体责任。")],
-    )
     issued, revised = letter_events_append(
         events=[
             LetterEvent(
@@ -78,7 +75,7 @@ def test_letter_event_describe_reads_a_format_1_event_from_its_letter(org, issue
             )
             for letter, kind, note in (
                 (issued_letter, "issued", ""),
-                (new, "revised", f"Revision of {issued_letter.reference}"),
+                (revised, "revised", f"Revision of {issued_letter.reference}"),
             )
         ]
     )
