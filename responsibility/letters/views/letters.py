@@ -230,9 +230,14 @@ def letter_countersign_view(request, pk: int):
 @login_required
 def letter_signed_view(request, pk: int):
     """After signing or countersigning: what happens next, and the letter. Only for who signed it."""
-    letter = _visible_letter(request, pk)
+    letter = get_object_or_404(
+        letter_list_visible_to(user=request.user).select_related(
+            "campaign", "issuer", "issuer_post__unit", "signer"
+        ),
+        pk=pk,
+    )
     signature = letter.signatures.filter(signed_by=request.user).order_by("-signed_at").first()
-    if signature is None:
+    if signature is None:  # only who signed it has this page
         raise Http404
     return render(
         request,

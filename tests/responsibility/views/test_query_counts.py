@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from accounts.models import PostKind
 from responsibility.letters.services.issuing import campaign_issue_letters
-from responsibility.letters.services.letters import letter_sign
+from responsibility.letters.services.letters import letter_countersign, letter_sign
 from tests.conftest import attestation_for
 from tests.factories import PostFactory
 
@@ -78,3 +78,24 @@ def test_a_letter_page_runs_the_same_queries_for_few_and_many_events(client, org
     many = _queries(client, parent.signer, reverse("responsibility:letter-detail", args=[parent.pk]))
 
     assert few == many
+
+
+@pytest.mark.parametrize("countersigned", [False, True])
+def test_the_completion_page_reads_the_letter_with_its_parties_in_one_query(
+    client, org, signed_letter, countersigned
+):
+    # the signer's page after signing: waiting for the countersignature (who, by when), or in force (the
+    # sealed PDF's panel)
+    if countersigned:
+        letter_countersign(
+            letter=signed_letter,
+            countersigned_by=signed_letter.issuer,
+            attestation=attestation_for(signed_letter),
+        )
+    path = reverse("responsibility:letter-signed", args=[signed_letter.pk])
+
+    queries = _queries(client, signed_letter.signer, path)
+
+    # every page's 8 (the session, the user, the second factor, two of permissions, two of roles, the
+    # bell), then the letter with its campaign and parties, the signature, and in force the PDF
+    assert queries == 8 + 2 + countersigned
