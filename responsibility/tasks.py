@@ -55,3 +55,11 @@ def audit_chain_check() -> bool:
     broken = [str(finding) for finding in report.findings if finding.severity == Severity.BROKEN]
     mail_admins("Integrity check failed", "\n".join(broken))
     return False
+
+
+@shared_task
+def stuck_work_requeue() -> dict[str, int]:
+    """Every minute: queue again the work whose task message was lost (core.requeue)."""
+    from core.requeue import stuck_work_requeue as requeue
+
+    return requeue()

@@ -258,6 +258,22 @@ def seeded(seeded_once, db) -> str:
 
 
 @pytest.fixture
+def media_root(settings, tmp_path):
+    """Stored files (sealed PDFs, batch prints) of this test only, in its own folder."""
+    from tests.responsibility.archive_helpers import media_root_use
+
+    return media_root_use(settings, tmp_path)
+
+
+@pytest.fixture
+def pending_document(countersigned_letter):
+    """The countersigned letter's sealed PDF: requested by the countersignature, its task not run yet."""
+    from responsibility.letters.models.documents import LetterDocument
+
+    return LetterDocument.objects.get(letter=countersigned_letter)
+
+
+@pytest.fixture
 def archived(seal_settings, countersigned_letter):
     """A countersigned letter with its sealed PDF in the archive: (document, pdf bytes)."""
     from tests.responsibility.pdf.sealing import document_archive, sealed_pdf_for

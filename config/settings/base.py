@@ -365,7 +365,20 @@ CELERY_BEAT_SCHEDULE = {
         "task": "responsibility.tasks.reminders_sweep",
         "schedule": crontab(minute="*/10"),
     },
+    # Every minute, queue again the work whose task message was lost (core.requeue): a worker killed, a
+    # broker restarted without its data. Idempotent, like every task it queues.
+    "stuck-work-requeue": {
+        "task": "responsibility.tasks.stuck_work_requeue",
+        "schedule": crontab(),
+    },
 }
+# Work queued this long ago and not done (a sealed PDF still pending, a batch print not started) lost its
+# task message: it is queued again. Far longer than a render (under a second) or a queue's wait in
+# ordinary load; with the beat's minute, nothing waits more than 3 minutes after a fault.
+STUCK_WORK_AFTER = timedelta(minutes=2)
+# A batch print running without progress this long died with its worker. Longer than its slowest silent
+# step (storing a province's ZIP); shorter than its task's one-hour limit.
+STUCK_BUILD_SILENT_AFTER = timedelta(minutes=10)
 # Reminders (docs/adr/0004-reminders.md). A send that claimed a reminder and has been silent this long
 # died with its worker: the reminder is claimed again. Longer than CELERY_TASK_TIME_LIMIT.
 REMINDERS_CLAIM_TIMEOUT = timedelta(minutes=10)

@@ -39,6 +39,9 @@ class LetterDocument(models.Model):
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0, editable=False)
     last_error = models.TextField(_("last error"), blank=True, editable=False)
     requested_at = models.DateTimeField(_("requested at"), default=clock.now, editable=False)
+    # When its render task was last queued: a pending PDF whose task has not run for a while is queued
+    # again (core.requeue, letters.requeue).
+    queued_at = models.DateTimeField(_("queued at"), default=clock.now, editable=False)
     rendered_at = models.DateTimeField(_("rendered at"), null=True, blank=True, editable=False)
 
     class Meta:
@@ -91,6 +94,10 @@ class ArchiveExport(models.Model):
     error = models.TextField(blank=True, editable=False)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField(default=clock.now, editable=False)
+    # When its build task was last queued, and when the build last reported progress: a batch print
+    # waiting, or running but silent, for a while is queued again (core.requeue, letters.requeue).
+    queued_at = models.DateTimeField(default=clock.now, editable=False)
+    heartbeat_at = models.DateTimeField(null=True, blank=True, editable=False)
     finished_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:

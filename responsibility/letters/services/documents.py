@@ -149,7 +149,8 @@ def letter_document_retry(*, document: LetterDocument, requested_by) -> LetterDo
     if locked.letter.status not in ARCHIVE_STATUSES:
         raise ApplicationError(_("This letter is no longer in force."), code="document_letter_not_in_force")
     locked.status = DocumentStatus.PENDING
-    locked.save(update_fields=["status"])
+    locked.queued_at = clock.now()
+    locked.save(update_fields=["status", "queued_at"])
     letter_document_attach_task.delay_on_commit(document_id=locked.pk)
     logger.info("PDF of letter %s requested again by %s", locked.letter.reference, requested_by)
     return locked

@@ -125,11 +125,14 @@ def archive_export_build(*, export: ArchiveExport) -> ArchiveExport:
         locked.progress_done = 0
         locked.progress_total = len(documents)
         locked.error = ""
-        locked.save(update_fields=["status", "progress_done", "progress_total", "error"])
+        locked.heartbeat_at = clock.now()
+        locked.save(update_fields=["status", "progress_done", "progress_total", "error", "heartbeat_at"])
 
     def progress(done: int, total: int) -> None:
+        # Also the build's heartbeat: one silent for STUCK_WORK_AFTER died with its worker.
         locked.progress_done = done
-        locked.save(update_fields=["progress_done"])
+        locked.heartbeat_at = clock.now()
+        locked.save(update_fields=["progress_done", "heartbeat_at"])
 
     try:
         if not documents:

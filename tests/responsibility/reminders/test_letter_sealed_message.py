@@ -13,7 +13,7 @@ from responsibility.letters.services.letters import letter_void
 from responsibility.reminders.models import Notification, Reminder, ReminderKind, ReminderStatus
 from responsibility.reminders.services import SendOutcome, reminder_send, reminders_sweep
 from responsibility.reminders.tasks import reminders_send
-from tests.responsibility.archive_helpers import fake_render_install, media_root_use
+from tests.responsibility.archive_helpers import fake_render_install
 from tests.responsibility.pdf.sealing import small_letter_pdf
 from tests.responsibility.reminders.conftest import ISSUED_ON
 
@@ -23,14 +23,8 @@ KIND = ReminderKind.LETTER_SEALED
 
 
 @pytest.fixture
-def media_root(settings, tmp_path):
-    return media_root_use(settings, tmp_path)
-
-
-@pytest.fixture
-def document(countersigned_letter) -> LetterDocument:
-    """The countersigned letter's PDF, requested by the countersignature and not rendered yet."""
-    return LetterDocument.objects.get(letter=countersigned_letter)
+def document(pending_document) -> LetterDocument:
+    return pending_document
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from responsibility.letters.models.documents import DocumentStatus, LetterDocume
 from responsibility.letters.services.documents import MAX_ERROR_LENGTH, letter_document_attach
 from responsibility.letters.tasks import letter_document_attach as letter_document_attach_task
 from responsibility.letters.verify import pdf_verify
-from tests.responsibility.archive_helpers import fake_render_install, media_root_use
+from tests.responsibility.archive_helpers import fake_render_install
 
 pytestmark = pytest.mark.django_db
 
@@ -23,13 +23,8 @@ def fake_render(monkeypatch) -> list[str]:
 
 
 @pytest.fixture
-def media_root(settings, tmp_path):
-    return media_root_use(settings, tmp_path)
-
-
-@pytest.fixture
-def document(countersigned_letter) -> LetterDocument:
-    return LetterDocument.objects.get(letter=countersigned_letter)
+def document(pending_document) -> LetterDocument:
+    return pending_document
 
 
 def _pdf_text(pdf: bytes) -> str:
