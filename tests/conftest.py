@@ -258,6 +258,14 @@ def seeded(seeded_once, db) -> str:
 
 
 @pytest.fixture
+def workers(tmp_path):
+    """Real Celery worker processes on a queue of their own (tests/faults.py), stopped at the end."""
+    from tests.faults import workers_started
+
+    yield from workers_started(tmp_path)
+
+
+@pytest.fixture
 def media_root(settings, tmp_path):
     """Stored files (sealed PDFs, batch prints) of this test only, in its own folder."""
     from tests.responsibility.archive_helpers import media_root_use

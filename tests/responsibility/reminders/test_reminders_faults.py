@@ -11,23 +11,16 @@ Runs only when REDIS_URL is set (CI: redis://127.0.0.1:6379/15). The test emptie
 database (FLUSHDB) to simulate the restart, so give it a database of its own.
 """
 
-import contextlib
 import datetime
 import email
 import os
 import signal
-import subprocess
-import sys
 import time
-import uuid
 from collections import Counter
 from pathlib import Path
 from unittest import mock
 
 import pytest
-import redis
-from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
 from accounts.models import PostKind
@@ -37,8 +30,8 @@ from responsibility.reminders.models import Notification, Reminder, ReminderKind
 from responsibility.reminders.services import reminders_sweep
 from responsibility.reminders.tasks import reminders_send
 from tests.factories import PostFactory
+from tests.faults import REDIS_URL, Workers, redis_restart
 
-REDIS_URL = os.environ.get("REDIS_URL", "")
 pytestmark = [
     pytest.mark.redis,
     pytest.mark.xdist_group("redis"),  # one worker takes every test that uses Redis: this one restarts it
@@ -67,73 +60,6 @@ def fast_recovery(settings):
     """The same short timeouts as the worker's settings (worker_settings.py)."""
     settings.REMINDERS_CLAIM_TIMEOUT = datetime.timedelta(seconds=3)
     settings.REMINDERS_REQUEUE_AFTER = datetime.timedelta(seconds=5)
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{db['NAME']}"
-    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-class Workers:
-    """Starts (and kills) worker processes on one queue of their own."""
-
-    def __init__(self, tmp_path: Path, mail_dir: Path):
-        self.queue = f"reminders-faults-{uuid.uuid4().hex[:10]}"
-        self.tmp_path, self.mail_dir = tmp_path, mail_dir
-        self.processes: list[subprocess.Popen] = []
-        self.logs: list[Path] = []
-
-    def start(self) -> subprocess.Popen:
-        log = self.tmp_path / f"worker-{len(self.logs)}.log"
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "tests.responsibility.reminders.worker_settings",
-            "DJANGO_VAR_DIR": str(settings.VAR_DIR),
-            "DATABASE_URL": _database_url(),
-            "CELERY_BROKER_URL": REDIS_URL,
-            "REMINDER_TEST_MAIL_DIR": str(self.mail_dir),
-            "FLAKY_MAIL_PERMANENT_PERCENT": str(PERMANENT_PERCENT),
-            "FLAKY_MAIL_TRANSIENT_PERCENT": str(TRANSIENT_PERCENT),
-        }
-        command = [sys.executable, "-m", "celery", "-A", "config", "worker", "-P", "solo", "-l", "info",
-                   "-Q", self.queue, "--without-gossip", "--without-mingle", "--without-heartbeat",
-                   "-n", f"{self.queue}-{len(self.logs)}@%h"]  # fmt: skip
-        with log.open("w") as output:
-            process = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT)
-        self.processes.append(process)
-        self.logs.append(log)
-        deadline = time.monotonic() + 60
-        while "ready." not in log.read_text(errors="replace"):
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"the worker did not start:\n{log.read_text(errors='replace')[-3000:]}")
-            time.sleep(0.2)
-        return process
-
-    def stop_all(self) -> None:
-        for process in self.processes:
-            if process.poll() is None:
-                process.terminate()
-                try:
-                    process.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
-
-    def tail(self) -> str:
-        return "\n".join(f"--- {log.name}\n{log.read_text(errors='replace')[-2000:]}" for log in self.logs)
-
-
-@pytest.fixture
-def workers(tmp_path):
-    if connection.vendor == "sqlite" and connection.is_in_memory_db():
-        pytest.skip("a worker process cannot open an in-memory database")
-    mail_dir = tmp_path / "mail"
-    mail_dir.mkdir()
-    started = Workers(tmp_path, mail_dir)
-    yield started
-    started.stop_all()
 
 
 @pytest.fixture
@@ -171,58 +97,6 @@ def _wait_until(condition, *, timeout: float, workers: Workers, what: str) -> No
         time.sleep(0.1)
 
 
-def _redis_restart(url: str) -> None:
-    """Restart Redis, or do to this database what a restart without persistence does.
-
-    With REDIS_RESTART=1 (CI, where nothing else uses the server) the server is really shut down
-    without saving and started again. Otherwise every connection of this database is cut and every
-    queued and unacknowledged message in it is lost, leaving other databases alone.
-    """
-    if os.environ.get("REDIS_RESTART") == "1":
-        _redis_server_restart(url)
-        return
-    client = redis.Redis.from_url(url)
-    db = client.connection_pool.connection_kwargs.get("db", 0)
-    me = client.client_id()
-    for info in client.client_list():
-        if int(info.get("db", -1)) == db and int(info["id"]) != me:
-            client.client_kill_filter(_id=info["id"])
-    client.flushdb()
-    client.close()
-
-
-def _redis_server_restart(url: str) -> None:
-    client = redis.Redis.from_url(url)
-    port = client.connection_pool.connection_kwargs.get("port", 6379)
-    with contextlib.suppress(redis.exceptions.ConnectionError):  # it hangs up as it goes down
-        client.shutdown(nosave=True)
-    subprocess.run(
-        [
-            "redis-server",
-            "--daemonize",
-            "yes",
-            "--bind",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-        ],
-        check=True,
-    )
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            if redis.Redis.from_url(url).ping():
-                return
-        except redis.exceptions.ConnectionError:
-            if time.monotonic() > deadline:
-                raise
-        time.sleep(0.2)
-
-
 def _emails_by_message_id(mail_dir: Path) -> Counter:
     """Every email the backend wrote, counted by Message-ID."""
     found: Counter = Counter()
@@ -247,6 +121,10 @@ def test_reminders_survive_a_killed_worker_a_redis_restart_and_failing_mail(
             with mock.patch.object(reminders_send, "delay", side_effect=publish):
                 reminders_sweep(today=SATURDAY)
 
+        workers.env.update(
+            FLAKY_MAIL_PERMANENT_PERCENT=str(PERMANENT_PERCENT),
+            FLAKY_MAIL_TRANSIENT_PERCENT=str(TRANSIENT_PERCENT),
+        )
         first = workers.start()
         sweep()
 
@@ -262,7 +140,7 @@ def test_reminders_survive_a_killed_worker_a_redis_restart_and_failing_mail(
         two_thirds = 2 * REMINDERS // 3
         _wait_until(lambda: _states()[ReminderStatus.SENT] >= two_thirds, timeout=120, workers=workers,
                     what="two thirds sent")  # fmt: skip
-        _redis_restart(REDIS_URL)
+        redis_restart(REDIS_URL)
 
         # and beat's sweep keeps running (here every 2 seconds instead of 10 minutes)
         deadline = time.monotonic() + RUN_TIMEOUT
