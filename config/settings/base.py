@@ -11,6 +11,7 @@ from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
+from config.broker import broker_transport_options
 from config.env import BASE_DIR, env
 from config.sso import sso_settings
 
@@ -326,18 +327,9 @@ DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="responsibility-le
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Celery: Redis in production (CELERY_BROKER_URL); otherwise kombu's filesystem transport,
-# which needs no server and is enough for one machine.
+# which needs no server and is enough for one machine (config/broker.py: each one's options).
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
-if CELERY_BROKER_URL == "filesystem://":
-    _broker_dir = VAR_DIR / "celery" / "broker"
-    _broker_dir.mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_broker_dir),
-        "data_folder_out": str(_broker_dir),
-        "processed_folder": str(_broker_dir),
-        "store_processed": False,
-        "control_folder": str(_broker_dir.parent / "control"),
-    }
+CELERY_BROKER_TRANSPORT_OPTIONS = broker_transport_options(CELERY_BROKER_URL, var_dir=VAR_DIR)
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=None)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True

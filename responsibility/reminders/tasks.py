@@ -23,8 +23,9 @@ def reminders_sweep() -> dict:
     return {"created": result.created_total, "scheduled": result.scheduled}
 
 
-# Countdowns stay far below the Redis visibility timeout (1 h): a long ETA would be delivered again
-# and again (see docs/adr/0004-reminders.md). The ledger counts the attempts, not this task.
+# Countdowns stay far below the Redis visibility timeout (75 minutes, config/broker.py): a long ETA
+# would be delivered again and again (see docs/adr/0004-reminders.md). The ledger counts the attempts,
+# not this task.
 REMINDER_RETRY_MAX_DELAY = 30 * 60
 
 

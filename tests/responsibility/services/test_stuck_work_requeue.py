@@ -148,3 +148,19 @@ def test_the_beat_queues_stuck_work_every_minute():
     assert entry["schedule"].remaining_estimate(timezone.now()) <= MINUTE
     # and nothing waits more than 3 minutes after a fault: the wait, then the beat's minute
     assert datetime.timedelta(minutes=3) >= settings.STUCK_WORK_AFTER + MINUTE
+
+
+def test_redis_gives_a_message_to_another_worker_only_after_the_longest_task_could_have_ended(tmp_path):
+    from celery import current_app
+
+    from config.broker import broker_transport_options
+
+    limits = [
+        task.time_limit or settings.CELERY_TASK_TIME_LIMIT
+        for name, task in current_app.tasks.items()
+        if name.startswith("responsibility.")
+    ]
+    options = broker_transport_options("redis://127.0.0.1:6379/0", var_dir=tmp_path)
+
+    assert max(limits) == 60 * 60  # the batch print
+    assert options["visibility_timeout"] > max(limits)
