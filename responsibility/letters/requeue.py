@@ -8,10 +8,11 @@
 """
 
 import datetime
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from core.requeue import requeue_source_register
 from responsibility.letters.models.documents import (
@@ -29,17 +30,11 @@ REQUEUE_BATCH = 500
 @requeue_source_register("letter PDFs")
 def letter_documents_requeue(*, cutoff: datetime.datetime, now: datetime.datetime) -> int:
     """Pending PDFs whose render task was queued before `cutoff`, queued again."""
-    with transaction.atomic():
-        ids = list(
-            LetterDocument.objects.select_for_update(skip_locked=True)
-            .filter(status=DocumentStatus.PENDING, queued_at__lt=cutoff)
-            .order_by("queued_at")
-            .values_list("pk", flat=True)[:REQUEUE_BATCH]
-        )
-        LetterDocument.objects.filter(pk__in=ids).update(queued_at=now)
-        for document_id in ids:
-            letter_document_attach.delay_on_commit(document_id=document_id)
-    return len(ids)
+    return _queue_again(
+        LetterDocument.objects.filter(status=DocumentStatus.PENDING, queued_at__lt=cutoff),
+        now=now,
+        queue=lambda document_id: letter_document_attach.delay_on_commit(document_id=document_id),
+    )
 
 
 @requeue_source_register("batch prints")
@@ -47,18 +42,27 @@ def archive_exports_requeue(*, cutoff: datetime.datetime, now: datetime.datetime
     """Batch prints waiting since before `cutoff`, or running without progress for STUCK_BUILD_SILENT_AFTER,
     queued again."""
     silent_since = now - settings.STUCK_BUILD_SILENT_AFTER
+    return _queue_again(
+        ArchiveExport.objects.filter(
+            Q(status=ExportStatus.PENDING, queued_at__lt=cutoff)
+            | Q(status=ExportStatus.RUNNING, queued_at__lt=silent_since)
+            & (Q(heartbeat_at__lt=silent_since) | Q(heartbeat_at__isnull=True))
+        ),
+        now=now,
+        queue=lambda export_id: archive_export_build.delay_on_commit(export_id=export_id),
+    )
+
+
+def _queue_again(waiting: QuerySet, *, now: datetime.datetime, queue: Callable[[int], None]) -> int:
+    """Take up to REQUEUE_BATCH rows of `waiting` (the oldest; rows another run holds are skipped), mark
+    them queued at `now` and queue each once this commits."""
     with transaction.atomic():
         ids = list(
-            ArchiveExport.objects.select_for_update(skip_locked=True)
-            .filter(
-                Q(status=ExportStatus.PENDING, queued_at__lt=cutoff)
-                | Q(status=ExportStatus.RUNNING, queued_at__lt=silent_since)
-                & (Q(heartbeat_at__lt=silent_since) | Q(heartbeat_at__isnull=True))
-            )
+            waiting.select_for_update(skip_locked=True)
             .order_by("queued_at")
             .values_list("pk", flat=True)[:REQUEUE_BATCH]
         )
-        ArchiveExport.objects.filter(pk__in=ids).update(queued_at=now)
-        for export_id in ids:
-            archive_export_build.delay_on_commit(export_id=export_id)
+        waiting.model.objects.filter(pk__in=ids).update(queued_at=now)
+        for pk in ids:
+            queue(pk)
     return len(ids)
