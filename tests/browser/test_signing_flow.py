@@ -40,6 +40,13 @@ def phone(browser, live_server):
     context.close()
 
 
+def assert_completed(page) -> None:
+    """On the completion page; otherwise the refusal the page shows says why."""
+    refusal = page.locator("[data-errors-focus]")
+    assert refusal.count() == 0, refusal.inner_text()
+    assert page.locator("main h1").first.inner_text() == "您已签署责任书"
+
+
 def open_letter(page, letter) -> None:
     log_in(page, letter.signer)
     page.goto(reverse("responsibility:letter-detail", args=[letter.pk]))
@@ -64,10 +71,11 @@ def test_the_pad_still_draws_after_typing_was_chosen_and_the_screen_resized(phon
     assert pad.evaluate(INK_ON_PAD) > 100
     assert form.locator("input[name=drawing]").input_value().startswith("data:image/png;base64,")
     form.locator("#id_password").fill(TEST_PASSWORD)
-    form.get_by_label(CONSENT_TEXT).tap()
+    form.get_by_label(CONSENT_TEXT).check()
+    assert form.locator("input[name=drawing]").input_value().startswith("data:image/png;base64,")
     with page.expect_navigation():
         form.locator("[data-submit-once]").tap()
-    assert page.locator("h1").inner_text() == "您已签署责任书"
+    assert_completed(page)
     signature = Signature.objects.get(letter=issued_letter)
     assert signature.method == SignatureMethod.DRAWN
     assert_png_has_ink(bytes(signature.image_png))
@@ -103,7 +111,7 @@ def test_one_mistake_keeps_the_drawing_and_lands_on_the_error(phone, issued_lett
     form = sign_form(page, issued_letter)
     draw_with_finger(page, form.locator("[data-signature-pad]"))
     form.locator("#id_password").fill("Sign-2026-tset")
-    form.get_by_label(CONSENT_TEXT).tap()
+    form.get_by_label(CONSENT_TEXT).check()
 
     # when they sign
     with page.expect_navigation():
@@ -130,7 +138,7 @@ def test_one_mistake_keeps_the_drawing_and_lands_on_the_error(phone, issued_lett
         form.locator("[data-submit-once]").tap()
 
     # then it is signed, with the drawing they made before the mistake
-    assert page.locator("h1").inner_text() == "您已签署责任书"
+    assert_completed(page)
     issued_letter.refresh_from_db()
     assert issued_letter.status == LetterStatus.SIGNED
     assert_png_has_ink(bytes(Signature.objects.get(letter=issued_letter).image_png))
