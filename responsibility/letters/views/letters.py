@@ -164,6 +164,11 @@ def _attestation(
     )
 
 
+def _signed_by(letter: Letter, *, role: SignatureRole, user) -> bool:
+    """Whether `user` has signed `letter` in `role` already (a double tap, the back button)."""
+    return letter.signatures.filter(role=role, signed_by=user).exists()
+
+
 def _signing_action(request, pk: int, *, action: LetterAction, role: SignatureRole, sign):
     """`sign(letter, attestation)` calls the signing service in the signed-in user's name.
 
@@ -172,7 +177,7 @@ def _signing_action(request, pk: int, *, action: LetterAction, role: SignatureRo
     tick kept.
     """
     letter = _visible_letter(request, pk)
-    if letter.signatures.filter(role=role, signed_by=request.user).exists():
+    if _signed_by(letter, role=role, user=request.user):
         messages.info(
             request, _("You have already signed letter %(reference)s.") % {"reference": letter.reference}
         )
@@ -186,7 +191,7 @@ def _signing_action(request, pk: int, *, action: LetterAction, role: SignatureRo
         try:
             sign(letter, _attestation(request, form, form.cleaned_data["content_hash"]))
         except ApplicationError as error:
-            if letter.signatures.filter(role=role, signed_by=request.user).exists():
+            if _signed_by(letter, role=role, user=request.user):
                 return redirect("responsibility:letter-signed", pk=letter.pk)  # a concurrent double tap
             form.add_error(None, str(error))
         else:
