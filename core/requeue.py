@@ -3,15 +3,21 @@ without its data. Each kind of such work registers how to queue again what has w
 (`requeue_source_register`); the beat runs `stuck_work_requeue` every minute, so that nothing waits longer
 than STUCK_WORK_AFTER and a minute for its task.
 
+Nothing is queued again while task messages still wait in the broker's queue: the work is then late, not
+lost (workers behind a large sweep, or none running), and more messages would only lengthen the queue.
+Once the queue is empty, what was queued before the cutoff and is not done has lost its message.
+
 Queuing again is always safe: each task's service does its work once however often its message
-arrives (a claim it checks, a state it will not leave twice). Reminders keep their own ledger and sweep
-(docs/adr/0004-reminders.md), with the windows that ADR documents.
+arrives (a claim it checks, a state it will not leave twice). Sources: the letters' sealed PDFs and batch
+prints (responsibility.letters.requeue), the reminders (responsibility.reminders.requeue; their ledger
+decides who sends, docs/adr/0004-reminders.md).
 """
 
 import datetime
 import logging
 from collections.abc import Callable
 
+from celery import current_app
 from django.conf import settings
 
 from core import clock
@@ -35,8 +41,24 @@ def requeue_source_register(name: str) -> Callable[[RequeueSource], RequeueSourc
     return register
 
 
+def task_queue_backlog() -> int | None:
+    """Messages waiting in the task queue for a worker, or None when the broker cannot tell."""
+    app = current_app
+    try:
+        with app.connection_for_read() as connection, connection.channel() as channel:
+            return channel.queue_declare(queue=app.conf.task_default_queue, passive=True).message_count
+    except Exception as error:  # noqa: BLE001 (a broker that cannot tell must not stop the requeue)
+        logger.info("The task queue's length is unknown (%r); requeue as if it were empty", error)
+        return None
+
+
 def stuck_work_requeue(*, now: datetime.datetime | None = None) -> dict[str, int]:
-    """Queue again every kind of work whose task was queued more than STUCK_WORK_AFTER ago and is not done."""
+    """Queue again every kind of work whose task was queued more than STUCK_WORK_AFTER ago and is not done,
+    unless task messages still wait in the queue (then nothing: see the module)."""
+    backlog = task_queue_backlog()
+    if backlog:
+        logger.info("Nothing queued again: %d task messages still wait for a worker", backlog)
+        return {}
     now = now or clock.now()
     cutoff = now - settings.STUCK_WORK_AFTER
     counts = {}

@@ -23,6 +23,7 @@ class ResponsibilityConfig(AppConfig):
         from responsibility.letters import integrity as letters_integrity  # noqa: F401 (content checks)
         from responsibility.letters import requeue as letters_requeue  # noqa: F401 (work queued again)
         from responsibility.letters import sealed as letters_sealed  # noqa: F401 (a sealed document kind)
+        from responsibility.reminders import requeue as reminders_requeue  # noqa: F401 (sends queued again)
         from responsibility.reminders import security_notices  # noqa: F401 (notices in the bell too)
         from responsibility.reminders import sources as letter_sources  # noqa: F401
         from responsibility.supervision import audit as supervision_audit  # noqa: F401 (registers its chain)

@@ -240,6 +240,23 @@ def site_language_restored():
     translation.activate(settings.LANGUAGE_CODE)
 
 
+@pytest.fixture(autouse=True)
+def cache_emptied():
+    """Each test starts with an empty cache: its database is rolled back afterwards, so figures kept
+    under a version of the data (core.caching) or request counts must not reach the next test."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture
+def task_queue_empty():
+    """The broker's task queue emptied of messages other tests left (core.requeue waits while it is not)."""
+    from celery import current_app
+
+    current_app.control.purge()
+
+
 @pytest.fixture(scope="module")
 def seeded_once(django_db_setup, django_db_blocker):
     """The demo organisation (seed_demo), loaded once per test module and worker: it takes seconds.
@@ -257,12 +274,22 @@ def seeded(seeded_once, db) -> str:
     return seeded_once
 
 
+@pytest.fixture(params=[False, True], ids=["redis-without-persistence", "redis-append-only-file"])
+def redis_server(request, tmp_path):
+    """A Redis of the test's own (tests/faults.py), without persistence (a restart loses every message)
+    and with the append-only file of docker-compose.yml (messages survive): each test runs on both."""
+    from tests.faults import redis_server_started
+
+    yield from redis_server_started(tmp_path, persistent=request.param)
+
+
 @pytest.fixture
-def workers(tmp_path):
-    """Real Celery worker processes on a queue of their own (tests/faults.py), stopped at the end."""
+def workers(tmp_path, redis_server):
+    """Real Celery worker processes on a queue of their own, on the test's own Redis (tests/faults.py),
+    stopped at the end."""
     from tests.faults import workers_started
 
-    yield from workers_started(tmp_path)
+    yield from workers_started(tmp_path, broker_url=redis_server.url)
 
 
 @pytest.fixture

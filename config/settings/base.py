@@ -323,6 +323,10 @@ EMAIL_PORT = env.int("DJANGO_EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env("DJANGO_EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env("DJANGO_EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("DJANGO_EMAIL_USE_TLS", default=False)
+# Seconds each blocking step of a send (connecting, each SMTP command, the message's data) may take before
+# it fails. Django's default is none: a stalled mail server would hold a reminder's claim for ever, and
+# REMINDERS_CLAIM_TIMEOUT below could not tell a slow send from a dead worker.
+EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="responsibility-letters@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -364,20 +368,25 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(),
     },
 }
-# Work queued this long ago and not done (a sealed PDF still pending, a batch print not started) lost its
-# task message: it is queued again. Far longer than a render (under a second) or a queue's wait in
-# ordinary load; with the beat's minute, nothing waits more than 3 minutes after a fault.
+# Work queued this long ago and not done (a sealed PDF still pending, a batch print not started, a reminder
+# still waiting, past its retry delay if it has one) lost its task message: it is queued again. Far longer
+# than a render or a send (seconds) or a queue's wait in ordinary load; with the beat's minute, nothing waits
+# more than 3 minutes after a fault.
 STUCK_WORK_AFTER = timedelta(minutes=2)
 # A batch print running without progress this long died with its worker. Longer than its slowest silent
 # step (storing a province's ZIP); shorter than its task's one-hour limit.
 STUCK_BUILD_SILENT_AFTER = timedelta(minutes=10)
-# Reminders (docs/adr/0004-reminders.md). A send that claimed a reminder and has been silent this long
-# died with its worker: the reminder is claimed again. Longer than CELERY_TASK_TIME_LIMIT.
-REMINDERS_CLAIM_TIMEOUT = timedelta(minutes=10)
-# A waiting reminder queued this long ago whose task never ran (a lost message) is queued again.
-REMINDERS_REQUEUE_AFTER = timedelta(minutes=45)
-# First retry delay after a transient mail failure; it doubles with each attempt (at most 30 minutes).
+# Reminders (docs/adr/0004-reminders.md). A reminder is claimed right before its email is sent; a claim
+# silent this long died with its worker, and the reminder is claimed again (queued again by core.requeue).
+# Longer than one send can take: at most a dozen blocking steps (connect, greeting, EHLO, STARTTLS, the
+# TLS handshake, EHLO, AUTH, MAIL, RCPT, DATA, the message, its reply), each failing after EMAIL_TIMEOUT.
+# With the beat's minute, a send cut off by a dead worker is retried within 3 minutes.
+REMINDERS_CLAIM_TIMEOUT = timedelta(minutes=2)
+# First retry delay after a transient mail failure; it doubles with each failed attempt, up to
+# REMINDERS_RETRY_MAX_DELAY: far below Redis's visibility timeout (config/broker.py), since a longer
+# countdown would be delivered again and again. A reminder waiting for its retry is not queued again early.
 REMINDERS_RETRY_DELAY = timedelta(minutes=1)
+REMINDERS_RETRY_MAX_DELAY = timedelta(minutes=30)
 # The sealed PDF of a countersigned letter is attached to the email to its parties up to this size;
 # a larger one is linked instead (many mail servers refuse messages over 10–25 MB, base64 adds a third).
 LETTER_EMAIL_ATTACHMENT_MAX_BYTES = env.int(

@@ -73,7 +73,11 @@ class Reminder(models.Model):
     last_error = models.TextField(_("last error"), blank=True, editable=False)
     # The Message-ID header of the email: derived from the row, so a repeated send is recognisable.
     message_id = models.CharField(_("Message-ID"), max_length=255, blank=True, editable=False)
+    # When its send task was last queued (none yet: the sweep queues it). A waiting reminder queued more
+    # than STUCK_WORK_AFTER ago lost its task message and is queued again (core.requeue).
     enqueued_at = models.DateTimeField(_("queued at"), null=True, blank=True, editable=False)
+    # After a transient failure: not tried again before this (the retry delay, doubling per attempt).
+    retry_at = models.DateTimeField(_("next attempt at"), null=True, blank=True, editable=False)
     claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True, editable=False)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True, editable=False)
     resend_count = models.PositiveSmallIntegerField(_("resends"), default=0, editable=False)

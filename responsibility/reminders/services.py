@@ -2,20 +2,28 @@
 
 The order of a send, and why (docs/adr/0004-reminders.md):
 
-1. claim: in a short transaction, lock the row (SKIP LOCKED) if it is waiting, or if a send that
-   claimed it has been silent for longer than REMINDERS_CLAIM_TIMEOUT (its worker died); check the
-   item still needs the reminder (else the row is cancelled); create the in-app notification (unique
-   per reminder: a second send can never make a second one); mark the row SENDING; commit.
+1. claim: in a short transaction, lock the row (SKIP LOCKED) if it is waiting (and its retry delay, if
+   any, is over), or if a send that claimed it has been silent for longer than REMINDERS_CLAIM_TIMEOUT
+   (its worker died); check the item still needs the reminder (else the row is cancelled); create the
+   in-app notification (unique per reminder: a second send can never make a second one); mark the row
+   SENDING; commit. Attachments are read from storage after this commit, and the claim renewed after
+   them, so that it times out only on a send that is silent itself.
 2. send the email, outside any transaction, with the row's stable Message-ID.
 3. mark the row SENT (only if this send still holds the claim); commit.
 
 A worker that dies between the mail server accepting the email (2) and the commit (3) leaves the row
 SENDING; after the claim timeout it is claimed again and the email goes out a second time, with the
-same Message-ID. That window is the only way an email is sent twice.
+same Message-ID. That window is the only way an email is sent twice: a send cannot outlast the claim
+timeout while it is alive (EMAIL_TIMEOUT bounds each step of it).
+
+A send task whose message was lost (a worker killed, a broker restarted without its data) is queued again
+by core.requeue (`reminders_requeue_lost`, every minute): nothing waits more than STUCK_WORK_AFTER, or
+REMINDERS_CLAIM_TIMEOUT, and the beat's minute.
 """
 
 import datetime
 import logging
+import math
 import smtplib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -26,7 +34,7 @@ from django.conf import settings
 from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Max, Q, QuerySet
 from django.template import Context
 from django.template.loader import get_template, render_to_string
 from django.utils import translation
@@ -91,7 +99,7 @@ def reminders_sweep(*, today: datetime.date, dry_run: bool = False, now: datetim
                 Reminder.objects.bulk_create(
                     [row.as_reminder() for row in new], ignore_conflicts=True, batch_size=len(new)
                 )
-    result.scheduled = _reminders_waiting(now=now).count() if dry_run else reminders_enqueue_due(now=now)
+    result.scheduled = _reminders_never_queued(now=now).count() if dry_run else reminders_enqueue_due(now=now)
     return result
 
 
@@ -100,7 +108,7 @@ def reminders_add(*, rows: list[DueRow], now: datetime.datetime | None = None) -
 
     For messages due the moment something happens (a letter sealed). Idempotent: a row already in the
     ledger is not added again, and one already queued or sent is not queued again; a lost queue message
-    is picked up by the sweep, like any other. Returns the ids queued.
+    is queued again by `reminders_requeue_lost`, like any other. Returns the ids queued.
     """
     if not rows:
         return []
@@ -137,24 +145,47 @@ def _rows_not_in_ledger(batch: list[DueRow]) -> list[DueRow]:
     return [row for row in batch if (row.object_key, row.recipient_id, row.due_period) not in existing]
 
 
-def _reminders_waiting(*, now: datetime.datetime):
-    """Rows a send task should pick up: due and not queued recently, or claimed by a send that died."""
-    requeue_before = now - settings.REMINDERS_REQUEUE_AFTER
-    abandoned_before = now - settings.REMINDERS_CLAIM_TIMEOUT
-    return Reminder.objects.filter(
-        Q(status=ReminderStatus.PENDING, due_at__lte=now)
-        & (Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=requeue_before))
-        | Q(status=ReminderStatus.SENDING, claimed_at__lt=abandoned_before)
+def _reminders_never_queued(*, now: datetime.datetime) -> QuerySet[Reminder]:
+    """Due reminders no send task was queued for yet: the sweep's new rows."""
+    return Reminder.objects.filter(status=ReminderStatus.PENDING, due_at__lte=now, enqueued_at__isnull=True)
+
+
+def _claim_abandoned(*, now: datetime.datetime) -> Q:
+    """A claim silent for longer than one send can take: its worker died."""
+    return Q(status=ReminderStatus.SENDING, claimed_at__lt=now - settings.REMINDERS_CLAIM_TIMEOUT)
+
+
+def _reminders_lost(*, cutoff: datetime.datetime, now: datetime.datetime) -> QuerySet[Reminder]:
+    """Reminders whose send task should have run by `cutoff` and did not: waiting, queued before `cutoff`
+    and not held back by a retry delay ending after it; or claimed by a send that died, and not queued
+    again since (or queued again before `cutoff`, and that message lost too)."""
+    waiting = Q(status=ReminderStatus.PENDING, due_at__lte=now, enqueued_at__lt=cutoff) & (
+        Q(retry_at__isnull=True) | Q(retry_at__lt=cutoff)
     )
+    abandoned = _claim_abandoned(now=now) & (
+        Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=F("claimed_at")) | Q(enqueued_at__lt=cutoff)
+    )
+    return Reminder.objects.filter(waiting | abandoned)
 
 
 def reminders_enqueue_due(*, now: datetime.datetime) -> int:
-    """Queue send tasks, SEND_CHUNK reminders each, after the transaction commits. Returns how many."""
+    """Queue send tasks (SEND_CHUNK each) for the due reminders never queued, after commit; how many."""
+    return _enqueue_all(_reminders_never_queued(now=now), now=now)
+
+
+def reminders_requeue_lost(*, cutoff: datetime.datetime, now: datetime.datetime) -> int:
+    """Queue again the reminders whose send task was lost (see `_reminders_lost`), once per wait: each is
+    marked queued at `now`. Run every minute by core.requeue with `cutoff` = now - STUCK_WORK_AFTER.
+
+    Safe however often it runs: the claim decides who sends, and a pending row is claimed only once its
+    retry delay is over. A message whose reminders are done costs one query (`reminders_send_batch`)."""
+    return _enqueue_all(_reminders_lost(cutoff=cutoff, now=now), now=now)
+
+
+def _enqueue_all(reminders: QuerySet[Reminder], *, now: datetime.datetime) -> int:
     count = 0
     with transaction.atomic():
-        ids = (
-            _reminders_waiting(now=now).order_by("pk").values_list("pk", flat=True).iterator(chunk_size=2000)
-        )
+        ids = reminders.order_by("pk").values_list("pk", flat=True).iterator(chunk_size=2000)
         chunk: list[int] = []
         for pk in ids:
             chunk.append(pk)
@@ -249,8 +280,12 @@ def reminder_send(*, reminder: Reminder, connection=None) -> SendOutcome:
     )
     email.attach_alternative(rendered.html, "text/html")
     try:
-        for attachment in rendered.attachments:  # read from storage here: outside any transaction
-            email.attach(attachment.filename, attachment.read(), attachment.mimetype)
+        if rendered.attachments:
+            for attachment in rendered.attachments:  # read from storage here: outside any transaction
+                email.attach(attachment.filename, attachment.read(), attachment.mimetype)
+            claimed = _reminder_claim_renew(claimed)
+            if claimed is None:  # the read outlasted the claim: another send has it now
+                return SendOutcome.SKIPPED
         email.send()
     except (smtplib.SMTPException, OSError) as error:
         if connection is not None:
@@ -276,8 +311,8 @@ def _reminder_claim(*, reminder: Reminder) -> tuple[Reminder, RenderedReminder] 
             .select_related("recipient")
             .filter(pk=reminder.pk)
             .filter(
-                Q(status=ReminderStatus.PENDING)
-                | Q(status=ReminderStatus.SENDING, claimed_at__lt=now - settings.REMINDERS_CLAIM_TIMEOUT)
+                Q(status=ReminderStatus.PENDING) & (Q(retry_at__isnull=True) | Q(retry_at__lte=now))
+                | _claim_abandoned(now=now)
             )
             .first()
         )
@@ -319,15 +354,37 @@ def _reminder_claim(*, reminder: Reminder) -> tuple[Reminder, RenderedReminder] 
     return claimed, rendered
 
 
+def _reminder_claim_renew(claimed: Reminder) -> Reminder | None:
+    """Move the claim to now, if this send still holds it; None if another send took it over."""
+    now = clock.now()
+    with transaction.atomic():
+        renewed = Reminder.objects.filter(
+            pk=claimed.pk, status=ReminderStatus.SENDING, claimed_at=claimed.claimed_at
+        ).update(claimed_at=now)
+    if not renewed:
+        return None
+    claimed.claimed_at = now
+    return claimed
+
+
+def reminder_retry_delay(*, attempts: int) -> datetime.timedelta:
+    """How long a reminder waits after its `attempts`-th failed send: REMINDERS_RETRY_DELAY, doubling with
+    each attempt, at most REMINDERS_RETRY_MAX_DELAY."""
+    return min(settings.REMINDERS_RETRY_DELAY * 2 ** max(attempts - 1, 0), settings.REMINDERS_RETRY_MAX_DELAY)
+
+
 def _reminder_finish_failed(claimed: Reminder, *, error: str, permanent: bool) -> None:
-    """Record a failed attempt: FAILED for good, or back to PENDING for the next attempt."""
+    """Record a failed attempt: FAILED for good, or PENDING again, not tried before its retry delay."""
+    now = clock.now()
     with transaction.atomic():
         Reminder.objects.filter(
             pk=claimed.pk, status=ReminderStatus.SENDING, claimed_at=claimed.claimed_at
         ).update(
             status=ReminderStatus.FAILED if permanent else ReminderStatus.PENDING,
             last_error=error[:ERROR_TEXT_MAX],
-            enqueued_at=clock.now(),  # the send task retries it; the sweep only if that retry is lost
+            # The send task retries it after the delay; core.requeue only if that retry is lost.
+            enqueued_at=now,
+            retry_at=None if permanent else now + reminder_retry_delay(attempts=claimed.attempts),
         )
 
 
@@ -347,9 +404,26 @@ def _connection_reset(connection) -> None:
         logger.debug("closing the mail connection failed", exc_info=True)
 
 
-def reminders_send_batch(*, reminder_ids: list[int]) -> list[int]:
-    """Send some reminders over one mail connection. Returns the ids to try again later."""
-    reminders = list(Reminder.objects.filter(pk__in=reminder_ids).order_by("pk").only("pk"))
+@dataclass(frozen=True)
+class BatchRetry:
+    """What a send task tries again: the transient failures, once the longest of their delays is over."""
+
+    reminder_ids: list[int] = field(default_factory=list)
+    countdown: int = 0  # seconds
+
+
+def reminders_send_batch(*, reminder_ids: list[int]) -> BatchRetry:
+    """Send some reminders over one mail connection. Returns those to try again later, and when."""
+    # Only those still to do: a message queued again whose reminders went out meanwhile costs one query.
+    reminders = list(
+        Reminder.objects.filter(
+            pk__in=reminder_ids, status__in=(ReminderStatus.PENDING, ReminderStatus.SENDING)
+        )
+        .order_by("pk")
+        .only("pk")
+    )
+    if not reminders:
+        return BatchRetry()
     retry: list[int] = []
     connection = mail.get_connection(fail_silently=False)
     try:
@@ -363,7 +437,11 @@ def reminders_send_batch(*, reminder_ids: list[int]) -> list[int]:
                 retry.append(reminder.pk)
     finally:
         _connection_reset(connection)
-    return retry
+    if not retry:
+        return BatchRetry()
+    retry_at = Reminder.objects.filter(pk__in=retry).aggregate(latest=Max("retry_at"))["latest"]
+    wait = (retry_at - clock.now()).total_seconds() if retry_at else 0
+    return BatchRetry(reminder_ids=retry, countdown=max(math.ceil(wait), 0))
 
 
 # --- Closing what is done -------------------------------------------------------------------------
@@ -433,6 +511,7 @@ def reminder_resend(*, reminder: Reminder, resent_by) -> Reminder:
     locked.resent_by = resent_by
     locked.resent_at = now
     locked.enqueued_at = now
+    locked.retry_at = None
     locked.save(
         update_fields=[
             "status",
@@ -442,6 +521,7 @@ def reminder_resend(*, reminder: Reminder, resent_by) -> Reminder:
             "resent_by",
             "resent_at",
             "enqueued_at",
+            "retry_at",
         ]
     )
     Notification.objects.filter(reminder=locked).update(read_at=None)

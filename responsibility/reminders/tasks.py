@@ -23,21 +23,16 @@ def reminders_sweep() -> dict:
     return {"created": result.created_total, "scheduled": result.scheduled}
 
 
-# Countdowns stay far below the Redis visibility timeout (75 minutes, config/broker.py): a long ETA
-# would be delivered again and again (see docs/adr/0004-reminders.md). The ledger counts the attempts,
-# not this task.
-REMINDER_RETRY_MAX_DELAY = 30 * 60
-
-
 @shared_task(name="responsibility.tasks.reminders_send", bind=True, max_retries=10)
 def reminders_send(self, *, reminder_ids: list[int]) -> int:
-    """Send these reminders over one mail connection; try the transient failures again with backoff."""
-    from django.conf import settings
+    """Send these reminders over one mail connection; try the transient failures again after their delay.
 
+    The delay is the ledger's (each reminder's retry_at, from its attempts), not this task's retry count:
+    a retry lost and queued again by core.requeue keeps its back-off.
+    """
     from responsibility.reminders.services import reminders_send_batch
 
-    retry_ids = reminders_send_batch(reminder_ids=reminder_ids)
-    if retry_ids and self.request.retries < self.max_retries:
-        delay = settings.REMINDERS_RETRY_DELAY.total_seconds() * 2**self.request.retries
-        raise self.retry(kwargs={"reminder_ids": retry_ids}, countdown=min(delay, REMINDER_RETRY_MAX_DELAY))
-    return len(reminder_ids) - len(retry_ids)
+    retry = reminders_send_batch(reminder_ids=reminder_ids)
+    if retry.reminder_ids and self.request.retries < self.max_retries:
+        raise self.retry(kwargs={"reminder_ids": retry.reminder_ids}, countdown=retry.countdown)
+    return len(reminder_ids) - len(retry.reminder_ids)

@@ -201,7 +201,7 @@ def test_a_letter_voided_before_its_message_went_out_sends_nothing(
 
 
 def test_a_storage_failure_while_attaching_is_retried_not_lost(
-    fake_render, media_root, document, django_capture_on_commit_callbacks
+    fake_render, media_root, document, django_capture_on_commit_callbacks, clock, settings
 ):
     # given the PDF stored, then its file unreadable when the email is built
     attached, queued = attach(document, django_capture_on_commit_callbacks)
@@ -218,7 +218,8 @@ def test_a_storage_failure_while_attaching_is_retried_not_lost(
     assert "storage unreachable" in reminder.last_error
     assert mail.outbox == []
 
-    # when it is tried again with the storage back, it goes out once
+    # when it is tried again after its retry delay, with the storage back, it goes out once
+    clock.shift(settings.REMINDERS_RETRY_DELAY)
     assert reminder_send(reminder=reminder) == SendOutcome.SENT
     assert len(mail.outbox) == 1 and len(mail.outbox[0].attachments) == 1
     assert Notification.objects.filter(reminder=reminder).count() == 1

@@ -6,6 +6,7 @@ from unittest import mock
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 
 from responsibility.letters.services.letters import letter_sign
 from responsibility.reminders.models import Notification, Reminder, ReminderKind, ReminderStatus
@@ -132,16 +133,27 @@ def test_letter_sign_cancels_the_waiting_reminder_so_the_send_sends_nothing(due,
     assert reminder.status == ReminderStatus.CANCELLED
 
 
-def test_reminder_send_retries_a_transient_failure_then_marks_it_failed_with_the_reason(due, scripted_mail):
+def test_reminder_send_retries_a_transient_failure_then_marks_it_failed_with_the_reason(
+    due, scripted_mail, clock, settings
+):
     # given a mail server that drops the connection every time
     reminder = due[0]
     scripted_mail.errors = [smtplib.SMTPServerDisconnected("Connection unexpectedly closed")] * MAX_ATTEMPTS
 
-    # when the send is tried MAX_ATTEMPTS times
-    outcomes = [reminder_send(reminder=reminder) for _ in range(MAX_ATTEMPTS)]
+    # when the send is tried MAX_ATTEMPTS times, each once its retry delay is over
+    outcomes, delays = [], []
+    for _ in range(MAX_ATTEMPTS):
+        outcomes.append(reminder_send(reminder=reminder))
+        reminder.refresh_from_db()
+        if reminder.retry_at:
+            delays.append(reminder.retry_at - timezone.now())
+            assert reminder_send(reminder=reminder) == SendOutcome.SKIPPED  # not before its delay
+            clock.move_to(reminder.retry_at, tick=False)
 
     # then it waits for another attempt each time but the last, which marks it failed with the reason
     assert outcomes == [SendOutcome.RETRY] * (MAX_ATTEMPTS - 1) + [SendOutcome.FAILED]
+    # and the delay doubles with each attempt (1, 2, 4, 8, 16 minutes)
+    assert delays == [settings.REMINDERS_RETRY_DELAY * 2**n for n in range(MAX_ATTEMPTS - 1)]
     reminder.refresh_from_db()
     assert reminder.status == ReminderStatus.FAILED
     assert reminder.attempts == MAX_ATTEMPTS
@@ -159,9 +171,10 @@ def test_reminder_send_marks_a_refused_address_failed_at_once(due, scripted_mail
     assert "SMTPRecipientsRefused" in due[0].last_error
 
 
-def test_reminder_send_succeeds_after_a_transient_failure(due, scripted_mail):
+def test_reminder_send_succeeds_after_a_transient_failure(due, scripted_mail, clock, settings):
     scripted_mail.errors = [ConnectionRefusedError(111, "Connection refused")]
     assert reminder_send(reminder=due[0]) == SendOutcome.RETRY
+    clock.shift(settings.REMINDERS_RETRY_DELAY)
     assert reminder_send(reminder=due[0]) == SendOutcome.SENT
     due[0].refresh_from_db()
     assert (due[0].status, due[0].attempts, due[0].last_error) == (ReminderStatus.SENT, 2, "")
@@ -180,7 +193,7 @@ def test_reminders_send_batch_uses_one_mail_connection(due, scripted_mail):
     retry = reminders_send_batch(reminder_ids=[r.pk for r in due])
 
     # then both went out over one connection
-    assert retry == []
+    assert retry.reminder_ids == []
     assert len(mail.outbox) == 2
     assert scripted_mail.opened == 1
 

@@ -7,7 +7,7 @@ import pytest
 
 from responsibility.letters.services.campaigns import campaign_close, reminder_policy_update
 from responsibility.letters.services.letters import letter_sign
-from responsibility.reminders.models import Reminder, ReminderKind, ReminderStatus
+from responsibility.reminders.models import Reminder, ReminderKind
 from responsibility.reminders.services import SEND_CHUNK, reminders_sweep
 from responsibility.reminders.tasks import reminders_send
 from tests.conftest import attestation_for
@@ -165,26 +165,6 @@ def test_reminders_sweep_queues_the_due_reminders_in_chunks_after_commit(
     with django_capture_on_commit_callbacks(execute=True):
         assert reminders_sweep(today=SEVEN_DAYS_BEFORE).scheduled == 0
     send_delay.assert_not_called()
-
-
-@mock.patch.object(reminders_send, "delay")
-def test_reminders_sweep_queues_again_a_reminder_whose_send_died(
-    send_delay, clock, issued_letters, on_the_seventh_day_before, django_capture_on_commit_callbacks, settings
-):
-    # given a reminder claimed by a send that then went silent
-    reminders_sweep(today=SEVEN_DAYS_BEFORE)
-    stuck = Reminder.objects.filter(kind=ReminderKind.LETTER_UNSIGNED).first()
-    Reminder.objects.filter(pk=stuck.pk).update(
-        status=ReminderStatus.SENDING, claimed_at=at(SEVEN_DAYS_BEFORE)
-    )
-
-    # when the sweep runs after the claim timeout
-    clock.move_to(at(SEVEN_DAYS_BEFORE) + settings.REMINDERS_CLAIM_TIMEOUT + datetime.timedelta(minutes=1))
-    with django_capture_on_commit_callbacks(execute=True):
-        reminders_sweep(today=SEVEN_DAYS_BEFORE)
-
-    # then it is queued again
-    assert stuck.pk in [pk for call in send_delay.call_args_list for pk in call.kwargs["reminder_ids"]]
 
 
 def test_beat_runs_the_sweep_task_every_ten_minutes(settings):

@@ -16,7 +16,7 @@ from responsibility.letters.services.documents import letter_document_attach
 from responsibility.letters.services.exports import archive_export_build, archive_export_request
 from tests.responsibility.archive_helpers import fake_render_install
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("task_queue_empty")]
 
 MINUTE = datetime.timedelta(minutes=1)
 
@@ -164,3 +164,22 @@ def test_redis_gives_a_message_to_another_worker_only_after_the_longest_task_cou
 
     assert max(limits) == 60 * 60  # the batch print
     assert options["visibility_timeout"] > max(limits)
+
+
+def test_nothing_is_queued_again_while_task_messages_still_wait_for_a_worker(pending_document, queued):
+    """Late is not lost: workers behind (a large sweep) or none running get no more messages."""
+    from celery import current_app
+
+    # given a task message still waiting in the broker's queue (no worker has taken it)
+    current_app.send_task("responsibility.example", queue=current_app.conf.task_default_queue)
+
+    # when the beat runs long after the PDF was queued, nothing is queued again
+    with later(10):
+        assert stuck_work_requeue() == {}
+    assert queued["documents"] == []
+
+    # then, once the queue is empty, the PDF whose message was lost is queued again
+    current_app.control.purge()
+    with later(10):
+        assert stuck_work_requeue()["letter PDFs"] == 1
+    assert queued["documents"] == [pending_document.pk]
