@@ -105,6 +105,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_DB_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Behind PgBouncer in transaction pooling mode (docs/scale-out.md): a server-side cursor opened outside a
+# transaction (.iterator() on PostgreSQL) could be read from another server connection, so turn them off.
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool(
+    "DJANGO_DB_DISABLE_SERVER_SIDE_CURSORS", default=False
+)
 # The cache holds the per-address request counts (core.ratelimit). In each process by default; set
 # DJANGO_CACHE_URL to Redis in production (docker compose does) so that all web processes count together.
 CACHES = {"default": env.cache("DJANGO_CACHE_URL", default="locmemcache://")}
