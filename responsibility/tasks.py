@@ -63,3 +63,11 @@ def stuck_work_requeue() -> dict[str, int]:
     from core.requeue import stuck_work_requeue as requeue
 
     return requeue()
+
+
+@shared_task
+def database_statistics_refresh() -> bool:
+    """Every hour: the query planner's statistics on SQLite (core.dbstats); nothing on PostgreSQL."""
+    from core.dbstats import database_statistics_refresh as refresh
+
+    return refresh()

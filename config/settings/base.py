@@ -354,14 +354,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "responsibility.tasks.audit_chain_check",
         "schedule": crontab(minute=30, hour=2),
     },
-    # https://crontab.guru/#*/10_*_*_*_* : every 10 minutes, create the reminders that are due and queue
-    # them. Idempotent (the ledger is unique per reminder), so a late or repeated run is harmless.
     # https://crontab.guru/#15_2_*_*_* : every night at 02:15, anchor every audit chain (then mailed to the
     # audit administrators), before the 02:30 check holds the chains to it.
     "audit-chains-anchor": {
         "task": "responsibility.tasks.audit_chains_anchor",
         "schedule": crontab(minute=15, hour=2),
     },
+    # https://crontab.guru/#*/10_*_*_*_* : every 10 minutes, create the reminders that are due and queue
+    # them. Idempotent (the ledger is unique per reminder), so a late or repeated run is harmless.
     "reminders-sweep": {
         "task": "responsibility.tasks.reminders_sweep",
         "schedule": crontab(minute="*/10"),
@@ -371,6 +371,11 @@ CELERY_BEAT_SCHEDULE = {
     "stuck-work-requeue": {
         "task": "responsibility.tasks.stuck_work_requeue",
         "schedule": crontab(),
+    },
+    # https://crontab.guru/#40_*_*_*_* : every hour at :40, SQLite's query planner statistics (core.dbstats).
+    "database-statistics-refresh": {
+        "task": "responsibility.tasks.database_statistics_refresh",
+        "schedule": crontab(minute=40),
     },
 }
 # Work queued this long ago and not done (a sealed PDF still pending, a batch print not started, a reminder
