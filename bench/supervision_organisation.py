@@ -199,12 +199,11 @@ def build_organisation(world: World) -> None:
             for number, post in enumerate(signer_posts, start=1)
         ]
         clauses = letters_store(letters=letters, clauses=texts)
-        Letter.objects.filter(campaign=campaign).update(
-            status=LetterStatus.COUNTERSIGNED,
-            issued_at=world.at(datetime.date(year, 1, 10)),
-            signed_at=world.at(datetime.date(year, 1, 20)),
-            countersigned_at=world.at(datetime.date(year, 2, 1)),
-        )
+        # Step by step, as the workflow moves them: PostgreSQL's status guard refuses a jump from draft.
+        stored = Letter.objects.filter(campaign=campaign)
+        stored.update(status=LetterStatus.ISSUED, issued_at=world.at(datetime.date(year, 1, 10)))
+        stored.update(status=LetterStatus.SIGNED, signed_at=world.at(datetime.date(year, 1, 20)))
+        stored.update(status=LetterStatus.COUNTERSIGNED, countersigned_at=world.at(datetime.date(year, 2, 1)))
         for clause in clauses:
             post_id = clause.letter.signer_post_id
             world.clauses.setdefault(post_id, {})[clause.category] = clause
