@@ -53,7 +53,10 @@ def timed(runs: int, work) -> tuple[float, float]:
     return statistics.median(timings), percentile(timings, 0.95)
 
 
-def measure_page(name: str, user, url: str, *, runs: int, warmup: int = 1) -> Measurement:
+def measure_page(name: str, user, url: str, *, runs: int, warmup: int = 1, cold: bool = False) -> Measurement:
+    """`cold`: the cache is emptied before each request, as after every change to the data, so the figures
+    kept under the data's version (core.caching) are computed each time."""
+    from django.core.cache import cache
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -67,10 +70,18 @@ def measure_page(name: str, user, url: str, *, runs: int, warmup: int = 1) -> Me
         if response.status_code != 200:
             result.error = f"HTTP {response.status_code} for {url}"
             return result
+        if cold:
+            cache.clear()
         with CaptureQueriesContext(connection) as queries:
             response = client.get(url)
         result.queries, result.output = len(queries), len(response.content)
-        result.median_ms, result.p95_ms = timed(runs, lambda: client.get(url))
+
+        def request() -> None:
+            if cold:
+                cache.clear()
+            client.get(url)
+
+        result.median_ms, result.p95_ms = timed(runs, request)
     except Exception as error:  # one broken page must not stop the other measurements
         result.error = f"{type(error).__name__}: {error}"
     return result
@@ -144,7 +155,16 @@ def measure_all(world: World, *, runs: int, sweep_runs: int) -> list[Measurement
     pages = [
         ("ledger (inspector)", inspector, reverse("responsibility:ledger")),
         ("ledger, red light (inspector)", inspector, reverse("responsibility:ledger") + "?light=red"),
+        ("ledger by unit, page 2 (inspector)", inspector, reverse("responsibility:ledger-units") + "?page=2"),
+        ("ledger, page 100 (inspector)", inspector, reverse("responsibility:ledger") + "?page=100"),
         ("ledger dashboard (inspector)", inspector, reverse("responsibility:ledger-dashboard")),
+        ("ledger, after a change (inspector)", inspector, reverse("responsibility:ledger"), True),
+        (
+            "dashboard, after a change (inspector)",
+            inspector,
+            reverse("responsibility:ledger-dashboard"),
+            True,
+        ),
         ("ledger (committee head)", head, reverse("responsibility:ledger")),
         ("duty list (inspector)", inspector, reverse("responsibility:duty-list")),
         ("duty list (committee head)", head, reverse("responsibility:duty-list")),
@@ -153,9 +173,9 @@ def measure_all(world: World, *, runs: int, sweep_runs: int) -> list[Measurement
         ("to-do (inspector)", inspector, reverse("responsibility:todo")),
     ]
     results = []
-    for name, user, url in pages:
+    for name, user, url, *cold in pages:
         say(f"  {name} …")
-        results.append(measure_page(name, user, url, runs=runs))
+        results.append(measure_page(name, user, url, runs=runs, cold=bool(cold)))
     day = sweep_day(world.today)
     for name, kind in (
         ("due_rows RECTIFICATION_DUE", ReminderKind.RECTIFICATION_DUE),

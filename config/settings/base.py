@@ -113,6 +113,9 @@ DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool(
 # The cache holds the per-address request counts (core.ratelimit). In each process by default; set
 # DJANGO_CACHE_URL to Redis in production (docker compose does) so that all web processes count together.
 CACHES = {"default": env.cache("DJANGO_CACHE_URL", default="locmemcache://")}
+# Totals over many rows kept under the version of the data they count (core.caching): a changed ledger
+# is never served stale; this only bounds how long an unused entry stays.
+FIGURES_CACHE_SECONDS = env.int("DJANGO_FIGURES_CACHE_SECONDS", default=600)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -7,30 +7,36 @@ and the Party Group read every finding; a unit head reads the findings of the un
 Each aggregate is one query whatever the number of findings: conditional `Count`s, grouped by unit or
 by plan where asked. The traffic lights are computed here with the same rules as
 `models.inspections.traffic_light` and `RectificationQuerySet`, never stored.
+
+The aggregates read every finding of the filter, so the figures of readers of the whole ledger (the
+same for all of them) are kept in the cache under the audit chain's position (`ledger_figures`,
+`ledger_dashboard_figures`, `core.caching`): every change to a finding or a rectification appends an
+event and so moves to a new key. The list of findings is read a page at a time, in the order of an
+index (`ledger_findings_ordered`).
 """
 
 import datetime
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, fields
 
-from django.db.models import Case, CharField, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Count, Exists, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from accounts.models import OrgUnit
+from core.caching import version_cached
 from core.deadlines import TrafficLight, deadline_q
 from responsibility.letters.models.letters import ClauseCategory
 from responsibility.supervision.models import (
     UNFINISHED_RECTIFICATION_STATUSES,
     Finding,
+    InspectionAuditHead,
     InspectionPlan,
-    Rectification,
     RectificationStatus,
     Severity,
 )
+from responsibility.supervision.permissions import ledger_user_can_see_all
 from responsibility.supervision.selectors import finding_list_visible_to
 
-# Red first (the most urgent), then yellow, green, and the finished ones last.
-LIGHT_ORDER = (TrafficLight.RED, TrafficLight.YELLOW, TrafficLight.GREEN, TrafficLight.DONE)
 TREND_WEEKS = 12
 
 
@@ -40,6 +46,7 @@ class LedgerFilters:
 
     plan_id: int | None = None
     unit_id: int | None = None
+    unit_words: str = ""  # words in the unit's name
     state: str = ""  # a RectificationStatus value
     light: str = ""  # a TrafficLight value
     severity: str = ""  # a Severity value
@@ -65,10 +72,15 @@ def ledger_filter(
         findings = findings.filter(plan_id=filters.plan_id)
     if filters.unit_id:
         findings = findings.filter(unit_id=filters.unit_id)
+    if filters.unit_words:
+        findings = findings.filter(unit__name__icontains=filters.unit_words)
     if filters.state in RectificationStatus.values:
         findings = findings.filter(rectification__status=filters.state)
-    if filters.light in TrafficLight.values:
-        findings = findings.filter(rectification__in=Rectification.objects.with_light(filters.light, today))
+    if filters.light == TrafficLight.DONE:
+        findings = findings.filter(rectification__finished=True)
+    elif filters.light in TrafficLight.values:
+        light = deadline_q("rectification__deadline", TrafficLight(filters.light), today=today)
+        findings = findings.filter(light, rectification__finished=False)
     if filters.severity in Severity.values:
         findings = findings.filter(severity=filters.severity)
     if filters.category in ClauseCategory.values:
@@ -91,7 +103,12 @@ def _due_soon(today: datetime.date) -> Q:
 
 
 def ledger_findings_ordered(*, findings: QuerySet[Finding], today: datetime.date) -> QuerySet[Finding]:
-    """Red first, then yellow, green and done; within a light by deadline. Each finding has `ledger_light`."""
+    """Unfinished first, by deadline (so red, then yellow, then green), then the finished ones by deadline;
+    equal deadlines in the order recorded. Each finding has `ledger_light`.
+
+    Every column of the order is the rectification's, in the order of `rectification_ledger_idx`: a page
+    is read from the index, not by sorting every finding of the filter.
+    """
     light = Case(
         When(_overdue(today), then=Value(TrafficLight.RED.value)),
         When(_due_soon(today), then=Value(TrafficLight.YELLOW.value)),
@@ -99,14 +116,10 @@ def ledger_findings_ordered(*, findings: QuerySet[Finding], today: datetime.date
         default=Value(TrafficLight.DONE.value),
         output_field=CharField(),
     )
-    rank = Case(
-        *(When(ledger_light=value.value, then=Value(position)) for position, value in enumerate(LIGHT_ORDER)),
-        output_field=IntegerField(),
-    )
     return (
-        findings.annotate(ledger_light=light)
-        .annotate(ledger_rank=rank)
-        .order_by("ledger_rank", "rectification__deadline", "plan_id", "number")
+        findings.filter(rectification__isnull=False)  # an inner join, so the order can drive the read
+        .annotate(ledger_light=light)
+        .order_by("rectification__finished", "rectification__deadline", "rectification__finding_id")
     )
 
 
@@ -122,6 +135,22 @@ def ledger_rows(findings: Iterable[Finding]) -> Iterator[LedgerRow]:
     """Rows of findings from `ledger_findings_ordered` (the light was computed by the database)."""
     for finding in findings:
         yield LedgerRow(finding=finding, light=TrafficLight(finding.ledger_light))
+
+
+def ledger_page_rows(*, findings: QuerySet[Finding], ids: list[int], today: datetime.date) -> list[LedgerRow]:
+    """The rows of one page, `ids` in the ledger's order (a slice of `ledger_findings_ordered(...)`'s ids).
+
+    A page deep in the ledger is found by its ids alone (the index and the filters), and only its own
+    rows are then read with what the page shows: the rows skipped before it are never joined.
+    """
+    shown = ledger_findings_ordered(
+        findings=findings.filter(pk__in=ids)
+        .select_related(None)
+        .select_related("plan", "unit", "rectification__owner"),
+        today=today,
+    )
+    by_pk = {finding.pk: finding for finding in shown}
+    return list(ledger_rows(by_pk[pk] for pk in ids if pk in by_pk))
 
 
 # --- Counts ---------------------------------------------------------------------------------------
@@ -246,31 +275,144 @@ def ledger_overdue_trend(
     counts with its current value.
     """
     days = trend_days(today=today, weeks=weeks)
-    aggregates = {}
-    for index, day in enumerate(days):
-        # The moment the day ends, in the local time zone.
-        end = timezone.make_aware(
-            datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time())
-        )
-        aggregates[f"week_{index}"] = Count(
+    # The moment each day ends, in the local time zone.
+    ends = [
+        timezone.make_aware(datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time()))
+        for day in days
+    ]
+    aggregates = {
+        f"week_{index}": Count(
             "pk",
             filter=Q(rectification__created_at__lt=end, rectification__deadline__lt=day)
             & (Q(rectification__verified_at__isnull=True) | Q(rectification__verified_at__gte=end)),
         )
-    values = findings.order_by().aggregate(**aggregates)
+        for index, (day, end) in enumerate(zip(days, ends, strict=True))
+    }
+    # Only rows that can count in some week are read: due before the last day, not verified before the first.
+    candidates = findings.order_by().filter(
+        Q(rectification__verified_at__isnull=True) | Q(rectification__verified_at__gte=ends[0]),
+        rectification__deadline__lt=days[-1],
+    )
+    values = candidates.aggregate(**aggregates)
     return [TrendPoint(day=day, overdue=values[f"week_{index}"] or 0) for index, day in enumerate(days)]
+
+
+# --- The figures of a page -----------------------------------------------------------------------
+
+
+def ledger_version() -> tuple[int, str]:
+    """Where the inspection audit chain ends: every change to a plan, finding or rectification moves it."""
+    return InspectionAuditHead.objects.values_list("last_sequence", "last_hash").first() or (0, "")
+
+
+def _figures(*, name: str, user, parts: tuple, compute):
+    """`compute()`, shared through the cache by readers of the whole ledger (their findings are the same);
+    computed afresh for anyone else, whose findings depend on who they are. `parts`: what was asked."""
+    if not ledger_user_can_see_all(user=user):
+        return compute()
+    return version_cached(name=name, version=ledger_version(), parts=parts, compute=compute)
+
+
+@dataclass(frozen=True)
+class LedgerFigures:
+    """The counts of the ledger page: in all, per plan, and the units furthest behind."""
+
+    summary: LedgerCounts
+    by_plan: list[LedgerGroup]
+    units_behind: list[LedgerGroup]  # the first `units_shown` of `units_furthest_behind`
+    units_total: int
+
+
+def units_furthest_behind(groups: list[LedgerGroup]) -> list[LedgerGroup]:
+    """The lowest closure rate first, then the most findings."""
+    return sorted(groups, key=lambda group: (group.counts.closure_rate or 0, -group.counts.total, group.name))
+
+
+def ledger_figures(*, user, filters: LedgerFilters, today: datetime.date, units_shown: int) -> LedgerFigures:
+    """The counts of the findings the user may read, narrowed by the filters (three queries, or none).
+
+    Only what the page shows is kept: every unit's counts are `ledger_tables`.
+    """
+
+    def compute() -> LedgerFigures:
+        findings = ledger_findings(user=user, filters=filters, today=today)
+        by_unit = ledger_by_unit(findings=findings, today=today)
+        return LedgerFigures(
+            summary=ledger_summary(findings=findings, today=today),
+            by_plan=ledger_by_plan(findings=findings, today=today),
+            units_behind=units_furthest_behind(by_unit)[:units_shown],
+            units_total=len(by_unit),
+        )
+
+    return _figures(name="ledger", user=user, parts=(filters, today, units_shown), compute=compute)
+
+
+@dataclass(frozen=True)
+class LedgerTables:
+    """The counts of the findings in all, per plan, and of every unit in organisation order."""
+
+    summary: LedgerCounts
+    by_plan: list[LedgerGroup]
+    by_unit: list[LedgerGroup]
+
+
+def ledger_tables(*, user, filters: LedgerFilters, today: datetime.date) -> LedgerTables:
+    """Every count of the findings the user may read, narrowed by the filters: the units page, the exports."""
+
+    def compute() -> LedgerTables:
+        findings = ledger_findings(user=user, filters=filters, today=today)
+        return LedgerTables(
+            summary=ledger_summary(findings=findings, today=today),
+            by_plan=ledger_by_plan(findings=findings, today=today),
+            by_unit=ledger_by_unit(findings=findings, today=today),
+        )
+
+    return _figures(name="ledger-tables", user=user, parts=(filters, today), compute=compute)
+
+
+@dataclass(frozen=True)
+class DashboardFigures:
+    summary: LedgerCounts
+    units_behind: list[LedgerGroup]  # the first `units_shown` of `units_furthest_behind`
+    units_total: int
+    categories: list[CategoryCount]
+    trend: list[TrendPoint]
+
+
+def ledger_dashboard_figures(
+    *, user, filters: LedgerFilters, today: datetime.date, units_shown: int
+) -> DashboardFigures:
+    """The dashboard's counts of the findings the user may read, narrowed by the filters."""
+
+    def compute() -> DashboardFigures:
+        findings = ledger_findings(user=user, filters=filters, today=today)
+        by_unit = ledger_by_unit(findings=findings, today=today)
+        return DashboardFigures(
+            summary=ledger_summary(findings=findings, today=today),
+            units_behind=units_furthest_behind(by_unit)[:units_shown],
+            units_total=len(by_unit),
+            categories=ledger_by_category(findings=findings),
+            trend=ledger_overdue_trend(findings=findings, today=today),
+        )
+
+    return _figures(name="ledger-dashboard", user=user, parts=(filters, today, units_shown), compute=compute)
 
 
 # --- Filter choices -------------------------------------------------------------------------------
 
 
 def ledger_plan_choices(*, findings: QuerySet[Finding]) -> QuerySet[InspectionPlan]:
-    """Plans with at least one of the findings (the user's visible ones, from `finding_list_visible_to`)."""
-    return InspectionPlan.objects.filter(pk__in=findings.order_by().values("plan_id")).order_by(
+    """Plans with at least one of the findings (the user's visible ones, from `finding_list_visible_to`).
+
+    Asked plan by plan (`EXISTS`, an index lookup each), not by reading every finding's plan.
+    """
+    return InspectionPlan.objects.filter(Exists(findings.order_by().filter(plan_id=OuterRef("pk")))).order_by(
         "-year", "title"
     )
 
 
 def ledger_unit_choices(*, findings: QuerySet[Finding]) -> QuerySet[OrgUnit]:
     """Units with at least one of the findings (the user's visible ones, from `finding_list_visible_to`)."""
-    return OrgUnit.objects.filter(pk__in=findings.order_by().values("unit_id")).order_by("sort_order", "code")
+    return OrgUnit.objects.filter(Exists(findings.order_by().filter(unit_id=OuterRef("pk")))).order_by(
+        "sort_order", "code"
+    )

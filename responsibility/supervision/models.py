@@ -6,7 +6,7 @@ import datetime
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from core import clock
@@ -385,6 +385,17 @@ class Rectification(models.Model):
     times_rejected = models.PositiveSmallIntegerField(_("times sent back"), default=0, editable=False)
     created_at = models.DateTimeField(_("created at"), default=clock.now)
     version = models.PositiveIntegerField(default=1, editable=False)
+    # Verified or closed: off the owner's clock. Stored by the database from the status, so that the
+    # ledger's order (unfinished first, then by deadline) is read from an index, a page at a time.
+    finished = models.GeneratedField(
+        expression=Case(
+            When(status__in=UNFINISHED_RECTIFICATION_STATUSES, then=Value(False)),
+            default=Value(True),
+            output_field=models.BooleanField(),
+        ),
+        output_field=models.BooleanField(),
+        db_persist=True,
+    )
 
     objects = RectificationQuerySet.as_manager()
 
@@ -413,6 +424,8 @@ class Rectification(models.Model):
             models.Index(fields=["owner", "status"], name="rectification_owner_idx"),
             # The inspection team's "to verify" list: submitted ones, oldest first.
             models.Index(fields=["status", "submitted_at"], name="rectification_submitted_idx"),
+            # The ledger's order (ledger.ledger_findings_ordered).
+            models.Index(fields=["finished", "deadline", "finding"], name="rectification_ledger_idx"),
         ]
 
     def __str__(self) -> str:

@@ -73,28 +73,41 @@ def finding_list_visible_to(*, user) -> QuerySet:
         return findings.none()
     if ledger_user_can_see_all(user=user):
         return findings
-    # Each term on a column of the finding (the owner through a subquery, not the join): SQLite then
-    # reads the user's rows by index instead of scanning every finding (PostgreSQL still scans them;
-    # README, Speed).
-    owned = Rectification.objects.filter(owner=user).values("finding_id")
-    return findings.filter(Q(unit_id__in=units_answered_for(user)) | Q(pk__in=owned) | Q(responsible=user))
+    # The ids of the three kinds of findings, each read by its own index and joined by UNION: an OR of
+    # the three made both databases test every finding (50 ms a query at 100,000 findings, 5 ms so).
+    answered = (
+        Finding.objects.filter(unit_id__in=units_answered_for(user))
+        .order_by()
+        .values("pk")
+        .union(
+            Rectification.objects.filter(owner=user).order_by().values("finding_id"),
+            Finding.objects.filter(responsible=user).order_by().values("pk"),
+        )
+    )
+    return findings.filter(pk__in=answered)
 
 
 def rectification_list_awaiting(*, user) -> QuerySet:
-    """Open rectifications the user may report: as owner, or as head of the unit or a unit above it."""
+    """Open rectifications the user may report: as owner, or as head of the unit or a unit above it.
+
+    Read through the user's own rectifications and their units' findings (index lookups each), not through
+    every open one: both are findings `finding_list_visible_to` lets them read.
+    """
+    owned = Rectification.objects.filter(owner=user, status=RectificationStatus.OPEN).values("finding_id")
     return (
         finding_list_visible_to(user=user)
+        .filter(Q(pk__in=owned) | Q(unit_id__in=units_answered_for(user)))
         .filter(rectification__status=RectificationStatus.OPEN)
-        .filter(Q(rectification__owner=user) | Q(unit_id__in=units_answered_for(user)))
         .order_by("rectification__deadline", "pk")
     )
 
 
 def rectification_list_to_verify(*, user) -> QuerySet:
-    """Submitted rectifications in plans whose team the user is on (their to-do)."""
+    """Submitted rectifications in plans whose team the user is on (their to-do), oldest report first."""
+    plans = InspectionPlan.team.through.objects.filter(user=user).values("inspectionplan_id")
     return (
         finding_list_visible_to(user=user)
-        .filter(rectification__status=RectificationStatus.SUBMITTED, plan__team=user)
+        .filter(plan_id__in=plans, rectification__status=RectificationStatus.SUBMITTED)
         .order_by("rectification__submitted_at", "pk")
     )
 

@@ -38,6 +38,7 @@ urlpatterns = [
     path("findings/<int:pk>/close/", findings.rectification_close_view, name="rectification-close"),
     # The rectification ledger (整改台账) and its dashboard
     path("ledger/", ledger.ledger_view, name="ledger"),
+    path("ledger/units/", ledger.ledger_units_view, name="ledger-units"),
     path("ledger/export.xlsx", ledger.ledger_export_xlsx_view, name="ledger-export-xlsx"),
     path("ledger/export.pdf", ledger.ledger_export_pdf_view, name="ledger-export-pdf"),
     path("ledger/dashboard/", ledger.ledger_dashboard_view, name="ledger-dashboard"),

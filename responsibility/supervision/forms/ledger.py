@@ -12,15 +12,23 @@ ALL = ("", _("All"))
 
 
 class LedgerFilterForm(forms.Form):
-    """Plan, unit, state, traffic light, severity, clause category, words in the title.
+    """Plan, unit (words in its name, or the one a count table links to), state, traffic light, severity,
+    clause category, words in the title.
 
-    An invalid value is reported on its field and ignored.
+    An invalid value is reported on its field and ignored. The unit is looked for by name: a list of
+    every unit would be thousands of options on every page.
     """
 
     plan = forms.ModelChoiceField(
         label=_("Inspection plan"), queryset=None, required=False, empty_label=_("All")
     )
-    unit = forms.ModelChoiceField(label=_("Unit"), queryset=None, required=False, empty_label=_("All"))
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=None, required=False, widget=forms.HiddenInput)
+    unit_words = forms.CharField(
+        label=_("Unit"),
+        required=False,
+        max_length=50,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Words in the unit's name")}),
+    )
     state = forms.ChoiceField(
         label=_("Rectification status"), choices=[ALL, *RectificationStatus.choices], required=False
     )
@@ -41,6 +49,7 @@ class LedgerFilterForm(forms.Form):
         self.fields["plan"].queryset = plans
         if units is None:
             del self.fields["unit"]
+            del self.fields["unit_words"]
         else:
             self.fields["unit"].queryset = units
 
@@ -54,12 +63,21 @@ class LedgerFilterForm(forms.Form):
         return LedgerFilters(
             plan_id=plan.pk if plan else None,
             unit_id=unit.pk if unit else None,
+            unit_words=(data.get("unit_words") or "").strip(),
             state=data.get("state") or "",
             light=data.get("light") or "",
             severity=data.get("severity") or "",
             category=data.get("category") or "",
             q=(data.get("q") or "").strip(),
         )
+
+    @property
+    def unit_chosen(self):
+        """The unit a count table's link chose, shown beside the name search."""
+        if not self.is_bound or "unit" not in self.fields:
+            return None
+        self.is_valid()
+        return getattr(self, "cleaned_data", {}).get("unit")
 
     def applied(self) -> list[tuple[str, str]]:
         """(label, value) of each filter in force, for the export's heading."""

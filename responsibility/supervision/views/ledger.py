@@ -28,15 +28,14 @@ from core.http import as_attachment
 from responsibility.supervision.charts import bar_chart, column_chart
 from responsibility.supervision.forms.ledger import LedgerDashboardFilterForm, LedgerFilterForm
 from responsibility.supervision.ledger import (
-    ledger_by_category,
-    ledger_by_plan,
-    ledger_by_unit,
+    ledger_dashboard_figures,
+    ledger_figures,
     ledger_filter,
     ledger_findings_ordered,
-    ledger_overdue_trend,
+    ledger_page_rows,
     ledger_plan_choices,
     ledger_rows,
-    ledger_summary,
+    ledger_tables,
     ledger_unit_choices,
 )
 from responsibility.supervision.ledger_export import ledger_xlsx_write
@@ -47,11 +46,14 @@ from responsibility.supervision.selectors import finding_list_visible_to
 logger = logging.getLogger(__name__)
 
 LEDGER_PAGE_SIZE = 50
+# The ledger page shows the units furthest behind; the units page lists them all, a page at a time.
+LEDGER_UNITS_SHOWN = 20
+UNITS_PAGE_SIZE = 50
 # Made in the request, so bounded. Measured on a busy 2-core machine: 10,000 rows of Excel in about
 # 3 s; WeasyPrint lays out 15-30 ms a table row, so 500 rows of PDF (about 30 pages) take 5-9 s.
 XLSX_MAX_ROWS = 10_000
 PDF_MAX_ROWS = 500
-# The closure-rate chart shows the units furthest behind; the ledger page lists them all.
+# The closure-rate chart shows the units furthest behind.
 DASHBOARD_UNITS_SHOWN = 30
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -79,15 +81,28 @@ def _ledger_filtered(request, today) -> tuple[LedgerFilterForm, QuerySet]:
     return form, ledger_filter(findings=visible, filters=form.filters(), today=today)
 
 
+class CountedPaginator(Paginator):
+    """A paginator told how many rows there are (the ledger's summary counted them already)."""
+
+    def __init__(self, object_list, per_page, *, count: int):
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @property
+    def count(self) -> int:
+        return self._known_count
+
+
 @login_required
 def ledger_view(request):
     user = request.user
     today = clock.today()
     form, findings = _ledger_filtered(request, today)
     filters = form.filters()
-    summary = ledger_summary(findings=findings, today=today)
-    ordered = ledger_findings_ordered(findings=findings, today=today)
-    page = Paginator(ordered, LEDGER_PAGE_SIZE).get_page(request.GET.get("page"))
+    figures = ledger_figures(user=user, filters=filters, today=today, units_shown=LEDGER_UNITS_SHOWN)
+    ids = ledger_findings_ordered(findings=findings, today=today).values_list("pk", flat=True)
+    paginator = CountedPaginator(ids, LEDGER_PAGE_SIZE, count=figures.summary.total)
+    page = paginator.get_page(request.GET.get("page"))
     query = _filter_query(request)
     return render(
         request,
@@ -95,16 +110,42 @@ def ledger_view(request):
         {
             "filter_form": form,
             "filters_applied": not filters.is_empty,
-            "summary": summary,
-            "by_plan": ledger_by_plan(findings=findings, today=today),
-            "by_unit": ledger_by_unit(findings=findings, today=today),
+            "summary": figures.summary,
+            "by_plan": figures.by_plan,
+            "units_behind": figures.units_behind,
+            "units_total": figures.units_total,
             "page_obj": page,
-            "rows": list(ledger_rows(page.object_list)),
+            "rows": ledger_page_rows(findings=findings, ids=list(page.object_list), today=today),
             "query_without_page": f"{query}&" if query else "",
             "filter_query": query,
             "can_see_all": ledger_user_can_see_all(user=user),
             "xlsx_max_rows": XLSX_MAX_ROWS,
             "pdf_max_rows": PDF_MAX_ROWS,
+            "today": today,
+        },
+    )
+
+
+@login_required
+def ledger_units_view(request):
+    """The ledger's counts of every unit, in organisation order, a page at a time, under the same filters."""
+    user = request.user
+    today = clock.today()
+    form, _findings = _ledger_filtered(request, today)
+    filters = form.filters()
+    figures = ledger_tables(user=user, filters=filters, today=today)
+    page = Paginator(figures.by_unit, UNITS_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = _filter_query(request)
+    return render(
+        request,
+        "responsibility/ledger/units.html",
+        {
+            "filter_form": form,
+            "filters_applied": not filters.is_empty,
+            "summary": figures.summary,
+            "page_obj": page,
+            "query_without_page": f"{query}&" if query else "",
+            "filter_query": query,
             "today": today,
         },
     )
@@ -130,19 +171,15 @@ def _download_stem(today) -> tuple[str, str]:
 @login_required
 def ledger_export_xlsx_view(request):
     today = clock.today()
-    _form, findings = _ledger_filtered(request, today)
-    summary = ledger_summary(findings=findings, today=today)
-    if summary.total > XLSX_MAX_ROWS:
-        return _too_many(request, total=summary.total, limit=XLSX_MAX_ROWS, what="Excel")
+    form, findings = _ledger_filtered(request, today)
+    figures = ledger_tables(user=request.user, filters=form.filters(), today=today)
+    if figures.summary.total > XLSX_MAX_ROWS:
+        return _too_many(request, total=figures.summary.total, limit=XLSX_MAX_ROWS, what="Excel")
     rows = ledger_rows(ledger_findings_ordered(findings=findings, today=today).iterator(chunk_size=1000))
     file = tempfile.TemporaryFile()  # noqa: SIM115 (the response closes it once sent)
     try:
         ledger_xlsx_write(
-            file=file,
-            rows=rows,
-            by_unit=ledger_by_unit(findings=findings, today=today),
-            by_plan=ledger_by_plan(findings=findings, today=today),
-            summary=summary,
+            file=file, rows=rows, by_unit=figures.by_unit, by_plan=figures.by_plan, summary=figures.summary
         )
     except BaseException:
         file.close()
@@ -161,19 +198,19 @@ def ledger_export_pdf_view(request):
     user = request.user
     today = clock.today()
     form, findings = _ledger_filtered(request, today)
-    summary = ledger_summary(findings=findings, today=today)
-    if summary.total > PDF_MAX_ROWS:
-        return _too_many(request, total=summary.total, limit=PDF_MAX_ROWS, what="PDF")
+    figures = ledger_tables(user=user, filters=form.filters(), today=today)
+    if figures.summary.total > PDF_MAX_ROWS:
+        return _too_many(request, total=figures.summary.total, limit=PDF_MAX_ROWS, what="PDF")
     now = timezone.localtime(clock.now())
     context = {
         "title": _("Rectification ledger"),
         "generated": _("Made on %(date)s by %(name)s")
         % {"date": date_format(now, "Y-m-d H:i"), "name": user.get_full_name()},
         "filters": form.applied(),
-        "summary": summary,
+        "summary": figures.summary,
         "group_tables": [
-            (_("By plan"), _("Inspection plan"), ledger_by_plan(findings=findings, today=today)),
-            (_("By unit"), _("Unit"), ledger_by_unit(findings=findings, today=today)),
+            (_("By plan"), _("Inspection plan"), figures.by_plan),
+            (_("By unit"), _("Unit"), figures.by_unit),
         ],
         "rows": list(ledger_rows(ledger_findings_ordered(findings=findings, today=today))),
     }
@@ -202,26 +239,19 @@ def ledger_dashboard_view(request):
     visible = finding_list_visible_to(user=user)
     form = LedgerDashboardFilterForm(request.GET or None, plans=ledger_plan_choices(findings=visible))
     filters = form.filters()
-    findings = ledger_filter(findings=visible, filters=filters, today=today)
-    summary = ledger_summary(findings=findings, today=today)
-
-    # Furthest behind first: the lowest closure rate, then the most findings.
-    behind = sorted(
-        ledger_by_unit(findings=findings, today=today),
-        key=lambda group: (group.counts.closure_rate or 0, -group.counts.total, group.name),
+    figures = ledger_dashboard_figures(
+        user=user, filters=filters, today=today, units_shown=DASHBOARD_UNITS_SHOWN
     )
-    units = behind[:DASHBOARD_UNITS_SHOWN]
-    categories = ledger_by_category(findings=findings)
-    trend = ledger_overdue_trend(findings=findings, today=today)
+    units = figures.units_behind
     return render(
         request,
         "responsibility/ledger/dashboard.html",
         {
             "filter_form": form,
             "plan_query": f"plan={filters.plan_id}" if filters.plan_id else "",
-            "summary": summary,
+            "summary": figures.summary,
             "units": units,
-            "units_total": len(behind),
+            "units_total": figures.units_total,
             "closure_chart": bar_chart(
                 [
                     (group.name, group.counts.closure_rate or 0, f"{group.counts.closure_rate}%")
@@ -229,12 +259,14 @@ def ledger_dashboard_view(request):
                 ],
                 maximum=100,
             ),
-            "categories": categories,
+            "categories": figures.categories,
             "category_chart": bar_chart(
-                [(str(item.category.label), item.count, str(item.count)) for item in categories]
+                [(str(item.category.label), item.count, str(item.count)) for item in figures.categories]
             ),
-            "trend": trend,
-            "trend_chart": column_chart([(date_format(point.day, "n/j"), point.overdue) for point in trend]),
+            "trend": figures.trend,
+            "trend_chart": column_chart(
+                [(date_format(point.day, "n/j"), point.overdue) for point in figures.trend]
+            ),
             "today": today,
         },
     )

@@ -105,6 +105,7 @@ TABLE = {
     ("evidence-download", "GET"):        (LOGIN, 404,   200,   404,   200,   200,   200,   200,   200),
     # the ledger shows each user what they may see (nothing at all for the outsider and the other head)
     ("ledger", "GET"):                   (LOGIN, 200,   200,   200,   200,   200,   200,   200,   200),
+    ("ledger-units", "GET"):             (LOGIN, 200,   200,   200,   200,   200,   200,   200,   200),
     ("ledger-export-xlsx", "GET"):       (LOGIN, 200,   200,   200,   200,   200,   200,   200,   200),
     ("ledger-export-pdf", "GET"):        (LOGIN, 200,   200,   200,   200,   200,   200,   200,   200),
     ("ledger-dashboard", "GET"):         (LOGIN, 403,   403,   403,   200,   200,   200,   200,   200),

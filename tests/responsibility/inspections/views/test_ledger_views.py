@@ -83,7 +83,7 @@ def test_a_unit_head_sees_only_their_units_rows_and_no_menu_entry_or_dashboard(c
     # then
     assert response.status_code == 200
     assert sorted(_titles(response)) == sorted(["制度汇编未更新", "述责述廉报告未提交"])
-    assert [group.name for group in response.context["by_unit"]] == ["教育科学文化卫生委员会"]
+    assert [group.name for group in response.context["units_behind"]] == ["教育科学文化卫生委员会"]
     assert "法制工作委员会" not in response.content.decode()
     assert f'href="{LEDGER}"'.encode() not in response.content
     assert DASHBOARD.encode() not in response.content
@@ -358,3 +358,123 @@ def test_the_dashboard_and_ledger_of_an_empty_ledger_say_so(client, supervision)
     assert dashboard.context["units"] == []
     assert [point.overdue for point in dashboard.context["trend"]] == [0] * 12
     assert "尚未记录任何问题" in ledger.content.decode()
+
+
+# --- figures kept in the cache, units page by page ------------------------------------------------
+
+UNITS = reverse("responsibility:ledger-units")
+
+
+def test_the_whole_ledgers_figures_are_kept_until_a_rectification_moves(client, supervision, scenario):
+    # given the inspector opened the ledger once (the figures computed and kept)
+    inspector = supervision.org.inspector
+    client.force_login(inspector)
+    with CaptureQueriesContext(connection) as cold:
+        first = client.get(LEDGER)
+    with CaptureQueriesContext(connection) as warm:
+        again = client.get(LEDGER)
+
+    # when a rectification is submitted through its service
+    move(record(scenario.committee, title="新发现的问题"), "submitted", supervision=supervision)
+    with CaptureQueriesContext(connection) as after_change:
+        changed = client.get(LEDGER)
+
+    # then the second opening reused the three counts, and the change was counted at once
+    assert len(cold) - len(warm) == 3
+    assert again.context["summary"] == first.context["summary"]
+    assert changed.context["summary"].total == first.context["summary"].total + 1
+    assert changed.context["summary"].submitted == first.context["summary"].submitted + 1
+    assert len(after_change) == len(cold)
+
+
+def test_a_unit_heads_figures_are_never_the_shared_ones(client, supervision, scenario):
+    # given the shared figures are in the cache
+    client.force_login(supervision.org.inspector)
+    assert client.get(LEDGER).context["summary"].total == 7
+
+    # when the head of 教育科学文化卫生委员会 opens the ledger and the units page
+    client.force_login(supervision.heads[scenario.other.unit_id])
+    ledger = client.get(LEDGER)
+    units = client.get(UNITS)
+
+    # then they count only their two findings
+    assert ledger.context["summary"].total == 2
+    assert [group.name for group in units.context["page_obj"]] == ["教育科学文化卫生委员会"]
+
+
+def test_the_unit_is_found_by_words_in_its_name(client, supervision, scenario):
+    client.force_login(supervision.org.inspector)
+
+    response = client.get(LEDGER, {"unit_words": "教育科学"})
+
+    assert sorted(_titles(response)) == sorted(["制度汇编未更新", "述责述廉报告未提交"])
+    assert response.context["summary"].total == 2
+
+
+def test_a_unit_chosen_from_a_count_table_is_named_beside_the_search(client, supervision, scenario):
+    client.force_login(supervision.org.inspector)
+
+    response = client.get(LEDGER, {"unit": scenario.other.unit_id})
+
+    content = response.content.decode()
+    assert "仅显示教育科学文化卫生委员会" in content
+    assert f'type="hidden" name="unit" value="{scenario.other.unit_id}"' in content
+    assert '<select name="unit"' not in content  # no list of every unit
+
+
+def test_the_ledger_shows_the_units_furthest_behind_and_links_to_all_of_them(
+    client, supervision, scenario, monkeypatch
+):
+    monkeypatch.setattr(ledger_views, "LEDGER_UNITS_SHOWN", 1)
+    client.force_login(supervision.org.inspector)
+
+    response = client.get(LEDGER, {"severity": ""})
+
+    # 法制工作委员会 has closed none of five; 教育科学文化卫生委员会 one of two
+    assert [group.name for group in response.context["units_behind"]] == ["法制工作委员会"]
+    assert response.context["units_total"] == 2
+    assert f'href="{UNITS}?severity="'.encode() in response.content
+
+
+def test_the_units_page_lists_every_unit_a_page_at_a_time_with_the_filters_kept(
+    client, supervision, scenario, monkeypatch
+):
+    monkeypatch.setattr(ledger_views, "UNITS_PAGE_SIZE", 1)
+    client.force_login(supervision.org.inspector)
+
+    first = client.get(UNITS, {"light": "red"})
+    second = client.get(UNITS, {"light": "red", "page": 2})
+
+    assert [group.name for group in first.context["page_obj"]] == ["法制工作委员会"]
+    assert [group.name for group in second.context["page_obj"]] == ["教育科学文化卫生委员会"]
+    assert first.context["summary"].total == 2  # one red finding in each unit
+    assert 'href="?light=red&amp;page=2"' in first.content.decode()
+    # a unit's name opens its findings in the ledger
+    assert f'href="{LEDGER}?unit={scenario.committee.unit_id}"' in first.content.decode()
+
+
+def test_the_units_page_runs_the_same_queries_for_few_and_many_findings(client, supervision, scenario):
+    few = _queries(client, supervision.org.inspector, UNITS)
+    few_head = _queries(client, supervision.heads[scenario.committee.unit_id], UNITS)
+
+    _more_findings(supervision, scenario, 12)
+
+    assert _queries(client, supervision.org.inspector, UNITS) == few
+    assert _queries(client, supervision.heads[scenario.committee.unit_id], UNITS) == few_head
+
+
+def test_the_ledger_page_reads_the_same_queries_cold_for_few_and_many_findings(client, supervision, scenario):
+    """The first opening after a change, when the counts are computed, is fixed too."""
+    from django.core.cache import cache
+
+    client.force_login(supervision.org.inspector)
+    client.get(LEDGER)
+    cache.clear()
+    with CaptureQueriesContext(connection) as few:
+        client.get(LEDGER)
+
+    _more_findings(supervision, scenario, 12)
+    with CaptureQueriesContext(connection) as many:
+        client.get(LEDGER)
+
+    assert len(many) == len(few)
