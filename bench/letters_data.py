@@ -27,6 +27,7 @@ def build_data(scale: Scale) -> dict:
     from accounts.models import OrgUnit, OrgUnitKind, Post, PostKind, User
     from accounts.roles import Role
     from responsibility.letters.audit import letter_events_append
+    from responsibility.letters.models.documents import DocumentStatus, LetterDocument
     from responsibility.letters.models.letters import (
         Campaign,
         CampaignStatus,
@@ -118,8 +119,11 @@ def build_data(scale: Scale) -> dict:
             )
         texts = clause_texts()
 
-        # Campaigns: two past years, all signed and filed, and the current one in progress.
-        years = [CURRENT_YEAR - 2, CURRENT_YEAR - 1, CURRENT_YEAR]
+        # Campaigns: up to two past years, signed and filed, and the current one in progress. Every year
+        # gives each unit head a letter; the letters left go to staff (层层签订): the past years first, up
+        # to every staff member, but the current year always has some (the to-do pages need them).
+        plan = letter_plan(scale, staff_count)
+        years = sorted(plan)
         campaigns = {
             year: Campaign.objects.create(
                 year=year,
@@ -132,10 +136,6 @@ def build_data(scale: Scale) -> dict:
             )
             for year in years
         }
-        per_full_year = scale.units + staff_count
-        current_budget = scale.letters - 2 * per_full_year
-        if current_budget < scale.units:
-            raise SystemExit("bench: too few letters for two full past years; raise --letters.")
 
         letters: list[Letter] = []
         state_fields = ("status", "issued_at", "signed_at", "countersigned_at", "archived_at")
@@ -209,7 +209,7 @@ def build_data(scale: Scale) -> dict:
             insert_as_drafts(letters[-len(head_letters) :])
 
             # 层层签订: heads who signed issue letters to their staff (this year, until the budget ends).
-            budget = per_full_year - scale.units if not current else current_budget - scale.units
+            budget = plan[year]
             start = len(letters)
             k = 0
             for round_ in range(max(len(p) for p in staff_posts_by_unit.values())):
@@ -315,6 +315,23 @@ def build_data(scale: Scale) -> dict:
             ),
             batch_size=2000,
         )
+        # The sealed PDFs of the letters in force (the archive lists only those whose PDF is ready); the
+        # file itself is not written: the pages only read its record.
+        LetterDocument.objects.bulk_create(
+            (
+                LetterDocument(
+                    letter=letter,
+                    status=DocumentStatus.READY,
+                    file=f"letters/{letter.campaign.year}/{letter.pk}.pdf",
+                    sha256=letter.content_hash or "0" * 64,
+                    size=100_000,
+                    rendered_at=letter.countersigned_at,
+                )
+                for letter in letters
+                if letter.status in (LetterStatus.COUNTERSIGNED, LetterStatus.ARCHIVED)
+            ),
+            batch_size=2000,
+        )
         events.sort(key=lambda event: (event.created_at, event.letter.pk))
         for start in range(0, len(events), 10000):
             letter_events_append(events=events[start : start + 10000])
@@ -326,6 +343,25 @@ def build_data(scale: Scale) -> dict:
         "inspector": inspector.pk,
         "current_campaign": campaigns[CURRENT_YEAR].pk,
     }
+
+
+def letter_plan(scale: Scale, staff_count: int) -> dict[int, int]:
+    """Staff letters per campaign year. There are as many yearly campaigns (at most three) as rounds of
+    unit heads' letters fit in `scale.letters`; the letters left go to staff, to the past years first (up
+    to every staff member) but at least units // 2 of them to the current year.
+
+    At 2,000 units: 50,000 letters are 2024 and 2025 (19,997 each) and 2026 (10,006, as before);
+    5,000 letters are 2025 (2,000 heads) and 2026 (2,000 heads and 1,000 staff)."""
+    years = min(3, scale.letters // scale.units)
+    if years < 1:
+        raise SystemExit("bench: fewer letters than units; raise --letters.")
+    extra = scale.letters - years * scale.units
+    current = max(extra - (years - 1) * staff_count, min(extra, scale.units // 2))
+    past = extra - current
+    plan = {CURRENT_YEAR: current}
+    for i in range(1, years):
+        plan[CURRENT_YEAR - i] = past // (years - 1) + (1 if i <= past % (years - 1) else 0)
+    return plan
 
 
 def _signature(letter, role, user, when) -> dict:
@@ -361,7 +397,16 @@ def find_people() -> dict:
         .first()
     )
     head = User.objects.get(pk=busiest["issuer_id"])
-    return {"secretary": secretary, "office_admin": office_admin, "head": head, "campaign": campaign}
+    letter = Letter.objects.get(campaign=campaign, signer=head, parent__isnull=True)
+    inspector = User.objects.filter(groups__name=Role.INSPECTION_TEAM).order_by("pk").first()
+    return {
+        "secretary": secretary,
+        "office_admin": office_admin,
+        "inspector": inspector,
+        "head": head,
+        "letter": letter,
+        "campaign": campaign,
+    }
 
 
 def count_rows() -> dict:

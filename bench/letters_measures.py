@@ -7,10 +7,25 @@ import time
 
 from bench.harness import percentile
 from bench.letters_data import CURRENT_YEAR
-from bench.letters_report import PageResult, Report
+from bench.letters_report import PageResult, SizeRun
+
+LATE_PAGE = 200  # "a late page": the one 200 pages of 50 letters deep (or the last, if fewer)
 
 
-def measure_page(*, name: str, user, url_name: str, args=(), requests: int, warmup: int = 3) -> PageResult:
+def late_page_query(user, per_page: int = 50) -> str:
+    """The query string of the letter list's page LATE_PAGE for `user`, unfiltered, as the list's "Next"
+    links reach it (keyset pages, newest first: after the last letter of the page before it); on a list
+    shorter than that, its last full page."""
+    from responsibility.letters.selectors import letter_list_visible_to
+
+    letters = letter_list_visible_to(user=user).order_by("-pk").values_list("pk", flat=True)
+    before_it = min((LATE_PAGE - 1) * per_page, letters.count() - per_page)
+    return f"after={letters[before_it - 1]}"
+
+
+def measure_page(
+    *, name: str, user, url_name: str, args=(), query: str = "", requests: int, warmup: int = 3
+) -> PageResult:
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -18,7 +33,7 @@ def measure_page(*, name: str, user, url_name: str, args=(), requests: int, warm
 
     result = PageResult(name=name, user=str(user), url=url_name)
     try:
-        url = reverse(url_name, args=args)
+        url = reverse(url_name, args=args) + (f"?{query}" if query else "")
     except NoReverseMatch as error:
         result.error = f"the URL name {url_name} does not exist yet ({error})"
         return result
@@ -50,7 +65,7 @@ def measure_page(*, name: str, user, url_name: str, args=(), requests: int, warm
     return result
 
 
-def measure_bulk_issue(report: Report, people: dict) -> None:
+def measure_bulk_issue(report: SizeRun, people: dict) -> None:
     """The real service, 2,000 letters in one call, in a new campaign; rolled back afterwards."""
     from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext

@@ -5,7 +5,7 @@ Views never query these models without going through here."""
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from guardian.shortcuts import get_objects_for_user
 
 from accounts.models import OrgUnit, Post
@@ -32,13 +32,38 @@ from responsibility.letters.permissions import (
 
 
 def letter_list_visible_to(*, user) -> QuerySet[Letter]:
-    """Letters the user may open: own, issued or overseen ones; all of them for the office and inspectors."""
-    letters = Letter.objects.select_related("campaign", "signer", "issuer", "signer_unit", "signer_post")
+    """Letters the user may open: own, issued or overseen ones; all of them for the office and inspectors.
+
+    Guardian is given the model, not a queryset: with a queryset it would also restrict the grants to
+    that queryset's rows (a subquery of every letter), which for all letters restricts nothing.
+    """
+    related = ("campaign", "signer", "issuer", "signer_unit", "signer_post")
     if not user.is_authenticated:
-        return letters.none()
+        return Letter.objects.none()
     return get_objects_for_user(
-        user, letter_perm(LetterAction.VIEW), klass=letters, accept_global_perms=True, with_superuser=True
-    )
+        user, letter_perm(LetterAction.VIEW), klass=Letter, accept_global_perms=True, with_superuser=True
+    ).select_related(*related)
+
+
+# What a row of a letter list shows (the list and the archive templates): no clause or preamble text.
+LETTER_ROW_FIELDS = (
+    "reference",
+    "status",
+    "issued_at",
+    "countersigned_at",
+    "campaign__deadline",
+    "signer__full_name",
+    "signer__username",
+    "signer_post__title",
+    "signer_unit__name",
+    "issuer__full_name",
+    "issuer__username",
+)
+
+
+def letter_list_rows(*, letters: QuerySet[Letter]) -> QuerySet[Letter]:
+    """`letters` (from letter_list_visible_to) narrowed to the columns a list row shows."""
+    return letters.only(*LETTER_ROW_FIELDS)
 
 
 def letter_list_to_sign(*, user) -> QuerySet[Letter]:
@@ -135,21 +160,36 @@ def campaign_progress_by_unit(
     ]
 
 
-def letter_tree(*, campaign: Campaign, letters: QuerySet[Letter], root: Letter | None) -> list[Letter]:
-    """Letters of the tree in depth-first order, each with `.depth` (one query).
+def letter_tree_top(*, campaign: Campaign, letters: QuerySet[Letter]) -> QuerySet[Letter]:
+    """The campaign's top-level letters in force or waiting, in unit order: page them, then give the page
+    to letter_tree_children_counted."""
+    return (
+        letters.filter(campaign=campaign, parent__isnull=True)
+        .exclude(status=LetterStatus.RETURNED, next_version__isnull=False)
+        .only(*LETTER_ROW_FIELDS, "parent_id")
+        .order_by("signer_unit__sort_order", "number", "version")
+    )
 
-    Without a root: the top-level letters of the campaign. With a root: that letter and all below it.
-    """
+
+def letter_tree_children_counted(*, nodes: list[Letter]) -> list[Letter]:
+    """The `nodes` (a page of letter_tree_top), each with `.depth` 0 and `.children_count`, the letters
+    issued below it (one query for the page)."""
+    counts = dict(
+        Letter.objects.filter(parent_id__in=[node.pk for node in nodes])
+        .order_by()
+        .values("parent_id")
+        .annotate(count=Count("pk"))
+        .values_list("parent_id", "count")
+    )
+    for node in nodes:
+        node.depth = 0
+        node.children_count = counts.get(node.pk, 0)
+    return nodes
+
+
+def letter_tree(*, campaign: Campaign, letters: QuerySet[Letter], root: Letter) -> list[Letter]:
+    """The letter `root` and all below it in depth-first order, each with `.depth` (one query)."""
     qs = letters.filter(campaign=campaign).exclude(status=LetterStatus.RETURNED, next_version__isnull=False)
-    if root is None:
-        nodes = list(
-            qs.filter(parent__isnull=True)
-            .annotate(children_count=Count("children"))
-            .order_by("signer_unit__sort_order", "number", "version")
-        )
-        for node in nodes:
-            node.depth = 0
-        return nodes
     nodes = list(qs.filter(Q(pk=root.pk) | Q(root=root.root_id or root.pk)).order_by("number", "version"))
     by_parent: dict[int | None, list[Letter]] = {}
     for node in nodes:
@@ -243,6 +283,9 @@ def campaign_progress_totals(
 
 # The states in which a letter is in force or filed: the ones the archive shows and exports.
 ARCHIVE_STATUSES = (LetterStatus.COUNTERSIGNED, LetterStatus.ARCHIVED)
+# The same letters, as the states they are not in. Most letters are in force: filtered this way (which no
+# index serves) the archive's pages walk the newest letters first instead of sorting every one in force.
+_NOT_IN_FORCE = tuple(status for status in LetterStatus.values if status not in ARCHIVE_STATUSES)
 
 
 def letter_document_for(*, letter: Letter) -> LetterDocument | None:
@@ -266,16 +309,20 @@ def letter_list_archived(
     q: str = "",
     state: str = "",
 ) -> QuerySet[Letter]:
-    """Countersigned and archived letters whose sealed PDF is ready, for those who may browse the archive.
+    """Countersigned and archived letters whose sealed PDF is ready, for those who may browse the archive,
+    as list rows (letter_list_rows and the PDF's size), unordered (the page orders them).
 
     A unit includes the sections below it; `q` searches the signer's name and the letter number.
     """
     if not archive_user_can(user=user, action=ArchiveAction.BROWSE):
         return Letter.objects.none()
     letters = (
-        letter_list_visible_to(user=user)
-        .filter(status__in=ARCHIVE_STATUSES, document__status=DocumentStatus.READY)
+        letter_list_rows(letters=letter_list_visible_to(user=user))
+        .exclude(status__in=_NOT_IN_FORCE)
+        # A subquery, not a join: the page is then read from the newest letter down, not from the PDFs.
+        .filter(Exists(LetterDocument.objects.filter(letter=OuterRef("pk"), status=DocumentStatus.READY)))
         .select_related("document")
+        .only(*LETTER_ROW_FIELDS, "document__size")
     )
     if year:
         letters = letters.filter(campaign__year=year)
@@ -287,7 +334,7 @@ def letter_list_archived(
         letters = letters.filter(Q(signer__full_name__icontains=q) | Q(reference__icontains=q))
     if state in ARCHIVE_STATUSES:
         letters = letters.filter(status=state)
-    return letters.order_by("-campaign__year", "signer_unit__sort_order", "number", "version")
+    return letters
 
 
 def archive_years(*, user) -> list[int]:
@@ -307,8 +354,8 @@ def letter_document_list_unfinished(*, user) -> QuerySet[LetterDocument]:
     if not archive_user_can(user=user, action=ArchiveAction.RETRY_DOCUMENT):
         return LetterDocument.objects.none()
     return (
-        LetterDocument.objects.exclude(status=DocumentStatus.READY)
-        .filter(letter__status__in=ARCHIVE_STATUSES)
+        LetterDocument.objects.exclude(status=DocumentStatus.READY)  # letterdocument_unfinished_idx
+        .exclude(letter__status__in=_NOT_IN_FORCE)
         .select_related("letter", "letter__signer", "letter__signer_unit")
         .order_by("status", "requested_at", "pk")  # "failed" sorts before "pending"
     )
@@ -325,8 +372,14 @@ def campaign_list_with_ready_documents(*, campaigns: QuerySet[Campaign]) -> Quer
     """The campaigns a batch print can be made of: with at least one ready sealed PDF of a letter in
     force (what archive_export_documents reads)."""
     return campaigns.filter(
-        letters__status__in=ARCHIVE_STATUSES, letters__document__status=DocumentStatus.READY
-    ).distinct()
+        Exists(
+            LetterDocument.objects.filter(
+                letter__campaign=OuterRef("pk"),
+                letter__status__in=ARCHIVE_STATUSES,
+                status=DocumentStatus.READY,
+            )
+        )
+    )
 
 
 def archive_export_documents(

@@ -56,6 +56,14 @@ class LetterDocument(models.Model):
                 condition=~Q(status=DocumentStatus.READY) | (~Q(file="") & ~Q(sha256="")),
             ),
         ]
+        indexes = [
+            # The archive's "PDFs not ready": a few rows among every letter in force's.
+            models.Index(
+                fields=["status", "requested_at"],
+                name="letterdocument_unfinished_idx",
+                condition=~Q(status=DocumentStatus.READY),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.letter} · {self.verification_code}"

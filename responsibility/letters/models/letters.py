@@ -352,6 +352,11 @@ class Letter(models.Model):
             models.Index(fields=["issuer", "status"], name="letter_issuer_status_idx"),
             models.Index(fields=["campaign", "status"], name="letter_campaign_status_idx"),
             models.Index(fields=["campaign", "signer_unit"], name="letter_campaign_unit_idx"),
+            # The letter lists and the archive are read newest first (views.keyset), filtered or not by a
+            # status or a campaign; the campaign tree's top level is the letters without a parent.
+            models.Index(fields=["status", "id"], name="letter_status_id_idx"),
+            models.Index(fields=["campaign", "id"], name="letter_campaign_id_idx"),
+            models.Index(fields=["campaign", "parent"], name="letter_campaign_parent_idx"),
         ]
 
     def __str__(self) -> str:

@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -11,7 +10,6 @@ from django.views.decorators.http import require_POST
 
 from core.errors import ApplicationError
 from core.forms import form_problems_text
-from core.http import query_without_page
 from responsibility.letters.forms.archive import ArchiveExportForm, ArchiveFilterForm
 from responsibility.letters.models.documents import ExportFormat, ExportStatus
 from responsibility.letters.permissions import ArchiveAction, archive_check_permission, archive_user_can
@@ -26,6 +24,7 @@ from responsibility.letters.selectors import (
 )
 from responsibility.letters.services.exports import archive_export_download_name, archive_export_request
 from responsibility.letters.views.documents import stored_file_response
+from responsibility.letters.views.keyset import keyset_page
 
 ARCHIVE_PAGE_SIZE = 50
 UNFINISHED_SHOWN = 50
@@ -37,17 +36,23 @@ def _archive_page(request, *, export_form: ArchiveExportForm | None = None, stat
     archive_check_permission(user=user, action=ArchiveAction.BROWSE)  # 403: a page, not an object
     campaigns = campaign_list_visible_to(user=user).order_by("-year", "title")
     units = org_unit_list_for_archive()
+    unit_choices = list(units.values_list("pk", "name"))  # read once for both forms' unit selects
     filter_form = ArchiveFilterForm(
-        request.GET or None, years=archive_years(user=user), campaigns=campaigns, units=units
+        request.GET or None,
+        years=archive_years(user=user),
+        campaigns=campaigns,
+        units=units,
+        unit_choices=unit_choices,
     )
     filters = filter_form.filters() if filter_form.is_bound else {}
-    letters = letter_list_archived(user=user, **filters)
-    page = Paginator(letters, ARCHIVE_PAGE_SIZE).get_page(request.GET.get("page"))
+    # Newest first, in keyset pages (views.keyset): no page costs more than its 50 rows.
+    page = keyset_page(
+        letter_list_archived(user=user, **filters), query=request.GET, per_page=ARCHIVE_PAGE_SIZE
+    )
     context = {
         "filter_form": filter_form,
-        "page_obj": page,
-        "letters": page.object_list,
-        "query_without_page": query_without_page(request),
+        "page": page,
+        "letters": page.rows,
         "can_export": archive_user_can(user=user, action=ArchiveAction.EXPORT),
         "can_retry": archive_user_can(user=user, action=ArchiveAction.RETRY_DOCUMENT),
     }
@@ -55,7 +60,9 @@ def _archive_page(request, *, export_form: ArchiveExportForm | None = None, stat
         # Only campaigns with a sealed PDF ready can be printed; with none, the page says so instead of
         # offering a form that could only be refused (a refused form is shown again with its input).
         printable = campaign_list_with_ready_documents(campaigns=campaigns)
-        context["export_form"] = export_form or ArchiveExportForm(campaigns=printable, units=units)
+        context["export_form"] = export_form or ArchiveExportForm(
+            campaigns=printable, units=units, unit_choices=unit_choices
+        )
         context["export_offered"] = export_form is not None or printable.exists()
         context["exports"] = list(archive_export_list_visible_to(user=user)[:EXPORTS_SHOWN])
     if context["can_retry"]:

@@ -31,6 +31,8 @@ from responsibility.letters.selectors import (
     campaign_progress_totals,
     letter_list_visible_to,
     letter_tree,
+    letter_tree_children_counted,
+    letter_tree_top,
     post_ids_with_letter,
     post_list_signers,
     template_list,
@@ -40,6 +42,7 @@ from responsibility.letters.services.issuing import campaign_issue_letters
 
 CAMPAIGNS_PER_PAGE = 25
 UNITS_PER_PAGE = 50
+TREE_LETTERS_PER_PAGE = 50
 PREVIEW_POSTS_SHOWN = 100
 SKIPPED_POSTS_LISTED = 50
 ISSUER_POST_KINDS = [PostKind.PARTY_SECRETARY, PostKind.PARTY_MEMBER]
@@ -258,9 +261,17 @@ def campaign_tree_view(request, pk: int):
         if not root_param.isdigit():
             raise Http404
         root = get_object_or_404(letters.filter(campaign=campaign), pk=int(root_param))
-    nodes = letter_tree(campaign=campaign, letters=letters, root=root)
+    page_obj = None
+    if root is None:  # the top level: one letter per unit, in pages (2,000 units do not fit on one)
+        page_obj = Paginator(letter_tree_top(campaign=campaign, letters=letters), TREE_LETTERS_PER_PAGE)
+        page_obj = page_obj.get_page(request.GET.get("page"))
+        nodes = letter_tree_children_counted(nodes=list(page_obj.object_list))
+    else:
+        nodes = letter_tree(campaign=campaign, letters=letters, root=root)
     return render(
-        request, "responsibility/campaigns/tree.html", {"campaign": campaign, "root": root, "nodes": nodes}
+        request,
+        "responsibility/campaigns/tree.html",
+        {"campaign": campaign, "root": root, "nodes": nodes, "page_obj": page_obj, "query_without_page": ""},
     )
 
 

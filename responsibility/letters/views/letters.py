@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,7 +17,7 @@ from accounts.reauth import (
 from core import clock
 from core.errors import ApplicationError
 from core.forms import form_problems_text
-from core.http import client_ip, client_user_agent, query_without_page
+from core.http import client_ip, client_user_agent
 from responsibility.letters.audit import letter_event_describe
 from responsibility.letters.content import ClauseText
 from responsibility.letters.forms.letters import (
@@ -37,6 +36,7 @@ from responsibility.letters.selectors import (
     campaign_list_visible_to,
     letter_history,
     letter_list_filtered,
+    letter_list_rows,
     letter_list_to_countersign,
     letter_list_visible_to,
     post_ids_with_letter,
@@ -53,29 +53,31 @@ from responsibility.letters.services.letters import (
     letter_void,
     letters_countersign,
 )
+from responsibility.letters.views.keyset import keyset_page
 
 LIST_PAGE_SIZE = 50
 
 
 @login_required
 def letter_list_view(request):
-    letters = letter_list_visible_to(user=request.user).select_related("signer_post")
+    """The letters the user may see, newest first (keyset pages of 50: see views.keyset)."""
     campaigns = list(campaign_list_visible_to(user=request.user))
     filters = LetterFilters.from_query(request.GET)
-    letters = letter_list_filtered(letters=letters, filters=filters, today=clock.today())
-    page = Paginator(letters.order_by("-campaign__year", "number", "-version"), LIST_PAGE_SIZE).get_page(
-        request.GET.get("page")
+    letters = letter_list_filtered(
+        letters=letter_list_rows(letters=letter_list_visible_to(user=request.user)),
+        filters=filters,
+        today=clock.today(),
     )
+    page = keyset_page(letters, query=request.GET, per_page=LIST_PAGE_SIZE)
     return render(
         request,
         "responsibility/letters/list.html",
         {
-            "page_obj": page,
-            "letters": page.object_list,
+            "page": page,
+            "letters": page.rows,
             "campaigns": campaigns,
             "statuses": LetterStatus.choices,
             "filters": filters,
-            "query_without_page": query_without_page(request),
         },
     )
 

@@ -140,15 +140,22 @@ def test_the_archive_reports_a_bad_filter_and_ignores_it(english, org, rendered)
     assert set(response.context["filter_form"].errors) == {"year", "unit", "state"}
 
 
-def test_the_archive_is_paginated_by_50(client, org, rendered):
-    documents_attach(letters_countersign_new(org, 51))
+def test_the_archive_is_paged_by_50_newest_first_keeping_its_filters(client, org, rendered):
+    letters = letters_countersign_new(org, 51)
+    documents_attach(letters)
     client.force_login(org.office_admin)
 
-    first = client.get(ARCHIVE)
-    second = client.get(ARCHIVE, {"page": 2})
+    first = client.get(ARCHIVE, {"state": "countersigned"})
+    second = client.get(f"{ARCHIVE}?{first.context['page'].next_query}")
+    back = client.get(f"{ARCHIVE}?{second.context['page'].previous_query}")
 
-    assert len(first.context["letters"]) == 50
-    assert len(second.context["letters"]) == 1
+    newest_first = sorted(letters, key=lambda letter: -letter.pk)
+    assert list(first.context["letters"]) == newest_first[:50]
+    assert f'href="?state=countersigned&amp;after={newest_first[49].pk}"' in first.content.decode()
+    assert list(second.context["letters"]) == newest_first[50:]
+    assert not second.context["page"].has_next
+    assert list(back.context["letters"]) == newest_first[:50]
+    assert not back.context["page"].has_previous
 
 
 def _queries(client, user, path) -> int:
