@@ -56,9 +56,14 @@ def occurrence_list_due_for(*, user, until: datetime.date | None = None) -> Quer
 
 
 def duty_assignment_list_to_confirm(*, user) -> QuerySet:
-    """The user's own assignments waiting for their confirmation, latest year first."""
+    """The user's own assignments waiting for their confirmation, latest year first.
+
+    A leader always sees their own assignments (`duty_assignment_list_visible_to`): the user's other
+    grounds of visibility are not asked for, which would cost a query of their posts."""
+    if not user.is_authenticated or not user.is_active:
+        return DutyAssignment.objects.none()
     return (
-        duty_assignment_list_visible_to(user=user)
+        DutyAssignment.objects.select_related("post", "post__unit", "leader")
         .filter(leader=user, status=AssignmentStatus.DRAFT)
         .order_by("-year", "pk")
     )
@@ -127,9 +132,22 @@ def duty_assignment_list_of_unit(*, assignments: QuerySet, unit: OrgUnit) -> Que
     )
 
 
-def duty_progress_by_unit(*, assignments: QuerySet, today: datetime.date) -> list[dict]:
-    """Per unit of the leaders' posts: leaders, periods done, overdue and in all (one query)."""
+def duty_unit_list_of_posts(*, assignments: QuerySet) -> QuerySet:
+    """The units of the assignments' posts, in the organisation's order (the per-unit summary's rows)."""
+    return (
+        assignments.order_by()
+        .values("post__unit_id", "post__unit__name", "post__unit__sort_order")
+        .distinct()
+        .order_by("post__unit__sort_order", "post__unit__name", "post__unit_id")
+    )
+
+
+def duty_progress_by_unit(*, assignments: QuerySet, today: datetime.date, unit_ids=None) -> list[dict]:
+    """Per unit of the leaders' posts: leaders, periods done, overdue and in all (one query); with
+    `unit_ids`, only those units' (a page of the summary: its cost is that page's rows)."""
     counts = duty_progress_counts(today=today)
+    if unit_ids is not None:
+        assignments = assignments.filter(post__unit_id__in=unit_ids)
     return list(
         assignments.order_by()
         .values("post__unit_id", "post__unit__name", "post__unit__sort_order")
@@ -154,24 +172,28 @@ def _evidence_visible_in_duties(*, user, evidence) -> bool:
 evidence_owner_register("performance_record", _evidence_visible_in_duties)
 
 
-def duty_assignment_list_with_records(*, assignments: QuerySet) -> QuerySet:
+def duty_assignment_list_with_records(
+    *, assignments: QuerySet, done_since: datetime.date | None = None
+) -> QuerySet:
     """The assignments with everything an assignment's page and its year-end report show (the units it
-    oversees, its clauses, tasks, periods, records and their evidence): a fixed number of queries."""
+    oversees, its clauses, tasks, periods, records and their evidence): a fixed number of queries.
+
+    With `done_since`, a task's done periods due before that day are left out (its open periods and the
+    recent ones stay) and counted on the task as `earlier_done`: the page then costs the periods it shows.
+    """
+    tasks = DutyTask.objects.select_related("clause__letter", "withdrawn_by").order_by("sort_order", "pk")
+    occurrences = TaskOccurrence.objects.select_related("responsible").order_by("sequence")
+    if done_since is not None:
+        earlier = Q(occurrences__done_at__isnull=False, occurrences__due_date__lt=done_since)
+        tasks = tasks.annotate(earlier_done=Count("occurrences", filter=earlier))
+        occurrences = occurrences.filter(Q(done_at__isnull=True) | Q(due_date__gte=done_since))
     return assignments.prefetch_related(
         "oversees",
         Prefetch(
             "clauses", queryset=LetterClause.objects.select_related("letter").order_by("letter", "number")
         ),
-        Prefetch(
-            "tasks",
-            queryset=DutyTask.objects.select_related("clause__letter", "withdrawn_by").order_by(
-                "sort_order", "pk"
-            ),
-        ),
-        Prefetch(
-            "tasks__occurrences",
-            queryset=TaskOccurrence.objects.select_related("responsible").order_by("sequence"),
-        ),
+        Prefetch("tasks", queryset=tasks),
+        Prefetch("tasks__occurrences", queryset=occurrences),
         Prefetch(
             "tasks__occurrences__records",
             queryset=PerformanceRecord.objects.select_related("recorded_by", "reviewed_by").order_by(

@@ -8,6 +8,7 @@ a 404); actions are decided by permissions.py (a refusal is a 403, before any in
 out by services/duties.py (its refusal is shown on the form or as a message).
 """
 
+import datetime
 import logging
 
 from django.contrib import messages
@@ -62,6 +63,7 @@ from responsibility.duties.selectors import (
     duty_progress_counts,
     duty_report_document_list_of,
     duty_task_list_visible_to,
+    duty_unit_list_of_posts,
     duty_units_of,
     letter_clause_list_of,
     occurrence_list_visible_to,
@@ -84,6 +86,10 @@ from responsibility.duties.timeliness import period_completion
 logger = logging.getLogger(__name__)
 
 ASSIGNMENTS_PER_PAGE = 50
+UNITS_PER_PAGE = 50  # rows of the per-unit summary
+# An assignment's page shows the open periods and the done ones due within this many days (a quarterly task's
+# last quarter); the earlier done periods of a task are counted, and shown on asking.
+RECENT_DONE_DAYS = 90
 # How many skipped posts the message after generating names one by one; the rest are counted.
 SKIPPED_NAMED = 10
 
@@ -116,6 +122,13 @@ def _worst_light(row) -> TrafficLight | None:
     return TrafficLight.DONE
 
 
+def _query_without(request, name: str) -> str:
+    """The query string without one parameter, ready for `?{{ it }}name=N` ("" or "a=1&")."""
+    query = request.GET.copy()
+    query.pop(name, None)
+    return query.urlencode() + "&" if query else ""
+
+
 # --- The list --------------------------------------------------------------------------------------
 
 
@@ -138,20 +151,29 @@ def duty_list_view(request):
     if unit is not None:
         selected = duty_assignment_list_of_unit(assignments=selected, unit=unit)
 
-    assignments = (
-        selected.annotate(**duty_progress_counts(today=today))
-        .prefetch_related("oversees")
-        .order_by("post__unit__sort_order", "post__sort_order", "pk")
+    # The page is counted and cut on the assignments alone; only its rows' periods are then counted, so a
+    # page costs the same whatever the number of periods behind the other pages.
+    ordered = selected.order_by("post__unit__sort_order", "post__sort_order", "pk")
+    page = Paginator(ordered.values_list("pk", flat=True), ASSIGNMENTS_PER_PAGE).get_page(
+        request.GET.get("page")
     )
-    page = Paginator(assignments, ASSIGNMENTS_PER_PAGE).get_page(request.GET.get("page"))
-    rows = list(page.object_list)
+    rows = list(
+        ordered.filter(pk__in=list(page.object_list))
+        .annotate(**duty_progress_counts(today=today))
+        .prefetch_related("oversees")
+    )
     for row in rows:
         row.worst_light = _worst_light(row)
 
     reads_everything = duty_reads_everything(user)
-    by_unit = []
+    by_unit, units_page = [], None
     if reads_everything and rows:
-        by_unit = duty_progress_by_unit(assignments=selected, today=today)
+        # The per-unit summary is paged too (its own page number, the filters kept).
+        units_page = Paginator(duty_unit_list_of_posts(assignments=selected), UNITS_PER_PAGE).get_page(
+            request.GET.get("units_page")
+        )
+        unit_ids = [unit["post__unit_id"] for unit in units_page.object_list]
+        by_unit = duty_progress_by_unit(assignments=selected, today=today, unit_ids=unit_ids)
 
     can_generate = duty_user_can(user=user, action=DutyAction.GENERATE)
     return render(
@@ -161,6 +183,8 @@ def duty_list_view(request):
             "assignments": rows,
             "page_obj": page,
             "query_without_page": query_without_page(request),
+            "units_page": units_page,
+            "query_without_units_page": _query_without(request, "units_page"),
             "years": years,
             "year": year,
             "units": units,
@@ -218,12 +242,14 @@ def duty_generate_view(request):
 # --- One assignment --------------------------------------------------------------------------------
 
 
-def _assignment_for_page(request, pk: int) -> DutyAssignment:
+def _assignment_for_page(request, pk: int, *, done_since) -> DutyAssignment:
     """The assignment with everything its page shows, read in a fixed number of queries."""
     return _visible_assignment(
         request,
         pk,
-        duty_assignment_list_with_records(assignments=duty_assignment_list_visible_to(user=request.user)),
+        duty_assignment_list_with_records(
+            assignments=duty_assignment_list_visible_to(user=request.user), done_since=done_since
+        ),
     )
 
 
@@ -244,8 +270,11 @@ def _history(assignment: DutyAssignment) -> list[dict]:
 def _duty_page(request, pk: int, *, status: int = 200, withdraw_form: tuple[int, WithdrawForm] | None = None):
     """The assignment's page; `withdraw_form` is (task id, the form sent back with its errors)."""
     user = request.user
-    assignment = _assignment_for_page(request, pk)
     today = clock.today()
+    # The open periods and those due lately; a task's earlier done periods on asking (`?periods=all`).
+    all_periods = request.GET.get("periods") == "all"
+    done_since = None if all_periods else today - datetime.timedelta(days=RECENT_DONE_DAYS)
+    assignment = _assignment_for_page(request, pk, done_since=done_since)
     can_edit = duty_user_can(user=user, action=DutyAction.EDIT, assignment=assignment)
     tasks = []
     for task in assignment.tasks.all():
@@ -273,12 +302,22 @@ def _duty_page(request, pk: int, *, status: int = 200, withdraw_form: tuple[int,
                     "records": records,
                 }
             )
+        earlier_done = getattr(task, "earlier_done", 0)
+        has_records = has_records or earlier_done > 0  # a done period has a standing record
         can_withdraw = can_edit and not withdrawn and not has_records
         form = None
         if can_withdraw:
             sent_back = withdraw_form is not None and withdraw_form[0] == task.pk
             form = withdraw_form[1] if sent_back else _withdraw_form(task)
-        tasks.append({"task": task, "periods": periods, "can_withdraw": can_withdraw, "withdraw_form": form})
+        tasks.append(
+            {
+                "task": task,
+                "periods": periods,
+                "earlier_done": earlier_done,
+                "can_withdraw": can_withdraw,
+                "withdraw_form": form,
+            }
+        )
     handovers = post_handover_list_of(assignment=assignment)
     return render(
         request,
@@ -297,6 +336,7 @@ def _duty_page(request, pk: int, *, status: int = 200, withdraw_form: tuple[int,
                 user=user, action=DutyAction.ISSUE_REPORT, assignment=assignment
             ),
             "reports": list(duty_report_document_list_of(assignment=assignment)),
+            "all_periods": all_periods,
             "today": today,
         },
         status=status,

@@ -1,6 +1,7 @@
 import functools
 from dataclasses import dataclass
 
+from django.db.models import prefetch_related_objects
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -36,6 +37,8 @@ def navigation(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    # The role checks below read the user's groups: once for all of them.
+    prefetch_related_objects([user], "groups")
     flags = {
         "nav_can_view_campaigns": campaign_user_can(user=user, action=CampaignAction.VIEW_PROGRESS),
         "nav_can_manage_templates": campaign_user_can(user=user, action=CampaignAction.MANAGE_TEMPLATES),
@@ -84,6 +87,11 @@ def _menu_links(flags: dict, *, path: str) -> list[NavLink]:
             current = path == url if url == "/" else path.startswith(url)
             links.append(NavLink(key=key, label=label, url=url, current=current))
     return links
+
+
+def unread_notifications_known(request, count: int) -> None:
+    """A page that read the user's unread count with its own query tells the bell, which then asks nothing."""
+    request._unread_notifications = count
 
 
 def notifications(request) -> dict:

@@ -96,6 +96,6 @@ def test_the_completion_page_reads_the_letter_with_its_parties_in_one_query(
 
     queries = _queries(client, signed_letter.signer, path)
 
-    # every page's 8 (the session, the user, the second factor, two of permissions, two of roles, the
-    # bell), then the letter with its campaign and parties, the signature, and in force the PDF
-    assert queries == 8 + 2 + countersigned
+    # every page's 7 (the session, the user, the second factor, two of permissions, the roles, the bell),
+    # then the letter with its campaign and parties, the signature, and in force the PDF
+    assert queries == 7 + 2 + countersigned
