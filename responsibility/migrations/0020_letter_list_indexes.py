@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0006_anchor_reason_document'),
-        ('responsibility', '0021_rectification_ledger_order'),
+        ('responsibility', '0019_rectification_ledger_order'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
