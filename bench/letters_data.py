@@ -18,6 +18,22 @@ class Scale:
     letters: int = 50000
 
 
+def workflow_path(target: str) -> list[str]:
+    """The states a draft passes through to reach `target`, in order (the letters' transition table)."""
+    from responsibility.letters.models.letters import LetterStatus
+    from responsibility.letters.workflow import TRANSITIONS
+
+    paths = {LetterStatus.DRAFT: []}
+    queue = [LetterStatus.DRAFT]
+    while queue:
+        current = queue.pop(0)
+        for following in sorted(TRANSITIONS[current]):
+            if following not in paths:
+                paths[following] = [*paths[current], following]
+                queue.append(following)
+    return [str(status) for status in paths[LetterStatus(target)]]
+
+
 def build_data(scale: Scale) -> dict:
     """The whole organisation and three campaigns of letters, written with bulk_create."""
     from django.contrib.auth.models import Group
@@ -251,10 +267,12 @@ def build_data(scale: Scale) -> dict:
         for letter in letters:
             groups.setdefault(tuple(getattr(letter, name) for name in state_fields), []).append(letter.pk)
         for values, ids in groups.items():
-            for start in range(0, len(ids), 5000):
-                Letter.objects.filter(pk__in=ids[start : start + 5000]).update(
-                    **dict(zip(state_fields, values, strict=True))
-                )
+            state = dict(zip(state_fields, values, strict=True))
+            # Through each state of the workflow on the way: PostgreSQL's status guard refuses a jump.
+            for status in workflow_path(state["status"]):
+                for start in range(0, len(ids), 5000):
+                    batch = Letter.objects.filter(pk__in=ids[start : start + 5000])
+                    batch.update(**{**state, "status": status})
         signatures, events, grants = [], [], []
         permission_ids = letter_grant_permission_ids()
         signed = (LetterStatus.SIGNED, LetterStatus.COUNTERSIGNED, LetterStatus.ARCHIVED)

@@ -35,7 +35,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.harness import ROOT, describe_database, say
+from bench.harness import ROOT, describe_database, say, smoke_verdict
 from bench.pdf_comparisons import (
     LIBREOFFICE_BATCH,
     fast_path_check,
@@ -44,7 +44,7 @@ from bench.pdf_comparisons import (
 )
 from bench.pdf_data import BENCH_DIR, DEFAULT_DATABASE_URL, demo_letter_document, prepare
 from bench.pdf_measures import measure_batch, measure_download, measure_render_seal, store_demo_documents
-from bench.pdf_report import Comparison, Report, print_report, save_report
+from bench.pdf_report import Comparison, Report, print_report, save_report, unmeasured
 
 os.environ.setdefault("DATABASE_URL", DEFAULT_DATABASE_URL)
 os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
@@ -67,7 +67,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--plain-runs", type=int, default=10, help="plain WeasyPrint runs (default 10)")
     parser.add_argument("--office-runs", type=int, default=5, help="LibreOffice one-file runs (default 5)")
     parser.add_argument("--no-libreoffice", action="store_true", help="skip the LibreOffice comparison")
+    parser.add_argument(
+        "--ci",
+        action="store_true",
+        help="smoke run for CI: 5 renders, 10 downloads, a batch of 20, no LibreOffice; exit status 1 only "
+        "when something could not be measured",
+    )
     options = parser.parse_args(argv)
+    if options.ci:
+        options.runs, options.downloads, options.batch = min(options.runs, 5), min(options.downloads, 10), 20
+        options.plain_runs, options.no_libreoffice = min(options.plain_runs, 3), True
 
     say("Preparing the database: migrate, seed_demo, a development seal …")
     prepare(reset=options.reset)
@@ -116,7 +125,9 @@ def main(argv: list[str] | None = None) -> int:
         measure_libreoffice(report, document=document, runs=options.office_runs)
 
     all_ok = print_report(report)
-    say(f"Saved {save_report(report).relative_to(ROOT)}")
+    say(f"Saved {save_report(report, ci=options.ci).relative_to(ROOT)}")
+    if options.ci:
+        return smoke_verdict(unmeasured(report))
     return 0 if all_ok else 1
 
 

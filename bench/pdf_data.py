@@ -4,12 +4,13 @@ measures, and the archived letters with stored sealed PDFs that the batch print 
 import hashlib
 import io
 import math
+import os
 import shutil
 from pathlib import Path
 
 from bench.harness import say
 
-BENCH_DIR = Path("/tmp/letters-pdfbench")
+BENCH_DIR = Path(os.environ.get("PDF_BENCH_DIR", "/tmp/letters-pdfbench"))  # one folder per run at a time
 DEFAULT_DATABASE_URL = f"sqlite:///{BENCH_DIR / 'db.sqlite3'}"
 
 
@@ -20,6 +21,26 @@ def pdf_pages(data: bytes) -> int:
 
 
 # --- Database and demo ----------------------------------------------------------------------------
+
+
+def pdf_fonts_prepare() -> None:
+    """The pre-subset faces (manage.py prepare_pdf_fonts) in VAR_DIR/fonts. Making them takes minutes, so
+    they are made in the per-machine cache folder the tests and CI share (made again only when out of
+    date, one process at a time) and copied from there."""
+    import fcntl
+    import tempfile
+
+    from core.pdf.fonts import presubset_fonts_dir, presubset_fonts_prepare
+
+    cache = Path(tempfile.gettempdir()) / f"letters-test-pdf-fonts-{os.getuid()}"
+    cache.mkdir(parents=True, exist_ok=True)
+    with open(cache / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        presubset_fonts_prepare(folder=cache)
+        target = presubset_fonts_dir()
+        target.mkdir(parents=True, exist_ok=True)
+        for path in [*cache.glob("*.otf"), *cache.glob("*.json")]:
+            shutil.copyfile(path, target / path.name)
 
 
 def prepare(*, reset: bool) -> None:
@@ -49,7 +70,7 @@ def prepare(*, reset: bool) -> None:
         call_command("migrate", verbosity=0)  # the role groups and the audit chain head again
     call_command("seed_demo", stdout=io.StringIO())
     say("Preparing the pre-subset PDF fonts (the fast path scripts/run sets up)")
-    call_command("prepare_pdf_fonts", stdout=io.StringIO())
+    pdf_fonts_prepare()
     seal_certificate_create(
         path=settings.SEAL_PKCS12_FILE,
         password=settings.SEAL_PKCS12_PASSWORD,

@@ -154,8 +154,62 @@ def print_report(report: Report) -> bool:
     return all_ok
 
 
-def save_report(report: Report) -> Path:
+SKIPPED = "skipped"  # the start of a comparison's error when it was not asked for (--no-libreoffice)
+
+
+def unmeasured(report: Report) -> list[str]:
+    """What could not be measured: a figure or a comparison that failed (not one that was skipped)."""
+    return [f"{figure.name}: {figure.error}" for figure in report.figures if figure.error] + [
+        f"{comparison.name}: {comparison.error}"
+        for comparison in report.comparisons
+        if comparison.error and not comparison.error.startswith(SKIPPED)
+    ]
+
+
+def save_report(report: Report, *, ci: bool = False) -> Path:
     data = asdict(report)
     for figure, row in zip(report.figures, data["figures"], strict=True):
         row["ok"] = figure.ok
-    return results_save(prefix="pdf-", data=data)
+    return results_save(prefix="pdf-", data=data, ci=ci)
+
+
+def _times(value: float | None, ours: float | None) -> str:
+    return f" ({value / ours:.2f}×)" if value and ours else ""
+
+
+def markdown(data: dict) -> str:
+    """The saved report as the README's two tables: the figures against their targets, and the other
+    ways to make the same letter against ours (the same columns as print_report)."""
+    lines = ["| measured | median | p95 | target | ratio | result |", "|---|---|---|---|---|---|"]
+    for figure in data["figures"]:
+        name = figure["name"].strip()
+        unit = figure["unit"]
+        target = _value(figure["target"], unit)
+        if figure["error"]:
+            lines.append(f"| {name} | | | {target} | | not measured: {figure['error']} |")
+            continue
+        if figure["target"] is None:
+            ratio, verdict = "", "(information)"
+        else:
+            ratio = f"{figure['median'] / figure['target']:.2f}"
+            verdict = "met" if figure["ok"] else "**not met**"
+        median, p95 = _value(figure["median"], unit), _value(figure["p95"], unit)
+        lines.append(f"| {name} | {median} | {p95} | {target} | {ratio} | {verdict} |")
+    ours, ours_cpu, ours_bytes = data["ours_seconds"], data["ours_cpu_seconds"], data["ours_bytes"]
+    lines += ["", "| the same letter made by | per letter | CPU | size |", "|---|---|---|---|"]
+    if ours and ours_cpu and ours_bytes:
+        lines.append(
+            f"| this system: render + seal | {_value(ours, 's')} | {_value(ours_cpu, 's')} "
+            f"| {ours_bytes / 1024:.0f} KB |"
+        )
+    for comparison in data["comparisons"]:
+        if comparison["error"]:
+            lines.append(f"| {comparison['name']} | {comparison['error']} | | |")
+            continue
+        seconds, cpu, size = comparison["seconds"], comparison["cpu_seconds"], comparison["bytes"]
+        lines.append(
+            f"| {comparison['name']} | {_value(seconds, 's')}{_times(seconds, ours)} "
+            f"| {_value(cpu, 's')}{_times(cpu, ours_cpu)} "
+            f"| {f'{size / 1024:.0f} KB' if size else ''}{_times(size, ours_bytes)} |"
+        )
+    return "\n".join(lines)

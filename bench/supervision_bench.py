@@ -55,7 +55,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.harness import ROOT, describe_database, say
+from bench.harness import ROOT, describe_database, say, smoke_verdict
 from bench.supervision_duties import TASKS_BIG_EXTRA, TASKS_SMALL, add_tasks
 from bench.supervision_findings import CHECKPOINTS, PLANS_BIG, PLANS_SMALL, add_plans
 from bench.supervision_measures import count_rows, measure_all
@@ -157,8 +157,10 @@ def main(argv: list[str] | None = None) -> int:
         ci=options.ci,
     )
     say(f"Saved {path.relative_to(ROOT)}")
-    if options.ci:  # a smoke run fails only on what it could not measure
-        return 1 if any(item.error for items in measured.values() for item in items) else 0
+    if options.ci:
+        return smoke_verdict(
+            [f"{item.name}: {item.error}" for items in measured.values() for item in items if item.error]
+        )
     return 0 if all_ok else 1
 
 
