@@ -5,7 +5,7 @@ Views never query these models without going through here."""
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from guardian.shortcuts import get_objects_for_user
 
 from accounts.models import OrgUnit, Post
@@ -51,7 +51,7 @@ LETTER_ROW_FIELDS = (
     "status",
     "issued_at",
     "countersigned_at",
-    "campaign__deadline",
+    "campaign",
     "signer__full_name",
     "signer__username",
     "signer_post__title",
@@ -62,8 +62,18 @@ LETTER_ROW_FIELDS = (
 
 
 def letter_list_rows(*, letters: QuerySet[Letter]) -> QuerySet[Letter]:
-    """`letters` (from letter_list_visible_to) narrowed to the columns a list row shows."""
-    return letters.only(*LETTER_ROW_FIELDS)
+    """`letters` (from letter_list_visible_to) narrowed to the columns a list row shows.
+
+    The campaigns (a handful for thousands of letters; a row shows its deadline) come by a second query,
+    not a join: with its statistics, SQLite read the tiny campaign table first and then sorted every
+    letter of it instead of reading the newest letters from the index (70 ms at 50,000 letters, 18 so).
+    """
+    return (
+        letters.select_related(None)
+        .select_related("signer", "issuer", "signer_unit", "signer_post")
+        .only(*LETTER_ROW_FIELDS)
+        .prefetch_related(Prefetch("campaign", queryset=Campaign.objects.only("deadline")))
+    )
 
 
 def letter_list_to_sign(*, user) -> QuerySet[Letter]:
