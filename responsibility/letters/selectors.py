@@ -5,7 +5,7 @@ Views never query these models without going through here."""
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from guardian.shortcuts import get_objects_for_user
 
 from accounts.models import OrgUnit, Post
@@ -381,14 +381,13 @@ def archive_export_list_visible_to(*, user) -> QuerySet[ArchiveExport]:
 def campaign_list_with_ready_documents(*, campaigns: QuerySet[Campaign]) -> QuerySet[Campaign]:
     """The campaigns a batch print can be made of: with at least one ready sealed PDF of a letter in
     force (what archive_export_documents reads)."""
-    return campaigns.filter(
-        Exists(
-            LetterDocument.objects.filter(
-                letter__campaign=OuterRef("pk"),
-                letter__status__in=ARCHIVE_STATUSES,
-                status=DocumentStatus.READY,
-            )
-        )
+    # The first letter in force with a ready PDF, asked campaign by campaign (a scalar subquery with LIMIT
+    # 1, which PostgreSQL runs from the indexes and stops at the first): as EXISTS, PostgreSQL hashed every
+    # ready PDF against every letter in force, once per campaign (45 ms at 50,000 letters).
+    ready = LetterDocument.objects.filter(letter=OuterRef("pk"), status=DocumentStatus.READY)
+    first = Letter.objects.filter(campaign=OuterRef("pk"), status__in=ARCHIVE_STATUSES).filter(Exists(ready))
+    return campaigns.annotate(first_ready=Subquery(first.order_by().values("pk")[:1])).filter(
+        first_ready__isnull=False
     )
 
 
