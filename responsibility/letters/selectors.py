@@ -6,7 +6,6 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
-from guardian.shortcuts import get_objects_for_user
 
 from accounts.models import OrgUnit, Post
 from accounts.org_tree import org_tree
@@ -16,8 +15,10 @@ from responsibility.letters.models.letters import (
     Campaign,
     CampaignStatus,
     Letter,
+    LetterGroupObjectPermission,
     LetterStatus,
     LetterTemplate,
+    LetterUserObjectPermission,
     TemplateLevel,
 )
 from responsibility.letters.models.reminder_policy import ReminderPolicy
@@ -34,15 +35,29 @@ from responsibility.letters.permissions import (
 def letter_list_visible_to(*, user) -> QuerySet[Letter]:
     """Letters the user may open: own, issued or overseen ones; all of them for the office and inspectors.
 
-    Guardian is given the model, not a queryset: with a queryset it would also restrict the grants to
-    that queryset's rows (a subquery of every letter), which for all letters restricts nothing.
+    Guardian's rule (get_objects_for_user with global permissions and superusers accepted), read as a
+    UNION of the letters granted to the user and to their groups: guardian's OR of the two made
+    PostgreSQL test every letter for a unit head who may open 27 of 50,000 (66 ms; 2 ms so).
     """
-    related = ("campaign", "signer", "issuer", "signer_unit", "signer_post")
+    letters = Letter.objects.select_related("campaign", "signer", "issuer", "signer_unit", "signer_post")
     if not user.is_authenticated:
-        return Letter.objects.none()
-    return get_objects_for_user(
-        user, letter_perm(LetterAction.VIEW), klass=Letter, accept_global_perms=True, with_superuser=True
-    ).select_related(*related)
+        return letters.none()
+    permission = letter_perm(LetterAction.VIEW)
+    if user.is_superuser or user.has_perm(permission):
+        return letters
+    app_label, codename = permission.split(".", 1)
+    grant = {"permission__content_type__app_label": app_label, "permission__codename": codename}
+    granted = (
+        LetterUserObjectPermission.objects.filter(user=user, **grant)
+        .order_by()
+        .values("content_object_id")
+        .union(
+            LetterGroupObjectPermission.objects.filter(group__user=user, **grant)
+            .order_by()
+            .values("content_object_id")
+        )
+    )
+    return letters.filter(pk__in=granted)
 
 
 # What a row of a letter list shows (the list and the archive templates): no clause or preamble text.
