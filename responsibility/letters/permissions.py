@@ -56,6 +56,12 @@ def letter_perm(action: LetterAction) -> str:
     return f"responsibility.{action}_letter"
 
 
+def letter_user_can_see_all(*, user) -> bool:
+    """Every letter: superusers and holders of the global view permission (the office, the inspection team,
+    the Party Group), as guardian's get_objects_for_user accepts them."""
+    return user.is_authenticated and (user.is_superuser or user.has_perm(letter_perm(LetterAction.VIEW)))
+
+
 def letter_object_grants(action: LetterAction) -> str:
     """The codename a service grants on the letter to enable an action (guardian wants bare codenames)."""
     return f"{action}_letter"

@@ -1,4 +1,5 @@
-"""SQLite's query planner statistics, refreshed by beat every hour (core.dbstats); PostgreSQL keeps its own."""
+"""SQLite's query planner statistics, refreshed by beat every hour (core.dbstats); PostgreSQL keeps its
+own."""
 
 import pytest
 from django.conf import settings

@@ -27,7 +27,7 @@ from responsibility.letters.selectors import (
     CampaignProgress,
     UnitProgress,
     campaign_list_visible_to,
-    campaign_progress_by_unit,
+    campaign_progress_figures,
     campaign_progress_totals,
     letter_list_visible_to,
     letter_tree,
@@ -130,9 +130,7 @@ def campaign_update_view(request, pk: int):
 @login_required
 def campaign_detail_view(request, pk: int):
     campaign = _visible_campaign(request, pk)
-    units = campaign_progress_by_unit(
-        campaign=campaign, letters=letter_list_visible_to(user=request.user), today=clock.today()
-    )
+    units = campaign_progress_figures(user=request.user, campaign=campaign, today=clock.today())
     totals = UnitProgress(
         unit_id=0,
         unit_name=_("All units"),

@@ -4,11 +4,15 @@ import datetime
 
 import pytest
 from django.contrib.messages import get_messages
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import PostKind
 from responsibility.letters.models.letters import Campaign, CampaignStatus, Letter, LetterEvent, LetterStatus
 from responsibility.letters.services.issuing import campaign_issue_letters, letter_issue_to_staff
+from responsibility.letters.services.letters import letter_sign
+from tests.conftest import attestation_for
 from tests.factories import CampaignFactory, LetterTemplateFactory, PostFactory
 
 pytestmark = pytest.mark.django_db
@@ -335,6 +339,7 @@ def test_campaign_detail_runs_the_same_queries_for_2_and_12_letters(
 
     # when ten more letters exist
     issue_to_new_heads(org, 10)
+    client.get(path)  # the office's counts are kept per change (campaign_progress_figures): warm them again
     many = query_count(client, path, django_assert_max_num_queries)
 
     # then
@@ -614,3 +619,36 @@ def test_campaign_progress_can_list_the_units_furthest_behind_first(client, org,
     # then
     assert in_order.index(signed.signer_unit.name) < in_order.index(unsigned.signer_unit.name)
     assert behind_first.index(unsigned.signer_unit.name) < behind_first.index(signed.signer_unit.name)
+
+
+def test_the_offices_progress_is_counted_once_per_change_and_never_stale(client, org, issued_letters):
+    """Readers of every letter share the counts through the cache, under the letter audit chain's position."""
+    client.force_login(org.office_admin)
+    page = url("campaign-detail", org.campaign.pk)
+    with CaptureQueriesContext(connection) as cold:
+        first = client.get(page)
+    cold_queries = len(cold)  # read now: the next request empties the connection's query log
+    with CaptureQueriesContext(connection) as warm:
+        again = client.get(page)
+    warm_queries = len(warm)
+
+    # when a head signs
+    letter = issued_letters[1]
+    letter_sign(letter=letter, signed_by=letter.signer, attestation=attestation_for(letter))
+    changed = client.get(page)
+
+    # then the second opening did not count again, and the signature shows at once
+    assert warm_queries == cold_queries - 1
+    assert (again.context["totals"].signed, first.context["totals"].signed) == (0, 0)
+    assert changed.context["totals"].signed == 1
+    assert changed.context["totals"].waiting == first.context["totals"].waiting - 1
+
+
+def test_a_unit_heads_progress_is_never_the_shared_one(client, org, issued_letters):
+    client.force_login(org.office_admin)
+    assert client.get(url("campaign-detail", org.campaign.pk)).context["totals"].total == 2
+
+    client.force_login(org.heads[1])
+    response = client.get(url("campaign-detail", org.campaign.pk))
+
+    assert response.context["totals"].total == 1
