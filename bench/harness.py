@@ -116,3 +116,20 @@ def smoke_verdict(failures: list[str]) -> int:
         return 1
     say("Smoke run (--ci): everything was measured; its timing targets are not enforced.")
     return 0
+
+
+def client_signed_in(user):
+    """A test client signed in as `user`, as signing in leaves the session: verified by the person's
+    authenticator app when they have one (bench/throughput gives one to those whose role requires it)."""
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    client = Client()
+    client.force_login(user)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is not None:
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    return client

@@ -5,7 +5,7 @@ import datetime
 import statistics
 import time
 
-from bench.harness import percentile
+from bench.harness import client_signed_in, percentile
 from bench.letters_data import CURRENT_YEAR
 from bench.letters_report import PageResult, SizeRun
 
@@ -27,7 +27,6 @@ def measure_page(
     *, name: str, user, url_name: str, args=(), query: str = "", requests: int, warmup: int = 3
 ) -> PageResult:
     from django.db import connection
-    from django.test import Client
     from django.test.utils import CaptureQueriesContext
     from django.urls import NoReverseMatch, reverse
 
@@ -38,8 +37,7 @@ def measure_page(
         result.error = f"the URL name {url_name} does not exist yet ({error})"
         return result
     result.url = url
-    client = Client()
-    client.force_login(user)
+    client = client_signed_in(user)
     try:
         for _ in range(warmup):
             response = client.get(url)

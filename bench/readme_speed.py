@@ -1,7 +1,8 @@
 """bench/readme: the README's Speed tables, made from the benchmarks' saved results.
 
-Each benchmark has one region in README.md, between `<!-- bench:NAME -->` and `<!-- /bench:NAME -->`
-(NAME: letters, supervision, pdf, reminders, throughput). This command takes the newest JSON of each
+Each benchmark has a region in README.md, between `<!-- bench:NAME -->` and `<!-- /bench:NAME -->`
+(NAME: letters, supervision, pdf, reminders, throughput), or one per database (NAME-sqlite,
+NAME-postgresql: the newest run on that database). This command takes the newest JSON of each
 benchmark in bench/results (or the files named on its command line), renders it with the benchmark's
 own `markdown` (in its report module) under a line that says when and on what machine it was measured,
 and rewrites those regions only. A benchmark without a JSON keeps its region as it is, and says so.
@@ -54,8 +55,23 @@ def measured_at(path: Path, data: dict) -> datetime.datetime:
     return datetime.datetime.fromtimestamp(path.stat().st_mtime, tz=datetime.UTC)
 
 
+def vendor_of(data: dict) -> str:
+    """The database a run was measured on ("sqlite", "postgresql"), or "" when it does not say."""
+    engine = (data.get("machine") or {}).get("database")
+    if engine:
+        return engine["vendor"]
+    described = str(data.get("database", "")).lower()
+    return next((vendor for vendor in VENDORS if described.startswith(vendor)), "")
+
+
+def region_names(name: str, data: dict) -> list[str]:
+    """The regions a run of benchmark `name` may fill: its own, and its database's."""
+    vendor = vendor_of(data)
+    return [name, f"{name}-{vendor}"] if vendor else [name]
+
+
 def results_load(paths: list[Path], *, include_ci: bool) -> dict[str, tuple[Path, dict]]:
-    """The run to show per benchmark: a file named in `paths`, else the newest full run in bench/results
+    """The run to show per region: a file named in `paths`, else the newest full run in bench/results
     (the newest smoke run too with `include_ci`)."""
     chosen: dict[str, tuple[Path, dict]] = {}
     for path in paths:
@@ -63,17 +79,19 @@ def results_load(paths: list[Path], *, include_ci: bool) -> dict[str, tuple[Path
         name = benchmark_of(path, data)
         if name not in RENDERERS:
             raise SystemExit(f"bench/readme: {path} is of no known benchmark ({', '.join(RENDERERS)})")
-        chosen[name] = (path, data)
+        for region in region_names(name, data):
+            chosen[region] = (path, data)
     newest: dict[str, tuple[datetime.datetime, Path, dict]] = {}
     for path in sorted(RESULTS_DIR.glob("*.json")):
         data = json.loads(path.read_text(encoding="utf-8"))
         name = benchmark_of(path, data)
-        if name not in RENDERERS or name in chosen or (is_smoke(data) and not include_ci):
+        if name not in RENDERERS or (is_smoke(data) and not include_ci):
             continue
         at = measured_at(path, data)
-        if name not in newest or at > newest[name][0]:
-            newest[name] = (at, path, data)
-    return chosen | {name: (path, data) for name, (_at, path, data) in newest.items()}
+        for region in region_names(name, data):
+            if region not in chosen and (region not in newest or at > newest[region][0]):
+                newest[region] = (at, path, data)
+    return chosen | {region: (path, data) for region, (_at, path, data) in newest.items()}
 
 
 def _database_name(data: dict) -> str:
@@ -129,8 +147,8 @@ def regions_replace(text: str, blocks: dict[str, str]) -> tuple[str, list[str]]:
     return text, missing
 
 
-def block_render(name: str, path: Path, data: dict) -> str:
-    renderer = importlib.import_module(RENDERERS[name])
+def block_render(region: str, path: Path, data: dict) -> str:
+    renderer = importlib.import_module(RENDERERS[benchmark_of(path, data)])
     return f"{measured_line(path, data)}\n\n{renderer.markdown(data)}"
 
 
@@ -147,10 +165,11 @@ def main(argv: list[str] | None = None) -> int:
     options = parser.parse_args(argv)
 
     results = results_load(options.paths, include_ci=options.include_ci)
-    blocks = {name: block_render(name, *results[name]) for name in RENDERERS if name in results}
     text = options.readme.read_text(encoding="utf-8")
+    regions = [match[1] for match in re.finditer(r"<!-- bench:([\w-]+) -->", text)]
+    blocks = {region: block_render(region, *results[region]) for region in regions if region in results}
     new_text, missing = regions_replace(text, blocks)
-    for name in RENDERERS:
+    for name in regions:
         if name not in results:
             print(f"{name}: no saved run in {_shown(RESULTS_DIR)}; its region is left as it is")
         elif name in missing:

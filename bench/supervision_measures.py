@@ -6,7 +6,7 @@ import statistics
 import time
 from dataclasses import dataclass
 
-from bench.harness import QueryCount, percentile, say
+from bench.harness import QueryCount, client_signed_in, percentile, say
 from bench.supervision_organisation import World
 
 
@@ -58,12 +58,10 @@ def measure_page(name: str, user, url: str, *, runs: int, warmup: int = 1, cold:
     kept under the data's version (core.caching) are computed each time."""
     from django.core.cache import cache
     from django.db import connection
-    from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
     result = Measurement(name=name)
-    client = Client()
-    client.force_login(user)
+    client = client_signed_in(user)
     try:
         for _ in range(warmup):
             response = client.get(url)
