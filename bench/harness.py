@@ -133,3 +133,16 @@ def client_signed_in(user):
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
         session.save()
     return client
+
+
+def planner_statistics_refresh() -> None:
+    """The planner's statistics after a bulk load, as production keeps them: PostgreSQL's autovacuum would
+    ANALYZE within a minute; on SQLite beat's hourly database_statistics_refresh (core.dbstats)."""
+    from django.db import connection
+
+    from core.dbstats import database_statistics_refresh
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    database_statistics_refresh()

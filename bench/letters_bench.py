@@ -33,7 +33,14 @@ from urllib.parse import urlsplit, urlunsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.harness import ROOT, database_engine, describe_database, say, smoke_verdict
+from bench.harness import (
+    ROOT,
+    database_engine,
+    describe_database,
+    planner_statistics_refresh,
+    say,
+    smoke_verdict,
+)
 from bench.letters_data import CURRENT_TITLE, Scale, build_data, count_rows, find_people
 from bench.letters_measures import late_page_query, measure_bulk_issue, measure_page
 from bench.letters_report import SizeRun, combine, print_report, save_report, unmeasured
@@ -112,7 +119,7 @@ def measure_size(options) -> SizeRun:
         say(f"[{options.size}] Building the data set in {run.database}")
         started = time.perf_counter()
         build_data(scale)
-        statistics_refresh()
+        planner_statistics_refresh()
         run.build_seconds = time.perf_counter() - started
     run.counts = count_rows()
     people = find_people()
@@ -150,19 +157,6 @@ def measure_size(options) -> SizeRun:
         say(f"[{options.size}] Measuring the bulk issue of one letter to every unit head …")
         measure_bulk_issue(run, people)
     return run
-
-
-def statistics_refresh() -> None:
-    """The planner's statistics after the bulk load, as production keeps them: PostgreSQL's autovacuum
-    would ANALYZE within a minute; on SQLite beat's hourly database_statistics_refresh (core.dbstats)."""
-    from django.db import connection
-
-    from core.dbstats import database_statistics_refresh
-
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-    database_statistics_refresh()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -55,7 +55,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.harness import ROOT, describe_database, say, smoke_verdict
+from bench.harness import ROOT, describe_database, planner_statistics_refresh, say, smoke_verdict
 from bench.supervision_duties import TASKS_BIG_EXTRA, TASKS_SMALL, add_tasks
 from bench.supervision_findings import CHECKPOINTS, PLANS_BIG, PLANS_SMALL, add_plans
 from bench.supervision_measures import count_rows, measure_all
@@ -92,19 +92,6 @@ def prepare_database(*, reset: bool) -> None:
         call_command("migrate", verbosity=0)  # the role groups and the audit chain heads again
 
 
-def refresh_statistics() -> None:
-    """The planner's statistics after the bulk load, as production keeps them: PostgreSQL's autovacuum
-    would ANALYZE within a minute; on SQLite beat's hourly database_statistics_refresh (core.dbstats)."""
-    from django.db import connection
-
-    from core.dbstats import database_statistics_refresh
-
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-    database_statistics_refresh()
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--reset", action="store_true", help="empty a non-empty DATABASE_URL database first")
@@ -139,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
         started = time.perf_counter()
         add_plans(world, plans)
         add_tasks(world, task_specs)
-        refresh_statistics()
+        planner_statistics_refresh()
         build_seconds[label] = round(time.perf_counter() - started, 1)
         sizes[label] = count_rows()
         say(f"  built in {build_seconds[label]:.1f} s; measuring ({options.runs} runs a page)")

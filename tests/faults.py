@@ -8,6 +8,7 @@ binary, and leave the Redis at REDIS_URL alone.
 """
 
 import datetime
+import email
 import os
 import shutil
 import signal
@@ -16,6 +17,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -44,7 +46,37 @@ def database_url() -> str:
     return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-class Workers:
+class Processes:
+    """Processes a test started, each with its log: stopped at the end, their logs' ends shown on failure."""
+
+    processes: list[subprocess.Popen]
+    logs: list[Path]
+
+    def stop_all(self) -> None:
+        for process in self.processes:
+            if process.poll() is None:
+                process.terminate()
+                try:
+                    process.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
+
+    def tail(self) -> str:
+        return "\n".join(f"--- {log.name}\n{log.read_text(errors='replace')[-2000:]}" for log in self.logs)
+
+
+def emails_by_message_id(mail_dir: Path) -> Counter:
+    """Every email the file backend wrote (any process), counted by Message-ID."""
+    found: Counter = Counter()
+    for path in mail_dir.glob("*.log"):
+        for chunk in path.read_bytes().split(b"\n" + b"-" * 79 + b"\n"):
+            if b"Message-ID:" in chunk:
+                found[email.message_from_bytes(chunk.strip())["Message-ID"]] += 1
+    return found
+
+
+class Workers(Processes):
     """Starts (and kills) worker processes on one queue of their own, on the broker at `broker_url`."""
 
     def __init__(self, tmp_path: Path, mail_dir: Path, *, broker_url: str):
@@ -79,19 +111,6 @@ class Workers:
                 pytest.fail(f"the worker did not start:\n{log.read_text(errors='replace')[-3000:]}")
             time.sleep(0.2)
         return process
-
-    def stop_all(self) -> None:
-        for process in self.processes:
-            if process.poll() is None:
-                process.terminate()
-                try:
-                    process.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
-
-    def tail(self) -> str:
-        return "\n".join(f"--- {log.name}\n{log.read_text(errors='replace')[-2000:]}" for log in self.logs)
 
 
 class RedisServer:

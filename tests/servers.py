@@ -6,13 +6,11 @@ The workers are tests/faults.py's `Workers`; `scale_out_environment` is what web
 share, so that all of them read the one database, the one broker and the one folder of stored files.
 """
 
-import email
 import os
 import socket
 import subprocess
 import sys
 import time
-from collections import Counter
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -22,7 +20,7 @@ import requests
 from django.conf import settings
 from django.urls import reverse
 
-from tests.faults import REDIS_URL, database_url
+from tests.faults import REDIS_URL, Processes, database_url
 
 SETTINGS_MODULE = "tests.scale_out_settings"
 PROJECT_DIR = Path(__file__).resolve().parents[1]
@@ -50,7 +48,7 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-class WebServers:
+class WebServers(Processes):
     """Starts gunicorn processes (one worker process, two threads each) and stops them. The application
     is loaded before the port opens (--preload), and no control socket is shared between them."""
 
@@ -99,19 +97,6 @@ class WebServers:
             if process.poll() is not None or time.monotonic() > deadline:
                 pytest.fail(f"the web server did not start:\n{log.read_text(errors='replace')[-3000:]}")
             time.sleep(0.2)
-
-    def stop_all(self) -> None:
-        for process in self.processes:
-            if process.poll() is None:
-                process.terminate()
-                try:
-                    process.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
-
-    def tail(self) -> str:
-        return "\n".join(f"--- {log.name}\n{log.read_text(errors='replace')[-2000:]}" for log in self.logs)
 
 
 class _Forms(HTMLParser):
@@ -183,13 +168,3 @@ class PageForm:
     def on(self, base_url: str) -> str:
         """The same form's address on another web server (they serve the same site)."""
         return base_url + urlsplit(self.action).path
-
-
-def emails_by_message_id(mail_dir: Path) -> Counter:
-    """Every email the file backend wrote (any process), counted by Message-ID."""
-    found: Counter = Counter()
-    for path in mail_dir.glob("*.log"):
-        for chunk in path.read_bytes().split(b"\n" + b"-" * 79 + b"\n"):
-            if b"Message-ID:" in chunk:
-                found[email.message_from_bytes(chunk.strip())["Message-ID"]] += 1
-    return found

@@ -57,10 +57,10 @@ from responsibility.supervision.models import (
 )
 from responsibility.supervision.services.rectifications import SubmissionInput, rectification_submit
 from tests.factories import TEST_PASSWORD, PostFactory
-from tests.faults import REDIS_URL, Workers
+from tests.faults import REDIS_URL, Workers, emails_by_message_id
 from tests.responsibility.inspections import conftest as inspection_fixtures
 from tests.responsibility.inspections.conftest import pdf_upload
-from tests.servers import Browser, WebServers, emails_by_message_id, scale_out_environment
+from tests.servers import Browser, WebServers, scale_out_environment
 
 pytestmark = [
     pytest.mark.redis,

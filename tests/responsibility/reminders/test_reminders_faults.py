@@ -18,12 +18,10 @@ seconds) as production waits out minutes. Runs when REDIS_URL is set (CI's Postg
 """
 
 import datetime
-import email
 import os
 import signal
 import time
 from collections import Counter
-from pathlib import Path
 from unittest import mock
 
 import pytest
@@ -45,6 +43,7 @@ from tests.faults import (
     WHOLE_AFTER_A_FAULT_SECONDS,
     RedisServer,
     Workers,
+    emails_by_message_id,
 )
 
 pytestmark = [
@@ -100,16 +99,6 @@ def _add_round(letters, *, name: str) -> None:
 
 def _states() -> Counter:
     return Counter(Reminder.objects.values_list("status", flat=True))
-
-
-def _emails_by_message_id(mail_dir: Path) -> Counter:
-    """Every email the backend wrote, counted by Message-ID."""
-    found: Counter = Counter()
-    for path in mail_dir.glob("*.log"):
-        for chunk in path.read_bytes().split(b"\n" + b"-" * 79 + b"\n"):
-            if b"Message-ID:" in chunk:
-                found[email.message_from_bytes(chunk.strip())["Message-ID"]] += 1
-    return found
 
 
 class Beat:
@@ -210,7 +199,7 @@ def test_reminders_are_whole_within_3_minutes_after_a_killed_worker_and_a_redis_
     assert Notification.objects.values("reminder").distinct().count() == 2 * ROUND
 
     # and every sent reminder's email was written; one written twice only where a send was cut off
-    emails = _emails_by_message_id(workers.mail_dir)
+    emails = emails_by_message_id(workers.mail_dir)
     sent = {row["message_id"]: row for row in rows if row["status"] == ReminderStatus.SENT}
     assert set(sent) <= set(emails)
     assert not set(emails) - {row["message_id"] for row in rows}
