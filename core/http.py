@@ -73,8 +73,9 @@ def form_status(form) -> int:
     return 400 if form.is_bound else 200
 
 
-def query_without_page(request) -> str:
-    """The list page's query string without its page number, ready for `?{{ it }}page=N` ("" or "a=1&")."""
+def query_without_page(request, name: str = "page") -> str:
+    """The list page's query string without its page number (the parameter `name`), ready for
+    `?{{ it }}page=N` ("" or "a=1&")."""
     query = request.GET.copy()
-    query.pop("page", None)
+    query.pop(name, None)
     return query.urlencode() + "&" if query else ""

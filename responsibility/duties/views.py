@@ -122,13 +122,6 @@ def _worst_light(row) -> TrafficLight | None:
     return TrafficLight.DONE
 
 
-def _query_without(request, name: str) -> str:
-    """The query string without one parameter, ready for `?{{ it }}name=N` ("" or "a=1&")."""
-    query = request.GET.copy()
-    query.pop(name, None)
-    return query.urlencode() + "&" if query else ""
-
-
 # --- The list --------------------------------------------------------------------------------------
 
 
@@ -184,7 +177,7 @@ def duty_list_view(request):
             "page_obj": page,
             "query_without_page": query_without_page(request),
             "units_page": units_page,
-            "query_without_units_page": _query_without(request, "units_page"),
+            "query_without_units_page": query_without_page(request, "units_page"),
             "years": years,
             "year": year,
             "units": units,

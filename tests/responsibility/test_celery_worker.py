@@ -16,20 +16,13 @@ from django.db import connection
 
 from config.celery import app as celery_app
 from responsibility.tasks import audit_chain_check
+from tests.faults import database_url
 
-# One worker of a parallel run takes every test that uses Redis: the fault test restarts it.
+# One worker of a parallel run takes every test that starts worker processes: they are heavy together.
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("redis")]
 
 WORKER_START_TIMEOUT = 60
 TASK_TIMEOUT = 60
-
-
-def _database_url() -> str:
-    """The database this test runs on, so that the worker reads the same rows."""
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{db['NAME']}"
-    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 def _broker_url() -> str:
@@ -58,7 +51,7 @@ def worker(tmp_path):
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
         "DJANGO_VAR_DIR": str(settings.VAR_DIR),  # the same filesystem-broker folders as this process
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": database_url(),
         "CELERY_BROKER_URL": _broker_url(),
     }
     command = [
