@@ -39,6 +39,7 @@ from responsibility.letters.selectors import (
     letter_list_rows,
     letter_list_to_countersign,
     letter_list_visible_to,
+    letter_page_rows,
     post_ids_with_letter,
     post_list_staff_for,
     template_list_for_staff_letters,
@@ -87,13 +88,9 @@ def _visible_letter(request, pk: int) -> Letter:
     return get_object_or_404(letter_list_visible_to(user=request.user), pk=pk)
 
 
-def _letter_page(request, letter: Letter, *, sign_form=None, return_form=None, void_form=None, status=200):
-    letter = (
-        letter_list_visible_to(user=request.user)
-        .select_related("issuer_post", "parent", "previous_version", "root")
-        .prefetch_related("clauses", "signatures__signed_by", "events__actor")
-        .get(pk=letter.pk)
-    )
+def _letter_page(request, pk: int, *, sign_form=None, return_form=None, void_form=None, status=200):
+    """The letter's page, read afresh with everything it shows (after a refused action too), or 404."""
+    letter = get_object_or_404(letter_page_rows(user=request.user), pk=pk)
     permissions = letter_permissions_for(user=request.user, letter=letter)
     signatures = {signature.role: signature for signature in letter.signatures.all()}
     parties = [
@@ -139,7 +136,7 @@ def _letter_page(request, letter: Letter, *, sign_form=None, return_form=None, v
 
 @login_required
 def letter_detail_view(request, pk: int):
-    return _letter_page(request, _visible_letter(request, pk))
+    return _letter_page(request, pk)
 
 
 def _identity_record(request, form: SignForm | CountersignBatchForm) -> None:
@@ -203,7 +200,7 @@ def _signing_action(request, pk: int, *, action: LetterAction, role: SignatureRo
     messages.error(
         request, _("Please correct, then sign: %(problems)s") % {"problems": form_problems_text(form)}
     )
-    return _letter_page(request, letter, sign_form=form, status=400)
+    return _letter_page(request, letter.pk, sign_form=form, status=400)
 
 
 @login_required
@@ -317,12 +314,12 @@ def _reason_action(request, pk: int, *, action: LetterAction, act, form_name: st
     form = ReasonForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Please give a reason (at most 500 characters)."))
-        return _letter_page(request, letter, status=400, **{form_name: form})
+        return _letter_page(request, letter.pk, status=400, **{form_name: form})
     try:
         act(letter, form.cleaned_data["reason"])
     except ApplicationError as error:
         messages.error(request, str(error))
-        return _letter_page(request, letter, status=400, **{form_name: form})
+        return _letter_page(request, letter.pk, status=400, **{form_name: form})
     messages.success(request, done_message % {"reference": letter.reference})
     return redirect("responsibility:letter-detail", pk=letter.pk)
 
