@@ -11,6 +11,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sub
 from accounts.models import OrgUnit, Post
 from accounts.org_tree import org_tree
 from core.caching import version_cached
+from core.counting import count_of
 from responsibility.letters.models.documents import ArchiveExport, DocumentStatus, LetterDocument
 from responsibility.letters.models.letters import (
     SIGNED_STATUSES,
@@ -129,16 +130,18 @@ def letter_list_to_revise(*, user) -> QuerySet[Letter]:
     )
 
 
+def letter_children_issued_count():
+    """The letters issued from a letter and not returned or voided (a correlated count of its children)."""
+    return count_of(Letter.objects.filter(status__in=[*SIGNED_STATUSES, LetterStatus.ISSUED]), field="parent")
+
+
 def letter_list_ready_to_cascade(*, user) -> QuerySet[Letter]:
-    """The user's own signed letters in open campaigns, from which they issue letters to their staff."""
+    """The user's own signed letters in open campaigns, from which they issue letters to their staff;
+    `children_count`: letter_children_issued_count."""
     return (
         letter_list_visible_to(user=user)
         .filter(signer=user, status__in=SIGNED_STATUSES, campaign__status=CampaignStatus.OPEN)
-        .annotate(
-            children_count=Count(
-                "children", filter=Q(children__status__in=[*SIGNED_STATUSES, LetterStatus.ISSUED])
-            )
-        )
+        .annotate(children_count=letter_children_issued_count())
     )
 
 

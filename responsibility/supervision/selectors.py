@@ -2,12 +2,12 @@
 see them."""
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from accounts.models import OrgUnit
 from accounts.roles import Role
 from accounts.selectors import org_unit_list_active
+from core.counting import count_of
 from responsibility.evidence.selectors import evidence_owner_register
 from responsibility.supervision.models import (
     Checkpoint,
@@ -123,26 +123,14 @@ def checkpoint_list_visible_to(*, user) -> QuerySet:
     return Checkpoint.objects.filter(plan__in=plan_list_visible_to(user=user)).select_related("plan")
 
 
-def _count_of(queryset, *, field: str):
-    """A correlated COUNT(*) of `queryset` rows whose `field` is the outer row (0 when none)."""
-    counted = (
-        queryset.filter(**{field: OuterRef("pk")})
-        .order_by()
-        .values(field)
-        .annotate(count=Count("*"))
-        .values("count")
-    )
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
-
-
 def plan_list_with_counts(*, plans: QuerySet) -> QuerySet:
     """The plans with their units in scope, live inspections and findings counted (no extra query)."""
     return plans.annotate(
-        units_count=_count_of(InspectionPlan.scope.through.objects.all(), field="inspectionplan"),
-        inspections_count=_count_of(
+        units_count=count_of(InspectionPlan.scope.through.objects.all(), field="inspectionplan"),
+        inspections_count=count_of(
             Inspection.objects.exclude(status=InspectionStatus.CANCELLED), field="plan"
         ),
-        findings_count=_count_of(Finding.objects.all(), field="plan"),
+        findings_count=count_of(Finding.objects.all(), field="plan"),
     )
 
 
@@ -159,8 +147,8 @@ def inspection_list_of_draw(*, user, draw: SpotCheckDraw) -> QuerySet:
         inspection_list_visible_to(user=user)
         .filter(draw=draw)
         .annotate(
-            results_count=_count_of(CheckResult.objects.all(), field="inspection"),
-            findings_count=_count_of(Finding.objects.all(), field="inspection"),
+            results_count=count_of(CheckResult.objects.all(), field="inspection"),
+            findings_count=count_of(Finding.objects.all(), field="inspection"),
         )
         .order_by("position")
     )
