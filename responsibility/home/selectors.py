@@ -20,7 +20,6 @@ from django.db.models import (
     DateTimeField,
     F,
     IntegerField,
-    OuterRef,
     QuerySet,
     Subquery,
     TextField,
@@ -37,6 +36,7 @@ from responsibility.duties.selectors import (
 )
 from responsibility.letters.models.letters import Campaign, Letter
 from responsibility.letters.selectors import (
+    letter_children_issued_count,
     letter_list_ready_to_cascade,
     letter_list_to_countersign,
     letter_list_to_revise,
@@ -81,20 +81,23 @@ def _user(full_name: str | None, username: str | None) -> User:
     return User(full_name=full_name or "", username=username or "")
 
 
+# A column a section leaves empty: a NULL of the column's type, so that every part of the UNION agrees.
+_EMPTY = {name: Cast(Value(None), output_field=field) for name, field in _COLUMNS.items()}
+
+
 def _part(section: _Section, *, limit: int) -> QuerySet:
     """The section's first `limit` rows (by its selector's order) in the shared shape."""
     model = section.rows.model
     first = section.rows.values("pk")[:limit]
-    values = {}
+    values = {
+        "t_section": Value(section.name, output_field=CharField()),
+        "t_pk": Cast(F("pk"), output_field=BigIntegerField()),
+    }
     for name, field in _COLUMNS.items():
-        if name == "t_section":
-            values[name] = Value(section.name, output_field=CharField())
-        elif name == "t_pk":
-            values[name] = Cast(F("pk"), output_field=field)
-        elif name in section.columns:
+        if name in section.columns:
             values[name] = Cast(section.columns[name], output_field=field)
-        else:
-            values[name] = Cast(Value(None), output_field=field)
+        elif name not in values:
+            values[name] = _EMPTY[name]
     return model.objects.filter(pk__in=first).order_by().annotate(**values).values(*_COLUMNS)
 
 
@@ -203,7 +206,6 @@ def _assignment(row: dict) -> DutyAssignment:
 
 def _sections(*, user, until: datetime.date) -> list[_Section]:
     """Every section the user's roles can have, with its selector, columns and order."""
-    to_cascade = letter_list_ready_to_cascade(user=user)
     finding_ids = {"t_int1": F("number"), "t_int2": F("plan_id"), "t_int3": F("plan__year")}
     sections = [
         _Section(
@@ -249,11 +251,10 @@ def _sections(*, user, until: datetime.date) -> list[_Section]:
         ),
         _Section(
             "to_cascade",
-            to_cascade.order_by("-signed_at", "pk"),
+            letter_list_ready_to_cascade(user=user).order_by("-signed_at", "pk"),
             {
                 "t_text1": F("campaign__title"),
-                # The selector's own count of the letters issued from it.
-                "t_int1": Subquery(to_cascade.filter(pk=OuterRef("pk")).values("children_count")[:1]),
+                "t_int1": letter_children_issued_count(),  # as the selector counts them
                 "t_moment": F("signed_at"),
             },
             _letter_to_cascade,
@@ -350,7 +351,7 @@ def _sections(*, user, until: datetime.date) -> list[_Section]:
             lambda record: (record.recorded_at, record.pk),
         )
     )
-    return [section for section in sections if not section.rows.query.is_empty()]
+    return sections
 
 
 SECTIONS = (
@@ -378,9 +379,9 @@ class Todo:
     unread_notifications: int  # the bell's figure, read with the rest
 
 
-def _figures_part(*, user) -> QuerySet:
-    """One row of figures: the letters waiting for the countersignature in all (the batch page's figure)
-    and the user's unread messages (the bell's)."""
+def _figures_part(*, user, to_countersign: QuerySet) -> QuerySet:
+    """One row of figures: the letters waiting for the countersignature in all (the batch page's figure,
+    counted on the section's own selector) and the user's unread messages (the bell's)."""
 
     def count(queryset: QuerySet):
         counted = queryset.order_by().annotate(one=Value(1)).values("one").annotate(n=Count("*")).values("n")
@@ -389,7 +390,7 @@ def _figures_part(*, user) -> QuerySet:
     figures = {name: Cast(Value(None), output_field=field) for name, field in _COLUMNS.items()}
     figures |= {
         "t_section": Value("figures", output_field=CharField()),
-        "t_int1": count(letter_list_to_countersign(user=user)),
+        "t_int1": count(to_countersign),
         "t_int2": count(notification_list_for(user=user).filter(read_at__isnull=True)),
     }
     return User.objects.filter(pk=user.pk).order_by().annotate(**figures).values(*_COLUMNS)
@@ -397,9 +398,10 @@ def _figures_part(*, user) -> QuerySet:
 
 def todo_of(*, user, until: datetime.date, limit: int) -> Todo:
     """Every section's first `limit` rows, in its selector's order; periods due up to `until` (one query)."""
-    sections = {section.name: section for section in _sections(user=user, until=until)}
+    every = {section.name: section for section in _sections(user=user, until=until)}
+    sections = {name: section for name, section in every.items() if not section.rows.query.is_empty()}
     parts = [_part(section, limit=limit + 1) for section in sections.values()]
-    parts.append(_figures_part(user=user))
+    parts.append(_figures_part(user=user, to_countersign=every["to_countersign"].rows))
     rows = list(parts[0].union(*parts[1:], all=True))
     found: dict[str, list] = {name: [] for name in SECTIONS}
     figures = {}
