@@ -387,8 +387,7 @@ def _figures_part(*, user, to_countersign: QuerySet) -> QuerySet:
         counted = queryset.order_by().annotate(one=Value(1)).values("one").annotate(n=Count("*")).values("n")
         return Cast(Coalesce(Subquery(counted, output_field=IntegerField()), 0), BigIntegerField())
 
-    figures = {name: Cast(Value(None), output_field=field) for name, field in _COLUMNS.items()}
-    figures |= {
+    figures = _EMPTY | {
         "t_section": Value("figures", output_field=CharField()),
         "t_int1": count(to_countersign),
         "t_int2": count(notification_list_for(user=user).filter(read_at__isnull=True)),
