@@ -30,7 +30,6 @@ import re
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from psycopg import sql
 
 ROLE_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 
@@ -82,9 +81,7 @@ def database_role_grant(*, role: str, password: str) -> GrantSummary:
         cursor.execute("SELECT oid FROM pg_roles WHERE rolname = %s", [role])
         row = cursor.fetchone()
         if row is None:
-            cursor.execute(
-                _with_password(f"CREATE ROLE {quoted} LOGIN PASSWORD {{}} {ROLE_ATTRIBUTES}", password)
-            )
+            cursor.execute(f"CREATE ROLE {quoted} LOGIN PASSWORD %s {ROLE_ATTRIBUTES}", [password])
         else:
             _role_correct(cursor, role=role, oid=row[0], password=password)
         database_quoted = connection.ops.quote_name(database)
@@ -107,12 +104,6 @@ def database_role_grant(*, role: str, password: str) -> GrantSummary:
         )
         tables, sequences = cursor.fetchone()
     return GrantSummary(role=role, created=row is None, database=database, tables=tables, sequences=sequences)
-
-
-def _with_password(statement: str, password: str) -> sql.Composed:
-    """`statement` with the password quoted as a literal in its `{}`: a role statement takes no bound
-    parameter, and the connection binds them on the server (settings: server_side_binding)."""
-    return sql.SQL(statement).format(sql.Literal(password))
 
 
 def _role_correct(cursor, *, role: str, oid: int, password: str) -> None:
@@ -142,7 +133,7 @@ def _role_correct(cursor, *, role: str, oid: int, password: str) -> None:
     )
     powers = zip(ROLE_ATTRIBUTES.split(), cursor.fetchone(), strict=True)
     taken_away = " ".join(attribute for attribute, held in powers if held)
-    cursor.execute(_with_password(f"ALTER ROLE {quoted} LOGIN PASSWORD {{}} {taken_away}", password))
+    cursor.execute(f"ALTER ROLE {quoted} LOGIN PASSWORD %s {taken_away}", [password])
     cursor.execute(
         "SELECT r.rolname FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.roleid WHERE m.member = %s",
         [oid],

@@ -102,17 +102,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 30,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Parameters bound by the server, so that a query has the same text for every user and letter, and
-    # psycopg prepares the ones a connection runs more than 5 times: PostgreSQL then parses and plans
-    # them once per connection (12 ms of the letter page's 9-table read). Turn off behind a PgBouncer
-    # older than 1.21 or without max_prepared_statements (docs/scale-out.md).
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {
-            "server_side_binding": True,
-            "prepare_threshold": 5 if env.bool("DJANGO_DB_PREPARED_STATEMENTS", default=True) else None,
-        }
-    )
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_DB_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
