@@ -67,6 +67,9 @@ def test_the_todo_page_of_a_head_with_staff_runs_the_same_queries_for_few_and_ma
     many = _queries(client, head, reverse("responsibility:todo"))
 
     assert few == many
+    # the session, the user, the second factor (enrolled? required?), the permissions (the user's and
+    # the groups'), the posts headed, the unit tree, and every section in one query
+    assert many == 9
 
 
 def test_a_letter_page_runs_the_same_queries_for_few_and_many_events(client, org, staff_letters):
@@ -78,6 +81,9 @@ def test_a_letter_page_runs_the_same_queries_for_few_and_many_events(client, org
     many = _queries(client, parent.signer, reverse("responsibility:letter-detail", args=[parent.pk]))
 
     assert few == many
+    # the letter once with its parties and units, its clauses, signatures with signers and history with
+    # actors (one query each), never read a second time for the page
+    assert many == 16
 
 
 @pytest.mark.parametrize("countersigned", [False, True])
