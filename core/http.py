@@ -4,7 +4,8 @@ the GET/POST/re-render pattern of a form page."""
 from collections.abc import Callable
 from urllib.parse import quote
 
-from django.http import HttpResponse
+from django.db.models import QuerySet
+from django.http import Http404, HttpResponse
 
 from core.errors import ApplicationError
 from core.forms import form_error_show
@@ -79,3 +80,18 @@ def query_without_page(request, name: str = "page") -> str:
     query = request.GET.copy()
     query.pop(name, None)
     return query.urlencode() + "&" if query else ""
+
+
+def object_or_404(queryset: QuerySet):
+    """The one row of `queryset` (filtered on a unique key, e.g. pk=), or 404.
+
+    Read without get()'s LIMIT 21: a LIMIT makes PostgreSQL weigh every join order for a fast start,
+    which took 13 ms to plan the letter page's 12-table read (5 ms without), and a unique key already
+    returns one row at most.
+    """
+    found = list(queryset)
+    if not found:
+        raise Http404
+    if len(found) > 1:
+        raise queryset.model.MultipleObjectsReturned(f"{len(found)} rows where one was asked for")
+    return found[0]

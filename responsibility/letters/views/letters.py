@@ -17,7 +17,7 @@ from accounts.reauth import (
 from core import clock
 from core.errors import ApplicationError
 from core.forms import form_problems_text
-from core.http import client_ip, client_user_agent
+from core.http import client_ip, client_user_agent, object_or_404
 from responsibility.letters.audit import letter_event_describe
 from responsibility.letters.content import ClauseText
 from responsibility.letters.forms.letters import (
@@ -34,6 +34,7 @@ from responsibility.letters.permissions import LetterAction, letter_check_permis
 from responsibility.letters.selectors import (
     LetterFilters,
     campaign_list_visible_to,
+    letter_children_rows,
     letter_history,
     letter_list_filtered,
     letter_list_rows,
@@ -85,12 +86,12 @@ def letter_list_view(request):
 
 def _visible_letter(request, pk: int) -> Letter:
     """A letter the user may see, or 404: an invisible letter does not exist for them."""
-    return get_object_or_404(letter_list_visible_to(user=request.user), pk=pk)
+    return object_or_404(letter_list_visible_to(user=request.user).filter(pk=pk))
 
 
 def _letter_page(request, pk: int, *, sign_form=None, return_form=None, void_form=None, status=200):
     """The letter's page, read afresh with everything it shows (after a refused action too), or 404."""
-    letter = get_object_or_404(letter_page_rows(user=request.user), pk=pk)
+    letter = object_or_404(letter_page_rows(user=request.user).filter(pk=pk))
     permissions = letter_permissions_for(user=request.user, letter=letter)
     signatures = {signature.role: signature for signature in letter.signatures.all()}
     parties = [
@@ -118,7 +119,7 @@ def _letter_page(request, pk: int, *, sign_form=None, return_form=None, void_for
             "events": [
                 {"event": event, "description": letter_event_describe(event)} for event in letter.events.all()
             ],
-            "children": letter_list_visible_to(user=request.user).filter(parent=letter).order_by("number"),
+            "children": letter_children_rows(user=request.user, letter=letter),
             "parent_visible": letter.parent_id is not None
             and letter_list_visible_to(user=request.user).filter(pk=letter.parent_id).exists(),
             "sign_form": sign_form
