@@ -89,15 +89,12 @@ def _part(section: _Section, *, limit: int) -> QuerySet:
     """The section's first `limit` rows (by its selector's order) in the shared shape."""
     model = section.rows.model
     first = section.rows.values("pk")[:limit]
-    values = {
-        "t_section": Value(section.name, output_field=CharField()),
-        "t_pk": Cast(F("pk"), output_field=BigIntegerField()),
-    }
-    for name, field in _COLUMNS.items():
-        if name in section.columns:
-            values[name] = Cast(section.columns[name], output_field=field)
-        elif name not in values:
-            values[name] = _EMPTY[name]
+    values = (
+        _EMPTY
+        | {"t_section": Value(section.name, output_field=CharField())}
+        | {"t_pk": Cast(F("pk"), output_field=BigIntegerField())}
+        | {name: Cast(value, output_field=_COLUMNS[name]) for name, value in section.columns.items()}
+    )
     return model.objects.filter(pk__in=first).order_by().annotate(**values).values(*_COLUMNS)
 
 
