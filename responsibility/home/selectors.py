@@ -81,8 +81,11 @@ def _user(full_name: str | None, username: str | None) -> User:
     return User(full_name=full_name or "", username=username or "")
 
 
-# A column a section leaves empty: a NULL of the column's type, so that every part of the UNION agrees.
-_EMPTY = {name: Cast(Value(None), output_field=field) for name, field in _COLUMNS.items()}
+# The UNION's columns take their types from its first part, the row of figures, whose empty columns are
+# NULLs cast to the column's type; a section's empty columns are plain NULLs, which take the type found
+# (each further Cast was one more expression to copy and resolve on every request: 130 of them).
+_TYPED_EMPTY = {name: Cast(Value(None), output_field=field) for name, field in _COLUMNS.items()}
+_EMPTY = {name: Value(None, output_field=field) for name, field in _COLUMNS.items()}
 
 
 def _part(section: _Section, *, limit: int) -> QuerySet:
@@ -92,8 +95,8 @@ def _part(section: _Section, *, limit: int) -> QuerySet:
     values = (
         _EMPTY
         | {"t_section": Value(section.name, output_field=CharField())}
-        | {"t_pk": Cast(F("pk"), output_field=BigIntegerField())}
-        | {name: Cast(value, output_field=_COLUMNS[name]) for name, value in section.columns.items()}
+        | {"t_pk": F("pk")}
+        | section.columns
     )
     return model.objects.filter(pk__in=first).order_by().annotate(**values).values(*_COLUMNS)
 
@@ -384,7 +387,7 @@ def _figures_part(*, user, to_countersign: QuerySet) -> QuerySet:
         counted = queryset.order_by().annotate(one=Value(1)).values("one").annotate(n=Count("*")).values("n")
         return Cast(Coalesce(Subquery(counted, output_field=IntegerField()), 0), BigIntegerField())
 
-    figures = _EMPTY | {
+    figures = _TYPED_EMPTY | {
         "t_section": Value("figures", output_field=CharField()),
         "t_int1": count(to_countersign),
         "t_int2": count(notification_list_for(user=user).filter(read_at__isnull=True)),
@@ -396,9 +399,9 @@ def todo_of(*, user, until: datetime.date, limit: int) -> Todo:
     """Every section's first `limit` rows, in its selector's order; periods due up to `until` (one query)."""
     every = {section.name: section for section in _sections(user=user, until=until)}
     sections = {name: section for name, section in every.items() if not section.rows.query.is_empty()}
+    figures_part = _figures_part(user=user, to_countersign=every["to_countersign"].rows)
     parts = [_part(section, limit=limit + 1) for section in sections.values()]
-    parts.append(_figures_part(user=user, to_countersign=every["to_countersign"].rows))
-    rows = list(parts[0].union(*parts[1:], all=True))
+    rows = list(figures_part.union(*parts, all=True))
     found: dict[str, list] = {name: [] for name in SECTIONS}
     figures = {}
     for row in rows:
