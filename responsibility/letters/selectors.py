@@ -70,17 +70,41 @@ def letter_list_visible_to(*, user) -> QuerySet[Letter]:
 
 
 def letter_page_rows(*, user) -> QuerySet[Letter]:
-    """`letter_list_visible_to` with all a letter's page shows, each read once: the posts with their
-    units, the letters it follows from, its clauses, its signatures with their signers and its history
-    with the people who acted."""
+    """`letter_list_visible_to` with all a letter's page shows, each read once: its campaign, its parties
+    and the signer's unit, its clauses, its signatures with their signers and its history with the people
+    who acted. The posts come by `letter_posts_attach`, the letter it was issued under by
+    `letter_parent_visible`: joined to this row too, PostgreSQL spent 3.2 ms choosing the join order of ten
+    tables (1.0 ms for six) on every view of the page."""
     return (
         letter_list_visible_to(user=user)
-        .select_related("issuer_post__unit", "signer_post__unit", "parent", "previous_version", "root")
+        .select_related(None)
+        .select_related("campaign", "signer", "issuer", "signer_unit")
         .prefetch_related(
             "clauses",
             Prefetch("signatures", queryset=Signature.objects.select_related("signed_by")),
             Prefetch("events", queryset=LetterEvent.objects.select_related("actor")),
         )
+    )
+
+
+def letter_posts_attach(*, letter: Letter) -> None:
+    """The letter's issuer and signer posts, with their units (which name them), read in one query."""
+    post_ids = {letter.issuer_post_id, letter.signer_post_id} - {None}
+    posts = Post.objects.select_related("unit").in_bulk(post_ids)
+    letter.issuer_post = posts.get(letter.issuer_post_id)
+    letter.signer_post = posts.get(letter.signer_post_id)
+
+
+def letter_parent_visible(*, user, letter: Letter) -> Letter | None:
+    """The letter this one was issued under, when the user may open it (its number, for a link)."""
+    if letter.parent_id is None:
+        return None
+    return (
+        letter_list_visible_to(user=user)
+        .select_related(None)
+        .only("pk", "reference")
+        .filter(pk=letter.parent_id)
+        .first()
     )
 
 
@@ -157,9 +181,12 @@ def letter_list_ready_to_cascade(*, user) -> QuerySet[Letter]:
     )
 
 
-def letter_history(*, letter: Letter):
-    """All versions of a letter's number, oldest first (the returned ones are kept and shown)."""
-    return (
+def letter_history(*, letter: Letter) -> list[Letter]:
+    """All versions of a letter's number, oldest first (the returned ones are kept and shown). A first
+    version is the only one until it is returned and revised: it is not looked for then."""
+    if letter.version == 1 and letter.status != LetterStatus.RETURNED:
+        return [letter]
+    return list(
         Letter.objects.filter(campaign_id=letter.campaign_id, number=letter.number)
         .only("pk", "reference", "version", "status", "issued_at", "return_reason")
         .order_by("version")

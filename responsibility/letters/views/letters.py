@@ -41,6 +41,8 @@ from responsibility.letters.selectors import (
     letter_list_to_countersign,
     letter_list_visible_to,
     letter_page_rows,
+    letter_parent_visible,
+    letter_posts_attach,
     post_ids_with_letter,
     post_list_staff_for,
     template_list_for_staff_letters,
@@ -92,6 +94,7 @@ def _visible_letter(request, pk: int) -> Letter:
 def _letter_page(request, pk: int, *, sign_form=None, return_form=None, void_form=None, status=200):
     """The letter's page, read afresh with everything it shows (after a refused action too), or 404."""
     letter = object_or_404(letter_page_rows(user=request.user).filter(pk=pk))
+    letter_posts_attach(letter=letter)
     permissions = letter_permissions_for(user=request.user, letter=letter)
     signatures = {signature.role: signature for signature in letter.signatures.all()}
     parties = [
@@ -120,8 +123,7 @@ def _letter_page(request, pk: int, *, sign_form=None, return_form=None, void_for
                 {"event": event, "description": letter_event_describe(event)} for event in letter.events.all()
             ],
             "children": letter_children_rows(user=request.user, letter=letter),
-            "parent_visible": letter.parent_id is not None
-            and letter_list_visible_to(user=request.user).filter(pk=letter.parent_id).exists(),
+            "parent": letter_parent_visible(user=request.user, letter=letter),
             "sign_form": sign_form
             or SignForm(user=request.user, request=request, initial={"content_hash": letter.content_hash}),
             "return_form": return_form or ReasonForm(),

@@ -43,6 +43,8 @@ def test_signer_reads_and_signs_their_letter(client, issued_letter):
     assert CONSENT_TEXT in page.content.decode()
     for clause in issued_letter.clauses.all():
         assert clause.text in page.content.decode()
+    for post in (issued_letter.issuer_post, issued_letter.signer_post):  # each party with their post
+        assert post.full_title in page.content.decode()
 
     # when
     response = client.post(
@@ -185,6 +187,8 @@ def test_issuer_countersigns_many_letters_with_one_password(client, org, issued_
 
 def test_signer_returns_a_letter_with_a_reason_and_the_issuer_revises_it(client, org, issued_letter):
     client.force_login(issued_letter.signer)
+    first_page = client.get(reverse("responsibility:letter-detail", args=[issued_letter.pk])).content.decode()
+    assert 'class="timeline"' not in first_page  # a first version has no other versions to list
     empty = client.post(reverse("responsibility:letter-return", args=[issued_letter.pk]), {"reason": "  "})
     assert empty.status_code == 400
     client.post(
@@ -217,6 +221,12 @@ def test_signer_returns_a_letter_with_a_reason_and_the_issuer_revises_it(client,
     assert new.status == LetterStatus.ISSUED
     assert new.reference.endswith("-2")
     assert [c.text for c in new.clauses.all()] == ["修订后的第一条。", "修订后的第二条。"]
+    # each version's page lists both, linking to the other
+    for shown, other in ((new, issued_letter), (issued_letter, new)):
+        page = client.get(reverse("responsibility:letter-detail", args=[shown.pk])).content.decode()
+        versions = page[page.index('class="timeline"') :]
+        assert issued_letter.reference in versions and new.reference in versions
+        assert reverse("responsibility:letter-detail", args=[other.pk]) in versions
 
 
 def test_todo_lists_what_waits_for_each_person(client, org, issued_letters):
