@@ -13,6 +13,7 @@ from responsibility.letters.permissions import (
     letter_perm,
     letter_user_can,
 )
+from responsibility.letters.selectors import letter_list_visible_to
 from responsibility.letters.services.campaigns import campaign_close
 from responsibility.letters.services.letters import (
     letter_archive,
@@ -230,3 +231,20 @@ def test_campaign_user_can_refuses_everything_to_an_inactive_office_admin(org, a
     # when / then
     inactive = User.objects.get(pk=org.office_admin.pk)
     assert campaign_user_can(user=inactive, action=action, campaign=org.campaign) is False
+
+
+def test_letter_list_visible_to_built_once_reads_the_grants_as_they_are_when_it_runs(org, issued_letters):
+    """The visibility query is kept on the user instance; each call's copy still reads the grants when it
+    runs, so a grant made or removed afterwards shows in the next list, and one list read does not answer
+    for the next."""
+    staff = org.staff_posts[0].holder
+    letter = issued_letters[0]
+    first = letter_list_visible_to(user=staff)
+    assert list(first) == []
+
+    assign_perm("view_letter", staff, letter)
+    assert list(letter_list_visible_to(user=staff)) == [letter]
+    assert list(first) == []  # the copy already read keeps its rows; the next one is fresh
+
+    LetterUserObjectPermission.objects.filter(user=staff).delete()
+    assert list(letter_list_visible_to(user=staff)) == []
