@@ -44,7 +44,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.harness import ROOT, describe_database, results_save, say
+from bench.harness import ROOT, describe_database, planner_statistics_refresh, results_save, say
 from bench.letters_bench import SIZES, SQLITE_DIR, postgres_database_ensure, size_database_url
 
 SETTINGS = os.environ.get("THROUGHPUT_SETTINGS", "bench.throughput_settings")
@@ -212,7 +212,7 @@ def database_prepare(url: str, *, build: bool, letters: int) -> None:
 
     call_command("migrate", verbosity=0)
     if Campaign.objects.filter(title=CURRENT_TITLE).exists():
-        statistics_refresh()
+        planner_statistics_refresh()
         return
     if not build:
         raise SystemExit(
@@ -223,19 +223,7 @@ def database_prepare(url: str, *, build: bool, letters: int) -> None:
         raise SystemExit(f"throughput: {describe_database()} is not empty; use a dedicated database.")
     say(f"Building the letters benchmark's data set ({letters:,} letters) in {describe_database()}")
     build_data(Scale(letters=letters))
-    statistics_refresh()
-
-
-def statistics_refresh() -> None:
-    """ANALYZE on PostgreSQL: rows written in bulk leave the planner's statistics empty until autovacuum
-    analyzes them, as it does in production; a server with autovacuum off (this machine's) never would,
-    and the planner then scans whole tables for a page's joins (20 ms instead of 1 for a letter's
-    children)."""
-    from django.db import connection
-
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    planner_statistics_refresh()
 
 
 def people_find(*, count: int) -> dict:
