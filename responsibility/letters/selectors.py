@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import Permission
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.expressions import RawSQL
 
 from accounts.models import OrgUnit, Post
 from accounts.org_tree import org_tree
@@ -50,7 +51,9 @@ def letter_list_visible_to(*, user) -> QuerySet[Letter]:
 
     The query is built once per user instance, as Django keeps the user's permissions (`_perm_cache`),
     and each call gets a copy: a page asks it for every list it shows (four on the to-do page), and
-    building it cost 0.9 ms a time. Nothing is read until a copy runs, so the grants are always current.
+    building it cost 0.9 ms a time. Its grants' UNION is compiled to SQL then, once (RawSQL of the ORM's
+    own compilation): compiled again inside every query that names the visible letters, it cost 0.7 ms
+    each time. Nothing is read until a copy runs, so the grants are always current.
     """
     built = getattr(user, "_letters_visible", None)
     if built is None:
@@ -77,7 +80,8 @@ def _letter_list_visible_build(*, user) -> QuerySet[Letter]:
             .values("content_object_id")
         )
     )
-    return letters.filter(pk__in=granted)
+    sql, params = granted.query.sql_with_params()
+    return letters.filter(pk__in=RawSQL(sql, params))
 
 
 def letter_page_rows(*, user) -> QuerySet[Letter]:
