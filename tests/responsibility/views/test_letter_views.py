@@ -271,3 +271,12 @@ def test_a_staff_letter_links_to_its_parent_only_for_those_who_may_open_it(clien
         parent_url
         in client.get(reverse("responsibility:letter-detail", args=[staff_letter.pk])).content.decode()
     )
+
+
+def test_a_letters_state_shows_as_its_badge_on_the_list_and_its_page(client, org, issued_letters):
+    client.force_login(org.office_admin)
+    badge = f'<span class="badge status-issued">{LetterStatus.ISSUED.label}</span>'
+    listed = client.get(reverse("responsibility:letter-list")).content.decode()
+    assert listed.count(badge) == len(issued_letters)
+    page = client.get(reverse("responsibility:letter-detail", args=[issued_letters[0].pk])).content.decode()
+    assert badge in page
