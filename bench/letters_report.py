@@ -15,7 +15,10 @@ from bench.harness import results_save, say
 
 TARGET_PAGE_MS = 150.0  # median, per page
 TARGET_PAGE_KB = 300.0  # HTML per page
-TARGET_RATIO = 1.3  # big/small median time
+TARGET_RATIO = 1.3  # big/small median time (per KB of HTML, for a page that shows more at the big size)
+# A page whose HTML grows by more than this between the sizes shows more rows there (a unit head with more
+# letters of their own): its time is held to the ratio per KB shown, as a page is O(rows shown).
+SHOWS_MORE_RATIO = 1.1
 TARGET_TODO_MS = 40.0  # the to-do page, median
 TARGET_TODO_QUERIES = 10
 TARGET_ISSUE_S = 20.0  # 2,000 letters in one bulk issue
@@ -131,7 +134,11 @@ def combine(runs: list[SizeRun]) -> Report:
             }
             if high.queries != low.queries:
                 page.missed.append(f"queries change with the size ({low.queries} → {high.queries})")
-            if page.ratios["time"] > targets.ratio:
+            if page.ratios["html"] > SHOWS_MORE_RATIO:
+                per_kb = page.ratios["time"] / page.ratios["html"]
+                if per_kb > targets.ratio:
+                    page.missed.append(f"time ratio per KB shown {per_kb:.2f} > {targets.ratio}")
+            elif page.ratios["time"] > targets.ratio:
                 page.missed.append(f"time ratio {page.ratios['time']:.2f} > {targets.ratio}")
         page.met = not page.missed
         pages.append(page)
@@ -206,7 +213,7 @@ def print_report(report: Report) -> bool:
     say(
         f"Targets: median ≤ {TARGET_PAGE_MS:.0f} ms and ≤ {TARGET_PAGE_KB:.0f} KB of HTML per page (to-do "
         f"≤ {TARGET_TODO_MS:.0f} ms, ≤ {TARGET_TODO_QUERIES} queries); the same queries at both sizes; "
-        f"big/small time ≤ {TARGET_RATIO}."
+        f"big/small time ≤ {TARGET_RATIO} (per KB of HTML where a page shows more at the big size)."
     )
     say("")
     issue = report.bulk_issue
@@ -281,7 +288,12 @@ def markdown(data: dict) -> str:
         lines.append("| " + " | ".join(cells) + " |")
     notes = [f"{page['name']}: {'; '.join(page['missed'])}" for page in data["pages"] if page["missed"]]
     lines.append("")
-    rule = f"the same queries at every size and a big/small time ratio ≤ {TARGET_RATIO}" if both else ""
+    rule = (
+        f"the same queries at every size and a big/small time ratio ≤ {TARGET_RATIO} (per KB of HTML where a "
+        "page shows more rows at the big size)"
+        if both
+        else ""
+    )
     summary = "Not met: " + "; ".join(notes) + "." if notes else "Every page met its targets."
     lines.append(f"Targets also: {rule}. {summary}" if rule else summary)
     issue = data["bulk_issue"]
