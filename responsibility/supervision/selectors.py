@@ -91,14 +91,21 @@ def finding_list_visible_to(*, user, units: set[int] | None = None) -> QuerySet:
 def rectification_list_awaiting(*, user) -> QuerySet:
     """Open rectifications the user may report: as owner, or as head of the unit or a unit above it.
 
-    Read through the user's own rectifications and their units' findings (index lookups each), not through
-    every open one: both are findings `finding_list_visible_to` lets them read.
+    Read through the user's own rectifications and their units' findings (index lookups each), joined by
+    UNION, not through every open one: both are findings `finding_list_visible_to` lets them read. As an
+    OR, PostgreSQL read every finding (a committee head's to-do: 23 ms at 100,000) or walked every open
+    rectification by deadline to find none of a head's (86 ms).
     """
-    owned = Rectification.objects.filter(owner=user, status=RectificationStatus.OPEN).values("finding_id")
     units = units_answered_for(user)
+    own = (
+        Rectification.objects.filter(owner=user, status=RectificationStatus.OPEN)
+        .order_by()
+        .values("finding_id")
+    )
+    of_units = Finding.objects.filter(unit_id__in=units).order_by().values("pk")
     return (
         finding_list_visible_to(user=user, units=units)
-        .filter(Q(pk__in=owned) | Q(unit_id__in=units))
+        .filter(pk__in=own.union(of_units))
         .filter(rectification__status=RectificationStatus.OPEN)
         .order_by("rectification__deadline", "pk")
     )
