@@ -135,6 +135,23 @@ def client_signed_in(user):
     return client
 
 
+def database_wipe() -> None:
+    """Empty the benchmark's database for --reset and migrate it again. PostgreSQL's triggers refuse
+    TRUNCATE and DELETE on the evidence tables (migration 0013), as they must, so Django's flush cannot
+    empty it: there the schema is dropped and made again (the benchmark's own database only; production's
+    role owns no table and could not). SQLite, which has no such triggers, is flushed."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("DROP SCHEMA public CASCADE")
+            cursor.execute("CREATE SCHEMA public")
+    else:
+        call_command("flush", interactive=False, verbosity=0)
+    call_command("migrate", verbosity=0)  # the role groups and the audit chain heads again
+
+
 def planner_statistics_refresh() -> None:
     """The tables after a bulk load as production keeps them: PostgreSQL's autovacuum would VACUUM and
     ANALYZE them within a minute (a server with autovacuum off, as this machine's, never would); on SQLite

@@ -38,6 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.harness import (
     ROOT,
     database_engine,
+    database_wipe,
     describe_database,
     planner_statistics_refresh,
     say,
@@ -104,8 +105,7 @@ def prepare_database(*, reuse: bool, reset: bool, fresh_sqlite_dir: Path | None)
                 "--reset to wipe it (or --reuse to measure on the data already built)."
             )
         say("Wiping the database (--reset)")
-        call_command("flush", interactive=False, verbosity=0)
-        call_command("migrate", verbosity=0)  # recreates the role groups and the audit chain head
+        database_wipe()
     return False
 
 

@@ -55,7 +55,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.harness import ROOT, describe_database, planner_statistics_refresh, say, smoke_verdict
+from bench.harness import (
+    ROOT,
+    database_wipe,
+    describe_database,
+    planner_statistics_refresh,
+    say,
+    smoke_verdict,
+)
 from bench.supervision_duties import TASKS_BIG_EXTRA, TASKS_SMALL, add_tasks
 from bench.supervision_findings import CHECKPOINTS, PLANS_BIG, PLANS_SMALL, add_plans
 from bench.supervision_measures import count_rows, measure_all
@@ -88,8 +95,7 @@ def prepare_database(*, reset: bool) -> None:
         if not reset:
             raise SystemExit("bench: the database is not empty; pass --reset to empty it first.")
         say("Emptying the database (--reset)")
-        call_command("flush", interactive=False, verbosity=0)
-        call_command("migrate", verbosity=0)  # the role groups and the audit chain heads again
+        database_wipe()
 
 
 def main(argv: list[str] | None = None) -> int:
