@@ -489,7 +489,7 @@ class DatabaseBackendsCpu:
         self._stop.set()
         self._thread.join()
         self._last.update(self._read())
-        self.seconds = sum(seconds - self._first.get(pid, 0.0) for pid, seconds in self._last.items())
+        self.seconds = _cpu_used(self._first, self._last)
 
     def _sample_until_stopped(self) -> None:
         while not self._stop.wait(self.INTERVAL):
