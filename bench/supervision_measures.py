@@ -2,6 +2,7 @@
 inspector and as a committee head, the reminder sources' due rows, and the whole reminder sweep."""
 
 import datetime
+import itertools
 import statistics
 import time
 from dataclasses import dataclass
@@ -44,19 +45,21 @@ class Measurement:
     error: str | None = None
 
 
-def timed(runs: int, work) -> tuple[float, float]:
+def timed(runs: int, work, before=None) -> tuple[float, float]:
+    """The median and p95 of `work()` over `runs`; `before()` runs ahead of each, untimed."""
     timings = []
     for _ in range(runs):
+        if before is not None:
+            before()
         started = time.perf_counter()
         work()
         timings.append((time.perf_counter() - started) * 1000)
     return statistics.median(timings), percentile(timings, 0.95)
 
 
-def measure_page(name: str, user, url: str, *, runs: int, warmup: int = 1, cold: bool = False) -> Measurement:
-    """`cold`: the cache is emptied before each request, as after every change to the data, so the figures
-    kept under the data's version (core.caching) are computed each time."""
-    from django.core.cache import cache
+def measure_page(name: str, user, url: str, *, runs: int, warmup: int = 1, before=None) -> Measurement:
+    """`before()`, untimed, ahead of each request: a change to the data, or emptying the cache, so that
+    the figures kept under the data's version (core.caching, supervision.ledger_counts) are read again."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -68,21 +71,56 @@ def measure_page(name: str, user, url: str, *, runs: int, warmup: int = 1, cold:
         if response.status_code != 200:
             result.error = f"HTTP {response.status_code} for {url}"
             return result
-        if cold:
-            cache.clear()
+        if before is not None:
+            before()
         with CaptureQueriesContext(connection) as queries:
             response = client.get(url)
         result.queries, result.output = len(queries), len(response.content)
-
-        def request() -> None:
-            if cold:
-                cache.clear()
-            client.get(url)
-
-        result.median_ms, result.p95_ms = timed(runs, request)
+        result.median_ms, result.p95_ms = timed(runs, lambda: client.get(url), before)
     except Exception as error:  # one broken page must not stop the other measurements
         result.error = f"{type(error).__name__}: {error}"
     return result
+
+
+def finding_correction(world: World):
+    """A change as the inspection team makes one: an open finding's deadline moved a day later, then back
+    (finding_update, which appends its event to the chain), by a member of the plan's team."""
+    from responsibility.supervision.models import Finding, RectificationStatus
+    from responsibility.supervision.permissions import plan_team_member_ids
+    from responsibility.supervision.services.rectifications import FindingChange, finding_update
+
+    finding = (
+        Finding.objects.filter(
+            rectification__status=RectificationStatus.OPEN,
+            rectification__deadline__gt=world.today + datetime.timedelta(days=2),
+        )
+        .order_by("pk")
+        .first()
+    )
+    corrector = next(user for user in world.inspectors if user.pk in plan_team_member_ids(finding.plan))
+    shifts = itertools.cycle((1, -1))
+
+    def correct() -> None:
+        current = Finding.objects.select_related("plan", "rectification__owner", "responsible").get(
+            pk=finding.pk
+        )
+        rectification = current.rectification
+        finding_update(
+            finding=current,
+            data=FindingChange(
+                title=current.title,
+                description=current.description,
+                severity=current.severity,
+                responsible=current.responsible,
+                owner=rectification.owner,
+                requirement=rectification.requirement,
+                deadline=rectification.deadline + datetime.timedelta(days=next(shifts)),
+            ),
+            updated_by=corrector,
+            expected_version=current.version,
+        )
+
+    return correct
 
 
 def measure_source(name: str, kind: str, day: datetime.date, *, runs: int) -> Measurement:
@@ -143,6 +181,7 @@ def sweep_day(today: datetime.date) -> datetime.date:
 
 
 def measure_all(world: World, *, runs: int, sweep_runs: int) -> list[Measurement]:
+    from django.core.cache import cache
     from django.urls import reverse
 
     from responsibility.duties.models import DutyAssignment
@@ -150,18 +189,27 @@ def measure_all(world: World, *, runs: int, sweep_runs: int) -> list[Measurement
 
     inspector, head = world.inspectors[0], world.heads[0]
     own = DutyAssignment.objects.get(leader=head, year=world.today.year)
+    change = finding_correction(world)
     pages = [
         ("ledger (inspector)", inspector, reverse("responsibility:ledger")),
         ("ledger, red light (inspector)", inspector, reverse("responsibility:ledger") + "?light=red"),
         ("ledger by unit, page 2 (inspector)", inspector, reverse("responsibility:ledger-units") + "?page=2"),
         ("ledger, page 100 (inspector)", inspector, reverse("responsibility:ledger") + "?page=100"),
         ("ledger dashboard (inspector)", inspector, reverse("responsibility:ledger-dashboard")),
-        ("ledger, after a change (inspector)", inspector, reverse("responsibility:ledger"), True),
+        ("ledger, after a change (inspector)", inspector, reverse("responsibility:ledger"), change),
         (
             "dashboard, after a change (inspector)",
             inspector,
             reverse("responsibility:ledger-dashboard"),
-            True,
+            change,
+        ),
+        # The first opening of a day (the beat counts it at midnight) or after the cache was lost.
+        ("ledger, nothing kept (inspector)", inspector, reverse("responsibility:ledger"), cache.clear),
+        (
+            "dashboard, nothing kept (inspector)",
+            inspector,
+            reverse("responsibility:ledger-dashboard"),
+            cache.clear,
         ),
         ("ledger (committee head)", head, reverse("responsibility:ledger")),
         ("duty list (inspector)", inspector, reverse("responsibility:duty-list")),
@@ -171,9 +219,9 @@ def measure_all(world: World, *, runs: int, sweep_runs: int) -> list[Measurement
         ("to-do (inspector)", inspector, reverse("responsibility:todo")),
     ]
     results = []
-    for name, user, url, *cold in pages:
+    for name, user, url, *before in pages:
         say(f"  {name} …")
-        results.append(measure_page(name, user, url, runs=runs, cold=bool(cold)))
+        results.append(measure_page(name, user, url, runs=runs, before=before[0] if before else None))
     day = sweep_day(world.today)
     for name, kind in (
         ("due_rows RECTIFICATION_DUE", ReminderKind.RECTIFICATION_DUE),

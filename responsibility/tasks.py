@@ -71,3 +71,13 @@ def database_statistics_refresh() -> bool:
     from core.dbstats import database_statistics_refresh as refresh
 
     return refresh()
+
+
+@shared_task
+def ledger_counts_refresh() -> int:
+    """Just after midnight: the whole ledger's counts of the new day (supervision.ledger_counts), so that
+    the first reader of the day finds them kept. Returns the findings counted."""
+    from core import clock
+    from responsibility.supervision.ledger_counts import whole_ledger_counts
+
+    return whole_ledger_counts(today=clock.today()).summary().total

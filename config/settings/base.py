@@ -380,6 +380,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "responsibility.tasks.database_statistics_refresh",
         "schedule": crontab(minute=40),
     },
+    # https://crontab.guru/#1_0_*_*_* : at 00:01, the whole rectification ledger's counts of the new day
+    # (its traffic lights change at midnight), so that its first reader does not wait for them.
+    "ledger-counts-refresh": {
+        "task": "responsibility.tasks.ledger_counts_refresh",
+        "schedule": crontab(minute=1, hour=0),
+    },
 }
 # Work queued this long ago and not done (a sealed PDF still pending, a batch print not started, a reminder
 # still waiting, past its retry delay if it has one) lost its task message: it is queued again. Far longer

@@ -20,7 +20,8 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from core.spreadsheets import formula_like, spreadsheet_text
-from responsibility.supervision.ledger import LedgerCounts, LedgerGroup, LedgerRow
+from responsibility.supervision.ledger import LedgerGroup, LedgerRow
+from responsibility.supervision.ledger_counts import LedgerCounts
 
 DATE_FORMAT = "yyyy-mm-dd"
 PERCENT_FORMAT = "0.0%"

@@ -9,20 +9,18 @@ from django.utils import timezone
 from core.deadlines import TrafficLight
 from responsibility.letters.models.letters import ClauseCategory
 from responsibility.supervision.ledger import (
-    LedgerCounts,
     LedgerFilters,
-    ledger_by_category,
-    ledger_by_plan,
-    ledger_by_unit,
+    category_counts,
     ledger_findings,
     ledger_findings_ordered,
-    ledger_overdue_trend,
     ledger_plan_choices,
     ledger_rows,
-    ledger_summary,
     ledger_unit_choices,
-    trend_days,
+    plan_groups,
+    trend_points,
+    unit_groups,
 )
+from responsibility.supervision.ledger_counts import FindingsCounts, LedgerCounts, trend_days
 from responsibility.supervision.models import Rectification
 from responsibility.supervision.selectors import finding_list_visible_to
 from responsibility.supervision.services.inspections import spot_check_draw
@@ -66,10 +64,10 @@ def test_a_unit_head_sees_only_the_findings_of_their_unit(supervision, scenario)
 
     # then only the two findings against their unit, and the filter choices name only it
     assert _titles(findings) == {"制度汇编未更新", "述责述廉报告未提交"}
-    assert ledger_summary(findings=findings, today=_today()).total == 2
-    assert [group.name for group in ledger_by_unit(findings=findings, today=_today())] == [
-        "教育科学文化卫生委员会"
-    ]
+    assert FindingsCounts(findings=findings, today=_today()).summary().total == 2
+    assert [
+        group.name for group in unit_groups(FindingsCounts(findings=findings, today=_today()).by_unit())
+    ] == ["教育科学文化卫生委员会"]
     visible = finding_list_visible_to(user=head)
     assert list(ledger_unit_choices(findings=visible)) == [scenario.other.unit]
     assert list(ledger_plan_choices(findings=visible)) == [supervision.plan]
@@ -81,8 +79,8 @@ def test_somebody_who_answers_for_nothing_sees_an_empty_ledger(supervision, scen
     findings = ledger_findings(user=user, today=_today())
 
     assert findings.count() == 0
-    assert ledger_summary(findings=findings, today=_today()) == LedgerCounts()
-    assert ledger_by_unit(findings=findings, today=_today()) == []
+    assert FindingsCounts(findings=findings, today=_today()).summary() == LedgerCounts()
+    assert unit_groups(FindingsCounts(findings=findings, today=_today()).by_unit()) == []
     assert not ledger_plan_choices(findings=finding_list_visible_to(user=user)).exists()
 
 
@@ -95,7 +93,7 @@ def test_the_summary_counts_every_state_overdue_and_due_soon(supervision, scenar
     findings = ledger_findings(user=supervision.org.inspector, today=_today())
 
     # when
-    summary = ledger_summary(findings=findings, today=_today())
+    summary = FindingsCounts(findings=findings, today=_today()).summary()
 
     # then
     assert summary == LedgerCounts(total=8, open=4, submitted=2, verified=1, closed=1, overdue=2, due_soon=1)
@@ -107,7 +105,10 @@ def test_the_summary_counts_every_state_overdue_and_due_soon(supervision, scenar
 def test_counts_by_unit_follow_the_organisation_and_add_up(supervision, scenario):
     findings = ledger_findings(user=supervision.org.inspector, today=_today())
 
-    by_unit = {group.name: group.counts for group in ledger_by_unit(findings=findings, today=_today())}
+    by_unit = {
+        group.name: group.counts
+        for group in unit_groups(FindingsCounts(findings=findings, today=_today()).by_unit())
+    }
 
     assert by_unit == {
         "法制工作委员会": LedgerCounts(total=5, open=3, submitted=1, verified=1, overdue=1, due_soon=1),
@@ -138,9 +139,9 @@ def test_counts_by_plan_keep_the_plans_apart(supervision, scenario, django_asser
     record(draw.inspections.get(unit=scenario.committee.unit), title="专项检查问题")
     findings = ledger_findings(user=supervision.org.inspector, today=_today())
 
-    # when (one query)
-    with django_assert_num_queries(1):
-        by_plan = ledger_by_plan(findings=findings, today=_today())
+    # when (the counts, then the plans' titles)
+    with django_assert_num_queries(2):
+        by_plan = plan_groups(FindingsCounts(findings=findings, today=_today()).by_plan())
 
     # then
     assert [(group.name, group.counts.total, group.counts.open) for group in by_plan] == [
@@ -153,7 +154,10 @@ def test_counts_by_category_list_every_category(supervision, scenario):
     findings = ledger_findings(user=supervision.org.inspector, today=_today())
     committee_category = scenario.findings["green"].category
 
-    counts = {item.category: item.count for item in ledger_by_category(findings=findings)}
+    counts = {
+        item.category: item.count
+        for item in category_counts(FindingsCounts(findings=findings, today=_today()).by_category())
+    }
 
     assert set(counts) == set(ClauseCategory)
     assert counts[ClauseCategory.RULES] == 2 + (5 if committee_category == ClauseCategory.RULES else 0)
@@ -173,11 +177,17 @@ def test_each_aggregate_is_one_query_whatever_the_number_of_findings(
         )
     findings = ledger_findings(user=supervision.org.inspector, today=_today())
 
-    for read in (ledger_summary, ledger_by_unit, ledger_by_plan, ledger_overdue_trend):
+    counted = FindingsCounts(findings=findings, today=_today())
+
+    for read in (
+        counted.summary,
+        counted.by_unit,
+        counted.by_plan,
+        counted.by_category,
+        counted.overdue_trend,
+    ):
         with django_assert_num_queries(1):
-            read(findings=findings, today=_today())
-    with django_assert_num_queries(1):
-        ledger_by_category(findings=findings)
+            read()
 
 
 # --- filters and order ----------------------------------------------------------------------------
@@ -273,7 +283,9 @@ def test_the_overdue_trend_counts_unfinished_rectifications_past_their_deadline_
     # when, on Tuesday 19 May, the trend of the last four weeks is drawn
     today = datetime.date(2026, 5, 19)
     findings = ledger_findings(user=supervision.org.inspector, today=today)
-    trend = ledger_overdue_trend(findings=findings, today=today, weeks=4)
+    trend = trend_points(
+        today=today, overdue=FindingsCounts(findings=findings, today=today).overdue_trend(weeks=4)
+    )
 
     # then
     assert [(point.day, point.overdue) for point in trend] == [
@@ -293,10 +305,33 @@ def test_the_overdue_trend_counts_a_rectification_from_the_day_after_its_deadlin
         record(committee_inspection, title="周日到期", days=6)  # due Sunday 10 May
 
     findings = ledger_findings(user=supervision.org.inspector, today=datetime.date(2026, 5, 11))
-    trend = ledger_overdue_trend(findings=findings, today=datetime.date(2026, 5, 11), weeks=2)
+    today = datetime.date(2026, 5, 11)
+    trend = trend_points(
+        today=today, overdue=FindingsCounts(findings=findings, today=today).overdue_trend(weeks=2)
+    )
 
     # yellow on its last day (as the traffic light shows it), red the next
     assert [(point.day, point.overdue) for point in trend] == [
         (datetime.date(2026, 5, 10), 0),
         (datetime.date(2026, 5, 11), 1),
     ]
+
+
+@pytest.mark.parametrize("named_by_id", [0, 200])
+def test_units_are_named_in_organisation_order_whether_asked_by_id_or_picked_from_every_unit(
+    supervision, scenario, monkeypatch, named_by_id
+):
+    from accounts.models import OrgUnit
+    from responsibility.supervision import ledger
+
+    monkeypatch.setattr(ledger, "UNITS_NAMED_BY_ID", named_by_id)
+    findings = ledger_findings(user=supervision.org.inspector, today=_today())
+    counts = FindingsCounts(findings=findings, today=_today()).by_unit()
+
+    groups = unit_groups(counts)
+
+    assert [(group.pk, group.name) for group in groups] == list(
+        OrgUnit.objects.filter(pk__in=counts).order_by("sort_order", "code").values_list("pk", "name")
+    )
+    assert len(groups) == 2 < OrgUnit.objects.count()
+    assert [group.counts.total for group in groups] == [counts[group.pk].total for group in groups]
