@@ -54,6 +54,9 @@ def add_plan(world: World, k: int) -> None:
         InspectionPlan,
         InspectionStatus,
         PlanStatus,
+        ProblemBatch,
+        ProblemSource,
+        ProblemSourceCode,
         Rectification,
         RectificationStatus,
         Severity,
@@ -76,6 +79,14 @@ def add_plan(world: World, k: int) -> None:
             created_by=inspectors[0],
         )
         InspectionPlan.objects.filter(pk=plan.pk).update(created_at=created)
+        batch = ProblemBatch.objects.create(
+            source=ProblemSource.objects.get(code=ProblemSourceCode.SUPERVISION),
+            plan=plan,
+            title=plan.title,
+            raised_on=created_day,
+            created_by=inspectors[0],
+            created_at=created,
+        )
         plan.scope.set(world.units)
         plan.team.set(inspectors)
         checkpoints = Checkpoint.objects.bulk_create(
@@ -164,6 +175,7 @@ def add_plan(world: World, k: int) -> None:
                 at = created + datetime.timedelta(days=20, minutes=number)
                 findings.append(
                     Finding(
+                        batch=batch,
                         plan=plan,
                         inspection=inspection,
                         check_result=results[i * CHECKPOINTS + j],

@@ -29,9 +29,14 @@ class ResponsibilityConfig(AppConfig):
         from responsibility.supervision import audit as supervision_audit  # noqa: F401 (registers its chain)
         from responsibility.supervision import reminder_sources as supervision_sources  # noqa: F401
         from responsibility.supervision import selectors as supervision_selectors  # noqa: F401
+        from responsibility.supervision.services.problems import problem_sources_ensure
 
         # Letter PDFs: warn at start-up when WeasyPrint would take the slow path or miss the CJK fonts.
         checks.register(pdf_fonts_check, "responsibility")
 
         # The audit chain's head row exists before the first event is appended (no insert race).
         post_migrate.connect(audit_heads_ensure, sender=self, dispatch_uid="responsibility.audit_head_ensure")
+        # So do the problem sources every installation has (seeded by migration 0022 too).
+        post_migrate.connect(
+            problem_sources_ensure, sender=self, dispatch_uid="responsibility.problem_sources_ensure"
+        )

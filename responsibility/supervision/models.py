@@ -3,6 +3,7 @@ findings and their rectification, the evidence behind them, and the hash-chained
 """
 
 import datetime
+from enum import StrEnum
 
 from django.conf import settings
 from django.db import models
@@ -65,6 +66,90 @@ class InspectionPlan(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == PlanStatus.OPEN
+
+
+class ProblemSourceCode(StrEnum):
+    """The codes of the sources every installation has (seeded, with their names, by migration 0022); the
+    office may add others. Code says what a source is; its name is only what users read."""
+
+    DEMOCRATIC_LIFE = "democratic_life"  # 民主生活会、组织生活会查摆
+    INSPECTION_TOUR = "inspection_tour"  # 巡视巡察反馈
+    AUDIT = "audit"  # 审计发现
+    ASSIGNED = "assigned"  # 上级督办、交办
+    SELF_CHECK = "self_check"  # 自查自纠
+    SUPERVISION = "supervision"  # 监督检查: the findings of inspection plans
+
+
+# The sources every installation has, in their order, with the names users read (data: the office may
+# rename them). Seeded by migration 0022, and after every migrate by `problem_sources_ensure`.
+BUILTIN_PROBLEM_SOURCES = (
+    (ProblemSourceCode.DEMOCRATIC_LIFE, "民主生活会"),
+    (ProblemSourceCode.INSPECTION_TOUR, "巡视巡察"),
+    (ProblemSourceCode.AUDIT, "审计"),
+    (ProblemSourceCode.ASSIGNED, "上级督办"),
+    (ProblemSourceCode.SELF_CHECK, "自查"),
+    (ProblemSourceCode.SUPERVISION, "监督检查"),
+)
+
+
+class ProblemSource(models.Model):
+    """Where problems come from (问题来源). Data, not code: `code` is stable, the name is what users read."""
+
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=40, unique=True)
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("problem source")
+        verbose_name_plural = _("problem sources")
+        ordering = ["sort_order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BatchStatus(models.TextChoices):
+    OPEN = "open", _("Being rectified")  # its problems are being worked on
+    RECONCILED = "reconciled", _("Reconciled")  # 对账销号: every problem closed or carried over
+
+
+class ProblemBatch(models.Model):
+    """One list of problems raised together (问题清单), such as 「市委第三巡察组反馈意见」.
+
+    An inspection plan's findings are its batch (source `supervision`, created with the plan): every
+    finding belongs to exactly one batch.
+    """
+
+    source = models.ForeignKey(
+        ProblemSource, verbose_name=_("source"), on_delete=models.PROTECT, related_name="batches"
+    )
+    # Set for the batch of an inspection plan's findings, and only for it.
+    plan = models.OneToOneField(
+        InspectionPlan, on_delete=models.PROTECT, null=True, blank=True, related_name="batch", editable=False
+    )
+    title = models.CharField(_("title"), max_length=100)
+    raised_on = models.DateField(_("raised on"))
+    # The body that raised them (市委第三巡察组, 审计局); an inspection plan's batch leaves it to the plan.
+    raised_by = models.CharField(_("raised by"), max_length=100, blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=BatchStatus.choices, default=BatchStatus.OPEN, editable=False
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("created at"), default=clock.now, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("problem batch")
+        verbose_name_plural = _("problem batches")
+        ordering = ["-raised_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="problembatch_status_valid", condition=Q(status__in=BatchStatus.values)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
 
 
 class Checkpoint(models.Model):
@@ -238,6 +323,10 @@ class Severity(models.TextChoices):
 class Finding(models.Model):
     """A problem found (问题): in which unit, who answers for it, which signed clause it breaches."""
 
+    # The list it was raised in; an inspection's findings are their plan's batch.
+    batch = models.ForeignKey(
+        ProblemBatch, verbose_name=_("problem list"), on_delete=models.PROTECT, related_name="findings"
+    )
     plan = models.ForeignKey(InspectionPlan, on_delete=models.PROTECT, related_name="findings")
     inspection = models.ForeignKey(Inspection, on_delete=models.PROTECT, related_name="findings")
     check_result = models.ForeignKey(

@@ -58,6 +58,8 @@ EVIDENCE_TABLES = (
     "responsibility_posthandover",
     "responsibility_dutyevent",
     "responsibility_dutyaudithead",
+    "responsibility_problemsource",
+    "responsibility_problembatch",
 )
 
 
@@ -100,10 +102,11 @@ def test_the_letter_trigger_allows_exactly_the_moves_of_the_workflow_table():
     assert _trigger_status_moves() == workflow
 
 
-def test_the_migration_guards_every_evidence_table():
-    migration = importlib.import_module("responsibility.migrations.0013_protection_triggers")
+def test_the_migrations_guard_every_evidence_table():
+    first = importlib.import_module("responsibility.migrations.0013_protection_triggers")
+    batches = importlib.import_module("responsibility.migrations.0022_problem_batches")
 
-    assert set(migration.TRUNCATE_REFUSED) == set(EVIDENCE_TABLES)
+    assert set(first.TRUNCATE_REFUSED) | set(batches.PROTECTED) == set(EVIDENCE_TABLES)
 
 
 # TRUNCATE: a statement trigger on every evidence table (row triggers never see it).
@@ -252,6 +255,7 @@ def test_database_refuses_to_change_an_evidence_file(seeded, column, value):
         ("responsibility_rectification", "measures"),
         ("responsibility_performancerecord", "summary"),
         ("responsibility_dutyassignment", "integrity_duties"),
+        ("responsibility_problembatch", "title"),
     ],
 )
 def test_database_refuses_a_change_without_the_version_step(seeded, table, column):

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import UTC
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils.translation import gettext as _
 
 from accounts.models import OrgUnit, Post
@@ -42,6 +42,9 @@ from responsibility.supervision.models import (
     InspectionPlan,
     InspectionStatus,
     PlanStatus,
+    ProblemBatch,
+    ProblemSource,
+    ProblemSourceCode,
     SpotCheckDraw,
 )
 from responsibility.supervision.permissions import (
@@ -134,6 +137,13 @@ def inspection_plan_create(*, data: PlanInput, created_by) -> InspectionPlan:
     )
     plan.scope.set(data.scope)
     plan.team.set(data.team)
+    ProblemBatch.objects.create(
+        source=ProblemSource.objects.get(code=ProblemSourceCode.SUPERVISION),
+        plan=plan,
+        title=plan.title,
+        raised_on=clock.today(),
+        created_by=created_by,
+    )
     inspection_events_append(
         events=[
             _event(
@@ -190,6 +200,8 @@ def inspection_plan_update(
         setattr(locked, name, getattr(data, name))
     locked.version += 1
     locked.save(update_fields=["year", "title", "description", "period_start", "period_end", "version"])
+    if before["title"] != data.title:  # the plan's findings are listed under its title
+        ProblemBatch.objects.filter(plan=locked).update(title=data.title, version=F("version") + 1)
     locked.scope.set(data.scope)
     locked.team.set(data.team)
     after = _plan_payload(data)

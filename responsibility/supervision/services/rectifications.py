@@ -28,6 +28,7 @@ from responsibility.supervision.models import (
     InspectionEventKind,
     InspectionPlan,
     InspectionStatus,
+    ProblemBatch,
     Rectification,
     RectificationStatus,
     Severity,
@@ -135,6 +136,7 @@ def finding_record(*, inspection: Inspection, data: FindingInput, recorded_by) -
     files = evidence_check_all(data.files)
     number = (plan.findings.aggregate(last=Max("number"))["last"] or 0) + 1
     finding = Finding.objects.create(
+        batch=ProblemBatch.objects.get(plan=plan),
         plan=plan,
         inspection=locked,
         check_result=data.check_result,
