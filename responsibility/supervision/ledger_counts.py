@@ -17,6 +17,7 @@ never served older than the chain position it was read at, so a count is never s
 """
 
 import datetime
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 
@@ -233,11 +234,10 @@ class WholeLedgerCounts:
         return counts_total(self.by_plan().values())
 
     def by_category(self) -> dict[str, int]:
-        merged: dict[str, int] = {}
+        merged: Counter[str] = Counter()
         for block in self.blocks.values():
-            for category, count in block.categories.items():
-                merged[category] = merged.get(category, 0) + count
-        return merged
+            merged.update(block.categories)
+        return dict(merged)
 
     def overdue_trend(self) -> list[int]:
         weeks = [block.trend for block in self.blocks.values()]
@@ -278,9 +278,9 @@ def _blocks_count(*, today: datetime.date, blocks: set[int] | None) -> dict[int,
         block = unit // UNITS_PER_BLOCK
         _add(units.setdefault(block, {}), unit, values)
         _add(plans.setdefault(block, {}), plan, values)
-    categories: dict[int, dict] = {}
+    categories: dict[int, Counter[str]] = {}
     for unit, category, count in findings.values_list("unit_id", "category").annotate(count=Count("pk")):
-        _add(categories.setdefault(unit // UNITS_PER_BLOCK, {}), category, (count,))
+        categories.setdefault(unit // UNITS_PER_BLOCK, Counter())[category] += count
     trend = overdue_trend_count(today=today)
     weeks: dict[int, list[int]] = {}
     for row in findings.filter(trend.candidates).values("unit_id").annotate(**trend.aggregates):
@@ -289,7 +289,7 @@ def _blocks_count(*, today: datetime.date, blocks: set[int] | None) -> dict[int,
         block: BlockCounts(
             units={unit: tuple(values) for unit, values in units[block].items()},
             plans={plan: tuple(values) for plan, values in plans[block].items()},
-            categories={category: count for category, (count,) in categories.get(block, {}).items()},
+            categories=dict(categories.get(block, {})),
             trend=tuple(weeks.get(block, (0,) * len(trend.days))),
         )
         for block in units
