@@ -11,13 +11,14 @@ from django.utils.translation import gettext_lazy as _
 from core import clock
 
 # The records an evidence file may belong to (exactly one of them).
-EVIDENCE_OWNERS = ("check_result", "finding", "rectification", "performance_record")
+EVIDENCE_OWNERS = ("check_result", "finding", "rectification", "measure", "performance_record")
 
 
 class EvidenceFile(models.Model):
     """An uploaded file that proves something (佐证材料). Checked by content, hashed, served as a download.
 
-    It belongs to exactly one record: a check result, a finding, a rectification or a performance record.
+    It belongs to exactly one record: a check result, a finding, a rectification, a rectification measure
+    or a performance record.
     """
 
     file = models.FileField(_("file"), upload_to="evidence/%Y/%m/", editable=False)
@@ -37,6 +38,9 @@ class EvidenceFile(models.Model):
         null=True,
         blank=True,
         related_name="evidence",
+    )
+    measure = models.ForeignKey(
+        "responsibility.Measure", on_delete=models.PROTECT, null=True, blank=True, related_name="evidence"
     )
     performance_record = models.ForeignKey(
         "responsibility.PerformanceRecord",

@@ -1,8 +1,8 @@
 """Who may download an evidence file: whoever may see the record it belongs to.
 
-Evidence belongs to records of other subdomains (check results, findings and rectifications in
-supervision; performance records in 一岗双责). Each of them registers, for its kind of owner, the rule
-that says whether a user may see the owner; this module asks the one for the file's owner.
+Evidence belongs to records of other subdomains (check results, findings, rectifications and their
+measures in supervision; performance records in 一岗双责). Each of them registers, for its kind of owner,
+the rule that says whether a user may see the owner; this module asks the one for the file's owner.
 """
 
 from collections.abc import Callable
@@ -25,7 +25,9 @@ def evidence_owner_register(owner: str, visible: Callable[..., bool]) -> None:
 def evidence_get_visible(*, user, pk: int) -> EvidenceFile | None:
     """An evidence file the user may download (they may see the record it belongs to), or None."""
     evidence = (
-        EvidenceFile.objects.select_related("check_result__inspection", "finding", "rectification__finding")
+        EvidenceFile.objects.select_related(
+            "check_result__inspection", "finding", "rectification__finding", "measure"
+        )
         .filter(pk=pk)
         .first()
     )

@@ -24,6 +24,7 @@ class ReminderKind(models.TextChoices):
     )
     DAILY_DIGEST = "daily_digest", _("Daily digest")  # to unit heads and the office
     RECTIFICATION_DUE = "rectification_due", _("Rectification deadline")  # to the rectification's owner
+    MEASURE_DUE = "measure_due", _("Rectification measure deadline")  # to a measure's owner (of several)
     DUTY_TASK_DUE = "duty_task_due", _("Duty task due")  # to the leader a task's period is due from
     # To the signer and the issuer, once each: the letter is in force, its sealed PDF attached (or linked).
     LETTER_SEALED = "letter_sealed", _("Countersigned letter with its sealed PDF")
@@ -133,7 +134,8 @@ class Reminder(models.Model):
 
     @property
     def object_kind(self) -> str:
-        """What `object_key` names: "letter", "campaign", "unit", "office" or "rectification"."""
+        """What `object_key` names: "letter", "campaign", "unit", "office", "rectification", "measure" or
+        "occurrence"."""
         return self.object_key.partition(":")[0]
 
     @property

@@ -8,14 +8,24 @@ own words, such as a reason, a summary or the measures taken, are its note). A p
 - plan_created: ``{"year", "title", "description", "period_start", "period_end", "scope": [unit ids],
   "team": [user ids]}``;
 - plan_updated: ``{"changes": {field: {"from": old, "to": new}}}`` over the fields of plan_created;
-- plan_closed, inspection_completed, submitted, sent_back, verified, closed: ``{}``;
+- plan_closed, inspection_completed, verified, closed: ``{}``;
 - drawn, redrawn: ``{"draw": its number in the plan, "public_value", "units": how many were drawn}``
   (a redraw's reason is the note);
 - result_recorded: ``{"checkpoint": its number, "outcome", "version": of the result}``;
 - evidence_added: ``{"evidence": id, "file": the uploaded file's name}`` (its SHA-256 is the digest);
 - finding_recorded: ``{"reference", "title", "owner": person, "deadline"}``;
 - finding_updated: ``{"changes": {field: {"from": old, "to": new}}}`` over title, description,
-  severity, responsible (person), owner (person), requirement and deadline.
+  severity, responsible (person), owner (person), requirement and deadline;
+- measure_added: ``{"measure": its number, "action", "owner": person, "deadline"}``, with
+  ``"rectification_deadline": {"from", "to"}`` when it moved the rectification's deadline, and
+  ``"carried_from_rectification": true, "status"`` for the measures migration 0023 made of the
+  rectifications before measures;
+- measure_updated: ``{"measure": its number, "changes": {field: {"from", "to"}}}`` over action, owner
+  (person) and deadline, with ``"rectification_deadline": {"from", "to"}`` when the rectification's
+  deadline moved with it;
+- measure_reported: ``{"measure": its number}`` (what was done is the note);
+- submitted: ``{}``, or ``{"measures": [numbers]}`` when the last of several measures submitted it;
+- sent_back: ``{"measures": [the numbers reopened]}`` (``{}`` before measures: the whole rectification).
 
 Events written before payloads (format 1) kept these facts as machine text in the note
 (``owner=24; deadline=2026-05-01``); they are read back into the same payloads and sentences (below).
@@ -52,6 +62,7 @@ from responsibility.supervision.models import (
     InspectionEvent,
     InspectionEventKind,
     InspectionPlan,
+    Measure,
     Rectification,
     Severity,
 )
@@ -125,6 +136,12 @@ _FINDING_CHANGES = {
     "deadline": field_from_to(Rectification, "deadline", payload_date),
 }
 
+_MEASURE_CHANGES = {
+    "action": field_changed(Measure, "action"),
+    "owner": field_from_to(Measure, "owner", payload_person),
+    "deadline": field_from_to(Measure, "deadline", payload_date),
+}
+
 
 # A format-1 correction named the fields it changed, with the new person and both deadlines only.
 _LEGACY_FINDING_CHANGES = {
@@ -150,6 +167,14 @@ def _plan_terms(payload: dict) -> str:
         "units": len(payload.get("scope", [])),
         "members": len(payload.get("team", [])),
     }
+
+
+def _with_rectification_deadline(sentence: str, payload: dict) -> str:
+    """A measure's sentence, and the rectification's deadline when the measure moved it."""
+    moved = payload.get("rectification_deadline")
+    if not moved:
+        return sentence
+    return sentences_join(sentence, changes_sentence({"deadline": moved}, _FINDING_CHANGES))
 
 
 def inspection_event_describe(event: InspectionEvent) -> str:
@@ -208,10 +233,44 @@ def inspection_event_describe(event: InspectionEvent) -> str:
         return changes_sentence(
             payload.get("changes", {}), _LEGACY_FINDING_CHANGES if legacy else _FINDING_CHANGES
         )
+    if kind == K.MEASURE_ADDED:
+        sentence = _("Measure %(number)d: “%(action)s”, %(owner)s by %(deadline)s.") % {
+            "number": payload.get("measure", 0),
+            "action": payload.get("action", ""),
+            "owner": payload_person(payload.get("owner", "")),
+            "deadline": payload_date(payload.get("deadline", "")),
+        }
+        if payload.get("carried_from_rectification"):
+            return sentences_join(sentence, _("Carried from the rectification's terms when measures began."))
+        return _with_rectification_deadline(sentence, payload)
+    if kind == K.MEASURE_UPDATED:
+        sentence = _("Measure %(number)d changed: %(changes)s") % {
+            "number": payload.get("measure", 0),
+            "changes": changes_sentence(payload.get("changes", {}), _MEASURE_CHANGES),
+        }
+        return _with_rectification_deadline(sentence, payload)
+    if kind == K.MEASURE_REPORTED:
+        return sentence_with_note(
+            _("Measure %(number)d reported done.") % {"number": payload.get("measure", 0)},
+            _("Report on the measure: %(note)s"),
+            note,
+        )
     if kind == K.SUBMITTED:
+        if "measures" in payload:
+            return _("All %(count)d measures reported done: submitted for verification.") % {
+                "count": len(payload["measures"])
+            }
         return sentence_with_note(_("Reported as rectified."), _("Measures taken: %(note)s"), note)
     if kind == K.SENT_BACK:
-        return sentence_with_note(_("Sent back to the owner."), _("Reason: %(note)s"), note)
+        sentence = _("Sent back to the owner.")
+        reopened = payload.get("measures", [])
+        if reopened and reopened != [1]:  # a rectification of one measure reads as before measures
+            # Translators: between the numbers of the measures sent back ("1, 3").
+            separator = _(", ")
+            sentence = _("Sent back to the owner: measures %(numbers)s to be done again.") % {
+                "numbers": separator.join(str(number) for number in reopened)
+            }
+        return sentence_with_note(sentence, _("Reason: %(note)s"), note)
     if kind == K.VERIFIED:
         return sentence_with_note(_("The rectification was checked and accepted."), _("Note: %(note)s"), note)
     if kind == K.CLOSED:

@@ -529,6 +529,68 @@ class Rectification(models.Model):
         return traffic_light(status=self.status, deadline=self.deadline, today=today or clock.today())
 
 
+class MeasureStatus(models.TextChoices):
+    OPEN = "open", _("Being carried out")  # its owner is working on it (again, after a sending back)
+    REPORTED = "reported", _("Reported done")  # its owner reported it done, with evidence when required
+
+
+class Measure(models.Model):
+    """One measure of a problem's rectification (整改措施): what will be done, by whom, by when.
+
+    A problem's rectification is reported when its last open measure is; the rectification's deadline is
+    its latest measure's (both kept by the services in supervision.services.rectifications).
+    """
+
+    finding = models.ForeignKey(Finding, on_delete=models.PROTECT, related_name="measures")
+    number = models.PositiveSmallIntegerField(_("number"))  # 1, 2, 3 … within the problem
+    action = models.TextField(_("measure"), max_length=2000)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="measures"
+    )
+    deadline = models.DateField(_("deadline"))
+    status = models.CharField(
+        _("status"), max_length=12, choices=MeasureStatus.choices, default=MeasureStatus.OPEN, editable=False
+    )
+    # The owner's report: what was done and how it turned out (完成情况).
+    report = models.TextField(_("what was done"), max_length=2000, blank=True, editable=False)
+    reported_at = models.DateTimeField(_("reported at"), null=True, blank=True, editable=False)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("created at"), default=clock.now, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("rectification measure")
+        verbose_name_plural = _("rectification measures")
+        ordering = ["finding", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["finding", "number"], name="measure_number_unique"),
+            models.CheckConstraint(name="measure_status_valid", condition=Q(status__in=MeasureStatus.values)),
+            models.CheckConstraint(
+                name="measure_reported_has_time",
+                condition=Q(status=MeasureStatus.OPEN) | Q(reported_at__isnull=False),
+            ),
+        ]
+        indexes = [models.Index(fields=["owner", "status"], name="measure_owner_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.finding_id}.{self.number} {self.action[:40]}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == MeasureStatus.OPEN
+
+    def light(self, today: datetime.date | None = None) -> TrafficLight:
+        return deadline_light(finished=not self.is_open, deadline=self.deadline, today=today or clock.today())
+
+
 class InspectionEventKind(models.TextChoices):
     PLAN_CREATED = "plan_created", _("Plan created")
     PLAN_UPDATED = "plan_updated", _("Plan changed")
@@ -540,6 +602,9 @@ class InspectionEventKind(models.TextChoices):
     FINDING_RECORDED = "finding_recorded", _("Finding recorded")
     FINDING_UPDATED = "finding_updated", _("Finding changed")
     EVIDENCE_ADDED = "evidence_added", _("Evidence added")
+    MEASURE_ADDED = "measure_added", _("Measure added")
+    MEASURE_UPDATED = "measure_updated", _("Measure changed")
+    MEASURE_REPORTED = "measure_reported", _("Measure reported done")
     SUBMITTED = "submitted", _("Rectification submitted")
     SENT_BACK = "sent_back", _("Sent back for more work")
     VERIFIED = "verified", _("Rectification verified")

@@ -22,7 +22,8 @@ from responsibility.supervision.models import InspectionStatus, PlanStatus, Rect
 # - the inspection team, the office and the Party Group read every plan and the whole ledger
 #   (view_inspectionplan, view_finding);
 # - a unit head (主要负责同志) sees the findings against their unit and the units below it, and
-#   answers them; a rectification's owner and a finding's responsible person see theirs;
+#   answers them; a rectification's owner and a finding's responsible person see theirs, and the owner
+#   of a measure (整改措施) the finding it belongs to, and reports that measure;
 # - everybody else: the plan or finding does not exist for them (404).
 #
 # Seeing a plan, an inspection or a finding is not one of the actions below: that rule is written once,
@@ -44,6 +45,7 @@ class InspectionAction(StrEnum):
 class FindingAction(StrEnum):
     EDIT = "edit"  # the finding and the rectification's requirement, owner and deadline
     SUBMIT = "submit"  # the owner's (or the unit head's) report of the fix
+    PLAN_MEASURES = "plan_measures"  # add and correct measures: the team, the owner, the head
     VERIFY = "verify"  # accept, send back, tick off
 
 
@@ -114,6 +116,10 @@ def finding_user_can(*, user, action: FindingAction, finding, units: set[int] | 
         )
     if action == FindingAction.EDIT:
         return plan_user_can(user=user, action=PlanAction.MANAGE, plan=finding.plan)
+    if action == FindingAction.PLAN_MEASURES:
+        return finding_user_can(user=user, action=FindingAction.EDIT, finding=finding) or finding_user_can(
+            user=user, action=FindingAction.SUBMIT, finding=finding, units=units
+        )
     # Verifying, sending back and ticking off: a team member of the plan with the verify grant.
     return plan_user_can(user=user, action=PlanAction.MANAGE, plan=finding.plan) and user.has_perm(
         "responsibility.verify_rectification"
@@ -124,12 +130,32 @@ def finding_check_permission(*, user, action: FindingAction, finding) -> None:
     if not finding_user_can(user=user, action=action, finding=finding):
         messages = {
             FindingAction.SUBMIT: _("Only the rectification's owner or the unit's head may report the fix."),
+            FindingAction.PLAN_MEASURES: _(
+                "Only the inspection team, the rectification's owner or the unit's head may add or change a "
+                "measure."
+            ),
             FindingAction.VERIFY: _(
                 "Only a member of this plan's inspection team may verify rectifications."
             ),
         }
         raise PermissionDenied(
             messages.get(action, _("Only a member of this plan's inspection team may do this."))
+        )
+
+
+def measure_user_can_report(*, user, measure, finding, units: set[int] | None = None) -> bool:
+    """A measure is reported done by its owner, or by whoever may report the whole rectification."""
+    if not user_is_active(user):
+        return False
+    return user.pk == measure.owner_id or finding_user_can(
+        user=user, action=FindingAction.SUBMIT, finding=finding, units=units
+    )
+
+
+def measure_check_report_permission(*, user, measure, finding) -> None:
+    if not measure_user_can_report(user=user, measure=measure, finding=finding):
+        raise PermissionDenied(
+            _("Only the measure's owner, the rectification's owner or the unit's head may report it.")
         )
 
 
@@ -141,6 +167,9 @@ class FindingPermissions:
     can_submit: bool
     can_verify: bool  # also: send back
     can_close: bool
+    can_plan_measures: bool
+    # The measures (by pk) this user may report done now.
+    reportable_measures: frozenset[int] = frozenset()
 
 
 def finding_permissions_for(*, user, finding) -> FindingPermissions:
@@ -153,9 +182,19 @@ def finding_permissions_for(*, user, finding) -> FindingPermissions:
 
     return FindingPermissions(
         can_edit=status != RectificationStatus.CLOSED and can(FindingAction.EDIT),
-        can_submit=status == RectificationStatus.OPEN and can(FindingAction.SUBMIT),
+        # One measure: the rectification is reported as a whole; several: measure by measure.
+        can_submit=status == RectificationStatus.OPEN
+        and len(finding.measures.all()) == 1
+        and can(FindingAction.SUBMIT),
         can_verify=status == RectificationStatus.SUBMITTED and can(FindingAction.VERIFY),
         can_close=status == RectificationStatus.VERIFIED and can(FindingAction.VERIFY),
+        can_plan_measures=status == RectificationStatus.OPEN and can(FindingAction.PLAN_MEASURES),
+        reportable_measures=frozenset(
+            measure.pk
+            for measure in (finding.measures.all() if status == RectificationStatus.OPEN else ())
+            if measure.is_open
+            and measure_user_can_report(user=user, measure=measure, finding=finding, units=units)
+        ),
     )
 
 

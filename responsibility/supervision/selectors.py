@@ -17,6 +17,8 @@ from responsibility.supervision.models import (
     InspectionEvent,
     InspectionPlan,
     InspectionStatus,
+    Measure,
+    MeasureStatus,
     PlanStatus,
     Rectification,
     RectificationStatus,
@@ -64,7 +66,8 @@ def inspection_list_assigned_to(*, user) -> QuerySet:
 def finding_list_visible_to(*, user, units: set[int] | None = None) -> QuerySet:
     """Findings the user may open: every one for readers of the whole ledger; else those they answer for.
 
-    A unit head answers for their unit and the units below it; an owner or responsible person for theirs.
+    A unit head answers for their unit and the units below it; an owner, a measure's owner or the
+    responsible person for theirs.
     `units` is `units_answered_for(user)`, passed in when the caller needs it too.
     """
     findings = Finding.objects.select_related(
@@ -83,16 +86,19 @@ def finding_list_visible_to(*, user, units: set[int] | None = None) -> QuerySet:
         .union(
             Rectification.objects.filter(owner=user).order_by().values("finding_id"),
             Finding.objects.filter(responsible=user).order_by().values("pk"),
+            Measure.objects.filter(owner=user).order_by().values("finding_id"),
         )
     )
     return findings.filter(pk__in=answered)
 
 
 def rectification_list_awaiting(*, user) -> QuerySet:
-    """Open rectifications the user may report: as owner, or as head of the unit or a unit above it.
+    """Open rectifications the user may report: as owner, as head of the unit or a unit above it, or as
+    the owner of one of its measures still open.
 
-    Read through the user's own rectifications and their units' findings (index lookups each), joined by
-    UNION, not through every open one: both are findings `finding_list_visible_to` lets them read. As an
+    Read through the user's own rectifications, their open measures and their units' findings (index
+    lookups each), joined by UNION, not through every open one: all are findings
+    `finding_list_visible_to` lets them read. As an
     OR, PostgreSQL read every finding (a committee head's to-do: 23 ms at 100,000) or walked every open
     rectification by deadline to find none of a head's (86 ms).
     """
@@ -103,9 +109,10 @@ def rectification_list_awaiting(*, user) -> QuerySet:
         .values("finding_id")
     )
     of_units = Finding.objects.filter(unit_id__in=units).order_by().values("pk")
+    measures = Measure.objects.filter(owner=user, status=MeasureStatus.OPEN).order_by().values("finding_id")
     return (
         finding_list_visible_to(user=user, units=units)
-        .filter(pk__in=own.union(of_units))
+        .filter(pk__in=own.union(of_units, measures))
         .filter(rectification__status=RectificationStatus.OPEN)
         .order_by("rectification__deadline", "pk")
     )
@@ -166,11 +173,16 @@ def inspection_list_of_draw(*, user, draw: SpotCheckDraw) -> QuerySet:
 def _evidence_visible_in_supervision(*, user, evidence) -> bool:
     if evidence.check_result_id is not None:
         return inspection_list_visible_to(user=user).filter(pk=evidence.check_result.inspection_id).exists()
-    finding_id = evidence.finding_id or evidence.rectification.finding_id
+    if evidence.finding_id is not None:
+        finding_id = evidence.finding_id
+    elif evidence.measure_id is not None:
+        finding_id = evidence.measure.finding_id
+    else:
+        finding_id = evidence.rectification.finding_id
     return finding_list_visible_to(user=user).filter(pk=finding_id).exists()
 
 
-for _owner in ("check_result", "finding", "rectification"):
+for _owner in ("check_result", "finding", "rectification", "measure"):
     evidence_owner_register(_owner, _evidence_visible_in_supervision)
 
 

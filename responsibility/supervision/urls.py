@@ -31,6 +31,17 @@ urlpatterns = [
     path("findings/<int:pk>/", findings.finding_detail_view, name="finding-detail"),
     path("findings/<int:pk>/edit/", findings.finding_update_view, name="finding-update"),
     path("findings/<int:pk>/submit/", findings.rectification_submit_view, name="rectification-submit"),
+    path("findings/<int:pk>/measures/new/", findings.measure_add_view, name="measure-add"),
+    path(
+        "findings/<int:pk>/measures/<int:number>/edit/",
+        findings.measure_update_view,
+        name="measure-update",
+    ),
+    path(
+        "findings/<int:pk>/measures/<int:number>/report/",
+        findings.measure_report_view,
+        name="measure-report",
+    ),
     path("findings/<int:pk>/verify/", findings.rectification_verify_view, name="rectification-verify"),
     path(
         "findings/<int:pk>/send-back/", findings.rectification_send_back_view, name="rectification-send-back"

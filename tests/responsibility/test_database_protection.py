@@ -60,6 +60,7 @@ EVIDENCE_TABLES = (
     "responsibility_dutyaudithead",
     "responsibility_problemsource",
     "responsibility_problembatch",
+    "responsibility_measure",
 )
 
 
@@ -105,8 +106,11 @@ def test_the_letter_trigger_allows_exactly_the_moves_of_the_workflow_table():
 def test_the_migrations_guard_every_evidence_table():
     first = importlib.import_module("responsibility.migrations.0013_protection_triggers")
     batches = importlib.import_module("responsibility.migrations.0022_problem_batches")
+    measures = importlib.import_module("responsibility.migrations.0023_measures")
 
-    assert set(first.TRUNCATE_REFUSED) | set(batches.PROTECTED) == set(EVIDENCE_TABLES)
+    assert set(first.TRUNCATE_REFUSED) | set(batches.PROTECTED) | set(measures.PROTECTED) == set(
+        EVIDENCE_TABLES
+    )
 
 
 # TRUNCATE: a statement trigger on every evidence table (row triggers never see it).
@@ -248,6 +252,21 @@ def test_database_refuses_to_change_an_evidence_file(seeded, column, value):
 
 
 @postgresql_only
+def test_database_refuses_to_move_an_evidence_file_to_a_measure(seeded):
+    row = _a_row_of("responsibility_evidencefile")
+    measure = _value("SELECT min(id) FROM responsibility_measure", [])
+
+    with pytest.raises(IntegrityError, match="cannot change"):
+        _sql(
+            "UPDATE responsibility_evidencefile SET measure_id = %s, finding_id = NULL, "
+            "rectification_id = NULL, check_result_id = NULL, performance_record_id = NULL WHERE id = %s",
+            [measure, row],
+        )
+
+    assert _value("SELECT measure_id FROM responsibility_evidencefile WHERE id = %s", [row]) is None
+
+
+@postgresql_only
 @pytest.mark.parametrize(
     ("table", "column"),
     [
@@ -256,6 +275,7 @@ def test_database_refuses_to_change_an_evidence_file(seeded, column, value):
         ("responsibility_performancerecord", "summary"),
         ("responsibility_dutyassignment", "integrity_duties"),
         ("responsibility_problembatch", "title"),
+        ("responsibility_measure", "action"),
     ],
 )
 def test_database_refuses_a_change_without_the_version_step(seeded, table, column):

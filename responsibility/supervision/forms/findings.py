@@ -4,17 +4,20 @@ import datetime
 from collections import OrderedDict
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from core import clock
 from core.forms import _DATE_INPUT, PersonField, VersionForm
 from responsibility.evidence.forms import EvidenceFilesField
 from responsibility.letters.models.letters import ClauseCategory
-from responsibility.supervision.models import Finding, Rectification, Severity
+from responsibility.supervision.models import Finding, Measure, Rectification, Severity
 from responsibility.supervision.services.rectifications import (
     MAX_REASON_LENGTH,
     FindingChange,
     FindingInput,
+    MeasureInput,
+    MeasureReport,
     SubmissionInput,
 )
 
@@ -185,6 +188,62 @@ class SubmitForm(VersionForm):
         return SubmissionInput(measures=self.cleaned_data["measures"], files=self.cleaned_data["files"])
 
 
+class MeasureForm(VersionForm):
+    """A measure of the rectification (整改措施), added (`version`: the rectification's) or corrected
+    (`version`: the measure's)."""
+
+    action = forms.CharField(
+        label=_("Measure"),
+        max_length=Measure._meta.get_field("action").max_length,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One concrete thing that will be done to fix the problem."),
+        error_messages={"required": _("Say what the measure will do.")},
+    )
+    owner = PersonField(
+        label=_("Owner"),
+        queryset=None,
+        help_text=_("Who carries it out and reports it: a holder of a post in the unit."),
+        error_messages={"required": _("Choose the measure's owner: a holder of a post in the unit.")},
+    )
+    deadline = forms.DateField(
+        label=_("Deadline"),
+        widget=_DATE_INPUT,
+        error_messages={"required": _("Give the measure a deadline.")},
+    )
+
+    def __init__(self, *args, people, **kwargs):
+        """`people`: a queryset (it checks the choice), or a list read once for a page of many forms."""
+        super().__init__(*args, **kwargs)
+        field = self.fields["owner"]
+        if isinstance(people, list):
+            field.queryset = get_user_model().objects.filter(pk__in=[person.pk for person in people])
+            field.choices = [
+                ("", field.empty_label),
+                *((person.pk, person.get_full_name()) for person in people),
+            ]
+        else:
+            field.queryset = people
+
+    def measure_input(self) -> MeasureInput:
+        data = self.cleaned_data
+        return MeasureInput(action=data["action"], owner=data["owner"], deadline=data["deadline"])
+
+
+class MeasureReportForm(VersionForm):
+    """A measure reported done; `version` is the measure's."""
+
+    report = forms.CharField(
+        label=_("What was done for this measure"),
+        max_length=Measure._meta.get_field("report").max_length,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Say what was done.")},
+    )
+    files = EvidenceFilesField()
+
+    def measure_report(self) -> MeasureReport:
+        return MeasureReport(report=self.cleaned_data["report"], files=self.cleaned_data["files"])
+
+
 class VerifyForm(VersionForm):
     note = forms.CharField(
         label=_("Note (optional)"),
@@ -202,6 +261,23 @@ class SendBackForm(VersionForm):
         help_text=_("The owner sees this reason and works on the rectification again."),
         error_messages={"required": _("Give the reason the rectification is sent back.")},
     )
+    measures = forms.TypedMultipleChoiceField(
+        label=_("Measures to be done again"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None ticked: every measure is done again."),
+    )
+
+    def __init__(self, *args, measures=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        measures = list(measures)
+        if len(measures) > 1:
+            self.fields["measures"].choices = [
+                (measure.number, f"{measure.number}. {measure.action[:40]}") for measure in measures
+            ]
+        else:  # a rectification of one measure is sent back whole
+            del self.fields["measures"]
 
 
 class CloseForm(VerifyForm):

@@ -22,6 +22,8 @@ from responsibility.supervision.forms.findings import (
     CloseForm,
     FindingCreateForm,
     FindingUpdateForm,
+    MeasureForm,
+    MeasureReportForm,
     SendBackForm,
     SubmitForm,
     VerifyForm,
@@ -33,6 +35,7 @@ from responsibility.supervision.permissions import (
     finding_check_permission,
     finding_permissions_for,
     inspection_check_permission,
+    measure_check_report_permission,
 )
 from responsibility.supervision.selectors import (
     finding_list_visible_to,
@@ -42,6 +45,9 @@ from responsibility.supervision.selectors import (
 from responsibility.supervision.services.rectifications import (
     finding_record,
     finding_update,
+    measure_add,
+    measure_report,
+    measure_update,
     people_of_unit,
     rectification_close,
     rectification_send_back,
@@ -64,6 +70,10 @@ _FIELD_OF_ERROR = {
     "measures": "measures",
     "evidence_required": "files",
     "reason": "reason",
+    "action": "action",
+    "measure_owner": "owner",
+    "measure_deadline": "deadline",
+    "report": "report",
 }
 
 
@@ -74,7 +84,9 @@ def _visible_finding(request, pk: int) -> Finding:
         .select_related(
             "inspection", "check_result__checkpoint", "clause__letter__campaign", "created_by", "plan"
         )
-        .prefetch_related("plan__team", "evidence", "rectification__evidence"),
+        .prefetch_related(
+            "plan__team", "evidence", "rectification__evidence", "measures__owner", "measures__evidence"
+        ),
         pk=pk,
     )
 
@@ -188,21 +200,73 @@ def finding_update_view(request, pk: int):
 # --- The finding page ------------------------------------------------------------------------------
 
 
-def _finding_page(request, finding: Finding, *, status: int = 200, **forms):
+def _finding_page(request, finding: Finding, *, status: int = 200, measure_forms=None, **forms):
+    """The finding page; `measure_forms` holds a measure's form with its errors, by ("report" or "edit",
+    measure pk)."""
     rectification = finding.rectification
     version = {"version": rectification.version}
+    allowed = finding_permissions_for(user=request.user, finding=finding)
+    today = clock.today()
+    measure_forms = measure_forms or {}
+    several = len(finding.measures.all()) > 1
+    # Read once for every measure form of the page.
+    people = list(people_of_unit(unit_id=finding.unit_id)) if allowed.can_plan_measures else None
+
+    def form_of(kind: str, measure, make):
+        return measure_forms.get((kind, measure.pk)) or make()
+
+    measures = [
+        {
+            "measure": measure,
+            "light": measure.light(today),
+            "report_form": form_of(
+                "report",
+                measure,
+                lambda measure=measure: MeasureReportForm(
+                    initial={"version": measure.version}, prefix=f"measure{measure.pk}"
+                ),
+            )
+            if several and measure.pk in allowed.reportable_measures
+            else None,
+            "edit_form": form_of(
+                "edit",
+                measure,
+                lambda measure=measure: MeasureForm(
+                    initial={
+                        "action": measure.action,
+                        "owner": measure.owner_id,
+                        "deadline": measure.deadline,
+                        "version": measure.version,
+                    },
+                    prefix=f"edit{measure.pk}",
+                    people=people,
+                ),
+            )
+            if several and allowed.can_plan_measures and measure.is_open
+            else None,
+        }
+        for measure in finding.measures.all()
+    ]
     context = {
         "finding": finding,
         "rectification": rectification,
-        "light": rectification.light(clock.today()),
-        "allowed": finding_permissions_for(user=request.user, finding=finding),
+        "light": rectification.light(today),
+        "allowed": allowed,
+        "measures": measures,
         "can_open_inspection": inspection_list_visible_to(user=request.user)
         .filter(pk=finding.inspection_id)
         .exists(),
         "history": _history(finding),
         "submit_form": forms.get("submit_form") or SubmitForm(initial=version),
+        "measure_add_form": forms.get("measure_add_form")
+        or (
+            MeasureForm(initial=version, prefix="measure", people=people)
+            if allowed.can_plan_measures
+            else None
+        ),
         "verify_form": forms.get("verify_form") or VerifyForm(initial=version, prefix="verify"),
-        "send_back_form": forms.get("send_back_form") or SendBackForm(initial=version, prefix="send_back"),
+        "send_back_form": forms.get("send_back_form")
+        or SendBackForm(initial=version, prefix="send_back", measures=finding.measures.all()),
         "close_form": forms.get("close_form") or CloseForm(initial=version, prefix="close"),
     }
     return render(request, "responsibility/findings/detail.html", context, status=status)
@@ -229,7 +293,7 @@ def _refusal_message(request, pk: int, error: ApplicationError, *, target: Recti
     """Say clearly why a step was refused because the record moved on (another user, or a double click)."""
     finding = finding_list_visible_to(user=request.user).filter(pk=pk).first()
     rectification = finding.rectification if finding else None
-    if rectification is not None and rectification.status == target:
+    if target is not None and rectification is not None and rectification.status == target:
         last = inspection_events_of(subject=f"finding:{pk}").filter(to_status=target).last()
         if last is not None and last.actor_id == request.user.pk:
             messages.warning(
@@ -261,23 +325,39 @@ def _rectification_step(
     form_class,
     form_name: str,
     prefix: str | None,
-    target: RectificationStatus,
+    target: RectificationStatus | None,
     run,
     done_message: str,
+    form_kwargs=None,
+    measure_form: tuple[str, int] | None = None,
 ):
     """Check the permission (403 before the input is read), parse the form, run the service.
 
     A refusal because the record moved on (stale page, double click) redirects to the fresh page with a
     message; any other refusal shows the page again with the input kept and the reason on the form.
+    `action` is a FindingAction, or a callable that checks the permission on the finding; `form_kwargs`
+    a callable giving the form's arguments from the finding; `measure_form` says which measure's form this
+    is: ("report" or "edit", its pk).
     """
     finding = _visible_finding(request, pk)
-    finding_check_permission(user=request.user, action=action, finding=finding)
-    form = form_class(request.POST, request.FILES, prefix=prefix)
+    if callable(action):
+        action(finding)
+    else:
+        finding_check_permission(user=request.user, action=action, finding=finding)
+    form = form_class(
+        request.POST, request.FILES, prefix=prefix, **(form_kwargs(finding) if form_kwargs else {})
+    )
+
+    def page_again():
+        if measure_form is not None:
+            return _finding_page(request, finding, status=400, measure_forms={measure_form: form})
+        return _finding_page(request, finding, status=400, **{form_name: form})
+
     if not form.is_valid():
         messages.error(
             request, _("Please correct, then save: %(problems)s") % {"problems": form_problems_text(form)}
         )
-        return _finding_page(request, finding, status=400, **{form_name: form})
+        return page_again()
     try:
         run(finding.rectification, form)
     except (StaleEdit, TransitionNotAllowed) as error:
@@ -285,7 +365,7 @@ def _rectification_step(
     except ApplicationError as error:
         form_error_show(form, error, fields=_FIELD_OF_ERROR)
         messages.error(request, str(error))
-        return _finding_page(request, finding, status=400, **{form_name: form})
+        return page_again()
     else:
         messages.success(request, done_message % {"reference": finding.reference})
     return redirect("responsibility:finding-detail", pk=finding.pk)
@@ -309,6 +389,79 @@ def rectification_submit_view(request, pk: int):
             expected_version=form.cleaned_data["version"],
         ),
         done_message=_("The rectification of %(reference)s was submitted for verification."),
+    )
+
+
+@login_required
+@require_POST
+def measure_add_view(request, pk: int):
+    return _rectification_step(
+        request,
+        pk,
+        action=FindingAction.PLAN_MEASURES,
+        form_class=MeasureForm,
+        form_name="measure_add_form",
+        prefix="measure",
+        target=None,
+        run=lambda rectification, form: measure_add(
+            finding=rectification.finding,
+            data=form.measure_input(),
+            added_by=request.user,
+            expected_version=form.cleaned_data["version"],
+        ),
+        done_message=_("A measure was added to the rectification of %(reference)s."),
+        form_kwargs=lambda finding: {"people": people_of_unit(unit_id=finding.unit_id)},
+    )
+
+
+@login_required
+@require_POST
+def measure_report_view(request, pk: int, number: int):
+    finding = _visible_finding(request, pk)  # invisible → 404, before the measure is looked up
+    measure = get_object_or_404(finding.measures.all(), number=number)
+    return _rectification_step(
+        request,
+        pk,
+        action=lambda finding: measure_check_report_permission(
+            user=request.user, measure=measure, finding=finding
+        ),
+        form_class=MeasureReportForm,
+        form_name="report_form",
+        prefix=f"measure{measure.pk}",
+        measure_form=("report", measure.pk),
+        target=None,
+        run=lambda rectification, form: measure_report(
+            measure=measure,
+            data=form.measure_report(),
+            reported_by=request.user,
+            expected_version=form.cleaned_data["version"],
+        ),
+        done_message=_("Measure %(number)d of %%(reference)s is reported done.") % {"number": number},
+    )
+
+
+@login_required
+@require_POST
+def measure_update_view(request, pk: int, number: int):
+    finding = _visible_finding(request, pk)  # invisible → 404, before the measure is looked up
+    measure = get_object_or_404(finding.measures.all(), number=number)
+    return _rectification_step(
+        request,
+        pk,
+        action=FindingAction.PLAN_MEASURES,
+        form_class=MeasureForm,
+        form_name="edit_form",
+        prefix=f"edit{measure.pk}",
+        measure_form=("edit", measure.pk),
+        target=None,
+        run=lambda rectification, form: measure_update(
+            measure=measure,
+            data=form.measure_input(),
+            updated_by=request.user,
+            expected_version=form.cleaned_data["version"],
+        ),
+        done_message=_("Measure %(number)d of %%(reference)s is saved.") % {"number": number},
+        form_kwargs=lambda finding: {"people": people_of_unit(unit_id=finding.unit_id)},
     )
 
 
@@ -343,12 +496,14 @@ def rectification_send_back_view(request, pk: int):
         form_class=SendBackForm,
         form_name="send_back_form",
         prefix="send_back",
+        form_kwargs=lambda finding: {"measures": finding.measures.all()},
         target=RectificationStatus.OPEN,
         run=lambda rectification, form: rectification_send_back(
             rectification=rectification,
             sent_back_by=request.user,
             reason=form.cleaned_data["reason"],
             expected_version=form.cleaned_data["version"],
+            measures=form.cleaned_data.get("measures") or None,
         ),
         done_message=_("The rectification of %(reference)s was sent back to its owner."),
     )

@@ -8,7 +8,8 @@ The rules the table encodes:
 - a finding exists for the readers of the whole ledger and for the people who answer for it (the
   head of its unit, its owner and responsible person); everyone else gets 404, and the page never
   shows its reference;
-- the owner (or the unit head) reports the fix; only team members verify, send back and tick off;
+- the owner (or the unit head) reports the fix, and a measure (the measure's owner too); the team, the
+  owner and the unit head add and correct measures; only team members verify, send back and tick off;
 - an action the user may take runs the real service with valid data and redirects ("302 done").
 """
 
@@ -29,6 +30,7 @@ from responsibility.supervision.models import (
     Inspection,
     InspectionEvent,
     InspectionPlan,
+    Measure,
     Rectification,
     RectificationStatus,
     SpotCheckDraw,
@@ -96,6 +98,12 @@ TABLE = {
     ("finding-update", "POST"):          (LOGIN, 404,   403,   404,   DONE,  DONE,  403,   403,   403),
     ("rectification-submit", "GET"):     (LOGIN, 405,   405,   405,   405,   405,   405,   405,   405),
     ("rectification-submit", "POST"):    (LOGIN, 404,   DONE,  404,   403,   403,   403,   403,   403),
+    ("measure-add", "GET"):              (LOGIN, 405,   405,   405,   405,   405,   405,   405,   405),
+    ("measure-add", "POST"):             (LOGIN, 404,   DONE,  404,   DONE,  DONE,  403,   403,   403),
+    ("measure-update", "GET"):           (LOGIN, 405,   405,   405,   405,   405,   405,   405,   405),
+    ("measure-update", "POST"):          (LOGIN, 404,   DONE,  404,   DONE,  DONE,  403,   403,   403),
+    ("measure-report", "GET"):           (LOGIN, 405,   405,   405,   405,   405,   405,   405,   405),
+    ("measure-report", "POST"):          (LOGIN, 404,   DONE,  404,   403,   403,   403,   403,   403),
     ("rectification-verify", "GET"):     (LOGIN, 405,   405,   405,   405,   405,   405,   405,   405),
     ("rectification-verify", "POST"):    (LOGIN, 404,   403,   404,   DONE,  DONE,  403,   403,   403),
     ("rectification-send-back", "GET"):  (LOGIN, 405,   405,   405,   405,   405,   405,   405,   405),
@@ -213,6 +221,9 @@ def page_url(page: str, world: World) -> str:
         "finding-detail": [finding.pk],
         "finding-update": [finding.pk],
         "rectification-submit": [finding.pk],
+        "measure-add": [finding.pk],
+        "measure-report": [finding.pk, 1],
+        "measure-update": [finding.pk, 1],
         "rectification-verify": [finding.pk],
         "rectification-send-back": [finding.pk],
         "rectification-close": [finding.pk],
@@ -228,6 +239,7 @@ def post_data(page: str, world: World) -> dict:
     supervision, finding = world.supervision, world.finding
     plan = finding.plan
     rectification = finding.rectification
+    measure = Measure.objects.get(finding=finding, number=1)
     head = supervision.org.heads[0]
     deadline = (timezone.localdate() + datetime.timedelta(days=20)).isoformat()
     plan_fields = {
@@ -280,6 +292,23 @@ def post_data(page: str, world: World) -> dict:
             "files": pdf_upload(),
             "version": str(rectification.version),
         },
+        "measure-add": {
+            "measure-action": "修订公务接待管理办法。",
+            "measure-owner": str(head.pk),
+            "measure-deadline": deadline,
+            "measure-version": str(rectification.version),
+        },
+        "measure-update": {
+            f"edit{measure.pk}-action": "召开专题会议研究部署。",
+            f"edit{measure.pk}-owner": str(head.pk),
+            f"edit{measure.pk}-deadline": deadline,
+            f"edit{measure.pk}-version": str(measure.version),
+        },
+        "measure-report": {
+            f"measure{measure.pk}-report": "已召开专题会议。",
+            f"measure{measure.pk}-files": pdf_upload(),
+            f"measure{measure.pk}-version": str(measure.version),
+        },
         # the three inspector's forms share the finding page, so each has its own prefix
         "rectification-verify": {
             "verify-note": "经核实已整改。",
@@ -304,6 +333,7 @@ def world_snapshot() -> tuple:
         sorted(CheckResult.objects.values_list("pk", "outcome", "version")),
         sorted(Finding.objects.values_list("pk", "title", "version")),
         sorted(Rectification.objects.values_list("pk", "status", "version")),
+        sorted(Measure.objects.values_list("pk", "status", "version")),
         EvidenceFile.objects.count(),
         InspectionEvent.objects.count(),
     )

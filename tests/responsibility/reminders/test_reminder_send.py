@@ -227,12 +227,14 @@ def test_reminder_send_renders_every_kind_in_chinese(org, issued_letters, clock)
     reminders_send_batch(reminder_ids=list(Reminder.objects.values_list("pk", flat=True)))
 
     # then each kind went out, with a Chinese subject, and every one is marked sent
-    # (rectification and duty task reminders need a finding or an assignment:
-    # test_rectification_reminders.py and test_duty_task_reminders.py render them)
+    # (rectification, measure and duty task reminders need a finding or an assignment:
+    # test_rectification_reminders.py, test_measure_reminders.py and test_duty_task_reminders.py
+    # render them)
     kinds = set(Reminder.objects.values_list("kind", flat=True))
     # (and the sealed PDF's message, test_letter_sealed_message.py)
     assert kinds == set(ReminderKind.values) - {
         ReminderKind.RECTIFICATION_DUE,
+        ReminderKind.MEASURE_DUE,
         ReminderKind.DUTY_TASK_DUE,
         ReminderKind.LETTER_SEALED,
     }

@@ -624,6 +624,12 @@ def test_the_finding_page_runs_the_same_queries_for_few_and_many_events(client, 
         expected_version=None,
     )
     _submitted(finding)
-    many = _queries(client, supervision.inspectors[0], url)
+    rectification_send_back(
+        rectification=_rectification(finding),
+        sent_back_by=supervision.inspectors[0],
+        reason="还要再补",
+        expected_version=None,
+    )
+    many = _queries(client, supervision.inspectors[0], url)  # open again, as it was: the same forms
 
     assert few == many
