@@ -46,6 +46,7 @@ SECRETARY = "shuji"  # signed letters wait for their countersignature
 UNIT_HEAD_TO_SIGN = "yjs_zhuren"  # a letter waits for their signature
 UNIT_HEAD_BUSY = "fzw_zhuren"  # a countersignature to give and letters to issue to staff
 OFFICE_ADMIN = "bangongshi_admin"  # campaigns and templates
+MEASURE_OWNER = "fagui_chuzhang"  # owns measure 2 of a finding carried out as three measures
 STROKES = [
     [(0.10, 0.70), (0.16, 0.30), (0.22, 0.62), (0.28, 0.32), (0.33, 0.66)],
     [(0.40, 0.38), (0.50, 0.40), (0.45, 0.75), (0.56, 0.70)],
@@ -134,6 +135,17 @@ class Shooter:
         self.shoot(page, "templates")
         page.context.close()
 
+    def finding_measures(self) -> None:
+        """The one finding the measure's owner may see (from their ledger), its report form open."""
+        for device, name in ((DESKTOP, "finding-measures"), (PHONE, "finding-measures-phone")):
+            page = self.session(MEASURE_OWNER, device)
+            self.go(page, "ledger/")
+            with page.expect_navigation():
+                page.locator("main a[href*='/findings/']").first.click()
+            page.locator("li.measure details").first.evaluate("details => { details.open = true; }")
+            self.shoot(page, name)
+            page.context.close()
+
 
 def _draw(page: Page, canvas) -> None:
     """A made-up signature on the pad, with the mouse (the page is not submitted)."""
@@ -169,6 +181,7 @@ def main(argv: list[str] | None = None) -> int:
             shooter.letter_to_sign()
             shooter.countersign_batch()
             shooter.campaign_pages()
+            shooter.finding_measures()
         finally:
             browser.close()
     print(f"{len(shooter.saved)} screenshots saved.")

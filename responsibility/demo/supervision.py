@@ -29,6 +29,7 @@ from responsibility.supervision.models import (
     Finding,
     Inspection,
     InspectionPlan,
+    Measure,
     Rectification,
     SpotCheckDraw,
 )
@@ -45,8 +46,13 @@ from responsibility.supervision.services.inspections import (
 )
 from responsibility.supervision.services.rectifications import (
     FindingInput,
+    MeasureInput,
+    MeasureReport,
     SubmissionInput,
     finding_record,
+    measure_add,
+    measure_report,
+    people_of_unit,
     rectification_close,
     rectification_send_back,
     rectification_submit,
@@ -206,7 +212,14 @@ class _Supervision:
                 inspector=inspector,
                 context=context,
             )
-        actors = {"submit": head, "send_back": inspector, "verify": inspector, "close": self.leader}
+        actors = {
+            "submit": head,
+            "add_measure": head,
+            "report_measure": head,  # or the measure's owner: _rectification_step
+            "send_back": inspector,
+            "verify": inspector,
+            "close": self.leader,
+        }
         for index, finding in enumerate(spec.findings):
             key = (inspection.pk, index)
             self._later(
@@ -280,6 +293,33 @@ class _Supervision:
                 data=SubmissionInput(measures=step.text, files=files),
                 submitted_by=actor,
                 expected_version=version,
+            )
+        elif step.action == "add_measure":
+            finding = rectification.finding
+            owner = actor
+            if step.owner == "staff":
+                owner = people_of_unit(unit_id=finding.unit_id).exclude(pk=actor.pk).first() or actor
+            measure_add(
+                finding=finding,
+                data=MeasureInput(
+                    action=step.text,
+                    owner=owner,
+                    deadline=self.today + datetime.timedelta(days=step.deadline_in_days),
+                ),
+                added_by=actor,
+                expected_version=version,
+            )
+        elif step.action == "report_measure":
+            measure = Measure.objects.select_related("finding", "owner").get(
+                finding=self.findings[key], number=step.number
+            )
+            measure_report(
+                measure=measure,
+                data=MeasureReport(
+                    report=step.text, files=self._files(step.evidence, {**context, "measures": step.text})
+                ),
+                reported_by=measure.owner,
+                expected_version=measure.version,
             )
         elif step.action == "send_back":
             rectification_send_back(

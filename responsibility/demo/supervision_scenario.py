@@ -126,13 +126,19 @@ class DemoCheck:
 @dataclass(frozen=True)
 class DemoStep:
     """A later step of a rectification: "submit" (the head), "send_back" or "verify" (the inspector),
-    "close" (the team leader). `text` is the measures, the reason or the note."""
+    "close" (the team leader); "add_measure" (the head: measure `text`, owned by the unit's head or by
+    another holder of a post in it, `owner` "head" or "staff", due `deadline_in_days` from the day the demo
+    is loaded) and "report_measure" (measure `number`, by its owner: what was done). `text` is the
+    measures, the reason, the note, the measure or its report."""
 
     action: str
     days_ago: int
     hour: int
     text: str
     evidence: tuple[DemoEvidence, ...] = ()
+    number: int = 0
+    owner: str = "head"
+    deadline_in_days: int = 0
 
 
 @dataclass(frozen=True)
@@ -355,6 +361,33 @@ DEMO_INSPECTIONS = (
                 requirement="对照中央八项规定精神开展自查，制定视察调研工作规范，明确陪同人员和行程安排要求，"
                 "并在本单位会议上通报。",
                 deadline_in_days=5,
+                # The head breaks the rectification down: the rules by a staff member, the briefing by
+                # the head, who has reported it; the rules are still being drafted.
+                steps=(
+                    DemoStep(
+                        "add_measure",
+                        8,
+                        10,
+                        "起草《视察调研工作规范》，明确陪同人员不超过3人、行程不安排与主题无关的参观点。",
+                        owner="staff",
+                        deadline_in_days=4,
+                    ),
+                    DemoStep(
+                        "add_measure",
+                        8,
+                        11,
+                        "在本单位全体干部会议上通报问题和自查情况。",
+                        deadline_in_days=2,
+                    ),
+                    DemoStep(
+                        "report_measure",
+                        3,
+                        16,
+                        "已在本单位全体干部会议上通报问题和自查情况，参会23人。",
+                        evidence=(MINUTES,),
+                        number=3,
+                    ),
+                ),
             ),
         ),
         completed_days_ago=9,
