@@ -53,6 +53,8 @@ def add_plan(world: World, k: int) -> None:
         InspectionEventKind,
         InspectionPlan,
         InspectionStatus,
+        Measure,
+        MeasureStatus,
         PlanStatus,
         ProblemBatch,
         ProblemSource,
@@ -202,6 +204,29 @@ def add_plan(world: World, k: int) -> None:
         for finding, rectification in zip(findings, rectifications, strict=True):
             rectification.finding = finding
         Rectification.objects.bulk_create(rectifications, batch_size=2000)
+        # Each rectification's one measure, its terms (as finding_record makes it, and migration 0023 for
+        # the rectifications made before measures).
+        Measure.objects.bulk_create(
+            (
+                Measure(
+                    finding=rect.finding,
+                    number=1,
+                    action=rect.requirement,
+                    owner_id=rect.owner_id,
+                    deadline=rect.deadline,
+                    status=MeasureStatus.OPEN
+                    if rect.status == RectificationStatus.OPEN
+                    else MeasureStatus.REPORTED,
+                    report=rect.measures,
+                    reported_at=rect.submitted_at,
+                    reported_by_id=rect.submitted_by_id,
+                    created_by=rect.finding.created_by,
+                    created_at=rect.created_at,
+                )
+                for rect in rectifications
+            ),
+            batch_size=5000,
+        )
 
         # finding_record's audit event and notices, and one event for the last step of each rectification.
         events, notices = [], []
@@ -216,6 +241,7 @@ def add_plan(world: World, k: int) -> None:
             events.append(
                 InspectionEvent(
                     plan=plan,
+                    batch=batch,
                     subject=subject,
                     kind=InspectionEventKind.FINDING_RECORDED,
                     to_status=RectificationStatus.OPEN,
@@ -228,6 +254,7 @@ def add_plan(world: World, k: int) -> None:
                 events.append(
                     InspectionEvent(
                         plan=plan,
+                        batch=batch,
                         subject=subject,
                         kind=last_step[rect.status],
                         from_status=RectificationStatus.OPEN

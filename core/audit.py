@@ -24,8 +24,12 @@ GENESIS_HASH = "0" * 64
 # How an event hashes, recorded on each event (`chain_format`) so that every stored chain still verifies.
 # Format 1: the chain's columns, the note among them; the events written before payloads existed.
 # Format 2: the same columns, the event's structured payload (canonical JSON, sorted keys) and the number 2.
+# Format 3: format 2's digest with the number 3, for a chain whose events hash a column more than its
+#   format-2 ones (the inspection chain's `batch`, ADR 0015): the chain's `event_fields` says which, by
+#   the event's format. A chain accepts the formats it declares (`AuditChain.formats`).
 CHAIN_FORMAT_NOTE = 1
 CHAIN_FORMAT_PAYLOAD = 2
+CHAIN_FORMAT_MORE_COLUMNS = 3
 CHAIN_FORMAT_CURRENT = CHAIN_FORMAT_PAYLOAD
 
 
@@ -48,8 +52,8 @@ def event_format_digest(event, fields: dict) -> str:
         if event.payload:
             raise ChainFormatError(f"event #{event.sequence} is format 1 but carries a payload")
         return event_digest(fields)
-    if event.chain_format == CHAIN_FORMAT_PAYLOAD:
-        return event_digest({**fields, "format": CHAIN_FORMAT_PAYLOAD, "payload": event.payload})
+    if event.chain_format in (CHAIN_FORMAT_PAYLOAD, CHAIN_FORMAT_MORE_COLUMNS):
+        return event_digest({**fields, "format": event.chain_format, "payload": event.payload})
     raise ChainFormatError(f"event #{event.sequence} has an unknown chain format {event.chain_format!r}")
 
 
@@ -68,8 +72,15 @@ class AuditChain:
     event_fields: Callable[[models.Model], dict]
     # How reports name it ("The letter audit chain"): a lazy translation.
     label: object = ""
+    # The chain formats its events may have; any other breaks the chain where it appears.
+    formats: tuple[int, ...] = (CHAIN_FORMAT_NOTE, CHAIN_FORMAT_PAYLOAD)
 
     def event_hash(self, event) -> str:
+        if event.chain_format not in self.formats:
+            raise ChainFormatError(
+                f"event #{event.sequence} has chain format {event.chain_format!r}, not one of the "
+                f"{self.name} chain's"
+            )
         return event_format_digest(event, self.event_fields(event))
 
     def event_export(self, event) -> dict:

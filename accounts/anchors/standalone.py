@@ -43,14 +43,15 @@ def statement_digest(statement: dict) -> str:
 
 
 def event_digest(event: dict) -> str:
-    """Format 1 hashes the columns alone; format 2 adds the format number and the structured payload."""
+    """Format 1 hashes the columns alone; format 2 adds the format number and the structured payload;
+    format 3 is format 2 for an event whose chain hashes a column more (its fields carry it)."""
     if event["format"] == 1:
         if event.get("payload"):
             raise ValueError("a format-1 event carries a payload")
         return hashlib.sha256(canonical(event["fields"])).hexdigest()
-    if event["format"] == 2:
+    if event["format"] in (2, 3):
         return hashlib.sha256(
-            canonical({**event["fields"], "format": 2, "payload": event["payload"]})
+            canonical({**event["fields"], "format": event["format"], "payload": event["payload"]})
         ).hexdigest()
     raise ValueError("unknown chain format {!r}".format(event["format"]))
 

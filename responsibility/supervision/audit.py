@@ -1,8 +1,10 @@
 """Supervision's audit chain: what each `InspectionEvent` hashes, and how it reads.
 
-Its events record plans, draws, check results, findings and rectifications. An event's payload holds
-what the system knows about it, by kind (who, what, from and to are the event's own columns; a person's
-own words, such as a reason, a summary or the measures taken, are its note). A person is
+Its events record plans, draws, check results, findings and rectifications. Since format 3 each event
+also hashes the problem list (问题清单, `batch`) of the finding it is about (none for a plan's own
+steps). An event's payload holds what the system knows about it, by kind (who, what, from and to are
+the event's own columns; a person's own words, such as a reason, a summary or the measures taken, are
+its note). A person is
 ``{"id": 24, "name": "张三"}`` (the name as it was), a date is ISO ``"2026-05-01"``:
 
 - plan_created: ``{"year", "title", "description", "period_start", "period_end", "scope": [unit ids],
@@ -38,7 +40,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.audit import (
+    CHAIN_FORMAT_MORE_COLUMNS,
     CHAIN_FORMAT_NOTE,
+    CHAIN_FORMAT_PAYLOAD,
     AuditChain,
     ChainBreak,
     audit_chain_register,
@@ -69,7 +73,8 @@ from responsibility.supervision.models import (
 
 
 def _inspection_event_fields(event: InspectionEvent) -> dict:
-    return {
+    """The columns an event hashes: format 3 adds the problem list (`batch`) to those of formats 1 and 2."""
+    fields = {
         "sequence": event.sequence,
         "plan": event.plan_id,
         "subject": event.subject,
@@ -82,6 +87,9 @@ def _inspection_event_fields(event: InspectionEvent) -> dict:
         "at": event_time(event),
         "previous": event.previous_hash,
     }
+    if event.chain_format >= CHAIN_FORMAT_MORE_COLUMNS:
+        fields["batch"] = event.batch_id
+    return fields
 
 
 INSPECTION_CHAIN = audit_chain_register(
@@ -91,6 +99,7 @@ INSPECTION_CHAIN = audit_chain_register(
         InspectionAuditHead,
         _inspection_event_fields,
         label=gettext_lazy("The inspection audit chain"),
+        formats=(CHAIN_FORMAT_NOTE, CHAIN_FORMAT_PAYLOAD, CHAIN_FORMAT_MORE_COLUMNS),
     )
 )
 

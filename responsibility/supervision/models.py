@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core import clock
 from core.appendonly import AppendOnlyModel
-from core.audit import CHAIN_FORMAT_CURRENT
+from core.audit import CHAIN_FORMAT_MORE_COLUMNS
 from core.deadlines import TrafficLight, deadline_light, deadline_q
 from responsibility.letters.models.letters import ClauseCategory, LetterClause
 
@@ -615,7 +615,14 @@ class InspectionEvent(AppendOnlyModel):
     """Append-only, hash-chained record of every step of supervision (its own chain beside the letters')."""
 
     sequence = models.PositiveBigIntegerField(unique=True)
-    plan = models.ForeignKey(InspectionPlan, on_delete=models.PROTECT, related_name="events")
+    # The plan the step was in (none for a problem list of another source), and the problem list
+    # (问题清单) of a finding's step (format 3: hashed; none before format 3, and for a plan's own steps).
+    plan = models.ForeignKey(
+        InspectionPlan, on_delete=models.PROTECT, null=True, blank=True, related_name="events"
+    )
+    batch = models.ForeignKey(
+        ProblemBatch, on_delete=models.PROTECT, null=True, blank=True, related_name="events"
+    )
     # What the step was about: "draw:3", "inspection:12", "finding:40" (a finding and its rectification).
     subject = models.CharField(_("about"), max_length=40)
     kind = models.CharField(_("action"), max_length=24, choices=InspectionEventKind.choices)
@@ -626,9 +633,10 @@ class InspectionEvent(AppendOnlyModel):
     note = models.TextField(_("note"), blank=True)
     # The event's facts, by kind (supervision.audit says which and reads them out as a sentence).
     payload = models.JSONField(_("details"), default=dict, editable=False)
-    # How the event hashes (core.audit): 1 for the events written before payloads, 2 since.
+    # How the event hashes (core.audit): 1 for the events written before payloads, 2 since, 3 since
+    # events name their problem list (`batch`).
     chain_format = models.PositiveSmallIntegerField(
-        _("chain format"), default=CHAIN_FORMAT_CURRENT, editable=False
+        _("chain format"), default=CHAIN_FORMAT_MORE_COLUMNS, editable=False
     )
     # A fingerprint of what the step wrote (the draw's record hash, an evidence file's SHA-256).
     digest = models.CharField(_("SHA-256"), max_length=64, blank=True)

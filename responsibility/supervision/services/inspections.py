@@ -64,6 +64,7 @@ def _event(
     *,
     plan,
     subject: str,
+    batch_id: int | None = None,
     kind,
     actor,
     payload: dict | None = None,
@@ -72,9 +73,11 @@ def _event(
     from_status="",
     to_status="",
 ):
-    """An unsaved event: its facts in `payload` (see supervision.audit), a person's own words in `note`."""
+    """An unsaved event: its facts in `payload` (see supervision.audit), a person's own words in `note`;
+    `batch_id` is the problem list of the finding it is about."""
     return InspectionEvent(
         plan=plan,
+        batch_id=batch_id,
         subject=subject,
         kind=kind,
         actor=actor,
@@ -641,10 +644,13 @@ def check_result_record(
     return result
 
 
-def _evidence_events(*, plan, subject: str, files: list[EvidenceFile], actor) -> list[InspectionEvent]:
+def _evidence_events(
+    *, plan, subject: str, files: list[EvidenceFile], actor, batch_id: int | None = None
+) -> list[InspectionEvent]:
     return [
         _event(
             plan=plan,
+            batch_id=batch_id,
             subject=subject,
             kind=InspectionEventKind.EVIDENCE_ADDED,
             actor=actor,

@@ -176,9 +176,8 @@ def finding_record(*, inspection: Inspection, data: FindingInput, recorded_by) -
     stored = evidence_store(files=files, uploaded_by=recorded_by, finding=finding)
     inspection_events_append(
         events=[
-            _event(
-                plan=plan,
-                subject=f"finding:{finding.pk}",
+            _finding_event(
+                finding,
                 kind=InspectionEventKind.FINDING_RECORDED,
                 actor=recorded_by,
                 to_status=rectification.status,
@@ -189,7 +188,7 @@ def finding_record(*, inspection: Inspection, data: FindingInput, recorded_by) -
                     "deadline": data.deadline.isoformat(),
                 },
             ),
-            *_evidence_events(plan=plan, subject=f"finding:{finding.pk}", files=stored, actor=recorded_by),
+            *_finding_evidence_events(finding, files=stored, actor=recorded_by),
         ]
     )
     _notify(
@@ -206,7 +205,18 @@ def finding_record(*, inspection: Inspection, data: FindingInput, recorded_by) -
 def _finding_event(finding: Finding, **facts) -> InspectionEvent:
     """An unsaved event in the finding's history (subject ``finding:ID``: its rectification and measures
     too); `facts` as `_event` takes them."""
-    return _event(plan=finding.plan, subject=f"finding:{finding.pk}", **facts)
+    return _event(plan=finding.plan, batch_id=finding.batch_id, subject=f"finding:{finding.pk}", **facts)
+
+
+def _finding_evidence_events(finding: Finding, *, files, actor) -> list[InspectionEvent]:
+    """The events of files attached in the finding's history, one per file."""
+    return _evidence_events(
+        plan=finding.plan,
+        batch_id=finding.batch_id,
+        subject=f"finding:{finding.pk}",
+        files=files,
+        actor=actor,
+    )
 
 
 def _notify(
@@ -432,11 +442,7 @@ def rectification_submit(
         _measure_mark_reported(measure, report=measures, reported_by=submitted_by)
     locked.measures = measures
     stored = evidence_store(files=files, uploaded_by=submitted_by, rectification=locked)
-    inspection_events_append(
-        events=_evidence_events(
-            plan=finding.plan, subject=f"finding:{finding.pk}", files=stored, actor=submitted_by
-        )
-    )
+    inspection_events_append(events=_finding_evidence_events(finding, files=stored, actor=submitted_by))
     return _rectification_move(
         finding=finding,
         rectification=locked,
@@ -766,13 +772,11 @@ def measure_report(
         )
     _measure_mark_reported(locked, report=report, reported_by=reported_by)
     stored = evidence_store(files=files, uploaded_by=reported_by, measure=locked)
-    subject = f"finding:{locked_finding.pk}"
     inspection_events_append(
         events=[
-            *_evidence_events(plan=locked_finding.plan, subject=subject, files=stored, actor=reported_by),
-            _event(
-                plan=locked_finding.plan,
-                subject=subject,
+            *_finding_evidence_events(locked_finding, files=stored, actor=reported_by),
+            _finding_event(
+                locked_finding,
                 kind=InspectionEventKind.MEASURE_REPORTED,
                 actor=reported_by,
                 payload={"measure": locked.number},

@@ -13,8 +13,15 @@ from accounts.anchors.export import EXPORT_NAME, VERIFIER_NAME
 from accounts.anchors.models import AnchorReason
 from accounts.anchors.services import chains_anchor
 from accounts.anchors.standalone import event_digest
+from tests.responsibility.inspections import conftest as supervision_setup
 
 pytestmark = pytest.mark.django_db
+
+# A finding of an inspection (supervision's fixtures): its events are the inspection chain's format 3.
+supervision = supervision_setup.supervision
+drawn = supervision_setup.drawn
+committee_inspection = supervision_setup.committee_inspection
+finding = supervision_setup.finding
 
 # The auditor's machine: a plain Python 3, without the project's packages.
 PYTHON = shutil.which("python3") or sys.executable
@@ -55,6 +62,32 @@ def test_the_export_holds_every_chain_and_anchor_and_verifies_on_its_own(exporte
     assert result.returncode == 0, result.stdout + result.stderr
     assert "letter: 4 events" in result.stdout
     assert "intact" in result.stdout
+
+
+def test_the_verifier_checks_inspection_events_of_format_3_with_their_problem_list(finding, tmp_path):
+    """Exports and runs the stand-alone verifier in a subprocess (about 2 s)."""
+    call_command("export_audit_chains", str(tmp_path), stdout=None)
+    data = json.loads((tmp_path / EXPORT_NAME).read_text(encoding="utf-8"))
+    recorded = next(
+        event
+        for event in data["chains"]["inspection"]["events"]
+        if event["fields"]["subject"] == f"finding:{finding.pk}"
+    )
+    assert (recorded["format"], recorded["fields"]["batch"]) == (3, finding.batch_id)
+
+    assert verifier(tmp_path).returncode == 0
+    export_rewrite(tmp_path, lambda data: _move_to_another_list(data, finding))
+    result = verifier(tmp_path)
+
+    assert result.returncode == 1
+    assert "inspection" in result.stdout
+
+
+def _move_to_another_list(data, finding) -> None:
+    for event in data["chains"]["inspection"]["events"]:
+        if event["fields"]["subject"] == f"finding:{finding.pk}":
+            event["fields"]["batch"] = finding.batch_id + 1
+            return
 
 
 def test_the_verifier_finds_an_event_rewritten_with_every_later_hash_recomputed(exported):

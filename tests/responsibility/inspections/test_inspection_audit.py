@@ -102,8 +102,8 @@ def test_a_format_1_event_hashes_as_before_and_verifies_beside_format_2_events(d
         assert inspection_event_describe(legacy_event) == (
             "Drawn with public value 20260316: 5 units drawn. Reason: 检查员回避"
         )
-    # and the others are format 2, their hash covering the payload
-    assert {event.chain_format for event in current} == {2}
+    # and the others are format 3, their hash covering the payload
+    assert {event.chain_format for event in current} == {3}
     drawn_event = current.get(subject=f"draw:{drawn.pk}")
     assert drawn_event.payload == {"draw": 1, "public_value": "20260315", "units": 5}
     assert drawn_event.hash != _hash_as_before_payloads(drawn_event)
@@ -139,6 +139,98 @@ def test_inspection_chain_verify_names_a_format_1_event_given_a_payload(legacy_e
 
     broken = inspection_chain_verify()
     assert (broken.sequence, broken.event_id) == (legacy_event.sequence, legacy_event.pk)
+
+
+def _hash_of_format_2(event: InspectionEvent) -> str:
+    """A format-2 event's hash, written out: the columns of format 1, the payload and the number 2."""
+    fields = {
+        "sequence": event.sequence,
+        "plan": event.plan_id,
+        "subject": event.subject,
+        "kind": event.kind,
+        "from": event.from_status,
+        "to": event.to_status,
+        "actor": event.actor_id,
+        "note": event.note,
+        "digest": event.digest,
+        "at": event_time(event),
+        "previous": event.previous_hash,
+    }
+    return event_digest({**fields, "format": 2, "payload": event.payload})
+
+
+def test_a_findings_events_name_and_hash_its_problem_list_and_a_plans_own_events_none(supervision, finding):
+    finding_events = InspectionEvent.objects.filter(subject=f"finding:{finding.pk}")
+    plan_events = InspectionEvent.objects.filter(
+        subject__startswith="plan:"
+    ) | InspectionEvent.objects.filter(subject__startswith="draw:")
+
+    assert finding_events.exists() and plan_events.exists()
+    assert {(event.chain_format, event.batch_id) for event in finding_events} == {(3, finding.batch_id)}
+    assert {(event.chain_format, event.batch_id) for event in plan_events} == {(3, None)}
+    recorded = finding_events.get(kind=InspectionEventKind.FINDING_RECORDED)
+    assert recorded.hash != _hash_of_format_2(recorded)  # the problem list is in the hash
+    assert inspection_chain_verify() is None
+
+
+def test_a_format_2_event_hashes_as_before_beside_format_3_events(supervision, finding):
+    [event] = inspection_events_append(
+        events=[
+            InspectionEvent(
+                plan=supervision.plan,
+                subject=f"finding:{finding.pk}",
+                kind=InspectionEventKind.VERIFIED,
+                actor=supervision.inspectors[0],
+                chain_format=2,
+            )
+        ]
+    )
+
+    assert InspectionEvent.objects.get(pk=event.pk).hash == _hash_of_format_2(event)
+    assert inspection_chain_verify() is None
+
+
+def test_inspection_chain_verify_names_an_event_moved_to_another_problem_list(supervision, finding):
+    from responsibility.supervision.models import ProblemBatch
+
+    other = ProblemBatch.objects.exclude(pk=finding.batch_id).first() or ProblemBatch.objects.create(
+        source=finding.batch.source,
+        title="另一份问题清单",
+        raised_on=finding.batch.raised_on,
+        created_by=supervision.inspectors[0],
+    )
+    event = InspectionEvent.objects.get(
+        subject=f"finding:{finding.pk}", kind=InspectionEventKind.FINDING_RECORDED
+    )
+    _raw_update(InspectionEvent, event.pk, batch=other.pk)
+
+    broken = inspection_chain_verify()
+
+    assert (broken.sequence, broken.event_id) == (event.sequence, event.pk)
+
+
+def test_inspection_chain_verify_names_a_format_3_event_passed_off_as_format_2(finding):
+    event = InspectionEvent.objects.get(
+        subject=f"finding:{finding.pk}", kind=InspectionEventKind.FINDING_RECORDED
+    )
+    _raw_update(InspectionEvent, event.pk, chain_format=2)
+
+    broken = inspection_chain_verify()
+
+    assert (broken.sequence, broken.event_id) == (event.sequence, event.pk)
+
+
+def test_a_chain_refuses_a_format_it_does_not_declare():
+    from types import SimpleNamespace
+
+    from core.audit import AuditChain, ChainFormatError
+
+    chain = AuditChain("test", None, None, lambda event: {"sequence": event.sequence})
+    event = SimpleNamespace(sequence=1, chain_format=3, payload={})
+
+    with pytest.raises(ChainFormatError, match="not one of the test chain's"):
+        chain.event_hash(event)
+    assert chain.event_hash(SimpleNamespace(sequence=1, chain_format=2, payload={}))
 
 
 # --- Sentences -------------------------------------------------------------------------------------

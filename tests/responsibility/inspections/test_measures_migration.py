@@ -2,8 +2,6 @@
 inspection chain records it."""
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import translation
 
 from responsibility.supervision.audit import inspection_chain_verify, inspection_event_describe
@@ -12,39 +10,36 @@ from responsibility.supervision.models import (
     InspectionEventKind,
     Measure,
     MeasureStatus,
+    ProblemBatch,
     Rectification,
 )
-from responsibility.supervision.services.rectifications import SubmissionInput, rectification_submit
-from tests.responsibility.inspections.conftest import pdf_upload
+from tests.responsibility.inspections.migration_helpers import finding_written_before, migrate_to
 
-
-def _migrate(target: tuple[str, str] | None) -> None:
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate([target] if target else executor.loader.graph.leaf_nodes())
+BEFORE_MEASURES = ("responsibility", "0022_problem_batches")
 
 
 @pytest.mark.django_db(transaction=True)
 def test_every_earlier_rectification_becomes_one_measure_that_the_chain_records(
-    supervision, finding, settings, tmp_path
+    supervision, committee_inspection
 ):
     """Migrates the app back before measures and forward again (several seconds: every later migration is
     reversed and applied again on a real schema)."""
-    settings.MEDIA_ROOT = tmp_path
-    rectification = Rectification.objects.select_related("finding").get(finding=finding)
-    rectification_submit(
-        rectification=rectification,
-        data=SubmissionInput(measures="已召开专题会议。", files=[pdf_upload()]),
-        submitted_by=rectification.owner,
-        expected_version=None,
-    )
-    rectification.refresh_from_db()
+    head, inspector = supervision.org.heads[0], supervision.inspectors[0]
     events_before = InspectionEvent.objects.count()
+    before = migrate_to(BEFORE_MEASURES)
+    batch = ProblemBatch.objects.get(plan=supervision.plan)
+    written = finding_written_before(
+        before,
+        inspection=committee_inspection,
+        recorded_by=inspector,
+        owner=head,
+        submitted=True,
+        batch_id=batch.pk,
+    )
+    migrate_to(None)
 
-    _migrate(("responsibility", "0022_problem_batches"))
-    _migrate(None)
-
-    [measure] = Measure.objects.filter(finding=finding)
+    rectification = Rectification.objects.get(finding_id=written.pk)
+    [measure] = Measure.objects.filter(finding_id=written.pk)
     assert (measure.number, measure.action, measure.owner_id, measure.deadline) == (
         1,
         rectification.requirement,
@@ -52,14 +47,14 @@ def test_every_earlier_rectification_becomes_one_measure_that_the_chain_records(
         rectification.deadline,
     )
     assert (measure.status, measure.report) == (MeasureStatus.REPORTED, "已召开专题会议。")
-    assert (measure.reported_at, measure.reported_by_id) == (
-        rectification.submitted_at,
-        rectification.owner_id,
-    )
+    assert (measure.reported_at, measure.reported_by_id) == (rectification.submitted_at, head.pk)
     [carried] = InspectionEvent.objects.filter(kind=InspectionEventKind.MEASURE_ADDED)
     assert InspectionEvent.objects.count() == events_before + 1
-    assert carried.subject == f"finding:{finding.pk}"
-    assert carried.actor_id == finding.created_by_id
+    assert (carried.subject, carried.actor_id, carried.chain_format) == (
+        f"finding:{written.pk}",
+        inspector.pk,
+        2,
+    )
     assert carried.payload["carried_from_rectification"] is True
     assert carried.payload["status"] == MeasureStatus.REPORTED
     with translation.override("en"):
@@ -68,11 +63,13 @@ def test_every_earlier_rectification_becomes_one_measure_that_the_chain_records(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_migration_is_not_reversed_once_the_chain_records_measures(supervision, finding):
-    """Migrates back and forward (several seconds), then refuses to go back."""
-    _migrate(("responsibility", "0022_problem_batches"))
-    _migrate(None)
-
+def test_the_migrations_are_not_reversed_once_the_chain_records_measures_or_problem_lists(
+    supervision, finding
+):
+    """Tries to migrate back (a few seconds): refused, and nothing is lost."""
     with pytest.raises(RuntimeError, match="cannot be reversed"):
-        _migrate(("responsibility", "0022_problem_batches"))
+        migrate_to(BEFORE_MEASURES)
+
     assert Measure.objects.filter(finding=finding).exists()
+    assert InspectionEvent.objects.filter(batch=finding.batch).exists()
+    assert inspection_chain_verify() is None

@@ -4,8 +4,6 @@ its batch (问题清单), from the plan's creation and for the plans made before
 import datetime
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from responsibility.supervision.models import (
@@ -16,6 +14,7 @@ from responsibility.supervision.models import (
     ProblemSourceCode,
 )
 from responsibility.supervision.services.inspections import PlanInput, inspection_plan_update
+from tests.responsibility.inspections.migration_helpers import finding_written_before, migrate_to
 
 pytestmark = pytest.mark.django_db
 
@@ -78,24 +77,26 @@ def test_renaming_a_plan_renames_its_batch_with_the_version_step(supervision):
 
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_puts_every_earlier_finding_in_its_plans_batch_with_its_version_step(
-    supervision, finding
+    supervision, committee_inspection
 ):
     """Migrates the app back before batches and forward again (several seconds: every later migration is
     reversed and applied again on a real schema)."""
-    plan_pk, finding_pk = supervision.plan.pk, finding.pk
-    before = Finding.objects.get(pk=finding_pk).version
-    executor = MigrationExecutor(connection)
-    executor.migrate([("responsibility", "0021_rectification_to_verify_order")])
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
+    plan_pk = supervision.plan.pk
+    before_batches = migrate_to(("responsibility", "0021_rectification_to_verify_order"))
+    written = finding_written_before(
+        before_batches,
+        inspection=committee_inspection,
+        recorded_by=supervision.inspectors[0],
+        owner=supervision.org.heads[0],
+    )
+    migrate_to(None)
 
-    migrated = Finding.objects.select_related("batch__source", "batch__plan").get(pk=finding_pk)
+    migrated = Finding.objects.select_related("batch__source", "batch__plan").get(pk=written.pk)
     assert migrated.batch.plan_id == plan_pk
     assert migrated.batch.source.code == ProblemSourceCode.SUPERVISION
     assert migrated.batch.title == supervision.plan.title
     assert migrated.batch.raised_on == timezone.localtime(supervision.plan.created_at).date()
-    assert migrated.version == before + 1
+    assert migrated.version == written.version + 1
     assert ProblemBatch.objects.count() == 1
     assert ProblemSource.objects.count() == len(ProblemSourceCode)
     assert isinstance(migrated.batch.raised_on, datetime.date)
