@@ -26,6 +26,10 @@ its note). A person is
   (person) and deadline, with ``"rectification_deadline": {"from", "to"}`` when the rectification's
   deadline moved with it;
 - measure_reported: ``{"measure": its number}`` (what was done is the note);
+- recheck_drawn: ``{"recheck": its number, "title", "public_value", "closed": problems drawn from,
+  "drawn": problems drawn}`` (the record's hash is the digest);
+- rechecked: ``{"recheck": its number, "outcome"}``, with ``"deadline"`` when it opened the
+  rectification again (the reason is the note);
 - submitted: ``{}``, or ``{"measures": [numbers]}`` when the last of several measures submitted it;
 - sent_back: ``{"measures": [the numbers reopened]}`` (``{}`` before measures: the whole rectification).
 
@@ -67,6 +71,7 @@ from responsibility.supervision.models import (
     InspectionEventKind,
     InspectionPlan,
     Measure,
+    RecheckOutcome,
     Rectification,
     Severity,
 )
@@ -264,6 +269,33 @@ def inspection_event_describe(event: InspectionEvent) -> str:
             _("Report on the measure: %(note)s"),
             note,
         )
+    if kind == K.RECHECK_DRAWN:
+        return _(
+            "Re-check %(number)d “%(title)s”, public value %(public)s: %(drawn)d of %(closed)d closed "
+            "problems drawn."
+        ) % {
+            "number": payload.get("recheck", 0),
+            "title": payload.get("title", ""),
+            "public": payload.get("public_value", ""),
+            "drawn": payload.get("drawn", 0),
+            "closed": payload.get("closed", 0),
+        }
+    if kind == K.RECHECKED:
+        outcome = payload.get("outcome", "")
+        values = {
+            "number": payload.get("recheck", 0),
+            "outcome": RecheckOutcome(outcome).label if outcome in RecheckOutcome.values else outcome,
+        }
+        if "deadline" in payload:
+            sentence = _(
+                "Re-check %(number)d: %(outcome)s. Opened again, to be rectified by %(deadline)s."
+            ) % {
+                **values,
+                "deadline": payload_date(payload["deadline"]),
+            }
+        else:
+            sentence = _("Re-check %(number)d: %(outcome)s.") % values
+        return sentence_with_note(sentence, _("Reason: %(note)s"), note)
     if kind == K.SUBMITTED:
         if "measures" in payload:
             return _("All %(count)d measures reported done: submitted for verification.") % {

@@ -218,3 +218,61 @@ def draw_record_hash(
         "result": result,
     }
     return _sha256(json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":")))
+
+
+# --- 回头看: a re-check of closed problems, drawn the same way ---------------------------------------------
+#
+# 1. seed = SHA-256 of "sha256-rank/1|recheck=<recheck number>|public=<public value>|at=<drawn at, ISO 8601
+#    UTC with microseconds>", in hex.
+# 2. A closed problem's rank key is SHA-256("<seed>|finding=<finding id>") in hex; a smaller key ranks
+#    first, and the N best-ranked problems are drawn.
+
+
+def recheck_seed(*, number: int, public_value: str, drawn_at_iso: str) -> str:
+    return _sha256(f"{ALGORITHM}|recheck={number}|public={public_value}|at={drawn_at_iso}")
+
+
+def recheck_key_input(*, seed: str, finding_id: int) -> str:
+    """The text whose SHA-256 is a closed problem's rank key (step 2)."""
+    return f"{seed}|finding={finding_id}"
+
+
+def recheck_run(*, seed: str, population: list[int], requested: int) -> list[int]:
+    """The `requested` best-ranked problems of the population (finding ids), in the order drawn."""
+    if not population:
+        raise DrawRefused(
+            _("No problem in this choice has been ticked off yet: there is nothing to re-check.")
+        )
+    if not 1 <= requested <= len(population):
+        raise DrawRefused(
+            _("Choose how many to re-check: from 1 to %(count)d, the closed problems in this choice.")
+            % {"count": len(population)}
+        )
+    ranked = sorted(
+        population, key=lambda finding_id: _sha256(recheck_key_input(seed=seed, finding_id=finding_id))
+    )
+    return ranked[:requested]
+
+
+def recheck_record_hash(
+    *,
+    number: int,
+    public_value: str,
+    drawn_at_iso: str,
+    seed: str,
+    scope: dict,
+    population: list[dict],
+    result: list[int],
+) -> str:
+    """SHA-256 over everything the re-check draw read and wrote, in a canonical JSON form."""
+    record = {
+        "recheck": number,
+        "algorithm": ALGORITHM,
+        "public_value": public_value,
+        "drawn_at": drawn_at_iso,
+        "seed": seed,
+        "scope": scope,
+        "population": population,
+        "result": result,
+    }
+    return _sha256(json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":")))

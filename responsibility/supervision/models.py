@@ -469,9 +469,13 @@ class Rectification(models.Model):
         related_name="+",
         editable=False,
     )
-    # The inspector's reason the last time a submission was sent back.
+    # The inspector's reason the last time a submission was sent back (or a 回头看 reopened it).
     rejection_reason = models.TextField(_("reason sent back"), max_length=1000, blank=True, editable=False)
     times_rejected = models.PositiveSmallIntegerField(_("times sent back"), default=0, editable=False)
+    # Ticked off, then found 整改不到位 or 虚假整改 by a 回头看 and opened again: counts against the unit.
+    times_reopened = models.PositiveSmallIntegerField(
+        _("times reopened by a re-check"), default=0, editable=False
+    )
     created_at = models.DateTimeField(_("created at"), default=clock.now)
     version = models.PositiveIntegerField(default=1, editable=False)
     # Verified or closed: off the owner's clock. Stored by the database from the status, so that the
@@ -591,6 +595,76 @@ class Measure(models.Model):
         return deadline_light(finished=not self.is_open, deadline=self.deadline, today=today or clock.today())
 
 
+class RecheckOutcome(models.TextChoices):
+    CONFIRMED = "confirmed", _("Rectified as reported")  # 整改到位
+    INADEQUATE = "inadequate", _("Not rectified enough")  # 整改不到位
+    FALSE = "false", _("False rectification")  # 虚假整改
+
+
+# Outcomes that open the problem's rectification again and count against its unit.
+RECHECK_REOPENING_OUTCOMES = (RecheckOutcome.INADEQUATE, RecheckOutcome.FALSE)
+
+
+class Recheck(AppendOnlyModel):
+    """A 回头看: closed problems drawn at random for re-checking, reproducibly. Written once; never changed.
+
+    As a spot-check draw: everything the draw read is stored with it (the choice of problems, the
+    closed problems it held, by id, the public value and the time), so anyone can run it again and get
+    the same result; `result_hash` seals the record and is repeated in the audit chain.
+    """
+
+    number = models.PositiveIntegerField(_("number"), unique=True)  # 1 for the first 回头看
+    title = models.CharField(_("title"), max_length=100)
+    algorithm = models.CharField(_("algorithm"), max_length=32)
+    # What was drawn from: {"batches": [problem list ids], "closed_from": ISO date or null, "closed_to": …}
+    scope = models.JSONField(_("drawn from"))
+    requested = models.PositiveIntegerField(_("how many"))
+    public_value = models.CharField(_("public value"), max_length=64)
+    drawn_at = models.DateTimeField(_("drawn at"))
+    seed = models.CharField(_("seed"), max_length=64)
+    population = models.JSONField(_("closed problems"))  # [{"id", "reference", "unit"}], by id
+    result = models.JSONField(_("result"))  # [finding ids], in draw order
+    result_hash = models.CharField(_("record SHA-256"), max_length=64)
+    drawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("re-check")
+        verbose_name_plural = _("re-checks")
+        ordering = ["-number"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class RecheckResult(AppendOnlyModel):
+    """What the re-check of one drawn problem found. Written once; a reopening outcome says why."""
+
+    recheck = models.ForeignKey(Recheck, on_delete=models.PROTECT, related_name="results")
+    finding = models.ForeignKey(Finding, on_delete=models.PROTECT, related_name="recheck_results")
+    outcome = models.CharField(_("outcome"), max_length=12, choices=RecheckOutcome.choices)
+    reason = models.TextField(_("reason"), max_length=1000, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(_("recorded at"))
+
+    class Meta:
+        verbose_name = _("re-check result")
+        verbose_name_plural = _("re-check results")
+        ordering = ["recheck", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["recheck", "finding"], name="recheckresult_once_per_problem"),
+            models.CheckConstraint(
+                name="recheckresult_outcome_valid", condition=Q(outcome__in=RecheckOutcome.values)
+            ),
+            models.CheckConstraint(
+                name="recheckresult_reopening_has_reason",
+                condition=Q(outcome=RecheckOutcome.CONFIRMED) | ~Q(reason=""),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recheck} · {self.finding_id}: {self.get_outcome_display()}"
+
+
 class InspectionEventKind(models.TextChoices):
     PLAN_CREATED = "plan_created", _("Plan created")
     PLAN_UPDATED = "plan_updated", _("Plan changed")
@@ -605,6 +679,8 @@ class InspectionEventKind(models.TextChoices):
     MEASURE_ADDED = "measure_added", _("Measure added")
     MEASURE_UPDATED = "measure_updated", _("Measure changed")
     MEASURE_REPORTED = "measure_reported", _("Measure reported done")
+    RECHECK_DRAWN = "recheck_drawn", _("Closed problems drawn for a re-check")
+    RECHECKED = "rechecked", _("Re-checked")
     SUBMITTED = "submitted", _("Rectification submitted")
     SENT_BACK = "sent_back", _("Sent back for more work")
     VERIFIED = "verified", _("Rectification verified")

@@ -24,6 +24,8 @@ from responsibility.supervision.models import InspectionStatus, PlanStatus, Rect
 # - a unit head (主要负责同志) sees the findings against their unit and the units below it, and
 #   answers them; a rectification's owner and a finding's responsible person see theirs, and the owner
 #   of a measure (整改措施) the finding it belongs to, and reports that measure;
+# - a 回头看 (re-check of closed problems) is drawn and recorded by the inspection team's members who
+#   verify rectifications, and read by the readers of the whole ledger;
 # - everybody else: the plan or finding does not exist for them (404).
 #
 # Seeing a plan, an inspection or a finding is not one of the actions below: that rule is written once,
@@ -196,6 +198,21 @@ def finding_permissions_for(*, user, finding) -> FindingPermissions:
             and measure_user_can_report(user=user, measure=measure, finding=finding, units=units)
         ),
     )
+
+
+def recheck_user_can_conduct(*, user) -> bool:
+    """A 回头看 is drawn, and its problems re-checked, by the inspection team's members who verify
+    rectifications (they may reopen what was ticked off)."""
+    return (
+        user_is_active(user)
+        and user.has_perm("responsibility.add_inspectionplan")
+        and user.has_perm("responsibility.verify_rectification")
+    )
+
+
+def recheck_check_permission(*, user) -> None:
+    if not recheck_user_can_conduct(user=user):
+        raise PermissionDenied(_("Only the inspection team's members who verify rectifications may do this."))
 
 
 def ledger_user_can_see_all(*, user) -> bool:

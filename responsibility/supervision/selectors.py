@@ -2,7 +2,7 @@
 see them."""
 
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from accounts.models import OrgUnit
 from accounts.roles import Role
@@ -20,6 +20,8 @@ from responsibility.supervision.models import (
     Measure,
     MeasureStatus,
     PlanStatus,
+    ProblemBatch,
+    Recheck,
     Rectification,
     RectificationStatus,
     SpotCheckDraw,
@@ -215,3 +217,21 @@ def plan_list_with_scope(*, plans: QuerySet) -> QuerySet:
 def inspection_team_candidates() -> QuerySet:
     """Users who may be put on a plan's team: active members of the discipline inspection team."""
     return get_user_model().objects.filter(is_active=True, groups__name=Role.INSPECTION_TEAM).distinct()
+
+
+def recheck_list_visible_to(*, user) -> QuerySet:
+    """回头看 are read by the readers of the whole ledger (who read every problem they drew); for everyone
+    else they do not exist."""
+    if not ledger_user_can_see_all(user=user):
+        return Recheck.objects.none()
+    return Recheck.objects.select_related("drawn_by").annotate(recorded=Count("results"))
+
+
+def batch_list_with_closed_problems() -> QuerySet:
+    """The problem lists a 回头看 can draw from: those with problems ticked off, counted (`closed_count`)."""
+    closed = Count("findings", filter=Q(findings__rectification__status=RectificationStatus.CLOSED))
+    return (
+        ProblemBatch.objects.annotate(closed_count=closed)
+        .filter(closed_count__gt=0)
+        .order_by("-raised_on", "-pk")
+    )

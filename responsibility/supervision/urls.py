@@ -4,7 +4,7 @@ Included in the one `responsibility` namespace (responsibility/urls.py)."""
 
 from django.urls import path
 
-from responsibility.supervision.views import findings, inspections, ledger
+from responsibility.supervision.views import findings, inspections, ledger, rechecks
 
 urlpatterns = [
     # Supervision: plans, draws, inspections (the inspection team; read-only for the office and Party Group)
@@ -47,6 +47,11 @@ urlpatterns = [
         "findings/<int:pk>/send-back/", findings.rectification_send_back_view, name="rectification-send-back"
     ),
     path("findings/<int:pk>/close/", findings.rectification_close_view, name="rectification-close"),
+    # 回头看: closed problems drawn and re-checked
+    path("rechecks/", rechecks.recheck_list_view, name="recheck-list"),
+    path("rechecks/new/", rechecks.recheck_create_view, name="recheck-create"),
+    path("rechecks/<int:pk>/", rechecks.recheck_detail_view, name="recheck-detail"),
+    path("rechecks/<int:pk>/problems/<int:finding>/", rechecks.recheck_result_view, name="recheck-result"),
     # The rectification ledger (整改台账) and its dashboard
     path("ledger/", ledger.ledger_view, name="ledger"),
     path("ledger/units/", ledger.ledger_units_view, name="ledger-units"),

@@ -61,6 +61,8 @@ EVIDENCE_TABLES = (
     "responsibility_problemsource",
     "responsibility_problembatch",
     "responsibility_measure",
+    "responsibility_recheck",
+    "responsibility_recheckresult",
 )
 
 
@@ -107,10 +109,10 @@ def test_the_migrations_guard_every_evidence_table():
     first = importlib.import_module("responsibility.migrations.0013_protection_triggers")
     batches = importlib.import_module("responsibility.migrations.0022_problem_batches")
     measures = importlib.import_module("responsibility.migrations.0023_measures")
+    rechecks = importlib.import_module("responsibility.migrations.0026_rechecks")
+    guarded = (first.TRUNCATE_REFUSED, batches.PROTECTED, measures.PROTECTED, rechecks.PROTECTED)
 
-    assert set(first.TRUNCATE_REFUSED) | set(batches.PROTECTED) | set(measures.PROTECTED) == set(
-        EVIDENCE_TABLES
-    )
+    assert set().union(*guarded) == set(EVIDENCE_TABLES)
 
 
 # TRUNCATE: a statement trigger on every evidence table (row triggers never see it).

@@ -46,7 +46,11 @@ from responsibility.supervision.permissions import (
 )
 from responsibility.supervision.reminder_sources import MeasureDueSource, RectificationDueSource
 from responsibility.supervision.services.inspections import _event, _evidence_events
-from responsibility.supervision.workflow import RECTIFICATION_STAMPS, rectification_ensure_transition_allowed
+from responsibility.supervision.workflow import (
+    RECTIFICATION_STAMPS,
+    RectificationStep,
+    rectification_ensure_step_allowed,
+)
 
 MAX_REASON_LENGTH = 1000
 # More measures than this for one problem is a list to split, not a rectification to carry out.
@@ -421,7 +425,7 @@ def rectification_submit(
     finding_check_permission(user=submitted_by, action=FindingAction.SUBMIT, finding=finding)
     finding, locked = _finding_lock(finding)
     stale_check(record=locked, expected_version=expected_version, what=_("rectification"))
-    rectification_ensure_transition_allowed(current=locked.status, target=RectificationStatus.SUBMITTED)
+    rectification_ensure_step_allowed(current=locked.status, step=RectificationStep.SUBMIT)
     measures = (data.measures or "").strip()
     if not measures:
         raise ApplicationError(_("Describe the measures taken."), code="measures")
@@ -463,7 +467,7 @@ def rectification_verify(
     finding_check_permission(user=verified_by, action=FindingAction.VERIFY, finding=finding)
     finding, locked = _finding_lock(finding)
     stale_check(record=locked, expected_version=expected_version, what=_("rectification"))
-    rectification_ensure_transition_allowed(current=locked.status, target=RectificationStatus.VERIFIED)
+    rectification_ensure_step_allowed(current=locked.status, step=RectificationStep.VERIFY)
     return _rectification_move(
         finding=finding,
         rectification=locked,
@@ -489,7 +493,7 @@ def rectification_send_back(
     finding_check_permission(user=sent_back_by, action=FindingAction.VERIFY, finding=finding)
     finding, locked = _finding_lock(finding)
     stale_check(record=locked, expected_version=expected_version, what=_("rectification"))
-    rectification_ensure_transition_allowed(current=locked.status, target=RectificationStatus.OPEN)
+    rectification_ensure_step_allowed(current=locked.status, step=RectificationStep.SEND_BACK)
     reason = (reason or "").strip()
     if not reason:
         raise ApplicationError(_("Give the reason the rectification is sent back."), code="reason")
@@ -541,7 +545,7 @@ def rectification_close(
     finding_check_permission(user=closed_by, action=FindingAction.VERIFY, finding=finding)
     finding, locked = _finding_lock(finding)
     stale_check(record=locked, expected_version=expected_version, what=_("rectification"))
-    rectification_ensure_transition_allowed(current=locked.status, target=RectificationStatus.CLOSED)
+    rectification_ensure_step_allowed(current=locked.status, step=RectificationStep.CLOSE)
     return _rectification_move(
         finding=finding,
         rectification=locked,

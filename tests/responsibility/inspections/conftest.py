@@ -17,6 +17,7 @@ from responsibility.supervision.models import (
     Finding,
     Inspection,
     InspectionPlan,
+    Rectification,
     SpotCheckDraw,
 )
 from responsibility.supervision.services.inspections import (
@@ -29,7 +30,14 @@ from responsibility.supervision.services.inspections import (
     inspection_plan_create,
     spot_check_draw,
 )
-from responsibility.supervision.services.rectifications import FindingInput, finding_record
+from responsibility.supervision.services.rectifications import (
+    FindingInput,
+    SubmissionInput,
+    finding_record,
+    rectification_close,
+    rectification_submit,
+    rectification_verify,
+)
 from tests.conftest import Organisation, attestation_for
 from tests.factories import OrgUnitFactory, PostFactory, UserFactory
 
@@ -178,3 +186,16 @@ def finding(committee_inspection) -> Finding:
         data=finding_input(committee_inspection, check_result=result),
         recorded_by=inspector,
     )
+
+
+def finding_ticked_off(finding: Finding, *, by) -> None:
+    """The finding's rectification reported by its owner, verified and ticked off (销号) by `by`."""
+    rectification = Rectification.objects.select_related("finding").get(finding=finding)
+    rectification = rectification_submit(
+        rectification=rectification,
+        data=SubmissionInput(measures="已整改。", files=[pdf_upload()]),
+        submitted_by=rectification.owner,
+        expected_version=None,
+    )
+    rectification = rectification_verify(rectification=rectification, verified_by=by, expected_version=None)
+    rectification_close(rectification=rectification, closed_by=by, expected_version=None)

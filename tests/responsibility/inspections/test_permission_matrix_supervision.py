@@ -31,6 +31,8 @@ from responsibility.supervision.models import (
     InspectionEvent,
     InspectionPlan,
     Measure,
+    Recheck,
+    RecheckResult,
     Rectification,
     RectificationStatus,
     SpotCheckDraw,
@@ -41,8 +43,10 @@ from responsibility.supervision.services.inspections import (
     check_result_record,
     inspection_plan_create,
 )
+from responsibility.supervision.services.rechecks import RecheckInput, recheck_draw
 from responsibility.supervision.services.rectifications import (
     SubmissionInput,
+    rectification_close,
     rectification_submit,
     rectification_verify,
 )
@@ -111,6 +115,13 @@ TABLE = {
     ("rectification-close", "GET"):      (LOGIN, 405,   405,   405,   405,   405,   405,   405,   405),
     ("rectification-close", "POST"):     (LOGIN, 404,   403,   404,   DONE,  DONE,  403,   403,   403),
     ("evidence-download", "GET"):        (LOGIN, 404,   200,   404,   200,   200,   200,   200,   200),
+    # 回头看: read by the readers of the whole ledger, drawn and recorded by the team members who verify
+    ("recheck-list", "GET"):             (LOGIN, 404,   404,   404,   200,   200,   200,   200,   200),
+    ("recheck-create", "GET"):           (LOGIN, 403,   403,   403,   200,   200,   200,   403,   403),
+    ("recheck-create", "POST"):          (LOGIN, 403,   403,   403,   DONE,  DONE,  DONE,  403,   403),
+    ("recheck-detail", "GET"):           (LOGIN, 404,   404,   404,   200,   200,   200,   200,   200),
+    ("recheck-result", "GET"):           (LOGIN, 405,   405,   405,   405,   405,   405,   405,   405),
+    ("recheck-result", "POST"):          (LOGIN, 404,   404,   404,   DONE,  DONE,  DONE,  403,   403),
     # the ledger shows each user what they may see (nothing at all for the outsider and the other head)
     ("ledger", "GET"):                   (LOGIN, 200,   200,   200,   200,   200,   200,   200,   200),
     ("ledger-units", "GET"):             (LOGIN, 200,   200,   200,   200,   200,   200,   200,   200),
@@ -132,6 +143,11 @@ RECTIFICATION_STATE_FOR_PAGE = {
     "rectification-send-back": RectificationStatus.SUBMITTED,
     "rectification-close": RectificationStatus.VERIFIED,
     "evidence-download": RectificationStatus.SUBMITTED,  # the owner's evidence of the fix
+    # a 回头看 draws from the problems ticked off
+    "recheck-list": RectificationStatus.CLOSED,
+    "recheck-create": RectificationStatus.CLOSED,
+    "recheck-detail": RectificationStatus.CLOSED,
+    "recheck-result": RectificationStatus.CLOSED,
 }
 # Nothing shown to these roles may mention the finding: they cannot see it.
 CANNOT_SEE_THE_FINDING = {"anonymous", "outsider", "other_head"}
@@ -143,22 +159,40 @@ class World:
     finding: Finding
     second_plan: InspectionPlan | None
     users: dict[str, User | None]
+    recheck: Recheck | None = None
 
 
 def build_world(supervision: Supervision, finding: Finding, *, page: str) -> World:
     rectification = finding.rectification
     state = RECTIFICATION_STATE_FOR_PAGE.get(page, RectificationStatus.OPEN)
     team = supervision.inspectors
-    if state in (RectificationStatus.SUBMITTED, RectificationStatus.VERIFIED):
+    if state in (RectificationStatus.SUBMITTED, RectificationStatus.VERIFIED, RectificationStatus.CLOSED):
         rectification = rectification_submit(
             rectification=rectification,
             data=SubmissionInput(measures="已召开专题会议。", files=[pdf_upload()]),
             submitted_by=rectification.owner,
             expected_version=rectification.version,
         )
-    if state == RectificationStatus.VERIFIED:
-        rectification_verify(
+    if state in (RectificationStatus.VERIFIED, RectificationStatus.CLOSED):
+        rectification = rectification_verify(
             rectification=rectification, verified_by=team[0], expected_version=rectification.version
+        )
+    if state == RectificationStatus.CLOSED:
+        rectification_close(
+            rectification=rectification, closed_by=team[0], expected_version=rectification.version
+        )
+    recheck = None
+    if page in ("recheck-list", "recheck-detail", "recheck-result"):
+        recheck = recheck_draw(
+            data=RecheckInput(
+                title="2026年度整改情况回头看",
+                batches=[finding.batch],
+                closed_from=None,
+                closed_to=None,
+                requested=1,
+                public_value="20261206",
+            ),
+            drawn_by=team[0],
         )
     inspection = finding.inspection
     assigned = inspector_of(inspection)
@@ -189,6 +223,7 @@ def build_world(supervision: Supervision, finding: Finding, *, page: str) -> Wor
         supervision=supervision,
         finding=Finding.objects.get(pk=finding.pk),
         second_plan=second_plan,
+        recheck=recheck,
         users={
             "anonymous": None,
             "outsider": org.outsider,
@@ -227,6 +262,8 @@ def page_url(page: str, world: World) -> str:
         "rectification-verify": [finding.pk],
         "rectification-send-back": [finding.pk],
         "rectification-close": [finding.pk],
+        "recheck-detail": [world.recheck.pk if world.recheck else 0],
+        "recheck-result": [world.recheck.pk if world.recheck else 0, finding.pk],
         "evidence-download": [
             EvidenceFile.objects.filter(rectification__finding=finding).values_list("pk", flat=True).first()
         ],
@@ -319,6 +356,17 @@ def post_data(page: str, world: World) -> dict:
             "send_back-version": str(rectification.version),
         },
         "rectification-close": {"close-note": "销号。", "close-version": str(rectification.version)},
+        "recheck-create": {
+            "title": "2026年度整改情况回头看",
+            "batches": [str(finding.batch_id)],
+            "requested": "1",
+            "public_value": "20261206",
+            "last_recheck": "0",
+        },
+        "recheck-result": {
+            f"finding{finding.pk}-outcome": "confirmed",
+            f"finding{finding.pk}-reason": "已落实。",
+        },
     }
     return data.get(page, {})
 
@@ -336,6 +384,8 @@ def world_snapshot() -> tuple:
         sorted(Measure.objects.values_list("pk", "status", "version")),
         EvidenceFile.objects.count(),
         InspectionEvent.objects.count(),
+        Recheck.objects.count(),
+        RecheckResult.objects.count(),
     )
 
 

@@ -29,7 +29,7 @@ from responsibility.supervision.services.rectifications import (
     rectification_submit,
     rectification_verify,
 )
-from responsibility.supervision.workflow import RECTIFICATION_TRANSITIONS
+from responsibility.supervision.workflow import RECTIFICATION_STEPS, RectificationStep
 from tests.responsibility.inspections.conftest import finding_input, inspector_of, pdf_upload
 from tests.responsibility.inspections.services.conftest import ROLES, evidence_stored, fresh
 
@@ -138,12 +138,19 @@ PAIRS = [(state, action) for state in S for action in ACTIONS]
 
 
 def test_the_table_under_test_is_the_workflows_table():
-    targets = {"submit": S.SUBMITTED, "verify": S.VERIFIED, "send back": S.OPEN, "close": S.CLOSED}
+    steps = {
+        "submit": RectificationStep.SUBMIT,
+        "verify": RectificationStep.VERIFY,
+        "send back": RectificationStep.SEND_BACK,
+        "close": RectificationStep.CLOSE,
+    }
     assert {
-        (state, action): targets[action]
+        (state, action): RECTIFICATION_STEPS[steps[action]][1]
         for state, action in PAIRS
-        if targets[action] in RECTIFICATION_TRANSITIONS[state]
+        if state in RECTIFICATION_STEPS[steps[action]][0]
     } == ALLOWED
+    # and the one step not taken on the finding page: a 回头看 reopens a closed one (test_rechecks.py)
+    assert RECTIFICATION_STEPS[RectificationStep.REOPEN] == ({S.CLOSED}, S.OPEN)
 
 
 @pytest.mark.parametrize(
