@@ -47,6 +47,7 @@ UNIT_HEAD_TO_SIGN = "yjs_zhuren"  # a letter waits for their signature
 UNIT_HEAD_BUSY = "fzw_zhuren"  # a countersignature to give and letters to issue to staff
 OFFICE_ADMIN = "bangongshi_admin"  # campaigns and templates
 MEASURE_OWNER = "fagui_chuzhang"  # owns measure 2 of a finding carried out as three measures
+INSPECTOR = "jijian1"  # the discipline inspection team
 STROKES = [
     [(0.10, 0.70), (0.16, 0.30), (0.22, 0.62), (0.28, 0.32), (0.33, 0.66)],
     [(0.40, 0.38), (0.50, 0.40), (0.45, 0.75), (0.56, 0.70)],
@@ -146,6 +147,16 @@ class Shooter:
             self.shoot(page, name)
             page.context.close()
 
+    def recheck(self) -> None:
+        """The latest 回头看, from the ledger's button and the list."""
+        for device, name in ((DESKTOP, "recheck"), (PHONE, "recheck-phone")):
+            page = self.session(INSPECTOR, device)
+            self.go(page, "rechecks/")
+            with page.expect_navigation():
+                page.locator("main tbody a").first.click()
+            self.shoot(page, name)
+            page.context.close()
+
 
 def _draw(page: Page, canvas) -> None:
     """A made-up signature on the pad, with the mouse (the page is not submitted)."""
@@ -182,6 +193,7 @@ def main(argv: list[str] | None = None) -> int:
             shooter.countersign_batch()
             shooter.campaign_pages()
             shooter.finding_measures()
+            shooter.recheck()
         finally:
             browser.close()
     print(f"{len(shooter.saved)} screenshots saved.")

@@ -30,6 +30,7 @@ from responsibility.supervision.models import (
     Inspection,
     InspectionPlan,
     Measure,
+    RecheckOutcome,
     Rectification,
     SpotCheckDraw,
 )
@@ -43,6 +44,13 @@ from responsibility.supervision.services.inspections import (
     inspection_complete,
     inspection_plan_create,
     spot_check_draw,
+)
+from responsibility.supervision.services.rechecks import (
+    RecheckFinding,
+    RecheckInput,
+    recheck_draw,
+    recheck_population,
+    recheck_result_record,
 )
 from responsibility.supervision.services.rectifications import (
     FindingInput,
@@ -147,6 +155,32 @@ class _Supervision:
             findings=list(plan.findings.select_related("unit", "rectification__owner").order_by("number")),
         )
 
+    def _recheck(self, *, finding: Finding, step: DemoStep) -> None:
+        """A 回头看 of the plan's problems ticked off so far, by the team leader: `finding` is drawn (the
+        only one closed then) and found a false rectification, opened again with the step's reason."""
+        batch = finding.batch
+        recheck = recheck_draw(
+            data=RecheckInput(
+                title=f"{self.year}年度监督检查问题整改回头看",
+                batches=[batch],
+                closed_from=None,
+                closed_to=None,
+                requested=recheck_population(batches=[batch]).count(),
+                public_value=f"{clock.today():%Y%m%d}",
+            ),
+            drawn_by=self.leader,
+        )
+        recheck_result_record(
+            recheck=recheck,
+            finding=finding,
+            data=RecheckFinding(
+                outcome=RecheckOutcome.FALSE,
+                reason=step.text,
+                deadline=self.today + datetime.timedelta(days=step.deadline_in_days),
+            ),
+            recorded_by=self.leader,
+        )
+
     def plan_create(self) -> InspectionPlan:
         planned = self.at(SUPERVISION_PLANNED_DAYS_AGO, 9, 30)
         with clock.at(planned):
@@ -216,6 +250,7 @@ class _Supervision:
             "submit": head,
             "add_measure": head,
             "report_measure": head,  # or the measure's owner: _rectification_step
+            "recheck": self.leader,
             "send_back": inspector,
             "verify": inspector,
             "close": self.leader,
@@ -293,6 +328,10 @@ class _Supervision:
                 data=SubmissionInput(measures=step.text, files=files),
                 submitted_by=actor,
                 expected_version=version,
+            )
+        elif step.action == "recheck":
+            self._recheck(
+                finding=Finding.objects.select_related("batch").get(pk=self.findings[key].pk), step=step
             )
         elif step.action == "add_measure":
             finding = rectification.finding

@@ -126,10 +126,12 @@ class DemoCheck:
 @dataclass(frozen=True)
 class DemoStep:
     """A later step of a rectification: "submit" (the head), "send_back" or "verify" (the inspector),
-    "close" (the team leader); "add_measure" (the head: measure `text`, owned by the unit's head or by
-    another holder of a post in it, `owner` "head" or "staff", due `deadline_in_days` from the day the demo
-    is loaded) and "report_measure" (measure `number`, by its owner: what was done). `text` is the
-    measures, the reason, the note, the measure or its report."""
+    "close" (the team leader); "recheck" (the team leader draws a 回头看 of the plan's closed problems
+    and finds this one a false rectification: `text` is the reason, reopened for `deadline_in_days`);
+    "add_measure" (the head: measure `text`, owned by the unit's head or by another holder of a post in
+    it, `owner` "head" or "staff", due `deadline_in_days` from the day the demo is loaded) and
+    "report_measure" (measure `number`, by its owner: what was done). `text` is the measures, the
+    reason, the note, the measure or its report."""
 
     action: str
     days_ago: int
@@ -214,6 +216,32 @@ DEMO_INSPECTIONS = (
                     ),
                     DemoStep("verify", 8, 10, "抽查近两个月的审批单，填写完整，“三单”相符。"),
                     DemoStep("close", 7, 16, "整改到位，予以销号。"),
+                    # 回头看: the team finds the fix on paper only and opens it again; the unit fixes it
+                    # for real, and it is ticked off a second time.
+                    DemoStep(
+                        "recheck",
+                        4,
+                        9,
+                        "实地复查发现，整改报告所附审批单系补填，近两周仍有3次公务接待未履行审批手续。",
+                        deadline_in_days=10,
+                    ),
+                    DemoStep(
+                        "submit",
+                        3,
+                        15,
+                        "已对近两周3次公务接待逐一补办审批并说明情况；办公室主任在接待前审核审批单，未经审批"
+                        "一律不予报销。",
+                        (
+                            _report(
+                                "公务接待审批再整改情况报告.pdf",
+                                "关于回头看发现公务接待审批问题的再整改情况报告",
+                            ),
+                        ),
+                    ),
+                    DemoStep(
+                        "verify", 2, 10, "再次抽查近期审批单和报销凭证，审批在前、报销在后，问题已整改。"
+                    ),
+                    DemoStep("close", 2, 16, "再整改到位，予以销号。"),
                 ),
             ),
             DemoFinding(
