@@ -17,7 +17,7 @@ import datetime
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, fields
 
-from django.db.models import Case, CharField, Exists, OuterRef, QuerySet, Value, When
+from django.db.models import Case, CharField, Count, Exists, OuterRef, Q, QuerySet, Value, When
 
 from accounts.models import OrgUnit
 from core.caching import version_cached
@@ -35,7 +35,14 @@ from responsibility.supervision.ledger_counts import (
     unfinished_q,
     whole_ledger_counts,
 )
-from responsibility.supervision.models import Finding, InspectionPlan, RectificationStatus, Severity
+from responsibility.supervision.models import (
+    RECHECK_REOPENING_OUTCOMES,
+    Finding,
+    InspectionPlan,
+    RecheckResult,
+    RectificationStatus,
+    Severity,
+)
 from responsibility.supervision.permissions import ledger_user_can_see_all
 from responsibility.supervision.selectors import finding_list_visible_to
 
@@ -332,3 +339,40 @@ def ledger_unit_choices(*, findings: QuerySet[Finding]) -> QuerySet[OrgUnit]:
     return OrgUnit.objects.filter(Exists(findings.order_by().filter(unit_id=OuterRef("pk")))).order_by(
         "sort_order", "code"
     )
+
+
+@dataclass(frozen=True)
+class RecheckFailures:
+    """A unit's 回头看: how many of its closed problems were re-checked, and how many found 整改不到位 or
+    虚假整改 (opened again)."""
+
+    unit: str
+    checked: int
+    failed: int
+
+    @property
+    def failure_rate(self) -> int:
+        return round(100 * self.failed / self.checked) if self.checked else 0
+
+
+def recheck_failures_by_unit(*, filters: LedgerFilters) -> list[RecheckFailures]:
+    """The units whose problems were re-checked, the highest failure rate first (then the most failures):
+    one query over the re-check results, a table as small as the re-checks made."""
+    results = RecheckResult.objects.all()
+    if filters.plan_id:
+        results = results.filter(finding__plan_id=filters.plan_id)
+    if filters.unit_id:
+        results = results.filter(finding__unit_id=filters.unit_id)
+    rows = (
+        results.values("finding__unit__name")
+        .annotate(
+            checked=Count("pk"),
+            failed=Count("pk", filter=Q(outcome__in=RECHECK_REOPENING_OUTCOMES)),
+        )
+        .order_by()
+    )
+    failures = [
+        RecheckFailures(unit=row["finding__unit__name"], checked=row["checked"], failed=row["failed"])
+        for row in rows
+    ]
+    return sorted(failures, key=lambda row: (-row.failure_rate, -row.failed, row.unit))

@@ -37,6 +37,7 @@ from responsibility.supervision.ledger import (
     ledger_rows,
     ledger_tables,
     ledger_unit_choices,
+    recheck_failures_by_unit,
 )
 from responsibility.supervision.ledger_export import ledger_xlsx_write
 from responsibility.supervision.pdf import LedgerRenderError, ledger_render_pdf
@@ -264,6 +265,7 @@ def ledger_dashboard_view(request):
                 [(str(item.category.label), item.count, str(item.count)) for item in figures.categories]
             ),
             "trend": figures.trend,
+            "recheck_failures": recheck_failures_by_unit(filters=filters),
             "trend_chart": column_chart(
                 [(date_format(point.day, "n/j"), point.overdue) for point in figures.trend]
             ),

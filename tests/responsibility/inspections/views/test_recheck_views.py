@@ -235,3 +235,19 @@ def test_the_page_costs_the_same_for_two_problems_drawn_or_six(
         return len(captured)
 
     assert queries(2) == queries(6)
+
+
+def test_the_dashboard_shows_each_units_recheck_failure_rate(client, recheck, member, supervision):
+    client.force_login(member)
+    deadline = (timezone.localdate() + datetime.timedelta(days=15)).isoformat()
+    _record(
+        client, recheck, recheck.result[0], outcome="inadequate", reason="台账未更新。", deadline=deadline
+    )
+    _record(client, recheck, recheck.result[1], outcome="confirmed", reason="")
+
+    page = client.get(reverse("responsibility:ledger-dashboard")).content.decode()
+
+    unit = Finding.objects.get(pk=recheck.result[0]).unit.name
+    section = page[page.index('id="recheck-heading"') :]
+    row = section[section.index(unit) : section.index("</tr>", section.index(unit))]
+    assert [cell.split(">")[-1] for cell in row.split("</td>")[1:4]] == ["2", "1", "50%"]
