@@ -31,6 +31,12 @@ POSTGRES_REVERSE = "\n".join(
 )
 
 
+def refuse_reverse(apps, schema_editor):
+    """A re-check's draw is in the inspection chain: dropping it would leave events about nothing."""
+    if apps.get_model("responsibility", "Recheck").objects.exists():
+        raise RuntimeError("Re-checks are in the inspection audit chain; this migration cannot be reversed.")
+
+
 def protect(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(POSTGRES_FORWARD, params=None)
@@ -189,4 +195,6 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.RunPython(protect, unprotect, elidable=False),
+        # Last: reversed first, while the re-checks still exist.
+        migrations.RunPython(migrations.RunPython.noop, refuse_reverse, elidable=False),
     ]
