@@ -45,6 +45,12 @@ from responsibility.supervision.services.inspections import (
     inspection_plan_create,
     spot_check_draw,
 )
+from responsibility.supervision.services.measures import (
+    MeasureInput,
+    MeasureReport,
+    measure_add,
+    measure_report,
+)
 from responsibility.supervision.services.rechecks import (
     RecheckFinding,
     RecheckInput,
@@ -54,12 +60,8 @@ from responsibility.supervision.services.rechecks import (
 )
 from responsibility.supervision.services.rectifications import (
     FindingInput,
-    MeasureInput,
-    MeasureReport,
     SubmissionInput,
     finding_record,
-    measure_add,
-    measure_report,
     people_of_unit,
     rectification_close,
     rectification_send_back,

@@ -12,12 +12,14 @@ from core.forms import _DATE_INPUT, PersonField, VersionForm
 from responsibility.evidence.forms import EvidenceFilesField
 from responsibility.letters.models.letters import ClauseCategory
 from responsibility.supervision.models import Finding, Measure, Rectification, Severity
+from responsibility.supervision.services.measures import (
+    MeasureInput,
+    MeasureReport,
+)
 from responsibility.supervision.services.rectifications import (
     MAX_REASON_LENGTH,
     FindingChange,
     FindingInput,
-    MeasureInput,
-    MeasureReport,
     SubmissionInput,
 )
 

@@ -42,12 +42,14 @@ from responsibility.supervision.selectors import (
     inspection_events_of,
     inspection_list_visible_to,
 )
-from responsibility.supervision.services.rectifications import (
-    finding_record,
-    finding_update,
+from responsibility.supervision.services.measures import (
     measure_add,
     measure_report,
     measure_update,
+)
+from responsibility.supervision.services.rectifications import (
+    finding_record,
+    finding_update,
     people_of_unit,
     rectification_close,
     rectification_send_back,

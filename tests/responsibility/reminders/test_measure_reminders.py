@@ -14,12 +14,14 @@ from django.urls import reverse
 from responsibility.reminders.models import Notification, Reminder, ReminderKind, ReminderStatus
 from responsibility.reminders.services import SendOutcome, reminder_send, reminders_sweep
 from responsibility.supervision.models import Finding, Measure, Rectification
-from responsibility.supervision.services.rectifications import (
+from responsibility.supervision.services.measures import (
     MeasureInput,
     MeasureReport,
-    finding_record,
     measure_add,
     measure_report,
+)
+from responsibility.supervision.services.rectifications import (
+    finding_record,
     rectification_send_back,
 )
 from tests.responsibility.inspections import conftest as supervision_setup

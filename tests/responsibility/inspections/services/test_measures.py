@@ -22,16 +22,18 @@ from responsibility.supervision.models import (
     RectificationStatus,
 )
 from responsibility.supervision.selectors import finding_list_visible_to
-from responsibility.supervision.services.rectifications import (
+from responsibility.supervision.services.measures import (
     MAX_MEASURES,
-    FindingChange,
     MeasureInput,
     MeasureReport,
-    SubmissionInput,
-    finding_update,
     measure_add,
     measure_report,
     measure_update,
+)
+from responsibility.supervision.services.rectifications import (
+    FindingChange,
+    SubmissionInput,
+    finding_update,
     rectification_send_back,
     rectification_submit,
     rectification_verify,

@@ -19,7 +19,10 @@ from responsibility.supervision.models import (
     Rectification,
     RectificationStatus,
 )
-from responsibility.supervision.services.rectifications import MeasureInput, measure_add
+from responsibility.supervision.services.measures import (
+    MeasureInput,
+    measure_add,
+)
 from tests.responsibility.inspections.conftest import pdf_upload
 
 pytestmark = pytest.mark.django_db
