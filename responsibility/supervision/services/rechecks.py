@@ -36,11 +36,11 @@ from responsibility.supervision.models import (
 from responsibility.supervision.permissions import recheck_check_permission
 from responsibility.supervision.services.inspections import _event
 from responsibility.supervision.services.rectifications import (
-    MAX_DEADLINE_DAYS,
     MAX_REASON_LENGTH,
     _finding_event,
     _finding_lock,
     _notify,
+    rectification_deadline_check,
 )
 from responsibility.supervision.workflow import RectificationStep, rectification_ensure_step_allowed
 
@@ -253,21 +253,13 @@ def recheck_result_record(
             % {"status": rectification.get_status_display()},
             code="not_closed",
         )
-    today = clock.today()
     if reopening:
         target = rectification_ensure_step_allowed(
             current=rectification.status, step=RectificationStep.REOPEN
         )
         if data.deadline is None:
             raise ApplicationError(_("Give the rectification a new deadline."), code="deadline")
-        if data.deadline < today:
-            raise ApplicationError(
-                _("The rectification deadline cannot be in the past."), code="deadline_past"
-            )
-        if data.deadline > today + datetime.timedelta(days=MAX_DEADLINE_DAYS):
-            raise ApplicationError(
-                _("The rectification deadline must be within three years."), code="deadline_far"
-            )
+        rectification_deadline_check(data.deadline, today=clock.today())
         _reopen(locked, rectification, target=target, reason=reason, deadline=data.deadline)
     result = RecheckResult.objects.create(
         recheck=recheck,

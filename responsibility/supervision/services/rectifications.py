@@ -114,13 +114,21 @@ def _finding_input_check(*, data: FindingInput, unit_id: int, today: datetime.da
             raise ApplicationError(
                 _("The %(what)s must hold a post in the unit.") % {"what": what}, code="person"
             )
-    if data.deadline < today:
+    rectification_deadline_check(data.deadline, today=today)
+    return category
+
+
+def rectification_deadline_check(
+    deadline: datetime.date, *, today: datetime.date, kept: datetime.date | None = None
+) -> None:
+    """A rectification is due on a day from today to three years ahead (a correction may keep a deadline
+    that has passed: `kept`)."""
+    if deadline < today and deadline != kept:
         raise ApplicationError(_("The rectification deadline cannot be in the past."), code="deadline_past")
-    if data.deadline > today + datetime.timedelta(days=MAX_DEADLINE_DAYS):
+    if deadline > today + datetime.timedelta(days=MAX_DEADLINE_DAYS):
         raise ApplicationError(
             _("The rectification deadline must be within three years."), code="deadline_far"
         )
-    return category
 
 
 @transaction.atomic
@@ -290,13 +298,7 @@ def finding_update(
             raise ApplicationError(
                 _("The %(what)s must hold a post in the unit.") % {"what": what}, code="person"
             )
-    today = clock.today()
-    if data.deadline != rectification.deadline and data.deadline < today:
-        raise ApplicationError(_("The rectification deadline cannot be in the past."), code="deadline_past")
-    if data.deadline > today + datetime.timedelta(days=MAX_DEADLINE_DAYS):
-        raise ApplicationError(
-            _("The rectification deadline must be within three years."), code="deadline_far"
-        )
+    rectification_deadline_check(data.deadline, today=clock.today(), kept=rectification.deadline)
 
     measures = list(locked.measures.select_for_update().order_by("number"))
     if len(measures) > 1 and data.deadline != rectification.deadline:
