@@ -85,6 +85,7 @@ def add_plan(world: World, k: int) -> None:
             source=ProblemSource.objects.get(code=ProblemSourceCode.SUPERVISION),
             plan=plan,
             title=plan.title,
+            year=plan.year,
             raised_on=created_day,
             created_by=inspectors[0],
             created_at=created,

@@ -157,6 +157,22 @@ class Shooter:
             self.shoot(page, name)
             page.context.close()
 
+    def problem_lists(self) -> None:
+        """The office's democratic life meeting list, and recording a problem in it (its unit chosen)."""
+        for device, suffix in ((DESKTOP, ""), (PHONE, "-phone")):
+            page = self.session(OFFICE_ADMIN, device)
+            self.go(page, "problems/")
+            with page.expect_navigation():
+                page.locator("main tbody a", has_text="民主生活会").first.click()
+            self.shoot(page, f"problem-list{suffix}")
+            with page.expect_navigation():
+                page.locator("main a.button.primary").first.click()
+            page.locator("select[name=unit]").select_option(label="法制工作委员会")
+            with page.expect_navigation():
+                page.locator("main form button[type=submit]").first.click()
+            self.shoot(page, f"problem-record{suffix}")
+            page.context.close()
+
 
 def _draw(page: Page, canvas) -> None:
     """A made-up signature on the pad, with the mouse (the page is not submitted)."""
@@ -194,6 +210,7 @@ def main(argv: list[str] | None = None) -> int:
             shooter.campaign_pages()
             shooter.finding_measures()
             shooter.recheck()
+            shooter.problem_lists()
         finally:
             browser.close()
     print(f"{len(shooter.saved)} screenshots saved.")

@@ -8,7 +8,9 @@ the services, by the person who would really do it. The services read the clock,
 at a plausible moment in the past (`core.clock.at`): the history carries last year's dates and this year's
 letters were handed over at the work-style meeting three weeks ago. After the letters, the discipline
 inspection team's round of checks (`demo_supervision_create`): a plan with checkpoints, a spot-check
-draw, inspections with results and evidence, and findings in every rectification state. Then 一岗双责
+draw, inspections with results and evidence, and findings in every rectification state; and the office's
+problem lists of other sources (`demo_problem_lists_create`: the democratic life meeting, a 巡察
+feedback) with their measures. Then 一岗双责
 (`demo_duties_create`): the common duty tasks, this year's assignments of every leading post, their
 confirmations, and performance records with evidence, accepted, awaiting review and returned.
 
@@ -35,6 +37,7 @@ from core.errors import ApplicationError
 from responsibility.demo.duties import DemoDuties, demo_duties_create
 from responsibility.demo.letters import DemoBuilder
 from responsibility.demo.organisation import DEMO_ACCOUNTS, DEMO_MARKER_UNIT, DemoAccount
+from responsibility.demo.problem_lists import demo_problem_lists_create
 from responsibility.demo.supervision import DemoSupervision, demo_supervision_create
 from responsibility.letters.models.letters import Campaign, Letter, LetterStatus, LetterTemplate
 
@@ -49,6 +52,7 @@ class DemoSummary:
     templates: list[LetterTemplate] = field(default_factory=list)
     superuser_skipped: bool = False
     supervision: "DemoSupervision | None" = None
+    problem_lists: list = field(default_factory=list)  # ProblemBatch of other sources than inspections
     duties: "DemoDuties | None" = None
 
 
@@ -68,6 +72,7 @@ def demo_data_create(*, today: datetime.date | None = None) -> DemoSummary:
         demo.previous_campaign_run()
         demo.current_campaign_run()
         supervision = demo_supervision_create(today=today, users=demo.users, units=demo.units)
+        problem_lists = demo_problem_lists_create(today=today, users=demo.users, units=demo.units)
         duties = demo_duties_create(today=today, users=demo.users, units=demo.units, posts=demo.posts)
         counts = dict(
             Letter.objects.filter(campaign__in=demo.campaigns)
@@ -84,6 +89,7 @@ def demo_data_create(*, today: datetime.date | None = None) -> DemoSummary:
         templates=demo.templates,
         superuser_skipped=superuser_skipped,
         supervision=supervision,
+        problem_lists=problem_lists,
         duties=duties,
     )
 

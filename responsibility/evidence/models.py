@@ -11,14 +11,14 @@ from django.utils.translation import gettext_lazy as _
 from core import clock
 
 # The records an evidence file may belong to (exactly one of them).
-EVIDENCE_OWNERS = ("check_result", "finding", "rectification", "measure", "performance_record")
+EVIDENCE_OWNERS = ("check_result", "finding", "rectification", "measure", "batch", "performance_record")
 
 
 class EvidenceFile(models.Model):
     """An uploaded file that proves something (佐证材料). Checked by content, hashed, served as a download.
 
-    It belongs to exactly one record: a check result, a finding, a rectification, a rectification measure
-    or a performance record.
+    It belongs to exactly one record: a check result, a finding, a rectification, a rectification measure,
+    a problem list (its documents: the feedback, the meeting's list) or a performance record.
     """
 
     file = models.FileField(_("file"), upload_to="evidence/%Y/%m/", editable=False)
@@ -41,6 +41,13 @@ class EvidenceFile(models.Model):
     )
     measure = models.ForeignKey(
         "responsibility.Measure", on_delete=models.PROTECT, null=True, blank=True, related_name="evidence"
+    )
+    batch = models.ForeignKey(
+        "responsibility.ProblemBatch",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="documents",
     )
     performance_record = models.ForeignKey(
         "responsibility.PerformanceRecord",

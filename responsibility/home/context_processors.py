@@ -72,6 +72,7 @@ def _menu_links(flags: dict, *, path: str) -> list[NavLink]:
         ("duties", _("Duties"), "responsibility:duty-list", True),
         ("inspections", _("Inspections"), "responsibility:plan-list", flags["nav_can_view_plans"]),
         ("ledger", _("Rectification ledger"), "responsibility:ledger", flags["nav_can_view_ledger"]),
+        ("problems", _("Problem lists"), "responsibility:batch-list", flags["nav_can_view_ledger"]),
         ("campaigns", _("Campaigns"), "responsibility:campaign-list", True),
         ("templates", _("Templates"), "responsibility:template-list", flags["nav_can_manage_templates"]),
         ("archive", _("Letter archive"), "responsibility:archive", flags["nav_can_browse_archive"]),

@@ -43,7 +43,7 @@ from responsibility.letters.selectors import (
     letter_list_to_sign,
 )
 from responsibility.reminders.selectors import notification_list_for
-from responsibility.supervision.models import Finding, Inspection, InspectionPlan, Rectification
+from responsibility.supervision.models import Finding, Inspection, InspectionPlan, ProblemBatch, Rectification
 from responsibility.supervision.selectors import (
     inspection_list_assigned_to,
     rectification_list_awaiting,
@@ -146,7 +146,9 @@ def _finding(row: dict) -> Finding:
         pk=row["t_pk"],
         number=row["t_int1"],
         title=row["t_text1"],
-        plan=InspectionPlan(pk=row["t_int2"], year=row["t_int3"]),
+        # Its number reads the plan's year, or the list's for a problem of another source.
+        plan=InspectionPlan(pk=row["t_int2"], year=row["t_int3"]) if row["t_int2"] else None,
+        batch=ProblemBatch(pk=row["t_int4"], year=row["t_int3"]),
         unit=OrgUnit(name=row["t_text2"]),
     )
 
@@ -206,7 +208,12 @@ def _assignment(row: dict) -> DutyAssignment:
 
 def _sections(*, user, until: datetime.date) -> list[_Section]:
     """Every section the user's roles can have, with its selector, columns and order."""
-    finding_ids = {"t_int1": F("number"), "t_int2": F("plan_id"), "t_int3": F("plan__year")}
+    finding_ids = {
+        "t_int1": F("number"),
+        "t_int2": F("plan_id"),
+        "t_int3": Coalesce("plan__year", "batch__year"),
+        "t_int4": F("batch_id"),
+    }
     sections = [
         _Section(
             "to_sign",

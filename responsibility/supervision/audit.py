@@ -15,7 +15,11 @@ its note). A person is
   (a redraw's reason is the note);
 - result_recorded: ``{"checkpoint": its number, "outcome", "version": of the result}``;
 - evidence_added: ``{"evidence": id, "file": the uploaded file's name}`` (its SHA-256 is the digest);
-- finding_recorded: ``{"reference", "title", "owner": person, "deadline"}``;
+- batch_opened: ``{"source": {"code", "name"}, "year", "title", "raised_on", "raised_by"}`` (a problem
+  list of another source than inspections; subject ``batch:ID``);
+- batch_updated: ``{"changes": {field: {"from": old, "to": new}}}`` over the fields of batch_opened;
+- finding_recorded: ``{"reference", "title", "owner": person, "deadline"}`` (a problem of a list of
+  another source is followed by one measure_added per measure it was recorded with);
 - finding_updated: ``{"changes": {field: {"from": old, "to": new}}}`` over title, description,
   severity, responsible (person), owner (person), requirement and deadline;
 - measure_added: ``{"measure": its number, "action", "owner": person, "deadline"}``, with
@@ -71,6 +75,7 @@ from responsibility.supervision.models import (
     InspectionEventKind,
     InspectionPlan,
     Measure,
+    ProblemBatch,
     RecheckOutcome,
     Rectification,
     Severity,
@@ -148,6 +153,14 @@ _FINDING_CHANGES = {
     "owner": field_from_to(Rectification, "owner", payload_person),
     "requirement": field_changed(Rectification, "requirement"),
     "deadline": field_from_to(Rectification, "deadline", payload_date),
+}
+
+_BATCH_CHANGES = {
+    "source": field_from_to(ProblemBatch, "source", lambda source: (source or {}).get("name", "")),
+    "year": field_from_to(ProblemBatch, "year"),
+    "title": field_from_to(ProblemBatch, "title", _quoted),
+    "raised_on": field_from_to(ProblemBatch, "raised_on", payload_date),
+    "raised_by": field_from_to(ProblemBatch, "raised_by", _quoted),
 }
 
 _MEASURE_CHANGES = {
@@ -236,6 +249,18 @@ def inspection_event_describe(event: InspectionEvent) -> str:
         return _("File attached: %(name)s.") % {"name": payload.get("file", "")}
     if kind == K.INSPECTION_COMPLETED:
         return sentence_with_note(_("All checkpoints have a result."), _("Summary: %(note)s"), note)
+    if kind == K.BATCH_OPENED:
+        sentence = _("Problem list “%(title)s” (%(source)s, %(year)s), raised on %(day)s.") % {
+            "title": payload.get("title", ""),
+            "source": payload.get("source", {}).get("name", ""),
+            "year": payload.get("year", ""),
+            "day": payload_date(payload.get("raised_on", "")),
+        }
+        if payload.get("raised_by"):
+            sentence = sentences_join(sentence, _("Raised by %(body)s.") % {"body": payload["raised_by"]})
+        return sentence
+    if kind == K.BATCH_UPDATED:
+        return changes_sentence(payload.get("changes", {}), _BATCH_CHANGES)
     if kind == K.FINDING_RECORDED:
         return _("Finding %(reference)s, “%(title)s”: %(owner)s to rectify it by %(deadline)s.") % {
             "reference": payload.get("reference", ""),

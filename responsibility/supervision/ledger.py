@@ -4,7 +4,8 @@ Everything starts from `selectors.finding_list_visible_to(user=...)`: the inspec
 and the Party Group read every finding; a unit head reads the findings of the units they answer for
 (and an owner or responsible person theirs). Filters only narrow that set.
 
-The counts (`ledger_counts`) are named here: units in organisation order, plans newest first. Those of
+The counts (`ledger_counts`) are named here: units in organisation order, problem lists newest first,
+sources in their order. Those of
 the whole ledger come from its kept counts, recounted only where the chain says something changed;
 any other set of findings is counted by query. The figures of a page, the same for every reader of the
 whole ledger, are then kept in the cache under the audit chain's position (`ledger_figures`,
@@ -15,7 +16,7 @@ time, in the order of an index (`ledger_findings_ordered`).
 
 import datetime
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, fields
+from dataclasses import astuple, dataclass, fields
 
 from django.db.models import Case, CharField, Count, Exists, OuterRef, Q, QuerySet, Value, When
 
@@ -38,7 +39,8 @@ from responsibility.supervision.ledger_counts import (
 from responsibility.supervision.models import (
     RECHECK_REOPENING_OUTCOMES,
     Finding,
-    InspectionPlan,
+    ProblemBatch,
+    ProblemSource,
     RecheckResult,
     RectificationStatus,
     Severity,
@@ -51,7 +53,8 @@ from responsibility.supervision.selectors import finding_list_visible_to
 class LedgerFilters:
     """What the ledger is narrowed to. Empty values mean "all"."""
 
-    plan_id: int | None = None
+    source_id: int | None = None  # a ProblemSource
+    batch_id: int | None = None  # a ProblemBatch (问题清单)
     unit_id: int | None = None
     unit_words: str = ""  # words in the unit's name
     state: str = ""  # a RectificationStatus value
@@ -75,8 +78,10 @@ def ledger_filter(
 ) -> QuerySet[Finding]:
     """Narrow findings already filtered by permission (`finding_list_visible_to`)."""
     filters = filters or LedgerFilters()
-    if filters.plan_id:
-        findings = findings.filter(plan_id=filters.plan_id)
+    if filters.source_id:
+        findings = findings.filter(batch__source_id=filters.source_id)
+    if filters.batch_id:
+        findings = findings.filter(batch_id=filters.batch_id)
     if filters.unit_id:
         findings = findings.filter(unit_id=filters.unit_id)
     if filters.unit_words:
@@ -120,7 +125,8 @@ def ledger_findings_ordered(*, findings: QuerySet[Finding], today: datetime.date
 
 @dataclass(frozen=True)
 class LedgerRow:
-    """One finding as the ledger shows it (with plan, unit, people and rectification) and its light."""
+    """One finding as the ledger shows it (with its list, plan, unit, people and rectification) and its
+    light."""
 
     finding: Finding
     light: TrafficLight
@@ -141,7 +147,7 @@ def ledger_page_rows(*, findings: QuerySet[Finding], ids: list[int], today: date
     shown = ledger_findings_ordered(
         findings=findings.filter(pk__in=ids)
         .select_related(None)
-        .select_related("plan", "unit", "rectification__owner"),
+        .select_related("batch", "plan", "unit", "rectification__owner"),
         today=today,
     )
     by_pk = {finding.pk: finding for finding in shown}
@@ -153,7 +159,7 @@ def ledger_page_rows(*, findings: QuerySet[Finding], ids: list[int], today: date
 
 @dataclass(frozen=True)
 class LedgerGroup:
-    """The counts of one unit or one plan."""
+    """The counts of one unit, one problem list or one source."""
 
     pk: int
     name: str
@@ -177,14 +183,36 @@ def unit_groups(counts: dict[int, LedgerCounts]) -> list[LedgerGroup]:
     ]
 
 
-def plan_groups(counts: dict[int, LedgerCounts]) -> list[LedgerGroup]:
-    """Each inspection plan's counts with its title, newest year first (one query)."""
-    titles = (
-        InspectionPlan.objects.filter(pk__in=counts)
-        .order_by("-year", "title", "pk")
-        .values_list("pk", "title")
+@dataclass(frozen=True)
+class ListGroups:
+    by_batch: list[LedgerGroup]  # each problem list, newest year first
+    by_source: list[LedgerGroup]  # each source, its lists' counts added up, in the sources' order
+
+
+def list_groups(counts: dict[int, LedgerCounts]) -> ListGroups:
+    """Each problem list's counts with its title, and each source's (one query: the lists with their
+    sources)."""
+    lists = (
+        ProblemBatch.objects.filter(pk__in=counts)
+        .order_by("-year", "-raised_on", "title", "pk")
+        .values_list("pk", "title", "source_id", "source__name", "source__sort_order")
     )
-    return [LedgerGroup(pk=pk, name=title, counts=counts[pk]) for pk, title in titles]
+    by_batch, sources, totals = [], {}, {}
+    for pk, title, source, source_name, source_order in lists:
+        by_batch.append(LedgerGroup(pk=pk, name=title, counts=counts[pk]))
+        sources[source] = (source_order, source_name)
+        _add_counts(totals, source, counts[pk])
+    by_source = [
+        LedgerGroup(pk=source, name=name, counts=LedgerCounts(*totals[source]))
+        for source, (_order, name) in sorted(sources.items(), key=lambda item: (item[1][0], item[0]))
+    ]
+    return ListGroups(by_batch=by_batch, by_source=by_source)
+
+
+def _add_counts(totals: dict[int, list[int]], key: int, counts: LedgerCounts) -> None:
+    total = totals.setdefault(key, [0] * len(fields(LedgerCounts)))
+    for index, value in enumerate(astuple(counts)):
+        total[index] += value
 
 
 @dataclass(frozen=True)
@@ -242,10 +270,12 @@ def _figures(*, name: str, user, parts: tuple, compute):
 
 @dataclass(frozen=True)
 class LedgerFigures:
-    """The counts of the ledger page: in all, per plan, and the units furthest behind."""
+    """The counts of the ledger page: in all, per source and per problem list, and the units furthest
+    behind."""
 
     summary: LedgerCounts
-    by_plan: list[LedgerGroup]
+    by_source: list[LedgerGroup]
+    by_batch: list[LedgerGroup]
     units_behind: list[LedgerGroup]  # the first `units_shown` of `units_furthest_behind`
     units_total: int
 
@@ -259,9 +289,11 @@ def ledger_figures(*, user, filters: LedgerFilters, today: datetime.date, units_
     def compute(version) -> LedgerFigures:
         counted = _counted(user=user, filters=filters, today=today, version=version)
         by_unit = unit_groups(counted.by_unit())
+        lists = list_groups(counted.by_batch())
         return LedgerFigures(
             summary=counts_total(group.counts for group in by_unit),
-            by_plan=plan_groups(counted.by_plan()),
+            by_source=lists.by_source,
+            by_batch=lists.by_batch,
             units_behind=units_furthest_behind(by_unit)[:units_shown],
             units_total=len(by_unit),
         )
@@ -271,10 +303,12 @@ def ledger_figures(*, user, filters: LedgerFilters, today: datetime.date, units_
 
 @dataclass(frozen=True)
 class LedgerTables:
-    """The counts of the findings in all, per plan, and of every unit in organisation order."""
+    """The counts of the findings in all, per source, per problem list, and of every unit in organisation
+    order."""
 
     summary: LedgerCounts
-    by_plan: list[LedgerGroup]
+    by_source: list[LedgerGroup]
+    by_batch: list[LedgerGroup]
     by_unit: list[LedgerGroup]
 
 
@@ -284,9 +318,11 @@ def ledger_tables(*, user, filters: LedgerFilters, today: datetime.date) -> Ledg
     def compute(version) -> LedgerTables:
         counted = _counted(user=user, filters=filters, today=today, version=version)
         by_unit = unit_groups(counted.by_unit())
+        lists = list_groups(counted.by_batch())
         return LedgerTables(
             summary=counts_total(group.counts for group in by_unit),
-            by_plan=plan_groups(counted.by_plan()),
+            by_source=lists.by_source,
+            by_batch=lists.by_batch,
             by_unit=by_unit,
         )
 
@@ -296,6 +332,7 @@ def ledger_tables(*, user, filters: LedgerFilters, today: datetime.date) -> Ledg
 @dataclass(frozen=True)
 class DashboardFigures:
     summary: LedgerCounts
+    by_source: list[LedgerGroup]
     units_behind: list[LedgerGroup]  # the first `units_shown` of `units_furthest_behind`
     units_total: int
     categories: list[CategoryCount]
@@ -312,6 +349,7 @@ def ledger_dashboard_figures(
         by_unit = unit_groups(counted.by_unit())
         return DashboardFigures(
             summary=counts_total(group.counts for group in by_unit),
+            by_source=list_groups(counted.by_batch()).by_source,
             units_behind=units_furthest_behind(by_unit)[:units_shown],
             units_total=len(by_unit),
             categories=category_counts(counted.by_category()),
@@ -324,14 +362,22 @@ def ledger_dashboard_figures(
 # --- Filter choices -------------------------------------------------------------------------------
 
 
-def ledger_plan_choices(*, findings: QuerySet[Finding]) -> QuerySet[InspectionPlan]:
-    """Plans with at least one of the findings (the user's visible ones, from `finding_list_visible_to`).
+def ledger_batch_choices(*, findings: QuerySet[Finding]) -> QuerySet[ProblemBatch]:
+    """Problem lists with at least one of the findings (the user's visible ones, from
+    `finding_list_visible_to`), newest first.
 
-    Asked plan by plan (`EXISTS`, an index lookup each), not by reading every finding's plan.
+    Asked list by list (`EXISTS`, an index lookup each), not by reading every finding's list.
     """
-    return InspectionPlan.objects.filter(Exists(findings.order_by().filter(plan_id=OuterRef("pk")))).order_by(
-        "-year", "title"
+    return ProblemBatch.objects.filter(Exists(findings.order_by().filter(batch_id=OuterRef("pk")))).order_by(
+        "-year", "-raised_on", "title"
     )
+
+
+def ledger_source_choices(*, findings: QuerySet[Finding]) -> QuerySet[ProblemSource]:
+    """Sources with at least one of the findings, in their order."""
+    return ProblemSource.objects.filter(
+        Exists(findings.order_by().filter(batch__source_id=OuterRef("pk")))
+    ).order_by("sort_order", "code")
 
 
 def ledger_unit_choices(*, findings: QuerySet[Finding]) -> QuerySet[OrgUnit]:
@@ -343,10 +389,10 @@ def ledger_unit_choices(*, findings: QuerySet[Finding]) -> QuerySet[OrgUnit]:
 
 @dataclass(frozen=True)
 class RecheckFailures:
-    """A unit's 回头看: how many of its closed problems were re-checked, and how many found 整改不到位 or
-    虚假整改 (opened again)."""
+    """A unit's or a source's 回头看: how many of its closed problems were re-checked, and how many found
+    整改不到位 or 虚假整改 (opened again)."""
 
-    unit: str
+    name: str
     checked: int
     failed: int
 
@@ -355,24 +401,37 @@ class RecheckFailures:
         return round(100 * self.failed / self.checked) if self.checked else 0
 
 
-def recheck_failures_by_unit(*, filters: LedgerFilters) -> list[RecheckFailures]:
-    """The units whose problems were re-checked, the highest failure rate first (then the most failures):
-    one query over the re-check results, a table as small as the re-checks made."""
+@dataclass(frozen=True)
+class RecheckFailureTables:
+    by_unit: list[RecheckFailures]
+    by_source: list[RecheckFailures]
+
+
+def recheck_failures(*, filters: LedgerFilters) -> RecheckFailureTables:
+    """The units and the sources whose problems were re-checked, the highest failure rate first (then the
+    most failures): two queries over the re-check results, a table as small as the re-checks made."""
     results = RecheckResult.objects.all()
-    if filters.plan_id:
-        results = results.filter(finding__plan_id=filters.plan_id)
+    if filters.source_id:
+        results = results.filter(finding__batch__source_id=filters.source_id)
+    if filters.batch_id:
+        results = results.filter(finding__batch_id=filters.batch_id)
     if filters.unit_id:
         results = results.filter(finding__unit_id=filters.unit_id)
-    rows = (
-        results.values("finding__unit__name")
-        .annotate(
-            checked=Count("pk"),
-            failed=Count("pk", filter=Q(outcome__in=RECHECK_REOPENING_OUTCOMES)),
+
+    def table(name: str) -> list[RecheckFailures]:
+        rows = (
+            results.values(name)
+            .annotate(
+                checked=Count("pk"),
+                failed=Count("pk", filter=Q(outcome__in=RECHECK_REOPENING_OUTCOMES)),
+            )
+            .order_by()
         )
-        .order_by()
+        failures = [
+            RecheckFailures(name=row[name], checked=row["checked"], failed=row["failed"]) for row in rows
+        ]
+        return sorted(failures, key=lambda row: (-row.failure_rate, -row.failed, row.name))
+
+    return RecheckFailureTables(
+        by_unit=table("finding__unit__name"), by_source=table("finding__batch__source__name")
     )
-    failures = [
-        RecheckFailures(unit=row["finding__unit__name"], checked=row["checked"], failed=row["failed"])
-        for row in rows
-    ]
-    return sorted(failures, key=lambda row: (-row.failure_rate, -row.failed, row.unit))

@@ -7,7 +7,7 @@ findings a filter or a permission narrows this way, one query per table.
 
 The whole ledger (every finding, no filter: what the inspection team, the office and the Party Group
 read) is kept in Django's cache for the day by block of units (UNITS_PER_BLOCK consecutive unit ids):
-each unit's counts, and the block's counts per plan, per category and of the trend, with the position
+each unit's counts, and the block's counts per problem list, per category and of the trend, with the position
 of the inspection audit chain they were counted at. Opened again after a change, only the blocks of the
 findings the chain names since that position are counted again (`whole_ledger_counts`): every change
 to a finding or its rectification appends an event about "finding:<id>" (`supervision.services`), and
@@ -44,6 +44,8 @@ RECOUNT_ALL_AFTER = 2_000
 # The kept counts are the day's: the lights and the trend change at midnight.
 COUNTS_CACHE_SECONDS = 26 * 3600
 FINDING_SUBJECT = "finding:"
+# The shape of the kept counts (`BlockCounts`): a new shape is kept under a new key, never read as the old.
+KEPT_COUNTS_FORMAT = 2
 
 
 @dataclass(frozen=True)
@@ -180,9 +182,9 @@ class FindingsCounts:
         rows = self.findings.order_by().values("unit_id").annotate(**count_aggregates(self.today))
         return {row["unit_id"]: counts_of(row) for row in rows}
 
-    def by_plan(self) -> dict[int, LedgerCounts]:
-        rows = self.findings.order_by().values("plan_id").annotate(**count_aggregates(self.today))
-        return {row["plan_id"]: counts_of(row) for row in rows}
+    def by_batch(self) -> dict[int, LedgerCounts]:
+        rows = self.findings.order_by().values("batch_id").annotate(**count_aggregates(self.today))
+        return {row["batch_id"]: counts_of(row) for row in rows}
 
     def by_category(self) -> dict[str, int]:
         return dict(self.findings.order_by().values_list("category").annotate(count=Count("pk")).order_by())
@@ -202,7 +204,7 @@ class BlockCounts:
     """The counts of the findings of one block of units (values in COUNT_NAMES order)."""
 
     units: dict[int, tuple[int, ...]]
-    plans: dict[int, tuple[int, ...]]
+    batches: dict[int, tuple[int, ...]]
     categories: dict[str, int]
     trend: tuple[int, ...]  # overdue at the end of each of the trend's weeks
 
@@ -223,15 +225,15 @@ class WholeLedgerCounts:
             for unit, values in block.units.items()
         }
 
-    def by_plan(self) -> dict[int, LedgerCounts]:
+    def by_batch(self) -> dict[int, LedgerCounts]:
         merged: dict[int, list[int]] = {}
         for block in self.blocks.values():
-            for plan, values in block.plans.items():
-                _add(merged, plan, values)
-        return {plan: LedgerCounts(*values) for plan, values in merged.items()}
+            for batch, values in block.batches.items():
+                _add(merged, batch, values)
+        return {batch: LedgerCounts(*values) for batch, values in merged.items()}
 
     def summary(self) -> LedgerCounts:
-        return counts_total(self.by_plan().values())
+        return counts_total(self.by_batch().values())
 
     def by_category(self) -> dict[str, int]:
         merged: Counter[str] = Counter()
@@ -255,7 +257,7 @@ def _add(totals: dict, key, values: Iterable[int]) -> None:
 
 
 def _in_blocks(blocks: Iterable[int]) -> Q:
-    """The findings of these blocks: a range of unit ids each (read from `finding_unit_plan_idx`)."""
+    """The findings of these blocks: a range of unit ids each (read from `finding_unit_batch_idx`)."""
     ranges = Q()
     for block in blocks:
         ranges |= Q(unit_id__gte=block * UNITS_PER_BLOCK, unit_id__lt=(block + 1) * UNITS_PER_BLOCK)
@@ -265,19 +267,19 @@ def _in_blocks(blocks: Iterable[int]) -> Q:
 def _blocks_count(*, today: datetime.date, blocks: set[int] | None) -> dict[int, BlockCounts]:
     """The counts of these blocks (all when None), three queries whatever their number.
 
-    Grouped by unit (and plan, or category), the order of `finding_unit_plan_idx`, and added up by block
-    here: grouping by a computed block number made SQLite sort every finding.
+    Grouped by unit (and problem list, or category), the order of `finding_unit_batch_idx`, and added up
+    by block here: grouping by a computed block number made SQLite sort every finding.
     """
     findings: QuerySet[Finding] = Finding.objects.order_by()
     if blocks is not None:
         findings = findings.filter(_in_blocks(blocks))
     units: dict[int, dict] = {}
-    plans: dict[int, dict] = {}
-    counted = findings.values("unit_id", "plan_id").annotate(**count_aggregates(today))
-    for unit, plan, *values in counted.values_list("unit_id", "plan_id", *COUNT_NAMES):
+    batches: dict[int, dict] = {}
+    counted = findings.values("unit_id", "batch_id").annotate(**count_aggregates(today))
+    for unit, batch, *values in counted.values_list("unit_id", "batch_id", *COUNT_NAMES):
         block = unit // UNITS_PER_BLOCK
         _add(units.setdefault(block, {}), unit, values)
-        _add(plans.setdefault(block, {}), plan, values)
+        _add(batches.setdefault(block, {}), batch, values)
     categories: dict[int, Counter[str]] = {}
     for unit, category, count in findings.values_list("unit_id", "category").annotate(count=Count("pk")):
         categories.setdefault(unit // UNITS_PER_BLOCK, Counter())[category] += count
@@ -288,7 +290,7 @@ def _blocks_count(*, today: datetime.date, blocks: set[int] | None) -> dict[int,
     return {
         block: BlockCounts(
             units={unit: tuple(values) for unit, values in units[block].items()},
-            plans={plan: tuple(values) for plan, values in plans[block].items()},
+            batches={batch: tuple(values) for batch, values in batches[block].items()},
             categories=dict(categories.get(block, {})),
             trend=tuple(weeks.get(block, (0,) * len(trend.days))),
         )
@@ -334,7 +336,7 @@ def whole_ledger_counts(*, today: datetime.date, version: tuple[int, str] | None
     `version`: the chain's position (`ledger_version()`), when the caller has just read it.
     """
     head = version or ledger_version()
-    key = f"ledger-counts:{today.isoformat()}"
+    key = f"ledger-counts/{KEPT_COUNTS_FORMAT}:{today.isoformat()}"
     kept: WholeLedgerCounts | None = cache.get(key)
     if kept is not None and (kept.sequence, kept.hash) == head:
         return kept

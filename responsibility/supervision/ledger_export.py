@@ -81,15 +81,17 @@ def ledger_xlsx_write(
     file: BinaryIO,
     rows: Iterable[LedgerRow],
     by_unit: list[LedgerGroup],
-    by_plan: list[LedgerGroup],
+    by_source: list[LedgerGroup],
+    by_batch: list[LedgerGroup],
     summary: LedgerCounts,
 ) -> None:
-    """Write the workbook: 台账 (one row per finding), 按单位, 按计划."""
+    """Write the workbook: 台账 (one row per finding), 按单位, 按来源, 按问题清单."""
     workbook = Workbook(write_only=True)
 
     columns = [
         (_("Reference"), 11),
-        (_("Inspection plan"), 28),
+        (_("Source"), 10),
+        (_("Problem list"), 28),
         (_("Unit"), 20),
         (_("Problem"), 40),
         (_("Clause category"), 16),
@@ -111,7 +113,8 @@ def ledger_xlsx_write(
         sheet.append(
             [
                 _text(sheet, finding.reference),
-                _text(sheet, finding.plan.title),
+                _text(sheet, finding.batch.source.name),
+                _text(sheet, finding.batch.title),
                 _text(sheet, finding.unit.name),
                 _text(sheet, finding.title),
                 _text(sheet, finding.get_category_display()),
@@ -130,7 +133,8 @@ def ledger_xlsx_write(
 
     for title, first_column, groups in (
         (_("By unit"), _("Unit"), by_unit),
-        (_("By plan"), _("Inspection plan"), by_plan),
+        (_("By source"), _("Source"), by_source),
+        (_("By problem list"), _("Problem list"), by_batch),
     ):
         sheet = _sheet(
             workbook,

@@ -17,7 +17,8 @@ class LedgerRenderError(PdfRenderError):
 
 
 def ledger_render_pdf(*, context: dict) -> bytes:
-    """`context`: title, generated (text), filters [(label, value)], summary, by_plan, by_unit, rows."""
+    """`context`: title, generated (text), filters [(label, value)], summary, group_tables [(title,
+    heading, groups)], rows."""
     return html_to_pdf(
         template_name=TEMPLATE_NAME,
         context={**context, **font_template_context()},

@@ -26,6 +26,9 @@ from responsibility.supervision.models import InspectionStatus, PlanStatus, Rect
 #   of a measure (整改措施) the finding it belongs to, and reports that measure;
 # - a 回头看 (re-check of closed problems) is drawn and recorded by the inspection team's members who
 #   verify rectifications, and read by the readers of the whole ledger;
+# - problem lists of other sources than inspections (民主生活会, 巡察反馈 …) are opened, and their problems
+#   recorded and corrected, by the office and the inspection team (add_problembatch); those problems are
+#   verified and ticked off by the inspection team's members who verify rectifications (no plan team);
 # - everybody else: the plan or finding does not exist for them (404).
 #
 # Seeing a plan, an inspection or a finding is not one of the actions below: that rule is written once,
@@ -117,12 +120,17 @@ def finding_user_can(*, user, action: FindingAction, finding, units: set[int] | 
             units if units is not None else units_answered_for(user)
         )
     if action == FindingAction.EDIT:
+        if finding.plan_id is None:
+            return problem_list_user_can_manage(user=user)
         return plan_user_can(user=user, action=PlanAction.MANAGE, plan=finding.plan)
     if action == FindingAction.PLAN_MEASURES:
         return finding_user_can(user=user, action=FindingAction.EDIT, finding=finding) or finding_user_can(
             user=user, action=FindingAction.SUBMIT, finding=finding, units=units
         )
-    # Verifying, sending back and ticking off: a team member of the plan with the verify grant.
+    # Verifying, sending back and ticking off: a team member of the plan with the verify grant; for a
+    # problem of another source, any member of the inspection team with it.
+    if finding.plan_id is None:
+        return problem_user_can_verify(user=user)
     return plan_user_can(user=user, action=PlanAction.MANAGE, plan=finding.plan) and user.has_perm(
         "responsibility.verify_rectification"
     )
@@ -140,6 +148,13 @@ def finding_check_permission(*, user, action: FindingAction, finding) -> None:
                 "Only a member of this plan's inspection team may verify rectifications."
             ),
         }
+        if finding.plan_id is None:
+            messages |= {
+                FindingAction.EDIT: _("Only the office or the inspection team may correct this problem."),
+                FindingAction.VERIFY: _(
+                    "Only the inspection team's members who verify rectifications may do this."
+                ),
+            }
         raise PermissionDenied(
             messages.get(action, _("Only a member of this plan's inspection team may do this."))
         )
@@ -200,14 +215,31 @@ def finding_permissions_for(*, user, finding) -> FindingPermissions:
     )
 
 
-def recheck_user_can_conduct(*, user) -> bool:
-    """A 回头看 is drawn, and its problems re-checked, by the inspection team's members who verify
-    rectifications (they may reopen what was ticked off)."""
+def problem_user_can_verify(*, user) -> bool:
+    """The inspection team's members who verify rectifications: they verify and tick off the problems of
+    lists of other sources, and conduct the 回头看."""
     return (
         user_is_active(user)
         and user.has_perm("responsibility.add_inspectionplan")
         and user.has_perm("responsibility.verify_rectification")
     )
+
+
+def problem_list_user_can_manage(*, user) -> bool:
+    """Open problem lists of other sources than inspections, record and correct their problems: the office
+    and the inspection team."""
+    return user_is_active(user) and user.has_perm("responsibility.add_problembatch")
+
+
+def problem_list_check_permission(*, user) -> None:
+    if not problem_list_user_can_manage(user=user):
+        raise PermissionDenied(_("Only the office or the inspection team may do this."))
+
+
+def recheck_user_can_conduct(*, user) -> bool:
+    """A 回头看 is drawn, and its problems re-checked, by the inspection team's members who verify
+    rectifications (they may reopen what was ticked off)."""
+    return problem_user_can_verify(user=user)
 
 
 def recheck_check_permission(*, user) -> None:
@@ -255,4 +287,18 @@ def inspection_permissions_for(*, user, inspection) -> InspectionPermissions:
         can_raise_finding=plan_open
         and inspection.status != InspectionStatus.CANCELLED
         and inspection_user_can(user=user, action=InspectionAction.RAISE_FINDING, inspection=inspection),
+    )
+
+
+@dataclass(frozen=True)
+class BatchPermissions:
+    """What one user may do to one problem list now (its page): correct it, add documents, record its
+    problems. An inspection plan's list is the plan's: its problems come from the plan's inspections."""
+
+    can_manage: bool
+
+
+def batch_permissions_for(*, user, batch) -> BatchPermissions:
+    return BatchPermissions(
+        can_manage=batch.plan_id is None and batch.is_open and problem_list_user_can_manage(user=user)
     )

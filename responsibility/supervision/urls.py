@@ -4,7 +4,7 @@ Included in the one `responsibility` namespace (responsibility/urls.py)."""
 
 from django.urls import path
 
-from responsibility.supervision.views import findings, inspections, ledger, rechecks
+from responsibility.supervision.views import findings, inspections, ledger, problems, rechecks
 
 urlpatterns = [
     # Supervision: plans, draws, inspections (the inspection team; read-only for the office and Party Group)
@@ -47,6 +47,12 @@ urlpatterns = [
         "findings/<int:pk>/send-back/", findings.rectification_send_back_view, name="rectification-send-back"
     ),
     path("findings/<int:pk>/close/", findings.rectification_close_view, name="rectification-close"),
+    # Problem lists (问题清单) of every source, and the problems of lists of other sources than inspections
+    path("problems/", problems.batch_list_view, name="batch-list"),
+    path("problems/new/", problems.batch_create_view, name="batch-create"),
+    path("problems/<int:pk>/", problems.batch_detail_view, name="batch-detail"),
+    path("problems/<int:pk>/edit/", problems.batch_update_view, name="batch-update"),
+    path("problems/<int:pk>/record/", problems.problem_create_view, name="problem-create"),
     # 回头看: closed problems drawn and re-checked
     path("rechecks/", rechecks.recheck_list_view, name="recheck-list"),
     path("rechecks/new/", rechecks.recheck_create_view, name="recheck-create"),

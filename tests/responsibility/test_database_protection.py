@@ -269,6 +269,22 @@ def test_database_refuses_to_move_an_evidence_file_to_a_measure(seeded):
 
 
 @postgresql_only
+def test_database_refuses_to_move_an_evidence_file_to_a_problem_list(seeded):
+    """A list's documents are evidence files too (migration 0027): none is moved to or from a list."""
+    row = _a_row_of("responsibility_evidencefile")
+    batch = _value("SELECT min(id) FROM responsibility_problembatch", [])
+
+    with pytest.raises(IntegrityError, match="cannot change"):
+        _sql(
+            "UPDATE responsibility_evidencefile SET batch_id = %s, finding_id = NULL, measure_id = NULL, "
+            "rectification_id = NULL, check_result_id = NULL, performance_record_id = NULL WHERE id = %s",
+            [batch, row],
+        )
+
+    assert _value("SELECT batch_id FROM responsibility_evidencefile WHERE id = %s", [row]) is None
+
+
+@postgresql_only
 @pytest.mark.parametrize(
     ("table", "column"),
     [

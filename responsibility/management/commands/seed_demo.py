@@ -55,6 +55,10 @@ class Command(BaseCommand):
         )
         if summary.supervision is not None:
             self._supervision_print(summary.supervision)
+        for batch in summary.problem_lists:
+            self.stdout.write(
+                f"  Problem list {batch.title} ({batch.source.name}): {batch.findings.count()} problems"
+            )
         if summary.duties is not None:
             self._duties_print(summary.duties)
         # The reminders due today, at once rather than at beat's next sweep (the worker sends them).

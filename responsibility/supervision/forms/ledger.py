@@ -12,15 +12,16 @@ ALL = ("", _("All"))
 
 
 class LedgerFilterForm(forms.Form):
-    """Plan, unit (words in its name, or the one a count table links to), state, traffic light, severity,
-    clause category, words in the title.
+    """Source, problem list, unit (words in its name, or the one a count table links to), state, traffic
+    light, severity, clause category, words in the title.
 
     An invalid value is reported on its field and ignored. The unit is looked for by name: a list of
     every unit would be thousands of options on every page.
     """
 
-    plan = forms.ModelChoiceField(
-        label=_("Inspection plan"), queryset=None, required=False, empty_label=_("All")
+    source = forms.ModelChoiceField(label=_("Source"), queryset=None, required=False, empty_label=_("All"))
+    batch = forms.ModelChoiceField(
+        label=_("Problem list"), queryset=None, required=False, empty_label=_("All")
     )
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=None, required=False, widget=forms.HiddenInput)
     unit_words = forms.CharField(
@@ -44,9 +45,10 @@ class LedgerFilterForm(forms.Form):
         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Words in the title")}),
     )
 
-    def __init__(self, *args, plans, units=None, **kwargs):
+    def __init__(self, *args, sources, batches, units=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["plan"].queryset = plans
+        self.fields["source"].queryset = sources
+        self.fields["batch"].queryset = batches
         if units is None:
             del self.fields["unit"]
             del self.fields["unit_words"]
@@ -59,9 +61,10 @@ class LedgerFilterForm(forms.Form):
             return LedgerFilters()
         self.is_valid()
         data = getattr(self, "cleaned_data", {})
-        plan, unit = data.get("plan"), data.get("unit")
+        source, batch, unit = data.get("source"), data.get("batch"), data.get("unit")
         return LedgerFilters(
-            plan_id=plan.pk if plan else None,
+            source_id=source.pk if source else None,
+            batch_id=batch.pk if batch else None,
             unit_id=unit.pk if unit else None,
             unit_words=(data.get("unit_words") or "").strip(),
             state=data.get("state") or "",
@@ -102,9 +105,9 @@ class LedgerFilterForm(forms.Form):
 
 
 class LedgerDashboardFilterForm(LedgerFilterForm):
-    """The dashboard is narrowed by plan only."""
+    """The dashboard is narrowed by source and problem list only."""
 
-    def __init__(self, *args, plans, **kwargs):
-        super().__init__(*args, plans=plans, units=None, **kwargs)
+    def __init__(self, *args, sources, batches, **kwargs):
+        super().__init__(*args, sources=sources, batches=batches, units=None, **kwargs)
         for name in ("state", "light", "severity", "category", "q"):
             del self.fields[name]

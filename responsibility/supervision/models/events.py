@@ -18,6 +18,8 @@ class InspectionEventKind(models.TextChoices):
     REDRAWN = "redrawn", _("Units drawn again")
     RESULT_RECORDED = "result_recorded", _("Result recorded")
     INSPECTION_COMPLETED = "inspection_completed", _("Inspection completed")
+    BATCH_OPENED = "batch_opened", _("Problem list opened")
+    BATCH_UPDATED = "batch_updated", _("Problem list changed")
     FINDING_RECORDED = "finding_recorded", _("Finding recorded")
     FINDING_UPDATED = "finding_updated", _("Finding changed")
     EVIDENCE_ADDED = "evidence_added", _("Evidence added")
@@ -44,7 +46,8 @@ class InspectionEvent(AppendOnlyModel):
     batch = models.ForeignKey(
         ProblemBatch, on_delete=models.PROTECT, null=True, blank=True, related_name="events"
     )
-    # What the step was about: "draw:3", "inspection:12", "finding:40" (a finding and its rectification).
+    # What the step was about: "draw:3", "inspection:12", "batch:5" (a problem list), "finding:40" (a
+    # finding and its rectification and measures).
     subject = models.CharField(_("about"), max_length=40)
     kind = models.CharField(_("action"), max_length=24, choices=InspectionEventKind.choices)
     from_status = models.CharField(_("from"), max_length=16, blank=True)

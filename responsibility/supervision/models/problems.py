@@ -76,6 +76,8 @@ class ProblemBatch(models.Model):
         InspectionPlan, on_delete=models.PROTECT, null=True, blank=True, related_name="batch", editable=False
     )
     title = models.CharField(_("title"), max_length=100)
+    # The year the list is for (年度): a plan's year; the year of the meeting, visit or audit otherwise.
+    year = models.PositiveSmallIntegerField(_("year"))
     raised_on = models.DateField(_("raised on"))
     # The body that raised them (市委第三巡察组, 审计局); an inspection plan's batch leaves it to the plan.
     raised_by = models.CharField(_("raised by"), max_length=100, blank=True)
@@ -94,10 +96,16 @@ class ProblemBatch(models.Model):
             models.CheckConstraint(
                 name="problembatch_status_valid", condition=Q(status__in=BatchStatus.values)
             ),
+            # One list by a title for a source and year (a second submit of the same form opens nothing).
+            models.UniqueConstraint(fields=["source", "year", "title"], name="problembatch_title_unique"),
         ]
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == BatchStatus.OPEN
 
 
 class Severity(models.TextChoices):
@@ -107,18 +115,26 @@ class Severity(models.TextChoices):
 
 
 class Finding(models.Model):
-    """A problem found (问题): in which unit, who answers for it, which signed clause it breaches."""
+    """A problem (问题) of any source: in which unit, who answers for it, what it concerns.
+
+    Every problem is in one list (`batch`); a problem an inspection found also names its plan and
+    inspection (and the checkpoint result, when one showed it), and the signed clause it breaches.
+    """
 
     # The list it was raised in; an inspection's findings are their plan's batch.
     batch = models.ForeignKey(
         ProblemBatch, verbose_name=_("problem list"), on_delete=models.PROTECT, related_name="findings"
     )
-    plan = models.ForeignKey(InspectionPlan, on_delete=models.PROTECT, related_name="findings")
-    inspection = models.ForeignKey(Inspection, on_delete=models.PROTECT, related_name="findings")
+    plan = models.ForeignKey(
+        InspectionPlan, on_delete=models.PROTECT, null=True, blank=True, related_name="findings"
+    )
+    inspection = models.ForeignKey(
+        Inspection, on_delete=models.PROTECT, null=True, blank=True, related_name="findings"
+    )
     check_result = models.ForeignKey(
         CheckResult, on_delete=models.PROTECT, null=True, blank=True, related_name="findings"
     )
-    number = models.PositiveIntegerField(_("number"))  # 1, 2, 3 … within the plan
+    number = models.PositiveIntegerField(_("number"))  # 1, 2, 3 … within the list (a plan's: the plan)
     unit = models.ForeignKey(
         "accounts.OrgUnit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="findings"
     )
@@ -148,23 +164,47 @@ class Finding(models.Model):
     class Meta:
         verbose_name = _("finding")
         verbose_name_plural = _("findings")
-        ordering = ["plan", "number"]
+        ordering = ["batch", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["plan", "number"], name="finding_number_unique"),
+            models.UniqueConstraint(fields=["batch", "number"], name="finding_number_in_batch_unique"),
+            # Found by an inspection (plan and inspection), or raised in a list of another source (neither).
+            models.CheckConstraint(
+                name="finding_inspection_with_plan",
+                condition=Q(plan__isnull=True, inspection__isnull=True, check_result__isnull=True)
+                | Q(plan__isnull=False, inspection__isnull=False),
+            ),
             models.CheckConstraint(name="finding_severity_valid", condition=Q(severity__in=Severity.values)),
             models.CheckConstraint(
                 name="finding_category_valid", condition=Q(category__in=ClauseCategory.values)
             ),
         ]
-        indexes = [models.Index(fields=["unit", "plan"], name="finding_unit_plan_idx")]
+        indexes = [models.Index(fields=["unit", "batch"], name="finding_unit_batch_idx")]
 
     def __str__(self) -> str:
         return f"{self.reference} {self.title}"
 
     @property
     def reference(self) -> str:
-        """问题编号 such as 2026-3-007: the plan's year, the plan, and the finding's number in the plan."""
-        return f"{self.plan.year}-{self.plan_id}-{self.number:03d}"
+        """问题编号: 2026-3-007 for an inspection's (the plan's year, the plan, the number in it),
+        2026-清5-007 for a list of another source (the list's year, 清 and the list, the number in it):
+        no Latin letter on a Chinese page."""
+        return problem_reference(
+            year=self.plan.year if self.plan_id else self.batch.year,
+            plan_id=self.plan_id,
+            batch_id=self.batch_id,
+            number=self.number,
+        )
+
+    @property
+    def is_from_inspection(self) -> bool:
+        return self.plan_id is not None
+
+
+def problem_reference(*, year: int, plan_id: int | None, batch_id: int, number: int) -> str:
+    """A problem's number as people quote it (`Finding.reference`); the plan's form stays as it was."""
+    if plan_id is not None:
+        return f"{year}-{plan_id}-{number:03d}"
+    return f"{year}-清{batch_id}-{number:03d}"
 
 
 class RectificationStatus(models.TextChoices):

@@ -144,6 +144,7 @@ def inspection_plan_create(*, data: PlanInput, created_by) -> InspectionPlan:
         source=ProblemSource.objects.get(code=ProblemSourceCode.SUPERVISION),
         plan=plan,
         title=plan.title,
+        year=plan.year,
         raised_on=clock.today(),
         created_by=created_by,
     )
@@ -203,8 +204,10 @@ def inspection_plan_update(
         setattr(locked, name, getattr(data, name))
     locked.version += 1
     locked.save(update_fields=["year", "title", "description", "period_start", "period_end", "version"])
-    if before["title"] != data.title:  # the plan's findings are listed under its title
-        ProblemBatch.objects.filter(plan=locked).update(title=data.title, version=F("version") + 1)
+    if (before["title"], before["year"]) != (data.title, data.year):  # the plan's list is named by them
+        ProblemBatch.objects.filter(plan=locked).update(
+            title=data.title, year=data.year, version=F("version") + 1
+        )
     locked.scope.set(data.scope)
     locked.team.set(data.team)
     after = _plan_payload(data)

@@ -1,6 +1,54 @@
-"""Problems of every source (ADR 0015): the sources every installation has."""
+"""Problems of every source (ADR 0015): the sources every installation has, the problem lists (问题清单) of
+sources other than inspections, and the problems recorded in them with their measures (任务清单).
 
-from responsibility.supervision.models import BUILTIN_PROBLEM_SOURCES, ProblemSource
+An inspection plan's list is made with the plan and its problems are recorded through its inspections
+(`rectifications.finding_record`); every other list is opened here, by the office or the inspection
+team, and its problems are recorded here. Once recorded, a problem of any source is rectified, verified,
+sent back, ticked off and re-checked by the same services.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.models import OrgUnit
+from core import clock
+from core.audit import changes_payload, person_payload
+from core.dates import date_text
+from core.errors import ApplicationError
+from core.locks import row_lock
+from core.versions import stale_check
+from responsibility.evidence.rules import evidence_check_all
+from responsibility.evidence.services import evidence_store
+from responsibility.supervision.audit import inspection_events_append
+from responsibility.supervision.models import (
+    BUILTIN_PROBLEM_SOURCES,
+    Finding,
+    InspectionEventKind,
+    Measure,
+    ProblemBatch,
+    ProblemSource,
+    ProblemSourceCode,
+    Rectification,
+)
+from responsibility.supervision.permissions import problem_list_check_permission
+from responsibility.supervision.services.inspections import _event, _evidence_events
+from responsibility.supervision.services.measures import MAX_MEASURES, MeasureInput, _measure_input_check
+from responsibility.supervision.services.rectifications import (
+    FindingInput,
+    _finding_event,
+    _finding_evidence_events,
+    _finding_input_check,
+    _notify,
+)
+
+# A list is for a year from this one to the next (a list drawn up in December for the coming year).
+FIRST_YEAR = 2000
+_DUPLICATE_TITLE = gettext_lazy("A problem list with this title already exists for that source and year.")
 
 
 def problem_sources_ensure(**kwargs) -> None:
@@ -8,3 +56,291 @@ def problem_sources_ensure(**kwargs) -> None:
     a source the office renamed keeps its name."""
     for order, (code, name) in enumerate(BUILTIN_PROBLEM_SOURCES, start=1):
         ProblemSource.objects.get_or_create(code=code, defaults={"name": name, "sort_order": order * 10})
+
+
+# --- Problem lists ---------------------------------------------------------------------------------
+
+
+@dataclass
+class BatchInput:
+    source: ProblemSource | None
+    title: str
+    year: int | None
+    raised_on: datetime.date | None
+    raised_by: str
+    files: list = field(default_factory=list)
+
+
+def _batch_input_check(data: BatchInput, *, today: datetime.date, batch: ProblemBatch | None = None) -> str:
+    """A list of another source than inspections, named, for a year, raised on a day gone by; returns the
+    title, trimmed. A title is used once per source and year."""
+    if data.source is None:
+        raise ApplicationError(_("Choose where the problems come from."), code="source")
+    if data.source.code == ProblemSourceCode.SUPERVISION:
+        raise ApplicationError(
+            _("Problems found by inspections are recorded in their inspection plan."), code="source_plan"
+        )
+    title = (data.title or "").strip()
+    if not title:
+        raise ApplicationError(_("Give the problem list a title."), code="title")
+    if data.year is None or not FIRST_YEAR <= data.year <= today.year + 1:
+        raise ApplicationError(
+            _("The year must be between %(first)d and %(last)d.")
+            % {"first": FIRST_YEAR, "last": today.year + 1},
+            code="year",
+        )
+    if data.raised_on is None:
+        raise ApplicationError(_("Give the day the problems were raised."), code="raised_on")
+    if data.raised_on > today:
+        raise ApplicationError(
+            _("The day the problems were raised cannot be in the future."), code="raised_on"
+        )
+    duplicates = ProblemBatch.objects.filter(source=data.source, year=data.year, title=title)
+    if batch is not None:
+        duplicates = duplicates.exclude(pk=batch.pk)
+    if duplicates.exists():
+        raise ApplicationError(str(_DUPLICATE_TITLE), code="duplicate")
+    return title
+
+
+def _batch_payload(batch: ProblemBatch) -> dict:
+    """A list's terms as an event records them."""
+    return {
+        "source": {"code": batch.source.code, "name": batch.source.name},
+        "year": batch.year,
+        "title": batch.title,
+        "raised_on": batch.raised_on.isoformat(),
+        "raised_by": batch.raised_by,
+    }
+
+
+def _batch_event(batch: ProblemBatch, **facts):
+    """An unsaved event about the list itself (subject ``batch:ID``)."""
+    return _event(plan=batch.plan, batch_id=batch.pk, subject=f"batch:{batch.pk}", **facts)
+
+
+@transaction.atomic
+def problem_batch_open(*, data: BatchInput, opened_by) -> ProblemBatch:
+    """The office or the inspection team opens a list of problems raised together (民主生活会查摆问题,
+    巡察反馈意见 …), with its documents; its problems are then recorded in it."""
+    problem_list_check_permission(user=opened_by)
+    title = _batch_input_check(data, today=clock.today())
+    files = evidence_check_all(data.files)
+    try:
+        with transaction.atomic():  # two submits at once: the second finds the first's title taken
+            batch = ProblemBatch.objects.create(
+                source=data.source,
+                title=title,
+                year=data.year,
+                raised_on=data.raised_on,
+                raised_by=(data.raised_by or "").strip(),
+                created_by=opened_by,
+            )
+    except IntegrityError:
+        raise ApplicationError(str(_DUPLICATE_TITLE), code="duplicate") from None
+    stored = evidence_store(files=files, uploaded_by=opened_by, batch=batch)
+    inspection_events_append(
+        events=[
+            _batch_event(
+                batch,
+                kind=InspectionEventKind.BATCH_OPENED,
+                actor=opened_by,
+                payload=_batch_payload(batch),
+                to_status=batch.status,
+            ),
+            *_evidence_events(
+                plan=None, batch_id=batch.pk, subject=f"batch:{batch.pk}", files=stored, actor=opened_by
+            ),
+        ]
+    )
+    return batch
+
+
+def _batch_lock_open(batch: ProblemBatch) -> ProblemBatch:
+    """The list, locked, while its problems are still being rectified; an inspection plan's list is the
+    plan's to change."""
+    locked = row_lock(ProblemBatch.objects.select_related("source"), pk=batch.pk)
+    if locked.plan_id is not None:
+        raise ApplicationError(
+            _("This is an inspection plan's list: its problems are recorded through the plan's inspections."),
+            code="plan_batch",
+        )
+    if not locked.is_open:
+        raise ApplicationError(
+            _("This problem list is reconciled; nothing more can be recorded in it."), code="reconciled"
+        )
+    return locked
+
+
+@transaction.atomic
+def problem_batch_update(
+    *, batch: ProblemBatch, data: BatchInput, updated_by, expected_version: int | None
+) -> ProblemBatch:
+    """Correct a list's source, title, year, day or who raised it (its documents are added, never
+    replaced); a stale page is refused."""
+    problem_list_check_permission(user=updated_by)
+    locked = _batch_lock_open(batch)
+    stale_check(record=locked, expected_version=expected_version, what=_("problem list"))
+    title = _batch_input_check(data, today=clock.today(), batch=locked)
+    files = evidence_check_all(data.files)
+    before = _batch_payload(locked)
+    locked.source, locked.title, locked.year = data.source, title, data.year
+    locked.raised_on, locked.raised_by = data.raised_on, (data.raised_by or "").strip()
+    after = _batch_payload(locked)
+    changes = {name: (before[name], after[name]) for name in after if before[name] != after[name]}
+    if not changes and not files:
+        raise ApplicationError(_("Nothing was changed."), code="unchanged")
+    events = []
+    if changes:
+        locked.version += 1
+        locked.save(update_fields=["source", "title", "year", "raised_on", "raised_by", "version"])
+        events.append(
+            _batch_event(
+                locked,
+                kind=InspectionEventKind.BATCH_UPDATED,
+                actor=updated_by,
+                payload=changes_payload(changes),
+            )
+        )
+    stored = evidence_store(files=files, uploaded_by=updated_by, batch=locked)
+    events += _evidence_events(
+        plan=None, batch_id=locked.pk, subject=f"batch:{locked.pk}", files=stored, actor=updated_by
+    )
+    inspection_events_append(events=events)
+    return locked
+
+
+# --- Problems of a list ----------------------------------------------------------------------------
+
+
+@dataclass
+class ProblemInput:
+    """One problem of a list (问题清单), its rectification's aim and its measures (任务清单, 责任清单)."""
+
+    unit: OrgUnit | None
+    title: str
+    description: str
+    category: str
+    severity: str
+    responsible: object  # the leader who answers for it (责任领导)
+    owner: object  # who sees its rectification through (整改责任人)
+    requirement: str  # what the rectification must achieve (整改目标)
+    measures: list[MeasureInput]
+    evidence_required: bool = True
+    files: list = field(default_factory=list)
+
+
+def _problem_input_check(data: ProblemInput, *, today: datetime.date) -> tuple[str, list[str]]:
+    """Check a problem and its measures against its unit; returns its category and the measures' words."""
+    if data.unit is None or not data.unit.is_active:
+        raise ApplicationError(_("Choose the unit the problem is in."), code="unit")
+    if not data.measures:
+        raise ApplicationError(_("Give the problem at least one measure."), code="measures_none")
+    if len(data.measures) > MAX_MEASURES:
+        raise ApplicationError(
+            _("A rectification may have at most %(max)d measures.") % {"max": MAX_MEASURES}, code="too_many"
+        )
+    actions = [
+        _measure_input_check(data=measure, unit_id=data.unit.pk, today=today) for measure in data.measures
+    ]
+    category = _finding_input_check(
+        data=FindingInput(
+            title=data.title,
+            description=data.description,
+            severity=data.severity,
+            clause=None,
+            category=data.category,
+            responsible=data.responsible,
+            owner=data.owner,
+            requirement=data.requirement,
+            deadline=max(measure.deadline for measure in data.measures),
+        ),
+        unit_id=data.unit.pk,
+        today=today,
+        clause_required=False,
+    )
+    return category, actions
+
+
+@transaction.atomic
+def problem_record(*, batch: ProblemBatch, data: ProblemInput, recorded_by) -> Finding:
+    """Record one problem of a list with its measures: its rectification starts open, due on its latest
+    measure's deadline, and each measure's owner has it to do."""
+    problem_list_check_permission(user=recorded_by)
+    locked = _batch_lock_open(batch)  # also numbers the list's problems without gaps
+    category, actions = _problem_input_check(data, today=clock.today())
+    if locked.findings.filter(title=data.title.strip()).exists():  # also a second click of the same form
+        raise ApplicationError(_("A problem with this title is already in this list."), code="title_taken")
+    files = evidence_check_all(data.files)
+    deadline = max(measure.deadline for measure in data.measures)
+    finding = Finding.objects.create(
+        batch=locked,
+        number=(locked.findings.aggregate(last=Max("number"))["last"] or 0) + 1,
+        unit=data.unit,
+        responsible=data.responsible,
+        category=category,
+        severity=data.severity,
+        title=data.title,
+        description=data.description,
+        created_by=recorded_by,
+    )
+    finding.batch = locked
+    rectification = Rectification.objects.create(
+        finding=finding,
+        owner=data.owner,
+        requirement=data.requirement,
+        deadline=deadline,
+        evidence_required=data.evidence_required,
+    )
+    measures = Measure.objects.bulk_create(
+        Measure(
+            finding=finding,
+            number=number,
+            action=action,
+            owner=measure.owner,
+            deadline=measure.deadline,
+            created_by=recorded_by,
+        )
+        for number, (action, measure) in enumerate(zip(actions, data.measures, strict=True), start=1)
+    )
+    stored = evidence_store(files=files, uploaded_by=recorded_by, finding=finding)
+    inspection_events_append(
+        events=[
+            _finding_event(
+                finding,
+                kind=InspectionEventKind.FINDING_RECORDED,
+                actor=recorded_by,
+                to_status=rectification.status,
+                payload={
+                    "reference": finding.reference,
+                    "title": finding.title,
+                    "owner": person_payload(data.owner),
+                    "deadline": deadline.isoformat(),
+                },
+            ),
+            *(
+                _finding_event(
+                    finding,
+                    kind=InspectionEventKind.MEASURE_ADDED,
+                    actor=recorded_by,
+                    payload={
+                        "measure": measure.number,
+                        "action": measure.action,
+                        "owner": person_payload(measure.owner),
+                        "deadline": measure.deadline.isoformat(),
+                    },
+                )
+                for measure in measures
+            ),
+            *_finding_evidence_events(finding, files=stored, actor=recorded_by),
+        ]
+    )
+    _notify(
+        recipients={data.owner.pk, data.responsible.pk, *(measure.owner.pk for measure in measures)},
+        title=_("Finding %(reference)s in %(unit)s: rectify by %(deadline)s")
+        % {"reference": finding.reference, "unit": data.unit.name, "deadline": date_text(deadline)},
+        body=finding.title,
+        finding=finding,
+        rectification=rectification,
+    )
+    return finding

@@ -90,8 +90,13 @@ class FindingInput:
     files: list = field(default_factory=list)
 
 
-def _finding_input_check(*, data: FindingInput, unit_id: int, today: datetime.date) -> str:
-    """Check a finding's input against its unit; returns the clause category."""
+def _finding_input_check(
+    *, data: FindingInput, unit_id: int, today: datetime.date, clause_required: bool = True
+) -> str:
+    """Check a finding's input against its unit; returns the clause category.
+
+    An inspection's finding names the signed clause it breaches when the unit signed any
+    (`clause_required`); a problem of another source may, and otherwise names its category."""
     if data.severity not in Severity.values:
         raise ApplicationError(_("Choose a severity."), code="severity")
     if data.clause is not None:
@@ -100,7 +105,7 @@ def _finding_input_check(*, data: FindingInput, unit_id: int, today: datetime.da
                 _("The clause must be one of the clauses this unit signed."), code="clause"
             )
         category = data.clause.category
-    elif signed_clauses_of_unit(unit_id=unit_id).exists():
+    elif clause_required and signed_clauses_of_unit(unit_id=unit_id).exists():
         raise ApplicationError(_("Choose the signed clause this finding breaches."), code="clause_required")
     else:
         category = data.category

@@ -28,16 +28,17 @@ from core.http import as_attachment
 from responsibility.supervision.charts import bar_chart, column_chart
 from responsibility.supervision.forms.ledger import LedgerDashboardFilterForm, LedgerFilterForm
 from responsibility.supervision.ledger import (
+    ledger_batch_choices,
     ledger_dashboard_figures,
     ledger_figures,
     ledger_filter,
     ledger_findings_ordered,
     ledger_page_rows,
-    ledger_plan_choices,
     ledger_rows,
+    ledger_source_choices,
     ledger_tables,
     ledger_unit_choices,
-    recheck_failures_by_unit,
+    recheck_failures,
 )
 from responsibility.supervision.ledger_export import ledger_xlsx_write
 from responsibility.supervision.pdf import LedgerRenderError, ledger_render_pdf
@@ -76,7 +77,8 @@ def _ledger_filtered(request, today) -> tuple[LedgerFilterForm, QuerySet]:
     visible = finding_list_visible_to(user=request.user)
     form = LedgerFilterForm(
         request.GET or None,
-        plans=ledger_plan_choices(findings=visible),
+        sources=ledger_source_choices(findings=visible),
+        batches=ledger_batch_choices(findings=visible),
         units=ledger_unit_choices(findings=visible),
     )
     return form, ledger_filter(findings=visible, filters=form.filters(), today=today)
@@ -112,7 +114,8 @@ def ledger_view(request):
             "filter_form": form,
             "filters_applied": not filters.is_empty,
             "summary": figures.summary,
-            "by_plan": figures.by_plan,
+            "by_source": figures.by_source,
+            "by_batch": figures.by_batch,
             "units_behind": figures.units_behind,
             "units_total": figures.units_total,
             "page_obj": page,
@@ -157,7 +160,7 @@ def _too_many(request, *, total: int, limit: int, what: str):
         request,
         _(
             "The filter selects %(total)d findings; the %(what)s export holds at most %(limit)d. "
-            "Please narrow the filter (for example by plan or unit)."
+            "Please narrow the filter (for example by problem list or unit)."
         )
         % {"total": total, "what": what, "limit": limit},
     )
@@ -180,7 +183,12 @@ def ledger_export_xlsx_view(request):
     file = tempfile.TemporaryFile()  # noqa: SIM115 (the response closes it once sent)
     try:
         ledger_xlsx_write(
-            file=file, rows=rows, by_unit=figures.by_unit, by_plan=figures.by_plan, summary=figures.summary
+            file=file,
+            rows=rows,
+            by_unit=figures.by_unit,
+            by_source=figures.by_source,
+            by_batch=figures.by_batch,
+            summary=figures.summary,
         )
     except BaseException:
         file.close()
@@ -210,7 +218,8 @@ def ledger_export_pdf_view(request):
         "filters": form.applied(),
         "summary": figures.summary,
         "group_tables": [
-            (_("By plan"), _("Inspection plan"), figures.by_plan),
+            (_("By source"), _("Source"), figures.by_source),
+            (_("By problem list"), _("Problem list"), figures.by_batch),
             (_("By unit"), _("Unit"), figures.by_unit),
         ],
         "rows": list(ledger_rows(ledger_findings_ordered(findings=findings, today=today))),
@@ -238,18 +247,23 @@ def ledger_dashboard_view(request):
         )
     today = clock.today()
     visible = finding_list_visible_to(user=user)
-    form = LedgerDashboardFilterForm(request.GET or None, plans=ledger_plan_choices(findings=visible))
+    form = LedgerDashboardFilterForm(
+        request.GET or None,
+        sources=ledger_source_choices(findings=visible),
+        batches=ledger_batch_choices(findings=visible),
+    )
     filters = form.filters()
     figures = ledger_dashboard_figures(
         user=user, filters=filters, today=today, units_shown=DASHBOARD_UNITS_SHOWN
     )
     units = figures.units_behind
+    failures = recheck_failures(filters=filters)
     return render(
         request,
         "responsibility/ledger/dashboard.html",
         {
             "filter_form": form,
-            "plan_query": f"plan={filters.plan_id}" if filters.plan_id else "",
+            "list_query": _filter_query(request),
             "summary": figures.summary,
             "units": units,
             "units_total": figures.units_total,
@@ -265,10 +279,17 @@ def ledger_dashboard_view(request):
                 [(str(item.category.label), item.count, str(item.count)) for item in figures.categories]
             ),
             "trend": figures.trend,
-            "recheck_failures": recheck_failures_by_unit(filters=filters),
+            "sources": _sources_with_rechecks(figures.by_source, failures.by_source),
+            "recheck_failures": failures.by_unit,
             "trend_chart": column_chart(
                 [(date_format(point.day, "n/j"), point.overdue) for point in figures.trend]
             ),
             "today": today,
         },
     )
+
+
+def _sources_with_rechecks(groups, failures) -> list[tuple]:
+    """Each source's counts beside its 回头看 (none when none of its problems was re-checked)."""
+    by_name = {row.name: row for row in failures}
+    return [(group, by_name.get(group.name)) for group in groups]

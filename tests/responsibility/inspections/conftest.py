@@ -199,3 +199,90 @@ def finding_ticked_off(finding: Finding, *, by) -> None:
     )
     rectification = rectification_verify(rectification=rectification, verified_by=by, expected_version=None)
     rectification_close(rectification=rectification, closed_by=by, expected_version=None)
+
+
+# --- Problem lists of other sources (民主生活会, 巡察反馈 …) ---------------------------------------------
+
+
+def batch_input(**overrides):
+    """A valid list of the democratic life meeting, raised last week."""
+    from responsibility.supervision.models import ProblemSource, ProblemSourceCode
+    from responsibility.supervision.services.problems import BatchInput
+
+    values = {
+        "source": ProblemSource.objects.get(code=ProblemSourceCode.DEMOCRATIC_LIFE),
+        "title": "2026年度党组民主生活会查摆问题",
+        "year": timezone.localdate().year,
+        "raised_on": timezone.localdate() - datetime.timedelta(days=7),
+        "raised_by": "",
+        "files": [],
+    }
+    values.update(overrides)
+    return BatchInput(**values)
+
+
+def problem_input(of_unit: OrgUnit, *, measures=None, **overrides):
+    """A valid problem in `of_unit`: its head answers for it and sees it through, one measure of theirs
+    (`overrides` may change any field, the unit too)."""
+    unit = of_unit
+    from responsibility.supervision.services.measures import MeasureInput
+    from responsibility.supervision.services.problems import ProblemInput
+
+    head = unit.posts.get(kind=PostKind.UNIT_HEAD).holder
+    values = {
+        "unit": unit,
+        "title": "调查研究不够深入",
+        "description": "班子成员到基层调研次数偏少，调研成果转化不够。",
+        "category": ClauseCategory.WORK_STYLE,
+        "severity": "minor",
+        "responsible": head,
+        "owner": head,
+        "requirement": "建立领导班子成员基层联系点制度，调研成果及时转化。",
+        "measures": measures
+        if measures is not None
+        else [
+            MeasureInput(
+                action="制定调研计划。",
+                owner=head,
+                deadline=timezone.localdate() + datetime.timedelta(days=30),
+            )
+        ],
+        "evidence_required": True,
+        "files": [],
+    }
+    values.update(overrides)
+    return ProblemInput(**values)
+
+
+@pytest.fixture
+def problem_list(supervision):
+    """The Party Group's democratic life meeting list, opened by the office."""
+    from responsibility.supervision.services.problems import problem_batch_open
+
+    return problem_batch_open(data=batch_input(), opened_by=supervision.org.office_admin)
+
+
+@pytest.fixture
+def list_problem(supervision, problem_list) -> Finding:
+    """A problem of the list in the first committee, with two measures: its head's and a staff member's."""
+    from responsibility.supervision.services.measures import MeasureInput
+    from responsibility.supervision.services.problems import problem_record
+
+    unit = supervision.org.head_posts[0].unit
+    head, staff = supervision.org.heads[0], supervision.org.staff[0]
+    today = timezone.localdate()
+    return problem_record(
+        batch=problem_list,
+        data=problem_input(
+            unit,
+            measures=[
+                MeasureInput(
+                    action="制定调研计划。", owner=head, deadline=today + datetime.timedelta(days=20)
+                ),
+                MeasureInput(
+                    action="形成调研报告。", owner=staff, deadline=today + datetime.timedelta(days=45)
+                ),
+            ],
+        ),
+        recorded_by=supervision.org.office_admin,
+    )

@@ -196,6 +196,7 @@ def test_inspection_chain_verify_names_an_event_moved_to_another_problem_list(su
     other = ProblemBatch.objects.exclude(pk=finding.batch_id).first() or ProblemBatch.objects.create(
         source=finding.batch.source,
         title="另一份问题清单",
+        year=finding.batch.year,
         raised_on=finding.batch.raised_on,
         created_by=supervision.inspectors[0],
     )

@@ -11,12 +11,13 @@ from responsibility.letters.models.letters import ClauseCategory
 from responsibility.supervision.ledger import (
     LedgerFilters,
     category_counts,
+    ledger_batch_choices,
     ledger_findings,
     ledger_findings_ordered,
-    ledger_plan_choices,
     ledger_rows,
+    ledger_source_choices,
     ledger_unit_choices,
-    plan_groups,
+    list_groups,
     trend_points,
     unit_groups,
 )
@@ -70,7 +71,8 @@ def test_a_unit_head_sees_only_the_findings_of_their_unit(supervision, scenario)
     ] == ["教育科学文化卫生委员会"]
     visible = finding_list_visible_to(user=head)
     assert list(ledger_unit_choices(findings=visible)) == [scenario.other.unit]
-    assert list(ledger_plan_choices(findings=visible)) == [supervision.plan]
+    assert list(ledger_batch_choices(findings=visible)) == [supervision.plan.batch]
+    assert [source.code for source in ledger_source_choices(findings=visible)] == ["supervision"]
 
 
 def test_somebody_who_answers_for_nothing_sees_an_empty_ledger(supervision, scenario):
@@ -81,7 +83,8 @@ def test_somebody_who_answers_for_nothing_sees_an_empty_ledger(supervision, scen
     assert findings.count() == 0
     assert FindingsCounts(findings=findings, today=_today()).summary() == LedgerCounts()
     assert unit_groups(FindingsCounts(findings=findings, today=_today()).by_unit()) == []
-    assert not ledger_plan_choices(findings=finding_list_visible_to(user=user)).exists()
+    assert not ledger_batch_choices(findings=finding_list_visible_to(user=user)).exists()
+    assert not ledger_source_choices(findings=finding_list_visible_to(user=user)).exists()
 
 
 # --- counts ---------------------------------------------------------------------------------------
@@ -119,7 +122,7 @@ def test_counts_by_unit_follow_the_organisation_and_add_up(supervision, scenario
     assert by_unit["教育科学文化卫生委员会"].closure_rate == 50.0
 
 
-def test_counts_by_plan_keep_the_plans_apart(supervision, scenario, django_assert_num_queries):
+def test_counts_by_problem_list_keep_the_plans_lists_apart(supervision, scenario, django_assert_num_queries):
     # given a second plan over the same units with one open finding
     from responsibility.supervision.services.inspections import PlanInput, inspection_plan_create
 
@@ -139,14 +142,18 @@ def test_counts_by_plan_keep_the_plans_apart(supervision, scenario, django_asser
     record(draw.inspections.get(unit=scenario.committee.unit), title="专项检查问题")
     findings = ledger_findings(user=supervision.org.inspector, today=_today())
 
-    # when (the counts, then the plans' titles)
+    # when (the counts, then the lists' titles)
     with django_assert_num_queries(2):
-        by_plan = plan_groups(FindingsCounts(findings=findings, today=_today()).by_plan())
+        lists = list_groups(FindingsCounts(findings=findings, today=_today()).by_batch())
+    by_batch = lists.by_batch
 
-    # then
-    assert [(group.name, group.counts.total, group.counts.open) for group in by_plan] == [
+    # then: each plan's list, under the plan's title, and both under their source
+    assert [(group.name, group.counts.total, group.counts.open) for group in by_batch] == [
         ("2026年度作风建设专项检查", 1, 1),
         ("2026年度党风廉政建设责任制监督检查", 7, 3),
+    ]
+    assert [(group.name, group.counts.total, group.counts.open) for group in lists.by_source] == [
+        ("监督检查", 8, 4)
     ]
 
 
@@ -182,7 +189,7 @@ def test_each_aggregate_is_one_query_whatever_the_number_of_findings(
     for read in (
         counted.summary,
         counted.by_unit,
-        counted.by_plan,
+        counted.by_batch,
         counted.by_category,
         counted.overdue_trend,
     ):
@@ -214,20 +221,24 @@ def test_filters_narrow_the_ledger(supervision, scenario, filters, expected):
     assert _titles(findings) == expected
 
 
-def test_the_unit_and_plan_filters(supervision, scenario):
+def test_the_unit_and_problem_list_filters(supervision, scenario):
     inspector = supervision.org.inspector
 
     by_unit = ledger_findings(
         user=inspector, filters=LedgerFilters(unit_id=scenario.other.unit_id), today=_today()
     )
-    by_plan = ledger_findings(
-        user=inspector, filters=LedgerFilters(plan_id=supervision.plan.pk), today=_today()
+    by_batch = ledger_findings(
+        user=inspector, filters=LedgerFilters(batch_id=supervision.plan.batch.pk), today=_today()
     )
-    other_plan = ledger_findings(user=inspector, filters=LedgerFilters(plan_id=-1), today=_today())
+    other_batch = ledger_findings(user=inspector, filters=LedgerFilters(batch_id=-1), today=_today())
+    by_source = ledger_findings(
+        user=inspector, filters=LedgerFilters(source_id=supervision.plan.batch.source_id), today=_today()
+    )
+    other_source = ledger_findings(user=inspector, filters=LedgerFilters(source_id=-1), today=_today())
 
     assert _titles(by_unit) == {"制度汇编未更新", "述责述廉报告未提交"}
-    assert by_plan.count() == 7
-    assert other_plan.count() == 0
+    assert by_batch.count() == by_source.count() == 7
+    assert other_batch.count() == other_source.count() == 0
 
 
 def test_filters_never_widen_what_a_unit_head_sees(supervision, scenario):

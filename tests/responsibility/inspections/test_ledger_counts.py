@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from responsibility.supervision import ledger_counts
-from responsibility.supervision.ledger_counts import FindingsCounts, whole_ledger_counts
+from responsibility.supervision.ledger_counts import KEPT_COUNTS_FORMAT, FindingsCounts, whole_ledger_counts
 from responsibility.supervision.models import Finding
 from responsibility.supervision.services.rectifications import FINDING_TERMS
 from tests.responsibility.inspections.ledger_helpers import ledger_scenario, move, record
@@ -37,7 +37,7 @@ def _by_query(today: datetime.date) -> dict:
     return {
         "summary": counted.summary(),
         "by_unit": counted.by_unit(),
-        "by_plan": counted.by_plan(),
+        "by_batch": counted.by_batch(),
         "by_category": counted.by_category(),
         "overdue_trend": counted.overdue_trend(),
     }
@@ -106,14 +106,18 @@ def test_a_chain_that_does_not_go_on_from_the_kept_position_counts_everything_ag
     # given counts kept at a position whose event is not the chain's (a database restored from a backup)
     today = _today()
     kept = whole_ledger_counts(today=today)
-    assert cache.get(f"ledger-counts:{today.isoformat()}") == kept
+    assert cache.get(f"ledger-counts/{KEPT_COUNTS_FORMAT}:{today.isoformat()}") == kept
     wrong = {
         number: replace(
-            block, units=dict.fromkeys(block.units, (99,) * 7), plans=dict.fromkeys(block.plans, (99,) * 7)
+            block,
+            units=dict.fromkeys(block.units, (99,) * 7),
+            batches=dict.fromkeys(block.batches, (99,) * 7),
         )
         for number, block in kept.blocks.items()
     }
-    cache.set(f"ledger-counts:{today.isoformat()}", replace(kept, hash="0" * 64, blocks=wrong))
+    cache.set(
+        f"ledger-counts/{KEPT_COUNTS_FORMAT}:{today.isoformat()}", replace(kept, hash="0" * 64, blocks=wrong)
+    )
 
     # when a change follows
     move(record(scenario.committee, title="新发现的问题"), "submitted", supervision=supervision)

@@ -31,7 +31,8 @@ def test_the_ledger_pdf_never_breaks_a_number_a_date_or_a_header(client, supervi
     rows = [line for line in lines if line.words[0].text in references]  # a row's first line
     assert len(rows) == len(references)
     assert all(any(re.fullmatch(r"\d{4}-\d\d-\d\d", word.text) for word in row.words) for row in rows)
-    # and the headers of the two summary tables read whole: no 「号」 left alone under 已核实或已销
-    assert words.count("已核实或已销号") == 2
+    # and the headers of the three summary tables (by source, list, unit) read whole: no 「号」 left
+    # alone under 已核实或已销
+    assert words.count("已核实或已销号") == 3
     assert "号" not in words
     assert words.count("问题编号") >= 1  # repeated on each page of the table

@@ -10,7 +10,6 @@ from responsibility.supervision.models import (
     InspectionEventKind,
     Measure,
     MeasureStatus,
-    ProblemBatch,
     Rectification,
 )
 from tests.responsibility.inspections.migration_helpers import finding_written_before, migrate_to
@@ -27,7 +26,7 @@ def test_every_earlier_rectification_becomes_one_measure_that_the_chain_records(
     head, inspector = supervision.org.heads[0], supervision.inspectors[0]
     events_before = InspectionEvent.objects.count()
     before = migrate_to(BEFORE_MEASURES)
-    batch = ProblemBatch.objects.get(plan=supervision.plan)
+    batch = before.get_model("responsibility", "ProblemBatch").objects.get(plan_id=supervision.plan.pk)
     written = finding_written_before(
         before,
         inspection=committee_inspection,

@@ -96,6 +96,8 @@ def test_the_migration_puts_every_earlier_finding_in_its_plans_batch_with_its_ve
     assert migrated.batch.source.code == ProblemSourceCode.SUPERVISION
     assert migrated.batch.title == supervision.plan.title
     assert migrated.batch.raised_on == timezone.localtime(supervision.plan.created_at).date()
+    # 0027: the plan's list takes the plan's year, with its version step.
+    assert (migrated.batch.year, migrated.batch.version) == (supervision.plan.year, 2)
     assert migrated.version == written.version + 1
     assert ProblemBatch.objects.count() == 1
     assert ProblemSource.objects.count() == len(ProblemSourceCode)

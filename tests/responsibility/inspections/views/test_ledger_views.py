@@ -135,10 +135,10 @@ def test_filters_narrow_the_list_and_the_export_links_keep_them(client, supervis
 def test_a_bad_filter_value_is_reported_and_ignored(client, supervision, scenario):
     client.force_login(supervision.org.inspector)
 
-    response = client.get(LEDGER, {"state": "bogus", "plan": "999999", "page": "x"})
+    response = client.get(LEDGER, {"state": "bogus", "batch": "999999", "source": "x", "page": "x"})
 
     assert response.status_code == 200
-    assert set(response.context["filter_form"].errors) == {"state", "plan"}
+    assert set(response.context["filter_form"].errors) == {"state", "batch", "source"}
     assert len(response.context["rows"]) == 7
 
 
@@ -168,16 +168,15 @@ def test_the_ledger_page_runs_the_same_queries_for_few_and_many_findings(client,
     few = _queries(client, supervision.org.inspector, LEDGER)
     few_head = _queries(client, head, LEDGER)
     few_filtered = _queries(
-        client, supervision.org.inspector, f"{LEDGER}?light=red&plan={supervision.plan.pk}"
+        client, supervision.org.inspector, f"{LEDGER}?light=red&batch={supervision.plan.batch.pk}"
     )
 
     _more_findings(supervision, scenario, 12)
 
     assert _queries(client, supervision.org.inspector, LEDGER) == few
     assert _queries(client, head, LEDGER) == few_head
-    assert _queries(client, supervision.org.inspector, f"{LEDGER}?light=red&plan={supervision.plan.pk}") == (
-        few_filtered
-    )
+    filtered = f"{LEDGER}?light=red&batch={supervision.plan.batch.pk}"
+    assert _queries(client, supervision.org.inspector, filtered) == few_filtered
 
 
 # --- Excel ----------------------------------------------------------------------------------------
@@ -188,7 +187,9 @@ def _workbook(response):
     return load_workbook(io.BytesIO(b"".join(response.streaming_content)))
 
 
-def test_the_excel_export_holds_every_visible_row_in_three_sheets(client, supervision, scenario):
+def test_the_excel_export_holds_every_visible_row_and_the_counts_in_four_sheets(
+    client, supervision, scenario
+):
     client.force_login(supervision.org.inspector)
 
     response = client.get(XLSX)
@@ -198,20 +199,25 @@ def test_the_excel_export_holds_every_visible_row_in_three_sheets(client, superv
     disposition = response["Content-Disposition"]
     assert disposition.startswith('attachment; filename="rectification-ledger-')
     assert unquote(disposition.split("filename*=UTF-8''")[1]).endswith(".xlsx")
-    ledger, by_unit, by_plan = workbook.worksheets
+    ledger, by_unit, by_source, by_batch = workbook.worksheets
     assert ledger.freeze_panes == "A2"
     assert ledger.max_row == 1 + 7
     references = [row[0] for row in ledger.iter_rows(min_row=2, values_only=True)]
     assert sorted(references) == sorted(finding.reference for finding in scenario.findings.values())
     first = next(ledger.iter_rows(min_row=2, max_row=2))
-    assert first[3].value == "述责述廉报告未提交"  # red first
-    assert first[9].is_date  # the deadline is a real date
+    assert [cell.value for cell in first[1:3]] == ["监督检查", supervision.plan.title]  # source, list
+    assert first[4].value == "述责述廉报告未提交"  # red first
+    assert first[10].is_date  # the deadline is a real date
     assert [row[0] for row in by_unit.iter_rows(min_row=2, values_only=True)][:2] == [
         "法制工作委员会",
         "教育科学文化卫生委员会",
     ]
     assert [row[1] for row in by_unit.iter_rows(min_row=2, values_only=True)] == [5, 2, 7]  # and the total
-    assert by_plan.cell(row=2, column=1).value == supervision.plan.title
+    assert [row[:2] for row in by_source.iter_rows(min_row=2, values_only=True)] == [
+        ("监督检查", 7),
+        ("合计", 7),
+    ]
+    assert by_batch.cell(row=2, column=1).value == supervision.plan.title
 
 
 def test_the_excel_export_keeps_the_filters_and_the_unit_heads_view(client, supervision, scenario):
@@ -219,7 +225,7 @@ def test_the_excel_export_keeps_the_filters_and_the_unit_heads_view(client, supe
 
     ledger = _workbook(client.get(XLSX, {"light": "red"})).worksheets[0]
 
-    assert [row[3] for row in ledger.iter_rows(min_row=2, values_only=True)] == ["廉政风险点排查未更新"]
+    assert [row[4] for row in ledger.iter_rows(min_row=2, values_only=True)] == ["廉政风险点排查未更新"]
 
 
 def test_hostile_text_never_becomes_a_formula_in_the_excel_export(client, supervision, scenario):
@@ -254,7 +260,7 @@ def test_the_pdf_export_is_a_pdf_with_the_units_and_escaped_text(client, supervi
     record(scenario.committee, title=HOSTILE_SCRIPT)
     client.force_login(supervision.org.inspector)
 
-    response = client.get(PDF, {"plan": supervision.plan.pk})
+    response = client.get(PDF, {"batch": supervision.plan.batch.pk})
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
@@ -328,15 +334,19 @@ def test_the_dashboard_draws_three_charts_with_their_numbers(client, supervision
     assert response.context["trend"][-1].overdue == 2
 
 
-def test_the_dashboard_is_narrowed_by_plan(client, supervision, scenario):
+def test_the_dashboard_is_narrowed_by_problem_list_and_source(client, supervision, scenario):
     client.force_login(supervision.org.inspector)
 
-    response = client.get(DASHBOARD, {"plan": supervision.plan.pk})
-    empty = client.get(DASHBOARD, {"plan": "999999"})
+    response = client.get(DASHBOARD, {"batch": supervision.plan.batch.pk})
+    by_source = client.get(DASHBOARD, {"source": supervision.plan.batch.source_id})
+    empty = client.get(DASHBOARD, {"batch": "999999"})
 
-    assert response.context["summary"].total == 7
+    assert response.context["summary"].total == by_source.context["summary"].total == 7
+    assert [(group.name, group.counts.total) for group, _rechecks in by_source.context["sources"]] == [
+        ("监督检查", 7)
+    ]
     assert empty.status_code == 200
-    assert "plan" in empty.context["filter_form"].errors
+    assert "batch" in empty.context["filter_form"].errors
 
 
 def test_the_dashboard_runs_the_same_queries_for_few_and_many_findings(client, supervision, scenario):
@@ -381,7 +391,7 @@ def test_the_whole_ledgers_figures_are_kept_until_a_rectification_moves(client, 
     with CaptureQueriesContext(connection) as after_change:
         changed = client.get(LEDGER)
 
-    # then the second opening reused the counts (three) and the names of units and plans (two), and the
+    # then the second opening reused the counts (three) and the names of units and lists (two), and the
     # change was counted at once: the chain's events since, their findings' units, and those blocks again
     assert cold_queries - warm_queries == 5
     assert again.context["summary"] == first.context["summary"]

@@ -1,0 +1,203 @@
+"""The demo's problem lists of other sources than inspections: the Party Group's democratic life meeting
+(民主生活会) and the feedback of a municipal inspection tour (巡察), opened by the office and worked on
+through their measures.
+
+Each step runs at its moment in the past (`clock.at`), in time order, through the services, as the
+people named would have done it on the pages: so each list and problem has its real history.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from accounts.models import OrgUnit, User
+from core import clock
+from responsibility.demo.evidence import chinese_date, demo_evidence_pdf
+from responsibility.letters.models.letters import ClauseCategory
+from responsibility.supervision.models import Finding, Measure, ProblemBatch, ProblemSource, ProblemSourceCode
+from responsibility.supervision.services.measures import MeasureInput, MeasureReport, measure_report
+from responsibility.supervision.services.problems import (
+    BatchInput,
+    ProblemInput,
+    problem_batch_open,
+    problem_record,
+)
+
+OFFICE = "bangongshi_admin"
+
+
+@dataclass(frozen=True)
+class DemoMeasure:
+    action: str
+    owner: str  # username
+    deadline_in_days: int  # from the day the problem was recorded
+
+
+@dataclass(frozen=True)
+class DemoProblem:
+    unit: str  # unit code
+    title: str
+    description: str
+    category: str
+    responsible: str  # username
+    owner: str  # username
+    requirement: str
+    measures: tuple[DemoMeasure, ...]
+    # Measures reported done, by number: (days ago, what was done).
+    reported: tuple[tuple[int, int, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class DemoList:
+    source: str  # ProblemSourceCode
+    title: str  # {year}
+    raised_by: str
+    days_ago: int  # raised, and opened by the office the next day
+    document: str  # the file's name, {year}
+    problems: tuple[DemoProblem, ...]
+
+
+DEMO_LISTS = (
+    DemoList(
+        source=ProblemSourceCode.DEMOCRATIC_LIFE,
+        title="{year}年度党组民主生活会查摆问题",
+        raised_by="",
+        days_ago=16,
+        document="{year}年度党组民主生活会查摆问题清单.pdf",
+        problems=(
+            DemoProblem(
+                unit="RD-FGW",
+                title="调查研究不够深入，解决实际问题不多",
+                description="班子成员到基层调研次数偏少，调研报告转化为立法建议的不多。",
+                category=ClauseCategory.WORK_STYLE,
+                responsible="fzw_zhuren",
+                owner="fzw_zhuren",
+                requirement="建立班子成员基层联系点制度，调研成果及时转化为立法建议。",
+                measures=(
+                    DemoMeasure("制定年度调研计划，明确每位班子成员的基层联系点。", "fzw_zhuren", 20),
+                    DemoMeasure("围绕地方性法规实施情况形成专题调研报告。", "fagui_chuzhang", 60),
+                ),
+                reported=((1, 4, "年度调研计划已印发，联系点已落实到人。"),),
+            ),
+            DemoProblem(
+                unit="RD-JGDW",
+                title="落实“第一议题”制度不够经常",
+                description="部分支部学习习近平总书记重要讲话精神存在以集中学习代替专题研讨的情况。",
+                category=ClauseCategory.POLITICAL,
+                responsible="jgdw_shuji",
+                owner="jgdw_shuji",
+                requirement="严格落实“第一议题”制度，做到及时学、跟进学、联系实际学。",
+                measures=(DemoMeasure("修订“第一议题”学习制度并建立学习台账。", "jgdw_shuji", 25),),
+                reported=((1, 3, "已修订学习制度，建立各支部“第一议题”学习台账。"),),
+            ),
+        ),
+    ),
+    DemoList(
+        source=ProblemSourceCode.INSPECTION_TOUR,
+        title="市委第三巡察组反馈意见",
+        raised_by="市委第三巡察组",
+        days_ago=45,
+        document="市委第三巡察组关于巡察{year}年度情况的反馈意见.pdf",
+        problems=(
+            DemoProblem(
+                unit="RD-CJW",
+                title="预算联网监督系统运用不充分",
+                description="对部门预算执行情况的跟踪监督主要依靠书面报告，联网监督系统预警信息未及时处理。",
+                category=ClauseCategory.RULES,
+                responsible="cjw_zhuren",
+                owner="cjw_zhuren",
+                requirement="建立预警信息处理机制，做到预警必核、核必有果。",
+                measures=(
+                    DemoMeasure("制定预算联网监督预警信息处理办法。", "cjw_zhuren", 30),
+                    DemoMeasure("对上半年未处理的预警信息逐条核实销号。", "cjw_fuzhuren", 35),
+                ),
+            ),
+        ),
+    ),
+)
+
+
+def demo_problem_lists_create(
+    *, today: datetime.date, users: dict[str, User], units: dict[str, OrgUnit]
+) -> list[ProblemBatch]:
+    """The demo's lists, their problems and the measures reported so far (in time order)."""
+    office = users[OFFICE]
+    batches = []
+    for spec in sorted(DEMO_LISTS, key=lambda spec: -spec.days_ago):
+        raised = today - datetime.timedelta(days=spec.days_ago)
+        year = today.year
+        with clock.at(_at(raised + datetime.timedelta(days=1), 9)):
+            batch = problem_batch_open(
+                data=BatchInput(
+                    source=ProblemSource.objects.get(code=spec.source),
+                    title=spec.title.format(year=year),
+                    year=year,
+                    raised_on=raised,
+                    raised_by=spec.raised_by,
+                    files=[_document(spec.document.format(year=year), spec, year=year)],
+                ),
+                opened_by=office,
+            )
+            for problem in spec.problems:
+                _problem_record(batch, problem, users=users, units=units, office=office)
+        batches.append(batch)
+    for batch, spec in zip(batches, sorted(DEMO_LISTS, key=lambda spec: -spec.days_ago), strict=True):
+        for problem in spec.problems:
+            finding = Finding.objects.get(batch=batch, title=problem.title)
+            for number, days_ago, text in problem.reported:
+                measure = Measure.objects.select_related("owner").get(finding=finding, number=number)
+                with clock.at(_at(today - datetime.timedelta(days=days_ago), 15)):
+                    measure_report(
+                        measure=measure,
+                        data=MeasureReport(report=text, files=[_evidence(text, finding=finding)]),
+                        reported_by=measure.owner,
+                        expected_version=measure.version,
+                    )
+    return batches
+
+
+def _problem_record(batch, spec: DemoProblem, *, users, units, office) -> Finding:
+    today = clock.today()
+    return problem_record(
+        batch=batch,
+        data=ProblemInput(
+            unit=units[spec.unit],
+            title=spec.title,
+            description=spec.description,
+            category=spec.category,
+            severity="minor",
+            responsible=users[spec.responsible],
+            owner=users[spec.owner],
+            requirement=spec.requirement,
+            measures=[
+                MeasureInput(
+                    action=measure.action,
+                    owner=users[measure.owner],
+                    deadline=today + datetime.timedelta(days=measure.deadline_in_days),
+                )
+                for measure in spec.measures
+            ],
+        ),
+        recorded_by=office,
+    )
+
+
+def _at(day: datetime.date, hour: int) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+
+
+def _document(name: str, spec: DemoList, *, year: int) -> SimpleUploadedFile:
+    """The list as it was handed over: its problems, one paragraph each."""
+    paragraphs = [
+        f"{number}. {problem.title}。{problem.description}" for number, problem in enumerate(spec.problems, 1)
+    ]
+    content = demo_evidence_pdf(title=name.removesuffix(".pdf"), paragraphs=paragraphs)
+    return SimpleUploadedFile(name, content, content_type="application/pdf")
+
+
+def _evidence(text: str, *, finding: Finding) -> SimpleUploadedFile:
+    name = f"{finding.unit.name}整改佐证材料（{chinese_date(clock.today())}）.pdf"
+    content = demo_evidence_pdf(title=f"{finding.unit.name}整改情况", paragraphs=[finding.title, text])
+    return SimpleUploadedFile(name, content, content_type="application/pdf")

@@ -1,0 +1,224 @@
+"""Problem list pages (问题清单): the lists of every source, opening and correcting a list of another source
+than inspections, and recording its problems with their measures."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from accounts.models import PostKind
+from core import clock
+from core.audit import event_history_rows
+from core.errors import ApplicationError
+from core.forms import form_error_show
+from core.versions import StaleEdit
+from responsibility.supervision.audit import inspection_event_describe
+from responsibility.supervision.forms.problems import (
+    BatchForm,
+    BatchSourceFilterForm,
+    BatchUpdateForm,
+    MeasureRows,
+    ProblemForm,
+    UnitChoiceForm,
+)
+from responsibility.supervision.ledger import ledger_findings_ordered, ledger_rows
+from responsibility.supervision.models import BatchStatus
+from responsibility.supervision.permissions import (
+    batch_permissions_for,
+    problem_list_check_permission,
+    problem_list_user_can_manage,
+)
+from responsibility.supervision.selectors import (
+    batch_list_visible_to,
+    batch_list_with_counts,
+    finding_list_visible_to,
+    inspection_events_of,
+)
+from responsibility.supervision.services.problems import (
+    problem_batch_open,
+    problem_batch_update,
+    problem_record,
+)
+from responsibility.supervision.services.rectifications import people_of_unit
+
+# Where a service's refusal is shown on the forms (by its code); the rest go above the form.
+_FIELD_OF_ERROR = {
+    "source": "source",
+    "source_plan": "source",
+    "title": "title",
+    "duplicate": "title",
+    "title_taken": "title",
+    "year": "year",
+    "raised_on": "raised_on",
+    "severity": "severity",
+    "category": "category",
+}
+
+
+@login_required
+def batch_list_view(request):
+    """Every list the user may open, newest first, with how far its problems are; narrowed by source."""
+    filter_form = BatchSourceFilterForm(request.GET or None)
+    batches = batch_list_visible_to(user=request.user)
+    if filter_form.is_valid() and filter_form.cleaned_data["source"]:
+        batches = batches.filter(source=filter_form.cleaned_data["source"])
+    return render(
+        request,
+        "responsibility/problems/list.html",
+        {
+            "filter_form": filter_form,
+            "batches": batch_list_with_counts(batches=batches).order_by("-year", "-raised_on", "-pk"),
+            "can_open": problem_list_user_can_manage(user=request.user),
+        },
+    )
+
+
+@login_required
+def batch_create_view(request):
+    problem_list_check_permission(user=request.user)  # 403 before anything is read
+    status = 200
+    if request.method == "POST":
+        form = BatchForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                batch = problem_batch_open(data=form.batch_input(), opened_by=request.user)
+            except ApplicationError as error:
+                form_error_show(form, error, fields=_FIELD_OF_ERROR)
+            else:
+                messages.success(
+                    request,
+                    _("Problem list “%(title)s” opened. Record its problems.") % {"title": batch.title},
+                )
+                return redirect("responsibility:batch-detail", pk=batch.pk)
+        status = 400
+    else:
+        form = BatchForm(initial=BatchForm.initial_for_new())
+    return render(
+        request, "responsibility/problems/batch_form.html", {"form": form, "batch": None}, status=status
+    )
+
+
+def _visible_batch(request, pk: int):
+    """A list the user may open, or 404: an invisible one does not exist."""
+    return get_object_or_404(batch_list_visible_to(user=request.user).prefetch_related("documents"), pk=pk)
+
+
+@login_required
+def batch_detail_view(request, pk: int):
+    """The list: its terms and documents, the problems the user may read in the ledger's order, its
+    history."""
+    batch = _visible_batch(request, pk)
+    today = clock.today()
+    problems = ledger_findings_ordered(
+        findings=finding_list_visible_to(user=request.user)
+        .filter(batch=batch)
+        .select_related(None)
+        .select_related("batch", "plan", "unit", "rectification__owner"),
+        today=today,
+    )
+    return render(
+        request,
+        "responsibility/problems/batch_detail.html",
+        {
+            "batch": batch,
+            "allowed": batch_permissions_for(user=request.user, batch=batch),
+            "rows": list(ledger_rows(problems)),
+            "history": event_history_rows(
+                inspection_events_of(subject=f"batch:{batch.pk}"),
+                describe=inspection_event_describe,
+                status_labels=dict(BatchStatus.choices),
+            ),
+            "today": today,
+        },
+    )
+
+
+@login_required
+def batch_update_view(request, pk: int):
+    batch = _visible_batch(request, pk)
+    problem_list_check_permission(user=request.user)
+    status = 200
+    if request.method == "POST":
+        form = BatchUpdateForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                problem_batch_update(
+                    batch=batch,
+                    data=form.batch_input(),
+                    updated_by=request.user,
+                    expected_version=form.cleaned_data["version"],
+                )
+            except StaleEdit as error:
+                form.add_error(None, str(error))  # the input stays on the page; nothing was saved
+            except ApplicationError as error:
+                form_error_show(form, error, fields=_FIELD_OF_ERROR)
+            else:
+                messages.success(
+                    request, _("Problem list “%(title)s” saved.") % {"title": form.cleaned_data["title"]}
+                )
+                return redirect("responsibility:batch-detail", pk=batch.pk)
+        status = 400
+    else:
+        form = BatchUpdateForm(
+            initial={
+                "source": batch.source_id,
+                "title": batch.title,
+                "year": batch.year,
+                "raised_on": batch.raised_on,
+                "raised_by": batch.raised_by,
+                "version": batch.version,
+            }
+        )
+    return render(
+        request, "responsibility/problems/batch_form.html", {"form": form, "batch": batch}, status=status
+    )
+
+
+@login_required
+def problem_create_view(request, pk: int):
+    """Record a problem of the list: first its unit (whose people answer for it), then the problem and its
+    measures."""
+    batch = _visible_batch(request, pk)
+    problem_list_check_permission(user=request.user)
+    unit_form = UnitChoiceForm(request.POST if request.method == "POST" else request.GET or None)
+    unit = unit_form.cleaned_data["unit"] if unit_form.is_bound and unit_form.is_valid() else None
+    context = {"batch": batch, "unit_form": unit_form, "unit": unit}
+    if unit is None:
+        return render(
+            request,
+            "responsibility/problems/problem_form.html",
+            context,
+            status=400 if request.method == "POST" else 200,
+        )
+    people = people_of_unit(unit_id=unit.pk)
+    status = 200
+    if request.method == "POST":
+        form = ProblemForm(request.POST, request.FILES, people=people)
+        rows = MeasureRows(request.POST, prefix="measure", people=people)
+        if form.is_valid() and rows.is_valid():
+            try:
+                finding = problem_record(
+                    batch=batch,
+                    data=form.problem_input(unit=unit, measures=rows.measure_inputs()),
+                    recorded_by=request.user,
+                )
+            except ApplicationError as error:
+                form_error_show(form, error, fields=_FIELD_OF_ERROR)
+            else:
+                messages.success(
+                    request,
+                    _("Problem %(reference)s recorded with %(count)d measures.")
+                    % {"reference": finding.reference, "count": len(rows.measure_inputs())},
+                )
+                return redirect("responsibility:batch-detail", pk=batch.pk)
+        status = 400
+    else:
+        head = people.filter(posts__unit_id=unit.pk, posts__kind=PostKind.UNIT_HEAD).first()
+        form = ProblemForm(people=people, initial={"responsible": head, "owner": head})
+        rows = MeasureRows(prefix="measure", people=people)
+    return render(
+        request,
+        "responsibility/problems/problem_form.html",
+        {**context, "form": form, "rows": rows},
+        status=status,
+    )

@@ -1,0 +1,271 @@
+"""The problem list pages as their users use them: the office opens a list with its documents, records
+its problems with their measures, and bad input is answered on the form with nothing written."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from responsibility.supervision.models import (
+    Finding,
+    InspectionEvent,
+    Measure,
+    ProblemBatch,
+    ProblemSource,
+    ProblemSourceCode,
+)
+from responsibility.supervision.services.problems import problem_record
+from tests.responsibility.inspections.conftest import pdf_upload, problem_input
+
+pytestmark = pytest.mark.django_db
+
+LISTS = reverse("responsibility:batch-list")
+NEW_LIST = reverse("responsibility:batch-create")
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+def _in(days: int) -> str:
+    return (timezone.localdate() + datetime.timedelta(days=days)).isoformat()
+
+
+def _list_fields(**overrides) -> dict:
+    fields = {
+        "source": str(ProblemSource.objects.get(code=ProblemSourceCode.INSPECTION_TOUR).pk),
+        "title": "市委第三巡察组反馈意见",
+        "year": str(timezone.localdate().year),
+        "raised_on": _in(-3),
+        "raised_by": "市委第三巡察组",
+    }
+    fields.update(overrides)
+    return fields
+
+
+def _problem_fields(supervision, **overrides) -> dict:
+    head, staff = supervision.org.heads[0], supervision.org.staff[0]
+    fields = {
+        "unit": str(supervision.org.head_posts[0].unit_id),
+        "title": "落实意识形态工作责任制不到位",
+        "description": "理论学习中心组学习流于形式。",
+        "category": "principal",
+        "severity": "moderate",
+        "responsible": str(head.pk),
+        "owner": str(head.pk),
+        "requirement": "健全理论学习制度并严格执行。",
+        "evidence_required": "on",
+        "measure-TOTAL_FORMS": "3",
+        "measure-INITIAL_FORMS": "0",
+        "measure-0-action": "修订理论学习中心组学习制度。",
+        "measure-0-owner": str(head.pk),
+        "measure-0-deadline": _in(30),
+        "measure-1-action": "每季度开展一次专题研讨。",
+        "measure-1-owner": str(staff.pk),
+        "measure-1-deadline": _in(90),
+    }
+    fields.update(overrides)
+    return fields
+
+
+def _written() -> tuple:
+    return (
+        ProblemBatch.objects.count(),
+        Finding.objects.count(),
+        Measure.objects.count(),
+        InspectionEvent.objects.count(),
+    )
+
+
+def test_the_office_opens_a_list_with_its_document_and_sees_it(client, supervision):
+    client.force_login(supervision.org.office_admin)
+
+    response = client.post(NEW_LIST, {**_list_fields(), "files": pdf_upload("巡察反馈意见.pdf")})
+
+    batch = ProblemBatch.objects.get(title="市委第三巡察组反馈意见")
+    assert response.status_code == 302 and response.url == reverse(
+        "responsibility:batch-detail", args=[batch.pk]
+    )
+    page = client.get(response.url).content.decode()
+    for text in (
+        "市委第三巡察组反馈意见",
+        "巡视巡察",
+        "市委第三巡察组",
+        "巡察反馈意见.pdf",
+        "录入问题",
+        "问题清单已建立",
+    ):
+        assert text in page, text
+    listed = client.get(LISTS).content.decode()
+    assert "市委第三巡察组反馈意见" in listed and "建立问题清单" in listed
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"title": ""}, "请填写问题清单名称。"),
+        ({"source": ""}, "请选择问题来源。"),
+        ({"raised_on": _in(5)}, "问题提出日期不能晚于今天。"),
+        ({"raised_on": "2026-13-45"}, "日期"),
+        ({"year": "1990"}, "年度须在"),
+        ({"source": "999999"}, "选择一个有效的选项"),
+    ],
+)
+def test_a_bad_list_is_answered_on_the_form_in_chinese_and_nothing_is_written(
+    client, supervision, overrides, message
+):
+    client.force_login(supervision.org.office_admin)
+    before = _written()
+
+    response = client.post(NEW_LIST, _list_fields(**overrides))
+
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert _written() == before
+
+
+def test_the_inspections_source_is_not_offered_for_a_list(client, supervision):
+    client.force_login(supervision.org.office_admin)
+    supervision_source = ProblemSource.objects.get(code=ProblemSourceCode.SUPERVISION)
+
+    form = client.get(NEW_LIST).context["form"]
+    response = client.post(NEW_LIST, _list_fields(source=str(supervision_source.pk)))
+
+    assert supervision_source not in form.fields["source"].queryset
+    assert response.status_code == 400
+
+
+def test_a_problem_is_recorded_in_two_steps_with_its_measures(client, supervision, problem_list):
+    client.force_login(supervision.org.office_admin)
+    url = reverse("responsibility:problem-create", args=[problem_list.pk])
+
+    chooser = client.get(url)
+    form_page = client.get(url, {"unit": supervision.org.head_posts[0].unit_id})
+    response = client.post(url, _problem_fields(supervision))
+
+    assert "请先选择问题所在单位" in chooser.content.decode()
+    assert "法制工作委员会" in form_page.content.decode() and "整改措施" in form_page.content.decode()
+    assert response.status_code == 302
+    problem = Finding.objects.get(title="落实意识形态工作责任制不到位")
+    assert [(m.number, m.owner) for m in problem.measures.order_by("number")] == [
+        (1, supervision.org.heads[0]),
+        (2, supervision.org.staff[0]),
+    ]
+    detail = client.get(reverse("responsibility:finding-detail", args=[problem.pk])).content.decode()
+    assert problem_list.title in detail and "民主生活会" in detail and problem.reference in detail
+    assert "检查计划" not in detail
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        (
+            {
+                "measure-0-action": "",
+                "measure-0-owner": "",
+                "measure-0-deadline": "",
+                "measure-1-action": "",
+                "measure-1-owner": "",
+                "measure-1-deadline": "",
+            },
+            "请为该问题至少填写一条整改措施。",
+        ),
+        ({"measure-1-deadline": ""}, "请填写整改措施的完成时限。"),
+        ({"measure-1-deadline": _in(-2)}, "措施的完成时限不能早于今天。"),
+        ({"title": ""}, "这个字段是必填项。"),
+        ({"category": "bogus"}, "选择一个有效的选项"),
+        ({"unit": "999999"}, "选择一个有效的选项"),
+        ({"measure-TOTAL_FORMS": "30"}, "请最多提交"),
+    ],
+)
+def test_a_bad_problem_is_answered_on_the_form_and_nothing_is_written(
+    client, supervision, problem_list, overrides, message
+):
+    client.force_login(supervision.org.office_admin)
+    before = _written()
+
+    response = client.post(
+        reverse("responsibility:problem-create", args=[problem_list.pk]),
+        _problem_fields(supervision, **overrides),
+    )
+
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert _written() == before
+
+
+def test_a_measure_owner_from_outside_the_unit_is_refused_on_the_form(client, supervision, problem_list):
+    client.force_login(supervision.org.office_admin)
+    before = _written()
+
+    response = client.post(
+        reverse("responsibility:problem-create", args=[problem_list.pk]),
+        _problem_fields(supervision, **{"measure-1-owner": str(supervision.org.heads[1].pk)}),
+    )
+
+    assert response.status_code == 400
+    assert "选择一个有效的选项" in response.content.decode()
+    assert _written() == before
+
+
+def test_a_double_click_records_the_problem_once_and_says_why(client, supervision, problem_list):
+    client.force_login(supervision.org.office_admin)
+    url = reverse("responsibility:problem-create", args=[problem_list.pk])
+
+    first = client.post(url, _problem_fields(supervision))
+    second = client.post(url, _problem_fields(supervision))
+
+    assert first.status_code == 302 and second.status_code == 400
+    assert "该清单中已有同名问题。" in second.content.decode()
+    assert Finding.objects.filter(title="落实意识形态工作责任制不到位").count() == 1
+
+
+def test_a_second_list_of_the_same_title_is_refused_on_the_form(client, supervision):
+    client.force_login(supervision.org.office_admin)
+
+    client.post(NEW_LIST, _list_fields())
+    second = client.post(NEW_LIST, _list_fields())
+
+    assert second.status_code == 400
+    assert "该来源在该年度已有同名的问题清单。" in second.content.decode()
+    assert ProblemBatch.objects.filter(title="市委第三巡察组反馈意见").count() == 1
+
+
+def test_a_list_page_costs_the_same_for_one_problem_or_ten(client, supervision, problem_list, list_problem):
+    client.force_login(supervision.org.inspector)
+    url = reverse("responsibility:batch-detail", args=[problem_list.pk])
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    one = queries()
+    for number in range(9):
+        problem_record(
+            batch=problem_list,
+            data=problem_input(supervision.org.head_posts[number % 2].unit, title=f"问题{number}"),
+            recorded_by=supervision.org.office_admin,
+        )
+
+    assert queries() == one
+
+
+def test_the_ledger_shows_each_source_once_there_are_two(
+    client, supervision, problem_list, list_problem, finding
+):
+    client.force_login(supervision.org.inspector)
+
+    page = client.get(reverse("responsibility:ledger"))
+    dashboard = client.get(reverse("responsibility:ledger-dashboard"))
+
+    assert [(group.name, group.counts.total) for group in page.context["by_source"]] == [
+        ("民主生活会", 1),
+        ("监督检查", 1),
+    ]
+    assert "按来源" in page.content.decode()
+    assert [group.name for group, _rechecks in dashboard.context["sources"]] == ["民主生活会", "监督检查"]
