@@ -5,24 +5,17 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from core.errors import ApplicationError
+from core.workbooks import WorkbookRefused, WorkbookRowError
+
+# One problem: the sheet, the row number Excel shows (None for the whole sheet) and the reason.
+OrgImportRowError = WorkbookRowError
 
 
-@dataclass(frozen=True)
-class OrgImportRowError:
-    """One problem: the sheet, the row number Excel shows (None for the whole sheet) and the reason."""
-
-    sheet: str
-    row: int | None
-    message: str
-
-
-class OrgImportError(ApplicationError):
+class OrgImportError(WorkbookRefused):
     """The workbook was refused; `errors` lists every problem found. Nothing was written."""
 
     def __init__(self, message, *, errors: Iterable[OrgImportRowError] = ()):
-        super().__init__(message, code="org_import")
-        self.errors = list(errors)
+        super().__init__(message, errors=errors, code="org_import")
 
 
 @dataclass(frozen=True)

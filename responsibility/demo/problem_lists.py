@@ -2,11 +2,14 @@
 (民主生活会) and the feedback of a municipal inspection tour (巡察), opened by the office and worked on
 through their measures.
 
-Each step runs at its moment in the past (`clock.at`), in time order, through the services, as the
-people named would have done it on the pages: so each list and problem has its real history.
+Each step runs at its moment in the past (`clock.at`), in time order among the supervision demo's own
+steps, through the services, as the people named would have done it on the pages: so each list and
+problem has its real history, and the inspection chain stays in time order.
 """
 
 import datetime
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -119,43 +122,65 @@ DEMO_LISTS = (
 )
 
 
-def demo_problem_lists_create(
+def demo_problem_list_steps(
     *, today: datetime.date, users: dict[str, User], units: dict[str, OrgUnit]
-) -> list[ProblemBatch]:
-    """The demo's lists, their problems and the measures reported so far (in time order)."""
+) -> list[tuple[datetime.datetime, Callable[[], None]]]:
+    """Each step of the demo's lists at its moment: opened with its problems, then measures reported. The
+    supervision demo runs them in time order among its own steps, so the chain stays in time order."""
     office = users[OFFICE]
-    batches = []
-    for spec in sorted(DEMO_LISTS, key=lambda spec: -spec.days_ago):
+    steps = []
+    for spec in DEMO_LISTS:
         raised = today - datetime.timedelta(days=spec.days_ago)
-        year = today.year
-        with clock.at(_at(raised + datetime.timedelta(days=1), 9)):
-            batch = problem_batch_open(
-                data=BatchInput(
-                    source=ProblemSource.objects.get(code=spec.source),
-                    title=spec.title.format(year=year),
-                    year=year,
-                    raised_on=raised,
-                    raised_by=spec.raised_by,
-                    files=[_document(spec.document.format(year=year), spec, year=year)],
-                ),
-                opened_by=office,
+        steps.append(
+            (
+                _at(raised + datetime.timedelta(days=1), 9),
+                functools.partial(_list_open, spec, raised=raised, users=users, units=units, office=office),
             )
-            for problem in spec.problems:
-                _problem_record(batch, problem, users=users, units=units, office=office)
-        batches.append(batch)
-    for batch, spec in zip(batches, sorted(DEMO_LISTS, key=lambda spec: -spec.days_ago), strict=True):
+        )
         for problem in spec.problems:
-            finding = Finding.objects.get(batch=batch, title=problem.title)
             for number, days_ago, text in problem.reported:
-                measure = Measure.objects.select_related("owner").get(finding=finding, number=number)
-                with clock.at(_at(today - datetime.timedelta(days=days_ago), 15)):
-                    measure_report(
-                        measure=measure,
-                        data=MeasureReport(report=text, files=[_evidence(text, finding=finding)]),
-                        reported_by=measure.owner,
-                        expected_version=measure.version,
+                steps.append(
+                    (
+                        _at(today - datetime.timedelta(days=days_ago), 15),
+                        functools.partial(_measure_report, problem.title, number=number, text=text),
                     )
-    return batches
+                )
+    return steps
+
+
+def demo_problem_lists() -> list[ProblemBatch]:
+    """The lists the demo opened, newest first."""
+    return list(
+        ProblemBatch.objects.filter(plan__isnull=True).select_related("source").order_by("-raised_on")
+    )
+
+
+def _list_open(spec: DemoList, *, raised: datetime.date, users, units, office) -> None:
+    year = raised.year
+    batch = problem_batch_open(
+        data=BatchInput(
+            source=ProblemSource.objects.get(code=spec.source),
+            title=spec.title.format(year=year),
+            year=year,
+            raised_on=raised,
+            raised_by=spec.raised_by,
+            files=[_document(spec.document.format(year=year), spec)],
+        ),
+        opened_by=office,
+    )
+    for problem in spec.problems:
+        _problem_record(batch, problem, users=users, units=units, office=office)
+
+
+def _measure_report(title: str, *, number: int, text: str) -> None:
+    finding = Finding.objects.select_related("unit").get(plan__isnull=True, title=title)
+    measure = Measure.objects.select_related("owner").get(finding=finding, number=number)
+    measure_report(
+        measure=measure,
+        data=MeasureReport(report=text, files=[_evidence(text, finding=finding)]),
+        reported_by=measure.owner,
+        expected_version=measure.version,
+    )
 
 
 def _problem_record(batch, spec: DemoProblem, *, users, units, office) -> Finding:
@@ -188,7 +213,7 @@ def _at(day: datetime.date, hour: int) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
 
 
-def _document(name: str, spec: DemoList, *, year: int) -> SimpleUploadedFile:
+def _document(name: str, spec: DemoList) -> SimpleUploadedFile:
     """The list as it was handed over: its problems, one paragraph each."""
     paragraphs = [
         f"{number}. {problem.title}。{problem.description}" for number, problem in enumerate(spec.problems, 1)

@@ -37,7 +37,7 @@ from core.errors import ApplicationError
 from responsibility.demo.duties import DemoDuties, demo_duties_create
 from responsibility.demo.letters import DemoBuilder
 from responsibility.demo.organisation import DEMO_ACCOUNTS, DEMO_MARKER_UNIT, DemoAccount
-from responsibility.demo.problem_lists import demo_problem_lists_create
+from responsibility.demo.problem_lists import demo_problem_list_steps, demo_problem_lists
 from responsibility.demo.supervision import DemoSupervision, demo_supervision_create
 from responsibility.letters.models.letters import Campaign, Letter, LetterStatus, LetterTemplate
 
@@ -71,8 +71,13 @@ def demo_data_create(*, today: datetime.date | None = None) -> DemoSummary:
         demo.templates_create()
         demo.previous_campaign_run()
         demo.current_campaign_run()
-        supervision = demo_supervision_create(today=today, users=demo.users, units=demo.units)
-        problem_lists = demo_problem_lists_create(today=today, users=demo.users, units=demo.units)
+        supervision = demo_supervision_create(
+            today=today,
+            users=demo.users,
+            units=demo.units,
+            also=demo_problem_list_steps(today=today, users=demo.users, units=demo.units),
+        )
+        problem_lists = demo_problem_lists()
         duties = demo_duties_create(today=today, users=demo.users, units=demo.units, posts=demo.posts)
         counts = dict(
             Letter.objects.filter(campaign__in=demo.campaigns)

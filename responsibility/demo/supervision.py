@@ -4,6 +4,7 @@ rectification state."""
 
 import datetime
 import functools
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -109,7 +110,11 @@ class DemoSupervision:
 
 
 def demo_supervision_create(
-    *, today: datetime.date, users: dict[str, User], units: dict[str, OrgUnit]
+    *,
+    today: datetime.date,
+    users: dict[str, User],
+    units: dict[str, OrgUnit],
+    also: Iterable[tuple[datetime.datetime, Callable[[], None]]] = (),
 ) -> DemoSupervision:
     """This year's round of checks, after the letters: plan, draw, inspections, findings, rectifications.
 
@@ -117,7 +122,10 @@ def demo_supervision_create(
     the past with a deadline that was then in the future (as the service requires), and the days
     since have passed it. So the audit event of each finding names the deadline it really has.
     """
-    return _Supervision(today=today, users=users, units=units).run()
+    supervision = _Supervision(today=today, users=users, units=units)
+    for moment, step in also:  # other steps of the inspection chain (the problem lists), in time order
+        supervision._later(moment, step)
+    return supervision.run()
 
 
 class _Supervision:
@@ -137,7 +145,9 @@ class _Supervision:
         return timezone.make_aware(moment)
 
     def run(self) -> DemoSupervision:
+        self._run_until(self.at(SUPERVISION_PLANNED_DAYS_AGO, 9, 30))  # steps scheduled before the plan
         plan = self.plan_create()
+        self._run_until(self.at(SUPERVISION_DRAWN_DAYS_AGO, 10))
         draw = self.draw_make(plan)
         inspections = list(draw.inspections.select_related("unit").order_by("position"))
         if len(inspections) != len(DEMO_INSPECTIONS):
@@ -229,6 +239,14 @@ class _Supervision:
             )
 
     # Scheduling -----------------------------------------------------------------------------------
+
+    def _run_until(self, moment: datetime.datetime) -> None:
+        """Run the steps already scheduled before `moment`, in time order (the agenda keeps the rest)."""
+        due = sorted((entry for entry in self.agenda if entry[0] < moment), key=lambda entry: entry[:2])
+        self.agenda = [entry for entry in self.agenda if entry[0] >= moment]
+        for step_moment, _order, step in due:
+            with clock.at(step_moment):
+                step()
 
     def _later(self, moment: datetime.datetime, function, /, **kwargs) -> None:
         self.agenda.append((moment, len(self.agenda), functools.partial(function, **kwargs)))

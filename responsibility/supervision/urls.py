@@ -53,6 +53,12 @@ urlpatterns = [
     path("problems/<int:pk>/", problems.batch_detail_view, name="batch-detail"),
     path("problems/<int:pk>/edit/", problems.batch_update_view, name="batch-update"),
     path("problems/<int:pk>/record/", problems.problem_create_view, name="problem-create"),
+    path("problems/<int:pk>/import/", problems.problem_import_view, name="problem-import"),
+    path(
+        "problems/<int:pk>/import/template.xlsx",
+        problems.problem_import_template_view,
+        name="problem-import-template",
+    ),
     # 回头看: closed problems drawn and re-checked
     path("rechecks/", rechecks.recheck_list_view, name="recheck-list"),
     path("rechecks/new/", rechecks.recheck_create_view, name="recheck-create"),

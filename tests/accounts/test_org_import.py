@@ -10,9 +10,9 @@ from openpyxl import load_workbook
 
 from accounts.models import OrgUnit, OrgUnitKind, Post, PostKind, User
 from accounts.org_import import OrgImportCounts, OrgImportError, org_import, org_import_template_workbook
-from accounts.org_import import workbook as services
 from accounts.roles import Role
 from accounts.security.services import ResetMethod, password_reset_start
+from core import workbooks as services  # where every imported workbook is read
 from core.errors import ApplicationError
 from tests.accounts.workbooks import OLD_USER_HEADER, PASSWORD, good_rows, org_counts, workbook_bytes
 from tests.factories import TEST_PASSWORD, OrgUnitFactory, PostFactory, UserFactory

@@ -12,8 +12,8 @@ from django.urls import reverse
 
 from accounts.models import OrgUnit, Post, User
 from accounts.org_import import OrgImportError, org_import
-from accounts.org_import import workbook as services
 from accounts.roles import Role
+from core import workbooks as services  # where every imported workbook is read
 from tests.accounts.workbooks import good_rows, workbook_bytes
 from tests.factories import UserFactory
 

@@ -174,3 +174,14 @@ class BatchSourceFilterForm(forms.Form):
     source = forms.ModelChoiceField(
         label=_("Source"), queryset=ProblemSource.objects.all(), required=False, empty_label=_("All")
     )
+
+
+class ProblemImportForm(forms.Form):
+    workbook = forms.FileField(
+        label=_("Spreadsheet (.xlsx)"),
+        help_text=_(
+            "The office's template filled in: the sheet 问题清单, one row per measure, at most 5 MB."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+        error_messages={"required": _("Choose the spreadsheet to import.")},
+    )

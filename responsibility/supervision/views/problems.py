@@ -3,6 +3,7 @@ than inspections, and recording its problems with their measures."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
@@ -11,6 +12,7 @@ from core import clock
 from core.audit import event_history_rows
 from core.errors import ApplicationError
 from core.forms import form_error_show
+from core.http import as_attachment
 from core.versions import StaleEdit
 from responsibility.supervision.audit import inspection_event_describe
 from responsibility.supervision.forms.problems import (
@@ -19,6 +21,7 @@ from responsibility.supervision.forms.problems import (
     BatchUpdateForm,
     MeasureRows,
     ProblemForm,
+    ProblemImportForm,
     UnitChoiceForm,
 )
 from responsibility.supervision.ledger import ledger_findings_ordered, ledger_rows
@@ -27,6 +30,12 @@ from responsibility.supervision.permissions import (
     batch_permissions_for,
     problem_list_check_permission,
     problem_list_user_can_manage,
+)
+from responsibility.supervision.problem_import import (
+    ProblemImportRefused,
+    problem_import_summary,
+    problem_list_import,
+    problem_list_template_workbook,
 )
 from responsibility.supervision.selectors import (
     batch_list_visible_to,
@@ -221,4 +230,58 @@ def problem_create_view(request, pk: int):
         "responsibility/problems/problem_form.html",
         {**context, "form": form, "rows": rows},
         status=status,
+    )
+
+
+# Problems shown on the import page; the rest are counted.
+MAX_IMPORT_ERRORS_SHOWN = 200
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@login_required
+def problem_import_view(request, pk: int):
+    """Import the list's problems from the office's spreadsheet: every row, or none and each problem
+    listed by row."""
+    batch = _visible_batch(request, pk)
+    problem_list_check_permission(user=request.user)
+    errors, status = [], 200
+    if request.method == "POST":
+        form = ProblemImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                recorded = problem_list_import(
+                    batch=batch, workbook_file=form.cleaned_data["workbook"], imported_by=request.user
+                )
+            except ProblemImportRefused as error:
+                form.add_error(None, str(error))
+                errors = error.errors
+            except ApplicationError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, problem_import_summary(len(recorded)))
+                return redirect("responsibility:batch-detail", pk=batch.pk)
+        status = 400
+    else:
+        form = ProblemImportForm()
+    return render(
+        request,
+        "responsibility/problems/import.html",
+        {
+            "batch": batch,
+            "form": form,
+            "errors": errors[:MAX_IMPORT_ERRORS_SHOWN],
+            "errors_not_shown": max(0, len(errors) - MAX_IMPORT_ERRORS_SHOWN),
+        },
+        status=status,
+    )
+
+
+@login_required
+def problem_import_template_view(request, pk: int):
+    _visible_batch(request, pk)
+    problem_list_check_permission(user=request.user)
+    return as_attachment(
+        HttpResponse(problem_list_template_workbook(), content_type=XLSX_CONTENT_TYPE),
+        download_name=f"{_('Problem list')}.xlsx",
+        fallback_name="problem-list.xlsx",
     )

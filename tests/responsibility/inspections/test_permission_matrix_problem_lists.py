@@ -15,6 +15,7 @@ The rules the table encodes:
 import datetime
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
@@ -30,6 +31,7 @@ from responsibility.supervision.models import (
 )
 from responsibility.supervision.services.measures import MeasureReport, measure_report
 from tests.responsibility.inspections.conftest import batch_input, pdf_upload
+from tests.responsibility.inspections.problem_workbooks import good_rows, workbook_of
 
 pytestmark = pytest.mark.django_db
 
@@ -58,6 +60,9 @@ TABLE = {
     ("batch-update", "POST"):            (LOGIN, 404,   403,   404,   403,   DONE,  DONE,  403),
     ("problem-create", "GET"):           (LOGIN, 404,   403,   404,   403,   200,   200,   403),
     ("problem-create", "POST"):          (LOGIN, 404,   403,   404,   403,   DONE,  DONE,  403),
+    ("problem-import", "GET"):           (LOGIN, 404,   403,   404,   403,   200,   200,   403),
+    ("problem-import", "POST"):          (LOGIN, 404,   403,   404,   403,   DONE,  DONE,  403),
+    ("problem-import-template", "GET"):  (LOGIN, 404,   403,   404,   403,   200,   200,   403),
     ("finding-detail", "GET"):           (LOGIN, 404,   200,   404,   200,   200,   200,   200),
     ("finding-update", "GET"):           (LOGIN, 404,   403,   404,   403,   200,   200,   403),
     ("rectification-verify", "POST"):    (LOGIN, 404,   403,   404,   403,   DONE,  403,   403),
@@ -104,6 +109,8 @@ def _url(page: str, problem: Finding) -> str:
         "batch-detail": [batch.pk],
         "batch-update": [batch.pk],
         "problem-create": [batch.pk],
+        "problem-import": [batch.pk],
+        "problem-import-template": [batch.pk],
         "finding-detail": [problem.pk],
         "finding-update": [problem.pk],
         "rectification-verify": [problem.pk],
@@ -141,11 +148,21 @@ def _post_data(page: str, problem: Finding, supervision) -> dict:
             "measure-0-owner": str(head.pk),
             "measure-0-deadline": deadline,
         },
+        "problem-import": {
+            "workbook": SimpleUploadedFile("问题清单.xlsx", workbook_of(_new_rows(supervision)))
+        },
         "rectification-verify": {
             "verify-note": "经核实已整改。",
             "verify-version": str(Rectification.objects.get(finding=problem).version),
         },
     }.get(page, {})
+
+
+def _new_rows(supervision) -> list[list]:
+    """The import's good rows, the first problem renamed: the list already holds one of that title."""
+    rows = good_rows(supervision)
+    rows[0][2] = "基层调研成果转化不够"
+    return rows
 
 
 def _snapshot() -> tuple:

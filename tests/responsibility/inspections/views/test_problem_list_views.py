@@ -269,3 +269,57 @@ def test_the_ledger_shows_each_source_once_there_are_two(
     ]
     assert "按来源" in page.content.decode()
     assert [group.name for group, _rechecks in dashboard.context["sources"]] == ["民主生活会", "监督检查"]
+
+
+# --- Import from a spreadsheet ------------------------------------------------------------------------
+
+
+def test_the_office_imports_a_filled_template_and_sees_the_problems(client, supervision, problem_list):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.responsibility.inspections.problem_workbooks import workbook_of
+
+    client.force_login(supervision.org.office_admin)
+    url = reverse("responsibility:problem-import", args=[problem_list.pk])
+    template = client.get(reverse("responsibility:problem-import-template", args=[problem_list.pk]))
+    rows = _import_rows(supervision)
+
+    response = client.post(url, {"workbook": SimpleUploadedFile("清单.xlsx", workbook_of(rows))}, follow=True)
+
+    assert template.status_code == 200 and template["Content-Type"].startswith(
+        "application/vnd.openxmlformats"
+    )
+    assert "filename*=UTF-8''%E9%97%AE%E9%A2%98%E6%B8%85%E5%8D%95.xlsx" in template["Content-Disposition"]
+    assert response.redirect_chain[-1][0] == reverse("responsibility:batch-detail", args=[problem_list.pk])
+    page = response.content.decode()
+    assert "已导入 2 个问题及其整改措施" in page and "预算审查监督不够有力" in page
+
+
+def test_a_bad_spreadsheet_is_listed_row_by_row_and_nothing_is_imported(client, supervision, problem_list):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.responsibility.inspections.problem_workbooks import workbook_of
+
+    client.force_login(supervision.org.office_admin)
+    rows = _import_rows(supervision)
+    rows[1][10] = "查无此人"
+    before = _written()
+
+    response = client.post(
+        reverse("responsibility:problem-import", args=[problem_list.pk]),
+        {"workbook": SimpleUploadedFile("清单.xlsx", workbook_of(rows))},
+    )
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "电子表格中有 1 处问题，未导入任何内容。" in page
+    assert "“查无此人”" in page and "法制工作委员会" in page
+    assert _written() == before
+
+
+def _import_rows(supervision) -> list[list]:
+    from tests.responsibility.inspections.problem_workbooks import good_rows
+
+    rows = good_rows(supervision)
+    rows[0][2] = "基层调研成果转化不够"  # the list already holds the fixture's problem of the same title
+    return rows
