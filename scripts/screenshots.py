@@ -158,7 +158,8 @@ class Shooter:
             page.context.close()
 
     def problem_lists(self) -> None:
-        """The office's democratic life meeting list, and recording a problem in it (its unit chosen)."""
+        """The office's democratic life meeting list, recording a problem in it (its unit chosen), and the
+        reconciliation of the audit's list (one problem ticked off, one carried over)."""
         for device, suffix in ((DESKTOP, ""), (PHONE, "-phone")):
             page = self.session(OFFICE_ADMIN, device)
             self.go(page, "problems/")
@@ -171,6 +172,12 @@ class Shooter:
             with page.expect_navigation():
                 page.locator("main form button[type=submit]").first.click()
             self.shoot(page, f"problem-record{suffix}")
+            self.go(page, "problems/")
+            with page.expect_navigation():
+                page.locator("main tbody a", has_text="审计").first.click()
+            with page.expect_navigation():
+                page.locator("main a.button", has_text="对账销号").first.click()
+            self.shoot(page, f"problem-reconciliation{suffix}")
             page.context.close()
 
 

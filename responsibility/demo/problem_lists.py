@@ -19,16 +19,27 @@ from accounts.models import OrgUnit, User
 from core import clock
 from responsibility.demo.evidence import chinese_date, demo_evidence_pdf
 from responsibility.letters.models.letters import ClauseCategory
-from responsibility.supervision.models import Finding, Measure, ProblemBatch, ProblemSource, ProblemSourceCode
+from responsibility.supervision.models import (
+    Finding,
+    Measure,
+    ProblemBatch,
+    ProblemSource,
+    ProblemSourceCode,
+    Rectification,
+)
 from responsibility.supervision.services.measures import MeasureInput, MeasureReport, measure_report
 from responsibility.supervision.services.problems import (
     BatchInput,
     ProblemInput,
     problem_batch_open,
+    problem_batch_reconcile,
+    problem_carry_over,
     problem_record,
 )
+from responsibility.supervision.services.rectifications import rectification_close, rectification_verify
 
 OFFICE = "bangongshi_admin"
+TEAM_LEADER = "jijian1"  # verifies and ticks off the problems of every list
 
 
 @dataclass(frozen=True)
@@ -48,8 +59,12 @@ class DemoProblem:
     owner: str  # username
     requirement: str
     measures: tuple[DemoMeasure, ...]
-    # Measures reported done, by number: (days ago, what was done).
+    # Measures reported done: (number, days ago, what was done).
     reported: tuple[tuple[int, int, str], ...] = ()
+    # Verified and ticked off by the team leader: (days ago verified, days ago ticked off).
+    ticked_off: tuple[int, int] | None = None
+    # 结转 by the office at reconciliation: (days ago, reason, new deadline in days from today).
+    carried_over: tuple[int, str, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -60,9 +75,43 @@ class DemoList:
     days_ago: int  # raised, and opened by the office the next day
     document: str  # the file's name, {year}
     problems: tuple[DemoProblem, ...]
+    reconciled_days_ago: int | None = None  # 对账销号 by the office
 
 
 DEMO_LISTS = (
+    DemoList(
+        source=ProblemSourceCode.AUDIT,
+        title="{year}年度机关财务收支审计发现问题",
+        raised_by="市审计局",
+        days_ago=150,
+        document="市审计局关于{year}年度机关财务收支情况的审计报告.pdf",
+        problems=(
+            DemoProblem(
+                unit="RD-YJS",
+                title="差旅费报销审核不严",
+                description="抽查发现3笔差旅费报销未附审批单，住宿费超标准未说明原因。",
+                category=ClauseCategory.SELF_DISCIPLINE,
+                responsible="yjs_zhuren",
+                owner="yjs_zhuren",
+                requirement="严格执行差旅费管理办法，超标准部分予以退回。",
+                measures=(DemoMeasure("逐笔核查差旅费报销单据，超标准部分个人退回。", "yjs_zhuren", 40),),
+                reported=((1, 125, "已逐笔核查，超标准住宿费1260元已由个人退回财务。"),),
+                ticked_off=(118, 112),
+            ),
+            DemoProblem(
+                unit="RD-BGS",
+                title="固定资产账实不符",
+                description="部分办公设备已报废但未及时核销，账面数与实有数不一致。",
+                category=ClauseCategory.RULES,
+                responsible="bgs_zhuren",
+                owner="bgs_zhuren",
+                requirement="全面清查固定资产，做到账实相符。",
+                measures=(DemoMeasure("开展固定资产全面清查并办理报废核销。", "bgs_zhuren", 60),),
+                carried_over=(100, "涉及历年资产清查和报废审批，需与年度资产盘点一并完成。", 45),
+            ),
+        ),
+        reconciled_days_ago=99,
+    ),
     DemoList(
         source=ProblemSourceCode.DEMOCRATIC_LIFE,
         title="{year}年度党组民主生活会查摆问题",
@@ -145,6 +194,41 @@ def demo_problem_list_steps(
                         functools.partial(_measure_report, problem.title, number=number, text=text),
                     )
                 )
+            steps += _problem_later_steps(problem, today=today, users=users, office=office)
+        if spec.reconciled_days_ago is not None:
+            moment = _at(today - datetime.timedelta(days=spec.reconciled_days_ago), 16)
+            steps.append((moment, functools.partial(_reconcile, spec.source, office=office)))
+    return steps
+
+
+def _problem_later_steps(problem: "DemoProblem", *, today, users, office) -> list:
+    """The team's verifying and ticking off, or the office's carrying over, of one problem."""
+    steps = []
+    if problem.ticked_off:
+        verified, closed = problem.ticked_off
+        leader = users[TEAM_LEADER]
+        steps.append(
+            (
+                _at(today - datetime.timedelta(days=verified), 10),
+                functools.partial(_verify, problem.title, leader),
+            )
+        )
+        steps.append(
+            (
+                _at(today - datetime.timedelta(days=closed), 10),
+                functools.partial(_close, problem.title, leader),
+            )
+        )
+    if problem.carried_over:
+        days_ago, reason, deadline_in_days = problem.carried_over
+        step = functools.partial(
+            _carry_over,
+            problem.title,
+            reason=reason,
+            deadline=today + datetime.timedelta(days=deadline_in_days),
+            office=office,
+        )
+        steps.append((_at(today - datetime.timedelta(days=days_ago), 11), step))
     return steps
 
 
@@ -181,6 +265,43 @@ def _measure_report(title: str, *, number: int, text: str) -> None:
         reported_by=measure.owner,
         expected_version=measure.version,
     )
+
+
+def _rectification(title: str) -> Rectification:
+    return Rectification.objects.select_related("finding").get(
+        finding__plan__isnull=True, finding__title=title
+    )
+
+
+def _verify(title: str, leader: User) -> None:
+    rectification = _rectification(title)
+    rectification_verify(
+        rectification=rectification,
+        verified_by=leader,
+        note="经核查，问题已整改到位。",
+        expected_version=rectification.version,
+    )
+
+
+def _close(title: str, leader: User) -> None:
+    rectification = _rectification(title)
+    rectification_close(rectification=rectification, closed_by=leader, expected_version=rectification.version)
+
+
+def _carry_over(title: str, *, reason: str, deadline: datetime.date, office: User) -> None:
+    rectification = _rectification(title)
+    problem_carry_over(
+        finding=rectification.finding,
+        reason=reason,
+        deadline=deadline,
+        carried_by=office,
+        expected_version=rectification.version,
+    )
+
+
+def _reconcile(source: str, *, office: User) -> None:
+    batch = ProblemBatch.objects.get(plan__isnull=True, source__code=source)
+    problem_batch_reconcile(batch=batch, reconciled_by=office, expected_version=batch.version)
 
 
 def _problem_record(batch, spec: DemoProblem, *, users, units, office) -> Finding:

@@ -18,6 +18,9 @@ its note). A person is
 - batch_opened: ``{"source": {"code", "name"}, "year", "title", "raised_on", "raised_by"}`` (a problem
   list of another source than inspections; subject ``batch:ID``);
 - batch_updated: ``{"changes": {field: {"from": old, "to": new}}}`` over the fields of batch_opened;
+- batch_reconciled: ``{"closed": how many ticked off, "carried_over": [references]}``;
+- carried_over: ``{"deadline": {"from", "to"}, "measures": [the numbers of the open measures moved]}`` (the
+  reason is the note);
 - finding_recorded: ``{"reference", "title", "owner": person, "deadline"}`` (a problem of a list of
   another source is followed by one measure_added per measure it was recorded with);
 - finding_updated: ``{"changes": {field: {"from": old, "to": new}}}`` over title, description,
@@ -261,6 +264,27 @@ def inspection_event_describe(event: InspectionEvent) -> str:
         return sentence
     if kind == K.BATCH_UPDATED:
         return changes_sentence(payload.get("changes", {}), _BATCH_CHANGES)
+    if kind == K.BATCH_RECONCILED:
+        carried = payload.get("carried_over", [])
+        sentence = _("Reconciled: %(closed)d problems ticked off, %(carried)d carried over.") % {
+            "closed": payload.get("closed", 0),
+            "carried": len(carried),
+        }
+        if carried:
+            # Translators: between the numbers of the problems carried over ("2026-清3-001、2026-清3-004").
+            separator = _("、")
+            sentence = sentences_join(
+                sentence, _("Carried over: %(references)s.") % {"references": separator.join(carried)}
+            )
+        return sentence
+    if kind == K.CARRIED_OVER:
+        moved = payload.get("deadline", {})
+        return sentence_with_note(
+            _("Carried over past the list's reconciliation: to be rectified by %(deadline)s.")
+            % {"deadline": payload_date(moved.get("to", ""))},
+            _("Reason: %(note)s"),
+            note,
+        )
     if kind == K.FINDING_RECORDED:
         return _("Finding %(reference)s, “%(title)s”: %(owner)s to rectify it by %(deadline)s.") % {
             "reference": payload.get("reference", ""),

@@ -54,6 +54,8 @@ urlpatterns = [
     path("problems/<int:pk>/edit/", problems.batch_update_view, name="batch-update"),
     path("problems/<int:pk>/record/", problems.problem_create_view, name="problem-create"),
     path("problems/<int:pk>/import/", problems.problem_import_view, name="problem-import"),
+    path("problems/<int:pk>/reconcile/", problems.batch_reconcile_view, name="batch-reconcile"),
+    path("findings/<int:pk>/carry-over/", problems.problem_carry_over_view, name="problem-carry-over"),
     path(
         "problems/<int:pk>/import/template.xlsx",
         problems.problem_import_template_view,

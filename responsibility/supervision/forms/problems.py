@@ -185,3 +185,21 @@ class ProblemImportForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
         error_messages={"required": _("Choose the spreadsheet to import.")},
     )
+
+
+class CarryOverForm(VersionForm):
+    """结转 one problem; `version` is its rectification's."""
+
+    reason = forms.CharField(
+        label=_("Why it is carried over"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Give the reason the problem is carried over.")},
+    )
+    deadline = forms.DateField(
+        label=_("New deadline"), widget=_DATE_INPUT, error_messages={"required": _("Give the new deadline.")}
+    )
+
+
+class ReconcileForm(VersionForm):
+    """对账销号 of the list; `version` is the list's."""

@@ -20,6 +20,8 @@ class InspectionEventKind(models.TextChoices):
     INSPECTION_COMPLETED = "inspection_completed", _("Inspection completed")
     BATCH_OPENED = "batch_opened", _("Problem list opened")
     BATCH_UPDATED = "batch_updated", _("Problem list changed")
+    BATCH_RECONCILED = "batch_reconciled", _("Problem list reconciled")
+    CARRIED_OVER = "carried_over", _("Carried over")
     FINDING_RECORDED = "finding_recorded", _("Finding recorded")
     FINDING_UPDATED = "finding_updated", _("Finding changed")
     EVIDENCE_ADDED = "evidence_added", _("Evidence added")

@@ -84,6 +84,15 @@ class ProblemBatch(models.Model):
     status = models.CharField(
         _("status"), max_length=12, choices=BatchStatus.choices, default=BatchStatus.OPEN, editable=False
     )
+    reconciled_at = models.DateTimeField(_("reconciled at"), null=True, blank=True, editable=False)
+    reconciled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("created at"), default=clock.now, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -95,6 +104,10 @@ class ProblemBatch(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="problembatch_status_valid", condition=Q(status__in=BatchStatus.values)
+            ),
+            models.CheckConstraint(
+                name="problembatch_reconciled_has_time",
+                condition=~Q(status=BatchStatus.RECONCILED) | Q(reconciled_at__isnull=False),
             ),
             # One list by a title for a source and year (a second submit of the same form opens nothing).
             models.UniqueConstraint(fields=["source", "year", "title"], name="problembatch_title_unique"),
@@ -298,6 +311,12 @@ class Rectification(models.Model):
     # The inspector's reason the last time a submission was sent back (or a 回头看 reopened it).
     rejection_reason = models.TextField(_("reason sent back"), max_length=1000, blank=True, editable=False)
     times_rejected = models.PositiveSmallIntegerField(_("times sent back"), default=0, editable=False)
+    # 结转: when its list was reconciled while it was still being rectified, it was carried on past the list,
+    # with the reason and a new deadline (its measures' too); it is rectified and ticked off as before.
+    carried_over_at = models.DateTimeField(_("carried over at"), null=True, blank=True, editable=False)
+    carried_over_reason = models.TextField(
+        _("reason carried over"), max_length=1000, blank=True, editable=False
+    )
     # Ticked off, then found 整改不到位 or 虚假整改 by a 回头看 and opened again: counts against the unit.
     times_reopened = models.PositiveSmallIntegerField(
         _("times reopened by a re-check"), default=0, editable=False

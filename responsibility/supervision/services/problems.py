@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.models import OrgUnit
 from core import clock
@@ -27,27 +27,35 @@ from responsibility.evidence.services import evidence_store
 from responsibility.supervision.audit import inspection_events_append
 from responsibility.supervision.models import (
     BUILTIN_PROBLEM_SOURCES,
+    BatchStatus,
     Finding,
     InspectionEventKind,
     Measure,
+    MeasureStatus,
     ProblemBatch,
     ProblemSource,
     ProblemSourceCode,
     Rectification,
+    RectificationStatus,
 )
 from responsibility.supervision.permissions import problem_list_check_permission
 from responsibility.supervision.services.inspections import _event, _evidence_events
 from responsibility.supervision.services.measures import MAX_MEASURES, MeasureInput, _measure_input_check
 from responsibility.supervision.services.rectifications import (
+    MAX_REASON_LENGTH,
     FindingInput,
     _finding_event,
     _finding_evidence_events,
     _finding_input_check,
+    _finding_lock,
     _notify,
+    rectification_deadline_check,
 )
 
 # A list is for a year from this one to the next (a list drawn up in December for the coming year).
 FIRST_YEAR = 2000
+# The problems a refused reconciliation names; the rest are counted.
+RECONCILE_PENDING_SHOWN = 10
 _DUPLICATE_TITLE = gettext_lazy("A problem list with this title already exists for that source and year.")
 
 
@@ -344,3 +352,137 @@ def problem_record(*, batch: ProblemBatch, data: ProblemInput, recorded_by) -> F
         rectification=rectification,
     )
     return finding
+
+
+# --- 对账销号: carrying over and reconciling a list -----------------------------------------------------
+
+
+@transaction.atomic
+def problem_carry_over(
+    *, finding: Finding, reason: str, deadline: datetime.date | None, carried_by, expected_version: int | None
+) -> Rectification:
+    """结转: a problem of a list still being rectified is carried on past the list's reconciliation, with the
+    reason and its new deadline; every measure still open is due then too. It stays in the ledger,
+    reminded, until it is verified and ticked off as any other."""
+    problem_list_check_permission(user=carried_by)
+    if finding.plan_id is not None:
+        raise ApplicationError(
+            _("An inspection's findings are not reconciled in a list; they are ticked off as they are."),
+            code="plan_batch",
+        )
+    _batch_lock_open(finding.batch)  # the list first (core.locks' order), then the problem
+    locked, rectification = _finding_lock(finding)
+    stale_check(record=rectification, expected_version=expected_version, what=_("rectification"))
+    if rectification.carried_over_at is not None:
+        raise ApplicationError(_("This problem is already carried over."), code="carried_over")
+    if rectification.status != RectificationStatus.OPEN:
+        raise ApplicationError(
+            _("Only a problem still being rectified is carried over; this one is %(status)s.")
+            % {"status": rectification.get_status_display()},
+            code="not_open",
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError(_("Give the reason the problem is carried over."), code="reason")
+    if len(reason) > MAX_REASON_LENGTH:
+        raise ApplicationError(
+            _("The reason may be at most %(max)d characters.") % {"max": MAX_REASON_LENGTH}, code="reason"
+        )
+    if deadline is None:
+        raise ApplicationError(_("Give the new deadline."), code="deadline")
+    rectification_deadline_check(deadline, today=clock.today())
+    measures = list(locked.measures.filter(status=MeasureStatus.OPEN))
+    for measure in measures:
+        measure.deadline = deadline
+        measure.version += 1
+        measure.save(update_fields=["deadline", "version"])
+    before = rectification.deadline
+    rectification.deadline = max(locked.measures.values_list("deadline", flat=True))
+    rectification.carried_over_at = clock.now()
+    rectification.carried_over_reason = reason
+    rectification.version += 1
+    rectification.save(update_fields=["deadline", "carried_over_at", "carried_over_reason", "version"])
+    inspection_events_append(
+        events=[
+            _finding_event(
+                locked,
+                kind=InspectionEventKind.CARRIED_OVER,
+                actor=carried_by,
+                note=reason,
+                payload={
+                    "deadline": {"from": before.isoformat(), "to": rectification.deadline.isoformat()},
+                    "measures": [measure.number for measure in measures],
+                },
+            )
+        ]
+    )
+    _notify(
+        recipients={rectification.owner_id, *(measure.owner_id for measure in measures)},
+        title=_("Problem %(reference)s carried over: rectify by %(deadline)s")
+        % {"reference": locked.reference, "deadline": date_text(rectification.deadline)},
+        body=reason,
+        finding=locked,
+        rectification=rectification,
+    )
+    return rectification
+
+
+def batch_reconcile_refusal(*, batch: ProblemBatch) -> str:
+    """Why the list cannot be reconciled now ("" when it can): every problem ticked off or carried over."""
+    problems = list(batch.findings.select_related("batch", "rectification").order_by("number"))
+    if not problems:
+        return _("The list has no problem: there is nothing to reconcile.")
+    pending = [
+        problem.reference
+        for problem in problems
+        if problem.rectification.status != RectificationStatus.CLOSED
+        and problem.rectification.carried_over_at is None
+    ]
+    if not pending:
+        return ""
+    shown = "、".join(pending[:RECONCILE_PENDING_SHOWN]) + (
+        "…" if len(pending) > RECONCILE_PENDING_SHOWN else ""
+    )
+    return ngettext(
+        "%(count)d problem is neither ticked off nor carried over: %(references)s.",
+        "%(count)d problems are neither ticked off nor carried over: %(references)s.",
+        len(pending),
+    ) % {"count": len(pending), "references": shown}
+
+
+@transaction.atomic
+def problem_batch_reconcile(
+    *, batch: ProblemBatch, reconciled_by, expected_version: int | None
+) -> ProblemBatch:
+    """对账销号: the office marks the list reconciled once every problem is ticked off or carried over.
+    Nothing more is recorded in it after; its carried-over problems go on to be ticked off."""
+    problem_list_check_permission(user=reconciled_by)
+    locked = _batch_lock_open(batch)
+    stale_check(record=locked, expected_version=expected_version, what=_("problem list"))
+    refusal = batch_reconcile_refusal(batch=locked)
+    if refusal:
+        raise ApplicationError(refusal, code="pending")
+    problems = list(locked.findings.select_related("rectification").order_by("number"))
+    previous = locked.status
+    locked.status = BatchStatus.RECONCILED
+    locked.reconciled_at, locked.reconciled_by = clock.now(), reconciled_by
+    locked.version += 1
+    locked.save(update_fields=["status", "reconciled_at", "reconciled_by", "version"])
+    inspection_events_append(
+        events=[
+            _batch_event(
+                locked,
+                kind=InspectionEventKind.BATCH_RECONCILED,
+                actor=reconciled_by,
+                from_status=previous,
+                to_status=locked.status,
+                payload={
+                    "closed": sum(p.rectification.status == RectificationStatus.CLOSED for p in problems),
+                    "carried_over": [
+                        p.reference for p in problems if p.rectification.status != RectificationStatus.CLOSED
+                    ],
+                },
+            )
+        ]
+    )
+    return locked

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from accounts.models import PostKind
 from core import clock
@@ -19,13 +20,15 @@ from responsibility.supervision.forms.problems import (
     BatchForm,
     BatchSourceFilterForm,
     BatchUpdateForm,
+    CarryOverForm,
     MeasureRows,
     ProblemForm,
     ProblemImportForm,
+    ReconcileForm,
     UnitChoiceForm,
 )
 from responsibility.supervision.ledger import ledger_findings_ordered, ledger_rows
-from responsibility.supervision.models import BatchStatus
+from responsibility.supervision.models import BatchStatus, RectificationStatus
 from responsibility.supervision.permissions import (
     batch_permissions_for,
     problem_list_check_permission,
@@ -44,8 +47,11 @@ from responsibility.supervision.selectors import (
     inspection_events_of,
 )
 from responsibility.supervision.services.problems import (
+    batch_reconcile_refusal,
     problem_batch_open,
+    problem_batch_reconcile,
     problem_batch_update,
+    problem_carry_over,
     problem_record,
 )
 from responsibility.supervision.services.rectifications import people_of_unit
@@ -61,6 +67,10 @@ _FIELD_OF_ERROR = {
     "raised_on": "raised_on",
     "severity": "severity",
     "category": "category",
+    "reason": "reason",
+    "deadline": "deadline",
+    "deadline_past": "deadline",
+    "deadline_far": "deadline",
 }
 
 
@@ -284,4 +294,103 @@ def problem_import_template_view(request, pk: int):
         HttpResponse(problem_list_template_workbook(), content_type=XLSX_CONTENT_TYPE),
         download_name=f"{_('Problem list')}.xlsx",
         fallback_name="problem-list.xlsx",
+    )
+
+
+# --- 对账销号 ------------------------------------------------------------------------------------------
+
+
+def _reconcile_page(request, batch, *, status: int = 200, carry_forms=None, reconcile_form=None):
+    """Every problem of the list the user may read, with its measures, evidence and who verified and
+    ticked it off; a carry-over form for each still being rectified, and the reconcile button."""
+    allowed = batch_permissions_for(user=request.user, batch=batch)
+    problems = list(
+        finding_list_visible_to(user=request.user)
+        .filter(batch=batch)
+        .select_related("rectification__verified_by", "rectification__closed_by")
+        .prefetch_related("measures__owner", "measures__evidence", "rectification__evidence", "evidence")
+        .order_by("number")
+    )
+    carry_forms = carry_forms or {}
+    rows = []
+    for problem in problems:
+        rectification = problem.rectification
+        carry = allowed.can_manage and rectification.status == RectificationStatus.OPEN
+        carry = carry and rectification.carried_over_at is None
+        rows.append(
+            {
+                "problem": problem,
+                "rectification": rectification,
+                "measures": problem.measures.all(),
+                "evidence_count": len(rectification.evidence.all())
+                + sum(len(measure.evidence.all()) for measure in problem.measures.all()),
+                "carry_form": (
+                    carry_forms.get(problem.pk)
+                    or CarryOverForm(initial={"version": rectification.version}, prefix=f"carry{problem.pk}")
+                )
+                if carry
+                else None,
+            }
+        )
+    refusal = batch_reconcile_refusal(batch=batch) if batch.is_open else ""
+    return render(
+        request,
+        "responsibility/problems/reconcile.html",
+        {
+            "batch": batch,
+            "allowed": allowed,
+            "rows": rows,
+            "refusal": refusal,
+            "reconcile_form": reconcile_form or ReconcileForm(initial={"version": batch.version}),
+        },
+        status=status,
+    )
+
+
+@login_required
+def batch_reconcile_view(request, pk: int):
+    batch = _visible_batch(request, pk)
+    if request.method != "POST":
+        return _reconcile_page(request, batch)
+    problem_list_check_permission(user=request.user)
+    form = ReconcileForm(request.POST)
+    if form.is_valid():
+        try:
+            problem_batch_reconcile(
+                batch=batch, reconciled_by=request.user, expected_version=form.cleaned_data["version"]
+            )
+        except ApplicationError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Problem list “%(title)s” reconciled.") % {"title": batch.title})
+            return redirect("responsibility:batch-reconcile", pk=batch.pk)
+    return _reconcile_page(request, _visible_batch(request, pk), status=400, reconcile_form=form)
+
+
+@login_required
+@require_POST
+def problem_carry_over_view(request, pk: int):
+    finding = get_object_or_404(
+        finding_list_visible_to(user=request.user).filter(plan__isnull=True).select_related("batch"), pk=pk
+    )
+    problem_list_check_permission(user=request.user)
+    form = CarryOverForm(request.POST, prefix=f"carry{finding.pk}")
+    if form.is_valid():
+        try:
+            problem_carry_over(
+                finding=finding,
+                reason=form.cleaned_data["reason"],
+                deadline=form.cleaned_data["deadline"],
+                carried_by=request.user,
+                expected_version=form.cleaned_data["version"],
+            )
+        except ApplicationError as error:
+            form_error_show(form, error, fields=_FIELD_OF_ERROR)
+        else:
+            messages.success(
+                request, _("Problem %(reference)s carried over.") % {"reference": finding.reference}
+            )
+            return redirect("responsibility:batch-reconcile", pk=finding.batch_id)
+    return _reconcile_page(
+        request, _visible_batch(request, finding.batch_id), status=400, carry_forms={finding.pk: form}
     )

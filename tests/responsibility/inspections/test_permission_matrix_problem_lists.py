@@ -63,6 +63,10 @@ TABLE = {
     ("problem-import", "GET"):           (LOGIN, 404,   403,   404,   403,   200,   200,   403),
     ("problem-import", "POST"):          (LOGIN, 404,   403,   404,   403,   DONE,  DONE,  403),
     ("problem-import-template", "GET"):  (LOGIN, 404,   403,   404,   403,   200,   200,   403),
+    ("batch-reconcile", "GET"):          (LOGIN, 404,   200,   404,   200,   200,   200,   200),
+    ("batch-reconcile", "POST"):         (LOGIN, 404,   403,   404,   403,   DONE,  DONE,  403),
+    ("problem-carry-over", "GET"):       (LOGIN, 405,   405,   405,   405,   405,   405,   405),
+    ("problem-carry-over", "POST"):      (LOGIN, 404,   403,   404,   403,   DONE,  DONE,  403),
     ("finding-detail", "GET"):           (LOGIN, 404,   200,   404,   200,   200,   200,   200),
     ("finding-update", "GET"):           (LOGIN, 404,   403,   404,   403,   200,   200,   403),
     ("rectification-verify", "POST"):    (LOGIN, 404,   403,   404,   403,   DONE,  403,   403),
@@ -108,6 +112,8 @@ def _url(page: str, problem: Finding) -> str:
     args = {
         "batch-detail": [batch.pk],
         "batch-update": [batch.pk],
+        "batch-reconcile": [batch.pk],
+        "problem-carry-over": [problem.pk],
         "problem-create": [batch.pk],
         "problem-import": [batch.pk],
         "problem-import-template": [batch.pk],
@@ -151,6 +157,12 @@ def _post_data(page: str, problem: Finding, supervision) -> dict:
         "problem-import": {
             "workbook": SimpleUploadedFile("问题清单.xlsx", workbook_of(_new_rows(supervision)))
         },
+        "batch-reconcile": {"version": str(ProblemBatch.objects.get(pk=problem.batch_id).version)},
+        "problem-carry-over": {
+            f"carry{problem.pk}-reason": "涉及机构调整，需长期整改。",
+            f"carry{problem.pk}-deadline": (timezone.localdate() + datetime.timedelta(days=200)).isoformat(),
+            f"carry{problem.pk}-version": str(Rectification.objects.get(finding=problem).version),
+        },
         "rectification-verify": {
             "verify-note": "经核实已整改。",
             "verify-version": str(Rectification.objects.get(finding=problem).version),
@@ -183,7 +195,11 @@ def test_page_answers_each_role_as_the_table_says(client, supervision, page, met
     # given the office's list with its document and one problem of two measures (reported, when the
     # page verifies), and the role's account logged in
     from responsibility.supervision.services.measures import MeasureInput
-    from responsibility.supervision.services.problems import problem_batch_open, problem_record
+    from responsibility.supervision.services.problems import (
+        problem_batch_open,
+        problem_carry_over,
+        problem_record,
+    )
     from tests.responsibility.inspections.conftest import problem_input
 
     office, org = supervision.org.office_admin, supervision.org
@@ -202,6 +218,14 @@ def test_page_answers_each_role_as_the_table_says(client, supervision, page, met
     )
     if page == "rectification-verify":
         _submitted(problem)
+    if page == "batch-reconcile":  # its one problem carried over: the list may be reconciled
+        problem_carry_over(
+            finding=problem,
+            reason="涉及机构调整，需长期整改。",
+            deadline=soon + datetime.timedelta(days=90),
+            carried_by=office,
+            expected_version=None,
+        )
     problem = Finding.objects.select_related("batch").get(pk=problem.pk)
     user = _users(supervision)[role]
     if user is not None:

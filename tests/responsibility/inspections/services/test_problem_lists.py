@@ -36,7 +36,9 @@ from responsibility.supervision.selectors import (
 from responsibility.supervision.services.measures import MeasureInput, MeasureReport, measure_report
 from responsibility.supervision.services.problems import (
     problem_batch_open,
+    problem_batch_reconcile,
     problem_batch_update,
+    problem_carry_over,
     problem_record,
 )
 from responsibility.supervision.services.rectifications import (
@@ -393,3 +395,129 @@ def test_the_ledger_counts_and_filters_a_list_problem_by_its_source_and_list(
         ("民主生活会", 1, 1)
     ]
     assert [group.name for group in lists.by_batch] == [problem_list.title]
+
+
+# --- 对账销号: carrying over and reconciling ------------------------------------------------------------
+
+
+def _ticked_off(problem: Finding, supervision) -> None:
+    for measure in problem.measures.order_by("number"):
+        measure_report(
+            measure=measure,
+            data=MeasureReport(report="已完成。", files=[pdf_upload()]),
+            reported_by=measure.owner,
+            expected_version=None,
+        )
+    verifier = supervision.outside_inspector
+    rectification = rectification_verify(
+        rectification=Rectification.objects.get(finding=problem), verified_by=verifier, expected_version=None
+    )
+    rectification_close(rectification=rectification, closed_by=verifier, expected_version=None)
+
+
+def test_a_list_is_reconciled_once_each_problem_is_ticked_off_or_carried_over(
+    supervision, problem_list, list_problem
+):
+    office = supervision.org.office_admin
+    second = problem_record(
+        batch=problem_list,
+        data=problem_input(supervision.org.head_posts[0].unit, title="批评和自我批评辣味不足"),
+        recorded_by=office,
+    )
+    # refused while both are open, naming them
+    with pytest.raises(ApplicationError) as pending:
+        problem_batch_reconcile(batch=problem_list, reconciled_by=office, expected_version=None)
+    assert pending.value.code == "pending"
+    assert list_problem.reference in str(pending.value) and second.reference in str(pending.value)
+
+    _ticked_off(list_problem, supervision)
+    carried = problem_carry_over(
+        finding=second,
+        reason="涉及体制机制调整，需长期整改。",
+        deadline=_in(200),
+        carried_by=office,
+        expected_version=None,
+    )
+    batch = problem_batch_reconcile(batch=problem_list, reconciled_by=office, expected_version=None)
+
+    assert (carried.status, carried.deadline, carried.carried_over_reason) == (
+        RectificationStatus.OPEN,
+        _in(200),
+        "涉及体制机制调整，需长期整改。",
+    )
+    assert [measure.deadline for measure in second.measures.all()] == [_in(200)]
+    assert (batch.status, batch.reconciled_by, batch.version) == ("reconciled", office, 2)
+    reconciled = InspectionEvent.objects.filter(subject=f"batch:{batch.pk}").last()
+    assert reconciled.kind == InspectionEventKind.BATCH_RECONCILED
+    assert reconciled.payload == {"closed": 1, "carried_over": [second.reference]}
+    with translation.override("zh-hans"):
+        assert second.reference in inspection_event_describe(reconciled)
+    # nothing more is recorded in a reconciled list; its carried-over problem is still rectified
+    with pytest.raises(ApplicationError) as closed:
+        problem_record(
+            batch=problem_list, data=problem_input(second.unit, title="新问题"), recorded_by=office
+        )
+    assert closed.value.code == "reconciled"
+    assert rectification_list_awaiting(user=second.rectification.owner).filter(pk=second.pk).exists()
+    assert inspection_chain_verify() is None
+
+
+@pytest.mark.parametrize(
+    ("reason", "days", "code"),
+    [("", 30, "reason"), ("需长期整改。", -1, "deadline_past"), ("需长期整改。", 4000, "deadline_far")],
+)
+def test_a_bad_carry_over_is_refused_and_changes_nothing(supervision, list_problem, reason, days, code):
+    before = (_written(), Rectification.objects.get(finding=list_problem).version)
+
+    with pytest.raises(ApplicationError) as refused:
+        problem_carry_over(
+            finding=list_problem,
+            reason=reason,
+            deadline=_in(days),
+            carried_by=supervision.org.office_admin,
+            expected_version=None,
+        )
+
+    assert refused.value.code == code
+    assert (_written(), Rectification.objects.get(finding=list_problem).version) == before
+
+
+def test_only_an_open_problem_is_carried_over_once_by_the_office_or_the_team(supervision, list_problem):
+    with pytest.raises(PermissionDenied):
+        problem_carry_over(
+            finding=list_problem,
+            reason="理由",
+            deadline=_in(90),
+            carried_by=supervision.org.heads[0],
+            expected_version=None,
+        )
+    problem_carry_over(
+        finding=list_problem,
+        reason="理由",
+        deadline=_in(90),
+        carried_by=supervision.org.inspector,
+        expected_version=None,
+    )
+    with pytest.raises(ApplicationError) as again:
+        problem_carry_over(
+            finding=list_problem,
+            reason="理由",
+            deadline=_in(120),
+            carried_by=supervision.org.office_admin,
+            expected_version=None,
+        )
+    assert again.value.code == "carried_over"
+
+
+def test_an_empty_list_and_a_stale_page_are_not_reconciled(supervision, problem_list):
+    with pytest.raises(ApplicationError) as empty:
+        problem_batch_reconcile(
+            batch=problem_list, reconciled_by=supervision.org.office_admin, expected_version=None
+        )
+    with pytest.raises(StaleEdit):
+        problem_batch_reconcile(
+            batch=problem_list, reconciled_by=supervision.org.office_admin, expected_version=7
+        )
+
+    assert empty.value.code == "pending"
+    assert ProblemBatch.objects.get(pk=problem_list.pk).status == "open"

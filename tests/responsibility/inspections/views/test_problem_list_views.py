@@ -323,3 +323,76 @@ def _import_rows(supervision) -> list[list]:
     rows = good_rows(supervision)
     rows[0][2] = "基层调研成果转化不够"  # the list already holds the fixture's problem of the same title
     return rows
+
+
+# --- 对账销号 --------------------------------------------------------------------------------------------
+
+
+def test_the_reconciliation_page_carries_a_problem_over_then_reconciles_the_list(
+    client, supervision, problem_list, list_problem
+):
+    client.force_login(supervision.org.office_admin)
+    url = reverse("responsibility:batch-reconcile", args=[problem_list.pk])
+    carry = reverse("responsibility:problem-carry-over", args=[list_problem.pk])
+    version = str(list_problem.rectification.version)
+
+    page = client.get(url).content.decode()
+    empty_reason = client.post(
+        carry,
+        {
+            f"carry{list_problem.pk}-reason": "",
+            f"carry{list_problem.pk}-deadline": _in(90),
+            f"carry{list_problem.pk}-version": version,
+        },
+    )
+    carried = client.post(
+        carry,
+        {
+            f"carry{list_problem.pk}-reason": "需结合机构改革长期整改。",
+            f"carry{list_problem.pk}-deadline": _in(90),
+            f"carry{list_problem.pk}-version": version,
+        },
+    )
+    reconciled = client.post(url, {"version": "1"}, follow=True)
+
+    assert "1 个问题既未销号也未结转" in page and list_problem.reference in page
+    assert empty_reason.status_code == 400 and "请填写结转的理由。" in empty_reason.content.decode()
+    assert carried.status_code == 302
+    assert "已对账销号" in reconciled.content.decode()
+    assert ProblemBatch.objects.get(pk=problem_list.pk).status == "reconciled"
+
+
+def test_a_list_with_open_problems_is_not_reconciled_and_the_page_says_why(
+    client, supervision, problem_list, list_problem
+):
+    client.force_login(supervision.org.inspector)
+
+    response = client.post(
+        reverse("responsibility:batch-reconcile", args=[problem_list.pk]), {"version": "1"}
+    )
+
+    assert response.status_code == 400
+    assert "既未销号也未结转" in response.content.decode()
+    assert ProblemBatch.objects.get(pk=problem_list.pk).status == "open"
+
+
+def test_the_reconciliation_page_costs_the_same_for_one_problem_or_six(
+    client, supervision, problem_list, list_problem
+):
+    client.force_login(supervision.org.office_admin)
+    url = reverse("responsibility:batch-reconcile", args=[problem_list.pk])
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    one = queries()
+    for number in range(5):
+        problem_record(
+            batch=problem_list,
+            data=problem_input(supervision.org.head_posts[0].unit, title=f"问题{number}"),
+            recorded_by=supervision.org.office_admin,
+        )
+
+    assert queries() == one
