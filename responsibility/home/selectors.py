@@ -14,16 +14,19 @@ from dataclasses import dataclass
 
 from django.db.models import (
     BigIntegerField,
+    Case,
     CharField,
     Count,
     DateField,
     DateTimeField,
     F,
     IntegerField,
+    OuterRef,
     QuerySet,
     Subquery,
     TextField,
     Value,
+    When,
 )
 from django.db.models.functions import Cast, Coalesce
 
@@ -43,7 +46,15 @@ from responsibility.letters.selectors import (
     letter_list_to_sign,
 )
 from responsibility.reminders.selectors import notification_list_for
-from responsibility.supervision.models import Finding, Inspection, InspectionPlan, ProblemBatch, Rectification
+from responsibility.supervision.models import (
+    Finding,
+    Inspection,
+    InspectionPlan,
+    Measure,
+    MeasureStatus,
+    ProblemBatch,
+    Rectification,
+)
 from responsibility.supervision.selectors import (
     inspection_list_assigned_to,
     rectification_list_awaiting,
@@ -206,6 +217,21 @@ def _assignment(row: dict) -> DutyAssignment:
     )
 
 
+def _own_deadline(user):
+    """The day a rectification is due for this user: its deadline for its owner (and a unit head who owns
+    no measure of it), the earliest of their own open measures' for the owner of a measure."""
+    own_measure = (
+        Measure.objects.filter(finding=OuterRef("pk"), owner=user, status=MeasureStatus.OPEN)
+        .order_by("deadline")
+        .values("deadline")[:1]
+    )
+    return Case(
+        When(rectification__owner=user, then=F("rectification__deadline")),
+        default=Coalesce(Subquery(own_measure, output_field=DateField()), F("rectification__deadline")),
+        output_field=DateField(),
+    )
+
+
 def _sections(*, user, until: datetime.date) -> list[_Section]:
     """Every section the user's roles can have, with its selector, columns and order."""
     finding_ids = {
@@ -276,7 +302,7 @@ def _sections(*, user, until: datetime.date) -> list[_Section]:
                 "t_text2": F("unit__name"),
                 "t_text3": F("rectification__rejection_reason"),
                 "t_text5": F("rectification__status"),
-                "t_day": F("rectification__deadline"),
+                "t_day": _own_deadline(user),
             },
             _finding_to_rectify,
             lambda finding: (finding.rectification.deadline, finding.pk),

@@ -48,6 +48,7 @@ from responsibility.supervision.services.rectifications import (
     _finding_evidence_events,
     _finding_input_check,
     _finding_lock,
+    _finding_recorded,
     _notify,
     rectification_deadline_check,
 )
@@ -312,20 +313,12 @@ def problem_record(*, batch: ProblemBatch, data: ProblemInput, recorded_by) -> F
         for number, (action, measure) in enumerate(zip(actions, data.measures, strict=True), start=1)
     )
     stored = evidence_store(files=files, uploaded_by=recorded_by, finding=finding)
-    inspection_events_append(
+    _finding_recorded(
+        finding,
+        rectification=rectification,
+        recorded_by=recorded_by,
+        unit_name=data.unit.name,
         events=[
-            _finding_event(
-                finding,
-                kind=InspectionEventKind.FINDING_RECORDED,
-                actor=recorded_by,
-                to_status=rectification.status,
-                payload={
-                    "reference": finding.reference,
-                    "title": finding.title,
-                    "owner": person_payload(data.owner),
-                    "deadline": deadline.isoformat(),
-                },
-            ),
             *(
                 _finding_event(
                     finding,
@@ -341,15 +334,8 @@ def problem_record(*, batch: ProblemBatch, data: ProblemInput, recorded_by) -> F
                 for measure in measures
             ),
             *_finding_evidence_events(finding, files=stored, actor=recorded_by),
-        ]
-    )
-    _notify(
+        ],
         recipients={data.owner.pk, data.responsible.pk, *(measure.owner.pk for measure in measures)},
-        title=_("Finding %(reference)s in %(unit)s: rectify by %(deadline)s")
-        % {"reference": finding.reference, "unit": data.unit.name, "deadline": date_text(deadline)},
-        body=finding.title,
-        finding=finding,
-        rectification=rectification,
     )
     return finding
 

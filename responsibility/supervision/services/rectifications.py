@@ -188,6 +188,28 @@ def finding_record(*, inspection: Inspection, data: FindingInput, recorded_by) -
         created_by=recorded_by,
     )
     stored = evidence_store(files=files, uploaded_by=recorded_by, finding=finding)
+    _finding_recorded(
+        finding,
+        rectification=rectification,
+        recorded_by=recorded_by,
+        unit_name=locked.unit.name,
+        events=_finding_evidence_events(finding, files=stored, actor=recorded_by),
+        recipients={data.owner.pk, data.responsible.pk},
+    )
+    return finding
+
+
+def _finding_recorded(
+    finding: Finding,
+    *,
+    rectification: Rectification,
+    recorded_by,
+    unit_name: str,
+    events,
+    recipients: set[int],
+) -> None:
+    """A problem just recorded, of any source: its chained record (then `events`, such as its measures and
+    files) and the message to the people who answer for it."""
     inspection_events_append(
         events=[
             _finding_event(
@@ -198,22 +220,21 @@ def finding_record(*, inspection: Inspection, data: FindingInput, recorded_by) -
                 payload={
                     "reference": finding.reference,
                     "title": finding.title,
-                    "owner": person_payload(data.owner),
-                    "deadline": data.deadline.isoformat(),
+                    "owner": person_payload(rectification.owner),
+                    "deadline": rectification.deadline.isoformat(),
                 },
             ),
-            *_finding_evidence_events(finding, files=stored, actor=recorded_by),
+            *events,
         ]
     )
     _notify(
-        recipients={data.owner.pk, data.responsible.pk},
+        recipients=recipients,
         title=_("Finding %(reference)s in %(unit)s: rectify by %(deadline)s")
-        % {"reference": finding.reference, "unit": locked.unit.name, "deadline": date_text(data.deadline)},
+        % {"reference": finding.reference, "unit": unit_name, "deadline": date_text(rectification.deadline)},
         body=finding.title,
         finding=finding,
         rectification=rectification,
     )
-    return finding
 
 
 def _finding_event(finding: Finding, **facts) -> InspectionEvent:

@@ -521,3 +521,26 @@ def test_an_empty_list_and_a_stale_page_are_not_reconciled(supervision, problem_
 
     assert empty.value.code == "pending"
     assert ProblemBatch.objects.get(pk=problem_list.pk).status == "open"
+
+
+def test_a_measures_owner_sees_their_measures_deadline_on_their_to_do(supervision, problem_list):
+    head, staff = supervision.org.heads[0], supervision.org.staff[0]
+    problem = problem_record(
+        batch=problem_list,
+        data=problem_input(
+            supervision.org.head_posts[0].unit,
+            measures=[
+                MeasureInput(action="先行整改。", owner=staff, deadline=_in(20)),
+                MeasureInput(action="建章立制。", owner=head, deadline=_in(45)),
+            ],
+        ),
+        recorded_by=supervision.org.office_admin,
+    )
+
+    def due_for(user) -> datetime.date:
+        [row] = todo_of(user=user, until=_in(60), limit=10).sections["to_rectify"]
+        assert row.pk == problem.pk
+        return row.rectification.deadline
+
+    assert due_for(staff) == _in(20)  # their measure's
+    assert due_for(head) == _in(45)  # the whole rectification's: they own it
