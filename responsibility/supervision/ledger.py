@@ -374,10 +374,14 @@ def ledger_batch_choices(*, findings: QuerySet[Finding]) -> QuerySet[ProblemBatc
 
 
 def ledger_source_choices(*, findings: QuerySet[Finding]) -> QuerySet[ProblemSource]:
-    """Sources with at least one of the findings, in their order."""
-    return ProblemSource.objects.filter(
-        Exists(findings.order_by().filter(batch__source_id=OuterRef("pk")))
-    ).order_by("sort_order", "code")
+    """Sources with at least one of the findings, in their order.
+
+    Asked through each source's lists and each list's findings (index lookups): asked of the findings
+    joined to their list, a source without a finding made both databases read every finding.
+    """
+    has_findings = findings.order_by().filter(batch_id=OuterRef("pk"))
+    lists = ProblemBatch.objects.filter(source_id=OuterRef("pk")).filter(Exists(has_findings))
+    return ProblemSource.objects.filter(Exists(lists)).order_by("sort_order", "code")
 
 
 def ledger_unit_choices(*, findings: QuerySet[Finding]) -> QuerySet[OrgUnit]:

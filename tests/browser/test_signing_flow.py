@@ -112,6 +112,12 @@ def test_one_mistake_keeps_the_drawing_and_lands_on_the_error(phone, issued_lett
     draw_with_finger(page, form.locator("[data-signature-pad]"))
     form.locator("#id_password").fill("Sign-2026-tset")
     form.get_by_label(CONSENT_TEXT).check()
+    # the pad has handed its drawing to the form (as the other tests check before they tap): once, under
+    # CI's load, the tap below brought no page within 15 s, with nothing on record to say why
+    page.wait_for_function(
+        "input => input.value.startsWith('data:image/png;base64,')",
+        arg=form.locator("input[name=drawing]").element_handle(),
+    )
 
     # when they sign
     with page.expect_navigation():

@@ -271,7 +271,7 @@ def test_database_refuses_to_move_an_evidence_file_to_a_measure(seeded):
 @postgresql_only
 def test_database_refuses_to_move_an_evidence_file_to_a_problem_list(seeded):
     """A list's documents are evidence files too (migration 0027): none is moved to or from a list."""
-    row = _a_row_of("responsibility_evidencefile")
+    row = _value("SELECT min(id) FROM responsibility_evidencefile WHERE batch_id IS NULL", [])
     batch = _value("SELECT min(id) FROM responsibility_problembatch", [])
 
     with pytest.raises(IntegrityError, match="cannot change"):
