@@ -297,6 +297,14 @@ class BatchPermissions:
 
     can_manage: bool
 
+    def can_carry_over(self, rectification) -> bool:
+        """结转 one of its problems now: one still being rectified, not carried over already."""
+        return (
+            self.can_manage
+            and rectification.status == RectificationStatus.OPEN
+            and rectification.carried_over_at is None
+        )
+
 
 def batch_permissions_for(*, user, batch) -> BatchPermissions:
     return BatchPermissions(

@@ -28,7 +28,7 @@ from responsibility.supervision.forms.problems import (
     UnitChoiceForm,
 )
 from responsibility.supervision.ledger import ledger_findings_ordered, ledger_rows
-from responsibility.supervision.models import BatchStatus, RectificationStatus
+from responsibility.supervision.models import BatchStatus
 from responsibility.supervision.permissions import (
     batch_permissions_for,
     problem_list_check_permission,
@@ -315,8 +315,6 @@ def _reconcile_page(request, batch, *, status: int = 200, carry_forms=None, reco
     rows = []
     for problem in problems:
         rectification = problem.rectification
-        carry = allowed.can_manage and rectification.status == RectificationStatus.OPEN
-        carry = carry and rectification.carried_over_at is None
         rows.append(
             {
                 "problem": problem,
@@ -328,7 +326,7 @@ def _reconcile_page(request, batch, *, status: int = 200, carry_forms=None, reco
                     carry_forms.get(problem.pk)
                     or CarryOverForm(initial={"version": rectification.version}, prefix=f"carry{problem.pk}")
                 )
-                if carry
+                if allowed.can_carry_over(rectification)
                 else None,
             }
         )
