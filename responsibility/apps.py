@@ -27,8 +27,10 @@ class ResponsibilityConfig(AppConfig):
         from responsibility.reminders import security_notices  # noqa: F401 (notices in the bell too)
         from responsibility.reminders import sources as letter_sources  # noqa: F401
         from responsibility.supervision import audit as supervision_audit  # noqa: F401 (registers its chain)
+        from responsibility.supervision import integrity as supervision_integrity  # noqa: F401 (its reports)
         from responsibility.supervision import reminder_sources as supervision_sources  # noqa: F401
         from responsibility.supervision import selectors as supervision_selectors  # noqa: F401
+        from responsibility.supervision import verification as supervision_verification  # noqa: F401 (a kind)
         from responsibility.supervision.services.problems import problem_sources_ensure
 
         # Letter PDFs: warn at start-up when WeasyPrint would take the slow path or miss the CJK fonts.

@@ -14,7 +14,7 @@ from core import clock
 from core.appendonly import AppendOnlyModel
 from core.audit import CHAIN_FORMAT_CURRENT
 from core.deadlines import TrafficLight, deadline_light, deadline_q
-from core.verification import verification_code_new
+from core.sealed_reports import SealedReportDocument, sealed_report_constraints
 from responsibility.letters.models.letters import LetterClause
 
 
@@ -373,9 +373,9 @@ class DutyAuditHead(models.Model):
         return f"#{self.last_sequence} {self.last_hash[:12]}"
 
 
-class DutyReportDocument(AppendOnlyModel):
+class DutyReportDocument(SealedReportDocument):
     """A sealed year-end report (年度履职报告) of one assignment: rendered once, sealed, stored with its
-    SHA-256 and the verification code printed on it, and never changed or deleted.
+    SHA-256 and the verification code printed on it, and never changed or deleted (core.sealed_reports).
 
     Issuing the report again adds the next version (1, 2, …): the latest version is the one in force, each
     earlier one is superseded by it. Its issuing is the `report_issued` event in the duty audit chain.
@@ -387,45 +387,13 @@ class DutyReportDocument(AppendOnlyModel):
         on_delete=models.PROTECT,
         related_name="report_documents",
     )
-    version = models.PositiveIntegerField(_("version"))
-    verification_code = models.CharField(
-        _("verification code"), max_length=19, unique=True, default=verification_code_new, editable=False
-    )
     file = models.FileField(_("PDF file"), upload_to="duty-reports/%Y/", editable=False)
-    sha256 = models.CharField(_("PDF SHA-256"), max_length=64, unique=True, editable=False)
-    size = models.PositiveIntegerField(_("size in bytes"), editable=False)
-    # What the report says (duties.pdf.duty_report_fingerprint): a version is issued only when it changed.
-    content_sha256 = models.CharField(_("content SHA-256"), max_length=64, editable=False)
-    # Where every audit chain stood when it was sealed (printed in the report, shown on verification).
-    anchor = models.ForeignKey(
-        "accounts.ChainAnchor",
-        verbose_name=_("chain anchor"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        editable=False,
-    )
-    issued_at = models.DateTimeField(_("report issued at"), default=clock.now, editable=False)
-    issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("report issued by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-    )
 
     class Meta:
         verbose_name = _("sealed year-end report")
         verbose_name_plural = _("sealed year-end reports")
         ordering = ["assignment", "-version"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["assignment", "version"], name="dutyreportdocument_one_per_version"
-            ),
-            models.CheckConstraint(name="dutyreportdocument_version_positive", condition=Q(version__gte=1)),
-            models.CheckConstraint(name="dutyreportdocument_has_file", condition=~Q(file="") & ~Q(sha256="")),
-        ]
+        constraints = sealed_report_constraints("dutyreportdocument", "assignment")
 
     def __str__(self) -> str:
         return f"{self.assignment} · v{self.version} · {self.verification_code}"

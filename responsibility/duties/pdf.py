@@ -3,7 +3,7 @@
 Pure, like `letters.pdf.letter_render_pdf`: it reads the assignment, renders our own template with
 the core PDF engine (core.pdf.engine.html_to_pdf) and returns bytes. It saves nothing and fetches
 nothing but the PDF assets and the pre-subset fonts. The page set-up (A4, margins, "— 1 —" page
-numbers) is the letters' (pdf/base.html links letter.css); duty_report.css only adds the report's own
+numbers) is the letters' (pdf/base.html links letter.css); report.css only adds the report's own
 pieces. The fixed wording is Chinese, as in the letters: the report is an
 official document whoever renders it. User text reaches the HTML only through autoescaped variables.
 
@@ -26,11 +26,8 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, field, fields, replace
 
-from django.conf import settings
 from django.utils import timezone, translation
 
-from accounts.anchors.models import ChainAnchor
-from accounts.anchors.services import anchor_timestamp_line
 from core import clock
 from core.pdf.engine import (
     DOCUMENT_LANGUAGE,
@@ -40,7 +37,6 @@ from core.pdf.engine import (
     html_to_pdf,
 )
 from core.pdf.fonts import font_template_context
-from core.pdf.qr import qr_data_url
 from responsibility.duties.audit import DUTY_CHAIN
 from responsibility.duties.models import (
     AssignmentStatus,
@@ -51,11 +47,11 @@ from responsibility.duties.models import (
     Recurrence,
     ReviewStatus,
     TaskOccurrence,
-    duty_report_reference,
     duty_report_title,
 )
 from responsibility.duties.selectors import duty_assignment_list_with_records
 from responsibility.duties.timeliness import period_completion
+from responsibility.letters.issued_reports import ReportIssue, SealedBlock, report_sealed_block
 from responsibility.letters.models.letters import LetterClause
 from responsibility.letters.pdf import chinese_numeral, document_date
 
@@ -85,30 +81,17 @@ def duty_report_render(*, assignment: DutyAssignment) -> bytes:
     return _report_pdf(duty_report_read(assignment=assignment), subject=f"Duty report {assignment.pk}")
 
 
-@dataclass(frozen=True)
-class ReportIssue:
-    """What the issued report prints about itself (given by the service that seals and stores it)."""
-
-    assignment_id: int
-    year: int
-    version: int
-    verification_code: str
-    issued_at: datetime.datetime
-    content_sha256: str  # duty_report_fingerprint of the report: printed, and shown on verification
-    anchor: ChainAnchor | None = None  # where every chain stood when it was sealed
-
-
 def duty_report_render_issued(*, report: "DutyReport", issue: ReportIssue) -> bytes:
     """The issued year-end report as PDF/A-3b, ready to seal: `report` (from `duty_report_read`) with its
     number, version, content fingerprint, verification code, QR code and the chain anchor made for it."""
     resources: dict[str, tuple[str, bytes]] = {}
     with translation.override(DOCUMENT_LANGUAGE):
-        sealed = _sealed_block(issue, resources)
+        sealed = report_sealed_block(issue, chain_name=DUTY_CHAIN.name, resources=resources)
     return _report_pdf(
         replace(report, sealed=sealed),
         resources=resources,
         pdf_variant=PDF_VARIANT,
-        subject=f"Duty report {issue.assignment_id} version {issue.version}",
+        subject=f"Duty report {issue.reference} version {issue.version}",
     )
 
 
@@ -134,62 +117,6 @@ def _report_pdf(report: "DutyReport", *, resources=None, pdf_variant=None, subje
         subject=subject,
         stylesheets=OFFICIAL_DOCUMENT_STYLESHEETS,
     )
-
-
-@dataclass(frozen=True)
-class AnchorLine:
-    number: int
-    time: str
-    digest: str
-    duty_sequence: int  # how many events the duty chain held then
-    duty_hash: str  # and its last event's hash
-    timestamp: str  # how the anchor was timestamped, as a sentence
-
-
-@dataclass(frozen=True)
-class SealedBlock:
-    """The issued report's own lines: number and version, verification, chain anchor."""
-
-    reference: str  # 履责〔2026〕12号
-    version: int
-    issued_on: str
-    content_hash: str
-    verification_code: str
-    verification_url: str
-    verification_page: str
-    qr_url: str
-    anchor: AnchorLine | None
-
-
-def _sealed_block(issue: ReportIssue, resources: dict) -> SealedBlock:
-    site = settings.SITE_URL.rstrip("/")
-    verification_url = f"{site}/verify/{issue.verification_code}/"
-    anchor = None
-    if issue.anchor is not None:
-        head = issue.anchor.heads.get(DUTY_CHAIN.name, {})
-        anchor = AnchorLine(
-            number=issue.anchor.number,
-            time=_timestamp(issue.anchor.created_at),
-            digest=issue.anchor.digest,
-            duty_sequence=head.get("sequence", 0),
-            duty_hash=head.get("hash", ""),
-            timestamp=anchor_timestamp_line(issue.anchor),
-        )
-    return SealedBlock(
-        reference=duty_report_reference(year=issue.year, assignment_id=issue.assignment_id),
-        version=issue.version,
-        issued_on=document_date(timezone.localtime(issue.issued_at).date()),
-        content_hash=issue.content_sha256,
-        verification_code=issue.verification_code,
-        verification_url=verification_url,
-        verification_page=f"{site}/verify/",
-        qr_url=qr_data_url(verification_url, resources),
-        anchor=anchor,
-    )
-
-
-def _timestamp(moment: datetime.datetime) -> str:
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M:%S")
 
 
 # --- What the template shows -------------------------------------------------------------------

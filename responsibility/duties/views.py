@@ -17,7 +17,6 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -29,6 +28,7 @@ from core.deadlines import TrafficLight
 from core.errors import ApplicationError
 from core.forms import VersionForm
 from core.http import as_attachment, form_data, form_files, form_status, form_submit, query_without_page
+from core.sealed_reports import report_issue_tell
 from responsibility.duties.audit import duty_event_describe
 from responsibility.duties.forms import (
     AssignmentForm,
@@ -617,28 +617,14 @@ def duty_report_issue_view(request, pk: int):
     except ApplicationError as error:
         messages.error(request, str(error))
         return _detail(assignment.pk, "reports")
-    document = result.document
-    if result.issued:
-        messages.success(
-            request,
-            _(
-                "Version %(version)d of the year-end duty report was issued and sealed. "
-                "Its verification code is %(code)s."
-            )
-            % {"version": document.version, "code": document.verification_code},
-        )
-    else:
-        messages.info(
-            request,
-            _(
-                "The report reads as version %(version)d, issued at %(time)s: no new version was issued. "
-                "Download that one."
-            )
-            % {
-                "version": document.version,
-                "time": timezone.localtime(document.issued_at).strftime("%Y-%m-%d %H:%M"),
-            },
-        )
+    report_issue_tell(
+        request,
+        result,
+        issued=_(
+            "Version %(version)d of the year-end duty report was issued and sealed. "
+            "Its verification code is %(code)s."
+        ),
+    )
     return _detail(assignment.pk, "reports")
 
 

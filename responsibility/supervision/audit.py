@@ -277,6 +277,17 @@ def inspection_event_describe(event: InspectionEvent) -> str:
                 sentence, _("Carried over: %(references)s.") % {"references": separator.join(carried)}
             )
         return sentence
+    if kind == K.REPORT_ISSUED:
+        values = {"version": payload.get("version", 1), "code": payload.get("code", "")}
+        if payload.get("supersedes"):
+            return _(
+                "Rectification report issued and sealed as version %(version)d (verification code "
+                "%(code)s), superseding version %(supersedes)d."
+            ) % {**values, "supersedes": payload["supersedes"]}
+        return (
+            _("Rectification report issued and sealed as version %(version)d (verification code %(code)s).")
+            % values
+        )
     if kind == K.CARRIED_OVER:
         moved = payload.get("deadline", {})
         return sentence_with_note(

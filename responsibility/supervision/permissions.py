@@ -290,12 +290,39 @@ def inspection_permissions_for(*, user, inspection) -> InspectionPermissions:
     )
 
 
+def rectification_report_user_can_read(*, user, batch) -> bool:
+    """A list's 整改情况报告 (its working draft and its sealed versions) names every problem of the list:
+    it is read by the readers of the whole ledger. An inspection plan's list has no report (its findings
+    are reported with the plan)."""
+    return batch.plan_id is None and ledger_user_can_see_all(user=user)
+
+
+def rectification_report_user_can_issue(*, user, batch) -> bool:
+    """The office and the inspection team issue a list's report once the list is reconciled."""
+    return (
+        batch.plan_id is None
+        and not batch.is_open
+        and rectification_report_user_can_read(user=user, batch=batch)
+        and problem_list_user_can_manage(user=user)
+    )
+
+
+def rectification_report_check_issue_permission(*, user, batch) -> None:
+    if not rectification_report_user_can_issue(user=user, batch=batch):
+        raise PermissionDenied(
+            _("Only the office or the inspection team may issue the report, once the list is reconciled.")
+        )
+
+
 @dataclass(frozen=True)
 class BatchPermissions:
     """What one user may do to one problem list now (its page): correct it, add documents, record its
-    problems. An inspection plan's list is the plan's: its problems come from the plan's inspections."""
+    problems; read and issue its report. An inspection plan's list is the plan's: its problems come from
+    the plan's inspections."""
 
     can_manage: bool
+    can_read_report: bool
+    can_issue_report: bool
 
     def can_carry_over(self, rectification) -> bool:
         """结转 one of its problems now: one still being rectified, not carried over already."""
@@ -308,5 +335,7 @@ class BatchPermissions:
 
 def batch_permissions_for(*, user, batch) -> BatchPermissions:
     return BatchPermissions(
-        can_manage=batch.plan_id is None and batch.is_open and problem_list_user_can_manage(user=user)
+        can_manage=batch.plan_id is None and batch.is_open and problem_list_user_can_manage(user=user),
+        can_read_report=rectification_report_user_can_read(user=user, batch=batch),
+        can_issue_report=rectification_report_user_can_issue(user=user, batch=batch),
     )

@@ -23,6 +23,7 @@ from responsibility.supervision.models import (
     ProblemBatch,
     Recheck,
     Rectification,
+    RectificationReportDocument,
     RectificationStatus,
     SpotCheckDraw,
 )
@@ -220,6 +221,16 @@ def batch_list_with_counts(*, batches: QuerySet) -> QuerySet:
     return batches.annotate(
         problem_count=Count("findings"),
         closed_count=Count("findings", filter=Q(findings__rectification__status=RectificationStatus.CLOSED)),
+    )
+
+
+def rectification_report_list_of(*, batch: ProblemBatch) -> QuerySet:
+    """The sealed versions of the list's 整改情况报告, the one in force (the latest) first. The caller has
+    checked `rectification_report_user_can_read`."""
+    return (
+        RectificationReportDocument.objects.filter(batch=batch)
+        .select_related("issued_by")
+        .order_by("-version")
     )
 
 

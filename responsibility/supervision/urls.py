@@ -4,7 +4,7 @@ Included in the one `responsibility` namespace (responsibility/urls.py)."""
 
 from django.urls import path
 
-from responsibility.supervision.views import findings, inspections, ledger, problems, rechecks
+from responsibility.supervision.views import findings, inspections, ledger, problems, rechecks, reports
 
 urlpatterns = [
     # Supervision: plans, draws, inspections (the inspection team; read-only for the office and Party Group)
@@ -55,6 +55,18 @@ urlpatterns = [
     path("problems/<int:pk>/record/", problems.problem_create_view, name="problem-create"),
     path("problems/<int:pk>/import/", problems.problem_import_view, name="problem-import"),
     path("problems/<int:pk>/reconcile/", problems.batch_reconcile_view, name="batch-reconcile"),
+    # 整改情况报告: the working draft, issuing it sealed, a sealed version
+    path("problems/<int:pk>/report.pdf", reports.rectification_report_view, name="rectification-report"),
+    path(
+        "problems/<int:pk>/reports/issue/",
+        reports.rectification_report_issue_view,
+        name="rectification-report-issue",
+    ),
+    path(
+        "problems/<int:pk>/reports/<int:version>.pdf",
+        reports.rectification_report_document_view,
+        name="rectification-report-document",
+    ),
     path("findings/<int:pk>/carry-over/", problems.problem_carry_over_view, name="problem-carry-over"),
     path(
         "problems/<int:pk>/import/template.xlsx",

@@ -19,6 +19,7 @@ from responsibility.supervision.models import (
     InspectionEvent,
     InspectionEventKind,
     ProblemBatch,
+    RectificationReportDocument,
     RectificationStatus,
 )
 from tests.browser.conftest import PHONE_390, browser_tab, log_in
@@ -47,9 +48,12 @@ def _report_measure(page, finding: Finding, number: int, text: str, evidence) ->
         form.locator("button[type=submit]").click()
 
 
-def test_a_list_from_opening_to_reconciliation(page, browser, live_server, supervision, tmp_path):
-    """The whole life of a list through the pages, by four people on two devices (about 10 s: some twenty
-    page loads in a real browser)."""
+def test_a_list_from_opening_to_reconciliation(
+    page, browser, live_server, supervision, tmp_path, seal_settings, settings
+):
+    """The whole life of a list through the pages, by four people on two devices, to its sealed report
+    (about 11 s: some twenty page loads in a real browser, and one report rendered and sealed)."""
+    settings.MEDIA_ROOT = tmp_path / "media"
     office, head, staff = supervision.org.office_admin, supervision.org.heads[0], supervision.org.staff[0]
     verifier = supervision.outside_inspector
     evidence = tmp_path / "整改佐证.pdf"
@@ -123,6 +127,14 @@ def test_a_list_from_opening_to_reconciliation(page, browser, live_server, super
     assert "已对账销号" in page.locator("main").inner_text()
     batch.refresh_from_db()
     assert batch.status == "reconciled"
+
+    # and issues the list's sealed 整改情况报告 from the list's page, with a double click
+    page.goto(reverse("responsibility:batch-detail", args=[batch.pk]))
+    with page.expect_navigation():
+        page.locator("#reports button[type=submit]").dblclick()
+    [report] = RectificationReportDocument.objects.filter(batch=batch)
+    reports = page.locator("#reports").inner_text()
+    assert report.verification_code in reports and "现行有效" in reports
     kinds = list(
         InspectionEvent.objects.filter(subject=f"finding:{finding.pk}").values_list("kind", flat=True)
     )

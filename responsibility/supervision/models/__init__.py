@@ -35,8 +35,11 @@ from responsibility.supervision.models.problems import (
     RecheckResult,
     Rectification,
     RectificationQuerySet,
+    RectificationReportDocument,
     RectificationStatus,
     Severity,
+    rectification_report_reference,
+    rectification_report_title,
     traffic_light,
 )
 
@@ -66,9 +69,12 @@ __all__ = [
     "RecheckResult",
     "Rectification",
     "RectificationQuerySet",
+    "RectificationReportDocument",
     "RectificationStatus",
     "Severity",
     "SpotCheckDraw",
     "UNFINISHED_RECTIFICATION_STATUSES",
+    "rectification_report_reference",
+    "rectification_report_title",
     "traffic_light",
 ]

@@ -21,6 +21,7 @@ class InspectionEventKind(models.TextChoices):
     BATCH_OPENED = "batch_opened", _("Problem list opened")
     BATCH_UPDATED = "batch_updated", _("Problem list changed")
     BATCH_RECONCILED = "batch_reconciled", _("Problem list reconciled")
+    REPORT_ISSUED = "report_issued", _("Rectification report issued")
     CARRIED_OVER = "carried_over", _("Carried over")
     FINDING_RECORDED = "finding_recorded", _("Finding recorded")
     FINDING_UPDATED = "finding_updated", _("Finding changed")

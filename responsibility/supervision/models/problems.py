@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from core import clock
 from core.appendonly import AppendOnlyModel
 from core.deadlines import TrafficLight, deadline_light, deadline_q
+from core.sealed_reports import SealedReportDocument, sealed_report_constraints
 from responsibility.letters.models.letters import ClauseCategory, LetterClause
 from responsibility.supervision.models.inspections import CheckResult, Inspection, InspectionPlan
 
@@ -508,3 +509,40 @@ class RecheckResult(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.recheck} · {self.finding_id}: {self.get_outcome_display()}"
+
+
+class RectificationReportDocument(SealedReportDocument):
+    """A problem list's sealed 整改情况报告, for the Party Group: rendered once, sealed, stored with its
+    SHA-256 and the verification code printed on it, and never changed or deleted (core.sealed_reports).
+
+    Issued once the list is reconciled; issuing it again (a carried-over problem ticked off since) adds
+    the next version, which supersedes the earlier ones. Its issue is the list's `report_issued` event.
+    """
+
+    batch = models.ForeignKey(
+        ProblemBatch, verbose_name=_("problem list"), on_delete=models.PROTECT, related_name="reports"
+    )
+    file = models.FileField(_("PDF file"), upload_to="rectification-reports/%Y/", editable=False)
+
+    class Meta:
+        verbose_name = _("sealed rectification report")
+        verbose_name_plural = _("sealed rectification reports")
+        ordering = ["batch", "-version"]
+        constraints = sealed_report_constraints("rectificationreport", "batch")
+
+    def __str__(self) -> str:
+        return f"{self.batch} · v{self.version} · {self.verification_code}"
+
+    @property
+    def reference(self) -> str:
+        """整改〔2026〕5号: the report's number, the same for every version of one list's report."""
+        return rectification_report_reference(year=self.batch.year, batch_id=self.batch_id)
+
+
+def rectification_report_reference(*, year: int, batch_id: int) -> str:
+    return f"整改〔{year}〕{batch_id}号"
+
+
+def rectification_report_title(batch_title: str) -> str:
+    """关于2026年度党组民主生活会查摆问题整改情况的报告: as printed, and on the verification page."""
+    return f"关于{batch_title}整改情况的报告"

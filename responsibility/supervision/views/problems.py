@@ -45,6 +45,7 @@ from responsibility.supervision.selectors import (
     batch_list_with_counts,
     finding_list_visible_to,
     inspection_events_of,
+    rectification_report_list_of,
 )
 from responsibility.supervision.services.problems import (
     batch_reconcile_refusal,
@@ -127,6 +128,7 @@ def batch_detail_view(request, pk: int):
     """The list: its terms and documents, the problems the user may read in the ledger's order, its
     history."""
     batch = _visible_batch(request, pk)
+    allowed = batch_permissions_for(user=request.user, batch=batch)
     today = clock.today()
     problems = ledger_findings_ordered(
         findings=finding_list_visible_to(user=request.user)
@@ -140,7 +142,8 @@ def batch_detail_view(request, pk: int):
         "responsibility/problems/batch_detail.html",
         {
             "batch": batch,
-            "allowed": batch_permissions_for(user=request.user, batch=batch),
+            "allowed": allowed,
+            "reports": list(rectification_report_list_of(batch=batch)) if allowed.can_read_report else [],
             "rows": list(ledger_rows(problems)),
             "history": event_history_rows(
                 inspection_events_of(subject=f"batch:{batch.pk}"),

@@ -9,6 +9,9 @@ The rules the table encodes:
   others who see the list);
 - a problem of such a list is read as every problem, corrected by the office and the inspection team,
   and verified by the inspection team's members who verify rectifications (there is no plan team);
+- the list's 整改情况报告 (its working draft, its sealed versions) names every problem of the list: it is read
+  by the readers of the whole ledger only, and is a page that does not exist (404) for anyone else; the
+  office and the inspection team issue it once the list is reconciled (403 for the Party Group);
 - an allowed action runs the real service with valid data and redirects ("302 done").
 """
 
@@ -28,6 +31,7 @@ from responsibility.supervision.models import (
     ProblemSource,
     ProblemSourceCode,
     Rectification,
+    RectificationReportDocument,
 )
 from responsibility.supervision.services.measures import MeasureReport, measure_report
 from tests.responsibility.inspections.conftest import batch_input, pdf_upload
@@ -71,6 +75,9 @@ TABLE = {
     ("finding-update", "GET"):           (LOGIN, 404,   403,   404,   403,   200,   200,   403),
     ("rectification-verify", "POST"):    (LOGIN, 404,   403,   404,   403,   DONE,  403,   403),
     ("evidence-download", "GET"):        (LOGIN, 404,   200,   404,   200,   200,   200,   200),
+    ("rectification-report", "GET"):     (LOGIN, 404,   404,   404,   404,   200,   200,   200),
+    ("rectification-report-issue", "POST"): (LOGIN, 404, 404,  404,   404,   DONE,  DONE,  403),
+    ("rectification-report-document", "GET"): (LOGIN, 404, 404, 404,  404,   200,   200,   200),
 }
 # fmt: on
 
@@ -80,6 +87,11 @@ EXPECTED = {
     for role, outcome in zip(ROLES, row, strict=True)
 }
 CANNOT_SEE = {"anonymous", "outsider", "other_head"}
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 def _users(supervision) -> dict:
@@ -121,6 +133,9 @@ def _url(page: str, problem: Finding) -> str:
         "finding-update": [problem.pk],
         "rectification-verify": [problem.pk],
         "evidence-download": [EvidenceFile.objects.get(batch=batch).pk],
+        "rectification-report": [batch.pk],
+        "rectification-report-issue": [batch.pk],
+        "rectification-report-document": [batch.pk, 1],
     }.get(page, [])
     return reverse(f"responsibility:{page}", args=args)
 
@@ -184,6 +199,7 @@ def _snapshot() -> tuple:
         sorted(Rectification.objects.values_list("pk", "status", "version")),
         Measure.objects.count(),
         InspectionEvent.objects.count(),
+        RectificationReportDocument.objects.count(),
     )
 
 
@@ -191,15 +207,17 @@ def _snapshot() -> tuple:
     ("page", "method", "role", "expected"),
     [pytest.param(*cell, outcome, id=" ".join(cell)) for cell, outcome in EXPECTED.items()],
 )
-def test_page_answers_each_role_as_the_table_says(client, supervision, page, method, role, expected):
+def test_page_answers_each_role_as_the_table_says(client, request, supervision, page, method, role, expected):
     # given the office's list with its document and one problem of two measures (reported, when the
     # page verifies), and the role's account logged in
     from responsibility.supervision.services.measures import MeasureInput
     from responsibility.supervision.services.problems import (
         problem_batch_open,
+        problem_batch_reconcile,
         problem_carry_over,
         problem_record,
     )
+    from responsibility.supervision.services.reports import rectification_report_issue
     from tests.responsibility.inspections.conftest import problem_input
 
     office, org = supervision.org.office_admin, supervision.org
@@ -218,7 +236,8 @@ def test_page_answers_each_role_as_the_table_says(client, supervision, page, met
     )
     if page == "rectification-verify":
         _submitted(problem)
-    if page == "batch-reconcile":  # its one problem carried over: the list may be reconciled
+    if page == "batch-reconcile" or page.startswith("rectification-report"):
+        # its one problem carried over: the list may be reconciled
         problem_carry_over(
             finding=problem,
             reason="涉及机构调整，需长期整改。",
@@ -226,6 +245,12 @@ def test_page_answers_each_role_as_the_table_says(client, supervision, page, met
             carried_by=office,
             expected_version=None,
         )
+    if page.startswith("rectification-report"):  # reconciled, and sealed by the office once
+        request.getfixturevalue("seal_settings")
+        request.getfixturevalue("media_root")
+        problem_batch_reconcile(batch=batch, reconciled_by=office, expected_version=None)
+        if page == "rectification-report-document":
+            rectification_report_issue(batch=ProblemBatch.objects.get(pk=batch.pk), issued_by=office)
     problem = Finding.objects.select_related("batch").get(pk=problem.pk)
     user = _users(supervision)[role]
     if user is not None:
