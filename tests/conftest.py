@@ -177,7 +177,7 @@ def seal_settings(tmp_path_factory) -> SealFiles:
 def pdf_fonts() -> Path | None:
     """The pre-subset PDF faces (manage.py prepare_pdf_fonts) in VAR_DIR/fonts, as set-up makes them.
 
-    Making them takes about a minute, so they are made once per machine in a cache folder (kept while
+    Making them takes about 45 s, so they are made once per machine in a cache folder (kept while
     up to date) and copied into this run's VAR_DIR. Without Noto Serif CJK SC there are none, and
     letters render on the slower path (the system check says so).
     """

@@ -21,7 +21,6 @@ import functools
 import hashlib
 import io
 import json
-import logging
 import os
 import re
 import shutil
@@ -379,10 +378,11 @@ PRESUBSET_FAMILY = PRESUBSET_SERIF.family
 PRESUBSET_SOURCE_FAMILY = PRESUBSET_SERIF.source_family
 PRESUBSET_FILES = PRESUBSET_SERIF.files
 # Bump when the character set or the subsetting options change: the files are then made again.
-_PRESUBSET_VERSION = 3
+_PRESUBSET_VERSION = 4
 # Glyph substitutions a horizontal Chinese letter needs; not locl/vert (they pull in thousands of
 # Japanese, Korean, traditional and vertical forms).
 _PRESUBSET_FEATURES = ["ccmp", "kern", "liga", "calt", "halt", "palt"]
+_PRESUBSET_NAME_IDS = [0, 1, 2, 3, 4, 5, 6, 16, 17]
 _TEMPLATE_TEXT_FILES = (
     ("templates", "responsibility", "pdf"),
     ("core", "pdf", "assets"),
@@ -535,9 +535,13 @@ def presubset_fonts_prepare(*, folder: Path | None = None, force: bool = False) 
 def _presubset_face_write(
     face: PresubsetFace, weight: str, source: Path, index: int, characters: str, target: Path, *, force: bool
 ) -> bool:
-    """Cut one style of `face` from `source` into `target` unless it is up to date; whether it was written."""
-    from fontTools import subset
+    """Cut one style of `face` from `source` into `target` unless it is up to date; whether it was written.
+
+    HarfBuzz cuts it (core.pdf.presubset_cut, a fraction of a second); fontTools names it ours and numbers
+    its CIDs (about 15 s a face, most of it writing the CFF)."""
     from fontTools.ttLib import TTFont
+
+    from core.pdf.presubset_cut import face_cut
 
     source_stat = source.stat()
     stamp = json.dumps(
@@ -554,23 +558,16 @@ def _presubset_face_write(
     stamp_path = target.with_suffix(".json")
     if not force and target.is_file() and stamp_path.is_file() and stamp_path.read_text() == stamp:
         return False
-    options = subset.Options()
-    options.layout_features = list(_PRESUBSET_FEATURES)
-    options.hinting = False
-    options.desubroutinize = True
-    options.name_IDs = [0, 1, 2, 3, 4, 5, 6, 16, 17]
-    font = TTFont(source, fontNumber=index, lazy=True)
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(text=characters)
-    font_tools_logger = logging.getLogger("fontTools")
-    level = font_tools_logger.level
-    font_tools_logger.setLevel(logging.ERROR)  # it lists every glyph at INFO
-    try:
-        subsetter.subset(font)
-    finally:
-        font_tools_logger.setLevel(level)
+    cut = face_cut(
+        source,
+        index=index,
+        characters=characters,
+        layout_features=_PRESUBSET_FEATURES,
+        name_ids=_PRESUBSET_NAME_IDS,
+    )
+    font = TTFont(io.BytesIO(cut))
     _font_rename(font, family=face.family, style=face.source_styles[weight])
-    font = _font_cids_sequential(font)
+    _font_cids_sequential(font)
     partial = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     font.save(partial)
     os.replace(partial, target)  # atomic: a worker never reads half a font
@@ -578,26 +575,20 @@ def _presubset_face_write(
     return True
 
 
-def _font_cids_sequential(font):
-    """The font with CID = glyph id again, as in the full Noto font (its charset is the identity).
+def _font_cids_sequential(font) -> None:
+    """CID = glyph id again in `font`, as in the full Noto font (its charset is the identity).
 
-    fontTools keeps each glyph's original CID in a subset's charset, but WeasyPrint writes glyph ids
-    as CIDs and PDF readers find a CID-keyed CFF glyph by CID: with gaps, every character would draw
-    the wrong glyph or none. The glyphs are renamed cid00001, cid00002, … in glyph id order.
+    A cut keeps each glyph's original CID in its charset, but WeasyPrint writes glyph ids as CIDs and PDF
+    readers find a CID-keyed CFF glyph by CID: with gaps, every character would draw the wrong glyph or
+    none. The glyphs are renamed cid00001, cid00002, … in glyph id order; `font` is freshly read, so the
+    other tables still refer to glyphs by id.
     """
-    from fontTools.ttLib import TTFont
-
-    buffer = io.BytesIO()
-    font.save(buffer)
-    buffer.seek(0)
-    font = TTFont(buffer)
     order = [".notdef"] + [f"cid{glyph_id:05d}" for glyph_id in range(1, font["maxp"].numGlyphs)]
-    font.setGlyphOrder(order)  # the other tables are read by glyph id under these names
     top = font["CFF "].cff.topDictIndex[0]
     rename = dict(zip(top.charset, order, strict=True))
+    font.setGlyphOrder(order)
     top.CharStrings.charStrings = {rename[name]: index for name, index in top.CharStrings.charStrings.items()}
     top.charset = order
-    return font
 
 
 def _font_rename(font, *, family: str, style: str) -> None:
