@@ -2,7 +2,8 @@
 
 Chromium is Debian's (/usr/bin/chromium, or CHROMIUM_PATH); Playwright only drives it, so
 `playwright install` is never needed. Without Chromium the browser tests are skipped, unless
-CHROMIUM_REQUIRED=1 (CI), where a missing browser is an error.
+CHROMIUM_REQUIRED=1 (CI), where a missing browser is an error. BROWSER_TESTS=0 skips them, saying so:
+CI runs them once, in its PostgreSQL pass, and not again in its SQLite pass.
 """
 
 import os
@@ -46,6 +47,16 @@ def chromium_path() -> str | None:
     if Path(candidate).is_file() and os.access(candidate, os.X_OK):
         return candidate
     return shutil.which(candidate)
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """BROWSER_TESTS=0: every test marked `browser` is skipped before any of its fixtures is made."""
+    if os.environ.get("BROWSER_TESTS") != "0":
+        return
+    skip = pytest.mark.skip(reason="browser tests not run in this pass (BROWSER_TESTS=0)")
+    for item in items:
+        if item.get_closest_marker("browser") is not None:
+            item.add_marker(skip)
 
 
 def _unavailable(reason: str):
