@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from openpyxl import load_workbook
 
 from core.errors import ApplicationError
+from responsibility.supervision import problem_import
 from responsibility.supervision.audit import inspection_chain_verify
 from responsibility.supervision.models import Finding, InspectionEvent, Measure, ProblemBatch
 from responsibility.supervision.problem_import import (
@@ -133,6 +134,34 @@ def test_a_file_that_is_not_a_problem_list_is_refused(supervision, problem_list,
 
     assert expected in str(refused.value) + " ".join(error.message for error in refused.value.errors)
     assert _written() == before
+
+
+def test_a_file_of_more_rows_than_one_list_holds_is_refused_before_any_row_is_read(
+    supervision, problem_list, monkeypatch
+):
+    # the rule at a small limit: a file of exactly the limit imports, one row more is refused
+    monkeypatch.setattr(problem_import, "MAX_IMPORT_ROWS", 3)
+    file = workbook_of(good_rows(supervision))
+    too_many = workbook_of([*good_rows(supervision), [3, "法制工作委员会", "多余的问题"]])
+    before = _written()
+
+    with pytest.raises(ProblemImportRefused) as refused:
+        problem_list_import(
+            batch=problem_list, workbook_file=too_many, imported_by=supervision.org.office_admin
+        )
+
+    assert [error.message for error in refused.value.errors] == [
+        "The sheet has 4 rows; import at most 3 at a time."
+    ]
+    assert _written() == before
+    assert (
+        len(
+            problem_list_import(
+                batch=problem_list, workbook_file=file, imported_by=supervision.org.office_admin
+            )
+        )
+        == 2
+    )
 
 
 def test_only_the_office_and_the_team_import_and_never_into_a_plans_list(supervision, problem_list):
