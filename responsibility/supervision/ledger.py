@@ -169,6 +169,8 @@ class LedgerGroup:
 # Units named by a list of their ids up to this many; more are picked from every unit, read in one pass
 # (2,000 units: 1.5 ms on PostgreSQL, 10 ms for a list of 2,000 ids).
 UNITS_NAMED_BY_ID = 200
+# The problem lists the ledger's filter offers: the newest (and the one chosen from a list's page).
+LEDGER_BATCH_CHOICES = 100
 
 
 def unit_groups(counts: dict[int, LedgerCounts]) -> list[LedgerGroup]:
@@ -240,8 +242,8 @@ def trend_points(*, today: datetime.date, overdue: list[int]) -> list[TrendPoint
     return [TrendPoint(day=day, overdue=count) for day, count in zip(days, overdue, strict=True)]
 
 
-def units_furthest_behind(groups: list[LedgerGroup]) -> list[LedgerGroup]:
-    """The lowest closure rate first, then the most findings."""
+def groups_furthest_behind(groups: list[LedgerGroup]) -> list[LedgerGroup]:
+    """Units or lists: the lowest closure rate first, then the most findings."""
     return sorted(groups, key=lambda group: (group.counts.closure_rate or 0, -group.counts.total, group.name))
 
 
@@ -275,15 +277,17 @@ class LedgerFigures:
 
     summary: LedgerCounts
     by_source: list[LedgerGroup]
-    by_batch: list[LedgerGroup]
-    units_behind: list[LedgerGroup]  # the first `units_shown` of `units_furthest_behind`
+    lists_behind: list[LedgerGroup]  # the first `shown` lists of `groups_furthest_behind`
+    lists_total: int
+    units_behind: list[LedgerGroup]  # the first `shown` units of `groups_furthest_behind`
     units_total: int
 
 
-def ledger_figures(*, user, filters: LedgerFilters, today: datetime.date, units_shown: int) -> LedgerFigures:
-    """The counts of the findings the user may read, narrowed by the filters.
+def ledger_figures(*, user, filters: LedgerFilters, today: datetime.date, shown: int) -> LedgerFigures:
+    """The counts of the findings the user may read, narrowed by the filters: the `shown` problem lists
+    and units furthest behind of them (a province has thousands of lists).
 
-    Only what the page shows is kept: every unit's counts are `ledger_tables`.
+    Only what the page shows is kept: every list's and unit's counts are `ledger_tables`.
     """
 
     def compute(version) -> LedgerFigures:
@@ -293,12 +297,13 @@ def ledger_figures(*, user, filters: LedgerFilters, today: datetime.date, units_
         return LedgerFigures(
             summary=counts_total(group.counts for group in by_unit),
             by_source=lists.by_source,
-            by_batch=lists.by_batch,
-            units_behind=units_furthest_behind(by_unit)[:units_shown],
+            lists_behind=groups_furthest_behind(lists.by_batch)[:shown],
+            lists_total=len(lists.by_batch),
+            units_behind=groups_furthest_behind(by_unit)[:shown],
             units_total=len(by_unit),
         )
 
-    return _figures(name="ledger", user=user, parts=(filters, today, units_shown), compute=compute)
+    return _figures(name="ledger", user=user, parts=(filters, today, shown), compute=compute)
 
 
 @dataclass(frozen=True)
@@ -333,7 +338,7 @@ def ledger_tables(*, user, filters: LedgerFilters, today: datetime.date) -> Ledg
 class DashboardFigures:
     summary: LedgerCounts
     by_source: list[LedgerGroup]
-    units_behind: list[LedgerGroup]  # the first `units_shown` of `units_furthest_behind`
+    units_behind: list[LedgerGroup]  # the first `units_shown` of `groups_furthest_behind`
     units_total: int
     categories: list[CategoryCount]
     trend: list[TrendPoint]
@@ -350,7 +355,7 @@ def ledger_dashboard_figures(
         return DashboardFigures(
             summary=counts_total(group.counts for group in by_unit),
             by_source=list_groups(counted.by_batch()).by_source,
-            units_behind=units_furthest_behind(by_unit)[:units_shown],
+            units_behind=groups_furthest_behind(by_unit)[:units_shown],
             units_total=len(by_unit),
             categories=category_counts(counted.by_category()),
             trend=trend_points(today=today, overdue=counted.overdue_trend()),
@@ -362,15 +367,19 @@ def ledger_dashboard_figures(
 # --- Filter choices -------------------------------------------------------------------------------
 
 
-def ledger_batch_choices(*, findings: QuerySet[Finding]) -> QuerySet[ProblemBatch]:
-    """Problem lists with at least one of the findings (the user's visible ones, from
-    `finding_list_visible_to`), newest first.
+def ledger_batch_choices(*, findings: QuerySet[Finding], chosen: int | None = None) -> QuerySet[ProblemBatch]:
+    """The problem lists the filter offers: the `LEDGER_BATCH_CHOICES` newest with at least one of the
+    findings (the user's visible ones, from `finding_list_visible_to`), and the one `chosen` (from a
+    list's page) when it has one too. Older lists are chosen from their own page: a province has
+    thousands, too many for one menu.
 
     Asked list by list (`EXISTS`, an index lookup each), not by reading every finding's list.
     """
-    return ProblemBatch.objects.filter(Exists(findings.order_by().filter(batch_id=OuterRef("pk")))).order_by(
-        "-year", "-raised_on", "title"
-    )
+    lists = ProblemBatch.objects.filter(Exists(findings.order_by().filter(batch_id=OuterRef("pk"))))
+    offered = Q(pk__in=lists.order_by("-year", "-raised_on", "-pk").values("pk")[:LEDGER_BATCH_CHOICES])
+    if chosen is not None:
+        offered |= Q(pk=chosen)
+    return lists.filter(offered).order_by("-year", "-raised_on", "title")
 
 
 def ledger_source_choices(*, findings: QuerySet[Finding]) -> QuerySet[ProblemSource]:

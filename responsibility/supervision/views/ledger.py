@@ -49,7 +49,7 @@ logger = logging.getLogger(__name__)
 
 LEDGER_PAGE_SIZE = 50
 # The ledger page shows the units furthest behind; the units page lists them all, a page at a time.
-LEDGER_UNITS_SHOWN = 20
+LEDGER_GROUPS_SHOWN = 20  # the problem lists and the units furthest behind, on the ledger page
 UNITS_PAGE_SIZE = 50
 # Made in the request, so bounded. Measured on a busy 2-core machine: 10,000 rows of Excel in about
 # 3 s; WeasyPrint lays out 15-30 ms a table row, so 500 rows of PDF (about 30 pages) take 5-9 s.
@@ -72,13 +72,19 @@ def _ledger_url(request) -> str:
     return reverse("responsibility:ledger") + (f"?{query}" if query else "")
 
 
+def _chosen_batch(request) -> int | None:
+    """The problem list the query names (a list's page links to the ledger with it), if it is a number."""
+    value = request.GET.get("batch", "")
+    return int(value) if value.isdigit() and len(value) <= 18 else None
+
+
 def _ledger_filtered(request, today) -> tuple[LedgerFilterForm, QuerySet]:
     """The filter form and the findings the user may read, narrowed by it."""
     visible = finding_list_visible_to(user=request.user)
     form = LedgerFilterForm(
         request.GET or None,
         sources=ledger_source_choices(findings=visible),
-        batches=ledger_batch_choices(findings=visible),
+        batches=ledger_batch_choices(findings=visible, chosen=_chosen_batch(request)),
         units=ledger_unit_choices(findings=visible),
     )
     return form, ledger_filter(findings=visible, filters=form.filters(), today=today)
@@ -102,7 +108,7 @@ def ledger_view(request):
     today = clock.today()
     form, findings = _ledger_filtered(request, today)
     filters = form.filters()
-    figures = ledger_figures(user=user, filters=filters, today=today, units_shown=LEDGER_UNITS_SHOWN)
+    figures = ledger_figures(user=user, filters=filters, today=today, shown=LEDGER_GROUPS_SHOWN)
     ids = ledger_findings_ordered(findings=findings, today=today).values_list("pk", flat=True)
     paginator = CountedPaginator(ids, LEDGER_PAGE_SIZE, count=figures.summary.total)
     page = paginator.get_page(request.GET.get("page"))
@@ -115,7 +121,8 @@ def ledger_view(request):
             "filters_applied": not filters.is_empty,
             "summary": figures.summary,
             "by_source": figures.by_source,
-            "by_batch": figures.by_batch,
+            "lists_behind": figures.lists_behind,
+            "lists_total": figures.lists_total,
             "units_behind": figures.units_behind,
             "units_total": figures.units_total,
             "page_obj": page,
@@ -250,7 +257,7 @@ def ledger_dashboard_view(request):
     form = LedgerDashboardFilterForm(
         request.GET or None,
         sources=ledger_source_choices(findings=visible),
-        batches=ledger_batch_choices(findings=visible),
+        batches=ledger_batch_choices(findings=visible, chosen=_chosen_batch(request)),
     )
     filters = form.filters()
     figures = ledger_dashboard_figures(

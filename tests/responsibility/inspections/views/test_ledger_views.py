@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from responsibility.supervision import ledger as ledger_module
 from responsibility.supervision.views import ledger as ledger_views
 from tests.responsibility.inspections.ledger_helpers import ledger_scenario, move, record
 from tests.responsibility.pdf.reading import compact, pdf_text
@@ -438,7 +439,7 @@ def test_a_unit_chosen_from_a_count_table_is_named_beside_the_search(client, sup
 def test_the_ledger_shows_the_units_furthest_behind_and_links_to_all_of_them(
     client, supervision, scenario, monkeypatch
 ):
-    monkeypatch.setattr(ledger_views, "LEDGER_UNITS_SHOWN", 1)
+    monkeypatch.setattr(ledger_views, "LEDGER_GROUPS_SHOWN", 1)
     client.force_login(supervision.org.inspector)
 
     response = client.get(LEDGER, {"severity": ""})
@@ -447,6 +448,75 @@ def test_the_ledger_shows_the_units_furthest_behind_and_links_to_all_of_them(
     assert [group.name for group in response.context["units_behind"]] == ["法制工作委员会"]
     assert response.context["units_total"] == 2
     assert f'href="{UNITS}?severity="'.encode() in response.content
+
+
+def _second_list():
+    """An audit's list, raised yesterday (newer than the fixture's democratic life meeting list), with one
+    problem of the second committee."""
+    import datetime
+
+    from django.utils import timezone
+
+    from accounts.models import OrgUnit
+    from responsibility.supervision.models import ProblemBatch, ProblemSource, ProblemSourceCode
+    from responsibility.supervision.services.problems import problem_batch_open, problem_record
+    from tests.responsibility.inspections.conftest import batch_input, problem_input
+
+    office = ProblemBatch.objects.filter(plan__isnull=True).first().created_by
+    audit = problem_batch_open(
+        data=batch_input(
+            source=ProblemSource.objects.get(code=ProblemSourceCode.AUDIT),
+            title="2026年度经济责任审计发现问题",
+            raised_on=timezone.localdate() - datetime.timedelta(days=1),
+        ),
+        opened_by=office,
+    )
+    problem_record(
+        batch=ProblemBatch.objects.get(pk=audit.pk),
+        data=problem_input(OrgUnit.objects.get(name="财政经济工作委员会")),
+        recorded_by=office,
+    )
+    return audit
+
+
+def test_the_ledger_shows_the_lists_furthest_behind_and_links_to_all_of_them(
+    client, supervision, problem_list, list_problem, monkeypatch
+):
+    # given two problem lists with a problem each (the plan's list has none)
+    _second_list()
+    monkeypatch.setattr(ledger_views, "LEDGER_GROUPS_SHOWN", 1)
+    client.force_login(supervision.org.inspector)
+
+    # when
+    response = client.get(LEDGER)
+
+    # then one of the two is shown, and the problem lists page is linked for all of them
+    assert len(response.context["lists_behind"]) == 1
+    assert response.context["lists_total"] == 2
+    content = response.content.decode()
+    assert "共 2 个问题清单，这里列出销号率最低的 1 个。" in content
+    assert f'href="{reverse("responsibility:batch-list")}">查看全部 2 个问题清单</a>' in content
+
+
+def test_the_ledgers_list_menu_offers_the_newest_lists_and_the_one_chosen(
+    client, supervision, problem_list, list_problem, monkeypatch
+):
+    # given two lists, and a menu of one
+    audit = _second_list()
+    monkeypatch.setattr(ledger_module, "LEDGER_BATCH_CHOICES", 1)
+    client.force_login(supervision.org.inspector)
+
+    def offered(response) -> list[str]:
+        return [str(choice) for choice in response.context["filter_form"].fields["batch"].queryset]
+
+    # then the menu offers the newest list, and the older one when a list's page links to it
+    assert offered(client.get(LEDGER)) == [audit.title]
+    chosen = client.get(LEDGER, {"batch": problem_list.pk})
+    assert offered(chosen) == [audit.title, problem_list.title]
+    assert chosen.context["summary"].total == 1  # its one problem
+    # and a list nobody may read, or no number at all, is not offered and filters nothing
+    for value in ("999999", "x" * 30, "9" * 40):
+        assert client.get(LEDGER, {"batch": value}).status_code == 200
 
 
 def test_the_units_page_lists_every_unit_a_page_at_a_time_with_the_filters_kept(
