@@ -224,6 +224,14 @@ def batch_list_with_counts(*, batches: QuerySet) -> QuerySet:
     )
 
 
+def batch_list_counted(*, pks: list[int]) -> list[ProblemBatch]:
+    """The lists `pks` (a page of them), in that order, with their counts (`batch_list_with_counts`): only
+    the page's lists are counted."""
+    counted = batch_list_with_counts(batches=ProblemBatch.objects.filter(pk__in=pks).select_related("source"))
+    by_pk = {batch.pk: batch for batch in counted}
+    return [by_pk[pk] for pk in pks]
+
+
 def rectification_report_list_of(*, batch: ProblemBatch) -> QuerySet:
     """The sealed versions of the list's 整改情况报告, the one in force (the latest) first. The caller has
     checked `rectification_report_user_can_read`."""

@@ -3,6 +3,7 @@ than inspections, and recording its problems with their measures."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -13,7 +14,7 @@ from core import clock
 from core.audit import event_history_rows
 from core.errors import ApplicationError
 from core.forms import form_error_show
-from core.http import as_attachment
+from core.http import as_attachment, query_without_page
 from core.versions import StaleEdit
 from responsibility.supervision.audit import inspection_event_describe
 from responsibility.supervision.forms.problems import (
@@ -41,8 +42,8 @@ from responsibility.supervision.problem_import import (
     problem_list_template_workbook,
 )
 from responsibility.supervision.selectors import (
+    batch_list_counted,
     batch_list_visible_to,
-    batch_list_with_counts,
     finding_list_visible_to,
     inspection_events_of,
     rectification_report_list_of,
@@ -56,6 +57,8 @@ from responsibility.supervision.services.problems import (
     problem_record,
 )
 from responsibility.supervision.services.rectifications import people_of_unit
+
+BATCHES_PER_PAGE = 50
 
 # Where a service's refusal is shown on the forms (by its code); the rest go above the form.
 _FIELD_OF_ERROR = {
@@ -77,17 +80,22 @@ _FIELD_OF_ERROR = {
 
 @login_required
 def batch_list_view(request):
-    """Every list the user may open, newest first, with how far its problems are; narrowed by source."""
+    """Every list the user may open, newest first, 50 a page, with how far its problems are; narrowed by
+    source. The page's lists are chosen first, then only theirs are counted (a province has thousands)."""
     filter_form = BatchSourceFilterForm(request.GET or None)
     batches = batch_list_visible_to(user=request.user)
     if filter_form.is_valid() and filter_form.cleaned_data["source"]:
         batches = batches.filter(source=filter_form.cleaned_data["source"])
+    ordered = batches.order_by("-year", "-raised_on", "-pk").values_list("pk", flat=True)
+    page_obj = Paginator(ordered, BATCHES_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "responsibility/problems/list.html",
         {
             "filter_form": filter_form,
-            "batches": batch_list_with_counts(batches=batches).order_by("-year", "-raised_on", "-pk"),
+            "batches": batch_list_counted(pks=list(page_obj)),
+            "page_obj": page_obj,
+            "query_without_page": query_without_page(request),
             "can_open": problem_list_user_can_manage(user=request.user),
         },
     )

@@ -396,3 +396,34 @@ def test_the_reconciliation_page_costs_the_same_for_one_problem_or_six(
         )
 
     assert queries() == one
+
+
+def test_the_lists_page_shows_fifty_lists_a_page_and_counts_only_those(
+    client, supervision, problem_list, list_problem, monkeypatch
+):
+    # given the plan's list and the democratic life meeting's, one a page
+    from responsibility.supervision.views import problems as problem_views
+
+    monkeypatch.setattr(problem_views, "BATCHES_PER_PAGE", 1)
+    client.force_login(supervision.org.inspector)
+
+    # when both pages are read
+    with CaptureQueriesContext(connection) as first_queries:
+        first = client.get(LISTS)
+    second = client.get(LISTS, {"page": 2})
+
+    # then the newest list first (the plan's, raised today), the other on page 2 with its problem counted,
+    # and a link between them
+    assert [batch.title for batch in first.context["batches"]] == [supervision.plan.title]
+    assert [batch.title for batch in second.context["batches"]] == [problem_list.title]
+    assert (second.context["batches"][0].problem_count, second.context["batches"][0].closed_count) == (1, 0)
+    assert 'href="?page=2"' in first.content.decode()
+    # and another problem costs the page nothing more
+    problem_record(
+        batch=problem_list,
+        data=problem_input(supervision.org.head_posts[1].unit, title="会议精简不到位"),
+        recorded_by=supervision.org.office_admin,
+    )
+    with CaptureQueriesContext(connection) as again:
+        client.get(LISTS)
+    assert len(again) == len(first_queries)
