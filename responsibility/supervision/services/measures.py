@@ -40,7 +40,7 @@ from responsibility.supervision.services.rectifications import (
     _finding_lock,
     _measure_mark_reported,
     _rectification_move,
-    people_of_unit,
+    people_ids_of_unit,
 )
 
 # More measures than this for one problem is a list to split, not a rectification to carry out.
@@ -55,10 +55,16 @@ class MeasureInput:
 
 
 def _measure_input_check(
-    *, data: MeasureInput, unit_id: int, today: datetime.date, kept_deadline: datetime.date | None = None
+    *,
+    data: MeasureInput,
+    unit_id: int,
+    today: datetime.date,
+    kept_deadline: datetime.date | None = None,
+    people: set[int] | None = None,
 ) -> str:
-    """A measure says what will be done, by a holder of a post in the unit, by a day within three years
-    (a correction may keep a deadline that has passed: `kept_deadline`); returns its words, trimmed."""
+    """A measure says what will be done, by a holder of a post in the unit (`people`, when the caller read
+    them already), by a day within three years (a correction may keep a deadline that has passed:
+    `kept_deadline`); returns its words, trimmed."""
     action = (data.action or "").strip()
     if not action:
         raise ApplicationError(_("Say what the measure will do."), code="action")
@@ -68,7 +74,8 @@ def _measure_input_check(
             % {"max": Measure._meta.get_field("action").max_length},
             code="action",
         )
-    if data.owner is None or not people_of_unit(unit_id=unit_id).filter(pk=data.owner.pk).exists():
+    people = people_ids_of_unit(unit_id=unit_id) if people is None else people
+    if data.owner is None or data.owner.pk not in people:
         raise ApplicationError(
             _("Choose the measure's owner: a holder of a post in the unit."), code="measure_owner"
         )

@@ -50,6 +50,7 @@ from responsibility.supervision.services.rectifications import (
     _finding_lock,
     _finding_recorded,
     _notify,
+    people_ids_of_unit,
     rectification_deadline_check,
 )
 
@@ -249,8 +250,10 @@ def _problem_input_check(data: ProblemInput, *, today: datetime.date) -> tuple[s
         raise ApplicationError(
             _("A rectification may have at most %(max)d measures.") % {"max": MAX_MEASURES}, code="too_many"
         )
+    people = people_ids_of_unit(unit_id=data.unit.pk)  # read once for every person the problem names
     actions = [
-        _measure_input_check(data=measure, unit_id=data.unit.pk, today=today) for measure in data.measures
+        _measure_input_check(data=measure, unit_id=data.unit.pk, today=today, people=people)
+        for measure in data.measures
     ]
     category = _finding_input_check(
         data=FindingInput(
@@ -267,6 +270,7 @@ def _problem_input_check(data: ProblemInput, *, today: datetime.date) -> tuple[s
         unit_id=data.unit.pk,
         today=today,
         clause_required=False,
+        people=people,
     )
     return category, actions
 
