@@ -4,12 +4,13 @@ DESIGN.md §6 asks for 2,000 units, 20,000 users and 100,000 open tasks and rect
 that "a list or dashboard runs a fixed number of queries whatever the data size, and its time grows no
 faster than the rows it shows". This measures exactly that, at two sizes of the same organisation:
 
-- small: 10,000 findings with their rectifications (one inspection plan drawing every unit, five
-  findings each) and about 10,000 duty task periods (five a year in each of the ~2,000 leaders'
-  assignments: a quarterly and a yearly task);
-- big: ten times as much: 100,000 rectifications over ten plans (this year's and last year's rounds)
-  and about 100,000 task periods (fifty a year per leader: monthly, bi-monthly, half-yearly and one-off
-  tasks added).
+- small: 20,000 problems with 50,000 measures: 10,000 findings of one inspection plan drawing every
+  unit (five findings each, one measure each) and 10,000 problems of 200 lists of the other sources
+  (50 problems a list, four measures a problem); and about 10,000 duty task periods (five a year in
+  each of the ~2,000 leaders' assignments: a quarterly and a yearly task);
+- big: ten times as much: 200,000 problems with 500,000 measures (100,000 findings over ten plans, this
+  year's and last year's rounds, and 100,000 problems of 2,000 lists) and about 100,000 task periods
+  (fifty a year per leader: monthly, bi-monthly, half-yearly and one-off tasks added).
 
 The organisation (2,000 units: 200 committees with nine sections each, 20,000 users, one signed letter
 per leader) is built once and the big size grows the small one. Everything is written with
@@ -24,10 +25,12 @@ the mix of a working system: open rectifications due from 60 days ago to 60 days
 past task periods done.
 
 Then, with Django's test client, as a member of the discipline inspection team and as the head of a
-committee (who answers for its ten units), it measures the ledger (plain, and filtered to red), the
-dashboard, the duty list, the head's own duty assignment, the to-do pages, and the reminder sources
-RECTIFICATION_DUE and DUTY_TASK_DUE (`SOURCES[kind].due_rows` over a working day with many rows due)
-plus the whole `reminders_sweep` (in a transaction rolled back afterwards; no broker is measured).
+committee (who answers for its ten units), it measures the ledger (plain, filtered to red and to one
+source), the dashboard, the problem lists, a list's page and its reconciliation, the duty list, the
+head's own duty assignment, the to-do pages, and the reminder sources RECTIFICATION_DUE and
+DUTY_TASK_DUE (`SOURCES[kind].due_rows` over a working day with many rows due), plus the whole
+`reminders_sweep` and the office importing a new list's 5,000-row spreadsheet (each in a transaction
+rolled back afterwards; no broker is measured).
 
 It prints, for each, the median and p95 over N runs and the SQL queries of one run at both sizes, and
 the ratios big/small of the time and of the queries. The goal is the same number of queries at both
@@ -41,7 +44,8 @@ something could not be measured.
                                          the same on PostgreSQL (--reset empties that database first)
 
 This module sets the environment and the database up and runs the steps; the data is built by
-bench/supervision_organisation.py, bench/supervision_findings.py and bench/supervision_duties.py,
+bench/supervision_organisation.py, bench/supervision_findings.py, bench/supervision_lists.py and
+bench/supervision_duties.py,
 measured by bench/supervision_measures.py and printed by bench/supervision_report.py.
 """
 
@@ -65,10 +69,19 @@ from bench.harness import (
 )
 from bench.supervision_duties import TASKS_BIG_EXTRA, TASKS_SMALL, add_tasks
 from bench.supervision_findings import CHECKPOINTS, PLANS_BIG, PLANS_SMALL, add_plans
+from bench.supervision_lists import (
+    IMPORT_ROWS,
+    LIST_PROBLEMS_BIG,
+    LIST_PROBLEMS_SMALL,
+    MEASURES_A_PROBLEM,
+    add_lists,
+)
 from bench.supervision_measures import count_rows, measure_all
 from bench.supervision_organisation import UNITS, World, build_organisation
 from bench.supervision_report import print_report, save_report
 
+# The smoke run imports a small list: it checks the import runs, not how fast a 5,000-row one does.
+CI_IMPORT_ROWS = 200
 # SUPERVISION_BENCH_DIR chooses the SQLite folder (one per engineer measuring at the same time).
 SQLITE_DIR = Path(os.environ.get("SUPERVISION_BENCH_DIR", "/tmp/supervision-bench"))
 
@@ -126,17 +139,30 @@ def main(argv: list[str] | None = None) -> int:
     say(f"  built in {time.perf_counter() - started:.1f} s")
 
     sizes, measured, build_seconds = {}, {}, {}
-    steps = [("small", PLANS_SMALL, TASKS_SMALL), ("big", PLANS_BIG, TASKS_BIG_EXTRA)]
-    for label, plans, task_specs in steps[:1] if options.ci else steps:
-        say(f"Growing to the {label} size: {plans * UNITS * CHECKPOINTS:,} rectifications, duty tasks …")
+    steps = [
+        ("small", PLANS_SMALL, LIST_PROBLEMS_SMALL, TASKS_SMALL),
+        ("big", PLANS_BIG, LIST_PROBLEMS_BIG, TASKS_BIG_EXTRA),
+    ]
+    for label, plans, list_problems, task_specs in steps[:1] if options.ci else steps:
+        findings = plans * UNITS * CHECKPOINTS
+        say(
+            f"Growing to the {label} size: {findings + list_problems:,} problems with "
+            f"{findings + list_problems * MEASURES_A_PROBLEM:,} measures, duty tasks …"
+        )
         started = time.perf_counter()
         add_plans(world, plans)
+        add_lists(world, list_problems)
         add_tasks(world, task_specs)
         planner_statistics_refresh()
         build_seconds[label] = round(time.perf_counter() - started, 1)
         sizes[label] = count_rows()
         say(f"  built in {build_seconds[label]:.1f} s; measuring ({options.runs} runs a page)")
-        measured[label] = measure_all(world, runs=options.runs, sweep_runs=options.sweep_runs)
+        measured[label] = measure_all(
+            world,
+            runs=options.runs,
+            sweep_runs=options.sweep_runs,
+            import_rows=CI_IMPORT_ROWS if options.ci else IMPORT_ROWS,
+        )
 
     all_ok = print_report(database, sizes, measured)
     path = save_report(

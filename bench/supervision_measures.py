@@ -14,12 +14,20 @@ from bench.supervision_organisation import World
 def count_rows() -> dict:
     from accounts.models import OrgUnit, User
     from responsibility.duties.models import DutyAssignment, PerformanceRecord, TaskOccurrence
-    from responsibility.supervision.models import Finding, InspectionEvent, Rectification
+    from responsibility.supervision.models import (
+        Finding,
+        InspectionEvent,
+        Measure,
+        ProblemBatch,
+        Rectification,
+    )
 
     return {
         "units": OrgUnit.objects.count(),
         "users": User.objects.count(),
         "findings": Finding.objects.count(),
+        "problem_lists": ProblemBatch.objects.count(),
+        "measures": Measure.objects.count(),
         "rectifications": Rectification.objects.count(),
         "open_rectifications": Rectification.objects.unfinished().count(),
         "audit_events": InspectionEvent.objects.count(),
@@ -175,20 +183,73 @@ def measure_sweep(day: datetime.date, *, runs: int) -> Measurement:
     return result
 
 
+def measure_import(world: World, *, rows: int, runs: int) -> Measurement:
+    """The office imports a new list's spreadsheet of `rows` rows (problem_list_import: every row read,
+    then a problem recorded for each four, with its measures, events and notices), rolled back after each
+    run."""
+    from django.db import connection, transaction
+
+    from bench.supervision_lists import import_workbook
+    from responsibility.supervision.models import ProblemSource
+    from responsibility.supervision.problem_import import problem_list_import
+    from responsibility.supervision.services.problems import BatchInput, problem_batch_open
+
+    result = Measurement(name=f"import a {rows:,}-row list (office)", output_unit="rows", fixed_queries=False)
+
+    class Rollback(Exception):
+        pass
+
+    def imported() -> None:
+        counted = QueryCount()
+        try:
+            with transaction.atomic(), connection.execute_wrapper(counted):
+                batch = problem_batch_open(
+                    data=BatchInput(
+                        source=ProblemSource.objects.get(code="inspection_tour"),
+                        title="市委第一巡察组反馈意见（基准测试导入）",
+                        year=world.today.year,
+                        raised_on=world.today,
+                        raised_by="市委第一巡察组",
+                        files=[],
+                    ),
+                    opened_by=world.office_admin,
+                )
+                problems = problem_list_import(
+                    batch=batch, workbook_file=workbook, imported_by=world.office_admin
+                )
+                result.output = sum(problem.measures.count() for problem in problems)
+                result.queries = counted.queries
+                raise Rollback
+        except Rollback:
+            pass
+
+    try:
+        workbook = import_workbook(world, rows)
+        result.median_ms, result.p95_ms = timed(runs, imported)
+    except Exception as error:
+        result.error = f"{type(error).__name__}: {error}"
+    return result
+
+
 def sweep_day(today: datetime.date) -> datetime.date:
     """Today, or the next Monday on a weekend (the sources send nothing on a weekend)."""
     return today if today.weekday() < 5 else today + datetime.timedelta(days=7 - today.weekday())
 
 
-def measure_all(world: World, *, runs: int, sweep_runs: int) -> list[Measurement]:
+def measure_all(world: World, *, runs: int, sweep_runs: int, import_rows: int) -> list[Measurement]:
     from django.core.cache import cache
     from django.urls import reverse
 
     from responsibility.duties.models import DutyAssignment
     from responsibility.reminders.models import ReminderKind
+    from responsibility.supervision.models import ProblemBatch, ProblemSource
 
     inspector, head = world.inspectors[0], world.heads[0]
     own = DutyAssignment.objects.get(leader=head, year=world.today.year)
+    a_list = (
+        ProblemBatch.objects.filter(plan__isnull=True).order_by("pk").first()
+    )  # 50 problems at both sizes
+    democratic_life = ProblemSource.objects.get(code="democratic_life")
     change = finding_correction(world)
     pages = [
         ("ledger (inspector)", inspector, reverse("responsibility:ledger")),
@@ -212,6 +273,18 @@ def measure_all(world: World, *, runs: int, sweep_runs: int) -> list[Measurement
             cache.clear,
         ),
         ("ledger (committee head)", head, reverse("responsibility:ledger")),
+        (
+            "ledger, one source (inspector)",
+            inspector,
+            reverse("responsibility:ledger") + f"?source={democratic_life.pk}",
+        ),
+        ("problem lists (inspector)", inspector, reverse("responsibility:batch-list")),
+        ("a problem list (inspector)", inspector, reverse("responsibility:batch-detail", args=[a_list.pk])),
+        (
+            "a list's reconciliation (inspector)",
+            inspector,
+            reverse("responsibility:batch-reconcile", args=[a_list.pk]),
+        ),
         ("duty list (inspector)", inspector, reverse("responsibility:duty-list")),
         ("duty list (committee head)", head, reverse("responsibility:duty-list")),
         ("duty detail, own (committee head)", head, reverse("responsibility:duty-detail", args=[own.pk])),
@@ -231,4 +304,6 @@ def measure_all(world: World, *, runs: int, sweep_runs: int) -> list[Measurement
         results.append(measure_source(name, kind, day, runs=5))
     say(f"  reminders_sweep on {day} …")
     results.append(measure_sweep(day, runs=sweep_runs))
+    say(f"  importing a {import_rows:,}-row list …")
+    results.append(measure_import(world, rows=import_rows, runs=sweep_runs))
     return results

@@ -66,7 +66,7 @@ def print_report(database: str, sizes: dict, measured: dict[str, list[Measuremen
         say(line)
     say("")
     if len(labels) > 1:
-        say(f"Data ratio big/small: {DATA_RATIO:.0f} (rectifications and task periods).")
+        say(f"Data ratio big/small: {DATA_RATIO:.0f} (problems, measures and task periods).")
         say(
             "Every page and source ran the same number of queries at both sizes."
             if all_ok
@@ -119,7 +119,8 @@ def markdown(data: dict) -> str:
         lines.append("| " + " | ".join(cells) + " |")
     lines.append("")
     counts = "; ".join(
-        f"{label}: {sizes['rectifications']:,} rectifications ({sizes['open_rectifications']:,} open), "
+        f"{label}: {sizes['findings']:,} problems in {sizes.get('problem_lists', 0):,} lists with "
+        f"{sizes.get('measures', 0):,} measures ({sizes['open_rectifications']:,} open), "
         f"{sizes['task_periods']:,} duty task periods ({sizes['open_task_periods']:,} open)"
         for label, sizes in data["sizes"].items()
     )

@@ -158,8 +158,9 @@ class Shooter:
             page.context.close()
 
     def problem_lists(self) -> None:
-        """The office's democratic life meeting list, recording a problem in it (its unit chosen), and the
-        reconciliation of the audit's list (one problem ticked off, one carried over)."""
+        """The office's democratic life meeting list, recording a problem in it (its unit chosen), the
+        reconciliation of the audit's list (one problem ticked off, one carried over), and that list's
+        整改情况报告 section on a phone (its versions, when the office has issued it)."""
         for device, suffix in ((DESKTOP, ""), (PHONE, "-phone")):
             page = self.session(OFFICE_ADMIN, device)
             self.go(page, "problems/")
@@ -178,6 +179,11 @@ class Shooter:
             with page.expect_navigation():
                 page.locator("main a.button", has_text="对账销号").first.click()
             self.shoot(page, f"problem-reconciliation{suffix}")
+            if device is PHONE:
+                with page.expect_navigation():
+                    page.locator("main p.muted a").first.click()  # back to the list
+                page.locator("#reports").scroll_into_view_if_needed()
+                self.shoot(page, "problem-report-phone", full_page=False)
             page.context.close()
 
 
