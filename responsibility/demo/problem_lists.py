@@ -1,6 +1,6 @@
 """The demo's problem lists of other sources than inspections: the Party Group's democratic life meeting
-(民主生活会) and the feedback of a municipal inspection tour (巡察), opened by the office and worked on
-through their measures.
+(民主生活会), the feedback of a municipal inspection tour (巡察, imported from the office's filled-in
+spreadsheet template) and an audit's, opened by the office and worked on through their measures.
 
 Each step runs at its moment in the past (`clock.at`), in time order among the supervision demo's own
 steps, through the services, as the people named would have done it on the pages: so each list and
@@ -9,11 +9,12 @@ problem has its real history, and the inspection chain stays in time order.
 
 import datetime
 import functools
+import io
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import OrgUnit, User
 from core import clock
@@ -26,6 +27,12 @@ from responsibility.supervision.models import (
     ProblemSource,
     ProblemSourceCode,
     Rectification,
+)
+from responsibility.supervision.problem_import import (
+    PROBLEMS_SHEET,
+    SPREADSHEET_LANGUAGE,
+    problem_list_import,
+    problem_list_template_workbook,
 )
 from responsibility.supervision.services.measures import MeasureInput, MeasureReport, measure_report
 from responsibility.supervision.services.problems import (
@@ -76,6 +83,8 @@ class DemoList:
     document: str  # the file's name, {year}
     problems: tuple[DemoProblem, ...]
     reconciled_days_ago: int | None = None  # 对账销号 by the office
+    # Its problems arrived in the office's spreadsheet and were imported from it (the template, filled in).
+    imported: bool = False
 
 
 DEMO_LISTS = (
@@ -152,6 +161,7 @@ DEMO_LISTS = (
         raised_by="市委第三巡察组",
         days_ago=45,
         document="市委第三巡察组关于巡察{year}年度情况的反馈意见.pdf",
+        imported=True,
         problems=(
             DemoProblem(
                 unit="RD-CJW",
@@ -252,8 +262,53 @@ def _list_open(spec: DemoList, *, raised: datetime.date, users, units, office) -
         ),
         opened_by=office,
     )
+    if spec.imported:
+        problem_list_import(
+            batch=batch, workbook_file=_filled_template(spec, users=users, units=units), imported_by=office
+        )
+        return
     for problem in spec.problems:
         _problem_record(batch, problem, users=users, units=units, office=office)
+
+
+def _in_spreadsheet_words(label) -> str:
+    with translation.override(SPREADSHEET_LANGUAGE):
+        return str(label)
+
+
+def _filled_template(spec: DemoList, *, users, units) -> bytes:
+    """The office's spreadsheet: the downloaded template, its example rows replaced by the list's problems,
+    one row per measure, each problem's own columns on its first row."""
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(io.BytesIO(problem_list_template_workbook()))
+    sheet = workbook[PROBLEMS_SHEET.name]
+    sheet.delete_rows(2, sheet.max_row)
+    today = clock.today()
+    for number, problem in enumerate(spec.problems, start=1):
+        own = [
+            number,
+            units[problem.unit].name,
+            problem.title,
+            problem.description,
+            _in_spreadsheet_words(ClauseCategory(problem.category).label),
+            "一般",
+            users[problem.responsible].full_name,
+            users[problem.owner].full_name,
+            problem.requirement,
+        ]
+        for index, measure in enumerate(problem.measures):
+            sheet.append(
+                [
+                    *(own if index == 0 else [number] + [None] * (len(own) - 1)),
+                    measure.action,
+                    users[measure.owner].full_name,
+                    today + datetime.timedelta(days=measure.deadline_in_days),
+                ]
+            )
+    output = io.BytesIO()
+    workbook.save(output)
+    return output.getvalue()
 
 
 def _measure_report(title: str, *, number: int, text: str) -> None:

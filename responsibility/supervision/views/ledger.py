@@ -84,7 +84,11 @@ def _ledger_filtered(request, today) -> tuple[LedgerFilterForm, QuerySet]:
     form = LedgerFilterForm(
         request.GET or None,
         sources=ledger_source_choices(findings=visible),
-        batches=ledger_batch_choices(findings=visible, chosen=_chosen_batch(request)),
+        batches=ledger_batch_choices(
+            findings=visible,
+            reads_all=ledger_user_can_see_all(user=request.user),
+            chosen=_chosen_batch(request),
+        ),
         units=ledger_unit_choices(findings=visible),
     )
     return form, ledger_filter(findings=visible, filters=form.filters(), today=today)
@@ -257,7 +261,7 @@ def ledger_dashboard_view(request):
     form = LedgerDashboardFilterForm(
         request.GET or None,
         sources=ledger_source_choices(findings=visible),
-        batches=ledger_batch_choices(findings=visible, chosen=_chosen_batch(request)),
+        batches=ledger_batch_choices(findings=visible, reads_all=True, chosen=_chosen_batch(request)),
     )
     filters = form.filters()
     figures = ledger_dashboard_figures(

@@ -71,7 +71,9 @@ def test_a_unit_head_sees_only_the_findings_of_their_unit(supervision, scenario)
     ] == ["教育科学文化卫生委员会"]
     visible = finding_list_visible_to(user=head)
     assert list(ledger_unit_choices(findings=visible)) == [scenario.other.unit]
-    assert list(ledger_batch_choices(findings=visible)) == [supervision.plan.batch]
+    assert list(ledger_batch_choices(findings=visible, reads_all=False)) == [supervision.plan.batch]
+    # asked the way a reader of the whole ledger is asked, the same findings name the same list
+    assert list(ledger_batch_choices(findings=visible, reads_all=True)) == [supervision.plan.batch]
     assert [source.code for source in ledger_source_choices(findings=visible)] == ["supervision"]
 
 
@@ -83,7 +85,7 @@ def test_somebody_who_answers_for_nothing_sees_an_empty_ledger(supervision, scen
     assert findings.count() == 0
     assert FindingsCounts(findings=findings, today=_today()).summary() == LedgerCounts()
     assert unit_groups(FindingsCounts(findings=findings, today=_today()).by_unit()) == []
-    assert not ledger_batch_choices(findings=finding_list_visible_to(user=user)).exists()
+    assert not ledger_batch_choices(findings=finding_list_visible_to(user=user), reads_all=False).exists()
     assert not ledger_source_choices(findings=finding_list_visible_to(user=user)).exists()
 
 
