@@ -120,7 +120,7 @@ def markdown(data: dict) -> str:
     lines.append("")
     counts = "; ".join(
         f"{label}: {sizes['findings']:,} problems in {sizes.get('problem_lists', 0):,} lists with "
-        f"{sizes.get('measures', 0):,} measures ({sizes['open_rectifications']:,} open), "
+        f"{sizes.get('measures', 0):,} measures ({sizes['open_rectifications']:,} problems open), "
         f"{sizes['task_periods']:,} duty task periods ({sizes['open_task_periods']:,} open)"
         for label, sizes in data["sizes"].items()
     )
