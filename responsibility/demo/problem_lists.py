@@ -43,7 +43,11 @@ from responsibility.supervision.services.problems import (
     problem_carry_over,
     problem_record,
 )
-from responsibility.supervision.services.rectifications import rectification_close, rectification_verify
+from responsibility.supervision.services.rectifications import (
+    rectification_close,
+    rectification_send_back,
+    rectification_verify,
+)
 
 OFFICE = "bangongshi_admin"
 TEAM_LEADER = "jijian1"  # verifies and ticks off the problems of every list
@@ -68,8 +72,11 @@ class DemoProblem:
     measures: tuple[DemoMeasure, ...]
     # Measures reported done: (number, days ago, what was done).
     reported: tuple[tuple[int, int, str], ...] = ()
-    # Verified and ticked off by the team leader: (days ago verified, days ago ticked off).
-    ticked_off: tuple[int, int] | None = None
+    # Verified by the team leader, and ticked off: (days ago verified, days ago ticked off, or None: verified
+    # and waiting to be ticked off).
+    ticked_off: tuple[int, int | None] | None = None
+    # Its reported fix sent back by the team leader: (days ago, reason); open again, the reason shown.
+    sent_back: tuple[int, str] | None = None
     # 结转 by the office at reconciliation: (days ago, reason, new deadline in days from today).
     carried_over: tuple[int, str, int] | None = None
 
@@ -153,6 +160,42 @@ DEMO_LISTS = (
                 measures=(DemoMeasure("修订“第一议题”学习制度并建立学习台账。", "jgdw_shuji", 25),),
                 reported=((1, 3, "已修订学习制度，建立各支部“第一议题”学习台账。"),),
             ),
+            DemoProblem(
+                unit="RD-YJS",
+                title="理论学习与业务工作结合不够紧密",
+                description="中心组学习重理论阐释，结合人大调研、立法工作研讨不够。",
+                category=ClauseCategory.POLITICAL,
+                responsible="yjs_zhuren",
+                owner="yjs_zhuren",
+                requirement="每季度至少一次结合业务工作的专题研讨。",
+                measures=(DemoMeasure("制定结合业务工作的专题研讨计划并组织第一次研讨。", "yjs_zhuren", 30),),
+                reported=((1, 12, "已制定研讨计划，首次专题研讨已结合立法调研开展。"),),
+                ticked_off=(10, 9),
+            ),
+            DemoProblem(
+                unit="RD-BGS",
+                title="公务用车使用登记不够规范",
+                description="部分公务用车出车登记事由填写笼统，里程记录不完整。",
+                category=ClauseCategory.SELF_DISCIPLINE,
+                responsible="bgs_zhuren",
+                owner="bgs_zhuren",
+                requirement="规范出车审批和登记，做到一车一档、一事一登记。",
+                measures=(DemoMeasure("修订公务用车管理办法，统一出车登记表。", "bgs_zhuren", 25),),
+                reported=((1, 11, "已修订管理办法，启用新的出车登记表。"),),
+                ticked_off=(7, None),
+            ),
+            DemoProblem(
+                unit="RD-CJW",
+                title="预算执行监督跟踪问效不够",
+                description="对审议意见研究处理情况的跟踪问效不够，部分问题未见下文。",
+                category=ClauseCategory.SUPERVISION,
+                responsible="cjw_zhuren",
+                owner="cjw_zhuren",
+                requirement="建立审议意见落实情况跟踪问效台账。",
+                measures=(DemoMeasure("建立审议意见落实情况跟踪台账并逐项销号。", "cjw_zhuren", 40),),
+                reported=((1, 9, "已建立跟踪台账。"),),
+                sent_back=(6, "佐证材料只有台账样表，缺少逐项落实情况，请补充。"),
+            ),
         ),
     ),
     DemoList(
@@ -214,19 +257,28 @@ def demo_problem_list_steps(
 def _problem_later_steps(problem: "DemoProblem", *, today, users, office) -> list:
     """The team's verifying and ticking off, or the office's carrying over, of one problem."""
     steps = []
+    leader = users[TEAM_LEADER]
     if problem.ticked_off:
         verified, closed = problem.ticked_off
-        leader = users[TEAM_LEADER]
         steps.append(
             (
                 _at(today - datetime.timedelta(days=verified), 10),
                 functools.partial(_verify, problem.title, leader),
             )
         )
+        if closed is not None:
+            steps.append(
+                (
+                    _at(today - datetime.timedelta(days=closed), 10),
+                    functools.partial(_close, problem.title, leader),
+                )
+            )
+    if problem.sent_back:
+        days_ago, reason = problem.sent_back
         steps.append(
             (
-                _at(today - datetime.timedelta(days=closed), 10),
-                functools.partial(_close, problem.title, leader),
+                _at(today - datetime.timedelta(days=days_ago), 10),
+                functools.partial(_send_back, problem.title, leader, reason=reason),
             )
         )
     if problem.carried_over:
@@ -334,6 +386,16 @@ def _verify(title: str, leader: User) -> None:
         rectification=rectification,
         verified_by=leader,
         note="经核查，问题已整改到位。",
+        expected_version=rectification.version,
+    )
+
+
+def _send_back(title: str, leader: User, *, reason: str) -> None:
+    rectification = _rectification(title)
+    rectification_send_back(
+        rectification=rectification,
+        sent_back_by=leader,
+        reason=reason,
         expected_version=rectification.version,
     )
 
