@@ -25,6 +25,7 @@ before anything is written.
 
 import datetime
 import hashlib
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -34,6 +35,7 @@ from django.contrib import messages
 from django.core.files.base import ContentFile
 from django.db import models, transaction
 from django.db.models import Q
+from django.http import FileResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -41,7 +43,10 @@ from django.utils.translation import gettext_lazy
 from core import clock
 from core.appendonly import AppendOnlyModel
 from core.errors import ApplicationError
+from core.http import as_attachment
 from core.verification import ChainPlace, SealedRecord, Standing, verification_code_new
+
+logger = logging.getLogger(__name__)
 
 
 class SealedReportDocument(AppendOnlyModel):
@@ -296,3 +301,18 @@ def report_issue_tell(request, result: ReportIssueResult, *, issued: str) -> Non
             "time": timezone.localtime(document.issued_at).strftime("%Y-%m-%d %H:%M"),
         },
     )
+
+
+def report_file_response(request, document, *, download_name: str, fallback_name: str):
+    """A sealed version's stored bytes as a download, as sealed (never rendered again); None when storage
+    cannot give them back (logged, and said on the page the caller returns to)."""
+    try:
+        stored = document.file.open("rb")
+    except OSError:
+        logger.exception("The sealed report %s (version %d) is missing", document.reference, document.version)
+        messages.error(
+            request, _("The sealed file of this report cannot be read from storage. Please tell the office.")
+        )
+        return None
+    response = FileResponse(stored, content_type="application/pdf")
+    return as_attachment(response, download_name=download_name, fallback_name=fallback_name)

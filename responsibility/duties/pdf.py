@@ -22,9 +22,7 @@ Two renderings of one report:
 """
 
 import datetime
-import hashlib
-import json
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields, replace
 
 from django.utils import timezone, translation
 
@@ -51,12 +49,18 @@ from responsibility.duties.models import (
 )
 from responsibility.duties.selectors import duty_assignment_list_with_records
 from responsibility.duties.timeliness import period_completion
-from responsibility.letters.issued_reports import ReportIssue, SealedBlock, report_sealed_block
+from responsibility.letters.issued_reports import (
+    EvidenceLine,
+    ReportIssue,
+    SealedBlock,
+    evidence_lines,
+    report_fingerprint,
+    report_sealed_block,
+)
 from responsibility.letters.models.letters import LetterClause
 from responsibility.letters.pdf import chinese_numeral, document_date
 
 TEMPLATE_NAME = "responsibility/pdf/duty_report.html"
-HASH_PREFIX_LENGTH = 16  # as the letters' audit appendix shows event hashes
 
 REVIEW_LABELS = {
     ReviewStatus.PENDING: "待审核",
@@ -96,15 +100,9 @@ def duty_report_render_issued(*, report: "DutyReport", issue: ReportIssue) -> by
 
 
 def duty_report_fingerprint(report: "DutyReport") -> str:
-    """The SHA-256 of what the report says, as canonical JSON of its content.
-
-    Leaves out what differs between two renderings of the same content (the day it was made, and the
-    issue's own number, code and anchor), so that the same content on the same day gives the same value.
-    """
-    content = asdict(replace(report, sealed=None))
-    del content["generated_on"], content["sealed"]
-    message = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(message.encode()).hexdigest()
+    """The SHA-256 of what the report says (letters.issued_reports.report_fingerprint): the same content
+    on the same day gives the same value."""
+    return report_fingerprint(report)
 
 
 def _report_pdf(report: "DutyReport", *, resources=None, pdf_variant=None, subject: str) -> bytes:
@@ -148,12 +146,6 @@ class Figures:
         if not self.periods:
             return "—"
         return f"{self.done_on_time * 100 / self.periods:.1f}%"
-
-
-@dataclass
-class EvidenceLine:
-    name: str
-    hash_prefix: str
 
 
 @dataclass
@@ -341,10 +333,7 @@ def _record_line(record: PerformanceRecord, *, leader_id: int) -> RecordLine:
         reviewed_on=(
             document_date(timezone.localtime(record.reviewed_at).date()) if record.reviewed_at else ""
         ),
-        evidence=[
-            EvidenceLine(name=evidence.original_name, hash_prefix=evidence.sha256[:HASH_PREFIX_LENGTH])
-            for evidence in sorted(record.evidence.all(), key=lambda evidence: evidence.pk)
-        ],
+        evidence=evidence_lines(record.evidence.all()),
     )
 
 

@@ -14,7 +14,7 @@ import logging
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -28,7 +28,7 @@ from core.deadlines import TrafficLight
 from core.errors import ApplicationError
 from core.forms import VersionForm
 from core.http import as_attachment, form_data, form_files, form_status, form_submit, query_without_page
-from core.sealed_reports import report_issue_tell
+from core.sealed_reports import report_file_response, report_issue_tell
 from responsibility.duties.audit import duty_event_describe
 from responsibility.duties.forms import (
     AssignmentForm,
@@ -633,19 +633,11 @@ def duty_report_document_view(request, pk: int, version: int):
     """A sealed version of the year-end report: the stored bytes, as sealed (never rendered again)."""
     assignment = _visible_assignment(request, pk)
     document = get_object_or_404(duty_report_document_list_of(assignment=assignment), version=version)
-    try:
-        stored = document.file.open("rb")
-    except OSError:
-        logger.exception("The sealed year-end report %s (version %d) is missing", assignment.pk, version)
-        messages.error(
-            request, _("The sealed file of this report cannot be read from storage. Please tell the office.")
-        )
-        return _detail(assignment.pk, "reports")
-    download_name = _("Year-end duty report_%(year)s_%(leader)s_version %(version)d.pdf") % {
-        "year": assignment.year,
-        "leader": assignment.leader.get_full_name(),
-        "version": document.version,
-    }
-    fallback_name = f"duty-report-{assignment.year}-{assignment.pk}-v{document.version}.pdf"
-    response = FileResponse(stored, content_type="application/pdf")
-    return as_attachment(response, download_name=download_name, fallback_name=fallback_name)
+    response = report_file_response(
+        request,
+        document,
+        download_name=_("Year-end duty report_%(year)s_%(leader)s_version %(version)d.pdf")
+        % {"year": assignment.year, "leader": assignment.leader.get_full_name(), "version": document.version},
+        fallback_name=f"duty-report-{assignment.year}-{assignment.pk}-v{document.version}.pdf",
+    )
+    return response or _detail(assignment.pk, "reports")

@@ -6,7 +6,10 @@ address and its QR code, the fingerprint of what it says) and where the audit ch
 sealed (链头存证), naming the chain its records are in.
 """
 
+import dataclasses
 import datetime
+import hashlib
+import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -122,3 +125,32 @@ def issued_report_make(
             code="report_not_made",
         ) from error
     return MadeReport(pdf=pdf, anchor=anchor, issued_at=issued_at)
+
+
+# --- What both reports say -----------------------------------------------------------------------
+
+HASH_PREFIX_LENGTH = 16  # as the letters' audit appendix shows hashes
+
+
+@dataclass
+class EvidenceLine:
+    name: str
+    hash_prefix: str  # the first characters of its SHA-256
+
+
+def evidence_lines(files) -> list[EvidenceLine]:
+    """Evidence files as a report lists them, in the order they were uploaded."""
+    return [
+        EvidenceLine(name=evidence.original_name, hash_prefix=evidence.sha256[:HASH_PREFIX_LENGTH])
+        for evidence in sorted(files, key=lambda evidence: evidence.pk)
+    ]
+
+
+def report_fingerprint(report) -> str:
+    """The SHA-256 of what a report (a dataclass with `generated_on` and `sealed`) says, as canonical JSON
+    of its content: without the day it was made and the issue's own lines, so that the same content gives
+    the same value whenever it is read."""
+    content = dataclasses.asdict(dataclasses.replace(report, sealed=None))
+    del content["generated_on"], content["sealed"]
+    message = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(message.encode()).hexdigest()

@@ -19,9 +19,7 @@ Two renderings, as the year-end duty report has:
 """
 
 import datetime
-import hashlib
-import json
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 
 from django.db.models import Prefetch
 from django.utils import timezone, translation
@@ -35,7 +33,14 @@ from core.pdf.engine import (
     html_to_pdf,
 )
 from core.pdf.fonts import font_template_context
-from responsibility.letters.issued_reports import ReportIssue, SealedBlock, report_sealed_block
+from responsibility.letters.issued_reports import (
+    EvidenceLine,
+    ReportIssue,
+    SealedBlock,
+    evidence_lines,
+    report_fingerprint,
+    report_sealed_block,
+)
 from responsibility.letters.pdf import chinese_numeral, document_date
 from responsibility.supervision.audit import INSPECTION_CHAIN
 from responsibility.supervision.models import (
@@ -50,7 +55,6 @@ from responsibility.supervision.models import (
 )
 
 TEMPLATE_NAME = "responsibility/pdf/rectification_report.html"
-HASH_PREFIX_LENGTH = 16  # as the duty report and the letters' audit appendix show hashes
 
 STATUS_LABELS = {
     RectificationStatus.OPEN: "正在整改",
@@ -63,12 +67,6 @@ MEASURE_LABELS = {MeasureStatus.OPEN: "正在落实", MeasureStatus.REPORTED: "�
 
 class RectificationReportRenderError(PdfRenderError):
     """The report could not be laid out (for example an asset is missing): nothing was produced."""
-
-
-@dataclass
-class EvidenceLine:
-    name: str
-    hash_prefix: str
 
 
 @dataclass
@@ -193,12 +191,8 @@ def rectification_report_render_issued(*, report: RectificationReport, issue: Re
 
 
 def rectification_report_fingerprint(report: RectificationReport) -> str:
-    """The SHA-256 of what the report says, as canonical JSON of its content: leaves out the day it was
-    made and the issue's own lines, so that the same content on the same day gives the same value."""
-    content = asdict(replace(report, sealed=None))
-    del content["generated_on"], content["sealed"]
-    message = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(message.encode()).hexdigest()
+    """The SHA-256 of what the report says (letters.issued_reports.report_fingerprint)."""
+    return report_fingerprint(report)
 
 
 def _report_pdf(report: RectificationReport, *, resources=None, pdf_variant=None, subject: str) -> bytes:
@@ -304,11 +298,11 @@ def _problem_block(problem: Finding, *, numeral: str) -> ProblemBlock:
                 done=not measure.is_open,
                 report=measure.report,
                 reported_on=_day(measure.reported_at),
-                evidence=_evidence(measure.evidence.all()),
+                evidence=evidence_lines(measure.evidence.all()),
             )
             for measure in problem.measures.all()
         ],
-        evidence=_evidence(rectification.evidence.all()),
+        evidence=evidence_lines(rectification.evidence.all()),
         rechecks=[
             RecheckLine(
                 title=result.recheck.title,
@@ -333,13 +327,6 @@ def _count(figures: Figures, block: ProblemBlock) -> None:
     figures.measures_done += sum(measure.done for measure in block.measures)
     figures.rechecked += bool(block.rechecks)
     figures.recheck_failed += any(line.failed for line in block.rechecks)
-
-
-def _evidence(files) -> list[EvidenceLine]:
-    return [
-        EvidenceLine(name=evidence.original_name, hash_prefix=evidence.sha256[:HASH_PREFIX_LENGTH])
-        for evidence in sorted(files, key=lambda evidence: evidence.pk)
-    ]
 
 
 def _sentence(text: str) -> str:

@@ -8,7 +8,7 @@ import logging
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from core.errors import ApplicationError
 from core.http import as_attachment
-from core.sealed_reports import report_issue_tell
+from core.sealed_reports import report_file_response, report_issue_tell
 from responsibility.supervision.permissions import rectification_report_user_can_read
 from responsibility.supervision.selectors import batch_list_visible_to, rectification_report_list_of
 from responsibility.supervision.services.reports import rectification_report_issue
@@ -85,21 +85,11 @@ def rectification_report_document_view(request, pk: int, version: int):
     """A sealed version of the report: the stored bytes, as sealed (never rendered again)."""
     batch = _report_batch(request, pk)
     document = get_object_or_404(rectification_report_list_of(batch=batch), version=version)
-    try:
-        stored = document.file.open("rb")
-    except OSError:
-        logger.exception("The sealed rectification report %s (version %d) is missing", batch.pk, version)
-        messages.error(
-            request, _("The sealed file of this report cannot be read from storage. Please tell the office.")
-        )
-        return _reports_section(batch.pk)
-    download_name = _("Rectification report_%(title)s_version %(version)d.pdf") % {
-        "title": batch.title,
-        "version": document.version,
-    }
-    response = FileResponse(stored, content_type="application/pdf")
-    return as_attachment(
-        response,
-        download_name=download_name,
+    response = report_file_response(
+        request,
+        document,
+        download_name=_("Rectification report_%(title)s_version %(version)d.pdf")
+        % {"title": batch.title, "version": document.version},
         fallback_name=f"rectification-report-{batch.pk}-v{document.version}.pdf",
     )
+    return response or _reports_section(batch.pk)
