@@ -1,11 +1,14 @@
 """The supervision benchmark's measurements at one size: the pages through Django's test client as an
 inspector and as a committee head, the reminder sources' due rows, and the whole reminder sweep."""
 
+import contextlib
 import datetime
 import itertools
 import statistics
 import time
 from dataclasses import dataclass
+
+import time_machine
 
 from bench.harness import QueryCount, client_signed_in, percentile, say
 from bench.supervision_organisation import World
@@ -131,6 +134,30 @@ def finding_correction(world: World):
     return correct
 
 
+def day_begun(world: World):
+    """Before each request, read on the day after `world.today` as on a new day that no beat counted:
+    that day's counts kept nowhere, today's counts (made today) kept in the database."""
+    from django.core.cache import cache
+
+    from responsibility.supervision.models import KeptLedgerCounts
+
+    def begin() -> None:
+        KeptLedgerCounts.objects.filter(day__gt=world.today).delete()
+        cache.clear()
+
+    return begin
+
+
+def nothing_counted() -> None:
+    """Before each request: no counts kept anywhere, as before the first reading after installing."""
+    from django.core.cache import cache
+
+    from responsibility.supervision.models import KeptLedgerCounts
+
+    KeptLedgerCounts.objects.all().delete()
+    cache.clear()
+
+
 def measure_source(name: str, kind: str, day: datetime.date, *, runs: int) -> Measurement:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -239,6 +266,7 @@ def sweep_day(today: datetime.date) -> datetime.date:
 def measure_all(world: World, *, runs: int, sweep_runs: int, import_rows: int) -> list[Measurement]:
     from django.core.cache import cache
     from django.urls import reverse
+    from django.utils import timezone
 
     from responsibility.duties.models import DutyAssignment
     from responsibility.reminders.models import ReminderKind
@@ -251,6 +279,9 @@ def measure_all(world: World, *, runs: int, sweep_runs: int, import_rows: int) -
     )  # 50 problems at both sizes
     democratic_life = ProblemSource.objects.get(code="democratic_life")
     change = finding_correction(world)
+    new_day = day_begun(world)
+    # The moment a new day's pages are read: tomorrow, at this time of day (signed in then as well).
+    tomorrow = timezone.localtime() + datetime.timedelta(days=1)
     pages = [
         ("ledger (inspector)", inspector, reverse("responsibility:ledger")),
         ("ledger, red light (inspector)", inspector, reverse("responsibility:ledger") + "?light=red"),
@@ -264,14 +295,25 @@ def measure_all(world: World, *, runs: int, sweep_runs: int, import_rows: int) -
             reverse("responsibility:ledger-dashboard"),
             change,
         ),
-        # The first opening of a day (the beat counts it at midnight) or after the cache was lost.
-        ("ledger, nothing kept (inspector)", inspector, reverse("responsibility:ledger"), cache.clear),
+        # After the cache was lost: the day's counts are read from the database.
+        ("ledger, cache lost (inspector)", inspector, reverse("responsibility:ledger"), cache.clear),
         (
-            "dashboard, nothing kept (inspector)",
+            "dashboard, cache lost (inspector)",
             inspector,
             reverse("responsibility:ledger-dashboard"),
             cache.clear,
         ),
+        # The first reading of a day, nothing of it counted (no beat ran): from the day before's counts.
+        ("ledger, a new day (inspector)", inspector, reverse("responsibility:ledger"), new_day, tomorrow),
+        (
+            "dashboard, a new day (inspector)",
+            inspector,
+            reverse("responsibility:ledger-dashboard"),
+            new_day,
+            tomorrow,
+        ),
+        # Nothing counted ever (the first reading after installing): every finding is counted.
+        ("ledger, nothing counted (inspector)", inspector, reverse("responsibility:ledger"), nothing_counted),
         ("ledger (committee head)", head, reverse("responsibility:ledger")),
         (
             "ledger, one source (inspector)",
@@ -292,9 +334,11 @@ def measure_all(world: World, *, runs: int, sweep_runs: int, import_rows: int) -
         ("to-do (inspector)", inspector, reverse("responsibility:todo")),
     ]
     results = []
-    for name, user, url, *before in pages:
+    for name, user, url, *options in pages:
+        before, at = (*options, None, None)[:2]
         say(f"  {name} …")
-        results.append(measure_page(name, user, url, runs=runs, before=before[0] if before else None))
+        with time_machine.travel(at, tick=True) if at else contextlib.nullcontext():
+            results.append(measure_page(name, user, url, runs=runs, before=before))
     day = sweep_day(world.today)
     for name, kind in (
         ("due_rows RECTIFICATION_DUE", ReminderKind.RECTIFICATION_DUE),

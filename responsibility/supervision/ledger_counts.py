@@ -14,25 +14,37 @@ to a finding or its rectification appends an event about "finding:<id>" (`superv
 a finding's unit never changes. A new day, more than RECOUNT_ALL_AFTER events, or a chain that does not
 go on from the kept position (a database restored from a backup) counts everything again. A block is
 never served older than the chain position it was read at, so a count is never stale.
+
+Each count of everything, and the first of each day, is also kept in the database, signed
+(`KeptLedgerCounts`). When the cache has lost the day's counts (restarted without persistence, or another
+process's memory), a reading starts from that row and counts again only the blocks changed since. On a
+new day it starts from the last day's row: a finding's status and category do not change with the day,
+only the lights of the unfinished ones and the trend's last point, which are counted over the findings
+that can show them (`_blocks_on`), not over every finding.
 """
 
 import datetime
+import logging
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 
+from django.core import signing
 from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from core.deadlines import TrafficLight, deadline_q
+from core.deadlines import TrafficLight, deadline_q, due_soon_until
 from responsibility.supervision.models import (
     UNFINISHED_RECTIFICATION_STATUSES,
     Finding,
     InspectionAuditHead,
     InspectionEvent,
+    KeptLedgerCounts,
     RectificationStatus,
 )
+
+logger = logging.getLogger(__name__)
 
 TREND_WEEKS = 12
 # A block: the units of this many consecutive ids (2,000 units make 125 blocks). Small enough that
@@ -45,7 +57,9 @@ RECOUNT_ALL_AFTER = 2_000
 COUNTS_CACHE_SECONDS = 26 * 3600
 FINDING_SUBJECT = "finding:"
 # The shape of the kept counts (`BlockCounts`): a new shape is kept under a new key, never read as the old.
-KEPT_COUNTS_FORMAT = 2
+KEPT_COUNTS_FORMAT = 3
+# What the signature of the counts kept in the database is bound to (`django.core.signing`).
+KEPT_COUNTS_SALT = "responsibility.supervision.ledger_counts"
 
 
 @dataclass(frozen=True)
@@ -84,6 +98,8 @@ def _percent(part: int, whole: int) -> float | None:
 
 
 COUNT_NAMES = tuple(item.name for item in fields(LedgerCounts))
+# Where the counts that change with the day are (`_blocks_on`).
+OVERDUE, DUE_SOON = COUNT_NAMES.index("overdue"), COUNT_NAMES.index("due_soon")
 
 
 def unfinished_q() -> Q:
@@ -125,6 +141,20 @@ def trend_days(*, today: datetime.date, weeks: int = TREND_WEEKS) -> list[dateti
     return [min(sunday - datetime.timedelta(weeks=back), today) for back in range(weeks - 1, -1, -1)]
 
 
+def day_end(day: datetime.date) -> datetime.datetime:
+    """The moment `day` ends, in the local time zone."""
+    return timezone.make_aware(datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time()))
+
+
+def overdue_at_end_q(day: datetime.date) -> Q:
+    """The findings the overdue trend counts for `day`: created by its end, due before it, not verified
+    by its end."""
+    end = day_end(day)
+    return Q(rectification__created_at__lt=end, rectification__deadline__lt=day) & (
+        Q(rectification__verified_at__isnull=True) | Q(rectification__verified_at__gte=end)
+    )
+
+
 @dataclass(frozen=True)
 class OverdueTrendCount:
     """How to count the overdue trend: the candidate rows and one aggregate a week (`week_0` oldest)."""
@@ -145,18 +175,9 @@ def overdue_trend_count(*, today: datetime.date, weeks: int = TREND_WEEKS) -> Ov
     current value.
     """
     days = trend_days(today=today, weeks=weeks)
-    # The moment each day ends, in the local time zone.
-    ends = [
-        timezone.make_aware(datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time()))
-        for day in days
-    ]
+    ends = [day_end(day) for day in days]
     aggregates = {
-        f"week_{index}": Count(
-            "pk",
-            filter=Q(rectification__created_at__lt=end, rectification__deadline__lt=day)
-            & (Q(rectification__verified_at__isnull=True) | Q(rectification__verified_at__gte=end)),
-        )
-        for index, (day, end) in enumerate(zip(days, ends, strict=True))
+        f"week_{index}": Count("pk", filter=overdue_at_end_q(day)) for index, day in enumerate(days)
     }
     # Only rows that can count in some week are read: due before the last day, not verified before the first.
     candidates = (
@@ -211,12 +232,16 @@ class BlockCounts:
 
 @dataclass(frozen=True)
 class WholeLedgerCounts:
-    """Every finding's counts on `today`, as at the chain position (`sequence`, `hash`), by block of units."""
+    """Every finding's counts on `today`, as at the chain position (`sequence`, `hash`), by block of units.
+
+    `counted_at`: when they were made; a finding changed later is named by an event after the position.
+    """
 
     today: datetime.date
     sequence: int
     hash: str
     blocks: dict[int, BlockCounts]
+    counted_at: datetime.datetime  # when every block was as counted, at that chain position
 
     def by_unit(self) -> dict[int, LedgerCounts]:
         return {
@@ -298,6 +323,78 @@ def _blocks_count(*, today: datetime.date, blocks: set[int] | None) -> dict[int,
     }
 
 
+def _carries_to(kept: WholeLedgerCounts, today: datetime.date) -> bool:
+    """Whether counts of an earlier day can be carried to `today` (`_blocks_on`): made on their own day,
+    before it ended, so that every finding verified or recorded after their day's end is one the chain
+    names, and the trend's days up to their day are among theirs."""
+    since = kept.today
+    if not since < today or kept.counted_at >= day_end(since):
+        return False
+    return {day for day in trend_days(today=today) if day <= since} <= set(trend_days(today=since))
+
+
+def _blocks_on(
+    blocks: dict[int, BlockCounts], *, since: datetime.date, today: datetime.date
+) -> dict[int, BlockCounts]:
+    """Blocks counted on `since` as they are on `today`, for blocks in which nothing changed since (one
+    query, over the findings due from `since` until the end of today's due-soon days).
+
+    A finding's status and category do not change with the day, nor the lights of one due before
+    `since` (overdue on both days) or after today's due-soon days (green on both): the lights of the
+    findings due between are taken off as they were on `since` and added as they are today. The trend
+    keeps its points up to `since` (`_carries_to`); a later day's point is `since`'s and the findings due
+    from `since` to that day that it counts.
+    """
+    then, now = trend_days(today=since), trend_days(today=today)
+    later = [day for day in now if day > since]
+    # None of them was overdue on `since`: they were due from then on.
+    aggregates = {
+        "due_soon_then": Count("pk", filter=due_soon_q(since)),
+        "overdue_now": Count("pk", filter=overdue_q(today)),
+        "due_soon_now": Count("pk", filter=due_soon_q(today)),
+    } | {
+        f"later_{index}": Count("pk", filter=overdue_at_end_q(day) & Q(rectification__deadline__gte=since))
+        for index, day in enumerate(later)
+    }
+    window = Finding.objects.order_by().filter(
+        rectification__deadline__gte=since, rectification__deadline__lte=due_soon_until(today)
+    )
+    shifts: dict[int, list[tuple]] = {}
+    for row in (
+        window.values_list("unit_id", "batch_id")
+        .annotate(**aggregates)
+        .values_list("unit_id", "batch_id", *aggregates)
+    ):
+        shifts.setdefault(row[0] // UNITS_PER_BLOCK, []).append(row)
+    return {
+        number: _block_on(block, shifts=shifts.get(number, []), then=then, now=now, since=since)
+        for number, block in blocks.items()
+    }
+
+
+def _block_on(
+    block: BlockCounts, *, shifts: list[tuple], then: list[datetime.date], now: list[datetime.date], since
+) -> BlockCounts:
+    """The block with `shifts` (unit, problem list, lights then and now, the later trend points' findings)
+    applied: `_blocks_on`."""
+    units = {unit: list(values) for unit, values in block.units.items()}
+    batches = {batch: list(values) for batch, values in block.batches.items()}
+    later = [0] * sum(day > since for day in now)
+    for unit, batch, due_soon_then, overdue_now, due_soon_now, *points in shifts:
+        for values in (units[unit], batches[batch]):
+            values[OVERDUE] += overdue_now
+            values[DUE_SOON] += due_soon_now - due_soon_then
+        later = [total + count for total, count in zip(later, points, strict=True)]
+    kept = dict(zip(then, block.trend, strict=True))
+    trend = [kept[day] for day in now if day <= since] + [block.trend[-1] + count for count in later]
+    return BlockCounts(
+        units={unit: tuple(values) for unit, values in units.items()},
+        batches={batch: tuple(values) for batch, values in batches.items()},
+        categories=block.categories,
+        trend=tuple(trend),
+    )
+
+
 def _blocks_changed(*, kept: WholeLedgerCounts, head: tuple[int, str]) -> set[int] | None:
     """The blocks of the findings the chain names after the kept position, up to `head` (one query, and
     one more for their units when there are some).
@@ -330,8 +427,79 @@ def ledger_version() -> tuple[int, str]:
     return InspectionAuditHead.objects.values_list("last_sequence", "last_hash").first() or (0, "")
 
 
+def _stored_counts(counts: WholeLedgerCounts) -> str:
+    """The counts as signed, compressed JSON (the text of `KeptLedgerCounts.counts`)."""
+    blocks = {
+        str(number): {
+            "units": [[unit, *values] for unit, values in block.units.items()],
+            "batches": [[batch, *values] for batch, values in block.batches.items()],
+            "categories": block.categories,
+            "trend": list(block.trend),
+        }
+        for number, block in counts.blocks.items()
+    }
+    return signing.dumps(
+        {"format": KEPT_COUNTS_FORMAT, "day": counts.today.isoformat(), "blocks": blocks},
+        salt=KEPT_COUNTS_SALT,
+        compress=True,
+    )
+
+
+def _counts_from_store(row: KeptLedgerCounts) -> WholeLedgerCounts | None:
+    """The counts a row keeps; None when its signature does not hold (changed in the database, or another
+    secret key) or it is of another shape or day."""
+    try:
+        stored = signing.loads(row.counts, salt=KEPT_COUNTS_SALT)
+    except signing.BadSignature:
+        logger.warning(
+            "The ledger's counts kept for %s are not as signed: everything is counted again.", row.day
+        )
+        return None
+    if stored.get("format") != KEPT_COUNTS_FORMAT or stored.get("day") != row.day.isoformat():
+        return None
+    blocks = {
+        int(number): BlockCounts(
+            units={unit: tuple(values) for unit, *values in block["units"]},
+            batches={batch: tuple(values) for batch, *values in block["batches"]},
+            categories=block["categories"],
+            trend=tuple(block["trend"]),
+        )
+        for number, block in stored["blocks"].items()
+    }
+    return WholeLedgerCounts(
+        today=row.day, sequence=row.sequence, hash=row.hash, blocks=blocks, counted_at=row.counted_at
+    )
+
+
+def _counts_stored(*, today: datetime.date) -> WholeLedgerCounts | None:
+    """The latest counts kept in the database of `today` or a day before, if any hold (one query)."""
+    row = KeptLedgerCounts.objects.filter(day__lte=today).order_by("-day").first()
+    return None if row is None else _counts_from_store(row)
+
+
+def _counts_store(counts: WholeLedgerCounts) -> None:
+    """Keep a count of everything in the database in place of the day's last; days before yesterday go."""
+    row = KeptLedgerCounts(
+        day=counts.today,
+        sequence=counts.sequence,
+        hash=counts.hash,
+        counts=_stored_counts(counts),
+        counted_at=counts.counted_at,
+    )
+    # One statement, whoever stores the day's counts at the same moment (INSERT … ON CONFLICT).
+    KeptLedgerCounts.objects.bulk_create(
+        [row],
+        update_conflicts=True,
+        unique_fields=["day"],
+        update_fields=["sequence", "hash", "counts", "counted_at"],
+    )
+    KeptLedgerCounts.objects.filter(day__lt=counts.today - datetime.timedelta(days=1)).delete()
+
+
 def whole_ledger_counts(*, today: datetime.date, version: tuple[int, str] | None = None) -> WholeLedgerCounts:
-    """Every finding's counts on `today`: the kept blocks, with those changed since counted again.
+    """Every finding's counts on `today`: the kept blocks (from the cache, else from the database, of
+    today or the last day counted), with those changed since counted again; a count of everything, and
+    the first of a day, is stored in the database as well.
 
     `version`: the chain's position (`ledger_version()`), when the caller has just read it.
     """
@@ -340,13 +508,23 @@ def whole_ledger_counts(*, today: datetime.date, version: tuple[int, str] | None
     kept: WholeLedgerCounts | None = cache.get(key)
     if kept is not None and (kept.sequence, kept.hash) == head:
         return kept
+    if kept is None:
+        kept = _counts_stored(today=today)
+    if kept is not None and kept.today != today and not _carries_to(kept, today):
+        kept = None
     changed = None if kept is None else _blocks_changed(kept=kept, head=head)
     if changed is None:
         blocks = _blocks_count(today=today, blocks=None)
     else:
         blocks = {number: block for number, block in kept.blocks.items() if number not in changed}
+        if kept.today != today:
+            blocks = _blocks_on(blocks, since=kept.today, today=today)
         if changed:
             blocks |= _blocks_count(today=today, blocks=changed)
-    counts = WholeLedgerCounts(today=today, sequence=head[0], hash=head[1], blocks=blocks)
+    counts = WholeLedgerCounts(
+        today=today, sequence=head[0], hash=head[1], blocks=blocks, counted_at=timezone.now()
+    )
+    if changed is None or kept.today != today:
+        _counts_store(counts)
     cache.set(key, counts, COUNTS_CACHE_SECONDS)
     return counts

@@ -19,6 +19,7 @@ from responsibility.supervision.models.inspections import (
     PlanStatus,
     SpotCheckDraw,
 )
+from responsibility.supervision.models.ledger import KeptLedgerCounts
 from responsibility.supervision.models.problems import (
     BUILTIN_PROBLEM_SOURCES,
     RECHECK_REOPENING_OUTCOMES,
@@ -57,6 +58,7 @@ __all__ = [
     "InspectionEventKind",
     "InspectionPlan",
     "InspectionStatus",
+    "KeptLedgerCounts",
     "Measure",
     "MeasureStatus",
     "PlanStatus",
