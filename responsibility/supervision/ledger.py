@@ -16,7 +16,7 @@ time, in the order of an index (`ledger_findings_ordered`).
 
 import datetime
 from collections.abc import Iterable, Iterator
-from dataclasses import astuple, dataclass, fields
+from dataclasses import dataclass, fields
 
 from django.db.models import Case, CharField, Count, Exists, OuterRef, Q, QuerySet, Value, When
 
@@ -213,7 +213,7 @@ def list_groups(counts: dict[int, LedgerCounts]) -> ListGroups:
 
 def _add_counts(totals: dict[int, list[int]], key: int, counts: LedgerCounts) -> None:
     total = totals.setdefault(key, [0] * len(fields(LedgerCounts)))
-    for index, value in enumerate(astuple(counts)):
+    for index, value in enumerate(counts.values()):
         total[index] += value
 
 
@@ -429,7 +429,22 @@ class RecheckFailureTables:
 
 def recheck_failures(*, filters: LedgerFilters) -> RecheckFailureTables:
     """The units and the sources whose problems were re-checked, the highest failure rate first (then the
-    most failures): two queries over the re-check results, a table as small as the re-checks made."""
+    most failures), of every re-check: for the readers of the whole ledger (the dashboard).
+
+    Kept under the inspection chain's position like the ledger's figures (every re-check appends an
+    event): two queries over the re-check results when the chain has moved, none otherwise.
+    """
+    return version_cached(
+        name="recheck-failures",
+        version=ledger_version(),
+        parts=(filters,),
+        compute=lambda: _recheck_failures_count(filters=filters),
+    )
+
+
+def _recheck_failures_count(*, filters: LedgerFilters) -> RecheckFailureTables:
+    """`recheck_failures` counted: two queries over the re-check results, a table as small as the
+    re-checks made."""
     results = RecheckResult.objects.all()
     if filters.source_id:
         results = results.filter(finding__batch__source_id=filters.source_id)

@@ -251,3 +251,26 @@ def test_the_dashboard_shows_each_units_recheck_failure_rate(client, recheck, me
     section = page[page.index('id="recheck-heading"') :]
     row = section[section.index(unit) : section.index("</tr>", section.index(unit))]
     assert [cell.split(">")[-1] for cell in row.split("</td>")[1:4]] == ["2", "1", "50%"]
+
+
+def test_the_dashboards_recheck_failures_are_kept_until_a_recheck_is_recorded(client, recheck, member):
+    # given the dashboard opened after one re-check result
+    client.force_login(member)
+    deadline = (timezone.localdate() + datetime.timedelta(days=15)).isoformat()
+    _record(
+        client, recheck, recheck.result[0], outcome="inadequate", reason="台账未更新。", deadline=deadline
+    )
+    dashboard = reverse("responsibility:ledger-dashboard")
+    first = client.get(dashboard).context["recheck_failures"]
+
+    # when it is opened again, the re-check results are not read again
+    with CaptureQueriesContext(connection) as again:
+        kept = client.get(dashboard).context["recheck_failures"]
+    assert kept == first
+    assert not [query for query in again.captured_queries if "recheckresult" in query["sql"]]
+
+    # and once the second result is recorded (an event in the chain), it is counted at once
+    _record(client, recheck, recheck.result[1], outcome="confirmed", reason="")
+    after = client.get(dashboard).context["recheck_failures"]
+    assert [(row.checked, row.failed) for row in first] == [(1, 1)]
+    assert sum(row.checked for row in after) == 2
