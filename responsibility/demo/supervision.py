@@ -35,22 +35,23 @@ from responsibility.supervision.models import (
     Rectification,
     SpotCheckDraw,
 )
+from responsibility.supervision.services.draws import DrawInput, spot_check_draw
 from responsibility.supervision.services.inspections import (
-    CheckpointInput,
-    DrawInput,
-    PlanInput,
     ResultInput,
     check_result_record,
-    checkpoint_create,
     inspection_complete,
-    inspection_plan_create,
-    spot_check_draw,
 )
 from responsibility.supervision.services.measures import (
     MeasureInput,
     MeasureReport,
     measure_add,
     measure_report,
+)
+from responsibility.supervision.services.plans import (
+    CheckpointInput,
+    PlanInput,
+    checkpoint_create,
+    inspection_plan_create,
 )
 from responsibility.supervision.services.rechecks import (
     RecheckFinding,

@@ -70,6 +70,7 @@ from core.audit import (
     sentence_with_note,
     sentences_join,
 )
+from responsibility.evidence.models import EvidenceFile
 from responsibility.supervision.models import (
     CheckOutcome,
     Finding,
@@ -489,3 +490,53 @@ def _legacy_facts(event: InspectionEvent) -> tuple[dict, str] | None:
         changes = _legacy_changes(note)
         return None if changes is None else ({"changes": changes}, "")
     return {}, note
+
+
+# --- Events as the services write them ---------------------------------------------------------
+
+
+def inspection_event(
+    *,
+    plan,
+    subject: str,
+    batch_id: int | None = None,
+    kind,
+    actor,
+    payload: dict | None = None,
+    note: str = "",
+    digest: str = "",
+    from_status="",
+    to_status="",
+):
+    """An unsaved event: its facts in `payload` (as `inspection_event_describe` reads them), a person's
+    own words in `note`; `batch_id` is the problem list of the finding it is about."""
+    return InspectionEvent(
+        plan=plan,
+        batch_id=batch_id,
+        subject=subject,
+        kind=kind,
+        actor=actor,
+        payload=payload or {},
+        note=note,
+        digest=digest,
+        from_status=from_status,
+        to_status=to_status,
+    )
+
+
+def evidence_added_events(
+    *, plan, subject: str, files: list[EvidenceFile], actor, batch_id: int | None = None
+) -> list[InspectionEvent]:
+    """Unsaved `evidence_added` events, one per stored file, its SHA-256 as the event's digest."""
+    return [
+        inspection_event(
+            plan=plan,
+            batch_id=batch_id,
+            subject=subject,
+            kind=InspectionEventKind.EVIDENCE_ADDED,
+            actor=actor,
+            payload={"evidence": stored.pk, "file": stored.original_name},
+            digest=stored.sha256,
+        )
+        for stored in files
+    ]

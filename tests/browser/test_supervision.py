@@ -18,7 +18,7 @@ from responsibility.supervision.models import (
     RectificationStatus,
     SpotCheckDraw,
 )
-from responsibility.supervision.services.inspections import draw_verify
+from responsibility.supervision.services.draws import draw_verify
 from tests.browser.conftest import log_in, open_user_menu
 from tests.responsibility.inspections import conftest as supervision_setup
 

@@ -74,7 +74,7 @@ from responsibility.supervision.selectors import (
     rectification_list_awaiting,
     rectification_list_to_verify,
 )
-from responsibility.supervision.services.inspections import draw_verify
+from responsibility.supervision.services.draws import draw_verify
 from tests.responsibility.demo_helpers import (
     COMMON_TASKS,
     _encodes,

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from responsibility.supervision.models import DrawMode, SpotCheckDraw
-from responsibility.supervision.services.inspections import DrawVerification, draw_verify
+from responsibility.supervision.services.draws import DrawVerification, draw_verify
 
 EXIT_NOT_VALID = 1
 EXIT_UNKNOWN = 2

@@ -14,13 +14,9 @@ from responsibility.evidence.rules import MAX_FILES_PER_UPLOAD, allowed_types_la
 from responsibility.letters.models.letters import ClauseCategory
 from responsibility.supervision.draws import MAX_PUBLIC_VALUE_LENGTH
 from responsibility.supervision.models import CheckOutcome, DrawMode, InspectionPlan
-from responsibility.supervision.services.inspections import (
-    MAX_REASON_LENGTH,
-    CheckpointInput,
-    DrawInput,
-    PlanInput,
-    ResultInput,
-)
+from responsibility.supervision.services.draws import MAX_REASON_LENGTH, DrawInput
+from responsibility.supervision.services.inspections import ResultInput
+from responsibility.supervision.services.plans import CheckpointInput, PlanInput
 
 _DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

@@ -24,7 +24,7 @@ from core.locks import row_lock
 from core.versions import stale_check
 from responsibility.evidence.rules import evidence_check_all
 from responsibility.evidence.services import evidence_store
-from responsibility.supervision.audit import inspection_events_append
+from responsibility.supervision.audit import evidence_added_events, inspection_event, inspection_events_append
 from responsibility.supervision.models import (
     BUILTIN_PROBLEM_SOURCES,
     BatchStatus,
@@ -39,7 +39,6 @@ from responsibility.supervision.models import (
     RectificationStatus,
 )
 from responsibility.supervision.permissions import problem_list_check_permission
-from responsibility.supervision.services.inspections import _event, _evidence_events
 from responsibility.supervision.services.measures import MAX_MEASURES, MeasureInput, _measure_input_check
 from responsibility.supervision.services.rectifications import (
     MAX_REASON_LENGTH,
@@ -126,7 +125,7 @@ def _batch_payload(batch: ProblemBatch) -> dict:
 
 def _batch_event(batch: ProblemBatch, **facts):
     """An unsaved event about the list itself (subject ``batch:ID``)."""
-    return _event(plan=batch.plan, batch_id=batch.pk, subject=f"batch:{batch.pk}", **facts)
+    return inspection_event(plan=batch.plan, batch_id=batch.pk, subject=f"batch:{batch.pk}", **facts)
 
 
 @transaction.atomic
@@ -158,7 +157,7 @@ def problem_batch_open(*, data: BatchInput, opened_by) -> ProblemBatch:
                 payload=_batch_payload(batch),
                 to_status=batch.status,
             ),
-            *_evidence_events(
+            *evidence_added_events(
                 plan=None, batch_id=batch.pk, subject=f"batch:{batch.pk}", files=stored, actor=opened_by
             ),
         ]
@@ -213,7 +212,7 @@ def problem_batch_update(
             )
         )
     stored = evidence_store(files=files, uploaded_by=updated_by, batch=locked)
-    events += _evidence_events(
+    events += evidence_added_events(
         plan=None, batch_id=locked.pk, subject=f"batch:{locked.pk}", files=stored, actor=updated_by
     )
     inspection_events_append(events=events)

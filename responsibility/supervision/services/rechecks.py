@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from core import clock
 from core.dates import date_text
 from core.errors import ApplicationError, TransitionNotAllowed
-from responsibility.supervision.audit import inspection_events_append
+from responsibility.supervision.audit import inspection_event, inspection_events_append
 from responsibility.supervision.draws import (
     ALGORITHM,
     DrawRefused,
@@ -34,7 +34,6 @@ from responsibility.supervision.models import (
     RectificationStatus,
 )
 from responsibility.supervision.permissions import recheck_check_permission
-from responsibility.supervision.services.inspections import _event
 from responsibility.supervision.services.rectifications import (
     MAX_REASON_LENGTH,
     _finding_event,
@@ -147,7 +146,7 @@ def recheck_draw(*, data: RecheckInput, drawn_by) -> Recheck:
         raise DrawRefused(_("Another re-check was drawn at the same moment; reload the page.")) from error
     inspection_events_append(
         events=[
-            _event(
+            inspection_event(
                 plan=None,
                 subject=f"recheck:{recheck.pk}",
                 kind=InspectionEventKind.RECHECK_DRAWN,

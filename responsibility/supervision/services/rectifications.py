@@ -21,7 +21,7 @@ from responsibility.evidence.services import evidence_store
 from responsibility.letters.models.letters import SIGNED_STATUSES, LetterClause
 from responsibility.reminders.models import Notification, ReminderKind
 from responsibility.reminders.services import reminders_close_done
-from responsibility.supervision.audit import inspection_events_append
+from responsibility.supervision.audit import evidence_added_events, inspection_event, inspection_events_append
 from responsibility.supervision.models import (
     CheckResult,
     Finding,
@@ -44,7 +44,6 @@ from responsibility.supervision.permissions import (
     inspection_check_permission,
 )
 from responsibility.supervision.reminder_sources import MeasureDueSource, RectificationDueSource
-from responsibility.supervision.services.inspections import _event, _evidence_events
 from responsibility.supervision.workflow import (
     RECTIFICATION_STAMPS,
     RectificationStep,
@@ -251,12 +250,14 @@ def _finding_recorded(
 def _finding_event(finding: Finding, **facts) -> InspectionEvent:
     """An unsaved event in the finding's history (subject ``finding:ID``: its rectification and measures
     too); `facts` as `_event` takes them."""
-    return _event(plan=finding.plan, batch_id=finding.batch_id, subject=f"finding:{finding.pk}", **facts)
+    return inspection_event(
+        plan=finding.plan, batch_id=finding.batch_id, subject=f"finding:{finding.pk}", **facts
+    )
 
 
 def _finding_evidence_events(finding: Finding, *, files, actor) -> list[InspectionEvent]:
     """The events of files attached in the finding's history, one per file."""
-    return _evidence_events(
+    return evidence_added_events(
         plan=finding.plan,
         batch_id=finding.batch_id,
         subject=f"finding:{finding.pk}",

@@ -54,19 +54,19 @@ from responsibility.supervision.selectors import (
     plan_list_with_counts,
     plan_list_with_scope,
 )
+from responsibility.supervision.services.draws import draw_replace_refusal, draw_verify, spot_check_draw
 from responsibility.supervision.services.inspections import (
     check_result_record,
+    inspection_complete,
+    inspection_complete_refusal,
+)
+from responsibility.supervision.services.plans import (
     checkpoint_change_refusal,
     checkpoint_create,
     checkpoint_update,
-    draw_replace_refusal,
-    draw_verify,
-    inspection_complete,
-    inspection_complete_refusal,
     inspection_plan_close,
     inspection_plan_create,
     inspection_plan_update,
-    spot_check_draw,
 )
 from responsibility.supervision.services.rectifications import signed_clauses_of_unit
 

@@ -20,15 +20,13 @@ from responsibility.supervision.models import (
     Rectification,
     SpotCheckDraw,
 )
-from responsibility.supervision.services.inspections import (
+from responsibility.supervision.services.draws import DrawInput, spot_check_draw
+from responsibility.supervision.services.inspections import ResultInput, check_result_record
+from responsibility.supervision.services.plans import (
     CheckpointInput,
-    DrawInput,
     PlanInput,
-    ResultInput,
-    check_result_record,
     checkpoint_create,
     inspection_plan_create,
-    spot_check_draw,
 )
 from responsibility.supervision.services.rectifications import (
     FindingInput,

@@ -14,15 +14,13 @@ from responsibility.supervision.audit import (
     inspection_events_append,
 )
 from responsibility.supervision.models import CheckOutcome, InspectionEvent, InspectionEventKind
+from responsibility.supervision.services.draws import spot_check_draw
 from responsibility.supervision.services.inspections import (
-    PlanInput,
     ResultInput,
     check_result_record,
     inspection_complete,
-    inspection_plan_close,
-    inspection_plan_update,
-    spot_check_draw,
 )
+from responsibility.supervision.services.plans import PlanInput, inspection_plan_close, inspection_plan_update
 from responsibility.supervision.services.rectifications import (
     SubmissionInput,
     finding_update,

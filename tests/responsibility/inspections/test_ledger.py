@@ -24,7 +24,7 @@ from responsibility.supervision.ledger import (
 from responsibility.supervision.ledger_counts import FindingsCounts, LedgerCounts, trend_days
 from responsibility.supervision.models import Rectification
 from responsibility.supervision.selectors import finding_list_visible_to
-from responsibility.supervision.services.inspections import spot_check_draw
+from responsibility.supervision.services.draws import spot_check_draw
 from tests.responsibility.inspections.conftest import draw_input
 from tests.responsibility.inspections.ledger_helpers import ledger_scenario, move, record
 
@@ -126,7 +126,7 @@ def test_counts_by_unit_follow_the_organisation_and_add_up(supervision, scenario
 
 def test_counts_by_problem_list_keep_the_plans_lists_apart(supervision, scenario, django_assert_num_queries):
     # given a second plan over the same units with one open finding
-    from responsibility.supervision.services.inspections import PlanInput, inspection_plan_create
+    from responsibility.supervision.services.plans import PlanInput, inspection_plan_create
 
     second = inspection_plan_create(
         data=PlanInput(

@@ -37,12 +37,8 @@ from responsibility.supervision.models import (
     RectificationStatus,
     SpotCheckDraw,
 )
-from responsibility.supervision.services.inspections import (
-    PlanInput,
-    ResultInput,
-    check_result_record,
-    inspection_plan_create,
-)
+from responsibility.supervision.services.inspections import ResultInput, check_result_record
+from responsibility.supervision.services.plans import PlanInput, inspection_plan_create
 from responsibility.supervision.services.rechecks import RecheckInput, recheck_draw
 from responsibility.supervision.services.rectifications import (
     SubmissionInput,

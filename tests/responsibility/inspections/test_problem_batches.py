@@ -13,7 +13,7 @@ from responsibility.supervision.models import (
     ProblemSource,
     ProblemSourceCode,
 )
-from responsibility.supervision.services.inspections import PlanInput, inspection_plan_update
+from responsibility.supervision.services.plans import PlanInput, inspection_plan_update
 from tests.responsibility.inspections.migration_helpers import finding_written_before, migrate_to
 
 pytestmark = pytest.mark.django_db

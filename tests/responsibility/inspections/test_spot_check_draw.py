@@ -21,13 +21,9 @@ from responsibility.supervision.models import (
     InspectionStatus,
     SpotCheckDraw,
 )
-from responsibility.supervision.services.inspections import (
-    ResultInput,
-    check_result_record,
-    draw_verify,
-    inspection_plan_close,
-    spot_check_draw,
-)
+from responsibility.supervision.services.draws import draw_verify, spot_check_draw
+from responsibility.supervision.services.inspections import ResultInput, check_result_record
+from responsibility.supervision.services.plans import inspection_plan_close
 from tests.factories import PostFactory
 from tests.responsibility.inspections.conftest import draw_input, inspector_of
 from tests.responsibility.inspections.tampering import draw_event_tamper, draw_tamper

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import translation
 
-from responsibility.supervision.services.inspections import spot_check_draw
+from responsibility.supervision.services.draws import spot_check_draw
 from tests.responsibility.inspections.conftest import draw_input
 from tests.responsibility.inspections.tampering import draw_event_tamper, draw_tamper
 

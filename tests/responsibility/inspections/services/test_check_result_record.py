@@ -21,16 +21,18 @@ from responsibility.supervision.models import (
     InspectionEventKind,
     InspectionStatus,
 )
+from responsibility.supervision.services.draws import spot_check_draw
 from responsibility.supervision.services.inspections import (
-    CheckpointInput,
-    PlanInput,
     ResultInput,
     check_result_record,
-    checkpoint_create,
     inspection_complete,
+)
+from responsibility.supervision.services.plans import (
+    CheckpointInput,
+    PlanInput,
+    checkpoint_create,
     inspection_plan_close,
     inspection_plan_create,
-    spot_check_draw,
 )
 from tests.responsibility.inspections.conftest import draw_input, inspector_of, pdf_upload
 from tests.responsibility.inspections.services.conftest import ROLES, evidence_stored, fresh

@@ -6,10 +6,9 @@ from django.core.exceptions import PermissionDenied
 from core.errors import ApplicationError
 from responsibility.letters.models.letters import ClauseCategory
 from responsibility.supervision.models import CheckOutcome, Checkpoint
-from responsibility.supervision.services.inspections import (
+from responsibility.supervision.services.inspections import ResultInput, check_result_record
+from responsibility.supervision.services.plans import (
     CheckpointInput,
-    ResultInput,
-    check_result_record,
     checkpoint_create,
     checkpoint_update,
     inspection_plan_close,

@@ -24,14 +24,9 @@ from responsibility.supervision.models import (
     Rectification,
     RectificationStatus,
 )
-from responsibility.supervision.services.inspections import (
-    PlanInput,
-    ResultInput,
-    check_result_record,
-    inspection_plan_close,
-    inspection_plan_create,
-    spot_check_draw,
-)
+from responsibility.supervision.services.draws import spot_check_draw
+from responsibility.supervision.services.inspections import ResultInput, check_result_record
+from responsibility.supervision.services.plans import PlanInput, inspection_plan_close, inspection_plan_create
 from responsibility.supervision.services.rectifications import (
     FindingChange,
     SubmissionInput,

@@ -9,14 +9,14 @@ from core.errors import ApplicationError
 from core.versions import StaleEdit
 from responsibility.supervision.audit import inspection_chain_verify
 from responsibility.supervision.models import InspectionEvent, InspectionEventKind, InspectionPlan, PlanStatus
-from responsibility.supervision.services.inspections import (
+from responsibility.supervision.services.draws import spot_check_draw
+from responsibility.supervision.services.plans import (
     CheckpointInput,
     PlanInput,
     checkpoint_create,
     inspection_plan_close,
     inspection_plan_create,
     inspection_plan_update,
-    spot_check_draw,
 )
 from tests.responsibility.inspections.conftest import draw_input
 from tests.responsibility.inspections.services.conftest import ROLES, fresh

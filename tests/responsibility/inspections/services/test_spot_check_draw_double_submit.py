@@ -4,7 +4,7 @@ import pytest
 
 from responsibility.supervision.draws import DrawRefused
 from responsibility.supervision.models import SpotCheckDraw
-from responsibility.supervision.services.inspections import spot_check_draw
+from responsibility.supervision.services.draws import spot_check_draw
 from tests.responsibility.inspections.conftest import draw_input
 
 pytestmark = pytest.mark.django_db

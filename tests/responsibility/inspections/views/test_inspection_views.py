@@ -15,11 +15,10 @@ from responsibility.supervision.models import (
     InspectionEvent,
     InspectionStatus,
 )
-from responsibility.supervision.services.inspections import (
+from responsibility.supervision.services.inspections import ResultInput, check_result_record
+from responsibility.supervision.services.plans import (
     CheckpointInput,
     PlanInput,
-    ResultInput,
-    check_result_record,
     checkpoint_create,
     inspection_plan_create,
 )

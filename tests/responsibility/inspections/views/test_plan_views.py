@@ -18,15 +18,14 @@ from responsibility.supervision.models import (
     PlanStatus,
     SpotCheckDraw,
 )
-from responsibility.supervision.services.inspections import (
+from responsibility.supervision.services.draws import spot_check_draw
+from responsibility.supervision.services.inspections import ResultInput, check_result_record
+from responsibility.supervision.services.plans import (
     CheckpointInput,
     PlanInput,
-    ResultInput,
-    check_result_record,
     checkpoint_create,
     inspection_plan_create,
     inspection_plan_update,
-    spot_check_draw,
 )
 from responsibility.supervision.services.rectifications import finding_record
 from tests.factories import OrgUnitFactory, PostFactory, UserFactory
