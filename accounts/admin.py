@@ -20,8 +20,8 @@ from accounts.org_import import OrgImportError, org_import, org_import_template_
 from accounts.org_tree import org_tree
 from accounts.permissions import org_user_can_import
 from accounts.roles import ROLE_LABELS, Role
+from core.http import XLSX_CONTENT_TYPE
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # The import page lists this many problems at most; the message says how many there were.
 MAX_ERRORS_SHOWN = 500
 

@@ -31,6 +31,10 @@ def client_user_agent(request) -> str:
     return request.META.get("HTTP_USER_AGENT", "")[:512]
 
 
+# The content type of an Excel .xlsx workbook (exports, templates).
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
 def as_attachment(response, *, download_name: str, fallback_name: str):
     """Serve `response` as a download, never inline, named in Chinese for every browser.
 

@@ -24,7 +24,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from core import clock
-from core.http import as_attachment
+from core.http import XLSX_CONTENT_TYPE, as_attachment
 from responsibility.supervision.charts import bar_chart, column_chart
 from responsibility.supervision.forms.ledger import LedgerDashboardFilterForm, LedgerFilterForm
 from responsibility.supervision.ledger import (
@@ -57,7 +57,6 @@ XLSX_MAX_ROWS = 10_000
 PDF_MAX_ROWS = 500
 # The closure-rate chart shows the units furthest behind.
 DASHBOARD_UNITS_SHOWN = 30
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _filter_query(request) -> str:

@@ -14,7 +14,7 @@ from core import clock
 from core.audit import event_history_rows
 from core.errors import ApplicationError
 from core.forms import form_error_show
-from core.http import as_attachment, query_without_page
+from core.http import XLSX_CONTENT_TYPE, as_attachment, query_without_page
 from core.versions import StaleEdit
 from responsibility.supervision.audit import inspection_event_describe
 from responsibility.supervision.forms.problems import (
@@ -256,7 +256,6 @@ def problem_create_view(request, pk: int):
 
 # Problems shown on the import page; the rest are counted.
 MAX_IMPORT_ERRORS_SHOWN = 200
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @login_required
