@@ -34,6 +34,7 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "responsibility.view_inspectionplan",
         "responsibility.view_finding",
         "responsibility.view_dutyassignment",
+        "responsibility.view_assessmentscheme",
     ),
     Role.INSPECTION_TEAM: (
         "responsibility.view_letter",
@@ -45,6 +46,7 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "responsibility.verify_rectification",
         "responsibility.view_dutyassignment",
         "responsibility.review_performancerecord",
+        "responsibility.view_assessmentscheme",
     ),
     Role.OFFICE_ADMIN: (
         "responsibility.view_letter",
@@ -65,6 +67,8 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "responsibility.view_dutyassignment",
         "responsibility.add_dutyassignment",
         "responsibility.change_dutyassignment",
+        "responsibility.view_assessmentscheme",
+        "responsibility.add_assessmentscheme",
         # People's names and posts; their sign-in (account name, email, roles, passwords) is the
         # security administrator's and is read-only on the administration pages.
         "accounts.view_user",

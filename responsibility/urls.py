@@ -1,5 +1,6 @@
 """Every page of the app, one namespace (`responsibility:`): each subdomain lists its own."""
 
+from responsibility.assessment.urls import urlpatterns as assessment_urls
 from responsibility.duties.urls import urlpatterns as duties_urls
 from responsibility.evidence.urls import urlpatterns as evidence_urls
 from responsibility.home.urls import urlpatterns as home_urls
@@ -9,4 +10,12 @@ from responsibility.supervision.urls import urlpatterns as supervision_urls
 
 app_name = "responsibility"
 
-urlpatterns = [*home_urls, *letters_urls, *reminders_urls, *supervision_urls, *duties_urls, *evidence_urls]
+urlpatterns = [
+    *home_urls,
+    *letters_urls,
+    *reminders_urls,
+    *supervision_urls,
+    *duties_urls,
+    *assessment_urls,
+    *evidence_urls,
+]

@@ -34,6 +34,7 @@ from accounts.models import OrgUnit, User
 from accounts.roles import Role
 from core import clock
 from core.errors import ApplicationError
+from responsibility.demo.assessment import DemoAssessment, demo_assessment_create
 from responsibility.demo.duties import DemoDuties, demo_duties_create
 from responsibility.demo.letters import DemoBuilder
 from responsibility.demo.organisation import DEMO_ACCOUNTS, DEMO_MARKER_UNIT, DemoAccount
@@ -54,6 +55,7 @@ class DemoSummary:
     supervision: "DemoSupervision | None" = None
     problem_lists: list = field(default_factory=list)  # ProblemBatch of other sources than inspections
     duties: "DemoDuties | None" = None
+    assessment: "DemoAssessment | None" = None
 
 
 def demo_data_present() -> bool:
@@ -79,6 +81,7 @@ def demo_data_create(*, today: datetime.date | None = None) -> DemoSummary:
         )
         problem_lists = demo_problem_lists()
         duties = demo_duties_create(today=today, users=demo.users, units=demo.units, posts=demo.posts)
+        assessment = demo_assessment_create(users=demo.users)
         counts = dict(
             Letter.objects.filter(campaign__in=demo.campaigns)
             .order_by()
@@ -96,6 +99,7 @@ def demo_data_create(*, today: datetime.date | None = None) -> DemoSummary:
         supervision=supervision,
         problem_lists=problem_lists,
         duties=duties,
+        assessment=assessment,
     )
 
 

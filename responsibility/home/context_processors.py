@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.security.permissions import SecurityAction, security_user_can
+from responsibility.assessment.permissions import scheme_user_can_read_drafts
 from responsibility.letters.permissions import (
     ArchiveAction,
     CampaignAction,
@@ -47,6 +48,7 @@ def navigation(request) -> dict:
         "nav_can_browse_archive": archive_user_can(user=user, action=ArchiveAction.BROWSE),
         "nav_can_view_plans": inspection_reads_everything(user),
         "nav_can_view_ledger": ledger_user_can_see_all(user=user),
+        "nav_can_view_schemes": scheme_user_can_read_drafts(user=user),
         "nav_can_manage_accounts": security_user_can(user=user, action=SecurityAction.MANAGE_ACCOUNTS),
         "nav_can_read_security_log": security_user_can(user=user, action=SecurityAction.READ_LOG),
     }
@@ -74,6 +76,7 @@ def _menu_links(flags: dict, *, path: str) -> list[NavLink]:
         ("ledger", _("Rectification ledger"), "responsibility:ledger", flags["nav_can_view_ledger"]),
         ("problems", _("Problem lists"), "responsibility:batch-list", flags["nav_can_view_ledger"]),
         ("campaigns", _("Campaigns"), "responsibility:campaign-list", True),
+        ("assessment", _("Assessment schemes"), "responsibility:scheme-list", flags["nav_can_view_schemes"]),
         ("templates", _("Templates"), "responsibility:template-list", flags["nav_can_manage_templates"]),
         ("archive", _("Letter archive"), "responsibility:archive", flags["nav_can_browse_archive"]),
         ("reminders", _("Reminders"), "responsibility:reminder-list", flags["nav_can_view_reminders"]),

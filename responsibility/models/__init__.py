@@ -1,4 +1,13 @@
 from core.deadlines import TrafficLight
+from responsibility.assessment.models import (
+    AnsweredBy,
+    AreaKind,
+    AssessmentScheme,
+    RuleKind,
+    SchemeArea,
+    SchemeItem,
+    SchemeStatus,
+)
 from responsibility.duties.models import (
     AssignmentStatus,
     DutyAssignment,
@@ -69,6 +78,13 @@ from responsibility.supervision.models import (
 )
 
 __all__ = [
+    "AnsweredBy",
+    "AreaKind",
+    "AssessmentScheme",
+    "RuleKind",
+    "SchemeArea",
+    "SchemeItem",
+    "SchemeStatus",
     "AssignmentStatus",
     "DutyAssignment",
     "DutyAuditHead",

@@ -543,3 +543,27 @@ def test_seed_demo_twice_leaves_duties_as_they_were(seeded):
     # then
     assert duty_counts() == before
     assert "Duty assignments" in seeded and "Performance records:" in seeded
+
+
+def test_seed_demo_ships_the_units_scheme_in_two_versions_and_the_provinces(seeded):
+    from responsibility.assessment.models import AreaKind, AssessmentScheme, SchemeItem, SchemeStatus
+
+    schemes = {
+        (scheme.name, scheme.version): scheme for scheme in AssessmentScheme.objects.prefetch_related("areas")
+    }
+    unit = schemes["党风廉政建设责任制考核", 1]
+    revised = schemes["党风廉政建设责任制考核", 2]
+    province = schemes["人大工作高质量发展综合考评计分细则", 1]
+
+    assert (unit.status, revised.status, province.status) == (
+        SchemeStatus.PUBLISHED,
+        SchemeStatus.DRAFT,
+        SchemeStatus.PUBLISHED,
+    )
+    assert unit.code == revised.code and unit.total_points == 100
+    assert SchemeItem.objects.filter(scheme=unit).exclude(indicator="").count() == 3
+    # the province's: 4 areas of 70 scoring points together, and 7 bonus items
+    scored = [area for area in province.areas.all() if area.kind == AreaKind.SCORED]
+    assert len(scored) == 4 and province.total_points == 70
+    assert SchemeItem.objects.filter(scheme=province, area__kind=AreaKind.SCORED).count() == 70
+    assert SchemeItem.objects.filter(scheme=province, area__kind=AreaKind.BONUS).count() == 7

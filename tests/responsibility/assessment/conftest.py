@@ -1,0 +1,28 @@
+"""Schemes for the assessment tests, reached through the services as the office would."""
+
+import pytest
+
+from responsibility.assessment.models import AssessmentScheme
+from responsibility.assessment.services.schemes import scheme_import, scheme_publish
+from tests.responsibility.assessment.workbooks import scheme_xlsx
+
+
+@pytest.fixture
+def published(org) -> AssessmentScheme:
+    """Version 1 of a scheme, published."""
+    draft = scheme_import(workbook_file=scheme_xlsx(), imported_by=org.office_admin)
+    return scheme_publish(scheme=draft, published_by=org.office_admin)
+
+
+@pytest.fixture
+def draft(org, published) -> AssessmentScheme:
+    """Version 2 of the same scheme, a draft."""
+    return scheme_import(
+        workbook_file=scheme_xlsx(name="党风廉政建设责任制考核（修订）"),
+        imported_by=org.office_admin,
+        version_of=published,
+    )
+
+
+# The supervision world the indicators of problems count (tests/responsibility/inspections).
+from tests.responsibility.inspections.conftest import drawn, supervision  # noqa: E402, F401
