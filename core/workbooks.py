@@ -16,14 +16,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from openpyxl import load_workbook
 
 from core.bidi import bidi_controls_present
 from core.errors import ApplicationError
+from core.spreadsheets import formula_like
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
+# An import page lists this many problems at most, and says how many more there were.
+MAX_ERRORS_SHOWN = 200
 # An .xlsx is a zip. Before openpyxl sees it, a file is refused that would inflate beyond
 # settings.ORG_IMPORT_MAX_UNCOMPRESSED_BYTES in all, that has a part packed more tightly than
 # settings.ORG_IMPORT_MAX_COMPRESSION_RATIO (a "zip bomb": 234 KB of repeated text opening as 94 MB), or
@@ -328,3 +332,68 @@ def cell_date(value) -> datetime.date | None:
     if match is None:
         raise ValueError(text)
     return datetime.date(*(int(part) for part in match.groups()))  # ValueError for 2026-02-30
+
+
+# --- Reading a sheet's rows ----------------------------------------------------------------------
+
+# A spreadsheet is data, written in Chinese whatever the reader's language.
+SPREADSHEET_LANGUAGE = "zh-hans"
+
+
+def choice_words(choices) -> dict[str, str]:
+    """The labels people write (Chinese) and the stored values, both accepted, for a choice column."""
+    with translation.override(SPREADSHEET_LANGUAGE):
+        words = {str(label): value for value, label in choices}
+    words.update({value: value for value, _label in choices})
+    return words
+
+
+class SheetReader:
+    """Reads one sheet's cells, reporting every problem against its row in `problems`; an import reads
+    its own columns with a subclass."""
+
+    def __init__(self, sheet: SheetRows, problems: WorkbookProblems):
+        self.sheet, self.problems = sheet, problems
+
+    def problem(self, row: int | None, message: str) -> None:
+        self.problems.add(self.sheet.title, row, message)
+
+    def column(self, key: str) -> str:
+        """The column's header as the file writes it."""
+        return self.sheet.headers.get(key, key)
+
+    def text(self, row: int, cells: dict, key: str, *, max_length: int | None = None, required=False) -> str:
+        value = cell_text(cells.get(key))
+        if not value:
+            if required:
+                self.problem(row, _("“%(column)s” is required.") % {"column": self.column(key)})
+            return ""
+        if formula_like(value):  # what a spreadsheet would read as a formula is refused, not stripped
+            self.problem(
+                row,
+                _("“%(column)s” starts like a formula (%(start)s); write it as text.")
+                % {"column": self.column(key), "start": value[0]},
+            )
+            return ""
+        if max_length and len(value) > max_length:
+            self.problem(
+                row,
+                _("“%(column)s” is longer than %(limit)d characters.")
+                % {"column": self.column(key), "limit": max_length},
+            )
+        return value
+
+    def choice(self, row: int, cells: dict, key: str, *, words: dict[str, str], default: str = "") -> str:
+        """One of `words` (`choice_words`); without a value, `default`, or a problem when there is none."""
+        value = self.text(row, cells, key, required=not default)
+        if not value:
+            return default
+        if value not in words:
+            labels = [word for word, stored in words.items() if word != stored] or list(words)
+            self.problem(
+                row,
+                _("“%(value)s” is not a valid %(column)s; use one of: %(choices)s.")
+                % {"value": value, "column": self.column(key), "choices": "、".join(labels)},
+            )
+            return ""
+        return words[value]

@@ -20,14 +20,16 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from core.spreadsheets import formula_like
 from core.workbooks import (
+    SPREADSHEET_LANGUAGE,
+    SheetReader,
     SheetRows,
     WorkbookColumn,
     WorkbookProblems,
     WorkbookRefused,
     WorkbookSheet,
     cell_text,
+    choice_words,
     workbook_bytes,
     workbook_sheets_read,
 )
@@ -44,8 +46,6 @@ from responsibility.assessment.models import (
 MAX_AREAS = 20
 MAX_ITEMS = 300
 MAX_POINTS = Decimal(1000)
-# The spreadsheet is data, written in Chinese whatever the reader's language.
-SPREADSHEET_LANGUAGE = "zh-hans"
 
 SCHEME_SHEET = WorkbookSheet(
     "scheme",
@@ -133,49 +133,14 @@ class SchemeRead:
     sha256: str = ""
 
 
-def _words(choices) -> dict[str, str]:
-    """The labels people write (Chinese) and the stored values, both accepted."""
-    with translation.override(SPREADSHEET_LANGUAGE):
-        words = {str(label): value for value, label in choices}
-    words.update({value: value for value, _label in choices})
-    return words
-
-
-class _Reader:
+class _Reader(SheetReader):
     def __init__(self, sheet: SheetRows, problems: _Problems):
-        self.sheet, self.problems = sheet, problems
-        self.rules = _words(RuleKind.choices)
-        self.answerers = _words(AnsweredBy.choices)
+        super().__init__(sheet, problems)
+        self.rules = choice_words(RuleKind.choices)
+        self.answerers = choice_words(AnsweredBy.choices)
         with translation.override(SPREADSHEET_LANGUAGE):
             self.indicators = {str(indicator.name): code for code, indicator in INDICATORS.items()}
         self.indicators.update({code: code for code in INDICATORS})
-
-    def problem(self, row: int | None, message: str) -> None:
-        self.problems.add(self.sheet.title, row, message)
-
-    def column(self, key: str) -> str:
-        return self.sheet.headers.get(key, key)
-
-    def text(self, row: int, cells: dict, key: str, *, max_length: int | None = None, required=False) -> str:
-        value = cell_text(cells.get(key))
-        if not value:
-            if required:
-                self.problem(row, _("“%(column)s” is required.") % {"column": self.column(key)})
-            return ""
-        if formula_like(value):
-            self.problem(
-                row,
-                _("“%(column)s” starts like a formula (%(start)s); write it as text.")
-                % {"column": self.column(key), "start": value[0]},
-            )
-            return ""
-        if max_length and len(value) > max_length:
-            self.problem(
-                row,
-                _("“%(column)s” is longer than %(limit)d characters.")
-                % {"column": self.column(key), "limit": max_length},
-            )
-        return value
 
     def points(self, row: int, cells: dict, key: str, *, required=False) -> Decimal | None:
         """Points: a positive or nought number of at most two decimals, below MAX_POINTS."""
@@ -205,20 +170,6 @@ class _Reader:
             )
             return None
         return number
-
-    def choice(self, row: int, cells: dict, key: str, *, words: dict[str, str], default: str = "") -> str:
-        value = self.text(row, cells, key, required=not default)
-        if not value:
-            return default
-        if value not in words:
-            labels = [word for word, stored in words.items() if word != stored] or list(words)
-            self.problem(
-                row,
-                _("“%(value)s” is not a valid %(column)s; use one of: %(choices)s.")
-                % {"value": value, "column": self.column(key), "choices": "、".join(labels)},
-            )
-            return ""
-        return words[value]
 
     def read(self) -> list[AreaRead]:
         areas: dict[int, AreaRead] = {}

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from core.errors import ApplicationError
 from core.http import XLSX_CONTENT_TYPE, as_attachment
+from core.workbooks import MAX_ERRORS_SHOWN
 from responsibility.assessment.forms import SchemeImportForm
 from responsibility.assessment.indicators import INDICATORS
 from responsibility.assessment.models import AssessmentScheme, SchemeArea, SchemeItem, SchemeStatus
@@ -19,8 +20,6 @@ from responsibility.assessment.rules import Rule, rule_sentence
 from responsibility.assessment.scheme_workbook import SchemeImportRefused, scheme_workbook
 from responsibility.assessment.selectors import scheme_list_visible_to, scheme_with_items
 from responsibility.assessment.services.schemes import scheme_draft_discard, scheme_import, scheme_publish
-
-MAX_IMPORT_ERRORS_SHOWN = 200
 
 
 @login_required
@@ -134,8 +133,8 @@ def scheme_import_view(request, pk: int | None = None):
         {
             "form": form,
             "version_of": version_of,
-            "errors": errors[:MAX_IMPORT_ERRORS_SHOWN],
-            "errors_not_shown": max(0, len(errors) - MAX_IMPORT_ERRORS_SHOWN),
+            "errors": errors[:MAX_ERRORS_SHOWN],
+            "errors_not_shown": max(0, len(errors) - MAX_ERRORS_SHOWN),
         },
         status=status,
     )

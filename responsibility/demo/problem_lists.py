@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 
 from accounts.models import OrgUnit, User
 from core import clock
+from core.workbooks import SPREADSHEET_LANGUAGE
 from responsibility.demo.evidence import chinese_date, demo_evidence_pdf
 from responsibility.letters.models.letters import ClauseCategory
 from responsibility.supervision.models import (
@@ -30,7 +31,6 @@ from responsibility.supervision.models import (
 )
 from responsibility.supervision.problem_import import (
     PROBLEMS_SHEET,
-    SPREADSHEET_LANGUAGE,
     problem_list_import,
     problem_list_template_workbook,
 )

@@ -23,8 +23,9 @@ from openpyxl import Workbook
 
 from accounts.models import OrgUnit
 from core.errors import ApplicationError
-from core.spreadsheets import formula_like
 from core.workbooks import (
+    SPREADSHEET_LANGUAGE,
+    SheetReader,
     SheetRows,
     WorkbookColumn,
     WorkbookProblems,
@@ -32,6 +33,7 @@ from core.workbooks import (
     WorkbookSheet,
     cell_date,
     cell_text,
+    choice_words,
     workbook_bytes,
     workbook_sheets_read,
 )
@@ -99,57 +101,18 @@ class _Problem:
     data: ProblemInput | None = None
 
 
-# The spreadsheet is data, written in Chinese whatever the reader's language.
-SPREADSHEET_LANGUAGE = "zh-hans"
-
-
-def _words(choices) -> dict[str, str]:
-    """The labels people write (Chinese) and the stored values, both accepted."""
-    with translation.override(SPREADSHEET_LANGUAGE):
-        words = {str(label): value for value, label in choices}
-    words.update({value: value for value, _label in choices})
-    return words
-
-
-class _Reader:
+class _Reader(SheetReader):
     """Reads one problem list sheet, reporting every problem against its row."""
 
     def __init__(self, sheet: SheetRows, problems: _Problems):
-        self.sheet, self.problems = sheet, problems
+        super().__init__(sheet, problems)
         self.units_by_code = {unit.code: unit for unit in OrgUnit.objects.filter(is_active=True)}
         self.units_by_name: dict[str, list[OrgUnit]] = {}
         for unit in self.units_by_code.values():
             self.units_by_name.setdefault(unit.name, []).append(unit)
         self.people: dict[int, list] = {}  # unit id -> holders of a post in it or below
-        self.categories = _words(ClauseCategory.choices)
-        self.severities = _words(Severity.choices)
-
-    def problem(self, row: int, message: str) -> None:
-        self.problems.add(self.sheet.title, row, message)
-
-    def column(self, key: str) -> str:
-        return self.sheet.headers.get(key, key)
-
-    def text(self, row: int, cells: dict, key: str, *, max_length: int | None = None, required=False) -> str:
-        value = cell_text(cells.get(key))
-        if not value:
-            if required:
-                self.problem(row, _("“%(column)s” is required.") % {"column": self.column(key)})
-            return ""
-        if formula_like(value):  # what a spreadsheet would read as a formula is refused, not stripped
-            self.problem(
-                row,
-                _("“%(column)s” starts like a formula (%(start)s); write it as text.")
-                % {"column": self.column(key), "start": value[0]},
-            )
-            return ""
-        if max_length and len(value) > max_length:
-            self.problem(
-                row,
-                _("“%(column)s” is longer than %(limit)d characters.")
-                % {"column": self.column(key), "limit": max_length},
-            )
-        return value
+        self.categories = choice_words(ClauseCategory.choices)
+        self.severities = choice_words(Severity.choices)
 
     def unit(self, row: int, cells: dict) -> OrgUnit | None:
         value = self.text(row, cells, "unit", required=True)
@@ -193,20 +156,6 @@ class _Reader:
                 % {"value": value, "column": self.column(key), "unit": unit.name},
             )
         return None
-
-    def choice(self, row: int, cells: dict, key: str, *, words: dict[str, str], default: str = "") -> str:
-        value = self.text(row, cells, key, required=not default)
-        if not value:
-            return default
-        if value not in words:
-            labels = [word for word, stored in words.items() if word != stored]
-            self.problem(
-                row,
-                _("“%(value)s” is not a valid %(column)s; use one of: %(choices)s.")
-                % {"value": value, "column": self.column(key), "choices": "、".join(labels)},
-            )
-            return ""
-        return words[value]
 
     def date(self, row: int, cells: dict, key: str):
         try:

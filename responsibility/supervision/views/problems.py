@@ -16,6 +16,7 @@ from core.errors import ApplicationError
 from core.forms import form_error_show
 from core.http import XLSX_CONTENT_TYPE, as_attachment, query_without_page
 from core.versions import StaleEdit
+from core.workbooks import MAX_ERRORS_SHOWN
 from responsibility.supervision.audit import inspection_event_describe
 from responsibility.supervision.forms.problems import (
     BatchForm,
@@ -255,7 +256,6 @@ def problem_create_view(request, pk: int):
 
 
 # Problems shown on the import page; the rest are counted.
-MAX_IMPORT_ERRORS_SHOWN = 200
 
 
 @login_required
@@ -289,8 +289,8 @@ def problem_import_view(request, pk: int):
         {
             "batch": batch,
             "form": form,
-            "errors": errors[:MAX_IMPORT_ERRORS_SHOWN],
-            "errors_not_shown": max(0, len(errors) - MAX_IMPORT_ERRORS_SHOWN),
+            "errors": errors[:MAX_ERRORS_SHOWN],
+            "errors_not_shown": max(0, len(errors) - MAX_ERRORS_SHOWN),
         },
         status=status,
     )
