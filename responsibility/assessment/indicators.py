@@ -6,6 +6,7 @@ due (in per cent), a count is how many times. `records` gives, for one unit, the
 so that a score can link to them.
 """
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -14,7 +15,17 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from responsibility.letters.models.letters import Letter, LetterStatus, Signature, SignatureRole
+from accounts.models import Post
+from core import clock
+from responsibility.duties.models import PerformanceRecord, ReviewStatus, TaskOccurrence
+from responsibility.duties.timeliness import occurrence_on_time_q
+from responsibility.letters.models.letters import (
+    SIGNED_STATUSES,
+    Letter,
+    LetterStatus,
+    Signature,
+    SignatureRole,
+)
 from responsibility.supervision.models import RECHECK_REOPENING_OUTCOMES, Finding, RecheckResult
 
 
@@ -129,6 +140,101 @@ def recheck_failures_records(unit_id: int, year: int) -> QuerySet[RecheckResult]
     return _recheck_failures(year).filter(finding__unit_id=unit_id).order_by("recorded_at", "pk")
 
 
+# --- 层层签订 coverage ------------------------------------------------------------------------------
+
+
+def _posts_held() -> QuerySet[Post]:
+    """The posts someone holds now: each should hold a letter of the year, level by level."""
+    return Post.objects.filter(holder__isnull=False)
+
+
+def _signed_in(year: int) -> Exists:
+    return Exists(
+        Letter.objects.filter(
+            signer_post=OuterRef("pk"),
+            campaign__year=year,
+            next_version__isnull=True,
+            status__in=SIGNED_STATUSES,
+        )
+    )
+
+
+def cascade_coverage(year: int) -> dict[int, IndicatorValue]:
+    rows = (
+        _posts_held()
+        .order_by()
+        .values("unit_id")
+        .annotate(due=Count("pk"), done=Count("pk", filter=Q(_signed_in(year))))
+    )
+    return {row["unit_id"]: IndicatorValue(done=row["done"], due=row["due"]) for row in rows}
+
+
+def cascade_coverage_records(unit_id: int, year: int) -> QuerySet[Post]:
+    return (
+        _posts_held().filter(unit_id=unit_id).annotate(signed=_signed_in(year)).order_by("sort_order", "pk")
+    )
+
+
+# --- Duty periods done on time ----------------------------------------------------------------------
+
+
+def _periods_due(year: int) -> QuerySet[TaskOccurrence]:
+    """The periods of the year's tasks (not withdrawn) due by today, or by the year's end once it is over."""
+    last = min(clock.today(), datetime.date(year, 12, 31))
+    return TaskOccurrence.objects.filter(
+        task__assignment__year=year, task__withdrawn_at__isnull=True, due_date__lte=last
+    )
+
+
+def duty_periods_on_time(year: int) -> dict[int, IndicatorValue]:
+    rows = (
+        _periods_due(year)
+        .order_by()
+        .values("task__assignment__post__unit_id")
+        .annotate(due=Count("pk"), done=Count("pk", filter=occurrence_on_time_q()))
+    )
+    return {
+        row["task__assignment__post__unit_id"]: IndicatorValue(done=row["done"], due=row["due"])
+        for row in rows
+    }
+
+
+def duty_periods_on_time_records(unit_id: int, year: int) -> QuerySet[TaskOccurrence]:
+    return _periods_due(year).filter(task__assignment__post__unit_id=unit_id).order_by("due_date", "pk")
+
+
+# --- Duty records accepted --------------------------------------------------------------------------
+
+
+def _records_reviewed(year: int) -> QuerySet[PerformanceRecord]:
+    """The year's performance records the inspection team has reviewed (accepted or returned)."""
+    return PerformanceRecord.objects.filter(
+        occurrence__task__assignment__year=year,
+        review_status__in=[ReviewStatus.ACCEPTED, ReviewStatus.RETURNED],
+    )
+
+
+def duty_records_accepted(year: int) -> dict[int, IndicatorValue]:
+    rows = (
+        _records_reviewed(year)
+        .order_by()
+        .values("occurrence__task__assignment__post__unit_id")
+        .annotate(due=Count("pk"), done=Count("pk", filter=Q(review_status=ReviewStatus.ACCEPTED)))
+    )
+    return {
+        row["occurrence__task__assignment__post__unit_id"]: IndicatorValue(done=row["done"], due=row["due"])
+        for row in rows
+    }
+
+
+def duty_records_accepted_records(unit_id: int, year: int) -> QuerySet[PerformanceRecord]:
+    return (
+        _records_reviewed(year)
+        .filter(occurrence__task__assignment__post__unit_id=unit_id)
+        .order_by("performed_on", "pk")
+    )
+
+
 INDICATORS: dict[str, Indicator] = {
     indicator.code: indicator
     for indicator in (
@@ -142,6 +248,40 @@ INDICATORS: dict[str, Indicator] = {
             kind=IndicatorKind.RATE,
             values=letters_signed_on_time,
             records=letters_signed_on_time_records,
+        ),
+        Indicator(
+            code="cascade_coverage",
+            name=_("Letters signed level by level"),
+            definition=_(
+                "Of the unit's posts held now, the share whose holder signed a responsibility letter of "
+                "the year (层层签订: the current version, signed by them)."
+            ),
+            kind=IndicatorKind.RATE,
+            values=cascade_coverage,
+            records=cascade_coverage_records,
+        ),
+        Indicator(
+            code="duty_periods_on_time",
+            name=_("Duty periods done on time"),
+            definition=_(
+                "Of the periods of the unit's leaders' 一岗双责 tasks of the year due so far (withdrawn "
+                "tasks left out), the share done by their due date: a record of the work, not returned, "
+                "dated on or before it."
+            ),
+            kind=IndicatorKind.RATE,
+            values=duty_periods_on_time,
+            records=duty_periods_on_time_records,
+        ),
+        Indicator(
+            code="duty_records_accepted",
+            name=_("Duty records accepted"),
+            definition=_(
+                "Of the unit's leaders' performance records of the year the inspection team reviewed, "
+                "the share it accepted (the others it returned for more)."
+            ),
+            kind=IndicatorKind.RATE,
+            values=duty_records_accepted,
+            records=duty_records_accepted_records,
         ),
         Indicator(
             code="problems_rectified_on_time",

@@ -12,6 +12,7 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from responsibility.duties.models import PerformanceRecord, ReviewStatus, TaskOccurrence
@@ -39,3 +40,12 @@ def period_completion(
     else:  # not kept by the services (a done period has a standing record): the day it was marked done
         done_on = recorded_on = timezone.localdate(occurrence.done_at)
     return PeriodCompletion(done_on=done_on, recorded_on=recorded_on, on_time=done_on <= occurrence.due_date)
+
+
+def occurrence_on_time_q() -> Q:
+    """`period_completion(...).on_time` as a filter on periods (TaskOccurrence): done, with a standing
+    record of work done on or before the due date (the earliest standing one is, then)."""
+    standing_in_time = PerformanceRecord.objects.filter(
+        occurrence=OuterRef("pk"), performed_on__lte=OuterRef("due_date")
+    ).exclude(review_status=ReviewStatus.RETURNED)
+    return Q(done_at__isnull=False) & Q(Exists(standing_in_time))
