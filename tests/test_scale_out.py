@@ -138,6 +138,18 @@ class Cluster:
         """A message on the workers' queue, as beat or a redelivery would send it."""
         task.apply_async(kwargs=kwargs, queue=self.workers.queue, connection=self.broker)
 
+    def idle_wait(self, timeout: float = 60) -> None:
+        """Until neither worker runs or holds a task: what either was still doing (the renders and
+        messages of the steps before) must not keep it from taking the next message at once."""
+        inspect = self.control.inspect(destination=self.worker_names, timeout=5)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            active, reserved = inspect.active() or {}, inspect.reserved() or {}
+            if len(active) == len(self.worker_names) and not any([*active.values(), *reserved.values()]):
+                return
+            time.sleep(0.2)
+        raise AssertionError(f"the workers were still busy after {timeout:g} s: {active} {reserved}")
+
     def consuming(self, on: bool) -> None:
         """Both workers stop (or start again) taking messages, so that what is queued meanwhile reaches
         both of them at the same moment."""
@@ -303,7 +315,8 @@ def _run_the_races(cluster: Cluster, *, org, supervision, to_sign, unsigned, hea
     answer = secretary.post(form.on(web_b), {**form.hidden, **_signature_fields(org.secretary)})
     assert answer.status_code == 302, answer.status_code
     cluster.publish(letter_document_attach, document_id=LetterDocument.objects.get(letter=to_sign).pk)
-    cluster.consuming(True)  # each worker takes one of the two messages
+    cluster.idle_wait()
+    cluster.consuming(True)  # each worker, idle, takes one of the two messages
 
     # and both team members verify the submitted rectification at once, one on each server
     inspectors = []
