@@ -62,6 +62,12 @@ class Indicator:
     records: Callable[[int, int], QuerySet]
 
 
+def _rates_by_unit(due: QuerySet, *, unit: str, done: Q) -> dict[int, IndicatorValue]:
+    """`due` counted per unit (the lookup `unit`), and of them those `done`: one grouped query."""
+    rows = due.order_by().values(unit).annotate(due_count=Count("pk"), done_count=Count("pk", filter=done))
+    return {row[unit]: IndicatorValue(done=row["done_count"], due=row["due_count"]) for row in rows}
+
+
 # --- Letters signed on time -----------------------------------------------------------------------
 
 
@@ -83,13 +89,7 @@ def _letters_due(year: int) -> QuerySet[Letter]:
 
 
 def letters_signed_on_time(year: int) -> dict[int, IndicatorValue]:
-    rows = (
-        _letters_due(year)
-        .order_by()
-        .values("signer_unit_id")
-        .annotate(due=Count("pk"), done=Count("pk", filter=Q(on_time=True)))
-    )
-    return {row["signer_unit_id"]: IndicatorValue(done=row["done"], due=row["due"]) for row in rows}
+    return _rates_by_unit(_letters_due(year), unit="signer_unit_id", done=Q(on_time=True))
 
 
 def letters_signed_on_time_records(unit_id: int, year: int) -> QuerySet[Letter]:
@@ -110,13 +110,7 @@ def _verified_on_time() -> Q:
 
 
 def problems_rectified_on_time(year: int) -> dict[int, IndicatorValue]:
-    rows = (
-        _problems_due(year)
-        .order_by()
-        .values("unit_id")
-        .annotate(due=Count("pk"), done=Count("pk", filter=_verified_on_time()))
-    )
-    return {row["unit_id"]: IndicatorValue(done=row["done"], due=row["due"]) for row in rows}
+    return _rates_by_unit(_problems_due(year), unit="unit_id", done=_verified_on_time())
 
 
 def problems_rectified_on_time_records(unit_id: int, year: int) -> QuerySet[Finding]:
@@ -160,13 +154,7 @@ def _signed_in(year: int) -> Exists:
 
 
 def cascade_coverage(year: int) -> dict[int, IndicatorValue]:
-    rows = (
-        _posts_held()
-        .order_by()
-        .values("unit_id")
-        .annotate(due=Count("pk"), done=Count("pk", filter=Q(_signed_in(year))))
-    )
-    return {row["unit_id"]: IndicatorValue(done=row["done"], due=row["due"]) for row in rows}
+    return _rates_by_unit(_posts_held(), unit="unit_id", done=Q(_signed_in(year)))
 
 
 def cascade_coverage_records(unit_id: int, year: int) -> QuerySet[Post]:
@@ -187,16 +175,9 @@ def _periods_due(year: int) -> QuerySet[TaskOccurrence]:
 
 
 def duty_periods_on_time(year: int) -> dict[int, IndicatorValue]:
-    rows = (
-        _periods_due(year)
-        .order_by()
-        .values("task__assignment__post__unit_id")
-        .annotate(due=Count("pk"), done=Count("pk", filter=occurrence_on_time_q()))
+    return _rates_by_unit(
+        _periods_due(year), unit="task__assignment__post__unit_id", done=occurrence_on_time_q()
     )
-    return {
-        row["task__assignment__post__unit_id"]: IndicatorValue(done=row["done"], due=row["due"])
-        for row in rows
-    }
 
 
 def duty_periods_on_time_records(unit_id: int, year: int) -> QuerySet[TaskOccurrence]:
@@ -215,16 +196,11 @@ def _records_reviewed(year: int) -> QuerySet[PerformanceRecord]:
 
 
 def duty_records_accepted(year: int) -> dict[int, IndicatorValue]:
-    rows = (
-        _records_reviewed(year)
-        .order_by()
-        .values("occurrence__task__assignment__post__unit_id")
-        .annotate(due=Count("pk"), done=Count("pk", filter=Q(review_status=ReviewStatus.ACCEPTED)))
+    return _rates_by_unit(
+        _records_reviewed(year),
+        unit="occurrence__task__assignment__post__unit_id",
+        done=Q(review_status=ReviewStatus.ACCEPTED),
     )
-    return {
-        row["occurrence__task__assignment__post__unit_id"]: IndicatorValue(done=row["done"], due=row["due"])
-        for row in rows
-    }
 
 
 def duty_records_accepted_records(unit_id: int, year: int) -> QuerySet[PerformanceRecord]:

@@ -12,6 +12,7 @@ compute. The export (`scheme_workbook`) writes the same layout, so an exported s
 it was, the way a new version starts.
 """
 
+import hashlib
 import io
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -409,8 +410,6 @@ def _sums_check(
 
 def scheme_read(workbook_file) -> SchemeRead:
     """The scheme a workbook holds, checked; SchemeImportRefused with every problem, by row."""
-    import hashlib
-
     data = workbook_bytes(workbook_file, refused=SchemeImportRefused)
     sheets = workbook_sheets_read(
         data, (SCHEME_SHEET, ITEMS_SHEET), problems_class=_Problems, refuse_formulas=True

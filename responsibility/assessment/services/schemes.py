@@ -5,6 +5,8 @@ to it, its areas or its items (migration 0031). A change to a published scheme i
 imported from its spreadsheet as a draft and published in turn; rounds keep the version they used.
 """
 
+import secrets
+
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
@@ -23,8 +25,6 @@ class SchemeRefused(ApplicationError):
 
 def _new_code() -> str:
     """What the versions of a new scheme share: never shown, only compared."""
-    import secrets
-
     return f"scheme-{secrets.token_hex(8)}"
 
 
