@@ -35,6 +35,8 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "responsibility.view_finding",
         "responsibility.view_dutyassignment",
         "responsibility.view_assessmentscheme",
+        "responsibility.view_assessmentround",
+        "responsibility.approve_assessmentround",
     ),
     Role.INSPECTION_TEAM: (
         "responsibility.view_letter",
@@ -47,6 +49,8 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "responsibility.view_dutyassignment",
         "responsibility.review_performancerecord",
         "responsibility.view_assessmentscheme",
+        "responsibility.view_assessmentround",
+        "responsibility.review_assessmentround",
     ),
     Role.OFFICE_ADMIN: (
         "responsibility.view_letter",
@@ -69,6 +73,9 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "responsibility.change_dutyassignment",
         "responsibility.view_assessmentscheme",
         "responsibility.add_assessmentscheme",
+        "responsibility.view_assessmentround",
+        "responsibility.add_assessmentround",
+        "responsibility.review_assessmentround",
         # People's names and posts; their sign-in (account name, email, roles, passwords) is the
         # security administrator's and is read-only on the administration pages.
         "accounts.view_user",

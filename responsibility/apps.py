@@ -11,6 +11,8 @@ class ResponsibilityConfig(AppConfig):
     def ready(self) -> None:
         from core.audit import audit_heads_ensure
         from core.pdf.fonts import pdf_fonts_check
+        from responsibility.assessment import audit as assessment_audit  # noqa: F401 (registers its chain)
+        from responsibility.assessment import selectors as assessment_selectors  # noqa: F401 (its evidence)
         from responsibility.duties import audit as duties_audit  # noqa: F401 (registers its chain)
         from responsibility.duties import integrity as duty_integrity  # noqa: F401 (sealed reports' check)
         from responsibility.duties import reminder_sources as duty_sources  # noqa: F401

@@ -3,8 +3,21 @@
 from django.db.models import Prefetch, QuerySet
 
 from accounts.permissions import user_is_active
-from responsibility.assessment.models import AssessmentScheme, SchemeArea, SchemeItem, SchemeStatus
-from responsibility.assessment.permissions import scheme_user_can_read_drafts
+from responsibility.assessment.models import (
+    AssessmentRound,
+    AssessmentScheme,
+    ItemScore,
+    SchemeArea,
+    SchemeItem,
+    SchemeStatus,
+    UnitAssessment,
+)
+from responsibility.assessment.permissions import (
+    round_reads_everything,
+    scheme_user_can_read_drafts,
+    units_headed_by,
+)
+from responsibility.evidence.selectors import evidence_owner_register
 
 
 def scheme_list_visible_to(*, user) -> QuerySet[AssessmentScheme]:
@@ -28,3 +41,42 @@ def scheme_with_items(schemes: QuerySet[AssessmentScheme]) -> QuerySet[Assessmen
             ),
         )
     )
+
+
+# --- Rounds -----------------------------------------------------------------------------------------
+
+
+def unit_assessment_list_visible_to(*, user) -> QuerySet[UnitAssessment]:
+    """The score cards the user may open: every one for the office, the inspection team and the Party
+    Group; their own units' for a unit head; none for anyone else."""
+    cards = UnitAssessment.objects.select_related("round", "round__scheme", "unit")
+    if not user_is_active(user):
+        return cards.none()
+    if round_reads_everything(user):
+        return cards
+    return cards.filter(unit_id__in=units_headed_by(user))
+
+
+def round_list_visible_to(*, user) -> QuerySet[AssessmentRound]:
+    """The rounds the user may open: every one for those who read everything, else the rounds that
+    assess a unit they head."""
+    rounds = AssessmentRound.objects.select_related("scheme")
+    if not user_is_active(user):
+        return rounds.none()
+    if round_reads_everything(user):
+        return rounds
+    return rounds.filter(units__unit_id__in=units_headed_by(user)).distinct()
+
+
+def item_score_list_visible_to(*, user) -> QuerySet[ItemScore]:
+    """The item scores of the score cards the user may open."""
+    return ItemScore.objects.select_related(
+        "item", "item__area", "unit_assessment", "unit_assessment__round", "unit_assessment__unit"
+    ).filter(unit_assessment__in=unit_assessment_list_visible_to(user=user).values("pk"))
+
+
+def _evidence_visible_in_assessment(*, user, evidence) -> bool:
+    return unit_assessment_list_visible_to(user=user).filter(scores__pk=evidence.item_score_id).exists()
+
+
+evidence_owner_register("item_score", _evidence_visible_in_assessment)

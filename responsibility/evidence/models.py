@@ -11,14 +11,23 @@ from django.utils.translation import gettext_lazy as _
 from core import clock
 
 # The records an evidence file may belong to (exactly one of them).
-EVIDENCE_OWNERS = ("check_result", "finding", "rectification", "measure", "batch", "performance_record")
+EVIDENCE_OWNERS = (
+    "check_result",
+    "finding",
+    "rectification",
+    "measure",
+    "batch",
+    "performance_record",
+    "item_score",
+)
 
 
 class EvidenceFile(models.Model):
     """An uploaded file that proves something (佐证材料). Checked by content, hashed, served as a download.
 
     It belongs to exactly one record: a check result, a finding, a rectification, a rectification measure,
-    a problem list (its documents: the feedback, the meeting's list) or a performance record.
+    a problem list (its documents: the feedback, the meeting's list), a performance record or a unit's
+    self-assessment of an assessment item.
     """
 
     file = models.FileField(_("file"), upload_to="evidence/%Y/%m/", editable=False)
@@ -55,6 +64,9 @@ class EvidenceFile(models.Model):
         null=True,
         blank=True,
         related_name="evidence",
+    )
+    item_score = models.ForeignKey(
+        "responsibility.ItemScore", on_delete=models.PROTECT, null=True, blank=True, related_name="evidence"
     )
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(_("uploaded at"), default=clock.now)

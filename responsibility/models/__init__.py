@@ -2,11 +2,19 @@ from core.deadlines import TrafficLight
 from responsibility.assessment.models import (
     AnsweredBy,
     AreaKind,
+    AssessmentAuditHead,
+    AssessmentEvent,
+    AssessmentEventKind,
+    AssessmentRound,
     AssessmentScheme,
+    ItemScore,
+    RoundStatus,
     RuleKind,
     SchemeArea,
     SchemeItem,
     SchemeStatus,
+    UnitAssessment,
+    UnitAssessmentStatus,
 )
 from responsibility.duties.models import (
     AssignmentStatus,

@@ -1,5 +1,7 @@
 """Schemes for the assessment tests, reached through the services as the office would."""
 
+import datetime
+
 import pytest
 
 from responsibility.assessment.models import AssessmentScheme
@@ -27,3 +29,30 @@ def draft(org, published) -> AssessmentScheme:
 # The supervision world the indicators of problems count (tests/responsibility/inspections).
 from tests.responsibility.duties.conftest import clock, duties  # noqa: E402, F401
 from tests.responsibility.inspections.conftest import drawn, supervision  # noqa: E402, F401
+
+
+@pytest.fixture
+def assessment_round(org, published, clock):  # noqa: F811 (the clock fixture imported above)
+    """The office's assessment of 2026 of both committees with the published scheme; self-assessment
+    until 31 May (today is 15 May)."""
+    from responsibility.assessment.services.rounds import RoundInput, round_open
+
+    return round_open(
+        data=RoundInput(
+            scheme=published,
+            year=2026,
+            name="2026年度党风廉政建设责任制考核",
+            deadline=datetime.date(2026, 5, 31),
+            objection_days=5,
+            units=[post.unit for post in org.head_posts],
+        ),
+        opened_by=org.office_admin,
+    )
+
+
+def card_of(assessment_round, unit):
+    return assessment_round.units.get(unit=unit)
+
+
+def score_of(card, number: str):
+    return card.scores.select_related("item", "unit_assessment").get(item__number=number)

@@ -1,4 +1,4 @@
-"""Year-end assessment (考核): schemes as data (areas, items and the rule that scores each).
+"""Assessment schemes (考核方案) as data (areas, items and the rule that scores each).
 
 A scheme (考核方案) is imported as a draft from the office's spreadsheet, checked, and published; a
 published scheme is frozen (its areas and items never change: a change is a new version, imported

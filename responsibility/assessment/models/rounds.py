@@ -1,0 +1,268 @@
+"""Assessment rounds (考核): a scheme version applied to units for a year, each unit's answers, the team's
+approved scores (核准分), and the hash-chained events that record every entry, change and approval.
+
+A round is opened by the office with a published scheme, the units assessed, the year and the day
+self-assessment closes. The system answers the items bound to an indicator; each unit head answers
+the rest (自评) with an explanation and evidence until the deadline; the assessment team sets each
+approved score; the Party Group approves the round, after which nothing in it changes.
+"""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from core import clock
+from core.appendonly import AppendOnlyModel
+from core.audit import CHAIN_FORMAT_CURRENT
+from responsibility.assessment.models.schemes import AssessmentScheme, SchemeItem
+
+MAX_OBJECTION_DAYS = 30
+
+
+class RoundStatus(models.TextChoices):
+    OPEN = "open", _("Open")  # units self-assess until the deadline; the team sets the approved scores
+    APPROVED = "approved", _("Approved")  # the Party Group approved the results: published, frozen
+
+
+class AssessmentRound(models.Model):
+    """One assessment (一次考核): a published scheme, the units assessed, the year, the deadline."""
+
+    scheme = models.ForeignKey(
+        AssessmentScheme, verbose_name=_("scheme"), on_delete=models.PROTECT, related_name="rounds"
+    )
+    # The year assessed: the indicators count that year's records.
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    name = models.CharField(_("name"), max_length=100)
+    # Self-assessment closes at the end of this day (the local time zone); a later entry is refused.
+    deadline = models.DateField(_("self-assessment deadline"))
+    # After the results are published, each unit may lodge an objection within so many days.
+    objection_days = models.PositiveSmallIntegerField(
+        _("days for objections"),
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_OBJECTION_DAYS)],
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=RoundStatus.choices, default=RoundStatus.OPEN, editable=False
+    )
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    opened_at = models.DateTimeField(_("opened at"), default=clock.now, editable=False)
+    # When the system last answered the items bound to an indicator.
+    counted_at = models.DateTimeField(_("indicators counted at"), null=True, blank=True, editable=False)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("assessment round")
+        verbose_name_plural = _("assessment rounds")
+        ordering = ["-year", "-opened_at"]
+        permissions = [
+            ("review_assessmentround", "Can set approved scores in assessment rounds"),
+            ("approve_assessmentround", "Can approve the results of assessment rounds"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="assessmentround_status_valid", condition=Q(status__in=RoundStatus.values)
+            ),
+            models.CheckConstraint(
+                name="assessmentround_approved_has_time",
+                condition=Q(status=RoundStatus.OPEN, approved_at__isnull=True, approved_by__isnull=True)
+                | Q(status=RoundStatus.APPROVED, approved_at__isnull=False, approved_by__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="assessmentround_objection_days",
+                condition=Q(objection_days__gte=1, objection_days__lte=MAX_OBJECTION_DAYS),
+            ),
+            models.UniqueConstraint(fields=["scheme", "year"], name="assessmentround_scheme_year_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == RoundStatus.OPEN
+
+    def entries_closed(self, today=None) -> bool:
+        """Self-assessment is over: the deadline's day has ended, or the round is approved."""
+        return not self.is_open or (today or clock.today()) > self.deadline
+
+
+class UnitAssessmentStatus(models.TextChoices):
+    NOT_STARTED = "not_started", _("Not started")  # no item self-assessed yet
+    DRAFTING = "drafting", _("Self-assessing")  # some items answered, not submitted
+    SUBMITTED = "submitted", _("Self-assessed")  # submitted by the unit head: the team reviews it
+    REVIEWED = "reviewed", _("Reviewed")  # the team set every approved score
+
+
+class UnitAssessment(models.Model):
+    """One unit in a round: its status and its totals (自评总分, 核准总分), kept by the services."""
+
+    round = models.ForeignKey(AssessmentRound, on_delete=models.PROTECT, related_name="units")
+    unit = models.ForeignKey(
+        "accounts.OrgUnit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=UnitAssessmentStatus.choices,
+        default=UnitAssessmentStatus.NOT_STARTED,
+        editable=False,
+    )
+    # The unit's points by its answers and the system's (自评总分), and by the approved scores (核准总分).
+    self_points = models.DecimalField(_("self-assessed points"), max_digits=7, decimal_places=2, default=0)
+    approved_points = models.DecimalField(
+        _("approved points"), max_digits=7, decimal_places=2, null=True, blank=True
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True, editable=False)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("unit assessment")
+        verbose_name_plural = _("unit assessments")
+        ordering = ["round", "unit__sort_order", "unit__code"]
+        constraints = [
+            models.CheckConstraint(
+                name="unitassessment_status_valid", condition=Q(status__in=UnitAssessmentStatus.values)
+            ),
+            models.CheckConstraint(
+                name="unitassessment_reviewed_has_points",
+                condition=~Q(status=UnitAssessmentStatus.REVIEWED)
+                | Q(approved_points__isnull=False, reviewed_at__isnull=False, reviewed_by__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="unitassessment_submitted_has_time",
+                condition=Q(submitted_at__isnull=True, submitted_by__isnull=True)
+                | Q(submitted_at__isnull=False, submitted_by__isnull=False),
+            ),
+            models.UniqueConstraint(fields=["round", "unit"], name="unitassessment_one_per_unit"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round} · {self.unit}"
+
+
+class ItemScore(models.Model):
+    """One scoring point for one unit: its answer (the unit's, or the system's from an indicator) with the
+    points the rule gives, and the approved score (核准分) the team set, with its reason."""
+
+    unit_assessment = models.ForeignKey(UnitAssessment, on_delete=models.PROTECT, related_name="scores")
+    item = models.ForeignKey(SchemeItem, verbose_name=_("item"), on_delete=models.PROTECT, related_name="+")
+    # The answer (`assessment.rules`: 1/0, how many times, or a rate) and its points; empty: unanswered.
+    self_answer = models.DecimalField(_("self-assessed answer"), max_digits=8, decimal_places=2, null=True)
+    self_points = models.DecimalField(_("self-assessed points"), max_digits=6, decimal_places=2, null=True)
+    explanation = models.TextField(_("explanation"), max_length=2000, blank=True)
+    # Who answered (the unit head) and when; a system item: empty, and when it was counted.
+    self_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    self_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    # A system item: the indicator's figures for the unit ({"done", "due"} or {"count"}).
+    counted = models.JSONField(_("counted"), default=dict, blank=True)
+    approved_answer = models.DecimalField(_("approved answer"), max_digits=8, decimal_places=2, null=True)
+    approved_points = models.DecimalField(_("approved points"), max_digits=6, decimal_places=2, null=True)
+    # Why the approved score differs from the self-assessed one (required when it does).
+    reason = models.TextField(_("reason"), max_length=2000, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("item score")
+        verbose_name_plural = _("item scores")
+        ordering = ["unit_assessment", "item__area__number", "item__order"]
+        constraints = [
+            models.CheckConstraint(
+                name="itemscore_answer_has_points",
+                condition=Q(self_answer__isnull=True, self_points__isnull=True)
+                | Q(self_answer__isnull=False, self_points__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="itemscore_review_has_time",
+                condition=Q(reviewed_at__isnull=True, reviewed_by__isnull=True, approved_points__isnull=True)
+                | Q(reviewed_at__isnull=False, reviewed_by__isnull=False, approved_points__isnull=False),
+            ),
+            models.UniqueConstraint(fields=["unit_assessment", "item"], name="itemscore_one_per_item"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_assessment} · {self.item.number}"
+
+    @property
+    def is_answered(self) -> bool:
+        return self.self_answer is not None
+
+
+class AssessmentEventKind(models.TextChoices):
+    ROUND_OPENED = "round_opened", _("Assessment opened")
+    INDICATORS_COUNTED = "indicators_counted", _("Indicators counted")
+    ITEM_SELF_ASSESSED = "item_self_assessed", _("Item self-assessed")
+    EVIDENCE_ADDED = "evidence_added", _("Evidence added")
+    SELF_ASSESSMENT_SUBMITTED = "submitted", _("Self-assessment submitted")
+    ITEM_REVIEWED = "item_reviewed", _("Approved score set")
+    REVIEW_COMPLETED = "review_completed", _("Review completed")
+    ROUND_APPROVED = "round_approved", _("Results approved")
+
+
+class AssessmentEvent(AppendOnlyModel):
+    """Append-only, hash-chained record of every step of assessment rounds (its own chain)."""
+
+    sequence = models.PositiveBigIntegerField(unique=True)
+    round = models.ForeignKey(AssessmentRound, on_delete=models.PROTECT, related_name="events")
+    # What the step was about: "round:3", "unit:12" (a UnitAssessment), "score:507" (an ItemScore).
+    subject = models.CharField(_("about"), max_length=40)
+    kind = models.CharField(_("action"), max_length=24, choices=AssessmentEventKind.choices)
+    from_status = models.CharField(_("from"), max_length=16, blank=True)
+    to_status = models.CharField(_("to"), max_length=16, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # A person's own words (an explanation, a reason); what the system knows goes in the payload.
+    note = models.TextField(_("note"), blank=True)
+    payload = models.JSONField(_("details"), default=dict, editable=False)
+    chain_format = models.PositiveSmallIntegerField(
+        _("chain format"), default=CHAIN_FORMAT_CURRENT, editable=False
+    )
+    # A fingerprint of what the step wrote (an evidence file's SHA-256; the counted figures' SHA-256).
+    digest = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("time"))
+    previous_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = _("assessment event")
+        verbose_name_plural = _("assessment events")
+        ordering = ["sequence"]
+        indexes = [
+            models.Index(fields=["round", "sequence"], name="assessmentevent_round_idx"),
+            models.Index(fields=["subject", "sequence"], name="assessmentevent_subject_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.sequence} {self.subject} {self.kind}"
+
+
+class AssessmentAuditHead(models.Model):
+    """The end of the assessment audit chain, locked while an event is appended."""
+
+    last_sequence = models.PositiveBigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("assessment audit chain head")
+
+    def __str__(self) -> str:
+        return f"#{self.last_sequence} {self.last_hash[:12]}"
