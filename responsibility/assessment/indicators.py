@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -62,6 +62,11 @@ class Indicator:
     records: Callable[[int, int], QuerySet]
 
 
+def _with_done(records: QuerySet, done: Q) -> QuerySet:
+    """The records of a rate, each marked `counted_done`: whether it counted as done."""
+    return records.annotate(counted_done=ExpressionWrapper(done, output_field=BooleanField()))
+
+
 def _rates_by_unit(due: QuerySet, *, unit: str, done: Q) -> dict[int, IndicatorValue]:
     """`due` counted per unit (the lookup `unit`), and of them those `done`: one grouped query."""
     rows = due.order_by().values(unit).annotate(due_count=Count("pk"), done_count=Count("pk", filter=done))
@@ -93,7 +98,9 @@ def letters_signed_on_time(year: int) -> dict[int, IndicatorValue]:
 
 
 def letters_signed_on_time_records(unit_id: int, year: int) -> QuerySet[Letter]:
-    return _letters_due(year).filter(signer_unit_id=unit_id).order_by("reference")
+    return _with_done(_letters_due(year).filter(signer_unit_id=unit_id), Q(on_time=True)).order_by(
+        "reference"
+    )
 
 
 # --- Problems rectified on time -------------------------------------------------------------------
@@ -114,7 +121,8 @@ def problems_rectified_on_time(year: int) -> dict[int, IndicatorValue]:
 
 
 def problems_rectified_on_time_records(unit_id: int, year: int) -> QuerySet[Finding]:
-    return _problems_due(year).filter(unit_id=unit_id).order_by("rectification__deadline", "pk")
+    records = _problems_due(year).filter(unit_id=unit_id).select_related("rectification", "plan", "batch")
+    return _with_done(records, _verified_on_time()).order_by("rectification__deadline", "pk")
 
 
 # --- 回头看 failures --------------------------------------------------------------------------------
@@ -131,7 +139,12 @@ def recheck_failures(year: int) -> dict[int, IndicatorValue]:
 
 
 def recheck_failures_records(unit_id: int, year: int) -> QuerySet[RecheckResult]:
-    return _recheck_failures(year).filter(finding__unit_id=unit_id).order_by("recorded_at", "pk")
+    records = (
+        _recheck_failures(year)
+        .filter(finding__unit_id=unit_id)
+        .select_related("finding__plan", "finding__batch")
+    )
+    return records.order_by("recorded_at", "pk")
 
 
 # --- 层层签订 coverage ------------------------------------------------------------------------------
@@ -159,7 +172,12 @@ def cascade_coverage(year: int) -> dict[int, IndicatorValue]:
 
 def cascade_coverage_records(unit_id: int, year: int) -> QuerySet[Post]:
     return (
-        _posts_held().filter(unit_id=unit_id).annotate(signed=_signed_in(year)).order_by("sort_order", "pk")
+        _posts_held()
+        .filter(unit_id=unit_id)
+        .select_related("unit", "holder")
+        .annotate(signed=_signed_in(year))
+        .annotate(counted_done=F("signed"))
+        .order_by("sort_order", "pk")
     )
 
 
@@ -181,7 +199,8 @@ def duty_periods_on_time(year: int) -> dict[int, IndicatorValue]:
 
 
 def duty_periods_on_time_records(unit_id: int, year: int) -> QuerySet[TaskOccurrence]:
-    return _periods_due(year).filter(task__assignment__post__unit_id=unit_id).order_by("due_date", "pk")
+    records = _periods_due(year).filter(task__assignment__post__unit_id=unit_id).select_related("task")
+    return _with_done(records, occurrence_on_time_q()).order_by("due_date", "pk")
 
 
 # --- Duty records accepted --------------------------------------------------------------------------
@@ -204,11 +223,12 @@ def duty_records_accepted(year: int) -> dict[int, IndicatorValue]:
 
 
 def duty_records_accepted_records(unit_id: int, year: int) -> QuerySet[PerformanceRecord]:
-    return (
+    records = (
         _records_reviewed(year)
         .filter(occurrence__task__assignment__post__unit_id=unit_id)
-        .order_by("performed_on", "pk")
+        .select_related("occurrence__task")
     )
+    return _with_done(records, Q(review_status=ReviewStatus.ACCEPTED)).order_by("performed_on", "pk")
 
 
 INDICATORS: dict[str, Indicator] = {

@@ -5,6 +5,8 @@ the Party Group read every version, drafts included (`view_assessmentscheme`); e
 reads the published ones, the rules they are assessed by. Rounds: below.
 """
 
+from dataclasses import dataclass
+
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
@@ -92,3 +94,19 @@ def unit_assessment_user_can_self_assess(*, user, unit_assessment) -> bool:
 def unit_assessment_check_self_assess_permission(*, user, unit_assessment) -> None:
     if not unit_assessment_user_can_self_assess(user=user, unit_assessment=unit_assessment):
         raise PermissionDenied(_("Only the unit's principal head may self-assess for it."))
+
+
+@dataclass(frozen=True)
+class CardActions:
+    """What the user may do on a unit's score card now (the pages' buttons; the services check again)."""
+
+    self_assess: bool  # answer items and submit: the unit head, before the deadline, not submitted
+    review: bool  # set approved scores and complete the review: the team, once reviewable
+
+
+def card_actions(*, user, unit_assessment) -> CardActions:
+    return CardActions(
+        self_assess=unit_assessment_user_can_self_assess(user=user, unit_assessment=unit_assessment)
+        and unit_assessment.takes_entries(),
+        review=round_user_can_review(user=user) and unit_assessment.takes_review(),
+    )

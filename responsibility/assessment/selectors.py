@@ -49,7 +49,9 @@ def scheme_with_items(schemes: QuerySet[AssessmentScheme]) -> QuerySet[Assessmen
 def unit_assessment_list_visible_to(*, user) -> QuerySet[UnitAssessment]:
     """The score cards the user may open: every one for the office, the inspection team and the Party
     Group; their own units' for a unit head; none for anyone else."""
-    cards = UnitAssessment.objects.select_related("round", "round__scheme", "unit")
+    cards = UnitAssessment.objects.select_related(
+        "round", "round__scheme", "unit", "submitted_by", "reviewed_by"
+    )
     if not user_is_active(user):
         return cards.none()
     if round_reads_everything(user):
@@ -60,7 +62,7 @@ def unit_assessment_list_visible_to(*, user) -> QuerySet[UnitAssessment]:
 def round_list_visible_to(*, user) -> QuerySet[AssessmentRound]:
     """The rounds the user may open: every one for those who read everything, else the rounds that
     assess a unit they head."""
-    rounds = AssessmentRound.objects.select_related("scheme")
+    rounds = AssessmentRound.objects.select_related("scheme", "approved_by")
     if not user_is_active(user):
         return rounds.none()
     if round_reads_everything(user):
@@ -80,3 +82,18 @@ def _evidence_visible_in_assessment(*, user, evidence) -> bool:
 
 
 evidence_owner_register("item_score", _evidence_visible_in_assessment)
+
+
+def unit_assessment_scores(*, unit_assessment: UnitAssessment) -> list[ItemScore]:
+    """A score card's item scores in the scheme's order, each with its item, area and evidence (two
+    queries)."""
+    return list(
+        unit_assessment.scores.select_related("item", "item__area", "self_by", "reviewed_by")
+        .prefetch_related("evidence")
+        .order_by("item__area__number", "item__order")
+    )
+
+
+def assessment_event_list_of(*, assessment_round: AssessmentRound, subjects: list[str]) -> QuerySet:
+    """The round's events about the given subjects ("unit:3", "score:12", "round:1"), oldest first."""
+    return assessment_round.events.filter(subject__in=subjects).select_related("actor").order_by("sequence")

@@ -2,15 +2,26 @@
 
 from django.urls import path
 
-from responsibility.assessment import views
+from responsibility.assessment.views import rounds, schemes
 
 urlpatterns = [
-    path("assessment/schemes/", views.scheme_list_view, name="scheme-list"),
-    path("assessment/schemes/import/", views.scheme_import_view, name="scheme-import"),
-    path("assessment/schemes/template.xlsx", views.scheme_template_view, name="scheme-template"),
-    path("assessment/schemes/<int:pk>/", views.scheme_detail_view, name="scheme-detail"),
-    path("assessment/schemes/<int:pk>/import/", views.scheme_import_view, name="scheme-import-version"),
-    path("assessment/schemes/<int:pk>/publish/", views.scheme_publish_view, name="scheme-publish"),
-    path("assessment/schemes/<int:pk>/discard/", views.scheme_discard_view, name="scheme-discard"),
-    path("assessment/schemes/<int:pk>/export.xlsx", views.scheme_export_view, name="scheme-export"),
+    path("assessment/", rounds.round_list_view, name="round-list"),
+    path("assessment/rounds/new/", rounds.round_open_view, name="round-open"),
+    path("assessment/rounds/<int:pk>/", rounds.round_detail_view, name="round-detail"),
+    path("assessment/rounds/<int:pk>/recount/", rounds.round_recount_view, name="round-recount"),
+    path("assessment/rounds/<int:pk>/approve/", rounds.round_approve_view, name="round-approve"),
+    path("assessment/cards/<int:pk>/", rounds.card_detail_view, name="card-detail"),
+    path("assessment/cards/<int:pk>/submit/", rounds.card_submit_view, name="card-submit"),
+    path("assessment/cards/<int:pk>/review/", rounds.card_review_complete_view, name="card-review-complete"),
+    path("assessment/scores/<int:pk>/", rounds.score_detail_view, name="score-detail"),
+    path("assessment/scores/<int:pk>/self/", rounds.score_self_assess_view, name="score-self-assess"),
+    path("assessment/scores/<int:pk>/review/", rounds.score_review_view, name="score-review"),
+    path("assessment/schemes/", schemes.scheme_list_view, name="scheme-list"),
+    path("assessment/schemes/import/", schemes.scheme_import_view, name="scheme-import"),
+    path("assessment/schemes/template.xlsx", schemes.scheme_template_view, name="scheme-template"),
+    path("assessment/schemes/<int:pk>/", schemes.scheme_detail_view, name="scheme-detail"),
+    path("assessment/schemes/<int:pk>/import/", schemes.scheme_import_view, name="scheme-import-version"),
+    path("assessment/schemes/<int:pk>/publish/", schemes.scheme_publish_view, name="scheme-publish"),
+    path("assessment/schemes/<int:pk>/discard/", schemes.scheme_discard_view, name="scheme-discard"),
+    path("assessment/schemes/<int:pk>/export.xlsx", schemes.scheme_export_view, name="scheme-export"),
 ]

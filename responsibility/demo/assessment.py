@@ -1,21 +1,43 @@
-"""The demo's assessment schemes, imported by the office from filled-in spreadsheets as it would.
+"""The demo's assessment: schemes imported by the office from filled-in spreadsheets as it would, and
+two rounds driven through the services as their users would drive them.
 
 Two schemes: the internal 党风廉政建设责任制考核 of each unit (100 points, three of its scoring points
 answered by the system from its records), version 1 published and version 2 a draft being revised; and a
 scheme shaped like the province's in the work-style speech (4 areas, 70 scoring points of a point each,
 7 bonus items), published.
+
+Rounds of the unit scheme: last year's, closed (every unit self-assessed, reviewed, the results approved
+by the Party Group), and this year's, open until 14 days from today, with units in every state: not
+started, self-assessing, submitted, reviewed.
 """
 
+import datetime
 import io
 from dataclasses import dataclass
 
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from openpyxl import Workbook
 
-from responsibility.assessment.models import AssessmentScheme
+from accounts.models import OrgUnit, OrgUnitKind, Post
+from core import clock
+from responsibility.assessment.models import AnsweredBy, AssessmentRound, AssessmentScheme
 from responsibility.assessment.scheme_workbook import ITEMS_SHEET, SCHEME_SHEET
+from responsibility.assessment.services.rounds import (
+    RoundInput,
+    item_review,
+    item_self_assess,
+    round_approve,
+    round_open,
+    unit_review_complete,
+    unit_self_assessment_submit,
+)
 from responsibility.assessment.services.schemes import scheme_import, scheme_publish
+from responsibility.demo.evidence import demo_evidence_pdf
 
 OFFICE = "bangongshi_admin"
+INSPECTOR = "jijian1"
+SECRETARY = "shuji"
 
 UNIT_SCHEME = (
     "党风廉政建设责任制考核",
@@ -357,14 +379,17 @@ def _filled_in(scheme: tuple, rows: list[tuple]) -> bytes:
 @dataclass
 class DemoAssessment:
     schemes: list[AssessmentScheme]
+    rounds: list[AssessmentRound]
 
 
-def demo_assessment_create(*, users: dict) -> DemoAssessment:
+def demo_assessment_create(*, today: datetime.date, users: dict) -> DemoAssessment:
     office = users[OFFICE]
-    unit_scheme = scheme_publish(
-        scheme=scheme_import(workbook_file=_filled_in(UNIT_SCHEME, UNIT_ROWS), imported_by=office),
-        published_by=office,
-    )
+    # Published before last year's round was opened with it.
+    with clock.at(_at(datetime.date(today.year - 1, 11, 20), 10)):
+        unit_scheme = scheme_publish(
+            scheme=scheme_import(workbook_file=_filled_in(UNIT_SCHEME, UNIT_ROWS), imported_by=office),
+            published_by=office,
+        )
     revised = scheme_import(
         workbook_file=_filled_in(UNIT_SCHEME, UNIT_ROWS_REVISED), imported_by=office, version_of=unit_scheme
     )
@@ -372,4 +397,149 @@ def demo_assessment_create(*, users: dict) -> DemoAssessment:
         scheme=scheme_import(workbook_file=_filled_in(PROVINCE_SCHEME, _province_rows()), imported_by=office),
         published_by=office,
     )
-    return DemoAssessment(schemes=[unit_scheme, revised, province])
+    rounds = _demo_rounds_create(today=today, users=users, scheme=unit_scheme)
+    return DemoAssessment(schemes=[unit_scheme, revised, province], rounds=rounds)
+
+
+# --- Rounds ---------------------------------------------------------------------------------------
+
+# A unit head's answers (by item number) and their explanations; the deductions differ from unit to unit.
+_EXPLANATIONS = {
+    "1.2": "{year}年党组（班子）会议两次专题研究党风廉政建设，会议纪要已归档。",
+    "1.3": "全年与分管同志开展廉政谈话，谈话记录见附件。",
+    "3.1": "按季度开展廉政风险点排查，排查台账见附件。",
+    "3.2": "按规定执行公务接待、公车使用制度，年度自查报告见附件。",
+    "4.1": "组织全体干部参加警示教育大会和廉政党课。",
+    "4.2": "按时参加机关纪委组织的廉政培训，签到表见附件。",
+    "5.1": "经验做法被上级转发推广。",
+    "5.2": "受到上级表彰。",
+}
+
+
+def _at(day: datetime.date, hour: int) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+
+
+def _answers(position: int) -> dict[str, int]:
+    """A unit's answers: most meet the standard; some miss a talk or a training; a few earn a bonus."""
+    return {
+        "1.2": 1,
+        "1.3": position % 3,
+        "3.1": position % 2,
+        "3.2": 1 if position % 4 else 0,
+        "4.1": 1,
+        "4.2": (position + 1) % 3,
+        "5.1": 1 if position % 3 == 0 else 0,
+        "5.2": position % 2,
+    }
+
+
+class _EvidenceFiles:
+    """One real PDF per item, rendered once and uploaded by every unit that answers it."""
+
+    def __init__(self) -> None:
+        self._pdfs: dict[str, bytes] = {}
+
+    def uploads(self, *, number: str, content: str, year: int) -> list[SimpleUploadedFile]:
+        if number not in self._pdfs:
+            self._pdfs[number] = demo_evidence_pdf(
+                title=f"{content}佐证材料", paragraphs=[_EXPLANATIONS[number].format(year=year)]
+            )
+        return [
+            SimpleUploadedFile(f"{number} {content}.pdf", self._pdfs[number], content_type="application/pdf")
+        ]
+
+
+def _self_assess(card, *, head, position: int, files: _EvidenceFiles, numbers=None) -> None:
+    answers = _answers(position)
+    scores = card.scores.select_related("item", "unit_assessment").order_by(
+        "item__area__number", "item__order"
+    )
+    for score in scores:
+        item = score.item
+        if item.answered_by != AnsweredBy.UNIT or (numbers is not None and item.number not in numbers):
+            continue
+        item_self_assess(
+            score=score,
+            answer=answers[item.number],
+            explanation=_EXPLANATIONS[item.number].format(year=card.round.year),
+            files=files.uploads(number=item.number, content=item.content, year=card.round.year),
+            answered_by=head,
+        )
+
+
+def _review(card, *, inspector, position: int) -> None:
+    """The team corrects one item of every third unit (with its reason), and completes the review."""
+    if position % 3 == 1:
+        score = card.scores.select_related("item", "unit_assessment").get(item__number="1.3")
+        item_review(
+            score=score,
+            answer=min(int(score.self_answer or 0) + 1, 5),
+            reason="谈话记录中有一次谈话无被谈话人签字确认，不予认定。",
+            reviewed_by=inspector,
+        )
+    unit_review_complete(unit_assessment=card, reviewed_by=inspector)
+
+
+def _demo_rounds_create(
+    *, today: datetime.date, users: dict, scheme: AssessmentScheme
+) -> list[AssessmentRound]:
+    office, inspector, secretary = users[OFFICE], users[INSPECTOR], users[SECRETARY]
+    heads = {
+        post.unit_id: post.holder
+        for post in Post.objects.heads()
+        .held()
+        .filter(unit__kind=OrgUnitKind.WORKING_BODY, unit__is_active=True)
+    }
+    units = list(OrgUnit.objects.filter(pk__in=heads).order_by("sort_order", "code"))
+    files = _EvidenceFiles()
+    last_year = today.year - 1
+    with clock.at(_at(datetime.date(last_year, 12, 1), 9)):
+        previous = round_open(
+            data=RoundInput(
+                scheme=scheme,
+                year=last_year,
+                name=f"{last_year}年度党风廉政建设责任制考核",
+                deadline=datetime.date(last_year, 12, 20),
+                objection_days=5,
+                units=units,
+            ),
+            opened_by=office,
+        )
+    cards = list(previous.units.select_related("round", "unit").order_by("unit__sort_order", "unit__code"))
+    for position, card in enumerate(cards):
+        with clock.at(_at(datetime.date(last_year, 12, 10 + position % 8), 15)):
+            _self_assess(card, head=heads[card.unit_id], position=position, files=files)
+            unit_self_assessment_submit(unit_assessment=card, submitted_by=heads[card.unit_id])
+    for position, card in enumerate(cards):
+        with clock.at(_at(datetime.date(last_year, 12, 24), 10)):
+            _review(card, inspector=inspector, position=position)
+    with clock.at(_at(datetime.date(last_year, 12, 28), 16)):
+        round_approve(assessment_round=previous, approved_by=secretary)
+
+    current = round_open(
+        data=RoundInput(
+            scheme=scheme,
+            year=today.year,
+            name=f"{today.year}年度党风廉政建设责任制考核",
+            deadline=today + datetime.timedelta(days=14),
+            objection_days=5,
+            units=units,
+        ),
+        opened_by=office,
+    )
+    cards = list(current.units.select_related("round", "unit").order_by("unit__sort_order", "unit__code"))
+    # Every state: the first two not started, the next two self-assessing (half their items), the next
+    # two submitted, the rest reviewed.
+    for position, card in enumerate(cards):
+        head = heads[card.unit_id]
+        if position < 2:
+            continue
+        if position < 4:
+            _self_assess(card, head=head, position=position, files=files, numbers={"1.2", "1.3", "3.1"})
+            continue
+        _self_assess(card, head=head, position=position, files=files)
+        unit_self_assessment_submit(unit_assessment=card, submitted_by=head)
+        if position >= 6:
+            _review(card, inspector=inspector, position=position)
+    return [previous, current]

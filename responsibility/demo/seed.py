@@ -81,7 +81,7 @@ def demo_data_create(*, today: datetime.date | None = None) -> DemoSummary:
         )
         problem_lists = demo_problem_lists()
         duties = demo_duties_create(today=today, users=demo.users, units=demo.units, posts=demo.posts)
-        assessment = demo_assessment_create(users=demo.users)
+        assessment = demo_assessment_create(today=today, users=demo.users)
         counts = dict(
             Letter.objects.filter(campaign__in=demo.campaigns)
             .order_by()

@@ -76,7 +76,7 @@ def _menu_links(flags: dict, *, path: str) -> list[NavLink]:
         ("ledger", _("Rectification ledger"), "responsibility:ledger", flags["nav_can_view_ledger"]),
         ("problems", _("Problem lists"), "responsibility:batch-list", flags["nav_can_view_ledger"]),
         ("campaigns", _("Campaigns"), "responsibility:campaign-list", True),
-        ("assessment", _("Assessment schemes"), "responsibility:scheme-list", flags["nav_can_view_schemes"]),
+        ("assessment", _("Assessment"), "responsibility:round-list", True),
         ("templates", _("Templates"), "responsibility:template-list", flags["nav_can_manage_templates"]),
         ("archive", _("Letter archive"), "responsibility:archive", flags["nav_can_browse_archive"]),
         ("reminders", _("Reminders"), "responsibility:reminder-list", flags["nav_can_view_reminders"]),

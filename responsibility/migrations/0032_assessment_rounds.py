@@ -20,6 +20,8 @@ TABLES = (
     "responsibility_unitassessment",
     "responsibility_itemscore",
 )
+# Every table of a round's record: TRUNCATE is refused on all of them.
+PROTECTED = (*TABLES, "responsibility_assessmentevent", "responsibility_assessmentaudithead")
 
 POSTGRES_FORWARD = (
     r"""
@@ -73,7 +75,7 @@ CREATE TRIGGER responsibility_assessmentaudithead_forward_only
     + "".join(
         f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
         "FOR EACH STATEMENT EXECUTE FUNCTION responsibility_refuse_truncate();\n"
-        for table in (*TABLES, "responsibility_assessmentevent", "responsibility_assessmentaudithead")
+        for table in PROTECTED
     )
     + "".join(
         f"CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table} "
@@ -237,7 +239,7 @@ class Migration(migrations.Migration):
                 (
                     "status",
                     models.CharField(
-                        choices=[("open", "Open"), ("approved", "Approved")],
+                        choices=[("open", "Open"), ("approved", "Results approved")],
                         default="open",
                         editable=False,
                         max_length=12,
@@ -331,7 +333,7 @@ class Migration(migrations.Migration):
                         choices=[
                             ("not_started", "Not started"),
                             ("drafting", "Self-assessing"),
-                            ("submitted", "Self-assessed"),
+                            ("submitted", "Submitted for review"),
                             ("reviewed", "Reviewed"),
                         ],
                         default="not_started",

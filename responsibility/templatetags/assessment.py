@@ -3,7 +3,9 @@
 from decimal import Decimal
 
 from django import template
+from django.utils.translation import gettext as _
 
+from responsibility.assessment.models import RuleKind
 from responsibility.assessment.rules import points_text
 
 register = template.Library()
@@ -13,3 +15,27 @@ register = template.Library()
 def points(value) -> str:
     """Points as the forms write them: 2, 0.5, 1.25."""
     return "" if value is None else points_text(Decimal(value))
+
+
+@register.simple_tag
+def answer_text(value, item) -> str:
+    """An answer as its rule reads it: met or not, so many times, a rate; a dash when unanswered."""
+    if value is None:
+        return "—"
+    if item.rule == RuleKind.FIXED:
+        return _("Met") if value == 1 else _("Not met")
+    if item.rule == RuleKind.RATIO:
+        return f"{points_text(value)}%"
+    return _("%(count)s times") % {"count": points_text(value)}
+
+
+@register.filter
+def counted_text(counted: dict) -> str:
+    """What an indicator counted for the unit: done of due, or how many times."""
+    if not counted:
+        return ""
+    if "count" in counted:
+        return _("%(count)d counted") % {"count": counted["count"]}
+    if not counted.get("due"):
+        return _("nothing was due this year (full points)")
+    return _("%(done)d of %(due)d done") % {"done": counted["done"], "due": counted["due"]}

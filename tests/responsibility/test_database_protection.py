@@ -63,6 +63,11 @@ EVIDENCE_TABLES = (
     "responsibility_measure",
     "responsibility_recheck",
     "responsibility_recheckresult",
+    "responsibility_assessmentround",
+    "responsibility_unitassessment",
+    "responsibility_itemscore",
+    "responsibility_assessmentevent",
+    "responsibility_assessmentaudithead",
 )
 
 
@@ -110,7 +115,14 @@ def test_the_migrations_guard_every_evidence_table():
     batches = importlib.import_module("responsibility.migrations.0022_problem_batches")
     measures = importlib.import_module("responsibility.migrations.0023_measures")
     rechecks = importlib.import_module("responsibility.migrations.0026_rechecks")
-    guarded = (first.TRUNCATE_REFUSED, batches.PROTECTED, measures.PROTECTED, rechecks.PROTECTED)
+    rounds = importlib.import_module("responsibility.migrations.0032_assessment_rounds")
+    guarded = (
+        first.TRUNCATE_REFUSED,
+        batches.PROTECTED,
+        measures.PROTECTED,
+        rechecks.PROTECTED,
+        rounds.PROTECTED,
+    )
 
     assert set().union(*guarded) == set(EVIDENCE_TABLES)
 
@@ -307,6 +319,61 @@ def test_database_refuses_a_change_without_the_version_step(seeded, table, colum
     # the same change with the step passes: the services' optimistic lock moves the version
     _sql(f"UPDATE {table} SET {column} = '改写', version = version + 1 WHERE id = %s", [row])
     assert _value(f"SELECT {column} FROM {table} WHERE id = %s", [row]) == "改写"
+
+
+# Assessment rounds: an approved round never changes; an open one only with the version step.
+
+
+def _round_rows(status: str) -> dict[str, int]:
+    """A round of the demo in that state, one of its cards and one of that card's item scores."""
+    round_id = _value("SELECT min(id) FROM responsibility_assessmentround WHERE status = %s", [status])
+    card = _value("SELECT min(id) FROM responsibility_unitassessment WHERE round_id = %s", [round_id])
+    score = _value("SELECT min(id) FROM responsibility_itemscore WHERE unit_assessment_id = %s", [card])
+    return {
+        "responsibility_assessmentround": round_id,
+        "responsibility_unitassessment": card,
+        "responsibility_itemscore": score,
+    }
+
+
+@postgresql_only
+@pytest.mark.parametrize(
+    ("table", "column"),
+    [
+        ("responsibility_assessmentround", "name"),
+        ("responsibility_unitassessment", "status"),
+        ("responsibility_itemscore", "explanation"),
+    ],
+)
+def test_database_refuses_any_change_to_an_approved_assessment_round(seeded, table, column):
+    row = _round_rows("approved")[table]
+    before = _value(f"SELECT {column} FROM {table} WHERE id = %s", [row])
+
+    with pytest.raises(IntegrityError, match="approved assessment round"):
+        _sql(f"UPDATE {table} SET {column} = 'drafting', version = version + 1 WHERE id = %s", [row])
+
+    assert _value(f"SELECT {column} FROM {table} WHERE id = %s", [row]) == before
+
+
+@postgresql_only
+def test_database_lets_an_open_rounds_score_change_only_with_its_version_step(seeded):
+    row = _round_rows("open")["responsibility_itemscore"]
+
+    with pytest.raises(IntegrityError, match="without its version step"):
+        _sql("UPDATE responsibility_itemscore SET explanation = '改写' WHERE id = %s", [row])
+    _sql(
+        "UPDATE responsibility_itemscore SET explanation = '改写', version = version + 1 WHERE id = %s", [row]
+    )
+
+    assert _value("SELECT explanation FROM responsibility_itemscore WHERE id = %s", [row]) == "改写"
+
+
+@postgresql_only
+def test_database_refuses_to_rewrite_an_assessment_event(seeded):
+    row = _a_row_of("responsibility_assessmentevent")
+
+    with pytest.raises(IntegrityError, match="permanent"):
+        _sql("UPDATE responsibility_assessmentevent SET note = '改写' WHERE id = %s", [row])
 
 
 # The application's role: row access, nothing more.

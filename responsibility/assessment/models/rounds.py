@@ -23,7 +23,7 @@ MAX_OBJECTION_DAYS = 30
 
 class RoundStatus(models.TextChoices):
     OPEN = "open", _("Open")  # units self-assess until the deadline; the team sets the approved scores
-    APPROVED = "approved", _("Approved")  # the Party Group approved the results: published, frozen
+    APPROVED = "approved", _("Results approved")  # the Party Group approved the results: published, frozen
 
 
 class AssessmentRound(models.Model):
@@ -97,7 +97,7 @@ class AssessmentRound(models.Model):
 class UnitAssessmentStatus(models.TextChoices):
     NOT_STARTED = "not_started", _("Not started")  # no item self-assessed yet
     DRAFTING = "drafting", _("Self-assessing")  # some items answered, not submitted
-    SUBMITTED = "submitted", _("Self-assessed")  # submitted by the unit head: the team reviews it
+    SUBMITTED = "submitted", _("Submitted for review")  # submitted by the unit head: the team reviews it
     REVIEWED = "reviewed", _("Reviewed")  # the team set every approved score
 
 
@@ -153,6 +153,18 @@ class UnitAssessment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.round} · {self.unit}"
+
+    @property
+    def is_self_assessing(self) -> bool:
+        return self.status in (UnitAssessmentStatus.NOT_STARTED, UnitAssessmentStatus.DRAFTING)
+
+    def takes_entries(self, today=None) -> bool:
+        """The unit head may still answer and submit: not submitted, and before the deadline's end."""
+        return self.is_self_assessing and not self.round.entries_closed(today)
+
+    def takes_review(self, today=None) -> bool:
+        """The team may set approved scores: submitted, or self-assessment closed; until the approval."""
+        return self.round.is_open and (not self.is_self_assessing or self.round.entries_closed(today))
 
 
 class ItemScore(models.Model):

@@ -54,8 +54,6 @@ BATCH_SIZE = 2000
 # How many missing items or units a refusal names before "…".
 NAMED_AT_MOST = 10
 
-SELF_ASSESSING = (UnitAssessmentStatus.NOT_STARTED, UnitAssessmentStatus.DRAFTING)
-
 
 class RoundRefused(ApplicationError):
     """The step is not one the round allows now; nothing was changed."""
@@ -295,21 +293,22 @@ def _indicators_count(*, assessment_round: AssessmentRound, counted_by) -> None:
 
 
 def _entries_open_check(assessment_round: AssessmentRound, unit_assessment: UnitAssessment) -> None:
+    if unit_assessment.takes_entries():
+        return
     if not assessment_round.is_open:
         raise RoundRefused(_("The results are approved: nothing in them changes."), code="approved")
-    if assessment_round.entries_closed():
-        raise RoundRefused(
-            _(
-                "Self-assessment closed at the end of %(deadline)s: nothing can be entered now, and an "
-                "item not answered counts as unanswered."
-            )
-            % {"deadline": date_text(assessment_round.deadline)},
-            code="deadline",
-        )
-    if unit_assessment.status not in SELF_ASSESSING:
+    if not unit_assessment.is_self_assessing:
         raise RoundRefused(
             _("The unit's self-assessment is submitted: it cannot be changed."), code="submitted"
         )
+    raise RoundRefused(
+        _(
+            "Self-assessment closed at the end of %(deadline)s: nothing can be entered now, and an "
+            "item not answered counts as unanswered."
+        )
+        % {"deadline": date_text(assessment_round.deadline)},
+        code="deadline",
+    )
 
 
 def item_self_assess(
@@ -437,17 +436,18 @@ def unit_self_assessment_submit(*, unit_assessment: UnitAssessment, submitted_by
 
 def _reviewable_check(assessment_round: AssessmentRound, unit_assessment: UnitAssessment) -> None:
     """The team reviews a unit once it submitted, or once self-assessment closed, until the approval."""
+    if unit_assessment.takes_review():
+        return
     if not assessment_round.is_open:
         raise RoundRefused(_("The results are approved: nothing in them changes."), code="approved")
-    if unit_assessment.status in SELF_ASSESSING and not assessment_round.entries_closed():
-        raise RoundRefused(
-            _(
-                "The unit has not submitted its self-assessment: it can be reviewed once it does, or "
-                "after the deadline (%(deadline)s)."
-            )
-            % {"deadline": date_text(assessment_round.deadline)},
-            code="not_submitted",
+    raise RoundRefused(
+        _(
+            "The unit has not submitted its self-assessment: it can be reviewed once it does, or "
+            "after the deadline (%(deadline)s)."
         )
+        % {"deadline": date_text(assessment_round.deadline)},
+        code="not_submitted",
+    )
 
 
 def item_review(

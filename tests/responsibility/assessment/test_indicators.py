@@ -32,6 +32,21 @@ def _records(code: str, unit_id: int, year: int = 2026) -> list[int]:
     return sorted(INDICATORS[code].records(unit_id, year).values_list("pk", flat=True))
 
 
+def records_agree_with_values(code: str, year: int = 2026) -> None:
+    """For every unit counted, the records listed are those counted: as many as were due (a rate) or
+    counted (a count), and those marked done are as many as were done."""
+    indicator = INDICATORS[code]
+    values = indicator.values(year)
+    assert values, "nothing counted: the check would prove nothing"
+    for unit_id, value in values.items():
+        records = list(indicator.records(unit_id, year))
+        if value.count:
+            assert len(records) == value.count
+        else:
+            assert len(records) == value.due
+            assert sum(bool(record.counted_done) for record in records) == value.done
+
+
 # --- Letters signed on time ---
 
 
@@ -48,6 +63,7 @@ def test_letters_signed_by_the_deadline_count_and_those_signed_after_or_never_do
     assert values[second.signer_unit_id] == IndicatorValue(done=0, due=1)
     assert values[first.signer_unit_id].rate == 100 and values[second.signer_unit_id].rate == 0
     assert _records("letters_signed_on_time", first.signer_unit_id) == [first.pk]
+    records_agree_with_values("letters_signed_on_time")
 
 
 def test_a_voided_letter_is_not_due_and_another_year_counts_nothing(org, issued_letters):
@@ -89,8 +105,8 @@ def test_problems_verified_by_their_deadline_count_of_those_due_in_the_year(mid_
     )
     assert _values("problems_rectified_on_time", year=2027) == {}
 
-
-# --- 回头看 failures ---
+    # --- 回头看 failures ---
+    records_agree_with_values("problems_rectified_on_time")
 
 
 def test_rechecks_that_opened_a_problem_again_are_counted_for_its_unit(mid_year, supervision, drawn):
@@ -139,3 +155,4 @@ def test_rechecks_that_opened_a_problem_again_are_counted_for_its_unit(mid_year,
     unit = failed[0].unit_id
     assert len(_records("recheck_failures", unit)) == expected[unit]
     assert _values("recheck_failures", year=2025) == {}
+    records_agree_with_values("recheck_failures")

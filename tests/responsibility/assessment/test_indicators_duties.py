@@ -15,6 +15,7 @@ from responsibility.duties.services.assignments import (
 from responsibility.duties.timeliness import occurrence_on_time_q, period_completion
 from responsibility.letters.services.letters import letter_sign
 from tests.conftest import attestation_for
+from tests.responsibility.assessment.test_indicators import records_agree_with_values
 
 pytestmark = pytest.mark.django_db
 
@@ -55,8 +56,8 @@ def test_coverage_is_the_share_of_a_units_held_posts_whose_holder_signed_a_lette
         (org.staff_posts[0].pk, True),
     }
 
-
-# --- Duty periods on time, and records accepted ---
+    # --- Duty periods on time, and records accepted ---
+    records_agree_with_values("cascade_coverage")
 
 
 def _due_by_today(assignment) -> list[TaskOccurrence]:
@@ -105,3 +106,5 @@ def test_periods_count_on_time_by_the_date_of_the_work_and_records_by_what_the_t
     for period in TaskOccurrence.objects.prefetch_related("records"):
         completion = period_completion(occurrence=period, records=period.records.all())
         assert (period.pk in on_time) == bool(completion and completion.on_time), period
+    records_agree_with_values("duty_periods_on_time")
+    records_agree_with_values("duty_records_accepted")

@@ -1,4 +1,4 @@
-"""The assessment pages: HTTP in, one selector or service, a page out."""
+"""The assessment scheme pages: HTTP in, one selector or service, a page out."""
 
 from dataclasses import dataclass
 

@@ -1,0 +1,1 @@
+"""The assessment pages: schemes (`schemes`) and rounds with their score cards (`rounds`)."""

@@ -1,0 +1,395 @@
+"""The assessment round pages: the rounds, a round's units, a unit's score card and one item of it."""
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.audit import event_history_rows
+from core.errors import ApplicationError
+from core.http import form_data, form_files, form_status, form_submit
+from responsibility.assessment.audit import assessment_event_describe
+from responsibility.assessment.counted import counted_rows
+from responsibility.assessment.forms import ReviewForm, RoundOpenForm, SelfAssessForm
+from responsibility.assessment.indicators import INDICATORS
+from responsibility.assessment.models import (
+    ItemScore,
+    RoundStatus,
+    UnitAssessment,
+    UnitAssessmentStatus,
+)
+from responsibility.assessment.permissions import (
+    card_actions,
+    round_check_open_permission,
+    round_check_review_permission,
+    round_reads_everything,
+    round_user_can_approve,
+    round_user_can_open,
+    unit_assessment_check_self_assess_permission,
+)
+from responsibility.assessment.rules import Rule, rule_sentence
+from responsibility.assessment.selectors import (
+    assessment_event_list_of,
+    item_score_list_visible_to,
+    round_list_visible_to,
+    unit_assessment_list_visible_to,
+    unit_assessment_scores,
+)
+from responsibility.assessment.services.rounds import (
+    item_review,
+    item_self_assess,
+    round_approve,
+    round_indicators_count,
+    round_open,
+    unit_review_complete,
+    unit_self_assessment_submit,
+)
+
+STATUS_LABELS = {**dict(UnitAssessmentStatus.choices), **dict(RoundStatus.choices)}
+
+
+@login_required
+def round_list_view(request):
+    """The rounds the user may open: every one for the office, the team and the Party Group, with how
+    far its units are; a unit head's own units' cards."""
+    rounds = list(round_list_visible_to(user=request.user))
+    reads_everything = round_reads_everything(request.user)
+    progress: dict[int, dict[str, int]] = {}
+    if reads_everything:
+        rows = (
+            UnitAssessment.objects.filter(round__in=rounds)
+            .values("round_id", "status")
+            .annotate(count=Count("pk"))
+            .order_by()
+        )
+        for row in rows:
+            progress.setdefault(row["round_id"], {})[row["status"]] = row["count"]
+    cards = {}
+    if not reads_everything:
+        for card in unit_assessment_list_visible_to(user=request.user).filter(round__in=rounds):
+            cards.setdefault(card.round_id, []).append(card)
+    return render(
+        request,
+        "responsibility/assessment/rounds/list.html",
+        {
+            "rounds": [
+                {
+                    "round": assessment_round,
+                    "progress": [
+                        (label, progress.get(assessment_round.pk, {}).get(status, 0))
+                        for status, label in UnitAssessmentStatus.choices
+                    ],
+                    "cards": cards.get(assessment_round.pk, []),
+                }
+                for assessment_round in rounds
+            ],
+            "reads_everything": reads_everything,
+            "can_open": round_user_can_open(user=request.user),
+        },
+    )
+
+
+@login_required
+def round_open_view(request):
+    round_check_open_permission(user=request.user)  # 403 before anything is read
+    form = RoundOpenForm(form_data(request), initial=RoundOpenForm.initial_for_today())
+
+    def save():
+        assessment_round = round_open(data=form.round_input(), opened_by=request.user)
+        messages.success(
+            request,
+            _("“%(name)s” is open: %(units)d units self-assess until %(deadline)s.")
+            % {
+                "name": assessment_round.name,
+                "units": assessment_round.units.count(),
+                "deadline": assessment_round.deadline.strftime("%Y-%m-%d"),
+            },
+        )
+        return redirect("responsibility:round-detail", pk=assessment_round.pk)
+
+    return form_submit(form, save) or render(
+        request, "responsibility/assessment/rounds/open.html", {"form": form}, status=form_status(form)
+    )
+
+
+@login_required
+def round_detail_view(request, pk: int):
+    """A round's units with their status and totals (ranked once approved), and its own history."""
+    assessment_round = get_object_or_404(round_list_visible_to(user=request.user), pk=pk)
+    cards = list(
+        unit_assessment_list_visible_to(user=request.user)
+        .filter(round=assessment_round)
+        .order_by("unit__sort_order", "unit__code")
+    )
+    approved = assessment_round.status == RoundStatus.APPROVED
+    ranks = {}
+    if approved:
+        cards.sort(key=lambda card: -card.approved_points)
+        # Equal points share a rank (并列): one more than the units with more points.
+        for position, card in enumerate(cards, start=1):
+            tied = position > 1 and card.approved_points == cards[position - 2].approved_points
+            ranks[card.pk] = ranks[cards[position - 2].pk] if tied else position
+    counts = {status: 0 for status in UnitAssessmentStatus.values}
+    for card in cards:
+        counts[card.status] += 1
+    reads_everything = round_reads_everything(request.user)
+    history = (
+        event_history_rows(
+            assessment_event_list_of(
+                assessment_round=assessment_round, subjects=[f"round:{assessment_round.pk}"]
+            ),
+            describe=assessment_event_describe,
+            status_labels=STATUS_LABELS,
+        )
+        if reads_everything
+        else []
+    )
+    return render(
+        request,
+        "responsibility/assessment/rounds/detail.html",
+        {
+            "round": assessment_round,
+            "rows": [(card, ranks.get(card.pk)) for card in cards],
+            "approved": approved,
+            "counts": [(label, counts[status]) for status, label in UnitAssessmentStatus.choices],
+            "all_reviewed": bool(cards) and counts[UnitAssessmentStatus.REVIEWED] == len(cards),
+            "reads_everything": reads_everything,
+            "can_recount": assessment_round.is_open and round_user_can_open(user=request.user),
+            "can_approve": assessment_round.is_open and round_user_can_approve(user=request.user),
+            "history": history,
+        },
+    )
+
+
+@login_required
+@require_POST
+def round_recount_view(request, pk: int):
+    assessment_round = get_object_or_404(round_list_visible_to(user=request.user), pk=pk)
+    try:
+        round_indicators_count(assessment_round=assessment_round, counted_by=request.user)
+    except ApplicationError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The system's items were counted again from the records as they stand."))
+    return redirect("responsibility:round-detail", pk=pk)
+
+
+@login_required
+@require_POST
+def round_approve_view(request, pk: int):
+    assessment_round = get_object_or_404(round_list_visible_to(user=request.user), pk=pk)
+    try:
+        round_approve(assessment_round=assessment_round, approved_by=request.user)
+    except ApplicationError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The results are approved and published to the units."))
+    return redirect("responsibility:round-detail", pk=pk)
+
+
+# --- A unit's score card ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScoreRow:
+    score: ItemScore
+    rule: str
+    indicator_name: str
+
+
+@dataclass(frozen=True)
+class AreaScores:
+    area: object
+    rows: list[ScoreRow]
+
+
+def _score_rows(scores: list[ItemScore]) -> list[AreaScores]:
+    areas: list[AreaScores] = []
+    for score in scores:
+        item = score.item
+        if not areas or areas[-1].area.pk != item.area_id:
+            areas.append(AreaScores(area=item.area, rows=[]))
+        indicator = INDICATORS.get(item.indicator)
+        areas[-1].rows.append(
+            ScoreRow(
+                score=score,
+                rule=rule_sentence(Rule.of(item)),
+                indicator_name=str(indicator.name) if indicator else "",
+            )
+        )
+    return areas
+
+
+@login_required
+def card_detail_view(request, pk: int):
+    """A unit's score card (考核评分表): every item with its self-assessed and approved score."""
+    card = get_object_or_404(unit_assessment_list_visible_to(user=request.user), pk=pk)
+    scores = unit_assessment_scores(unit_assessment=card)
+    subjects = [f"unit:{card.pk}", *(f"score:{score.pk}" for score in scores)]
+    unanswered = [score.item.number for score in scores if not score.is_answered]
+    return render(
+        request,
+        "responsibility/assessment/rounds/card.html",
+        {
+            "card": card,
+            "round": card.round,
+            "areas": _score_rows(scores),
+            "unanswered": unanswered,
+            "actions": card_actions(user=request.user, unit_assessment=card),
+            "history": event_history_rows(
+                assessment_event_list_of(assessment_round=card.round, subjects=subjects),
+                describe=assessment_event_describe,
+                status_labels=STATUS_LABELS,
+            ),
+        },
+    )
+
+
+@login_required
+@require_POST
+def card_submit_view(request, pk: int):
+    card = get_object_or_404(unit_assessment_list_visible_to(user=request.user), pk=pk)
+    unit_assessment_check_self_assess_permission(user=request.user, unit_assessment=card)
+    try:
+        unit_self_assessment_submit(unit_assessment=card, submitted_by=request.user)
+    except ApplicationError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The self-assessment is submitted to the assessment team."))
+    return redirect("responsibility:card-detail", pk=pk)
+
+
+@login_required
+@require_POST
+def card_review_complete_view(request, pk: int):
+    card = get_object_or_404(unit_assessment_list_visible_to(user=request.user), pk=pk)
+    round_check_review_permission(user=request.user)
+    try:
+        reviewed = unit_review_complete(unit_assessment=card, reviewed_by=request.user)
+    except ApplicationError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _("The review of %(unit)s is completed: %(points)s points approved.")
+            % {"unit": card.unit.name, "points": reviewed.approved_points.normalize()},
+        )
+    return redirect("responsibility:card-detail", pk=pk)
+
+
+# --- One item of a score card ---------------------------------------------------------------------------
+
+
+def _answer_initial(value) -> str:
+    return "" if value is None else format(value.normalize(), "f")
+
+
+def _score_page(request, score: ItemScore, *, self_form=None, review_form=None, status: int = 200):
+    card = score.unit_assessment
+    item = score.item
+    actions = card_actions(user=request.user, unit_assessment=card)
+    indicator = INDICATORS.get(item.indicator)
+    if actions.self_assess and not item.indicator and self_form is None:
+        self_form = SelfAssessForm(
+            rule=item.rule,
+            initial={
+                "answer": _answer_initial(score.self_answer),
+                "explanation": score.explanation,
+                "version": score.version,
+            },
+        )
+    if actions.review and review_form is None:
+        answer = score.approved_answer if score.approved_points is not None else score.self_answer
+        review_form = ReviewForm(
+            rule=item.rule,
+            initial={"answer": _answer_initial(answer), "reason": score.reason, "version": score.version},
+        )
+    records, records_total = (
+        counted_rows(indicator_code=item.indicator, unit_id=card.unit_id, year=card.round.year)
+        if indicator
+        else ([], 0)
+    )
+    return render(
+        request,
+        "responsibility/assessment/rounds/score.html",
+        {
+            "score": score,
+            "item": item,
+            "card": card,
+            "round": card.round,
+            "rule": rule_sentence(Rule.of(item)),
+            "indicator": indicator,
+            "records": records,
+            "records_total": records_total,
+            "evidence": list(score.evidence.all()),
+            # A form sent back shows its refusal even when the action is no longer open (the deadline passed).
+            "self_form": self_form,
+            "review_form": review_form,
+            "history": event_history_rows(
+                assessment_event_list_of(assessment_round=card.round, subjects=[f"score:{score.pk}"]),
+                describe=assessment_event_describe,
+                status_labels=STATUS_LABELS,
+            ),
+        },
+        status=status,
+    )
+
+
+def _visible_score(request, pk: int) -> ItemScore:
+    return get_object_or_404(item_score_list_visible_to(user=request.user), pk=pk)
+
+
+@login_required
+def score_detail_view(request, pk: int):
+    """One item of a score card: its rule, the answer with its explanation, evidence or counted records,
+    the approved score, and the forms of those who may act on it now."""
+    return _score_page(request, _visible_score(request, pk))
+
+
+@login_required
+@require_POST
+def score_self_assess_view(request, pk: int):
+    score = _visible_score(request, pk)
+    unit_assessment_check_self_assess_permission(user=request.user, unit_assessment=score.unit_assessment)
+    form = SelfAssessForm(form_data(request), form_files(request), rule=score.item.rule)
+
+    def save():
+        item_self_assess(
+            score=score,
+            answer=form.cleaned_data["answer"],
+            explanation=form.cleaned_data["explanation"],
+            files=form.cleaned_data["files"],
+            expected_version=form.cleaned_data["version"],
+            answered_by=request.user,
+        )
+        messages.success(request, _("Item %(number)s is self-assessed.") % {"number": score.item.number})
+        return redirect("responsibility:card-detail", pk=score.unit_assessment_id)
+
+    return form_submit(form, save) or _score_page(request, score, self_form=form, status=400)
+
+
+@login_required
+@require_POST
+def score_review_view(request, pk: int):
+    score = _visible_score(request, pk)
+    round_check_review_permission(user=request.user)
+    form = ReviewForm(form_data(request), rule=score.item.rule)
+
+    def save():
+        item_review(
+            score=score,
+            answer=form.cleaned_data["answer"],
+            reason=form.cleaned_data["reason"],
+            expected_version=form.cleaned_data["version"],
+            reviewed_by=request.user,
+        )
+        messages.success(
+            request, _("The approved score of item %(number)s is set.") % {"number": score.item.number}
+        )
+        return redirect("responsibility:card-detail", pk=score.unit_assessment_id)
+
+    return form_submit(form, save) or _score_page(request, score, review_form=form, status=400)
