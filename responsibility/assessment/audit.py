@@ -4,7 +4,7 @@ Its events record every step of a round. An event's payload holds what the syste
 person is ``{"id": 24, "name": "张三"}``, the name as it was; points are text such as ``"2.5"``, exact):
 
 - round_opened (about "round:<id>"): ``{"name", "year", "scheme": {"id", "name", "version"},
-  "deadline": ISO date, "objection_days", "units": [unit ids]}``;
+  "deadline": ISO date, "objection_days", "grades": [[name, lowest points], …], "units": [unit ids]}``;
 - indicators_counted (about "round:<id>"): ``{"items": how many items the system answered, "units": how
   many units, "heads": {chain name: its last sequence when counted}}``; the digest is the SHA-256 of the
   figures written (unit, item, answer, points), so the count can be checked against the records at the
@@ -19,7 +19,7 @@ person is ``{"id": 24, "name": "张三"}``, the name as it was; points are text 
   "from": {"answer", "points"} or null}`` (the reason is the note);
 - review_completed (about "unit:<id>"): ``{"unit", "self_points", "points": the approved total,
   "adopted": items whose approved score the team took as self-assessed}``;
-- round_approved (about "round:<id>"): ``{"units": [[unit id, approved total], …]}``; the digest is the
+- round_approved (about "round:<id>"): ``{"units": [[unit id, approved total, grade], …]}``; the digest is the
   SHA-256 of every unit's approved scores, item by item.
 """
 

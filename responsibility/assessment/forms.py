@@ -8,6 +8,7 @@ from core import clock
 from core.forms import _DATE_INPUT, VersionForm
 from responsibility.assessment.models import AssessmentScheme, RuleKind, SchemeStatus
 from responsibility.assessment.models.rounds import MAX_OBJECTION_DAYS
+from responsibility.assessment.rules import DEFAULT_GRADE_BANDS
 from responsibility.assessment.services.rounds import MAX_NAME_LENGTH, MAX_TEXT_LENGTH, RoundInput
 from responsibility.evidence.forms import EvidenceFilesField
 
@@ -61,6 +62,15 @@ class RoundOpenForm(forms.Form):
         initial=5,
         help_text=_("After the results are published, each unit may object within so many days."),
     )
+    grade_bands = forms.CharField(
+        label=_("Grades"),
+        max_length=120,
+        initial=DEFAULT_GRADE_BANDS,
+        help_text=_(
+            "Best first, each with the fewest points that earn it, the last from 0; for example "
+            "好 90；较好 80；一般 60；差 0."
+        ),
+    )
     units = UnitsField(
         label=_("Units assessed"),
         queryset=OrgUnit.objects.filter(is_active=True).order_by("sort_order", "code"),
@@ -75,6 +85,7 @@ class RoundOpenForm(forms.Form):
         "units": "units",
         "draft": "scheme",
         "duplicate": "year",
+        "grades": "grade_bands",
     }
 
     @classmethod
@@ -84,6 +95,7 @@ class RoundOpenForm(forms.Form):
             "year": year,
             "name": _("Year %(year)d assessment of integrity responsibility") % {"year": year},
             "objection_days": 5,
+            "grade_bands": DEFAULT_GRADE_BANDS,
             "units": OrgUnit.objects.filter(is_active=True, kind=OrgUnitKind.WORKING_BODY),
         }
 
@@ -96,6 +108,7 @@ class RoundOpenForm(forms.Form):
             deadline=data["deadline"],
             objection_days=data["objection_days"],
             units=list(data["units"]),
+            grade_bands=data["grade_bands"],
         )
 
 

@@ -100,3 +100,99 @@ def points_text(value: Decimal) -> str:
 def scheme_points(*, scored: Decimal, bonus: Decimal, total: Decimal, bonus_cap: Decimal) -> Decimal:
     """A unit's points: its scored points (never above the scheme's total) and its bonus, up to the cap."""
     return points_round(min(scored, total) + min(bonus, bonus_cap))
+
+
+# --- Grade bands (等次) ------------------------------------------------------------------------------
+
+# A round's grades unless the office sets others: the lowest points of each, best first.
+DEFAULT_GRADE_BANDS = "好 90；较好 80；一般 60；差 0"
+MAX_GRADES = 6
+MAX_GRADE_NAME = 8
+
+
+@dataclass(frozen=True)
+class GradeBand:
+    name: str
+    lowest: Decimal  # the fewest points that earn it
+
+
+def grade_bands_parse(text: str, *, highest: Decimal) -> list[GradeBand]:
+    """Grade bands as the office writes them (「好 90；较好 80；一般 60；差 0」): best first, each with the
+    fewest points that earn it, strictly fewer each time, the last at 0 so that every unit has a grade,
+    none above the most a unit can score (`highest`). AnswerRefused says what is wrong."""
+    parts = [part.strip() for part in str(text or "").replace(";", "；").replace("\n", "；").split("；")]
+    parts = [part for part in parts if part]
+    if not 2 <= len(parts) <= MAX_GRADES:
+        raise AnswerRefused(
+            _(
+                "Write from 2 to %(max)d grades, best first, each with its lowest points: "
+                "好 90；较好 80；一般 60；差 0."
+            )
+            % {"max": MAX_GRADES},
+            code="grades",
+        )
+    bands: list[GradeBand] = []
+    for part in parts:
+        name, _space, figure = part.rpartition(" ")
+        name = name.strip()
+        try:
+            lowest = Decimal(figure.strip())
+        except InvalidOperation:
+            lowest = None
+        if not name or len(name) > MAX_GRADE_NAME or lowest is None or not lowest.is_finite():
+            raise AnswerRefused(
+                _("“%(part)s” is not a grade and its lowest points, such as “较好 80”.") % {"part": part},
+                code="grades",
+            )
+        if lowest < 0 or lowest > highest:
+            raise AnswerRefused(
+                _("The lowest points of “%(name)s” must be from 0 to %(highest)s.")
+                % {"name": name, "highest": points_text(highest)},
+                code="grades",
+            )
+        if bands and (lowest >= bands[-1].lowest or name in {band.name for band in bands}):
+            raise AnswerRefused(
+                _("Grades go from best to worst, each with fewer points and its own name (“%(name)s”).")
+                % {"name": name},
+                code="grades",
+            )
+        bands.append(GradeBand(name=name, lowest=points_round(lowest)))
+    if bands[-1].lowest != 0:
+        raise AnswerRefused(
+            _("The last grade starts at 0 points, so that every unit has a grade."), code="grades"
+        )
+    return bands
+
+
+def grade_of(points: Decimal, bands: list[GradeBand]) -> str:
+    """The best grade whose lowest points the unit reached."""
+    return next(band.name for band in bands if points >= band.lowest)
+
+
+def grade_bands_text(bands: list[GradeBand]) -> str:
+    return "；".join(f"{band.name} {points_text(band.lowest)}" for band in bands)
+
+
+def grade_bands_of(assessment_round) -> list[GradeBand]:
+    """A round's grade bands as it stores them."""
+    return [GradeBand(name=name, lowest=Decimal(lowest)) for name, lowest in assessment_round.grade_bands]
+
+
+def answer_words(value: Decimal | None, rule: str) -> str:
+    """An answer as its rule reads it: met or not, so many times, a rate; a dash when unanswered."""
+    if value is None:
+        return "—"
+    if rule == RuleKind.FIXED:
+        return _("Met") if value == 1 else _("Not met")
+    if rule == RuleKind.RATIO:
+        return f"{points_text(value)}%"
+    return _("%(count)s times") % {"count": points_text(value)}
+
+
+def ranks(points: list[Decimal]) -> list[int]:
+    """Ranks of totals listed best first: equal points share a rank (并列), the next rank counts them all
+    (90, 90, 85 rank 1, 1, 3)."""
+    result: list[int] = []
+    for position, value in enumerate(points, start=1):
+        result.append(result[-1] if result and value == points[position - 2] else position)
+    return result

@@ -698,5 +698,10 @@ class Migration(migrations.Migration):
                 fields=("unit_assessment", "item"), name="itemscore_one_per_item"
             ),
         ),
+        migrations.AddField(
+            model_name="assessmentround",
+            name="grade_bands",
+            field=models.JSONField(default=list, editable=False, verbose_name="grades"),
+        ),
         migrations.RunPython(protect, unprotect),
     ]

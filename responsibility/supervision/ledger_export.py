@@ -16,30 +16,13 @@ from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import Cell
-from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
 
-from core.spreadsheets import formula_like, spreadsheet_text
+from core.spreadsheets import sheet_create, text_cell
 from responsibility.supervision.ledger import LedgerGroup, LedgerRow
 from responsibility.supervision.ledger_counts import LedgerCounts
 
 DATE_FORMAT = "yyyy-mm-dd"
 PERCENT_FORMAT = "0.0%"
-HEADER_FONT = Font(bold=True)
-HEADER_FILL = PatternFill("solid", fgColor="F2F2F2")
-
-
-def _text(sheet, value, *, header: bool = False) -> Cell:
-    cell = WriteOnlyCell(sheet, value=None)
-    text = spreadsheet_text(value)
-    cell.value = text
-    cell.data_type = "s"  # never a formula, whatever the text says
-    if formula_like(text):
-        cell.quotePrefix = True
-    if header:
-        cell.font = HEADER_FONT
-        cell.fill = HEADER_FILL
-    return cell
 
 
 def _date(sheet, value: datetime.date | datetime.datetime | None) -> Cell | None:
@@ -58,15 +41,6 @@ def _rate(sheet, percent: float | None) -> Cell | None:
     cell = WriteOnlyCell(sheet, value=percent / 100)
     cell.number_format = PERCENT_FORMAT
     return cell
-
-
-def _sheet(workbook: Workbook, title: str, columns: list[tuple[str, int]]):
-    sheet = workbook.create_sheet(title[:31])
-    sheet.freeze_panes = "A2"
-    for index, (_header, width) in enumerate(columns, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.append([_text(sheet, header, header=True) for header, _width in columns])
-    return sheet
 
 
 def _clause_text(finding) -> str:
@@ -106,25 +80,25 @@ def ledger_xlsx_write(
         (_("Verified"), 12),
         (pgettext("ledger", "Ticked off"), 12),
     ]
-    sheet = _sheet(workbook, _("Ledger"), columns)
+    sheet = sheet_create(workbook, _("Ledger"), columns)
     for row in rows:
         finding = row.finding
         rectification = finding.rectification
         sheet.append(
             [
-                _text(sheet, finding.reference),
-                _text(sheet, finding.batch.source.name),
-                _text(sheet, finding.batch.title),
-                _text(sheet, finding.unit.name),
-                _text(sheet, finding.title),
-                _text(sheet, finding.get_category_display()),
-                _text(sheet, _clause_text(finding)),
-                _text(sheet, finding.get_severity_display()),
-                _text(sheet, finding.responsible.get_full_name()),
-                _text(sheet, rectification.owner.get_full_name()),
+                text_cell(sheet, finding.reference),
+                text_cell(sheet, finding.batch.source.name),
+                text_cell(sheet, finding.batch.title),
+                text_cell(sheet, finding.unit.name),
+                text_cell(sheet, finding.title),
+                text_cell(sheet, finding.get_category_display()),
+                text_cell(sheet, _clause_text(finding)),
+                text_cell(sheet, finding.get_severity_display()),
+                text_cell(sheet, finding.responsible.get_full_name()),
+                text_cell(sheet, rectification.owner.get_full_name()),
                 _date(sheet, rectification.deadline),
-                _text(sheet, rectification.get_status_display()),
-                _text(sheet, row.light.label),
+                text_cell(sheet, rectification.get_status_display()),
+                text_cell(sheet, row.light.label),
                 _date(sheet, rectification.submitted_at),
                 _date(sheet, rectification.verified_at),
                 _date(sheet, rectification.closed_at),
@@ -136,7 +110,7 @@ def ledger_xlsx_write(
         (_("By source"), _("Source"), by_source),
         (_("By problem list"), _("Problem list"), by_batch),
     ):
-        sheet = _sheet(
+        sheet = sheet_create(
             workbook,
             title,
             [
@@ -155,7 +129,7 @@ def ledger_xlsx_write(
         for name, counts in [*((group.name, group.counts) for group in groups), (_("Total"), summary)]:
             sheet.append(
                 [
-                    _text(sheet, name),
+                    text_cell(sheet, name),
                     counts.total,
                     counts.open,
                     counts.submitted,

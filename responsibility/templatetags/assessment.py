@@ -5,8 +5,7 @@ from decimal import Decimal
 from django import template
 from django.utils.translation import gettext as _
 
-from responsibility.assessment.models import RuleKind
-from responsibility.assessment.rules import points_text
+from responsibility.assessment.rules import answer_words, points_text
 
 register = template.Library()
 
@@ -19,14 +18,8 @@ def points(value) -> str:
 
 @register.simple_tag
 def answer_text(value, item) -> str:
-    """An answer as its rule reads it: met or not, so many times, a rate; a dash when unanswered."""
-    if value is None:
-        return "—"
-    if item.rule == RuleKind.FIXED:
-        return _("Met") if value == 1 else _("Not met")
-    if item.rule == RuleKind.RATIO:
-        return f"{points_text(value)}%"
-    return _("%(count)s times") % {"count": points_text(value)}
+    """An answer as its item's rule reads it (`assessment.rules.answer_words`)."""
+    return answer_words(value, item.rule)
 
 
 @register.filter

@@ -12,6 +12,7 @@ from responsibility.assessment.models import RoundStatus, UnitAssessmentStatus
 from responsibility.assessment.services.rounds import RoundInput, round_open
 from responsibility.assessment.services.schemes import scheme_import, scheme_publish
 from tests.browser.conftest import PHONE_390, browser_tab, log_in
+from tests.responsibility.assessment.conftest import TEST_GRADES
 from tests.responsibility.assessment.workbooks import scheme_xlsx
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -40,6 +41,7 @@ def test_a_unit_head_self_assesses_on_a_phone_and_the_team_and_the_party_group_f
             name=f"{today.year}年度考核",
             deadline=today + datetime.timedelta(days=14),
             objection_days=5,
+            grade_bands=TEST_GRADES,
             units=[org.head_posts[0].unit],
         ),
         opened_by=org.office_admin,

@@ -45,6 +45,9 @@ class AssessmentRound(models.Model):
         default=5,
         validators=[MinValueValidator(1), MaxValueValidator(MAX_OBJECTION_DAYS)],
     )
+    # The grades (等次), best first, each with the fewest points that earn it: [["好", "90"], …, ["差", "0"]]
+    # (`assessment.rules.grade_bands_parse`); set when the round opens, never changed.
+    grade_bands = models.JSONField(_("grades"), default=list, editable=False)
     status = models.CharField(
         _("status"), max_length=12, choices=RoundStatus.choices, default=RoundStatus.OPEN, editable=False
     )

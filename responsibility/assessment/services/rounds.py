@@ -43,7 +43,17 @@ from responsibility.assessment.permissions import (
     round_check_review_permission,
     unit_assessment_check_self_assess_permission,
 )
-from responsibility.assessment.rules import Rule, answer_parse, points_text, rule_points, scheme_points
+from responsibility.assessment.rules import (
+    DEFAULT_GRADE_BANDS,
+    Rule,
+    answer_parse,
+    grade_bands_of,
+    grade_bands_parse,
+    grade_of,
+    points_text,
+    rule_points,
+    scheme_points,
+)
 from responsibility.evidence.rules import evidence_check_all
 from responsibility.evidence.services import evidence_store
 
@@ -67,6 +77,7 @@ class RoundInput:
     deadline: datetime.date
     objection_days: int
     units: list[OrgUnit]
+    grade_bands: str = DEFAULT_GRADE_BANDS  # as the office writes them: 「好 90；较好 80；一般 60；差 0」
 
 
 def _unit_payload(unit_assessment: UnitAssessment) -> dict:
@@ -164,6 +175,10 @@ def round_open(*, data: RoundInput, opened_by) -> AssessmentRound:
         scheme = row_lock(AssessmentScheme, pk=data.scheme.pk)
         if not scheme.is_published:
             raise RoundRefused(_("Only a published scheme can be used for an assessment."), code="draft")
+        bonus_cap = sum(
+            (area.points for area in scheme.areas.all() if area.kind == AreaKind.BONUS), Decimal(0)
+        )
+        bands = grade_bands_parse(data.grade_bands, highest=scheme.total_points + bonus_cap)
         if AssessmentRound.objects.filter(scheme=scheme, year=data.year).exists():
             raise RoundRefused(
                 _("An assessment of %(year)s with this scheme is already open.") % {"year": data.year},
@@ -177,6 +192,7 @@ def round_open(*, data: RoundInput, opened_by) -> AssessmentRound:
                     name=name,
                     deadline=data.deadline,
                     objection_days=data.objection_days,
+                    grade_bands=[[band.name, str(band.lowest)] for band in bands],
                     opened_by=opened_by,
                 )
         except IntegrityError:
@@ -204,6 +220,7 @@ def round_open(*, data: RoundInput, opened_by) -> AssessmentRound:
                 "scheme": {"id": scheme.pk, "name": scheme.name, "version": scheme.version},
                 "deadline": data.deadline.isoformat(),
                 "objection_days": data.objection_days,
+                "grades": [[band.name, points_text(band.lowest)] for band in bands],
                 "units": unit_ids,
             },
         )
@@ -584,6 +601,7 @@ def round_approve(*, assessment_round: AssessmentRound, approved_by) -> Assessme
                 % {"count": len(waiting), "units": _named(waiting)},
                 code="not_reviewed",
             )
+        bands = grade_bands_of(locked)
         scores = ItemScore.objects.filter(unit_assessment__round=locked).order_by(
             "unit_assessment__unit_id", "item_id"
         )
@@ -603,6 +621,11 @@ def round_approve(*, assessment_round: AssessmentRound, approved_by) -> Assessme
             to_status=RoundStatus.APPROVED,
             actor=approved_by,
             digest=hashlib.sha256(encoded.encode()).hexdigest(),
-            payload={"units": [[card.unit_id, _points(card.approved_points)] for card in cards]},
+            payload={
+                "units": [
+                    [card.unit_id, _points(card.approved_points), grade_of(card.approved_points, bands)]
+                    for card in cards
+                ]
+            },
         )
     return locked

@@ -5,13 +5,14 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.audit import event_history_rows
 from core.errors import ApplicationError
-from core.http import form_data, form_files, form_status, form_submit
+from core.http import XLSX_CONTENT_TYPE, as_attachment, form_data, form_files, form_status, form_submit
 from responsibility.assessment.audit import assessment_event_describe
 from responsibility.assessment.counted import counted_rows
 from responsibility.assessment.forms import ReviewForm, RoundOpenForm, SelfAssessForm
@@ -31,7 +32,15 @@ from responsibility.assessment.permissions import (
     round_user_can_open,
     unit_assessment_check_self_assess_permission,
 )
-from responsibility.assessment.rules import Rule, rule_sentence
+from responsibility.assessment.results_workbook import round_results_workbook
+from responsibility.assessment.rules import (
+    Rule,
+    grade_bands_of,
+    grade_bands_text,
+    grade_of,
+    ranks,
+    rule_sentence,
+)
 from responsibility.assessment.selectors import (
     assessment_event_list_of,
     item_score_list_visible_to,
@@ -116,6 +125,11 @@ def round_open_view(request):
     )
 
 
+def _grade(card: UnitAssessment, bands) -> str:
+    """The unit's grade by its approved points, once it has them."""
+    return grade_of(card.approved_points, bands) if card.approved_points is not None and bands else ""
+
+
 @login_required
 def round_detail_view(request, pk: int):
     """A round's units with their status and totals (ranked once approved), and its own history."""
@@ -126,13 +140,14 @@ def round_detail_view(request, pk: int):
         .order_by("unit__sort_order", "unit__code")
     )
     approved = assessment_round.status == RoundStatus.APPROVED
-    ranks = {}
+    bands = grade_bands_of(assessment_round)
+    places: dict[int, int] = {}
     if approved:
         cards.sort(key=lambda card: -card.approved_points)
         # Equal points share a rank (并列): one more than the units with more points.
-        for position, card in enumerate(cards, start=1):
-            tied = position > 1 and card.approved_points == cards[position - 2].approved_points
-            ranks[card.pk] = ranks[cards[position - 2].pk] if tied else position
+        places = dict(
+            zip((card.pk for card in cards), ranks([card.approved_points for card in cards]), strict=True)
+        )
     counts = {status: 0 for status in UnitAssessmentStatus.values}
     for card in cards:
         counts[card.status] += 1
@@ -153,7 +168,8 @@ def round_detail_view(request, pk: int):
         "responsibility/assessment/rounds/detail.html",
         {
             "round": assessment_round,
-            "rows": [(card, ranks.get(card.pk)) for card in cards],
+            "rows": [(card, places.get(card.pk), _grade(card, bands)) for card in cards],
+            "grades": grade_bands_text(bands),
             "approved": approved,
             "counts": [(label, counts[status]) for status, label in UnitAssessmentStatus.choices],
             "all_reviewed": bool(cards) and counts[UnitAssessmentStatus.REVIEWED] == len(cards),
@@ -162,6 +178,28 @@ def round_detail_view(request, pk: int):
             "can_approve": assessment_round.is_open and round_user_can_approve(user=request.user),
             "history": history,
         },
+    )
+
+
+@login_required
+def round_export_view(request, pk: int):
+    """The round's results as a workbook: the units the user may see, ranked once approved, and every
+    item of each; before the approval, the working state (工作稿)."""
+    assessment_round = get_object_or_404(round_list_visible_to(user=request.user), pk=pk)
+    cards = list(
+        unit_assessment_list_visible_to(user=request.user)
+        .filter(round=assessment_round)
+        .order_by("unit__sort_order", "unit__code")
+    )
+    suffix = _("results")
+    if assessment_round.status == RoundStatus.APPROVED:
+        cards.sort(key=lambda card: -card.approved_points)
+    else:
+        suffix = _("working copy")
+    return as_attachment(
+        HttpResponse(round_results_workbook(assessment_round, cards), content_type=XLSX_CONTENT_TYPE),
+        download_name=f"{assessment_round.name}（{suffix}）.xlsx",
+        fallback_name="assessment-results.xlsx",
     )
 
 
@@ -237,6 +275,7 @@ def card_detail_view(request, pk: int):
         {
             "card": card,
             "round": card.round,
+            "grade": _grade(card, grade_bands_of(card.round)),
             "areas": _score_rows(scores),
             "unanswered": unanswered,
             "actions": card_actions(user=request.user, unit_assessment=card),

@@ -8,6 +8,9 @@ from responsibility.assessment.models import AssessmentScheme
 from responsibility.assessment.services.schemes import scheme_import, scheme_publish
 from tests.responsibility.assessment.workbooks import scheme_xlsx
 
+# The test scheme's grades: it scores at most 45 (40 and a 5-point bonus).
+TEST_GRADES = "好 40；较好 35；一般 25；差 0"
+
 
 @pytest.fixture
 def published(org) -> AssessmentScheme:
@@ -44,6 +47,7 @@ def assessment_round(org, published, clock):  # noqa: F811 (the clock fixture im
             name="2026年度党风廉政建设责任制考核",
             deadline=datetime.date(2026, 5, 31),
             objection_days=5,
+            grade_bands=TEST_GRADES,
             units=[post.unit for post in org.head_posts],
         ),
         opened_by=org.office_admin,

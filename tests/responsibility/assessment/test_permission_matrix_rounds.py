@@ -28,7 +28,7 @@ from responsibility.assessment.models import (
     UnitAssessment,
 )
 from responsibility.assessment.services.rounds import item_self_assess, unit_self_assessment_submit
-from tests.responsibility.assessment.conftest import card_of, score_of
+from tests.responsibility.assessment.conftest import TEST_GRADES, card_of, score_of
 from tests.responsibility.inspections.conftest import pdf_upload
 
 pytestmark = pytest.mark.django_db
@@ -47,6 +47,7 @@ TABLE = {
     ("round-open", "GET"):                 (LOGIN, 403,   403,   403,   403,   200,   403),
     ("round-open", "POST"):                (LOGIN, 403,   403,   403,   403,   DONE,  403),
     ("round-detail", "GET"):               (LOGIN, 404,   200,   200,   200,   200,   200),
+    ("round-export", "GET"):               (LOGIN, 404,   200,   200,   200,   200,   200),
     ("round-recount", "GET"):              (LOGIN, 405,   405,   405,   405,   405,   405),
     ("round-recount", "POST"):             (LOGIN, 404,   403,   403,   403,   DONE,  403),
     ("round-approve", "GET"):              (LOGIN, 405,   405,   405,   405,   405,   405),
@@ -135,6 +136,7 @@ def post_data(page: str, world: World) -> dict:
             "name": "2025年度考核（补）",
             "deadline": "2026-06-30",
             "objection_days": 5,
+            "grade_bands": TEST_GRADES,
             "units": [world.card_a.unit_id],
         }
     if page == "score-self-assess":

@@ -19,7 +19,7 @@ from responsibility.assessment.services.rounds import (
     unit_review_complete,
     unit_self_assessment_submit,
 )
-from tests.responsibility.assessment.conftest import card_of, score_of
+from tests.responsibility.assessment.conftest import TEST_GRADES, card_of, score_of
 from tests.responsibility.inspections.conftest import pdf_upload
 
 pytestmark = pytest.mark.django_db
@@ -53,6 +53,7 @@ def _open_form(org, published, **changes) -> dict:
         "name": "2026年度党风廉政建设责任制考核",
         "deadline": "2026-05-31",
         "objection_days": 5,
+        "grade_bands": TEST_GRADES,
         "units": [post.unit.pk for post in org.head_posts],
     }
     return {**data, **changes}
@@ -78,6 +79,7 @@ def test_the_office_opens_a_round_from_the_form(client, org, published, clock):
         ({"objection_days": 31}, "30"),
         ({"name": ""}, "这个字段是必填项。"),
         ({"deadline": "明天"}, "输入一个有效的日期。"),
+        ({"grade_bands": "好 90；较好 80；一般 60；差 0"}, "“好”的最低分应在0至45分之间。"),
     ],
 )
 def test_bad_input_to_open_a_round_is_answered_in_chinese_and_opens_nothing(
@@ -240,6 +242,7 @@ def test_a_system_items_page_lists_the_records_it_counted(client, org, published
             name="考核",
             deadline=datetime.date(2026, 5, 31),
             objection_days=5,
+            grade_bands=TEST_GRADES,
             units=[org.head_posts[0].unit],
         ),
         opened_by=org.office_admin,
@@ -275,3 +278,82 @@ def test_the_card_and_item_pages_cost_a_fixed_number_of_queries(
             client.get(reverse("responsibility:score-detail", args=[score_of(card, "1.2").pk])).status_code
             == 200
         )
+
+
+# --- The results workbook --------------------------------------------------------------------------
+
+
+def _workbook(response):
+    import io
+
+    from openpyxl import load_workbook
+
+    return load_workbook(io.BytesIO(response.content))
+
+
+def _rows(sheet) -> list[tuple]:
+    return list(sheet.iter_rows(values_only=True))
+
+
+def test_the_working_copy_lists_the_units_as_they_stand_and_every_item(client, org, assessment_round):
+    first, second = (card_of(assessment_round, post.unit) for post in org.head_posts)
+    _submitted(first, org.heads[0])
+    unit_review_complete(unit_assessment=first, reviewed_by=org.inspector)
+    item_self_assess(
+        score=score_of(second, "1.2"),
+        answer=1,
+        explanation='=HYPERLINK("http://example.invalid")',
+        files=[pdf_upload()],
+        answered_by=org.heads[1],
+    )
+    client.force_login(org.inspector)
+
+    response = client.get(reverse("responsibility:round-export", args=[assessment_round.pk]))
+
+    assert "%E5%B7%A5%E4%BD%9C%E7%A8%BF" in response["Content-Disposition"]  # （工作稿）
+    workbook = _workbook(response)
+    results, details = workbook["考核结果"], workbook["评分明细"]
+    rows = _rows(results)
+    assert rows[0] == (
+        "名次",
+        "单位",
+        "状态",
+        "自评总分",
+        "核准总分",
+        "等次",
+        "1. 落实主体责任",
+        "2. 问题整改",
+        "加分项",
+    )
+    # 25 by the system + 5 (1.2) + 6 (1.3, two talks missed); bonus 2 + 3 capped at 5: 41, graded 好.
+    assert rows[1] == (None, "法制工作委员会", "已核准", 41, 41, "好", 21, 15, 5)
+    assert rows[2] == (None, "财政经济工作委员会", "自评中", 30, None, None, None, None, None)
+    assert len(_rows(details)) == 1 + 14
+    formula = next(
+        row
+        for row in details.iter_rows(min_row=2)
+        if row[0].value == "财政经济工作委员会" and row[1].value == "1.2"
+    )
+    assert formula[3].value == "达到" and formula[5].data_type == "s"  # text, never a formula
+
+
+def test_the_approved_results_rank_equal_points_together(client, org, assessment_round):
+    for post in org.head_posts:
+        card = card_of(assessment_round, post.unit)
+        _submitted(card, post.holder)
+        unit_review_complete(unit_assessment=card, reviewed_by=org.inspector)
+    from responsibility.assessment.services.rounds import round_approve
+
+    round_approve(assessment_round=assessment_round, approved_by=org.secretary)
+    url = reverse("responsibility:round-export", args=[assessment_round.pk])
+    client.force_login(org.inspector)
+
+    response = client.get(url)
+
+    assert "%E8%80%83%E6%A0%B8%E7%BB%93%E6%9E%9C" in response["Content-Disposition"]  # （考核结果）
+    rows = _rows(_workbook(response)["考核结果"])
+    assert [(row[0], row[4]) for row in rows[1:]] == [(1, 41), (1, 41)]
+    # A unit head's workbook holds their own unit only, as the pages show it.
+    client.force_login(org.heads[0])
+    rows = _rows(_workbook(client.get(url))["考核结果"])
+    assert [row[:2] for row in rows[1:]] == [(1, "法制工作委员会")]

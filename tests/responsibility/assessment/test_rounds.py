@@ -35,7 +35,7 @@ from responsibility.assessment.services.rounds import (
 from responsibility.evidence.models import EvidenceFile
 from responsibility.letters.services.letters import letter_sign
 from tests.conftest import attestation_for
-from tests.responsibility.assessment.conftest import card_of, score_of
+from tests.responsibility.assessment.conftest import TEST_GRADES, card_of, score_of
 from tests.responsibility.inspections.conftest import pdf_upload
 
 BEIJING = ZoneInfo("Asia/Shanghai")
@@ -49,6 +49,7 @@ def _round_input(org, scheme, **changes) -> RoundInput:
         "name": "2026年度考核",
         "deadline": datetime.date(2026, 5, 31),
         "objection_days": 5,
+        "grade_bands": TEST_GRADES,
         "units": [post.unit for post in org.head_posts],
     }
     return RoundInput(**{**fields, **changes})
@@ -134,10 +135,12 @@ def test_round_indicators_count_follows_the_records_and_keeps_approved_scores(
         ({"objection_days": 0}, "objection_days"),
         ({"objection_days": 31}, "objection_days"),
         ({"units": []}, "units"),
+        ({"grade_bands": "好 90；差 0"}, "grades"),
+        ({"grade_bands": "好 40；较好 35"}, "grades"),
     ],
 )
 def test_round_open_refuses_bad_input_and_writes_nothing(org, published, clock, changes, code):
-    with pytest.raises(RoundRefused) as refused:
+    with pytest.raises((RoundRefused, AnswerRefused)) as refused:
         round_open(data=_round_input(org, published, **changes), opened_by=org.office_admin)
     assert refused.value.code == code
     assert not AssessmentRound.objects.exists() and not AssessmentEvent.objects.exists()
@@ -389,7 +392,7 @@ def test_the_party_group_approves_once_every_unit_is_reviewed_and_then_nothing_c
     approved = round_approve(assessment_round=assessment_round, approved_by=org.secretary)
     assert approved.status == RoundStatus.APPROVED and approved.approved_by == org.secretary
     event = assessment_round.events.get(kind=AssessmentEventKind.ROUND_APPROVED)
-    assert event.payload["units"] == [[first.unit_id, "43"], [second.unit_id, "43"]]
+    assert event.payload["units"] == [[first.unit_id, "43", "好"], [second.unit_id, "43", "好"]]
     assert len(event.digest) == 64
     with pytest.raises(RoundRefused):
         round_approve(assessment_round=assessment_round, approved_by=org.secretary)

@@ -9,6 +9,9 @@ from responsibility.assessment.rules import (
     AnswerRefused,
     Rule,
     answer_parse,
+    grade_bands_parse,
+    grade_bands_text,
+    grade_of,
     rule_points,
     rule_sentence,
     scheme_points,
@@ -96,3 +99,50 @@ def test_each_rule_is_stated_as_a_sentence_with_its_figures():
     assert rule_sentence(Rule(kind=RuleKind.BONUS, points=D(4), per_occurrence=D(2))) == (
         "每次加2分，最多加4分。"
     )
+
+
+# --- Grade bands ---
+
+
+def test_grade_bands_read_as_the_office_writes_them_and_grade_each_total():
+    bands = grade_bands_parse("好 90；较好 80;一般 60\n差 0", highest=Decimal(105))
+    assert [(band.name, band.lowest) for band in bands] == [
+        ("好", Decimal("90.00")),
+        ("较好", Decimal("80.00")),
+        ("一般", Decimal("60.00")),
+        ("差", Decimal("0.00")),
+    ]
+    assert [
+        grade_of(Decimal(points), bands) for points in ("105", "90", "89.99", "80", "60", "59.5", "0")
+    ] == [
+        "好",
+        "好",
+        "较好",
+        "较好",
+        "一般",
+        "差",
+        "差",
+    ]
+    assert grade_bands_text(bands) == "好 90；较好 80；一般 60；差 0"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "好 90",  # one grade
+        "好 90；较好 80；一般 60",  # the last does not start at 0
+        "好 90；较好 95；差 0",  # not fewer points each time
+        "好 90；好 80；差 0",  # a name twice
+        "好 110；差 0",  # above the most a unit can score
+        "好 -1；差 0",
+        "好；差 0",  # no figure
+        "好 九十；差 0",
+        "特别特别特别特别好 90；差 0",  # a name too long
+        "好 90；较好 80；一般 60；差 0；甲 -1；乙 -2；丙 -3",  # too many
+    ],
+)
+def test_grade_bands_that_do_not_read_are_refused(text):
+    with pytest.raises(AnswerRefused) as refused:
+        grade_bands_parse(text, highest=Decimal(105))
+    assert refused.value.code == "grades"
