@@ -20,7 +20,12 @@ person is ``{"id": 24, "name": "张三"}``, the name as it was; points are text 
 - review_completed (about "unit:<id>"): ``{"unit", "self_points", "points": the approved total,
   "adopted": items whose approved score the team took as self-assessed}``;
 - round_approved (about "round:<id>"): ``{"units": [[unit id, approved total, grade], …]}``; the digest is the
-  SHA-256 of every unit's approved scores, item by item.
+  SHA-256 of every unit's approved scores, item by item;
+- objection_lodged (about "score:<id>"): ``{"unit", "item", "points": the approved points objected to,
+  "objection": id}`` (the objection's words are the note);
+- objection_answered (about "score:<id>"): ``{"unit", "item", "upheld": true or false, "points": the
+  approved points, "corrected": the corrected points or null, "objection": id}`` (the reasons are the
+  note).
 """
 
 from django.utils.translation import gettext as _
@@ -161,4 +166,24 @@ def assessment_event_describe(event: AssessmentEvent) -> str:
         return _("The Party Group approved the results of %(units)d units; they are published.") % {
             "units": len(payload.get("units", []))
         }
+    if kind == K.OBJECTION_LODGED:
+        sentence = _("%(unit)s objected to the approved score of item %(item)s (%(points)s points).") % {
+            "unit": _name(payload.get("unit")),
+            "item": payload.get("item", ""),
+            "points": payload.get("points", ""),
+        }
+        return sentence_with_note(sentence, _("Objection: %(note)s"), note)
+    if kind == K.OBJECTION_ANSWERED:
+        if payload.get("upheld"):
+            sentence = _(
+                "The objection to item %(item)s was upheld: %(points)s points corrected to %(corrected)s."
+            )
+        else:
+            sentence = _("The objection to item %(item)s was not upheld: %(points)s points stand.")
+        sentence = sentence % {
+            "item": payload.get("item", ""),
+            "points": payload.get("points", ""),
+            "corrected": payload.get("corrected", ""),
+        }
+        return sentence_with_note(sentence, _("Reasons: %(note)s"), note)
     return str(AssessmentEventKind(kind).label) if kind in AssessmentEventKind.values else kind

@@ -186,3 +186,60 @@ class ReviewForm(VersionForm):
         super().__init__(*args, **kwargs)
         self.fields["answer"] = _answer_field(rule, label=_("Approved answer"))
         self.order_fields(["answer", "reason", "version"])
+
+
+class ObjectionForm(forms.Form):
+    """A unit head's objection to one item's approved score."""
+
+    text = forms.CharField(
+        label=_("Objection"),
+        max_length=MAX_TEXT_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What you object to, and the facts or records that show it. One objection per item."),
+        error_messages={"required": _("Say what you object to and why.")},
+    )
+
+    ERROR_FIELDS = {"text": "text", "too_long": "text"}
+
+
+class ObjectionAnswerForm(VersionForm):
+    """The team's answer to an objection: upheld with the corrected answer, or not; with its reasons."""
+
+    UPHOLD = "uphold"
+    REJECT = "reject"
+
+    decision = forms.ChoiceField(
+        label=_("Answer"),
+        choices=[
+            (UPHOLD, _("Uphold: correct the approved score")),
+            (REJECT, _("Do not uphold: the score stands")),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose whether to uphold the objection.")},
+    )
+    reply = forms.CharField(
+        label=_("Reasons"),
+        max_length=MAX_TEXT_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Give the reasons for the answer.")},
+    )
+
+    ERROR_FIELDS = {
+        "fixed": "answer",
+        "occurrences": "answer",
+        "rate": "answer",
+        "not_a_number": "answer",
+        "unchanged": "answer",
+        "text": "reply",
+        "too_long": "reply",
+    }
+
+    def __init__(self, *args, rule: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["answer"] = _answer_field(rule, label=_("Corrected answer, if upheld"))
+        self.fields["answer"].required = False
+        self.order_fields(["decision", "answer", "reply", "version"])
+
+    @property
+    def upheld(self) -> bool:
+        return self.cleaned_data["decision"] == self.UPHOLD

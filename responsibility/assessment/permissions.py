@@ -102,11 +102,16 @@ class CardActions:
 
     self_assess: bool  # answer items and submit: the unit head, before the deadline, not submitted
     review: bool  # set approved scores and complete the review: the team, once reviewable
+    object: bool  # lodge objections: the unit head, in the days for objections after the approval
+    answer_objections: bool  # answer objections: the team, once the results are approved
 
 
 def card_actions(*, user, unit_assessment) -> CardActions:
+    heads_it = unit_assessment_user_can_self_assess(user=user, unit_assessment=unit_assessment)
+    reviews = round_user_can_review(user=user)
     return CardActions(
-        self_assess=unit_assessment_user_can_self_assess(user=user, unit_assessment=unit_assessment)
-        and unit_assessment.takes_entries(),
-        review=round_user_can_review(user=user) and unit_assessment.takes_review(),
+        self_assess=heads_it and unit_assessment.takes_entries(),
+        review=reviews and unit_assessment.takes_review(),
+        object=heads_it and unit_assessment.round.takes_objections(),
+        answer_objections=reviews and not unit_assessment.round.is_open,
     )

@@ -27,8 +27,11 @@ def _number(value: Decimal | None):
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-def round_results_workbook(assessment_round: AssessmentRound, cards: list[UnitAssessment]) -> bytes:
-    """The round's results for `cards` (the units the reader may see, in the order to list them)."""
+def round_results_workbook(
+    assessment_round: AssessmentRound, cards: list[UnitAssessment], finals: dict[int, Decimal] | None = None
+) -> bytes:
+    """The round's results for `cards` (the units the reader may see, in the order to list them); once
+    published, `finals` are their points after objections, which rank and grade them."""
     workbook = Workbook(write_only=True)
     approved = assessment_round.status == RoundStatus.APPROVED
     bands = grade_bands_of(assessment_round)
@@ -46,11 +49,13 @@ def round_results_workbook(assessment_round: AssessmentRound, cards: list[UnitAs
         (_("Status"), 12),
         (_("Self-assessed points"), 12),
         (_("Approved points"), 12),
+        (_("Final points"), 12),
         (_("Grade"), 8),
         *((f"{area.number}. {area.title}" if not area.is_bonus else area.title, 14) for area in areas),
     ]
     sheet = sheet_create(workbook, _("Results"), columns)
-    places = ranks([card.approved_points for card in cards]) if approved else [None] * len(cards)
+    finals = finals or {}
+    places = ranks([finals[card.pk] for card in cards]) if approved else [None] * len(cards)
     for card, place in zip(cards, places, strict=True):
         sheet.append(
             [
@@ -59,7 +64,8 @@ def round_results_workbook(assessment_round: AssessmentRound, cards: list[UnitAs
                 text_cell(sheet, card.get_status_display()),
                 _number(card.self_points),
                 _number(card.approved_points),
-                text_cell(sheet, grade_of(card.approved_points, bands))
+                _number(finals.get(card.pk)),
+                text_cell(sheet, grade_of(finals.get(card.pk, card.approved_points), bands))
                 if card.approved_points is not None
                 else None,
                 *(_number(by_area.get((card.pk, area.pk))) for area in areas),

@@ -7,6 +7,7 @@ from responsibility.assessment.models import (
     AssessmentRound,
     AssessmentScheme,
     ItemScore,
+    Objection,
     SchemeArea,
     SchemeItem,
     SchemeStatus,
@@ -97,3 +98,14 @@ def unit_assessment_scores(*, unit_assessment: UnitAssessment) -> list[ItemScore
 def assessment_event_list_of(*, assessment_round: AssessmentRound, subjects: list[str]) -> QuerySet:
     """The round's events about the given subjects ("unit:3", "score:12", "round:1"), oldest first."""
     return assessment_round.events.filter(subject__in=subjects).select_related("actor").order_by("sequence")
+
+
+def objection_list_visible_to(*, user) -> QuerySet[Objection]:
+    """The objections on the score cards the user may open."""
+    return Objection.objects.select_related(
+        "score__item",
+        "score__unit_assessment__round",
+        "score__unit_assessment__unit",
+        "lodged_by",
+        "answered_by",
+    ).filter(unit_assessment__in=unit_assessment_list_visible_to(user=user).values("pk"))

@@ -7,8 +7,8 @@ scheme shaped like the province's in the work-style speech (4 areas, 70 scoring 
 7 bonus items), published.
 
 Rounds of the unit scheme: last year's, closed (every unit self-assessed, reviewed, the results approved
-by the Party Group), and this year's, open until 14 days from today, with units in every state: not
-started, self-assessing, submitted, reviewed.
+by the Party Group, two objections answered, one upheld), and this year's, open until 14 days from
+today, with units in every state: not started, self-assessing, submitted, reviewed.
 """
 
 import datetime
@@ -23,6 +23,7 @@ from accounts.models import OrgUnit, OrgUnitKind, Post
 from core import clock
 from responsibility.assessment.models import AnsweredBy, AssessmentRound, AssessmentScheme
 from responsibility.assessment.scheme_workbook import ITEMS_SHEET, SCHEME_SHEET
+from responsibility.assessment.services.objections import objection_answer, objection_lodge
 from responsibility.assessment.services.rounds import (
     RoundInput,
     item_review,
@@ -516,6 +517,26 @@ def _demo_rounds_create(
             _review(card, inspector=inspector, position=position)
     with clock.at(_at(datetime.date(last_year, 12, 28), 16)):
         round_approve(assessment_round=previous, approved_by=secretary)
+    # Two units the team had lowered object within the days for objections; one is upheld.
+    objected = [card for position, card in enumerate(cards) if position % 3 == 1][:2]
+    for card, upheld in zip(objected, (True, False), strict=False):
+        score = card.scores.select_related("item", "unit_assessment").get(item__number="1.3")
+        with clock.at(_at(datetime.date(last_year, 12, 30), 9)):
+            objection = objection_lodge(
+                score=score,
+                text="被谈话人已在谈话记录上补签确认，补签件附后，请予复核。",
+                lodged_by=heads[card.unit_id],
+            )
+        with clock.at(_at(datetime.date(today.year, 1, 2), 10)):
+            objection_answer(
+                objection=objection,
+                upheld=upheld,
+                answer=score.self_answer if upheld else None,
+                reply="经核实，补签确认属实，予以采纳。"
+                if upheld
+                else "补签时间晚于考核截止时间，不予采纳。",
+                answered_by=inspector,
+            )
 
     current = round_open(
         data=RoundInput(

@@ -68,6 +68,7 @@ EVIDENCE_TABLES = (
     "responsibility_itemscore",
     "responsibility_assessmentevent",
     "responsibility_assessmentaudithead",
+    "responsibility_objection",
 )
 
 
@@ -116,12 +117,14 @@ def test_the_migrations_guard_every_evidence_table():
     measures = importlib.import_module("responsibility.migrations.0023_measures")
     rechecks = importlib.import_module("responsibility.migrations.0026_rechecks")
     rounds = importlib.import_module("responsibility.migrations.0032_assessment_rounds")
+    objections = importlib.import_module("responsibility.migrations.0033_assessment_objections")
     guarded = (
         first.TRUNCATE_REFUSED,
         batches.PROTECTED,
         measures.PROTECTED,
         rechecks.PROTECTED,
         rounds.PROTECTED,
+        objections.PROTECTED,
     )
 
     assert set().union(*guarded) == set(EVIDENCE_TABLES)
@@ -366,6 +369,14 @@ def test_database_lets_an_open_rounds_score_change_only_with_its_version_step(se
     )
 
     assert _value("SELECT explanation FROM responsibility_itemscore WHERE id = %s", [row]) == "改写"
+
+
+@postgresql_only
+def test_database_refuses_to_change_an_answered_objection(seeded):
+    row = _value("SELECT min(id) FROM responsibility_objection WHERE status <> 'pending'")
+
+    with pytest.raises(IntegrityError, match="the answer is final"):
+        _sql("UPDATE responsibility_objection SET reply = '改写', version = version + 1 WHERE id = %s", [row])
 
 
 @postgresql_only

@@ -453,6 +453,7 @@ def test_the_table_covers_every_page_of_the_app():
 
     # then each has at least one row in this table, the supervision pages', the problem lists', the
     # duty pages' or the assessment pages' (a new page must be added to a matrix)
+    from tests.responsibility.assessment.test_objections import TABLE as OBJECTIONS
     from tests.responsibility.assessment.test_permission_matrix_assessment import TABLE as ASSESSMENT
     from tests.responsibility.assessment.test_permission_matrix_rounds import TABLE as ROUNDS
     from tests.responsibility.duties.test_permission_matrix_duties import TABLE as DUTIES
@@ -461,7 +462,7 @@ def test_the_table_covers_every_page_of_the_app():
 
     covered = {
         page
-        for table in (TABLE, SUPERVISION, PROBLEM_LISTS, DUTIES, ASSESSMENT, ROUNDS)
+        for table in (TABLE, SUPERVISION, PROBLEM_LISTS, DUTIES, ASSESSMENT, ROUNDS, OBJECTIONS)
         for page, _method in table
     }
     assert names <= covered

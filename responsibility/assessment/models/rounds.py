@@ -7,10 +7,13 @@ the rest (自评) with an explanation and evidence until the deadline; the asses
 approved score; the Party Group approves the round, after which nothing in it changes.
 """
 
+import datetime
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import clock
@@ -91,6 +94,17 @@ class AssessmentRound(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == RoundStatus.OPEN
+
+    def objections_until(self):
+        """The last day a unit may object: the round's days for objections after its approval's day."""
+        if self.approved_at is None:
+            return None
+        return timezone.localdate(self.approved_at) + datetime.timedelta(days=self.objection_days)
+
+    def takes_objections(self, today=None) -> bool:
+        """Approved, and the days for objections not over."""
+        until = self.objections_until()
+        return until is not None and (today or clock.today()) <= until
 
     def entries_closed(self, today=None) -> bool:
         """Self-assessment is over: the deadline's day has ended, or the round is approved."""
@@ -232,6 +246,8 @@ class AssessmentEventKind(models.TextChoices):
     ITEM_REVIEWED = "item_reviewed", _("Approved score set")
     REVIEW_COMPLETED = "review_completed", _("Review completed")
     ROUND_APPROVED = "round_approved", _("Results approved")
+    OBJECTION_LODGED = "objection_lodged", _("Objection lodged")
+    OBJECTION_ANSWERED = "objection_answered", _("Objection answered")
 
 
 class AssessmentEvent(AppendOnlyModel):
@@ -281,3 +297,75 @@ class AssessmentAuditHead(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.last_sequence} {self.last_hash[:12]}"
+
+
+class ObjectionStatus(models.TextChoices):
+    PENDING = "pending", _("Awaiting an answer")  # lodged by the unit head; the team answers it
+    UPHELD = "upheld", _("Upheld")  # the approved score is corrected as the objection asked
+    REJECTED = "rejected", _("Not upheld")  # the approved score stands
+
+
+class Objection(models.Model):
+    """A unit's objection (异议) to the approved score of one item of a published result, lodged by its
+    head within the round's days for objections, and the team's answer. One per item; an answer is
+    final. An upheld objection is the recorded re-assessment of that item: the published scores stay as
+    they were approved, and the unit's result after objections counts the corrected score instead."""
+
+    score = models.OneToOneField(ItemScore, on_delete=models.PROTECT, related_name="objection")
+    unit_assessment = models.ForeignKey(UnitAssessment, on_delete=models.PROTECT, related_name="objections")
+    text = models.TextField(_("objection"), max_length=2000)
+    lodged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    lodged_at = models.DateTimeField(_("lodged at"), default=clock.now, editable=False)
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=ObjectionStatus.choices,
+        default=ObjectionStatus.PENDING,
+        editable=False,
+    )
+    reply = models.TextField(_("answer"), max_length=2000, blank=True)
+    corrected_answer = models.DecimalField(_("corrected answer"), max_digits=8, decimal_places=2, null=True)
+    corrected_points = models.DecimalField(_("corrected points"), max_digits=6, decimal_places=2, null=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("objection")
+        verbose_name_plural = _("objections")
+        ordering = ["unit_assessment", "lodged_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="objection_status_valid", condition=Q(status__in=ObjectionStatus.values)
+            ),
+            models.CheckConstraint(
+                name="objection_answer_matches_status",
+                condition=Q(
+                    status=ObjectionStatus.PENDING,
+                    answered_at__isnull=True,
+                    answered_by__isnull=True,
+                    corrected_points__isnull=True,
+                )
+                | Q(
+                    status=ObjectionStatus.UPHELD,
+                    answered_at__isnull=False,
+                    answered_by__isnull=False,
+                    corrected_points__isnull=False,
+                )
+                | Q(
+                    status=ObjectionStatus.REJECTED,
+                    answered_at__isnull=False,
+                    answered_by__isnull=False,
+                    corrected_points__isnull=True,
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.score} · {self.get_status_display()}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == ObjectionStatus.PENDING

@@ -15,10 +15,18 @@ from core.errors import ApplicationError
 from core.http import XLSX_CONTENT_TYPE, as_attachment, form_data, form_files, form_status, form_submit
 from responsibility.assessment.audit import assessment_event_describe
 from responsibility.assessment.counted import counted_rows
-from responsibility.assessment.forms import ReviewForm, RoundOpenForm, SelfAssessForm
+from responsibility.assessment.forms import (
+    ObjectionAnswerForm,
+    ObjectionForm,
+    ReviewForm,
+    RoundOpenForm,
+    SelfAssessForm,
+)
 from responsibility.assessment.indicators import INDICATORS
 from responsibility.assessment.models import (
     ItemScore,
+    Objection,
+    ObjectionStatus,
     RoundStatus,
     UnitAssessment,
     UnitAssessmentStatus,
@@ -32,6 +40,7 @@ from responsibility.assessment.permissions import (
     round_user_can_open,
     unit_assessment_check_self_assess_permission,
 )
+from responsibility.assessment.results import final_totals
 from responsibility.assessment.results_workbook import round_results_workbook
 from responsibility.assessment.rules import (
     Rule,
@@ -44,10 +53,12 @@ from responsibility.assessment.rules import (
 from responsibility.assessment.selectors import (
     assessment_event_list_of,
     item_score_list_visible_to,
+    objection_list_visible_to,
     round_list_visible_to,
     unit_assessment_list_visible_to,
     unit_assessment_scores,
 )
+from responsibility.assessment.services.objections import objection_answer, objection_lodge
 from responsibility.assessment.services.rounds import (
     item_review,
     item_self_assess,
@@ -58,7 +69,11 @@ from responsibility.assessment.services.rounds import (
     unit_self_assessment_submit,
 )
 
-STATUS_LABELS = {**dict(UnitAssessmentStatus.choices), **dict(RoundStatus.choices)}
+STATUS_LABELS = {
+    **dict(UnitAssessmentStatus.choices),
+    **dict(RoundStatus.choices),
+    **dict(ObjectionStatus.choices),
+}
 
 
 @login_required
@@ -125,9 +140,9 @@ def round_open_view(request):
     )
 
 
-def _grade(card: UnitAssessment, bands) -> str:
-    """The unit's grade by its approved points, once it has them."""
-    return grade_of(card.approved_points, bands) if card.approved_points is not None and bands else ""
+def _grade(points, bands) -> str:
+    """A unit's grade by its points (after objections, once published), once it has them."""
+    return grade_of(points, bands) if points is not None and bands else ""
 
 
 @login_required
@@ -141,13 +156,22 @@ def round_detail_view(request, pk: int):
     )
     approved = assessment_round.status == RoundStatus.APPROVED
     bands = grade_bands_of(assessment_round)
+    finals = (
+        final_totals(assessment_round=assessment_round, unit_ids=[card.pk for card in cards])
+        if approved
+        else {}
+    )
     places: dict[int, int] = {}
     if approved:
-        cards.sort(key=lambda card: -card.approved_points)
-        # Equal points share a rank (并列): one more than the units with more points.
+        cards.sort(key=lambda card: -finals[card.pk])
         places = dict(
-            zip((card.pk for card in cards), ranks([card.approved_points for card in cards]), strict=True)
+            zip((card.pk for card in cards), ranks([finals[card.pk] for card in cards]), strict=True)
         )
+    objections = dict(
+        Objection.objects.filter(unit_assessment__in=cards)
+        .values_list("unit_assessment_id")
+        .annotate(n=Count("pk"))
+    )
     counts = {status: 0 for status in UnitAssessmentStatus.values}
     for card in cards:
         counts[card.status] += 1
@@ -168,7 +192,16 @@ def round_detail_view(request, pk: int):
         "responsibility/assessment/rounds/detail.html",
         {
             "round": assessment_round,
-            "rows": [(card, places.get(card.pk), _grade(card, bands)) for card in cards],
+            "rows": [
+                {
+                    "card": card,
+                    "rank": places.get(card.pk),
+                    "final": finals.get(card.pk),
+                    "grade": _grade(finals.get(card.pk, card.approved_points), bands),
+                    "objections": objections.get(card.pk, 0),
+                }
+                for card in cards
+            ],
             "grades": grade_bands_text(bands),
             "approved": approved,
             "counts": [(label, counts[status]) for status, label in UnitAssessmentStatus.choices],
@@ -191,13 +224,14 @@ def round_export_view(request, pk: int):
         .filter(round=assessment_round)
         .order_by("unit__sort_order", "unit__code")
     )
-    suffix = _("results")
+    suffix, finals = _("results"), None
     if assessment_round.status == RoundStatus.APPROVED:
-        cards.sort(key=lambda card: -card.approved_points)
+        finals = final_totals(assessment_round=assessment_round, unit_ids=[card.pk for card in cards])
+        cards.sort(key=lambda card: -finals[card.pk])
     else:
         suffix = _("working copy")
     return as_attachment(
-        HttpResponse(round_results_workbook(assessment_round, cards), content_type=XLSX_CONTENT_TYPE),
+        HttpResponse(round_results_workbook(assessment_round, cards, finals), content_type=XLSX_CONTENT_TYPE),
         download_name=f"{assessment_round.name}（{suffix}）.xlsx",
         fallback_name="assessment-results.xlsx",
     )
@@ -237,6 +271,7 @@ class ScoreRow:
     score: ItemScore
     rule: str
     indicator_name: str
+    objection: Objection | None = None
 
 
 @dataclass(frozen=True)
@@ -245,7 +280,7 @@ class AreaScores:
     rows: list[ScoreRow]
 
 
-def _score_rows(scores: list[ItemScore]) -> list[AreaScores]:
+def _score_rows(scores: list[ItemScore], objections: dict[int, Objection]) -> list[AreaScores]:
     areas: list[AreaScores] = []
     for score in scores:
         item = score.item
@@ -257,6 +292,7 @@ def _score_rows(scores: list[ItemScore]) -> list[AreaScores]:
                 score=score,
                 rule=rule_sentence(Rule.of(item)),
                 indicator_name=str(indicator.name) if indicator else "",
+                objection=objections.get(score.pk),
             )
         )
     return areas
@@ -269,14 +305,22 @@ def card_detail_view(request, pk: int):
     scores = unit_assessment_scores(unit_assessment=card)
     subjects = [f"unit:{card.pk}", *(f"score:{score.pk}" for score in scores)]
     unanswered = [score.item.number for score in scores if not score.is_answered]
+    final = (
+        final_totals(assessment_round=card.round, unit_ids=[card.pk])[card.pk]
+        if card.round.status == RoundStatus.APPROVED
+        else None
+    )
     return render(
         request,
         "responsibility/assessment/rounds/card.html",
         {
             "card": card,
             "round": card.round,
-            "grade": _grade(card, grade_bands_of(card.round)),
-            "areas": _score_rows(scores),
+            "final": final,
+            "grade": _grade(final if final is not None else card.approved_points, grade_bands_of(card.round)),
+            "areas": _score_rows(
+                scores, {objection.score_id: objection for objection in card.objections.all()}
+            ),
             "unanswered": unanswered,
             "actions": card_actions(user=request.user, unit_assessment=card),
             "history": event_history_rows(
@@ -327,7 +371,16 @@ def _answer_initial(value) -> str:
     return "" if value is None else format(value.normalize(), "f")
 
 
-def _score_page(request, score: ItemScore, *, self_form=None, review_form=None, status: int = 200):
+def _score_page(
+    request,
+    score: ItemScore,
+    *,
+    self_form=None,
+    review_form=None,
+    objection_form=None,
+    answer_form=None,
+    status: int = 200,
+):
     card = score.unit_assessment
     item = score.item
     actions = card_actions(user=request.user, unit_assessment=card)
@@ -347,6 +400,11 @@ def _score_page(request, score: ItemScore, *, self_form=None, review_form=None, 
             rule=item.rule,
             initial={"answer": _answer_initial(answer), "reason": score.reason, "version": score.version},
         )
+    objection = objection_list_visible_to(user=request.user).filter(score=score).first()
+    if actions.object and objection is None and objection_form is None:
+        objection_form = ObjectionForm()
+    if actions.answer_objections and objection is not None and objection.is_pending and answer_form is None:
+        answer_form = ObjectionAnswerForm(rule=item.rule, initial={"version": objection.version})
     records, records_total = (
         counted_rows(indicator_code=item.indicator, unit_id=card.unit_id, year=card.round.year)
         if indicator
@@ -368,6 +426,10 @@ def _score_page(request, score: ItemScore, *, self_form=None, review_form=None, 
             # A form sent back shows its refusal even when the action is no longer open (the deadline passed).
             "self_form": self_form,
             "review_form": review_form,
+            "objection": objection,
+            "objection_form": objection_form,
+            "answer_form": answer_form,
+            "objections_until": card.round.objections_until(),
             "history": event_history_rows(
                 assessment_event_list_of(assessment_round=card.round, subjects=[f"score:{score.pk}"]),
                 describe=assessment_event_describe,
@@ -432,3 +494,48 @@ def score_review_view(request, pk: int):
         return redirect("responsibility:card-detail", pk=score.unit_assessment_id)
 
     return form_submit(form, save) or _score_page(request, score, review_form=form, status=400)
+
+
+# --- Objections -------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def score_object_view(request, pk: int):
+    score = _visible_score(request, pk)
+    unit_assessment_check_self_assess_permission(user=request.user, unit_assessment=score.unit_assessment)
+    form = ObjectionForm(form_data(request))
+
+    def save():
+        objection_lodge(score=score, text=form.cleaned_data["text"], lodged_by=request.user)
+        messages.success(
+            request,
+            _("Your objection to item %(number)s is lodged; the assessment team will answer it.")
+            % {"number": score.item.number},
+        )
+        return redirect("responsibility:score-detail", pk=score.pk)
+
+    return form_submit(form, save) or _score_page(request, score, objection_form=form, status=400)
+
+
+@login_required
+@require_POST
+def objection_answer_view(request, pk: int):
+    objection = get_object_or_404(objection_list_visible_to(user=request.user), pk=pk)
+    round_check_review_permission(user=request.user)
+    score = objection.score
+    form = ObjectionAnswerForm(form_data(request), rule=score.item.rule)
+
+    def save():
+        objection_answer(
+            objection=objection,
+            upheld=form.upheld,
+            answer=form.cleaned_data["answer"],
+            reply=form.cleaned_data["reply"],
+            expected_version=form.cleaned_data["version"],
+            answered_by=request.user,
+        )
+        messages.success(request, _("The objection is answered."))
+        return redirect("responsibility:score-detail", pk=score.pk)
+
+    return form_submit(form, save) or _score_page(request, score, answer_form=form, status=400)

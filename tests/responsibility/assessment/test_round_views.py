@@ -263,17 +263,17 @@ def test_the_card_and_item_pages_cost_a_fixed_number_of_queries(
     client, org, assessment_round, django_assert_num_queries
 ):
     """The card's queries do not grow with its answers or their evidence: 7 items with no evidence, and
-    then answered with 4 files, cost the same 13 (session, user, navigation, the card, its items and
-    their evidence, its history); an item's page 14."""
+    then answered with 4 files, cost the same 14 (session, user, navigation, the card, its items, their
+    evidence and objections, its history); an item's page 16 (its objection, evidence and history)."""
     card = card_of(assessment_round, org.head_posts[0].unit)
     client.force_login(org.heads[0])
     url = reverse("responsibility:card-detail", args=[card.pk])
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         assert client.get(url).status_code == 200
     _submitted(card, org.heads[0])
-    with django_assert_num_queries(13):
-        assert client.get(url).status_code == 200
     with django_assert_num_queries(14):
+        assert client.get(url).status_code == 200
+    with django_assert_num_queries(16):
         assert (
             client.get(reverse("responsibility:score-detail", args=[score_of(card, "1.2").pk])).status_code
             == 200
@@ -320,14 +320,15 @@ def test_the_working_copy_lists_the_units_as_they_stand_and_every_item(client, o
         "状态",
         "自评总分",
         "核准总分",
+        "最终得分",
         "等次",
         "1. 落实主体责任",
         "2. 问题整改",
         "加分项",
     )
     # 25 by the system + 5 (1.2) + 6 (1.3, two talks missed); bonus 2 + 3 capped at 5: 41, graded 好.
-    assert rows[1] == (None, "法制工作委员会", "已核准", 41, 41, "好", 21, 15, 5)
-    assert rows[2] == (None, "财政经济工作委员会", "自评中", 30, None, None, None, None, None)
+    assert rows[1] == (None, "法制工作委员会", "已核准", 41, 41, None, "好", 21, 15, 5)
+    assert rows[2] == (None, "财政经济工作委员会", "自评中", 30, None, None, None, None, None, None)
     assert len(_rows(details)) == 1 + 14
     formula = next(
         row
@@ -352,7 +353,7 @@ def test_the_approved_results_rank_equal_points_together(client, org, assessment
 
     assert "%E8%80%83%E6%A0%B8%E7%BB%93%E6%9E%9C" in response["Content-Disposition"]  # （考核结果）
     rows = _rows(_workbook(response)["考核结果"])
-    assert [(row[0], row[4]) for row in rows[1:]] == [(1, 41), (1, 41)]
+    assert [(row[0], row[4], row[5]) for row in rows[1:]] == [(1, 41, 41), (1, 41, 41)]
     # A unit head's workbook holds their own unit only, as the pages show it.
     client.force_login(org.heads[0])
     rows = _rows(_workbook(client.get(url))["考核结果"])
