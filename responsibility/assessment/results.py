@@ -1,12 +1,20 @@
 """A round's results after objections: the approved scores, with each upheld objection's corrected
 score in place of the one it corrected (the published rows themselves never change)."""
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Sum
 
-from responsibility.assessment.models import AreaKind, AssessmentRound, ItemScore, Objection, ObjectionStatus
-from responsibility.assessment.rules import scheme_points
+from responsibility.assessment.models import (
+    AreaKind,
+    AssessmentRound,
+    ItemScore,
+    Objection,
+    ObjectionStatus,
+    RoundStatus,
+)
+from responsibility.assessment.rules import grade_bands_of, grade_of, points_text, scheme_points
 
 
 def final_totals(*, assessment_round: AssessmentRound, unit_ids: list[int]) -> dict[int, Decimal]:
@@ -41,3 +49,120 @@ def final_totals(*, assessment_round: AssessmentRound, unit_ids: list[int]) -> d
         )
         for unit_id, by_kind in sums.items()
     }
+
+
+# --- The round's summary (its charts) ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: Decimal  # what the bar says (points, or how many units)
+    percent: int  # its length, 0 to 100
+    note: str = ""
+    count: int = 0  # a bar of units: how many
+
+
+@dataclass(frozen=True)
+class Change:
+    unit: str
+    last: Decimal
+    now: Decimal
+
+    @property
+    def delta(self) -> Decimal:
+        return self.now - self.last
+
+
+@dataclass(frozen=True)
+class RoundSummary:
+    by_area: list[Bar]  # each area's average points, of its points
+    grades: list[Bar]  # how many units in each grade, of the units graded
+    changes: list[Change]  # each unit's points this round and in last year's round of the same scheme
+    last_round: AssessmentRound | None
+
+
+def _percent(part: Decimal, whole: Decimal) -> int:
+    return 0 if not whole else max(0, min(100, int((Decimal(100) * part / whole).to_integral_value())))
+
+
+def unit_points(card, finals: dict[int, Decimal]) -> Decimal:
+    """The points a unit stands at: its final points once published, else approved, else self-assessed."""
+    if card.pk in finals:
+        return finals[card.pk]
+    return card.approved_points if card.approved_points is not None else card.self_points
+
+
+def round_summary(
+    *, assessment_round: AssessmentRound, cards: list, finals: dict[int, Decimal]
+) -> RoundSummary:
+    """The figures of a round's summary for `cards` (the units the reader sees): a fixed number of
+    queries whatever the number of units."""
+    count = len(cards)
+    approved_round = assessment_round.status == RoundStatus.APPROVED
+    column = "approved_points" if approved_round else "self_points"
+    areas = list(assessment_round.scheme.areas.order_by("number"))
+    cap = {area.pk: area.points for area in areas}
+    sums: dict[int, Decimal] = {}
+    rows = (
+        ItemScore.objects.filter(unit_assessment__in=[card.pk for card in cards])
+        .values_list("unit_assessment_id", "item__area_id")
+        .annotate(points=Sum(column))
+        .order_by()
+    )
+    for _card, area_id, points in rows:  # a unit's area at most its points (the bonus area's cap)
+        sums[area_id] = sums.get(area_id, Decimal(0)) + min(points or Decimal(0), cap[area_id])
+    by_area = []
+    for area in areas:
+        average = sums.get(area.pk, Decimal(0)) / count if count else Decimal(0)
+        label = area.title if area.is_bonus else f"{area.number}. {area.title}"
+        by_area.append(
+            Bar(
+                label=label,
+                value=average.quantize(Decimal("0.1")),
+                percent=_percent(average, area.points),
+                note=points_text(area.points),
+            )
+        )
+    bands = grade_bands_of(assessment_round)
+    graded = [
+        grade_of(unit_points(card, finals), bands) for card in cards if card.approved_points is not None
+    ]
+    grades = (
+        [
+            Bar(
+                label=band.name,
+                value=Decimal(graded.count(band.name)),
+                count=graded.count(band.name),
+                percent=_percent(Decimal(graded.count(band.name)), Decimal(len(graded))),
+            )
+            for band in bands
+        ]
+        if graded
+        else []
+    )
+    last_round = (
+        AssessmentRound.objects.filter(
+            scheme__code=assessment_round.scheme.code,
+            year=assessment_round.year - 1,
+            status=RoundStatus.APPROVED,
+        )
+        .order_by("-approved_at")
+        .first()
+    )
+    changes = []
+    if last_round is not None:
+        last_cards = {
+            card.unit_id: card
+            for card in last_round.units.filter(unit_id__in=[card.unit_id for card in cards])
+        }
+        last_finals = final_totals(
+            assessment_round=last_round, unit_ids=[card.pk for card in last_cards.values()]
+        )
+        for card in cards:
+            before = last_cards.get(card.unit_id)
+            if before is not None and card.approved_points is not None:  # reviewed: points that hold
+                changes.append(
+                    Change(unit=card.unit.name, last=last_finals[before.pk], now=unit_points(card, finals))
+                )
+    return RoundSummary(by_area=by_area, grades=grades, changes=changes, last_round=last_round)

@@ -40,7 +40,7 @@ from responsibility.assessment.permissions import (
     round_user_can_open,
     unit_assessment_check_self_assess_permission,
 )
-from responsibility.assessment.results import final_totals
+from responsibility.assessment.results import final_totals, round_summary
 from responsibility.assessment.results_workbook import round_results_workbook
 from responsibility.assessment.rules import (
     Rule,
@@ -210,6 +210,9 @@ def round_detail_view(request, pk: int):
             "can_recount": assessment_round.is_open and round_user_can_open(user=request.user),
             "can_approve": assessment_round.is_open and round_user_can_approve(user=request.user),
             "history": history,
+            "summary": round_summary(assessment_round=assessment_round, cards=cards, finals=finals)
+            if reads_everything and cards
+            else None,
         },
     )
 

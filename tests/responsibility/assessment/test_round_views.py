@@ -3,6 +3,7 @@ evidence, the team sets approved scores, the Party Group approves; bad input is 
 changes nothing; the pages cost a fixed number of queries."""
 
 import datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -358,3 +359,70 @@ def test_the_approved_results_rank_equal_points_together(client, org, assessment
     client.force_login(org.heads[0])
     rows = _rows(_workbook(client.get(url))["考核结果"])
     assert [row[:2] for row in rows[1:]] == [(1, "法制工作委员会")]
+
+
+# --- The summary -----------------------------------------------------------------------------------
+
+
+def test_the_summary_gives_area_averages_grades_and_the_change_from_last_year(client, org, published, clock):
+    from responsibility.assessment.results import round_summary
+    from responsibility.assessment.services.rounds import RoundInput, round_approve, round_open
+
+    def opened(year: int):
+        return round_open(
+            data=RoundInput(
+                scheme=published,
+                year=year,
+                name=f"{year}年度考核",
+                deadline=datetime.date(2026, 5, 31),
+                objection_days=5,
+                grade_bands=TEST_GRADES,
+                units=[post.unit for post in org.head_posts],
+            ),
+            opened_by=org.office_admin,
+        )
+
+    last = opened(2025)
+    for post in org.head_posts:  # last year: 41 each (1.3: one talk missed)
+        card = card_of(last, post.unit)
+        _submitted(card, post.holder)
+        unit_review_complete(unit_assessment=card, reviewed_by=org.inspector)
+    round_approve(assessment_round=last, approved_by=org.secretary)
+    now = opened(2026)
+    first = card_of(now, org.head_posts[0].unit)
+    for number, answer in (("1.2", 1), ("1.3", 0), ("3.1", 2), ("3.2", 3)):  # 25 + 5 + 10 + 5 = 45
+        item_self_assess(
+            score=score_of(first, number),
+            answer=answer,
+            explanation="说明",
+            files=[pdf_upload()],
+            answered_by=org.heads[0],
+        )
+    unit_self_assessment_submit(unit_assessment=first, submitted_by=org.heads[0])
+    unit_review_complete(unit_assessment=first, reviewed_by=org.inspector)
+    cards = list(now.units.select_related("unit").order_by("unit__sort_order", "unit__code"))
+
+    summary = round_summary(assessment_round=now, cards=cards, finals={})
+
+    # Self-assessed averages of the two units: area 1 (25) holds 1.1 (10 each), 1.2 (5 and none) and 1.3
+    # (10 and none): (25 + 10) / 2 = 17.5; area 2: 15 each; bonus: 5 and none, 2.5.
+    assert [(bar.label, bar.value, bar.percent) for bar in summary.by_area] == [
+        ("1. 落实主体责任", Decimal("17.5"), 70),
+        ("2. 问题整改", Decimal("15.0"), 100),
+        ("加分项", Decimal("2.5"), 50),
+    ]
+    assert [(bar.label, bar.count) for bar in summary.grades] == [
+        ("好", 1),
+        ("较好", 0),
+        ("一般", 0),
+        ("差", 0),
+    ]
+    assert [(change.unit, change.last, change.now, change.delta) for change in summary.changes] == [
+        ("法制工作委员会", Decimal("41.00"), Decimal("45.00"), Decimal("4.00"))
+    ]
+    client.force_login(org.secretary)
+    page = client.get(reverse("responsibility:round-detail", args=[now.pk])).content.decode()
+    assert "各考核方面平均自评分" in page and "与2025年度比较" in page and "+4" in page
+    client.force_login(org.heads[0])
+    page = client.get(reverse("responsibility:round-detail", args=[now.pk])).content.decode()
+    assert "总体情况" not in page  # a unit head sees their own card, not the others' figures
