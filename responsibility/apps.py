@@ -13,6 +13,7 @@ class ResponsibilityConfig(AppConfig):
         from core.pdf.fonts import pdf_fonts_check
         from responsibility.assessment import audit as assessment_audit  # noqa: F401 (registers its chain)
         from responsibility.assessment import selectors as assessment_selectors  # noqa: F401 (its evidence)
+        from responsibility.assessment import verification as assessment_verification  # noqa: F401 (a kind)
         from responsibility.duties import audit as duties_audit  # noqa: F401 (registers its chain)
         from responsibility.duties import integrity as duty_integrity  # noqa: F401 (sealed reports' check)
         from responsibility.duties import reminder_sources as duty_sources  # noqa: F401

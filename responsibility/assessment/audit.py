@@ -25,7 +25,11 @@ person is ``{"id": 24, "name": "张三"}``, the name as it was; points are text 
   "objection": id}`` (the objection's words are the note);
 - objection_answered (about "score:<id>"): ``{"unit", "item", "upheld": true or false, "points": the
   approved points, "corrected": the corrected points or null, "objection": id}`` (the reasons are the
-  note).
+  note);
+- result_issued (about "unit:<id>", the AssessmentResultDocument's unit): ``{"unit", "version", "code":
+  the verification code printed on it, "supersedes": the version it replaces or null, "anchor": the
+  number of the chain anchor printed in it or null, "points": the final points, "grade"}`` (the sealed
+  PDF's SHA-256 is the digest).
 """
 
 from django.utils.translation import gettext as _
@@ -186,4 +190,15 @@ def assessment_event_describe(event: AssessmentEvent) -> str:
             "corrected": payload.get("corrected", ""),
         }
         return sentence_with_note(sentence, _("Reasons: %(note)s"), note)
+    if kind == K.RESULT_ISSUED:
+        return _(
+            "Version %(version)s of the sealed result of %(unit)s issued (%(points)s points, %(grade)s), "
+            "verification code %(code)s."
+        ) % {
+            "version": payload.get("version", ""),
+            "unit": _name(payload.get("unit")),
+            "points": payload.get("points", ""),
+            "grade": payload.get("grade", ""),
+            "code": payload.get("code", ""),
+        }
     return str(AssessmentEventKind(kind).label) if kind in AssessmentEventKind.values else kind

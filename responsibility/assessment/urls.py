@@ -14,6 +14,12 @@ urlpatterns = [
     path("assessment/cards/<int:pk>/", rounds.card_detail_view, name="card-detail"),
     path("assessment/cards/<int:pk>/submit/", rounds.card_submit_view, name="card-submit"),
     path("assessment/cards/<int:pk>/review/", rounds.card_review_complete_view, name="card-review-complete"),
+    path("assessment/cards/<int:pk>/result/issue/", rounds.card_result_issue_view, name="card-result-issue"),
+    path(
+        "assessment/cards/<int:pk>/result/<int:version>.pdf",
+        rounds.card_result_document_view,
+        name="card-result-document",
+    ),
     path("assessment/scores/<int:pk>/", rounds.score_detail_view, name="score-detail"),
     path("assessment/scores/<int:pk>/self/", rounds.score_self_assess_view, name="score-self-assess"),
     path("assessment/scores/<int:pk>/review/", rounds.score_review_view, name="score-review"),

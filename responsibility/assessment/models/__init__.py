@@ -5,6 +5,7 @@ from responsibility.assessment.models.rounds import (
     AssessmentAuditHead,
     AssessmentEvent,
     AssessmentEventKind,
+    AssessmentResultDocument,
     AssessmentRound,
     ItemScore,
     Objection,
@@ -12,6 +13,7 @@ from responsibility.assessment.models.rounds import (
     RoundStatus,
     UnitAssessment,
     UnitAssessmentStatus,
+    assessment_result_reference,
 )
 from responsibility.assessment.models.schemes import (
     AnsweredBy,
@@ -29,6 +31,7 @@ __all__ = [
     "AssessmentAuditHead",
     "AssessmentEvent",
     "AssessmentEventKind",
+    "AssessmentResultDocument",
     "AssessmentRound",
     "AssessmentScheme",
     "ItemScore",
@@ -41,4 +44,5 @@ __all__ = [
     "SchemeStatus",
     "UnitAssessment",
     "UnitAssessmentStatus",
+    "assessment_result_reference",
 ]

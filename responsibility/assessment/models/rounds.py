@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from core import clock
 from core.appendonly import AppendOnlyModel
 from core.audit import CHAIN_FORMAT_CURRENT
+from core.sealed_reports import SealedReportDocument, sealed_report_constraints
 from responsibility.assessment.models.schemes import AssessmentScheme, SchemeItem
 
 MAX_OBJECTION_DAYS = 30
@@ -248,6 +249,7 @@ class AssessmentEventKind(models.TextChoices):
     ROUND_APPROVED = "round_approved", _("Results approved")
     OBJECTION_LODGED = "objection_lodged", _("Objection lodged")
     OBJECTION_ANSWERED = "objection_answered", _("Objection answered")
+    RESULT_ISSUED = "result_issued", _("Sealed result issued")
 
 
 class AssessmentEvent(AppendOnlyModel):
@@ -369,3 +371,38 @@ class Objection(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.status == ObjectionStatus.PENDING
+
+
+def assessment_result_reference(*, year: int, unit_assessment_id: int) -> str:
+    """考核〔2026〕12号: a unit's result's number, the same for every version of it."""
+    return f"考核〔{year}〕{unit_assessment_id}号"
+
+
+class AssessmentResultDocument(SealedReportDocument):
+    """A unit's sealed 考核结果 (the published result of one round, in the official layout): rendered
+    once, sealed, stored with its SHA-256 and the verification code printed on it, never changed or
+    deleted (core.sealed_reports). Issuing it again after an objection was upheld adds the next version,
+    which supersedes the earlier ones. Its issuing is the `result_issued` event of the assessment chain."""
+
+    unit_assessment = models.ForeignKey(
+        UnitAssessment,
+        verbose_name=_("unit assessment"),
+        on_delete=models.PROTECT,
+        related_name="result_documents",
+    )
+    file = models.FileField(_("PDF file"), upload_to="assessment-results/%Y/", editable=False)
+
+    class Meta:
+        verbose_name = _("sealed assessment result")
+        verbose_name_plural = _("sealed assessment results")
+        ordering = ["unit_assessment", "-version"]
+        constraints = sealed_report_constraints("assessmentresultdocument", "unit_assessment")
+
+    def __str__(self) -> str:
+        return f"{self.unit_assessment} · v{self.version} · {self.verification_code}"
+
+    @property
+    def reference(self) -> str:
+        return assessment_result_reference(
+            year=self.unit_assessment.round.year, unit_assessment_id=self.unit_assessment_id
+        )

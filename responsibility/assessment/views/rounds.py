@@ -7,12 +7,14 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.audit import event_history_rows
 from core.errors import ApplicationError
 from core.http import XLSX_CONTENT_TYPE, as_attachment, form_data, form_files, form_status, form_submit
+from core.sealed_reports import report_file_response, report_issue_tell
 from responsibility.assessment.audit import assessment_event_describe
 from responsibility.assessment.counted import counted_rows
 from responsibility.assessment.forms import (
@@ -59,6 +61,7 @@ from responsibility.assessment.selectors import (
     unit_assessment_scores,
 )
 from responsibility.assessment.services.objections import objection_answer, objection_lodge
+from responsibility.assessment.services.results import assessment_result_issue
 from responsibility.assessment.services.rounds import (
     item_review,
     item_self_assess,
@@ -326,6 +329,10 @@ def card_detail_view(request, pk: int):
             ),
             "unanswered": unanswered,
             "actions": card_actions(user=request.user, unit_assessment=card),
+            "results": list(card.result_documents.select_related("issued_by").order_by("-version"))
+            if not card.round.is_open
+            else [],
+            "can_issue_result": not card.round.is_open and round_user_can_open(user=request.user),
             "history": event_history_rows(
                 assessment_event_list_of(assessment_round=card.round, subjects=subjects),
                 describe=assessment_event_describe,
@@ -542,3 +549,43 @@ def objection_answer_view(request, pk: int):
         return redirect("responsibility:score-detail", pk=score.pk)
 
     return form_submit(form, save) or _score_page(request, score, answer_form=form, status=400)
+
+
+# --- The sealed result ---------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def card_result_issue_view(request, pk: int):
+    """出具考核结果: seal and archive the unit's published result as its next version (the office)."""
+    card = get_object_or_404(unit_assessment_list_visible_to(user=request.user), pk=pk)
+    try:
+        result = assessment_result_issue(
+            unit_assessment=card, issued_by=request.user
+        )  # PermissionDenied: 403
+    except ApplicationError as error:
+        messages.error(request, str(error))
+    else:
+        report_issue_tell(
+            request,
+            result,
+            issued=_(
+                "Version %(version)d of the result was issued and sealed. Its verification code is %(code)s."
+            ),
+        )
+    return redirect(reverse("responsibility:card-detail", args=[card.pk]) + "#result")
+
+
+@login_required
+def card_result_document_view(request, pk: int, version: int):
+    """A sealed version of the unit's result: the stored bytes, as sealed (never rendered again)."""
+    card = get_object_or_404(unit_assessment_list_visible_to(user=request.user), pk=pk)
+    document = get_object_or_404(card.result_documents.all(), version=version)
+    response = report_file_response(
+        request,
+        document,
+        download_name=_("Assessment result_%(year)s_%(unit)s_version %(version)d.pdf")
+        % {"year": card.round.year, "unit": card.unit.name, "version": document.version},
+        fallback_name=f"assessment-result-{card.round.year}-{card.pk}-v{document.version}.pdf",
+    )
+    return response or redirect(reverse("responsibility:card-detail", args=[card.pk]) + "#result")

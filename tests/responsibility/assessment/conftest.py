@@ -30,7 +30,7 @@ def draft(org, published) -> AssessmentScheme:
 
 
 # The supervision world the indicators of problems count (tests/responsibility/inspections).
-from tests.responsibility.duties.conftest import clock, duties  # noqa: E402, F401
+from tests.responsibility.duties.conftest import clock, duties, report_seal  # noqa: E402, F401
 from tests.responsibility.inspections.conftest import drawn, supervision  # noqa: E402, F401
 
 

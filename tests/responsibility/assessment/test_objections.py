@@ -13,7 +13,13 @@ from django.urls import reverse
 from core.audit import AUDIT_CHAINS, chain_verify
 from core.versions import StaleEdit
 from responsibility.assessment.audit import assessment_event_describe
-from responsibility.assessment.models import AssessmentEventKind, ItemScore, Objection, ObjectionStatus
+from responsibility.assessment.models import (
+    AssessmentEventKind,
+    AssessmentResultDocument,
+    ItemScore,
+    Objection,
+    ObjectionStatus,
+)
 from responsibility.assessment.results import final_totals
 from responsibility.assessment.rules import AnswerRefused
 from responsibility.assessment.services.objections import objection_answer, objection_lodge
@@ -248,6 +254,9 @@ TABLE = {
     ("score-object", "POST"):              ("302 login", 404,  "302 done", 404, 403, 403,  403),
     ("objection-answer", "GET"):           ("302 login", 405,  405,   405,   405,   405,   405),
     ("objection-answer", "POST"):          ("302 login", 404,  403,   404,   "302 done", "302 done", 403),
+    ("card-result-issue", "GET"):          ("302 login", 405,  405,   405,   405,   405,   405),
+    ("card-result-issue", "POST"):         ("302 login", 404,  403,   404,   403,   "302 done", 403),
+    ("card-result-document", "GET"):       ("302 login", 404,  200,   404,   200,   200,   200),
 }
 # fmt: on
 
@@ -261,8 +270,9 @@ TABLE = {
     ],
 )
 def test_objection_pages_answer_each_role_as_the_table_says(
-    client, org, approved_round, page, method, role, expected
+    client, org, approved_round, report_seal, page, method, role, expected
 ):
+    """The sealed result's rows render and seal a real PDF (about 1 s each)."""
     card = card_of(approved_round, org.head_posts[0].unit)
     lodged = objection_lodge(score=score_of(card, "1.2"), text="异议", lodged_by=org.heads[0])
     users = {
@@ -278,14 +288,27 @@ def test_objection_pages_answer_each_role_as_the_table_says(
         client.force_login(users[role])
     if page == "score-object":
         url, data = reverse("responsibility:score-object", args=[score_of(card, "1.3").pk]), {"text": "异议"}
+    elif page == "card-result-issue":
+        url, data = reverse("responsibility:card-result-issue", args=[card.pk]), {}
+    elif page == "card-result-document":
+        from responsibility.assessment.services.results import assessment_result_issue
+
+        assessment_result_issue(unit_assessment=card, issued_by=org.office_admin)
+        url, data = reverse("responsibility:card-result-document", args=[card.pk, 1]), {}
     else:
         url = reverse("responsibility:objection-answer", args=[lodged.pk])
         data = {"decision": "reject", "reply": "维持", "version": lodged.version}
-    before = sorted(Objection.objects.values_list("pk", "status", "version"))
+    before = (
+        sorted(Objection.objects.values_list("pk", "status", "version")),
+        AssessmentResultDocument.objects.count(),
+    )
 
     response = client.get(url) if method == "GET" else client.post(url, data)
 
-    after = sorted(Objection.objects.values_list("pk", "status", "version"))
+    after = (
+        sorted(Objection.objects.values_list("pk", "status", "version")),
+        AssessmentResultDocument.objects.count(),
+    )
     if expected == "302 login":
         assert response.status_code == 302 and response.url.startswith(reverse("accounts:login"))
     elif expected == "302 done":
