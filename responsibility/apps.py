@@ -12,6 +12,7 @@ class ResponsibilityConfig(AppConfig):
         from core.audit import audit_heads_ensure
         from core.pdf.fonts import pdf_fonts_check
         from responsibility.assessment import audit as assessment_audit  # noqa: F401 (registers its chain)
+        from responsibility.assessment import requeue as assessment_requeue  # noqa: F401 (counts queued again)
         from responsibility.assessment import selectors as assessment_selectors  # noqa: F401 (its evidence)
         from responsibility.assessment import verification as assessment_verification  # noqa: F401 (a kind)
         from responsibility.duties import audit as duties_audit  # noqa: F401 (registers its chain)

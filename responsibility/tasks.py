@@ -10,12 +10,13 @@ import logging
 from celery import shared_task
 from celery.signals import worker_ready
 
+from responsibility.assessment import tasks as assessment_tasks
 from responsibility.letters import tasks as letters_tasks
 from responsibility.reminders import tasks as reminders_tasks
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["letters_tasks", "reminders_tasks"]
+__all__ = ["assessment_tasks", "letters_tasks", "reminders_tasks"]
 
 
 @worker_ready.connect

@@ -9,6 +9,7 @@ urlpatterns = [
     path("assessment/rounds/new/", rounds.round_open_view, name="round-open"),
     path("assessment/rounds/<int:pk>/", rounds.round_detail_view, name="round-detail"),
     path("assessment/rounds/<int:pk>/results.xlsx", rounds.round_export_view, name="round-export"),
+    path("assessment/rounds/<int:pk>/count/", rounds.round_count_status_view, name="round-count-status"),
     path("assessment/rounds/<int:pk>/recount/", rounds.round_recount_view, name="round-recount"),
     path("assessment/rounds/<int:pk>/approve/", rounds.round_approve_view, name="round-approve"),
     path("assessment/cards/<int:pk>/", rounds.card_detail_view, name="card-detail"),

@@ -29,6 +29,7 @@ from responsibility.assessment.services.rounds import (
     item_review,
     item_self_assess,
     round_approve,
+    round_indicators_run,
     round_open,
     unit_review_complete,
     unit_self_assessment_submit,
@@ -507,6 +508,7 @@ def _demo_rounds_create(
             ),
             opened_by=office,
         )
+        round_indicators_run(round_id=previous.pk)  # the count the worker makes
     cards = list(previous.units.select_related("round", "unit").order_by("unit__sort_order", "unit__code"))
     for position, card in enumerate(cards):
         with clock.at(_at(datetime.date(last_year, 12, 10 + position % 8), 15)):
@@ -549,6 +551,7 @@ def _demo_rounds_create(
         ),
         opened_by=office,
     )
+    round_indicators_run(round_id=current.pk)
     cards = list(current.units.select_related("round", "unit").order_by("unit__sort_order", "unit__code"))
     # Every state: the first two not started, the next two self-assessing (half their items), the next
     # two submitted, the rest reviewed.

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from core import clock
 from responsibility.assessment.models import RoundStatus, UnitAssessmentStatus
-from responsibility.assessment.services.rounds import RoundInput, round_open
+from responsibility.assessment.services.rounds import RoundInput, round_indicators_run, round_open
 from responsibility.assessment.services.schemes import scheme_import, scheme_publish
 from tests.browser.conftest import PHONE_390, browser_tab, log_in
 from tests.responsibility.assessment.conftest import TEST_GRADES
@@ -46,6 +46,7 @@ def test_a_unit_head_self_assesses_on_a_phone_and_the_team_and_the_party_group_f
         ),
         opened_by=org.office_admin,
     )
+    round_indicators_run(round_id=assessment_round.pk)  # as the worker would
     card = assessment_round.units.get()
     evidence = tmp_path / "会议纪要.pdf"
     evidence.write_bytes(b"%PDF-1.7\n1 0 obj<<>>endobj\n%%EOF\n")

@@ -59,6 +59,13 @@ class AssessmentRound(models.Model):
     opened_at = models.DateTimeField(_("opened at"), default=clock.now, editable=False)
     # When the system last answered the items bound to an indicator.
     counted_at = models.DateTimeField(_("indicators counted at"), null=True, blank=True, editable=False)
+    # A count asked for and not finished (a task counts it: `assessment.services.rounds`), by whom, and how
+    # far it is (per cent): the round's page follows it.
+    count_requested_at = models.DateTimeField(null=True, blank=True, editable=False)
+    count_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    count_progress = models.PositiveSmallIntegerField(default=0, editable=False)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -95,6 +102,11 @@ class AssessmentRound(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == RoundStatus.OPEN
+
+    @property
+    def is_counting(self) -> bool:
+        """The system's items are being counted (a task runs or waits)."""
+        return self.count_requested_at is not None
 
     def objections_until(self):
         """The last day a unit may object: the round's days for objections after its approval's day."""

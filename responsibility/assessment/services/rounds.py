@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import F, Sum
 from django.utils.translation import gettext as _
 
 from accounts.models import OrgUnit
@@ -148,8 +148,8 @@ def _unit_totals_save(unit_assessment: UnitAssessment, *, approved: bool = False
 
 
 def round_open(*, data: RoundInput, opened_by) -> AssessmentRound:
-    """Open a round: every unit named gets a score card of every item of the scheme, and the system
-    answers the items bound to an indicator from its own records at once."""
+    """Open a round: every unit named gets a score card of every item of the scheme, and a task counts
+    the items bound to an indicator from the system's own records (`round_indicators_run`)."""
     round_check_open_permission(user=opened_by)
     name = (data.name or "").strip()
     if not name:
@@ -224,19 +224,40 @@ def round_open(*, data: RoundInput, opened_by) -> AssessmentRound:
                 "units": unit_ids,
             },
         )
-        _indicators_count(assessment_round=assessment_round, counted_by=opened_by)
+        _count_request(assessment_round, requested_by=opened_by)
     return assessment_round
+
+
+def _count_request(assessment_round: AssessmentRound, *, requested_by) -> None:
+    """Ask a task to count the system's items (queued when the transaction commits); the round's page
+    follows its progress. The caller holds the round's lock."""
+    # Imported here: the tasks module imports this one.
+    from responsibility.assessment.tasks import round_indicators_count as round_indicators_count_task
+
+    assessment_round.count_requested_at = clock.now()
+    assessment_round.count_requested_by = requested_by
+    assessment_round.count_progress = 0
+    assessment_round.version += 1
+    assessment_round.save(
+        update_fields=["count_requested_at", "count_requested_by", "count_progress", "version"]
+    )
+    round_indicators_count_task.delay_on_commit(round_id=assessment_round.pk)
 
 
 def round_indicators_count(*, assessment_round: AssessmentRound, counted_by) -> AssessmentRound:
     """Count the system's items again from the records as they stand (the office, while the round is
-    open): each unit's self-assessed figures follow; approved scores already set stay as they are."""
+    open), in the background: each unit's self-assessed figures follow; approved scores stay as set."""
     round_check_open_permission(user=counted_by)
     with transaction.atomic():
         locked = row_lock(AssessmentRound.objects.select_related("scheme"), pk=assessment_round.pk)
         if not locked.is_open:
             raise RoundRefused(_("The results are approved: nothing in them changes."), code="approved")
-        _indicators_count(assessment_round=locked, counted_by=counted_by)
+        if locked.is_counting:
+            raise RoundRefused(
+                _("The system's items are being counted: the page shows the count when it is done."),
+                code="counting",
+            )
+        _count_request(locked, requested_by=counted_by)
     return locked
 
 
@@ -248,21 +269,51 @@ def indicator_answer(kind: str, value: IndicatorValue) -> Decimal:
     return Decimal(value.count)
 
 
-def _indicators_count(*, assessment_round: AssessmentRound, counted_by) -> None:
-    """Answer every system item of every unit from the indicators (one grouped query each) and record
-    the figures' digest with the positions of the chains whose records were counted."""
+def _count_progress(round_id: int, requested_at, percent: int) -> None:
+    """How far the count is, for the page (its own short write, outside the count's transaction)."""
+    AssessmentRound.objects.filter(
+        pk=round_id, status=RoundStatus.OPEN, count_requested_at=requested_at
+    ).update(count_progress=percent, version=F("version") + 1)
+
+
+def round_indicators_run(*, round_id: int) -> bool:
+    """The task's work: count every indicator the round's scheme names (one grouped query each, no lock
+    held meanwhile, the progress kept), then answer every system item of every unit in one transaction,
+    with the event that records the figures' digest and where the chains stood. Runs once however often
+    its message arrives: a count already written, or a round approved since, is left alone (False)."""
+    assessment_round = AssessmentRound.objects.select_related("scheme").filter(pk=round_id).first()
+    if assessment_round is None or not assessment_round.is_open or not assessment_round.is_counting:
+        return False
+    requested_at = assessment_round.count_requested_at
     items = [item for item in assessment_round.scheme.items.all() if item.answered_by == AnsweredBy.SYSTEM]
-    if not items:
-        return
-    now = clock.now()
-    values = {
-        code: INDICATORS[code].values(assessment_round.year) for code in {item.indicator for item in items}
-    }
+    codes = sorted({item.indicator for item in items})
     heads = {
         name: chain.head_model.objects.get(pk=1).last_sequence
         for name, chain in sorted(AUDIT_CHAINS.items())
         if name in ("letter", "inspection", "duty")
     }
+    values = {}
+    for index, code in enumerate(codes, start=1):
+        values[code] = INDICATORS[code].values(assessment_round.year)
+        _count_progress(round_id, requested_at, percent=90 * index // len(codes))
+    with transaction.atomic():
+        locked = row_lock(AssessmentRound.objects.select_related("scheme", "count_requested_by"), pk=round_id)
+        if not locked.is_open or locked.count_requested_at != requested_at:
+            return False
+        if items:
+            _indicators_write(
+                locked, items=items, values=values, heads=heads, counted_by=locked.count_requested_by
+            )
+        locked.count_requested_at, locked.count_requested_by, locked.count_progress = None, None, 100
+        locked.version += 1
+        locked.save(update_fields=["count_requested_at", "count_requested_by", "count_progress", "version"])
+    return True
+
+
+def _indicators_write(assessment_round: AssessmentRound, *, items, values, heads, counted_by) -> None:
+    """Answer every system item of every unit from the indicators' `values` and record the figures'
+    digest with the positions of the chains (`heads`) whose records were counted."""
+    now = clock.now()
     scores = ItemScore.objects.filter(unit_assessment__round=assessment_round, item__in=items).select_related(
         "unit_assessment", "item"
     )
@@ -293,8 +344,7 @@ def _indicators_count(*, assessment_round: AssessmentRound, counted_by) -> None:
         card.version += 1
     UnitAssessment.objects.bulk_update(cards, ["self_points", "version"], batch_size=BATCH_SIZE)
     assessment_round.counted_at = now
-    assessment_round.version += 1
-    assessment_round.save(update_fields=["counted_at", "version"])
+    assessment_round.save(update_fields=["counted_at"])
     encoded = json.dumps(figures, ensure_ascii=False, separators=(",", ":")).encode()
     assessment_event_record(
         round=assessment_round,
@@ -589,6 +639,11 @@ def round_approve(*, assessment_round: AssessmentRound, approved_by) -> Assessme
         locked = row_lock(AssessmentRound, pk=assessment_round.pk)
         if not locked.is_open:
             raise RoundRefused(_("The results are already approved."), code="approved")
+        if locked.is_counting:
+            raise RoundRefused(
+                _("The system's items are being counted: approve the results once the count is done."),
+                code="counting",
+            )
         cards = list(
             locked.units.select_related("unit")
             .select_for_update(of=("self",))

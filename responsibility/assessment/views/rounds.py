@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -210,7 +210,9 @@ def round_detail_view(request, pk: int):
             "counts": [(label, counts[status]) for status, label in UnitAssessmentStatus.choices],
             "all_reviewed": bool(cards) and counts[UnitAssessmentStatus.REVIEWED] == len(cards),
             "reads_everything": reads_everything,
-            "can_recount": assessment_round.is_open and round_user_can_open(user=request.user),
+            "can_recount": assessment_round.is_open
+            and not assessment_round.is_counting
+            and round_user_can_open(user=request.user),
             "can_approve": assessment_round.is_open and round_user_can_approve(user=request.user),
             "history": history,
             "summary": round_summary(assessment_round=assessment_round, cards=cards, finals=finals)
@@ -252,8 +254,25 @@ def round_recount_view(request, pk: int):
     except ApplicationError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, _("The system's items were counted again from the records as they stand."))
+        messages.success(
+            request, _("The system's items are being counted again from the records as they stand.")
+        )
     return redirect("responsibility:round-detail", pk=pk)
+
+
+@login_required
+def round_count_status_view(request, pk: int):
+    """How far the round's count is, for the page's progress bar (poll-status.js)."""
+    assessment_round = get_object_or_404(round_list_visible_to(user=request.user), pk=pk)
+    counting = assessment_round.is_counting
+    return JsonResponse(
+        {
+            "status": "counting" if counting else "done",
+            "status_label": _("Counting") if counting else _("Counted"),
+            "percent": assessment_round.count_progress if counting else 100,
+        },
+        headers={"Cache-Control": "no-store"},
+    )
 
 
 @login_required

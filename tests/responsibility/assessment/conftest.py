@@ -40,18 +40,29 @@ def assessment_round(org, published, clock):  # noqa: F811 (the clock fixture im
     until 31 May (today is 15 May)."""
     from responsibility.assessment.services.rounds import RoundInput, round_open
 
-    return round_open(
-        data=RoundInput(
-            scheme=published,
-            year=2026,
-            name="2026年度党风廉政建设责任制考核",
-            deadline=datetime.date(2026, 5, 31),
-            objection_days=5,
-            grade_bands=TEST_GRADES,
-            units=[post.unit for post in org.head_posts],
-        ),
-        opened_by=org.office_admin,
+    return counted(
+        round_open(
+            data=RoundInput(
+                scheme=published,
+                year=2026,
+                name="2026年度党风廉政建设责任制考核",
+                deadline=datetime.date(2026, 5, 31),
+                objection_days=5,
+                grade_bands=TEST_GRADES,
+                units=[post.unit for post in org.head_posts],
+            ),
+            opened_by=org.office_admin,
+        )
     )
+
+
+def counted(assessment_round):
+    """The round once its count task ran (as the worker would run it)."""
+    from responsibility.assessment.services.rounds import round_indicators_run
+
+    round_indicators_run(round_id=assessment_round.pk)
+    assessment_round.refresh_from_db()
+    return assessment_round
 
 
 def card_of(assessment_round, unit):

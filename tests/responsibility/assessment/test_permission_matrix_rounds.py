@@ -47,6 +47,7 @@ TABLE = {
     ("round-open", "GET"):                 (LOGIN, 403,   403,   403,   403,   200,   403),
     ("round-open", "POST"):                (LOGIN, 403,   403,   403,   403,   DONE,  403),
     ("round-detail", "GET"):               (LOGIN, 404,   200,   200,   200,   200,   200),
+    ("round-count-status", "GET"):         (LOGIN, 404,   200,   200,   200,   200,   200),
     ("round-export", "GET"):               (LOGIN, 404,   200,   200,   200,   200,   200),
     ("round-recount", "GET"):              (LOGIN, 405,   405,   405,   405,   405,   405),
     ("round-recount", "POST"):             (LOGIN, 404,   403,   403,   403,   DONE,  403),

@@ -20,7 +20,7 @@ from responsibility.assessment.services.rounds import (
     unit_review_complete,
     unit_self_assessment_submit,
 )
-from tests.responsibility.assessment.conftest import TEST_GRADES, card_of, score_of
+from tests.responsibility.assessment.conftest import TEST_GRADES, card_of, counted, score_of
 from tests.responsibility.inspections.conftest import pdf_upload
 
 pytestmark = pytest.mark.django_db
@@ -70,6 +70,12 @@ def test_the_office_opens_a_round_from_the_form(client, org, published, clock):
     page = _page(client.get(response.url))
     assert "已发起“2026年度党风廉政建设责任制考核”：2个单位自评至2026-05-31。" in page
     assert "法制工作委员会" in page and "未开始" in page
+    assert "系统正在根据自身记录统计系统计分项目" in page and "poll-status.js" in page
+    status = reverse("responsibility:round-count-status", args=[assessment_round.pk])
+    assert client.get(status).json() == {"status": "counting", "status_label": "正在统计", "percent": 0}
+    counted(assessment_round)
+    assert client.get(status).json()["status"] == "done"
+    assert "系统正在根据自身记录统计" not in _page(client.get(response.url))
 
 
 @pytest.mark.parametrize(
@@ -236,17 +242,19 @@ def test_the_party_group_approves_and_the_round_ranks_the_units_sharing_ties(cli
 def test_a_system_items_page_lists_the_records_it_counted(client, org, published, clock, issued_letters):
     from responsibility.assessment.services.rounds import RoundInput, round_open
 
-    assessment_round = round_open(
-        data=RoundInput(
-            scheme=published,
-            year=2026,
-            name="考核",
-            deadline=datetime.date(2026, 5, 31),
-            objection_days=5,
-            grade_bands=TEST_GRADES,
-            units=[org.head_posts[0].unit],
-        ),
-        opened_by=org.office_admin,
+    assessment_round = counted(
+        round_open(
+            data=RoundInput(
+                scheme=published,
+                year=2026,
+                name="考核",
+                deadline=datetime.date(2026, 5, 31),
+                objection_days=5,
+                grade_bands=TEST_GRADES,
+                units=[org.head_posts[0].unit],
+            ),
+            opened_by=org.office_admin,
+        )
     )
     score = score_of(card_of(assessment_round, org.head_posts[0].unit), "1.1")
     client.force_login(org.heads[0])
@@ -369,17 +377,19 @@ def test_the_summary_gives_area_averages_grades_and_the_change_from_last_year(cl
     from responsibility.assessment.services.rounds import RoundInput, round_approve, round_open
 
     def opened(year: int):
-        return round_open(
-            data=RoundInput(
-                scheme=published,
-                year=year,
-                name=f"{year}年度考核",
-                deadline=datetime.date(2026, 5, 31),
-                objection_days=5,
-                grade_bands=TEST_GRADES,
-                units=[post.unit for post in org.head_posts],
-            ),
-            opened_by=org.office_admin,
+        return counted(
+            round_open(
+                data=RoundInput(
+                    scheme=published,
+                    year=year,
+                    name=f"{year}年度考核",
+                    deadline=datetime.date(2026, 5, 31),
+                    objection_days=5,
+                    grade_bands=TEST_GRADES,
+                    units=[post.unit for post in org.head_posts],
+                ),
+                opened_by=org.office_admin,
+            )
         )
 
     last = opened(2025)

@@ -28,6 +28,7 @@ from responsibility.assessment.services.rounds import (
     item_self_assess,
     round_approve,
     round_indicators_count,
+    round_indicators_run,
     round_open,
     unit_review_complete,
     unit_self_assessment_submit,
@@ -35,7 +36,7 @@ from responsibility.assessment.services.rounds import (
 from responsibility.evidence.models import EvidenceFile
 from responsibility.letters.services.letters import letter_sign
 from tests.conftest import attestation_for
-from tests.responsibility.assessment.conftest import TEST_GRADES, card_of, score_of
+from tests.responsibility.assessment.conftest import TEST_GRADES, card_of, counted, score_of
 from tests.responsibility.inspections.conftest import pdf_upload
 
 BEIJING = ZoneInfo("Asia/Shanghai")
@@ -102,7 +103,7 @@ def test_round_open_gives_each_unit_every_item_and_answers_the_system_items(org,
 def test_round_open_counts_unsigned_letters_against_the_unit(org, published, clock, issued_letters):
     """Both heads' letters of 2026 are issued and not signed: 0 of 1 signed on time, so item 1.1 earns
     nothing and its figures say why."""
-    assessment_round = round_open(data=_round_input(org, published), opened_by=org.office_admin)
+    assessment_round = counted(round_open(data=_round_input(org, published), opened_by=org.office_admin))
     card = card_of(assessment_round, org.head_posts[0].unit)
     score = score_of(card, "1.1")
     assert score.counted == {"done": 0, "due": 1}
@@ -113,10 +114,11 @@ def test_round_open_counts_unsigned_letters_against_the_unit(org, published, clo
 def test_round_indicators_count_follows_the_records_and_keeps_approved_scores(
     org, published, clock, issued_letters
 ):
-    assessment_round = round_open(data=_round_input(org, published), opened_by=org.office_admin)
+    assessment_round = counted(round_open(data=_round_input(org, published), opened_by=org.office_admin))
     letter = issued_letters[0]
     letter_sign(letter=letter, signed_by=letter.signer, attestation=attestation_for(letter))
     round_indicators_count(assessment_round=assessment_round, counted_by=org.office_admin)
+    counted(assessment_round)
     card = card_of(assessment_round, org.head_posts[0].unit)
     assert score_of(card, "1.1").counted == {"done": 1, "due": 1}
     assert card.self_points == Decimal("25.00")
@@ -404,3 +406,53 @@ def test_the_party_group_approves_once_every_unit_is_reviewed_and_then_nothing_c
     assert chain_verify(AUDIT_CHAINS["assessment"]) is None
     sentences = [assessment_event_describe(event) for event in assessment_round.events.all()]
     assert all(sentence and "{" not in sentence for sentence in sentences)
+
+
+# --- The count, in the background -------------------------------------------------------------------
+
+
+def test_opening_a_round_asks_a_task_to_count_and_the_task_counts_once(
+    org, published, clock, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        assessment_round = round_open(data=_round_input(org, published), opened_by=org.office_admin)
+    assert len(queued) == 1  # the count task, sent once the round is stored
+    assert assessment_round.is_counting and assessment_round.count_progress == 0
+    card = card_of(assessment_round, org.head_posts[0].unit)
+    assert score_of(card, "1.1").self_answer is None and card.self_points == 0
+
+    assert round_indicators_run(round_id=assessment_round.pk) is True
+
+    assessment_round.refresh_from_db()
+    assert not assessment_round.is_counting and assessment_round.count_progress == 100
+    assert score_of(card, "1.1").self_points == Decimal("10.00")
+    counted_event = assessment_round.events.get(kind=AssessmentEventKind.INDICATORS_COUNTED)
+    assert counted_event.actor == org.office_admin
+    # The message arrives again (a redelivery, a requeue): nothing more is written.
+    assert round_indicators_run(round_id=assessment_round.pk) is False
+    assert assessment_round.events.filter(kind=AssessmentEventKind.INDICATORS_COUNTED).count() == 1
+
+
+def test_while_counting_a_recount_and_the_approval_wait(org, published, clock):
+    assessment_round = round_open(data=_round_input(org, published), opened_by=org.office_admin)
+    with pytest.raises(RoundRefused) as refused:
+        round_indicators_count(assessment_round=assessment_round, counted_by=org.office_admin)
+    assert refused.value.code == "counting"
+    with pytest.raises(RoundRefused) as refused:
+        round_approve(assessment_round=assessment_round, approved_by=org.secretary)
+    assert refused.value.code == "counting"
+
+
+def test_a_count_whose_message_was_lost_is_queued_again(org, published, clock):
+    from responsibility.assessment.requeue import round_counts_requeue
+
+    assessment_round = round_open(data=_round_input(org, published), opened_by=org.office_admin)
+    asked = assessment_round.count_requested_at
+    now = asked + datetime.timedelta(minutes=10)
+
+    assert round_counts_requeue(cutoff=asked, now=now) == 0  # not yet overdue
+    assert round_counts_requeue(cutoff=asked + datetime.timedelta(seconds=1), now=now) == 1
+
+    assessment_round.refresh_from_db()
+    assert assessment_round.count_requested_at == now and assessment_round.is_counting
+    assert round_indicators_run(round_id=assessment_round.pk) is True
