@@ -350,4 +350,7 @@ def measure_all(world: World, *, runs: int, sweep_runs: int, import_rows: int) -
     results.append(measure_sweep(day, runs=sweep_runs))
     say(f"  importing a {import_rows:,}-row list …")
     results.append(measure_import(world, rows=import_rows, runs=sweep_runs))
+    from bench.supervision_assessment import measure_assessment
+
+    results.extend(measure_assessment(world, runs=runs))
     return results

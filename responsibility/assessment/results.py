@@ -17,9 +17,10 @@ from responsibility.assessment.models import (
 from responsibility.assessment.rules import grade_bands_of, grade_of, points_text, scheme_points
 
 
-def final_totals(*, assessment_round: AssessmentRound, unit_ids: list[int]) -> dict[int, Decimal]:
+def final_totals(*, assessment_round: AssessmentRound, unit_ids) -> dict[int, Decimal]:
     """Each unit's result after objections: its approved scores with each upheld objection's corrected
-    score instead, totalled as the scheme totals them (two grouped queries)."""
+    score instead, totalled as the scheme totals them (two grouped queries; `unit_ids` a list of card
+    ids, or a queryset of them)."""
     scheme = assessment_round.scheme
     bonus_cap = sum((area.points for area in scheme.areas.all() if area.kind == AreaKind.BONUS), Decimal(0))
     sums: dict[int, dict[str, Decimal]] = {unit_id: {} for unit_id in unit_ids}
@@ -86,26 +87,30 @@ def _percent(part: Decimal, whole: Decimal) -> int:
     return 0 if not whole else max(0, min(100, int((Decimal(100) * part / whole).to_integral_value())))
 
 
-def unit_points(card, finals: dict[int, Decimal]) -> Decimal:
+def unit_points(
+    *, pk: int, approved: Decimal | None, self_points: Decimal, finals: dict[int, Decimal]
+) -> Decimal:
     """The points a unit stands at: its final points once published, else approved, else self-assessed."""
-    if card.pk in finals:
-        return finals[card.pk]
-    return card.approved_points if card.approved_points is not None else card.self_points
+    if pk in finals:
+        return finals[pk]
+    return approved if approved is not None else self_points
 
 
 def round_summary(
-    *, assessment_round: AssessmentRound, cards: list, finals: dict[int, Decimal]
+    *, assessment_round: AssessmentRound, cards, shown: list, finals: dict[int, Decimal]
 ) -> RoundSummary:
-    """The figures of a round's summary for `cards` (the units the reader sees): a fixed number of
-    queries whatever the number of units."""
-    count = len(cards)
+    """The figures of a round's summary: each area's average and the units by grade over `cards` (a
+    queryset of the units the reader sees), and the change from last year of the units `shown` on the
+    page; a fixed number of queries whatever the number of units."""
     approved_round = assessment_round.status == RoundStatus.APPROVED
     column = "approved_points" if approved_round else "self_points"
+    units = list(cards.order_by().values_list("pk", "approved_points", "self_points"))
+    count = len(units)
     areas = list(assessment_round.scheme.areas.order_by("number"))
     cap = {area.pk: area.points for area in areas}
     sums: dict[int, Decimal] = {}
     rows = (
-        ItemScore.objects.filter(unit_assessment__in=[card.pk for card in cards])
+        ItemScore.objects.filter(unit_assessment__in=cards.values("pk"))
         .values_list("unit_assessment_id", "item__area_id")
         .annotate(points=Sum(column))
         .order_by()
@@ -126,7 +131,9 @@ def round_summary(
         )
     bands = grade_bands_of(assessment_round)
     graded = [
-        grade_of(unit_points(card, finals), bands) for card in cards if card.approved_points is not None
+        grade_of(unit_points(pk=pk, approved=approved, self_points=self_points, finals=finals), bands)
+        for pk, approved, self_points in units
+        if approved is not None
     ]
     grades = (
         [
@@ -151,18 +158,19 @@ def round_summary(
         .first()
     )
     changes = []
-    if last_round is not None:
+    reviewed = [card for card in shown if card.approved_points is not None]  # reviewed: points that hold
+    if last_round is not None and reviewed:
         last_cards = {
-            card.unit_id: card
-            for card in last_round.units.filter(unit_id__in=[card.unit_id for card in cards])
+            card.unit_id: card for card in last_round.units.filter(unit_id__in=[c.unit_id for c in reviewed])
         }
         last_finals = final_totals(
             assessment_round=last_round, unit_ids=[card.pk for card in last_cards.values()]
         )
-        for card in cards:
+        for card in reviewed:
             before = last_cards.get(card.unit_id)
-            if before is not None and card.approved_points is not None:  # reviewed: points that hold
-                changes.append(
-                    Change(unit=card.unit.name, last=last_finals[before.pk], now=unit_points(card, finals))
+            if before is not None:
+                now = unit_points(
+                    pk=card.pk, approved=card.approved_points, self_points=card.self_points, finals=finals
                 )
+                changes.append(Change(unit=card.unit.name, last=last_finals[before.pk], now=now))
     return RoundSummary(by_area=by_area, grades=grades, changes=changes, last_round=last_round)

@@ -310,39 +310,62 @@ def round_indicators_run(*, round_id: int) -> bool:
     return True
 
 
+def _update_in_groups(model, changes: dict[int, dict]) -> None:
+    """Write `changes` ({pk: {field: value}}) with one UPDATE per distinct set of values (and the
+    version step), a batch of rows at a time: the counts give most units the same figures, and this is
+    far cheaper than one CASE over every row (Django's bulk_update)."""
+    groups: dict[str, tuple[dict, list[int]]] = {}
+    for pk, values in changes.items():
+        key = json.dumps(values, sort_keys=True, default=str)
+        groups.setdefault(key, (values, []))[1].append(pk)
+    for values, pks in groups.values():
+        for start in range(0, len(pks), BATCH_SIZE):
+            model.objects.filter(pk__in=pks[start : start + BATCH_SIZE]).update(
+                **values, version=F("version") + 1
+            )
+
+
 def _indicators_write(assessment_round: AssessmentRound, *, items, values, heads, counted_by) -> None:
     """Answer every system item of every unit from the indicators' `values` and record the figures'
-    digest with the positions of the chains (`heads`) whose records were counted."""
+    digest with the positions of the chains (`heads`) whose records were counted. Only what changed is
+    written (a recount mostly finds the same figures)."""
     now = clock.now()
-    scores = ItemScore.objects.filter(unit_assessment__round=assessment_round, item__in=items).select_related(
-        "unit_assessment", "item"
+    scores = (
+        ItemScore.objects.filter(unit_assessment__round=assessment_round, item__in=items)
+        .select_related("item")
+        .annotate(unit_id=F("unit_assessment__unit_id"))
     )
-    figures, changed = [], []
+    figures, changes = [], {}
     for score in scores.order_by("unit_assessment__unit_id", "item__order", "item_id"):
         item = score.item
         indicator = INDICATORS[item.indicator]
-        value = values[item.indicator].get(score.unit_assessment.unit_id, IndicatorValue())
+        value = values[item.indicator].get(score.unit_id, IndicatorValue())
         answer = indicator_answer(indicator.kind, value)
-        score.self_answer = answer
-        score.self_points = rule_points(Rule.of(item), answer)
-        score.counted = (
+        points = rule_points(Rule.of(item), answer)
+        counted = (
             {"done": value.done, "due": value.due}
             if indicator.kind == IndicatorKind.RATE
             else {"count": value.count}
         )
-        score.self_at = now
-        score.version += 1
-        changed.append(score)
-        figures.append([score.unit_assessment.unit_id, item.number, str(answer), str(score.self_points)])
-    ItemScore.objects.bulk_update(
-        changed, ["self_answer", "self_points", "counted", "self_at", "version"], batch_size=BATCH_SIZE
-    )
+        if (score.self_answer, score.self_points, score.counted) != (answer, points, counted):
+            changes[score.pk] = {
+                "self_answer": answer,
+                "self_points": points,
+                "counted": counted,
+                "self_at": now,
+            }
+        figures.append([score.unit_id, item.number, str(answer), str(points)])
+    _update_in_groups(ItemScore, changes)
     cards = list(assessment_round.units.all())
     totals = _totals_refresh(assessment_round=assessment_round, unit_ids=[card.pk for card in cards])
-    for card in cards:
-        card.self_points = totals[card.pk][0]
-        card.version += 1
-    UnitAssessment.objects.bulk_update(cards, ["self_points", "version"], batch_size=BATCH_SIZE)
+    _update_in_groups(
+        UnitAssessment,
+        {
+            card.pk: {"self_points": totals[card.pk][0]}
+            for card in cards
+            if card.self_points != totals[card.pk][0]
+        },
+    )
     assessment_round.counted_at = now
     assessment_round.save(update_fields=["counted_at"])
     encoded = json.dumps(figures, ensure_ascii=False, separators=(",", ":")).encode()

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,7 +14,15 @@ from django.views.decorators.http import require_POST
 
 from core.audit import event_history_rows
 from core.errors import ApplicationError
-from core.http import XLSX_CONTENT_TYPE, as_attachment, form_data, form_files, form_status, form_submit
+from core.http import (
+    XLSX_CONTENT_TYPE,
+    as_attachment,
+    form_data,
+    form_files,
+    form_status,
+    form_submit,
+    query_without_page,
+)
 from core.sealed_reports import report_file_response, report_issue_tell
 from responsibility.assessment.audit import assessment_event_describe
 from responsibility.assessment.counted import counted_rows
@@ -71,6 +80,9 @@ from responsibility.assessment.services.rounds import (
     unit_review_complete,
     unit_self_assessment_submit,
 )
+
+# A round's page lists so many units at a time (a province has 2,000).
+UNITS_PER_PAGE = 50
 
 STATUS_LABELS = {
     **dict(UnitAssessmentStatus.choices),
@@ -150,34 +162,36 @@ def _grade(points, bands) -> str:
 
 @login_required
 def round_detail_view(request, pk: int):
-    """A round's units with their status and totals (ranked once approved), and its own history."""
+    """A round's units a page at a time, with their status and totals (ranked once approved), the
+    summary of every unit the user sees, and the round's own history: a fixed number of queries."""
     assessment_round = get_object_or_404(round_list_visible_to(user=request.user), pk=pk)
-    cards = list(
-        unit_assessment_list_visible_to(user=request.user)
-        .filter(round=assessment_round)
-        .order_by("unit__sort_order", "unit__code")
-    )
+    visible = unit_assessment_list_visible_to(user=request.user).filter(round=assessment_round)
     approved = assessment_round.status == RoundStatus.APPROVED
     bands = grade_bands_of(assessment_round)
-    finals = (
-        final_totals(assessment_round=assessment_round, unit_ids=[card.pk for card in cards])
-        if approved
-        else {}
-    )
+    by_status = dict(visible.order_by().values_list("status").annotate(n=Count("pk")))
+    total = sum(by_status.values())
+    finals: dict = {}
     places: dict[int, int] = {}
     if approved:
-        cards.sort(key=lambda card: -finals[card.pk])
-        places = dict(
-            zip((card.pk for card in cards), ranks([finals[card.pk] for card in cards]), strict=True)
+        # Ranked by the final points of every unit the user sees; the page shows its share.
+        finals = final_totals(
+            assessment_round=assessment_round, unit_ids=visible.values_list("pk", flat=True)
         )
+        order = sorted(finals, key=lambda card_pk: -finals[card_pk])
+        places = dict(zip(order, ranks([finals[card_pk] for card_pk in order]), strict=True))
+        page_obj = Paginator(order, UNITS_PER_PAGE).get_page(request.GET.get("page"))
+        shown = {card.pk: card for card in visible.filter(pk__in=list(page_obj))}
+        cards = [shown[card_pk] for card_pk in page_obj]
+    else:
+        page_obj = Paginator(visible.order_by("unit__sort_order", "unit__code"), UNITS_PER_PAGE).get_page(
+            request.GET.get("page")
+        )
+        cards = list(page_obj)
     objections = dict(
-        Objection.objects.filter(unit_assessment__in=cards)
+        Objection.objects.filter(unit_assessment__in=[card.pk for card in cards])
         .values_list("unit_assessment_id")
         .annotate(n=Count("pk"))
     )
-    counts = {status: 0 for status in UnitAssessmentStatus.values}
-    for card in cards:
-        counts[card.status] += 1
     reads_everything = round_reads_everything(request.user)
     history = (
         event_history_rows(
@@ -205,18 +219,22 @@ def round_detail_view(request, pk: int):
                 }
                 for card in cards
             ],
+            "page_obj": page_obj,
+            "query_without_page": query_without_page(request),
             "grades": grade_bands_text(bands),
             "approved": approved,
-            "counts": [(label, counts[status]) for status, label in UnitAssessmentStatus.choices],
-            "all_reviewed": bool(cards) and counts[UnitAssessmentStatus.REVIEWED] == len(cards),
+            "counts": [(label, by_status.get(status, 0)) for status, label in UnitAssessmentStatus.choices],
+            "all_reviewed": bool(total) and by_status.get(UnitAssessmentStatus.REVIEWED, 0) == total,
             "reads_everything": reads_everything,
             "can_recount": assessment_round.is_open
             and not assessment_round.is_counting
             and round_user_can_open(user=request.user),
             "can_approve": assessment_round.is_open and round_user_can_approve(user=request.user),
             "history": history,
-            "summary": round_summary(assessment_round=assessment_round, cards=cards, finals=finals)
-            if reads_everything and cards
+            "summary": round_summary(
+                assessment_round=assessment_round, cards=visible, shown=cards, finals=finals
+            )
+            if reads_everything and total
             else None,
         },
     )

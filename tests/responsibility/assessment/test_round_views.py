@@ -410,9 +410,9 @@ def test_the_summary_gives_area_averages_grades_and_the_change_from_last_year(cl
         )
     unit_self_assessment_submit(unit_assessment=first, submitted_by=org.heads[0])
     unit_review_complete(unit_assessment=first, reviewed_by=org.inspector)
-    cards = list(now.units.select_related("unit").order_by("unit__sort_order", "unit__code"))
+    cards = now.units.select_related("unit").order_by("unit__sort_order", "unit__code")
 
-    summary = round_summary(assessment_round=now, cards=cards, finals={})
+    summary = round_summary(assessment_round=now, cards=cards, shown=list(cards), finals={})
 
     # Self-assessed averages of the two units: area 1 (25) holds 1.1 (10 each), 1.2 (5 and none) and 1.3
     # (10 and none): (25 + 10) / 2 = 17.5; area 2: 15 each; bonus: 5 and none, 2.5.
@@ -436,3 +436,43 @@ def test_the_summary_gives_area_averages_grades_and_the_change_from_last_year(cl
     client.force_login(org.heads[0])
     page = client.get(reverse("responsibility:round-detail", args=[now.pk])).content.decode()
     assert "总体情况" not in page  # a unit head sees their own card, not the others' figures
+
+
+def test_a_round_page_lists_its_units_a_page_at_a_time_at_a_fixed_cost(
+    client, org, assessment_round, django_assert_num_queries
+):
+    """60 more units (the organisation grown, a round of all of them): the page lists 50 and costs the
+    same 17 queries as with 2 (session, user, navigation, the round, its counts by status, the page's
+    units and objections, the summary's three, last year's round, the history)."""
+    from accounts.models import OrgUnit
+    from responsibility.assessment.services.rounds import RoundInput, round_open
+    from tests.factories import OrgUnitFactory
+
+    url = reverse("responsibility:round-detail", args=[assessment_round.pk])
+    client.force_login(org.inspector)
+    client.get(url)
+    with django_assert_num_queries(17):
+        assert client.get(url).status_code == 200
+    for index in range(60):
+        OrgUnitFactory(name=f"第{index + 1}工作委员会")
+    big = counted(
+        round_open(
+            data=RoundInput(
+                scheme=assessment_round.scheme,
+                year=2025,
+                name="2025年度考核",
+                deadline=datetime.date(2026, 5, 31),
+                objection_days=5,
+                grade_bands=TEST_GRADES,
+                units=list(OrgUnit.objects.filter(is_active=True)),
+            ),
+            opened_by=org.office_admin,
+        )
+    )
+    big_url = reverse("responsibility:round-detail", args=[big.pk])
+    client.get(big_url)
+    with django_assert_num_queries(17):
+        page = client.get(big_url).content.decode()
+    assert page.count('data-label="单位"><a href=') == 50 and "第 1 页，共 2 页" in page
+    second = client.get(big_url + "?page=2").content.decode()
+    assert second.count('data-label="单位"><a href=') == big.units.count() - 50
