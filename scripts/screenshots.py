@@ -186,6 +186,21 @@ class Shooter:
                 self.shoot(page, "problem-report-phone", full_page=False)
             page.context.close()
 
+    def assessment(self) -> None:
+        """A committee head's score card in this year's round, and the round's page for the team."""
+        page = self.session(UNIT_HEAD_BUSY, DESKTOP)
+        self.go(page, "/assessment/")
+        with page.expect_navigation():
+            page.locator("main a", has_text="法制工作委员会").first.click()
+        self.shoot(page, "assessment-card")
+        page.context.close()
+        page = self.session(INSPECTOR, DESKTOP)
+        self.go(page, "/assessment/")
+        with page.expect_navigation():
+            page.locator("main h2 a").first.click()
+        self.shoot(page, "assessment-round")
+        page.context.close()
+
 
 def _draw(page: Page, canvas) -> None:
     """A made-up signature on the pad, with the mouse (the page is not submitted)."""
@@ -224,6 +239,7 @@ def main(argv: list[str] | None = None) -> int:
             shooter.finding_measures()
             shooter.recheck()
             shooter.problem_lists()
+            shooter.assessment()
         finally:
             browser.close()
     print(f"{len(shooter.saved)} screenshots saved.")
