@@ -29,7 +29,9 @@ person is ``{"id": 24, "name": "张三"}``, the name as it was; points are text 
 - result_issued (about "unit:<id>", the AssessmentResultDocument's unit): ``{"unit", "version", "code":
   the verification code printed on it, "supersedes": the version it replaces or null, "anchor": the
   number of the chain anchor printed in it or null, "points": the final points, "grade"}`` (the sealed
-  PDF's SHA-256 is the digest).
+  PDF's SHA-256 is the digest);
+- round_result_issued (about "round:<id>", the round's 考核结果通报): ``{"version", "code", "supersedes",
+  "anchor", "units": how many units it ranks}`` (the sealed PDF's SHA-256 is the digest).
 """
 
 from django.utils.translation import gettext as _
@@ -199,6 +201,15 @@ def assessment_event_describe(event: AssessmentEvent) -> str:
             "unit": _name(payload.get("unit")),
             "points": payload.get("points", ""),
             "grade": payload.get("grade", ""),
+            "code": payload.get("code", ""),
+        }
+    if kind == K.ROUND_RESULT_ISSUED:
+        return _(
+            "Version %(version)s of the round's sealed results issued (%(units)s units ranked), verification "
+            "code %(code)s."
+        ) % {
+            "version": payload.get("version", ""),
+            "units": payload.get("units", ""),
             "code": payload.get("code", ""),
         }
     return str(AssessmentEventKind(kind).label) if kind in AssessmentEventKind.values else kind

@@ -10,6 +10,14 @@ urlpatterns = [
     path("assessment/rounds/<int:pk>/", rounds.round_detail_view, name="round-detail"),
     path("assessment/rounds/<int:pk>/results.xlsx", rounds.round_export_view, name="round-export"),
     path("assessment/rounds/<int:pk>/count/", rounds.round_count_status_view, name="round-count-status"),
+    path(
+        "assessment/rounds/<int:pk>/result/issue/", rounds.round_result_issue_view, name="round-result-issue"
+    ),
+    path(
+        "assessment/rounds/<int:pk>/result/<int:version>.pdf",
+        rounds.round_result_document_view,
+        name="round-result-document",
+    ),
     path("assessment/rounds/<int:pk>/recount/", rounds.round_recount_view, name="round-recount"),
     path("assessment/rounds/<int:pk>/approve/", rounds.round_approve_view, name="round-approve"),
     path("assessment/cards/<int:pk>/", rounds.card_detail_view, name="card-detail"),

@@ -8,7 +8,12 @@ from django.utils.translation import gettext_lazy
 from core.sealed_reports import SealedReportKind
 from core.verification import sealed_kind_register
 from responsibility.assessment.audit import ASSESSMENT_CHAIN, assessment_event_describe
-from responsibility.assessment.models import AssessmentEvent, AssessmentEventKind, AssessmentResultDocument
+from responsibility.assessment.models import (
+    AssessmentEvent,
+    AssessmentEventKind,
+    AssessmentResultDocument,
+    AssessmentRoundResultDocument,
+)
 
 
 class AssessmentResultKind(SealedReportKind):
@@ -43,3 +48,29 @@ class AssessmentResultKind(SealedReportKind):
 
 
 sealed_kind_register(AssessmentResultKind())
+
+
+class RoundResultKind(SealedReportKind):
+    name = "assessment_round_result"
+    kind_label = gettext_lazy("Assessment results of a round")
+    chain_label = ASSESSMENT_CHAIN.label
+    model = AssessmentRoundResultDocument
+    owner_field = "round"
+    related = ("round",)
+
+    def title(self, document: AssessmentRoundResultDocument) -> str:
+        return f"关于{document.round.name}结果的通报"
+
+    def owner_rows(self, document: AssessmentRoundResultDocument) -> tuple[tuple[str, str], ...]:
+        return ((_("Assessment"), document.round.name), (_("Year"), str(document.round.year)))
+
+    def issue_event(self, document: AssessmentRoundResultDocument) -> AssessmentEvent | None:
+        return AssessmentEvent.objects.filter(
+            kind=AssessmentEventKind.ROUND_RESULT_ISSUED, round_id=document.round_id, digest=document.sha256
+        ).first()
+
+    def event_label(self, event: AssessmentEvent) -> str:
+        return assessment_event_describe(event)
+
+
+sealed_kind_register(RoundResultKind())

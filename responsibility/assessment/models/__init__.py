@@ -7,6 +7,7 @@ from responsibility.assessment.models.rounds import (
     AssessmentEventKind,
     AssessmentResultDocument,
     AssessmentRound,
+    AssessmentRoundResultDocument,
     ItemScore,
     Objection,
     ObjectionStatus,
@@ -14,6 +15,7 @@ from responsibility.assessment.models.rounds import (
     UnitAssessment,
     UnitAssessmentStatus,
     assessment_result_reference,
+    round_result_reference,
 )
 from responsibility.assessment.models.schemes import (
     AnsweredBy,
@@ -33,6 +35,7 @@ __all__ = [
     "AssessmentEventKind",
     "AssessmentResultDocument",
     "AssessmentRound",
+    "AssessmentRoundResultDocument",
     "AssessmentScheme",
     "ItemScore",
     "Objection",
@@ -45,4 +48,5 @@ __all__ = [
     "UnitAssessment",
     "UnitAssessmentStatus",
     "assessment_result_reference",
+    "round_result_reference",
 ]

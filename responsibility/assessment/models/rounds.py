@@ -262,6 +262,7 @@ class AssessmentEventKind(models.TextChoices):
     OBJECTION_LODGED = "objection_lodged", _("Objection lodged")
     OBJECTION_ANSWERED = "objection_answered", _("Objection answered")
     RESULT_ISSUED = "result_issued", _("Sealed result issued")
+    ROUND_RESULT_ISSUED = "round_result_issued", _("Sealed results of the round issued")
 
 
 class AssessmentEvent(AppendOnlyModel):
@@ -418,3 +419,34 @@ class AssessmentResultDocument(SealedReportDocument):
         return assessment_result_reference(
             year=self.unit_assessment.round.year, unit_assessment_id=self.unit_assessment_id
         )
+
+
+def round_result_reference(*, year: int, round_id: int) -> str:
+    """考核通报〔2026〕3号: a round's published results' number, the same for every version."""
+    return f"考核通报〔{year}〕{round_id}号"
+
+
+class AssessmentRoundResultDocument(SealedReportDocument):
+    """A round's sealed 考核结果通报: every unit's rank, points and grade as published, one version after
+    another (core.sealed_reports); its issuing is the `round_result_issued` event of the chain."""
+
+    round = models.ForeignKey(
+        AssessmentRound,
+        verbose_name=_("assessment round"),
+        on_delete=models.PROTECT,
+        related_name="result_documents",
+    )
+    file = models.FileField(_("PDF file"), upload_to="assessment-round-results/%Y/", editable=False)
+
+    class Meta:
+        verbose_name = _("sealed results of a round")
+        verbose_name_plural = _("sealed results of rounds")
+        ordering = ["round", "-version"]
+        constraints = sealed_report_constraints("assessmentroundresultdocument", "round")
+
+    def __str__(self) -> str:
+        return f"{self.round} · v{self.version} · {self.verification_code}"
+
+    @property
+    def reference(self) -> str:
+        return round_result_reference(year=self.round.year, round_id=self.round_id)

@@ -1,7 +1,8 @@
-"""A unit's sealed 考核结果: issued by the office once the round is approved, as a sealed, numbered
-document, one version after another (core.sealed_reports). Its issue appends the `result_issued` event to
-the assessment chain, whose digest is the sealed file's SHA-256. A result that reads as its latest version
-is not issued again; after an upheld objection it reads otherwise, and the next version supersedes.
+"""A unit's sealed 考核结果, and the round's 考核结果通报 (every unit ranked): issued by the office once the
+round is approved, as sealed, numbered documents, one version after another (core.sealed_reports). Each
+issue appends its event to the assessment chain, whose digest is the sealed file's SHA-256. A document
+that reads as its latest version is not issued again; after an upheld objection it reads otherwise, and
+the next version supersedes.
 """
 
 import logging
@@ -14,8 +15,11 @@ from responsibility.assessment.audit import assessment_event_record
 from responsibility.assessment.models import (
     AssessmentEventKind,
     AssessmentResultDocument,
+    AssessmentRound,
+    AssessmentRoundResultDocument,
     UnitAssessment,
     assessment_result_reference,
+    round_result_reference,
 )
 from responsibility.assessment.permissions import round_check_open_permission
 from responsibility.assessment.services.rounds import RoundRefused
@@ -85,3 +89,56 @@ def assessment_result_issue(*, unit_assessment: UnitAssessment, issued_by) -> Re
             result.document.sha256,
         )
     return result
+
+
+def round_result_issue(*, assessment_round: AssessmentRound, issued_by) -> ReportIssueResult:
+    """Seal and archive the round's 考核结果通报 (every unit ranked) as its next version (the office)."""
+    round_check_open_permission(user=issued_by)
+    from responsibility.assessment.round_report import (
+        round_result_fingerprint,
+        round_result_read,
+        round_result_render_issued,
+    )
+    from responsibility.letters.issued_reports import issued_report_make
+
+    locked_round = AssessmentRound.objects.get(pk=assessment_round.pk)
+    if locked_round.is_open:
+        raise RoundRefused(
+            _("The result is issued once the Party Group has approved the results."), code="not_published"
+        )
+    report = round_result_read(assessment_round=locked_round)
+    fingerprint = round_result_fingerprint(report)
+    reference = round_result_reference(year=locked_round.year, round_id=locked_round.pk)
+
+    def record_event(document, superseded) -> None:
+        assessment_event_record(
+            round=locked_round,
+            subject=f"round:{locked_round.pk}",
+            kind=AssessmentEventKind.ROUND_RESULT_ISSUED,
+            actor=issued_by,
+            digest=document.sha256,
+            payload={
+                "version": document.version,
+                "code": document.verification_code,
+                "supersedes": superseded.version if superseded is not None else None,
+                "anchor": document.anchor.number if document.anchor is not None else None,
+                "units": len(report.units),
+            },
+        )
+
+    return report_version_issue(
+        versions=AssessmentRoundResultDocument.objects.filter(round_id=locked_round.pk),
+        owner={"round_id": locked_round.pk},
+        lock_owner=lambda: row_lock(AssessmentRound, pk=locked_round.pk),
+        fingerprint=fingerprint,
+        issued_by=issued_by,
+        make=lambda version, code: issued_report_make(
+            reference=reference,
+            version=version,
+            code=code,
+            fingerprint=fingerprint,
+            render=lambda issue: round_result_render_issued(report=report, issue=issue),
+        ),
+        file_name=lambda version, code: f"round-{locked_round.pk}-v{version}-{code}.pdf",
+        record_event=record_event,
+    )

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -70,7 +70,7 @@ from responsibility.assessment.selectors import (
     unit_assessment_scores,
 )
 from responsibility.assessment.services.objections import objection_answer, objection_lodge
-from responsibility.assessment.services.results import assessment_result_issue
+from responsibility.assessment.services.results import assessment_result_issue, round_result_issue
 from responsibility.assessment.services.rounds import (
     item_review,
     item_self_assess,
@@ -231,6 +231,12 @@ def round_detail_view(request, pk: int):
             and round_user_can_open(user=request.user),
             "can_approve": assessment_round.is_open and round_user_can_approve(user=request.user),
             "history": history,
+            "round_results": list(
+                assessment_round.result_documents.select_related("issued_by").order_by("-version")
+            )
+            if approved and reads_everything
+            else [],
+            "can_issue_round_result": approved and round_user_can_open(user=request.user),
             "summary": round_summary(
                 assessment_round=assessment_round, cards=visible, shown=cards, finals=finals
             )
@@ -626,3 +632,41 @@ def card_result_document_view(request, pk: int, version: int):
         fallback_name=f"assessment-result-{card.round.year}-{card.pk}-v{document.version}.pdf",
     )
     return response or redirect(reverse("responsibility:card-detail", args=[card.pk]) + "#result")
+
+
+@login_required
+@require_POST
+def round_result_issue_view(request, pk: int):
+    """出具考核结果通报: seal and archive the round's results, every unit ranked (the office)."""
+    assessment_round = get_object_or_404(round_list_visible_to(user=request.user), pk=pk)
+    try:
+        result = round_result_issue(assessment_round=assessment_round, issued_by=request.user)
+    except ApplicationError as error:
+        messages.error(request, str(error))
+    else:
+        report_issue_tell(
+            request,
+            result,
+            issued=_(
+                "Version %(version)d of the round's results was issued and sealed. Its verification code is "
+                "%(code)s."
+            ),
+        )
+    return redirect(reverse("responsibility:round-detail", args=[pk]) + "#round-result")
+
+
+@login_required
+def round_result_document_view(request, pk: int, version: int):
+    """A sealed version of the round's results: only for those who read every unit's card."""
+    assessment_round = get_object_or_404(round_list_visible_to(user=request.user), pk=pk)
+    if not round_reads_everything(request.user):
+        raise Http404
+    document = get_object_or_404(assessment_round.result_documents.all(), version=version)
+    response = report_file_response(
+        request,
+        document,
+        download_name=_("Assessment results_%(year)s_version %(version)d.pdf")
+        % {"year": assessment_round.year, "version": document.version},
+        fallback_name=f"assessment-results-{assessment_round.year}-{assessment_round.pk}-v{document.version}.pdf",
+    )
+    return response or redirect(reverse("responsibility:round-detail", args=[pk]) + "#round-result")

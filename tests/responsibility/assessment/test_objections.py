@@ -16,6 +16,7 @@ from responsibility.assessment.audit import assessment_event_describe
 from responsibility.assessment.models import (
     AssessmentEventKind,
     AssessmentResultDocument,
+    AssessmentRoundResultDocument,
     ItemScore,
     Objection,
     ObjectionStatus,
@@ -257,6 +258,9 @@ TABLE = {
     ("card-result-issue", "GET"):          ("302 login", 405,  405,   405,   405,   405,   405),
     ("card-result-issue", "POST"):         ("302 login", 404,  403,   404,   403,   "302 done", 403),
     ("card-result-document", "GET"):       ("302 login", 404,  200,   404,   200,   200,   200),
+    ("round-result-issue", "GET"):         ("302 login", 405,  405,   405,   405,   405,   405),
+    ("round-result-issue", "POST"):        ("302 login", 404,  403,   403,   403,   "302 done", 403),
+    ("round-result-document", "GET"):      ("302 login", 404,  404,   404,   200,   200,   200),
 }
 # fmt: on
 
@@ -290,6 +294,13 @@ def test_objection_pages_answer_each_role_as_the_table_says(
         url, data = reverse("responsibility:score-object", args=[score_of(card, "1.3").pk]), {"text": "异议"}
     elif page == "card-result-issue":
         url, data = reverse("responsibility:card-result-issue", args=[card.pk]), {}
+    elif page == "round-result-issue":
+        url, data = reverse("responsibility:round-result-issue", args=[approved_round.pk]), {}
+    elif page == "round-result-document":
+        from responsibility.assessment.services.results import round_result_issue
+
+        round_result_issue(assessment_round=approved_round, issued_by=org.office_admin)
+        url, data = reverse("responsibility:round-result-document", args=[approved_round.pk, 1]), {}
     elif page == "card-result-document":
         from responsibility.assessment.services.results import assessment_result_issue
 
@@ -301,6 +312,7 @@ def test_objection_pages_answer_each_role_as_the_table_says(
     before = (
         sorted(Objection.objects.values_list("pk", "status", "version")),
         AssessmentResultDocument.objects.count(),
+        AssessmentRoundResultDocument.objects.count(),
     )
 
     response = client.get(url) if method == "GET" else client.post(url, data)
@@ -308,6 +320,7 @@ def test_objection_pages_answer_each_role_as_the_table_says(
     after = (
         sorted(Objection.objects.values_list("pk", "status", "version")),
         AssessmentResultDocument.objects.count(),
+        AssessmentRoundResultDocument.objects.count(),
     )
     if expected == "302 login":
         assert response.status_code == 302 and response.url.startswith(reverse("accounts:login"))

@@ -145,3 +145,33 @@ def test_the_database_refuses_to_change_or_delete_an_issued_result(org, approved
     ):
         cursor.execute(statement, [document.pk])
     assert AssessmentResultDocument.objects.get(pk=document.pk).sha256 == document.sha256
+
+
+def test_the_office_issues_the_rounds_sealed_results_every_unit_ranked(client, org, approved_round):
+    """About 2 s: one real render and seal, read back."""
+    from responsibility.assessment.models import AssessmentRoundResultDocument
+    from responsibility.assessment.services.results import round_result_issue
+
+    with pytest.raises(PermissionDenied):
+        round_result_issue(assessment_round=approved_round, issued_by=org.inspector)
+    result = round_result_issue(assessment_round=approved_round, issued_by=org.office_admin)
+
+    document = result.document
+    assert result.issued and document.version == 1
+    pdf = _stored(document)
+    assert pdf_seal_check(pdf=pdf)
+    text = compact(pdf_text(pdf))
+    assert (
+        compact("结果的通报") in text and compact(f"考核通报〔2026〕{approved_round.pk}号（第1版）") in text
+    )
+    assert compact("法制工作委员会") in text and compact("财政经济工作委员会") in text
+    event = approved_round.events.get(kind=AssessmentEventKind.ROUND_RESULT_ISSUED)
+    assert event.digest == document.sha256 and event.payload["units"] == 2
+    assert sealed_record_by_code(document.verification_code).chain.sequence == event.sequence
+    assert not round_result_issue(assessment_round=approved_round, issued_by=org.office_admin).issued
+    assert AssessmentRoundResultDocument.objects.count() == 1
+    url = reverse("responsibility:round-result-document", args=[approved_round.pk, 1])
+    client.force_login(org.secretary)
+    assert client.get(url).status_code == 200
+    client.force_login(org.heads[0])  # a unit head sees the round, not the others' results
+    assert client.get(url).status_code == 404
