@@ -306,7 +306,15 @@ def round_indicators_run(*, round_id: int) -> bool:
             )
         locked.count_requested_at, locked.count_requested_by, locked.count_progress = None, None, 100
         locked.version += 1
-        locked.save(update_fields=["count_requested_at", "count_requested_by", "count_progress", "version"])
+        locked.save(
+            update_fields=[
+                "counted_at",
+                "count_requested_at",
+                "count_requested_by",
+                "count_progress",
+                "version",
+            ]
+        )
     return True
 
 
@@ -366,8 +374,7 @@ def _indicators_write(assessment_round: AssessmentRound, *, items, values, heads
             if card.self_points != totals[card.pk][0]
         },
     )
-    assessment_round.counted_at = now
-    assessment_round.save(update_fields=["counted_at"])
+    assessment_round.counted_at = now  # saved by the caller, with the round's version step
     encoded = json.dumps(figures, ensure_ascii=False, separators=(",", ":")).encode()
     assessment_event_record(
         round=assessment_round,
