@@ -1,3 +1,5 @@
+from importlib import import_module
+
 from django.apps import AppConfig
 from django.core import checks
 from django.db.models.signals import post_migrate
@@ -14,7 +16,6 @@ class ResponsibilityConfig(AppConfig):
         from responsibility.assessment import audit as assessment_audit  # noqa: F401 (registers its chain)
         from responsibility.assessment import requeue as assessment_requeue  # noqa: F401 (counts queued again)
         from responsibility.assessment import selectors as assessment_selectors  # noqa: F401 (its evidence)
-        from responsibility.assessment import verification as assessment_verification  # noqa: F401 (a kind)
         from responsibility.duties import audit as duties_audit  # noqa: F401 (registers its chain)
         from responsibility.duties import integrity as duty_integrity  # noqa: F401 (sealed reports' check)
         from responsibility.duties import reminder_sources as duty_sources  # noqa: F401
@@ -36,6 +37,10 @@ class ResponsibilityConfig(AppConfig):
         from responsibility.supervision import selectors as supervision_selectors  # noqa: F401
         from responsibility.supervision import verification as supervision_verification  # noqa: F401 (a kind)
         from responsibility.supervision.services.problems import problem_sources_ensure
+
+        # Assessment's sealed kinds register after the letters': a letter's code, the common case, is then
+        # found by the verification's first queries.
+        import_module("responsibility.assessment.verification")
 
         # Letter PDFs: warn at start-up when WeasyPrint would take the slow path or miss the CJK fonts.
         checks.register(pdf_fonts_check, "responsibility")
