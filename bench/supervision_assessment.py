@@ -10,7 +10,8 @@ from bench.supervision_organisation import World
 def assessment_round_ready(world: World):
     """The year's round (opened once, at the small size; the big size counts it again)."""
     from responsibility.assessment.models import AssessmentRound
-    from responsibility.assessment.services.rounds import RoundInput, round_indicators_run, round_open
+    from responsibility.assessment.services.counts import round_indicators_run
+    from responsibility.assessment.services.rounds import RoundInput, round_open
     from responsibility.assessment.services.schemes import scheme_import, scheme_publish
     from responsibility.demo.assessment import UNIT_ROWS, UNIT_SCHEME, _filled_in
 
@@ -44,7 +45,7 @@ def measure_count(world: World, assessment_round, *, runs: int) -> Measurement:
     from django.test.utils import CaptureQueriesContext
 
     from responsibility.assessment.models import ItemScore
-    from responsibility.assessment.services.rounds import round_indicators_count, round_indicators_run
+    from responsibility.assessment.services.counts import round_indicators_count, round_indicators_run
 
     result = Measurement(name="assessment count (every unit)", output_unit="item scores", fixed_queries=False)
 

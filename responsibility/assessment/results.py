@@ -1,5 +1,6 @@
-"""A round's results after objections: the approved scores, with each upheld objection's corrected
-score in place of the one it corrected (the published rows themselves never change)."""
+"""A round's totals: each unit's self-assessed and approved points, its result after objections (the
+approved scores, with each upheld objection's corrected score in place of the one it corrected: the
+published rows themselves never change), and the round's summary."""
 
 from dataclasses import dataclass
 from decimal import Decimal
@@ -17,12 +18,45 @@ from responsibility.assessment.models import (
 from responsibility.assessment.rules import grade_bands_of, grade_of, points_text, scheme_points
 
 
+def scheme_bonus_cap(scheme) -> Decimal:
+    """The most a scheme's bonus area adds (0 without one)."""
+    return sum((area.points for area in scheme.areas.all() if area.kind == AreaKind.BONUS), Decimal(0))
+
+
+def unit_totals(*, assessment_round: AssessmentRound, unit_ids: list[int]) -> dict[int, tuple]:
+    """Each unit's self-assessed and approved totals from its item scores (one grouped query): scored
+    points never above the scheme's total, bonus points up to the bonus area's cap."""
+    scheme = assessment_round.scheme
+    bonus_cap = scheme_bonus_cap(scheme)
+    sums: dict[int, dict[str, tuple[Decimal, Decimal]]] = {unit_id: {} for unit_id in unit_ids}
+    rows = (
+        ItemScore.objects.filter(unit_assessment_id__in=unit_ids)
+        .values("unit_assessment_id", "item__area__kind")
+        .annotate(self_sum=Sum("self_points"), approved_sum=Sum("approved_points"))
+        .order_by()
+    )
+    for row in rows:
+        sums[row["unit_assessment_id"]][row["item__area__kind"]] = (
+            row["self_sum"] or Decimal(0),
+            row["approved_sum"] or Decimal(0),
+        )
+    zero = (Decimal(0), Decimal(0))
+    totals = {}
+    for unit_id, by_kind in sums.items():
+        scored, bonus = by_kind.get(AreaKind.SCORED, zero), by_kind.get(AreaKind.BONUS, zero)
+        totals[unit_id] = tuple(
+            scheme_points(scored=scored[i], bonus=bonus[i], total=scheme.total_points, bonus_cap=bonus_cap)
+            for i in (0, 1)
+        )
+    return totals
+
+
 def final_totals(*, assessment_round: AssessmentRound, unit_ids) -> dict[int, Decimal]:
     """Each unit's result after objections: its approved scores with each upheld objection's corrected
     score instead, totalled as the scheme totals them (two grouped queries; `unit_ids` a list of card
     ids, or a queryset of them)."""
     scheme = assessment_round.scheme
-    bonus_cap = sum((area.points for area in scheme.areas.all() if area.kind == AreaKind.BONUS), Decimal(0))
+    bonus_cap = scheme_bonus_cap(scheme)
     sums: dict[int, dict[str, Decimal]] = {unit_id: {} for unit_id in unit_ids}
     approved = (
         ItemScore.objects.filter(unit_assessment_id__in=unit_ids)

@@ -14,6 +14,6 @@ from django.db import OperationalError
 )
 def round_indicators_count(*, round_id: int) -> bool:
     """Count a round's system items (once, however often the message arrives)."""
-    from responsibility.assessment.services.rounds import round_indicators_run
+    from responsibility.assessment.services.counts import round_indicators_run
 
     return round_indicators_run(round_id=round_id)

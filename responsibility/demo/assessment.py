@@ -23,13 +23,13 @@ from accounts.models import OrgUnit, OrgUnitKind, Post
 from core import clock
 from responsibility.assessment.models import AnsweredBy, AssessmentRound, AssessmentScheme
 from responsibility.assessment.scheme_workbook import ITEMS_SHEET, SCHEME_SHEET
+from responsibility.assessment.services.counts import round_indicators_run
 from responsibility.assessment.services.objections import objection_answer, objection_lodge
 from responsibility.assessment.services.rounds import (
     RoundInput,
     item_review,
     item_self_assess,
     round_approve,
-    round_indicators_run,
     round_open,
     unit_review_complete,
     unit_self_assessment_submit,

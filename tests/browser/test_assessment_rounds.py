@@ -9,7 +9,8 @@ from django.urls import reverse
 
 from core import clock
 from responsibility.assessment.models import RoundStatus, UnitAssessmentStatus
-from responsibility.assessment.services.rounds import RoundInput, round_indicators_run, round_open
+from responsibility.assessment.services.counts import round_indicators_run
+from responsibility.assessment.services.rounds import RoundInput, round_open
 from responsibility.assessment.services.schemes import scheme_import, scheme_publish
 from tests.browser.conftest import PHONE_390, browser_tab, log_in
 from tests.responsibility.assessment.conftest import TEST_GRADES

@@ -69,13 +69,13 @@ from responsibility.assessment.selectors import (
     unit_assessment_list_visible_to,
     unit_assessment_scores,
 )
+from responsibility.assessment.services.counts import round_indicators_count
 from responsibility.assessment.services.objections import objection_answer, objection_lodge
 from responsibility.assessment.services.results import assessment_result_issue, round_result_issue
 from responsibility.assessment.services.rounds import (
     item_review,
     item_self_assess,
     round_approve,
-    round_indicators_count,
     round_open,
     unit_review_complete,
     unit_self_assessment_submit,

@@ -58,7 +58,7 @@ def assessment_round(org, published, clock):  # noqa: F811 (the clock fixture im
 
 def counted(assessment_round):
     """The round once its count task ran (as the worker would run it)."""
-    from responsibility.assessment.services.rounds import round_indicators_run
+    from responsibility.assessment.services.counts import round_indicators_run
 
     round_indicators_run(round_id=assessment_round.pk)
     assessment_round.refresh_from_db()

@@ -21,14 +21,13 @@ from responsibility.assessment.models import (
     UnitAssessmentStatus,
 )
 from responsibility.assessment.rules import AnswerRefused
+from responsibility.assessment.services.counts import round_indicators_count, round_indicators_run
 from responsibility.assessment.services.rounds import (
     RoundInput,
     RoundRefused,
     item_review,
     item_self_assess,
     round_approve,
-    round_indicators_count,
-    round_indicators_run,
     round_open,
     unit_review_complete,
     unit_self_assessment_submit,
