@@ -102,8 +102,8 @@ class CardActions:
 
     self_assess: bool  # answer items and submit: the unit head, before the deadline, not submitted
     review: bool  # set approved scores and complete the review: the team, once reviewable
-    object: bool  # lodge objections: the unit head, in the days for objections after the approval
-    answer_objections: bool  # answer objections: the team, once the results are approved
+    object: bool  # lodge objections: the unit head, from the unit's review to the end of the days for them
+    answer_objections: bool  # answer objections: the team, once the unit is reviewed
 
 
 def card_actions(*, user, unit_assessment) -> CardActions:
@@ -112,6 +112,6 @@ def card_actions(*, user, unit_assessment) -> CardActions:
     return CardActions(
         self_assess=heads_it and unit_assessment.takes_entries(),
         review=reviews and unit_assessment.takes_review(),
-        object=heads_it and unit_assessment.round.takes_objections(),
-        answer_objections=reviews and not unit_assessment.round.is_open,
+        object=heads_it and unit_assessment.takes_objections(),
+        answer_objections=reviews and unit_assessment.is_reviewed,
     )

@@ -114,11 +114,6 @@ class AssessmentRound(models.Model):
             return None
         return timezone.localdate(self.approved_at) + datetime.timedelta(days=self.objection_days)
 
-    def takes_objections(self, today=None) -> bool:
-        """Approved, and the days for objections not over."""
-        until = self.objections_until()
-        return until is not None and (today or clock.today()) <= until
-
     def entries_closed(self, today=None) -> bool:
         """Self-assessment is over: the deadline's day has ended, or the round is approved."""
         return not self.is_open or (today or clock.today()) > self.deadline
@@ -195,6 +190,18 @@ class UnitAssessment(models.Model):
     def takes_review(self, today=None) -> bool:
         """The team may set approved scores: submitted, or self-assessment closed; until the approval."""
         return self.round.is_open and (not self.is_self_assessing or self.round.entries_closed(today))
+
+    @property
+    def is_reviewed(self) -> bool:
+        return self.status == UnitAssessmentStatus.REVIEWED
+
+    def takes_objections(self, today=None) -> bool:
+        """The unit may object from the day the team completed its review (its approved scores are fed
+        back, 反馈) until the round's days for objections after the approval are over."""
+        if not self.is_reviewed:
+            return False
+        until = self.round.objections_until()
+        return until is None or (today or clock.today()) <= until
 
 
 class ItemScore(models.Model):

@@ -1,6 +1,8 @@
-"""Objections (异议) to a published result: a unit head lodges one per item within the round's days for
-objections; the assessment team answers each, upholding it with the corrected score or not, with its
-reasons. Each step is a chained event; an answer is final.
+"""Objections (异议) to a unit's approved scores: once the team completed the unit's review (the scores
+are fed back, 反馈), its head may lodge one per item, until the round's days for objections after the
+Party Group's approval are over; the assessment team answers each, upholding it with the corrected score
+or not, with its reasons. Each step is a chained event; an answer is final, and an item objected to is
+no longer reviewed again: the answer decides it.
 
 An upheld objection is the recorded re-assessment of its item: the approved scores stay as the Party
 Group approved them, and the unit's result after objections (`assessment.results.final_totals`) counts
@@ -43,17 +45,18 @@ def _text(text: str, *, missing: str, what: str) -> str:
 
 
 def objection_lodge(*, score: ItemScore, text: str, lodged_by) -> Objection:
-    """The unit head's objection to one item's approved score, within the days for objections."""
+    """The unit head's objection to one item's approved score, from the unit's review to the end of the
+    days for objections."""
     unit_assessment_check_self_assess_permission(user=lodged_by, unit_assessment=score.unit_assessment)
     text = _text(text, missing=_("Say what you object to and why."), what=_("objection"))
     with transaction.atomic():
         card = row_lock(UnitAssessment.objects.select_related("round", "unit"), pk=score.unit_assessment_id)
         assessment_round = card.round
-        if not assessment_round.takes_objections():
-            if assessment_round.approved_at is None:
+        if not card.takes_objections():
+            if not card.is_reviewed:
                 raise RoundRefused(
-                    _("Objections are lodged once the results are approved and published."),
-                    code="not_published",
+                    _("Objections are lodged once the assessment team has completed the unit's review."),
+                    code="not_reviewed",
                 )
             raise RoundRefused(
                 _("The days for objections ended on %(date)s.")

@@ -28,6 +28,7 @@ from responsibility.assessment.models import (
     AssessmentRound,
     AssessmentScheme,
     ItemScore,
+    Objection,
     RoundStatus,
     UnitAssessment,
     UnitAssessmentStatus,
@@ -373,6 +374,11 @@ def item_review(
         _reviewable_check(unit_assessment.round, unit_assessment)
         locked = row_lock(ItemScore.objects.select_related("item"), pk=score.pk)
         stale_check(record=locked, expected_version=expected_version, what=_("item"))
+        if Objection.objects.filter(score_id=locked.pk).exists():
+            raise RoundRefused(
+                _("The unit objected to this item's approved score: the answer to the objection decides it."),
+                code="objected",
+            )
         points = rule_points(Rule.of(item), value)
         if points != locked.self_points and not reason:
             raise RoundRefused(

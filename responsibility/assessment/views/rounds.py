@@ -355,9 +355,7 @@ def card_detail_view(request, pk: int):
     subjects = [f"unit:{card.pk}", *(f"score:{score.pk}" for score in scores)]
     unanswered = [score.item.number for score in scores if not score.is_answered]
     final = (
-        final_totals(assessment_round=card.round, unit_ids=[card.pk])[card.pk]
-        if card.round.status == RoundStatus.APPROVED
-        else None
+        final_totals(assessment_round=card.round, unit_ids=[card.pk])[card.pk] if card.is_reviewed else None
     )
     return render(
         request,
@@ -447,13 +445,14 @@ def _score_page(
                 "version": score.version,
             },
         )
-    if actions.review and review_form is None:
+    objection = objection_list_visible_to(user=request.user).filter(score=score).first()
+    # An item objected to is decided by the answer to the objection, not reviewed again.
+    if actions.review and objection is None and review_form is None:
         answer = score.approved_answer if score.approved_points is not None else score.self_answer
         review_form = ReviewForm(
             rule=item.rule,
             initial={"answer": _answer_initial(answer), "reason": score.reason, "version": score.version},
         )
-    objection = objection_list_visible_to(user=request.user).filter(score=score).first()
     if actions.object and objection is None and objection_form is None:
         objection_form = ObjectionForm()
     if actions.answer_objections and objection is not None and objection.is_pending and answer_form is None:

@@ -26,6 +26,7 @@ from responsibility.assessment.rules import AnswerRefused
 from responsibility.assessment.services.objections import objection_answer, objection_lodge
 from responsibility.assessment.services.rounds import (
     RoundRefused,
+    item_review,
     item_self_assess,
     round_approve,
     unit_review_complete,
@@ -105,20 +106,46 @@ def test_only_the_units_head_objects(org, approved_round, who):
     assert not Objection.objects.exists()
 
 
-def test_objections_wait_for_the_approval_and_end_with_their_days(org, assessment_round, clock):
+def test_objections_wait_for_the_units_review_and_end_with_their_days(org, assessment_round, clock):
     score = score_of(card_of(assessment_round, org.head_posts[0].unit), "1.3")
     with pytest.raises(RoundRefused) as refused:
         objection_lodge(score=score, text="异议", lodged_by=org.heads[0])
-    assert refused.value.code == "not_published"
+    assert refused.value.code == "not_reviewed"
     _review_all(assessment_round, org)
+    # the review fed back, before the approval
+    objection_lodge(score=score, text="反馈后即提", lodged_by=org.heads[0])
     round_approve(assessment_round=assessment_round, approved_by=org.secretary)
     clock.move_to(datetime.datetime(2026, 5, 20, 23, 59, tzinfo=BEIJING))
-    objection_lodge(score=score, text="最后一天", lodged_by=org.heads[0])
+    objection_lodge(score=score_of(score.unit_assessment, "3.1"), text="最后一天", lodged_by=org.heads[0])
     clock.move_to(datetime.datetime(2026, 5, 21, 0, 1, tzinfo=BEIJING))
     with pytest.raises(RoundRefused) as refused:
         objection_lodge(score=score_of(score.unit_assessment, "1.2"), text="晚了", lodged_by=org.heads[0])
     assert refused.value.code == "too_late" and "2026年5月20日" in str(refused.value)
-    assert Objection.objects.count() == 1
+    assert Objection.objects.count() == 2
+
+
+def test_an_objection_before_the_approval_is_answered_and_its_item_no_longer_reviewed(org, assessment_round):
+    # given both units reviewed (41 points each), the first objects to 1.3 before the Party Group approves
+    _review_all(assessment_round, org)
+    card = card_of(assessment_round, org.head_posts[0].unit)
+    score = score_of(card, "1.3")
+    objection = objection_lodge(score=score, text="谈话记录已补交。", lodged_by=org.heads[0])
+
+    # the team may no longer set the item's approved score: the answer decides it
+    with pytest.raises(RoundRefused) as refused:
+        item_review(score=score, answer=0, reason="复核", reviewed_by=org.inspector)
+    assert refused.value.code == "objected"
+    assert ItemScore.objects.get(pk=score.pk).approved_points == 8
+
+    # the answer, upheld at 0 missing talks, counts in the final points before and after the approval
+    objection_answer(
+        objection=objection, upheld=True, answer=0, reply="补交属实。", answered_by=org.inspector
+    )
+    assert _finals(assessment_round) == [Decimal("43"), Decimal("41")]
+    round_approve(assessment_round=assessment_round, approved_by=org.secretary)
+    assert _finals(assessment_round) == [Decimal("43"), Decimal("41")]
+    card.refresh_from_db()
+    assert card.approved_points == Decimal("41")
 
 
 @pytest.mark.parametrize(("text", "code"), [("  ", "text"), ("异" * 2001, "too_long")])
