@@ -10,9 +10,25 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from functools import partial
 
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    CharField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Cast, Concat, Substr
 from django.utils.functional import Promise
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Post
@@ -26,7 +42,15 @@ from responsibility.letters.models.letters import (
     Signature,
     SignatureRole,
 )
-from responsibility.supervision.models import RECHECK_REOPENING_OUTCOMES, Finding, RecheckResult
+from responsibility.reminders.models import Reminder, ReminderKind, ReminderStatus
+from responsibility.supervision.models import (
+    BUILTIN_PROBLEM_SOURCES,
+    RECHECK_REOPENING_OUTCOMES,
+    Finding,
+    Measure,
+    RecheckResult,
+    Rectification,
+)
 
 
 class IndicatorKind:
@@ -103,12 +127,14 @@ def letters_signed_on_time_records(unit_id: int, year: int) -> QuerySet[Letter]:
     )
 
 
-# --- Problems rectified on time -------------------------------------------------------------------
+# --- Problems rectified on time, and closed (of every source, or of one) ------------------------------
 
 
-def _problems_due(year: int) -> QuerySet[Finding]:
-    """The problems whose rectification was due in the year (its deadline as it stands)."""
-    return Finding.objects.filter(rectification__deadline__year=year)
+def _problems_due(year: int, source: str | None) -> QuerySet[Finding]:
+    """The problems whose rectification was due in the year (its deadline as it stands); of one source
+    (its code) when `source` is given."""
+    problems = Finding.objects.filter(rectification__deadline__year=year)
+    return problems if source is None else problems.filter(batch__source__code=source)
 
 
 def _verified_on_time() -> Q:
@@ -116,31 +142,53 @@ def _verified_on_time() -> Q:
     return Q(rectification__verified_at__date__lte=F("rectification__deadline"))
 
 
-def problems_rectified_on_time(year: int) -> dict[int, IndicatorValue]:
-    return _rates_by_unit(_problems_due(year), unit="unit_id", done=_verified_on_time())
+def _closed_by(year: int) -> Q:
+    """Closed (销号) by the year's end, or by today while the year runs (a day of the local time zone)."""
+    return Q(rectification__closed_at__date__lte=min(clock.today(), datetime.date(year, 12, 31)))
 
 
-def problems_rectified_on_time_records(unit_id: int, year: int) -> QuerySet[Finding]:
-    records = _problems_due(year).filter(unit_id=unit_id).select_related("rectification", "plan", "batch")
+def problems_rectified_on_time(year: int, source: str | None = None) -> dict[int, IndicatorValue]:
+    return _rates_by_unit(_problems_due(year, source), unit="unit_id", done=_verified_on_time())
+
+
+def problems_rectified_on_time_records(
+    unit_id: int, year: int, source: str | None = None
+) -> QuerySet[Finding]:
+    records = (
+        _problems_due(year, source).filter(unit_id=unit_id).select_related("rectification", "plan", "batch")
+    )
     return _with_done(records, _verified_on_time()).order_by("rectification__deadline", "pk")
+
+
+def problems_closed(year: int, source: str | None = None) -> dict[int, IndicatorValue]:
+    return _rates_by_unit(_problems_due(year, source), unit="unit_id", done=_closed_by(year))
+
+
+def problems_closed_records(unit_id: int, year: int, source: str | None = None) -> QuerySet[Finding]:
+    records = (
+        _problems_due(year, source).filter(unit_id=unit_id).select_related("rectification", "plan", "batch")
+    )
+    return _with_done(records, _closed_by(year)).order_by("rectification__deadline", "pk")
 
 
 # --- 回头看 failures --------------------------------------------------------------------------------
 
 
-def _recheck_failures(year: int) -> QuerySet[RecheckResult]:
-    """Re-check results of the year that found 整改不到位 or 虚假整改 (the problem opened again)."""
-    return RecheckResult.objects.filter(recorded_at__year=year, outcome__in=RECHECK_REOPENING_OUTCOMES)
+def _recheck_failures(year: int, source: str | None) -> QuerySet[RecheckResult]:
+    """Re-check results of the year that found 整改不到位 or 虚假整改 (the problem opened again); of the
+    problems of one source when `source` is given."""
+    results = RecheckResult.objects.filter(recorded_at__year=year, outcome__in=RECHECK_REOPENING_OUTCOMES)
+    return results if source is None else results.filter(finding__batch__source__code=source)
 
 
-def recheck_failures(year: int) -> dict[int, IndicatorValue]:
-    rows = _recheck_failures(year).order_by().values("finding__unit_id").annotate(count=Count("pk"))
+def recheck_failures(year: int, source: str | None = None) -> dict[int, IndicatorValue]:
+    rows = _recheck_failures(year, source).order_by().values("finding__unit_id").annotate(count=Count("pk"))
     return {row["finding__unit_id"]: IndicatorValue(count=row["count"]) for row in rows}
 
 
-def recheck_failures_records(unit_id: int, year: int) -> QuerySet[RecheckResult]:
+def recheck_failures_records(unit_id: int, year: int, source: str | None = None) -> QuerySet[RecheckResult]:
     records = (
-        _recheck_failures(year)
+        _recheck_failures(year, source)
         .filter(finding__unit_id=unit_id)
         .select_related("finding__plan", "finding__batch")
     )
@@ -231,75 +279,188 @@ def duty_records_accepted_records(unit_id: int, year: int) -> QuerySet[Performan
     return _with_done(records, Q(review_status=ReviewStatus.ACCEPTED)).order_by("performed_on", "pk")
 
 
+# --- Reminders left unanswered (催办) ---------------------------------------------------------------
+
+# The reminders about a unit's own work, with the model of the item each names (`<prefix>:<id>`) and the
+# path from it to its unit: letters its signers sign, its problems' rectifications and measures, its
+# leaders' duty periods.
+_REMINDED_WORK = (
+    (ReminderKind.LETTER_UNSIGNED, "letter", Letter, "signer_unit_id"),
+    (ReminderKind.RECTIFICATION_DUE, "rectification", Rectification, "finding__unit_id"),
+    (ReminderKind.MEASURE_DUE, "measure", Measure, "finding__unit_id"),
+    (ReminderKind.DUTY_TASK_DUE, "occurrence", TaskOccurrence, "task__assignment__post__unit_id"),
+)
+
+
+def _reminders_unanswered(year: int) -> QuerySet[Reminder]:
+    """The reminders of the year sent after their item's deadline had passed (due period `overdue-N`):
+    each went out because the item was still not done, the reminders before it left unanswered."""
+    return Reminder.objects.filter(
+        kind__in=[kind for kind, *_rest in _REMINDED_WORK],
+        status=ReminderStatus.SENT,
+        due_period__startswith="overdue-",
+        sent_at__year=year,
+    )
+
+
+def reminders_unanswered(year: int) -> dict[int, IndicatorValue]:
+    """One grouped query per kind of work: each reminder's item looked up by the id in its key."""
+    counts: dict[int, int] = {}
+    for kind, prefix, model, unit in _REMINDED_WORK:
+        rows = (
+            _reminders_unanswered(year)
+            .filter(kind=kind)
+            .annotate(item_id=Cast(Substr("object_key", len(prefix) + 2), IntegerField()))
+            .annotate(unit_id=Subquery(model.objects.filter(pk=OuterRef("item_id")).values(unit)[:1]))
+            .order_by()
+            .values("unit_id")
+            .annotate(count=Count("pk"))
+        )
+        for row in rows:
+            if row["unit_id"] is not None:
+                counts[row["unit_id"]] = counts.get(row["unit_id"], 0) + row["count"]
+    return {unit_id: IndicatorValue(count=count) for unit_id, count in counts.items()}
+
+
+def reminders_unanswered_records(unit_id: int, year: int) -> QuerySet[Reminder]:
+    of_unit = Q()
+    for kind, prefix, model, unit in _REMINDED_WORK:
+        keys = (
+            model.objects.filter(**{unit: unit_id})
+            .annotate(key=Concat(Value(f"{prefix}:"), Cast("pk", CharField())))
+            .values("key")
+        )
+        of_unit |= Q(kind=kind, object_key__in=keys)
+    return _reminders_unanswered(year).filter(of_unit).select_related("recipient").order_by("sent_at", "pk")
+
+
+_COMMON: tuple[Indicator, ...] = (
+    Indicator(
+        code="letters_signed_on_time",
+        name=_("Letters signed on time"),
+        definition=_(
+            "Of the unit's responsibility letters of the year (the current version of each, voided "
+            "ones left out), the share its signer signed by the campaign's deadline."
+        ),
+        kind=IndicatorKind.RATE,
+        values=letters_signed_on_time,
+        records=letters_signed_on_time_records,
+    ),
+    Indicator(
+        code="cascade_coverage",
+        name=_("Letters signed level by level"),
+        definition=_(
+            "Of the unit's posts held now, the share whose holder signed a responsibility letter of "
+            "the year (层层签订: the current version, signed by them)."
+        ),
+        kind=IndicatorKind.RATE,
+        values=cascade_coverage,
+        records=cascade_coverage_records,
+    ),
+    Indicator(
+        code="duty_periods_on_time",
+        name=_("Duty periods done on time"),
+        definition=_(
+            "Of the periods of the unit's leaders' 一岗双责 tasks of the year due so far (withdrawn "
+            "tasks left out), the share done by their due date: a record of the work, not returned, "
+            "dated on or before it."
+        ),
+        kind=IndicatorKind.RATE,
+        values=duty_periods_on_time,
+        records=duty_periods_on_time_records,
+    ),
+    Indicator(
+        code="duty_records_accepted",
+        name=_("Duty records accepted"),
+        definition=_(
+            "Of the unit's leaders' performance records of the year the inspection team reviewed, "
+            "the share it accepted (the others it returned for more)."
+        ),
+        kind=IndicatorKind.RATE,
+        values=duty_records_accepted,
+        records=duty_records_accepted_records,
+    ),
+    Indicator(
+        code="reminders_unanswered",
+        name=_("Reminders left unanswered"),
+        definition=_(
+            "How many reminders the system sent in the year about the unit's work already past its "
+            "deadline (a letter its signer had not signed, a rectification or measure of its problems, a "
+            "period of its leaders' duty tasks): each went out because the work was still not done, the "
+            "reminders before it left unanswered."
+        ),
+        kind=IndicatorKind.COUNT,
+        values=reminders_unanswered,
+        records=reminders_unanswered_records,
+    ),
+)
+
+# The indicators of problems, each counted over every source or over one: the problem ledger's sources.
+_BY_SOURCE: tuple[Indicator, ...] = (
+    Indicator(
+        code="problems_rectified_on_time",
+        name=_("Problems rectified on time"),
+        definition=_(
+            "Of the unit's problems of every source whose rectification was due in the year, the share "
+            "verified by its deadline."
+        ),
+        kind=IndicatorKind.RATE,
+        values=problems_rectified_on_time,
+        records=problems_rectified_on_time_records,
+    ),
+    Indicator(
+        code="problems_closed",
+        name=_("Problems closed"),
+        definition=_(
+            "Of the unit's problems of every source whose rectification was due in the year, the share "
+            "closed (销号) by the year's end (by the day of the count while the year runs)."
+        ),
+        kind=IndicatorKind.RATE,
+        values=problems_closed,
+        records=problems_closed_records,
+    ),
+    Indicator(
+        code="recheck_failures",
+        name=_("Re-checks failed"),
+        definition=_(
+            "How many of the unit's closed problems of every source a 回头看 of the year found not "
+            "rectified or falsely rectified (opened again)."
+        ),
+        kind=IndicatorKind.COUNT,
+        values=recheck_failures,
+        records=recheck_failures_records,
+    ),
+)
+
+
+def _of_source(indicator: Indicator, source: str, source_name: str) -> Indicator:
+    """`indicator` counted over the problems of one source only: code `<code>.<source>`."""
+    return Indicator(
+        code=f"{indicator.code}.{source}",
+        name=format_lazy("{name}（{source}）", name=indicator.name, source=source_name),
+        definition=format_lazy(
+            _("{definition} Only the problems of the source “{source}” are counted."),
+            definition=indicator.definition,
+            source=source_name,
+        ),
+        kind=indicator.kind,
+        values=partial(indicator.values, source=source),
+        records=partial(indicator.records, source=source),
+    )
+
+
+# Every indicator by its code. The problems' indicators exist over every source and over each source
+# every installation has (`BUILTIN_PROBLEM_SOURCES`, by their codes, which do not change); problems of a
+# source the office added count in the indicator over every source.
 INDICATORS: dict[str, Indicator] = {
     indicator.code: indicator
     for indicator in (
-        Indicator(
-            code="letters_signed_on_time",
-            name=_("Letters signed on time"),
-            definition=_(
-                "Of the unit's responsibility letters of the year (the current version of each, voided "
-                "ones left out), the share its signer signed by the campaign's deadline."
-            ),
-            kind=IndicatorKind.RATE,
-            values=letters_signed_on_time,
-            records=letters_signed_on_time_records,
-        ),
-        Indicator(
-            code="cascade_coverage",
-            name=_("Letters signed level by level"),
-            definition=_(
-                "Of the unit's posts held now, the share whose holder signed a responsibility letter of "
-                "the year (层层签订: the current version, signed by them)."
-            ),
-            kind=IndicatorKind.RATE,
-            values=cascade_coverage,
-            records=cascade_coverage_records,
-        ),
-        Indicator(
-            code="duty_periods_on_time",
-            name=_("Duty periods done on time"),
-            definition=_(
-                "Of the periods of the unit's leaders' 一岗双责 tasks of the year due so far (withdrawn "
-                "tasks left out), the share done by their due date: a record of the work, not returned, "
-                "dated on or before it."
-            ),
-            kind=IndicatorKind.RATE,
-            values=duty_periods_on_time,
-            records=duty_periods_on_time_records,
-        ),
-        Indicator(
-            code="duty_records_accepted",
-            name=_("Duty records accepted"),
-            definition=_(
-                "Of the unit's leaders' performance records of the year the inspection team reviewed, "
-                "the share it accepted (the others it returned for more)."
-            ),
-            kind=IndicatorKind.RATE,
-            values=duty_records_accepted,
-            records=duty_records_accepted_records,
-        ),
-        Indicator(
-            code="problems_rectified_on_time",
-            name=_("Problems rectified on time"),
-            definition=_(
-                "Of the unit's problems of every source whose rectification was due in the year, the "
-                "share verified by its deadline."
-            ),
-            kind=IndicatorKind.RATE,
-            values=problems_rectified_on_time,
-            records=problems_rectified_on_time_records,
-        ),
-        Indicator(
-            code="recheck_failures",
-            name=_("Re-checks failed"),
-            definition=_(
-                "How many of the unit's closed problems a 回头看 of the year found not rectified or "
-                "falsely rectified (opened again)."
-            ),
-            kind=IndicatorKind.COUNT,
-            values=recheck_failures,
-            records=recheck_failures_records,
+        *_COMMON,
+        *_BY_SOURCE,
+        *(
+            _of_source(indicator, str(source), name)
+            for indicator in _BY_SOURCE
+            for source, name in BUILTIN_PROBLEM_SOURCES
         ),
     )
 }

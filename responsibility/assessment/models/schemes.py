@@ -145,7 +145,7 @@ class SchemeItem(models.Model):
         _("answered by"), max_length=8, choices=AnsweredBy.choices, default=AnsweredBy.UNIT
     )
     # An item the system answers: the indicator it is bound to (`assessment.indicators`).
-    indicator = models.CharField(_("indicator"), max_length=40, blank=True)
+    indicator = models.CharField(_("indicator"), max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("assessment item")

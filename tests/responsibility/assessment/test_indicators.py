@@ -5,18 +5,30 @@ import datetime
 
 import pytest
 import time_machine
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from responsibility.assessment.indicators import INDICATORS, IndicatorValue
+from responsibility.assessment.models import SchemeItem
 from responsibility.letters.services.letters import letter_sign, letter_void
-from responsibility.supervision.models import Finding, RecheckOutcome
+from responsibility.supervision.models import (
+    BUILTIN_PROBLEM_SOURCES,
+    Finding,
+    ProblemSource,
+    ProblemSourceCode,
+    RecheckOutcome,
+    Rectification,
+)
+from responsibility.supervision.services.measures import MeasureReport, measure_report
+from responsibility.supervision.services.problems import problem_batch_open, problem_record
 from responsibility.supervision.services.rechecks import (
     RecheckFinding,
     RecheckInput,
     recheck_draw,
     recheck_result_record,
 )
+from responsibility.supervision.services.rectifications import rectification_close, rectification_verify
 from tests.conftest import attestation_for
+from tests.responsibility.inspections.conftest import batch_input, pdf_upload, problem_input
 from tests.responsibility.inspections.ledger_helpers import ledger_scenario, move
 
 pytestmark = pytest.mark.django_db
@@ -105,8 +117,89 @@ def test_problems_verified_by_their_deadline_count_of_those_due_in_the_year(mid_
     )
     assert _values("problems_rectified_on_time", year=2027) == {}
 
-    # --- 回头看 failures ---
     records_agree_with_values("problems_rectified_on_time")
+
+
+# --- Problems by source, and closed ---
+
+
+def _audit_problems(scenario, supervision) -> tuple[Finding, Finding]:
+    """Two problems of an audit's list in the first committee, due in 30 days: one ticked off today
+    (its measure reported, verified and closed), one still open."""
+    audit = ProblemSource.objects.get(code=ProblemSourceCode.AUDIT)
+    office = supervision.org.office_admin
+    batch = problem_batch_open(
+        data=batch_input(source=audit, title="2025年度经济责任审计发现问题"), opened_by=office
+    )
+    unit = scenario.committee.unit
+    done, still_open = (
+        problem_record(
+            batch=batch, data=problem_input(unit, title=title, evidence_required=False), recorded_by=office
+        )
+        for title in ("公务支出审批不规范", "固定资产台账不全")
+    )
+    for measure in done.measures.all():
+        measure_report(
+            measure=measure,
+            data=MeasureReport(report="已完成。", files=[pdf_upload()]),
+            reported_by=measure.owner,
+            expected_version=None,
+        )
+    verifier = supervision.outside_inspector
+    rectification = rectification_verify(
+        rectification=Rectification.objects.get(finding=done), verified_by=verifier, expected_version=None
+    )
+    rectification_close(rectification=rectification, closed_by=verifier, expected_version=None)
+    return done, still_open
+
+
+def test_problems_are_counted_over_every_source_or_over_one(mid_year, supervision, drawn):
+    # given the ledger's inspection findings (the committee: 1 of 5 verified on time, none closed; the
+    # other committee: 1 of 2, closed) and the committee's two audit problems, one ticked off today
+    scenario = ledger_scenario(supervision, drawn)
+    committee, other = scenario.committee.unit_id, scenario.other.unit_id
+    done, still_open = _audit_problems(scenario, supervision)
+
+    # then over every source the audit's count with the inspections'
+    assert _values("problems_rectified_on_time")[committee] == IndicatorValue(done=2, due=7)
+    # and over one source, only its own
+    assert _values("problems_rectified_on_time.audit") == {committee: IndicatorValue(done=1, due=2)}
+    assert _values("problems_rectified_on_time.supervision") == {
+        committee: IndicatorValue(done=1, due=5),
+        other: IndicatorValue(done=1, due=2),
+    }
+    assert _values("problems_rectified_on_time.democratic_life") == {}
+    assert _records("problems_rectified_on_time.audit", committee) == sorted([done.pk, still_open.pk])
+    # closed (销号): the other committee's closed inspection finding, the committee's audit problem
+    assert _values("problems_closed") == {
+        committee: IndicatorValue(done=1, due=7),
+        other: IndicatorValue(done=1, due=2),
+    }
+    assert _values("problems_closed.audit") == {committee: IndicatorValue(done=1, due=2)}
+    for code in ("problems_rectified_on_time.audit", "problems_closed", "problems_closed.supervision"):
+        records_agree_with_values(code)
+
+
+def test_a_problem_closed_after_its_year_ended_is_not_closed_in_that_year(supervision, drawn):
+    with time_machine.travel(MID_YEAR, tick=False):
+        scenario = ledger_scenario(supervision, drawn)
+    committee, other = scenario.committee.unit_id, scenario.other.unit_id
+    with time_machine.travel(datetime.datetime(2027, 1, 5, 2, 0, tzinfo=datetime.UTC), tick=False):
+        move(scenario.findings["green"], "closed", supervision=supervision)  # due 15 July 2026
+
+        values = _values("problems_closed", year=2026)
+
+    assert values[committee] == IndicatorValue(done=0, due=5)
+    assert values[other] == IndicatorValue(done=1, due=2)  # closed on 15 June 2026
+
+
+def test_every_source_every_installation_has_has_its_indicators_named_for_it():
+    codes = [code for code in INDICATORS if "." in code]
+    assert len(codes) == 3 * len(BUILTIN_PROBLEM_SOURCES)
+    assert max(map(len, INDICATORS)) <= SchemeItem._meta.get_field("indicator").max_length
+    with translation.override("zh-hans"):
+        assert str(INDICATORS["problems_closed.inspection_tour"].name) == "问题整改销号率（巡视巡察）"
+        assert str(INDICATORS["recheck_failures.audit"].definition).endswith("仅统计来源为“审计”的问题。")
 
 
 def test_rechecks_that_opened_a_problem_again_are_counted_for_its_unit(mid_year, supervision, drawn):
@@ -156,3 +249,5 @@ def test_rechecks_that_opened_a_problem_again_are_counted_for_its_unit(mid_year,
     assert len(_records("recheck_failures", unit)) == expected[unit]
     assert _values("recheck_failures", year=2025) == {}
     records_agree_with_values("recheck_failures")
+    # all of them inspection findings: the same over that source, none over another
+    assert _values("recheck_failures.supervision") == values and _values("recheck_failures.audit") == {}
