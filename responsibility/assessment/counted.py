@@ -4,6 +4,7 @@ counted as done, and where to open it (the record's own page decides who may see
 from dataclasses import dataclass
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Post
@@ -11,7 +12,8 @@ from core.dates import date_text
 from responsibility.assessment.indicators import INDICATORS, IndicatorKind
 from responsibility.duties.models import PerformanceRecord, TaskOccurrence
 from responsibility.letters.models.letters import Letter
-from responsibility.supervision.models import Finding, RecheckResult
+from responsibility.reminders.models import Reminder
+from responsibility.supervision.models import Finding, Measure, RecheckResult, Rectification
 
 # An item's page lists at most so many records (a unit's year rarely has more); the count says the rest.
 RECORDS_SHOWN = 200
@@ -60,16 +62,51 @@ def _row(record) -> tuple[str, str, str]:
             date_text(record.performed_on),
             reverse("responsibility:duty-detail", args=[task.assignment_id]),
         )
+    if isinstance(record, Reminder):
+        sent = date_text(timezone.localdate(record.sent_at))
+        return (
+            f"{record.get_kind_display()}（{record.period_label}）",
+            f"{record.recipient.get_full_name()} · {sent}",
+            "",
+        )
     return str(record), "", ""
+
+
+def _reminder_pages(reminders: list[Reminder]) -> dict[int, str]:
+    """Each reminder's item page, by the reminder's id: one query per kind of item among them."""
+    ids: dict[str, set[int]] = {}
+    for reminder in reminders:
+        prefix = reminder.object_key.partition(":")[0]
+        if reminder.object_id is not None:
+            ids.setdefault(prefix, set()).add(reminder.object_id)
+    pages: dict[tuple[str, int], str] = {}
+    for pk in ids.get("letter", ()):
+        pages["letter", pk] = reverse("responsibility:letter-detail", args=[pk])
+    for prefix, model in (("rectification", Rectification), ("measure", Measure)):
+        for pk, finding_id in model.objects.filter(pk__in=ids.get(prefix, ())).values_list(
+            "pk", "finding_id"
+        ):
+            pages[prefix, pk] = reverse("responsibility:finding-detail", args=[finding_id])
+    occurrences = TaskOccurrence.objects.filter(pk__in=ids.get("occurrence", ()))
+    for pk, assignment_id in occurrences.values_list("pk", "task__assignment_id"):
+        pages["occurrence", pk] = reverse("responsibility:duty-detail", args=[assignment_id])
+    return {
+        reminder.pk: pages.get((reminder.object_key.partition(":")[0], reminder.object_id), "")
+        for reminder in reminders
+    }
 
 
 def counted_rows(*, indicator_code: str, unit_id: int, year: int) -> tuple[list[CountedRow], int]:
     """The first RECORDS_SHOWN records the indicator counted for the unit, and how many there are."""
     indicator = INDICATORS[indicator_code]
     records = indicator.records(unit_id, year)
+    shown = list(records[:RECORDS_SHOWN])
+    reminder_pages = _reminder_pages([record for record in shown if isinstance(record, Reminder)])
     rows = []
-    for record in records[:RECORDS_SHOWN]:
+    for record in shown:
         text, detail, url = _row(record)
+        if isinstance(record, Reminder):
+            url = reminder_pages[record.pk]
         if indicator.kind == IndicatorKind.RATE:
             outcome = "done" if record.counted_done else "not_done"
         else:
