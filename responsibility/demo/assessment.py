@@ -215,11 +215,39 @@ UNIT_ROWS = [
         None,
     ),
 ]
-# Version 2, being revised: talks weigh more (3 points a missing talk).
-UNIT_ROWS_REVISED = [
-    row if row[3] != "1.3" else (*row[:5], "每缺少一次扣3分，扣完为止。", row[6], row[7], 3, *row[9:])
-    for row in UNIT_ROWS
-]
+
+
+def _revised(row: tuple) -> list[tuple]:
+    """Version 2's rows for one of version 1's: talks weigh more (3 points a missing talk), and half of
+    the problems' 20 points go to closing those of 巡视巡察 (the indicator over one source)."""
+    if row[3] == "1.3":
+        return [(*row[:5], "每缺少一次扣3分，扣完为止。", row[6], row[7], 3, *row[9:])]
+    if row[3] == "2.1":
+        return [(*row[:7], 10, *row[8:])]
+    if row[3] == "2.2":
+        return [
+            row,
+            (
+                2,
+                None,
+                None,
+                "2.3",
+                "巡视巡察反馈问题整改销号",
+                "销号率乘以分值。",
+                "按比率计分",
+                10,
+                None,
+                None,
+                "否",
+                "系统",
+                "问题整改销号率（巡视巡察）",
+            ),
+        ]
+    return [row]
+
+
+# Version 2, being revised.
+UNIT_ROWS_REVISED = [revised for row in UNIT_ROWS for revised in _revised(row)]
 
 PROVINCE_SCHEME = (
     "人大工作高质量发展综合考评计分细则",
@@ -554,7 +582,7 @@ def _demo_rounds_create(
     round_indicators_run(round_id=current.pk)
     cards = list(current.units.select_related("round", "unit").order_by("unit__sort_order", "unit__code"))
     # Every state: the first two not started, the next two self-assessing (half their items), the next
-    # two submitted, the rest reviewed.
+    # two submitted, the rest reviewed; the first reviewed unit the team lowered objects (still pending).
     for position, card in enumerate(cards):
         head = heads[card.unit_id]
         if position < 2:
@@ -566,4 +594,10 @@ def _demo_rounds_create(
         unit_self_assessment_submit(unit_assessment=card, submitted_by=head)
         if position >= 6:
             _review(card, inspector=inspector, position=position)
+    lowered = next(card for position, card in enumerate(cards) if position >= 6 and position % 3 == 1)
+    objection_lodge(
+        score=lowered.scores.select_related("item", "unit_assessment").get(item__number="1.3"),
+        text="两次谈话均有谈话提纲和会议纪要为证，被谈话人签字页已补交，请予复核。",
+        lodged_by=heads[lowered.unit_id],
+    )
     return [previous, current]

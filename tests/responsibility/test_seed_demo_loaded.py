@@ -567,3 +567,26 @@ def test_seed_demo_ships_the_units_scheme_in_two_versions_and_the_provinces(seed
     assert len(scored) == 4 and province.total_points == 70
     assert SchemeItem.objects.filter(scheme=province, area__kind=AreaKind.SCORED).count() == 70
     assert SchemeItem.objects.filter(scheme=province, area__kind=AreaKind.BONUS).count() == 7
+
+
+def test_seed_demo_rounds_last_year_published_and_this_year_in_every_state(seeded):
+    from responsibility.assessment.models import (
+        AssessmentRound,
+        Objection,
+        ObjectionStatus,
+        RoundStatus,
+        UnitAssessmentStatus,
+    )
+
+    previous, current = AssessmentRound.objects.order_by("year")
+    assert previous.status == RoundStatus.APPROVED and current.status == RoundStatus.OPEN
+    assert sorted(
+        Objection.objects.filter(unit_assessment__round=previous).values_list("status", flat=True)
+    ) == [
+        ObjectionStatus.REJECTED,
+        ObjectionStatus.UPHELD,
+    ]
+    states = set(current.units.values_list("status", flat=True))
+    assert states == set(UnitAssessmentStatus.values)
+    objected = Objection.objects.get(unit_assessment__round=current)
+    assert objected.is_pending and objected.unit_assessment.status == UnitAssessmentStatus.REVIEWED
