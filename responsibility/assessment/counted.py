@@ -24,6 +24,7 @@ class CountedRow:
     text: str
     detail: str
     outcome: str  # "done", "not_done" (a rate's records) or "" (a count's: each one counted)
+    outcome_text: str  # the indicator's word for it: 按期签订, 未销号 …
     url: str
 
 
@@ -107,10 +108,12 @@ def counted_rows(*, indicator_code: str, unit_id: int, year: int) -> tuple[list[
         text, detail, url = _row(record)
         if isinstance(record, Reminder):
             url = reminder_pages[record.pk]
+        outcome, outcome_text = "", ""
         if indicator.kind == IndicatorKind.RATE:
-            outcome = "done" if record.counted_done else "not_done"
-        else:
-            outcome = ""
-        rows.append(CountedRow(text=text, detail=detail, outcome=outcome, url=url))
+            done, not_done = indicator.outcomes
+            outcome, outcome_text = (
+                ("done", str(done)) if record.counted_done else ("not_done", str(not_done))
+            )
+        rows.append(CountedRow(text=text, detail=detail, outcome=outcome, outcome_text=outcome_text, url=url))
     total = len(rows) if len(rows) < RECORDS_SHOWN else records.count()
     return rows, total

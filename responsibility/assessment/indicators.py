@@ -84,6 +84,8 @@ class Indicator:
     values: Callable[[int], dict[int, IndicatorValue]]
     # (unit id, year) -> the records counted for that unit
     records: Callable[[int, int], QuerySet]
+    # A rate's words for a record counted as done, and as not: what the item's page marks each with.
+    outcomes: tuple[Promise, Promise] | None = None
 
 
 def _with_done(records: QuerySet, done: Q) -> QuerySet:
@@ -345,6 +347,7 @@ _COMMON: tuple[Indicator, ...] = (
         kind=IndicatorKind.RATE,
         values=letters_signed_on_time,
         records=letters_signed_on_time_records,
+        outcomes=(_("Signed on time"), _("Not signed on time")),
     ),
     Indicator(
         code="cascade_coverage",
@@ -356,6 +359,7 @@ _COMMON: tuple[Indicator, ...] = (
         kind=IndicatorKind.RATE,
         values=cascade_coverage,
         records=cascade_coverage_records,
+        outcomes=(_("Signed"), _("Not signed yet")),
     ),
     Indicator(
         code="duty_periods_on_time",
@@ -368,6 +372,7 @@ _COMMON: tuple[Indicator, ...] = (
         kind=IndicatorKind.RATE,
         values=duty_periods_on_time,
         records=duty_periods_on_time_records,
+        outcomes=(_("Done on time"), _("Not done on time")),
     ),
     Indicator(
         code="duty_records_accepted",
@@ -379,6 +384,7 @@ _COMMON: tuple[Indicator, ...] = (
         kind=IndicatorKind.RATE,
         values=duty_records_accepted,
         records=duty_records_accepted_records,
+        outcomes=(_("Accepted"), _("Returned")),
     ),
     Indicator(
         code="reminders_unanswered",
@@ -407,6 +413,7 @@ _BY_SOURCE: tuple[Indicator, ...] = (
         kind=IndicatorKind.RATE,
         values=problems_rectified_on_time,
         records=problems_rectified_on_time_records,
+        outcomes=(_("Rectified on time"), _("Not rectified on time")),
     ),
     Indicator(
         code="problems_closed",
@@ -418,6 +425,7 @@ _BY_SOURCE: tuple[Indicator, ...] = (
         kind=IndicatorKind.RATE,
         values=problems_closed,
         records=problems_closed_records,
+        outcomes=(_("Closed (ticked off)"), _("Not closed")),
     ),
     Indicator(
         code="recheck_failures",
@@ -446,6 +454,7 @@ def _of_source(indicator: Indicator, source: str, source_name: str) -> Indicator
         kind=indicator.kind,
         values=partial(indicator.values, source=source),
         records=partial(indicator.records, source=source),
+        outcomes=indicator.outcomes,
     )
 
 

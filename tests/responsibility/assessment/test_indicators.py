@@ -197,8 +197,13 @@ def test_every_source_every_installation_has_has_its_indicators_named_for_it():
     codes = [code for code in INDICATORS if "." in code]
     assert len(codes) == 3 * len(BUILTIN_PROBLEM_SOURCES)
     assert max(map(len, INDICATORS)) <= SchemeItem._meta.get_field("indicator").max_length
+    # a rate names its records' outcomes (按期整改, 未销号 …), a count does not
+    assert all(
+        (indicator.outcomes is None) == (indicator.kind == "count") for indicator in INDICATORS.values()
+    )
     with translation.override("zh-hans"):
         assert str(INDICATORS["problems_closed.inspection_tour"].name) == "问题整改销号率（巡视巡察）"
+        assert [str(word) for word in INDICATORS["problems_closed.audit"].outcomes] == ["已销号", "未销号"]
         assert str(INDICATORS["recheck_failures.audit"].definition).endswith("仅统计来源为“审计”的问题。")
 
 

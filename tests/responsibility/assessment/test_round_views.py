@@ -262,7 +262,7 @@ def test_a_system_items_page_lists_the_records_it_counted(client, org, published
     letter = issued_letters[0]
     assert "应办1项，按期0项" in page and "统计的1条记录" in page
     assert reverse("responsibility:letter-detail", args=[letter.pk]) in page and letter.reference in page
-    assert "未按期" in page and "保存自评" not in page
+    assert "未按期签订" in page and "保存自评" not in page
 
 
 # --- Queries ---------------------------------------------------------------------------------------
