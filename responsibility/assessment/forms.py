@@ -209,7 +209,7 @@ class ObjectionAnswerForm(VersionForm):
     REJECT = "reject"
 
     decision = forms.ChoiceField(
-        label=_("Answer"),
+        label=_("Decision on the objection"),
         choices=[
             (UPHOLD, _("Uphold: correct the approved score")),
             (REJECT, _("Do not uphold: the score stands")),

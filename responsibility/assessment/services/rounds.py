@@ -260,7 +260,9 @@ def item_self_assess(
             update_fields=["self_answer", "self_points", "explanation", "self_by", "self_at", "version"]
         )
         stored = evidence_store(files=checked, uploaded_by=answered_by, item_score=locked)
-        from_status = unit_assessment.status
+        # The card's status, in the event only when the first answer starts the self-assessment.
+        started = unit_assessment.status != UnitAssessmentStatus.DRAFTING
+        from_status = unit_assessment.status if started else ""
         unit_assessment.status = UnitAssessmentStatus.DRAFTING
         _unit_totals_save(unit_assessment)
         unit_assessment.version += 1
@@ -273,7 +275,7 @@ def item_self_assess(
                     subject=subject,
                     kind=AssessmentEventKind.ITEM_SELF_ASSESSED,
                     from_status=from_status,
-                    to_status=unit_assessment.status,
+                    to_status=unit_assessment.status if started else "",
                     actor=answered_by,
                     note=explanation,
                     payload={

@@ -202,11 +202,14 @@ def test_item_self_assess_scores_by_the_rule_keeps_evidence_and_chains_it(org, a
         AssessmentEventKind.EVIDENCE_ADDED,
     ]
     assert events[0].payload["points"] == "6" and events[0].payload["from"] is None
+    # the first answer starts the card's self-assessment; a later one leaves its status as it was
+    assert (events[0].from_status, events[0].to_status) == ("not_started", "drafting")
     assert events[1].digest == score.evidence.get().sha256
     # Answering again records what it was; the evidence already there satisfies the rule.
     item_self_assess(score=score, answer=0, explanation="补齐了谈话。", answered_by=org.heads[0])
     again = assessment_round.events.filter(kind=AssessmentEventKind.ITEM_SELF_ASSESSED).last()
     assert again.payload["from"] == {"answer": "2", "points": "6"} and again.payload["points"] == "10"
+    assert (again.from_status, again.to_status) == ("", "")
     assert chain_verify(AUDIT_CHAINS["assessment"]) is None
 
 
