@@ -447,7 +447,7 @@ def _of_source(indicator: Indicator, source: str, source_name: str) -> Indicator
         code=f"{indicator.code}.{source}",
         name=format_lazy("{name}（{source}）", name=indicator.name, source=source_name),
         definition=format_lazy(
-            _("{definition} Only the problems of the source “{source}” are counted."),
+            _("{definition} This one counts only the problems of the source “{source}”."),
             definition=indicator.definition,
             source=source_name,
         ),
