@@ -1,6 +1,7 @@
 """The assessment at province scale, on the supervision benchmark's organisation: a round of the demo's
 unit scheme for all its units (2,000), the background count of its system items from the problems,
-letters and duties built, the round's page with its summary, and a unit head's score card."""
+letters and duties built, every indicator the system has counted alone, the round's page with its
+summary, and a unit head's score card."""
 
 from bench.harness import say
 from bench.supervision_measures import Measurement, measure_page, timed
@@ -66,6 +67,31 @@ def measure_count(world: World, assessment_round, *, runs: int) -> Measurement:
     return result
 
 
+def measure_every_indicator(world: World, *, runs: int) -> Measurement:
+    """Every indicator the system has (over every source and over each), for every unit over the year:
+    what a scheme binding all of them would count. Output: the units counted, summed over indicators."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from responsibility.assessment.indicators import INDICATORS
+
+    result = Measurement(
+        name=f"every indicator ({len(INDICATORS)} counts)", output_unit="unit figures", fixed_queries=True
+    )
+
+    def count_all() -> int:
+        return sum(len(indicator.values(world.today.year)) for indicator in INDICATORS.values())
+
+    try:
+        with CaptureQueriesContext(connection) as queries:
+            result.output = count_all()
+        result.queries = len(queries)
+        result.median_ms, result.p95_ms = timed(runs, count_all)
+    except Exception as error:  # one failure must not stop the other measurements
+        result.error = f"{type(error).__name__}: {error}"
+    return result
+
+
 def measure_assessment(world: World, *, runs: int) -> list[Measurement]:
     from django.urls import reverse
 
@@ -74,7 +100,10 @@ def measure_assessment(world: World, *, runs: int) -> list[Measurement]:
     say("  assessment round …")
     assessment_round = assessment_round_ready(world)
     card = UnitAssessment.objects.get(round=assessment_round, unit=world.units[0])
-    results = [measure_count(world, assessment_round, runs=min(runs, 5))]
+    results = [
+        measure_count(world, assessment_round, runs=min(runs, 5)),
+        measure_every_indicator(world, runs=min(runs, 3)),
+    ]
     for name, user, url in (
         (
             "assessment round (inspector)",
