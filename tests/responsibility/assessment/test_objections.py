@@ -271,6 +271,30 @@ def test_the_objection_from_the_item_page_to_the_answer_and_the_final_ranking(cl
     assert "异议·已采纳" in card_page and "（经异议复核调整）" in card_page
 
 
+def test_a_reviewed_unit_objects_from_its_page_before_the_approval_and_the_team_no_longer_reviews_it(
+    client, org, assessment_round
+):
+    _review_all(assessment_round, org)
+    score = score_of(card_of(assessment_round, org.head_posts[0].unit), "1.3")
+    client.force_login(org.heads[0])
+    page = client.get(reverse("responsibility:score-detail", args=[score.pk])).content.decode()
+    assert "考核组已完成对本单位的审核" in page and "党组审定考核结果后5日内" in page
+    done = client.post(reverse("responsibility:score-object", args=[score.pk]), {"text": "补交了谈话记录。"})
+    assert done.status_code == 302 and Objection.objects.get().score_id == score.pk
+
+    # the team sees the objection to answer, and no form to set the item's approved score again
+    client.force_login(org.inspector)
+    page = client.get(reverse("responsibility:score-detail", args=[score.pk])).content.decode()
+    review = reverse("responsibility:score-review", args=[score.pk])
+    assert "答复异议" in page and f'action="{review}"' not in page
+    refused = client.post(
+        review,
+        {"answer": "0", "reason": "复核", "version": score.version},
+    )
+    assert refused.status_code == 400 and "以异议答复结果为准" in refused.content.decode()
+    assert ItemScore.objects.get(pk=score.pk).approved_points == Decimal("8.00")
+
+
 # --- Permissions: every objection page × every role ------------------------------------------------
 
 # fmt: off
