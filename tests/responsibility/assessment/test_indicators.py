@@ -16,9 +16,7 @@ from responsibility.supervision.models import (
     ProblemSource,
     ProblemSourceCode,
     RecheckOutcome,
-    Rectification,
 )
-from responsibility.supervision.services.measures import MeasureReport, measure_report
 from responsibility.supervision.services.problems import problem_batch_open, problem_record
 from responsibility.supervision.services.rechecks import (
     RecheckFinding,
@@ -26,9 +24,8 @@ from responsibility.supervision.services.rechecks import (
     recheck_draw,
     recheck_result_record,
 )
-from responsibility.supervision.services.rectifications import rectification_close, rectification_verify
 from tests.conftest import attestation_for
-from tests.responsibility.inspections.conftest import batch_input, pdf_upload, problem_input
+from tests.responsibility.inspections.conftest import batch_input, problem_input, problem_ticked_off
 from tests.responsibility.inspections.ledger_helpers import ledger_scenario, move
 
 pytestmark = pytest.mark.django_db
@@ -138,18 +135,7 @@ def _audit_problems(scenario, supervision) -> tuple[Finding, Finding]:
         )
         for title in ("公务支出审批不规范", "固定资产台账不全")
     )
-    for measure in done.measures.all():
-        measure_report(
-            measure=measure,
-            data=MeasureReport(report="已完成。", files=[pdf_upload()]),
-            reported_by=measure.owner,
-            expected_version=None,
-        )
-    verifier = supervision.outside_inspector
-    rectification = rectification_verify(
-        rectification=Rectification.objects.get(finding=done), verified_by=verifier, expected_version=None
-    )
-    rectification_close(rectification=rectification, closed_by=verifier, expected_version=None)
+    problem_ticked_off(done, by=supervision.outside_inspector)
     return done, still_open
 
 

@@ -199,6 +199,24 @@ def finding_ticked_off(finding: Finding, *, by) -> None:
     rectification_close(rectification=rectification, closed_by=by, expected_version=None)
 
 
+def problem_ticked_off(problem: Finding, *, by) -> None:
+    """A problem of a list carried out as measures: each measure reported by its owner, then the
+    rectification verified and ticked off (销号) by `by`."""
+    from responsibility.supervision.services.measures import MeasureReport, measure_report
+
+    for measure in problem.measures.order_by("number"):
+        measure_report(
+            measure=measure,
+            data=MeasureReport(report="已完成。", files=[pdf_upload()]),
+            reported_by=measure.owner,
+            expected_version=None,
+        )
+    rectification = rectification_verify(
+        rectification=Rectification.objects.get(finding=problem), verified_by=by, expected_version=None
+    )
+    rectification_close(rectification=rectification, closed_by=by, expected_version=None)
+
+
 # --- Problem lists of other sources (民主生活会, 巡察反馈 …) ---------------------------------------------
 
 

@@ -45,7 +45,12 @@ from responsibility.supervision.services.rectifications import (
     rectification_close,
     rectification_verify,
 )
-from tests.responsibility.inspections.conftest import batch_input, pdf_upload, problem_input
+from tests.responsibility.inspections.conftest import (
+    batch_input,
+    pdf_upload,
+    problem_input,
+    problem_ticked_off,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -400,21 +405,6 @@ def test_the_ledger_counts_and_filters_a_list_problem_by_its_source_and_list(
 # --- 对账销号: carrying over and reconciling ------------------------------------------------------------
 
 
-def _ticked_off(problem: Finding, supervision) -> None:
-    for measure in problem.measures.order_by("number"):
-        measure_report(
-            measure=measure,
-            data=MeasureReport(report="已完成。", files=[pdf_upload()]),
-            reported_by=measure.owner,
-            expected_version=None,
-        )
-    verifier = supervision.outside_inspector
-    rectification = rectification_verify(
-        rectification=Rectification.objects.get(finding=problem), verified_by=verifier, expected_version=None
-    )
-    rectification_close(rectification=rectification, closed_by=verifier, expected_version=None)
-
-
 def test_a_list_is_reconciled_once_each_problem_is_ticked_off_or_carried_over(
     supervision, problem_list, list_problem
 ):
@@ -430,7 +420,7 @@ def test_a_list_is_reconciled_once_each_problem_is_ticked_off_or_carried_over(
     assert pending.value.code == "pending"
     assert list_problem.reference in str(pending.value) and second.reference in str(pending.value)
 
-    _ticked_off(list_problem, supervision)
+    problem_ticked_off(list_problem, by=supervision.outside_inspector)
     carried = problem_carry_over(
         finding=second,
         reason="涉及体制机制调整，需长期整改。",
