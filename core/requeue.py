@@ -10,7 +10,8 @@ Once the queue is empty, what was queued before the cutoff and is not done has l
 Queuing again is always safe: each task's service does its work once however often its message
 arrives (a claim it checks, a state it will not leave twice). Sources: the letters' sealed PDFs and batch
 prints (responsibility.letters.requeue), the reminders (responsibility.reminders.requeue; their ledger
-decides who sends, docs/adr/0004-reminders.md).
+decides who sends, docs/adr/0004-reminders.md), the assessment rounds' counts
+(responsibility.assessment.requeue).
 """
 
 import datetime
