@@ -229,6 +229,7 @@ class ObjectionAnswerForm(VersionForm):
         "occurrences": "answer",
         "rate": "answer",
         "not_a_number": "answer",
+        "missing_answer": "answer",
         "unchanged": "answer",
         "text": "reply",
         "too_long": "reply",

@@ -202,7 +202,8 @@ def test_an_objection_not_upheld_leaves_the_points(org, approved_round):
     [
         (True, "1", "理由", "unchanged"),  # the same points as approved
         (True, "1.5", "理由", "occurrences"),
-        (True, "", "理由", "not_a_number"),
+        (True, "", "理由", "missing_answer"),  # upheld, with no corrected answer
+        (True, "七", "理由", "not_a_number"),
         (False, "", " ", "text"),
     ],
 )
@@ -257,6 +258,10 @@ def test_the_objection_from_the_item_page_to_the_answer_and_the_final_ranking(cl
         url, {"decision": "uphold", "answer": "1", "reply": "采纳", "version": objection.version}
     )
     assert same.status_code == 400 and "采纳异议应调整核准分，请填写调整后的填报。" in same.content.decode()
+    blank = client.post(
+        url, {"decision": "uphold", "answer": "", "reply": "采纳", "version": objection.version}
+    )
+    assert blank.status_code == 400 and "采纳异议须填写调整后的填报。" in blank.content.decode()
     answered = client.post(
         url, {"decision": "uphold", "answer": "0", "reply": "予以采纳。", "version": objection.version}
     )
