@@ -321,19 +321,33 @@ TABLE = {
 # fmt: on
 
 
+# The objection pages answer the same before the approval, once the units are reviewed (反馈).
+OBJECTION_PAGES = ("score-object", "objection-answer")
+
+
+@pytest.fixture
+def reviewed_round(org, assessment_round):
+    """Both committees reviewed (41 points each), the results not approved yet."""
+    _review_all(assessment_round, org)
+    return assessment_round
+
+
 @pytest.mark.parametrize(
-    ("page", "method", "role", "expected"),
+    ("stage", "page", "method", "role", "expected"),
     [
-        pytest.param(page, method, role, outcome, id=f"{page} {method} {role}")
+        pytest.param(stage, page, method, role, outcome, id=f"{stage} {page} {method} {role}")
+        for stage in ("approved", "reviewed")
         for (page, method), row in TABLE.items()
+        if stage == "approved" or page in OBJECTION_PAGES
         for role, outcome in zip(ROLES, row, strict=True)
     ],
 )
 def test_objection_pages_answer_each_role_as_the_table_says(
-    client, org, approved_round, report_seal, page, method, role, expected
+    request, client, org, report_seal, stage, page, method, role, expected
 ):
     """The sealed result's rows render and seal a real PDF (about 1 s each)."""
-    card = card_of(approved_round, org.head_posts[0].unit)
+    assessment_round = request.getfixturevalue(f"{stage}_round")
+    card = card_of(assessment_round, org.head_posts[0].unit)
     lodged = objection_lodge(score=score_of(card, "1.2"), text="异议", lodged_by=org.heads[0])
     users = {
         "anonymous": None,
@@ -351,12 +365,12 @@ def test_objection_pages_answer_each_role_as_the_table_says(
     elif page == "card-result-issue":
         url, data = reverse("responsibility:card-result-issue", args=[card.pk]), {}
     elif page == "round-result-issue":
-        url, data = reverse("responsibility:round-result-issue", args=[approved_round.pk]), {}
+        url, data = reverse("responsibility:round-result-issue", args=[assessment_round.pk]), {}
     elif page == "round-result-document":
         from responsibility.assessment.services.results import round_result_issue
 
-        round_result_issue(assessment_round=approved_round, issued_by=org.office_admin)
-        url, data = reverse("responsibility:round-result-document", args=[approved_round.pk, 1]), {}
+        round_result_issue(assessment_round=assessment_round, issued_by=org.office_admin)
+        url, data = reverse("responsibility:round-result-document", args=[assessment_round.pk, 1]), {}
     elif page == "card-result-document":
         from responsibility.assessment.services.results import assessment_result_issue
 
