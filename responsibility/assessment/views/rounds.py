@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -187,11 +187,16 @@ def round_detail_view(request, pk: int):
             request.GET.get("page")
         )
         cards = list(page_obj)
-    objections = dict(
-        Objection.objects.filter(unit_assessment__in=[card.pk for card in cards])
+    # Each unit's objections, and of them those the team has still to answer.
+    objections = {
+        unit_id: (lodged, pending)
+        for unit_id, lodged, pending in Objection.objects.filter(
+            unit_assessment__in=[card.pk for card in cards]
+        )
         .values_list("unit_assessment_id")
-        .annotate(n=Count("pk"))
-    )
+        .annotate(lodged=Count("pk"), pending=Count("pk", filter=Q(status=ObjectionStatus.PENDING)))
+        .order_by()
+    }
     reads_everything = round_reads_everything(request.user)
     history = (
         event_history_rows(
@@ -215,7 +220,8 @@ def round_detail_view(request, pk: int):
                     "rank": places.get(card.pk),
                     "final": finals.get(card.pk),
                     "grade": _grade(finals.get(card.pk, card.approved_points), bands),
-                    "objections": objections.get(card.pk, 0),
+                    "objections": objections.get(card.pk, (0, 0))[0],
+                    "objections_pending": objections.get(card.pk, (0, 0))[1],
                 }
                 for card in cards
             ],

@@ -267,7 +267,7 @@ def test_the_objection_from_the_item_page_to_the_answer_and_the_final_ranking(cl
     )
     assert answered.status_code == 302
     round_page = client.get(reverse("responsibility:round-detail", args=[approved_round.pk])).content.decode()
-    assert "最终得分" in round_page and "1个异议" in round_page
+    assert "最终得分" in round_page and "1个异议" in round_page and "待答复" not in round_page
     # 法制工作委员会 now first with 43, 财政经济工作委员会 second with 41.
     assert round_page.index("法制工作委员会") < round_page.index("财政经济工作委员会")
     card_page = client.get(
@@ -289,6 +289,8 @@ def test_a_reviewed_unit_objects_from_its_page_before_the_approval_and_the_team_
 
     # the team sees the objection to answer, and no form to set the item's approved score again
     client.force_login(org.inspector)
+    round_page = client.get(reverse("responsibility:round-detail", args=[assessment_round.pk]))
+    assert "1个异议（1个待答复）" in round_page.content.decode()
     page = client.get(reverse("responsibility:score-detail", args=[score.pk])).content.decode()
     review = reverse("responsibility:score-review", args=[score.pk])
     assert "答复异议" in page and f'action="{review}"' not in page
