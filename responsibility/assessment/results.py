@@ -23,32 +23,42 @@ def scheme_bonus_cap(scheme) -> Decimal:
     return sum((area.points for area in scheme.areas.all() if area.kind == AreaKind.BONUS), Decimal(0))
 
 
-def unit_totals(*, assessment_round: AssessmentRound, unit_ids: list[int]) -> dict[int, tuple]:
-    """Each unit's self-assessed and approved totals from its item scores (one grouped query): scored
-    points never above the scheme's total, bonus points up to the bonus area's cap."""
-    scheme = assessment_round.scheme
-    bonus_cap = scheme_bonus_cap(scheme)
-    sums: dict[int, dict[str, tuple[Decimal, Decimal]]] = {unit_id: {} for unit_id in unit_ids}
+def _sums_by_kind(unit_ids, columns: tuple[str, ...]) -> dict[int, dict[str, list[Decimal]]]:
+    """Each unit's item scores summed by area kind (scored, bonus), one sum per column: one grouped
+    query (`unit_ids` a list of card ids, or a queryset of them)."""
+    sums: dict[int, dict[str, list[Decimal]]] = {unit_id: {} for unit_id in unit_ids}
     rows = (
         ItemScore.objects.filter(unit_assessment_id__in=unit_ids)
-        .values("unit_assessment_id", "item__area__kind")
-        .annotate(self_sum=Sum("self_points"), approved_sum=Sum("approved_points"))
+        .values_list("unit_assessment_id", "item__area__kind")
+        .annotate(**{f"sum_{index}": Sum(column) for index, column in enumerate(columns)})
         .order_by()
     )
-    for row in rows:
-        sums[row["unit_assessment_id"]][row["item__area__kind"]] = (
-            row["self_sum"] or Decimal(0),
-            row["approved_sum"] or Decimal(0),
-        )
-    zero = (Decimal(0), Decimal(0))
-    totals = {}
-    for unit_id, by_kind in sums.items():
-        scored, bonus = by_kind.get(AreaKind.SCORED, zero), by_kind.get(AreaKind.BONUS, zero)
-        totals[unit_id] = tuple(
-            scheme_points(scored=scored[i], bonus=bonus[i], total=scheme.total_points, bonus_cap=bonus_cap)
-            for i in (0, 1)
-        )
-    return totals
+    for unit_id, kind, *values in rows:
+        sums[unit_id][kind] = [value or Decimal(0) for value in values]
+    return sums
+
+
+def _scheme_total(scheme, bonus_cap: Decimal, by_kind: dict[str, list[Decimal]], column: int = 0) -> Decimal:
+    """One column of a unit's sums totalled as the scheme totals: scored points never above the scheme's
+    total, bonus points up to the bonus area's cap."""
+    zero = [Decimal(0)] * (column + 1)
+    return scheme_points(
+        scored=by_kind.get(AreaKind.SCORED, zero)[column],
+        bonus=by_kind.get(AreaKind.BONUS, zero)[column],
+        total=scheme.total_points,
+        bonus_cap=bonus_cap,
+    )
+
+
+def unit_totals(*, assessment_round: AssessmentRound, unit_ids: list[int]) -> dict[int, tuple]:
+    """Each unit's self-assessed and approved totals from its item scores (one grouped query)."""
+    scheme = assessment_round.scheme
+    bonus_cap = scheme_bonus_cap(scheme)
+    sums = _sums_by_kind(unit_ids, ("self_points", "approved_points"))
+    return {
+        unit_id: (_scheme_total(scheme, bonus_cap, by_kind, 0), _scheme_total(scheme, bonus_cap, by_kind, 1))
+        for unit_id, by_kind in sums.items()
+    }
 
 
 def final_totals(*, assessment_round: AssessmentRound, unit_ids) -> dict[int, Decimal]:
@@ -57,15 +67,7 @@ def final_totals(*, assessment_round: AssessmentRound, unit_ids) -> dict[int, De
     ids, or a queryset of them)."""
     scheme = assessment_round.scheme
     bonus_cap = scheme_bonus_cap(scheme)
-    sums: dict[int, dict[str, Decimal]] = {unit_id: {} for unit_id in unit_ids}
-    approved = (
-        ItemScore.objects.filter(unit_assessment_id__in=unit_ids)
-        .values("unit_assessment_id", "item__area__kind")
-        .annotate(points=Sum("approved_points"))
-        .order_by()
-    )
-    for row in approved:
-        sums[row["unit_assessment_id"]][row["item__area__kind"]] = row["points"] or Decimal(0)
+    sums = _sums_by_kind(unit_ids, ("approved_points",))
     upheld = (
         Objection.objects.filter(unit_assessment_id__in=unit_ids, status=ObjectionStatus.UPHELD)
         .values_list(
@@ -74,16 +76,8 @@ def final_totals(*, assessment_round: AssessmentRound, unit_ids) -> dict[int, De
         .order_by()
     )
     for unit_id, kind, was, now in upheld:
-        sums[unit_id][kind] = sums[unit_id].get(kind, Decimal(0)) - was + now
-    return {
-        unit_id: scheme_points(
-            scored=by_kind.get(AreaKind.SCORED, Decimal(0)),
-            bonus=by_kind.get(AreaKind.BONUS, Decimal(0)),
-            total=scheme.total_points,
-            bonus_cap=bonus_cap,
-        )
-        for unit_id, by_kind in sums.items()
-    }
+        sums[unit_id].setdefault(kind, [Decimal(0)])[0] += now - was
+    return {unit_id: _scheme_total(scheme, bonus_cap, by_kind) for unit_id, by_kind in sums.items()}
 
 
 # --- The round's summary (its charts) ----------------------------------------------------------------
