@@ -112,6 +112,18 @@ class ReportIssueResult:
     issued: bool  # False: the report read as that version already, so no new version was issued
 
 
+def report_issue_facts(document: SealedReportDocument, superseded: SealedReportDocument | None) -> dict:
+    """What every issue event records of the version it issued (its `record_event` payload): the version,
+    the verification code printed on it, the version it supersedes (or None) and the number of the chain
+    anchor printed in it (or None)."""
+    return {
+        "version": document.version,
+        "code": document.verification_code,
+        "supersedes": superseded.version if superseded is not None else None,
+        "anchor": document.anchor.number if document.anchor is not None else None,
+    }
+
+
 def report_version_issue(
     *,
     versions: models.QuerySet,

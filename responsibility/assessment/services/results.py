@@ -10,7 +10,7 @@ import logging
 from django.utils.translation import gettext as _
 
 from core.locks import row_lock
-from core.sealed_reports import ReportIssueResult, report_version_issue
+from core.sealed_reports import ReportIssueResult, report_issue_facts, report_version_issue
 from responsibility.assessment.audit import assessment_event_record
 from responsibility.assessment.models import (
     AssessmentEventKind,
@@ -27,6 +27,14 @@ from responsibility.assessment.services.rounds import RoundRefused
 logger = logging.getLogger(__name__)
 
 
+def _published_check(assessment_round: AssessmentRound) -> None:
+    """Results are sealed once the Party Group has approved them."""
+    if assessment_round.is_open:
+        raise RoundRefused(
+            _("The result is issued once the Party Group has approved the results."), code="not_published"
+        )
+
+
 def assessment_result_issue(*, unit_assessment: UnitAssessment, issued_by) -> ReportIssueResult:
     """Seal and archive the unit's published result as its next version (the office)."""
     round_check_open_permission(user=issued_by)
@@ -39,10 +47,7 @@ def assessment_result_issue(*, unit_assessment: UnitAssessment, issued_by) -> Re
     from responsibility.letters.issued_reports import issued_report_make
 
     card = UnitAssessment.objects.select_related("round", "unit").get(pk=unit_assessment.pk)
-    if card.round.is_open:
-        raise RoundRefused(
-            _("The result is issued once the Party Group has approved the results."), code="not_published"
-        )
+    _published_check(card.round)
     report = assessment_result_read(unit_assessment=card)
     fingerprint = assessment_result_fingerprint(report)
     reference = assessment_result_reference(year=card.round.year, unit_assessment_id=card.pk)
@@ -56,10 +61,7 @@ def assessment_result_issue(*, unit_assessment: UnitAssessment, issued_by) -> Re
             digest=document.sha256,
             payload={
                 "unit": {"id": card.unit_id, "name": card.unit.name},
-                "version": document.version,
-                "code": document.verification_code,
-                "supersedes": superseded.version if superseded is not None else None,
-                "anchor": document.anchor.number if document.anchor is not None else None,
+                **report_issue_facts(document, superseded),
                 "points": report.final_points,
                 "grade": report.grade,
             },
@@ -102,10 +104,7 @@ def round_result_issue(*, assessment_round: AssessmentRound, issued_by) -> Repor
     from responsibility.letters.issued_reports import issued_report_make
 
     locked_round = AssessmentRound.objects.get(pk=assessment_round.pk)
-    if locked_round.is_open:
-        raise RoundRefused(
-            _("The result is issued once the Party Group has approved the results."), code="not_published"
-        )
+    _published_check(locked_round)
     report = round_result_read(assessment_round=locked_round)
     fingerprint = round_result_fingerprint(report)
     reference = round_result_reference(year=locked_round.year, round_id=locked_round.pk)
@@ -118,10 +117,7 @@ def round_result_issue(*, assessment_round: AssessmentRound, issued_by) -> Repor
             actor=issued_by,
             digest=document.sha256,
             payload={
-                "version": document.version,
-                "code": document.verification_code,
-                "supersedes": superseded.version if superseded is not None else None,
-                "anchor": document.anchor.number if document.anchor is not None else None,
+                **report_issue_facts(document, superseded),
                 "units": len(report.units),
             },
         )

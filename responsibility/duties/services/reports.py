@@ -5,7 +5,7 @@
 import logging
 
 from core.locks import row_lock
-from core.sealed_reports import ReportIssueResult, report_version_issue
+from core.sealed_reports import ReportIssueResult, report_issue_facts, report_version_issue
 from responsibility.duties.audit import duty_event_record
 from responsibility.duties.models import (
     DutyAssignment,
@@ -37,11 +37,8 @@ def duty_report_issue(*, assignment: DutyAssignment, issued_by) -> ReportIssueRe
             kind=DutyEventKind.REPORT_ISSUED,
             actor=issued_by,
             payload={
-                "version": document.version,
-                "code": document.verification_code,
+                **report_issue_facts(document, superseded),
                 "sha256": document.sha256,
-                "supersedes": superseded.version if superseded is not None else None,
-                "anchor": document.anchor.number if document.anchor is not None else None,
             },
             digest=document.sha256,
         )

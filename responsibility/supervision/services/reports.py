@@ -6,7 +6,7 @@ inspection audit chain, whose digest is the sealed file's SHA-256.
 import logging
 
 from core.locks import row_lock
-from core.sealed_reports import ReportIssueResult, report_version_issue
+from core.sealed_reports import ReportIssueResult, report_issue_facts, report_version_issue
 from responsibility.supervision.audit import inspection_events_append
 from responsibility.supervision.models import (
     InspectionEventKind,
@@ -45,10 +45,7 @@ def rectification_report_issue(*, batch: ProblemBatch, issued_by) -> ReportIssue
                     kind=InspectionEventKind.REPORT_ISSUED,
                     actor=issued_by,
                     payload={
-                        "version": document.version,
-                        "code": document.verification_code,
-                        "supersedes": superseded.version if superseded is not None else None,
-                        "anchor": document.anchor.number if document.anchor is not None else None,
+                        **report_issue_facts(document, superseded),
                         "problems": report.figures.problems,
                         "closed": report.figures.closed,
                     },
