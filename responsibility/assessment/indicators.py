@@ -153,13 +153,18 @@ def problems_rectified_on_time(year: int, source: str | None = None) -> dict[int
     return _rates_by_unit(_problems_due(year, source), unit="unit_id", done=_verified_on_time())
 
 
-def problems_rectified_on_time_records(
-    unit_id: int, year: int, source: str | None = None
-) -> QuerySet[Finding]:
+def _unit_problems_due(unit_id: int, year: int, source: str | None, done: Q) -> QuerySet[Finding]:
+    """The unit's problems due in the year, each marked whether it counted as `done`, by deadline."""
     records = (
         _problems_due(year, source).filter(unit_id=unit_id).select_related("rectification", "plan", "batch")
     )
-    return _with_done(records, _verified_on_time()).order_by("rectification__deadline", "pk")
+    return _with_done(records, done).order_by("rectification__deadline", "pk")
+
+
+def problems_rectified_on_time_records(
+    unit_id: int, year: int, source: str | None = None
+) -> QuerySet[Finding]:
+    return _unit_problems_due(unit_id, year, source, _verified_on_time())
 
 
 def problems_closed(year: int, source: str | None = None) -> dict[int, IndicatorValue]:
@@ -167,10 +172,7 @@ def problems_closed(year: int, source: str | None = None) -> dict[int, Indicator
 
 
 def problems_closed_records(unit_id: int, year: int, source: str | None = None) -> QuerySet[Finding]:
-    records = (
-        _problems_due(year, source).filter(unit_id=unit_id).select_related("rectification", "plan", "batch")
-    )
-    return _with_done(records, _closed_by(year)).order_by("rectification__deadline", "pk")
+    return _unit_problems_due(unit_id, year, source, _closed_by(year))
 
 
 # --- 回头看 failures --------------------------------------------------------------------------------
