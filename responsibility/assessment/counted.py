@@ -75,14 +75,16 @@ def _row(record) -> tuple[str, str, str]:
 
 def _reminder_pages(reminders: list[Reminder]) -> dict[int, str]:
     """Each reminder's item page, by the reminder's id: one query per kind of item among them."""
+    keys = {
+        reminder.pk: (reminder.object_key.partition(":")[0], reminder.object_id) for reminder in reminders
+    }
     ids: dict[str, set[int]] = {}
-    for reminder in reminders:
-        prefix = reminder.object_key.partition(":")[0]
-        if reminder.object_id is not None:
-            ids.setdefault(prefix, set()).add(reminder.object_id)
-    pages: dict[tuple[str, int], str] = {}
-    for pk in ids.get("letter", ()):
-        pages["letter", pk] = reverse("responsibility:letter-detail", args=[pk])
+    for prefix, item_id in keys.values():
+        if item_id is not None:
+            ids.setdefault(prefix, set()).add(item_id)
+    pages: dict[tuple[str, int], str] = {
+        ("letter", pk): reverse("responsibility:letter-detail", args=[pk]) for pk in ids.get("letter", ())
+    }
     for prefix, model in (("rectification", Rectification), ("measure", Measure)):
         for pk, finding_id in model.objects.filter(pk__in=ids.get(prefix, ())).values_list(
             "pk", "finding_id"
@@ -91,10 +93,7 @@ def _reminder_pages(reminders: list[Reminder]) -> dict[int, str]:
     occurrences = TaskOccurrence.objects.filter(pk__in=ids.get("occurrence", ()))
     for pk, assignment_id in occurrences.values_list("pk", "task__assignment_id"):
         pages["occurrence", pk] = reverse("responsibility:duty-detail", args=[assignment_id])
-    return {
-        reminder.pk: pages.get((reminder.object_key.partition(":")[0], reminder.object_id), "")
-        for reminder in reminders
-    }
+    return {pk: pages.get(key, "") for pk, key in keys.items()}
 
 
 def counted_rows(*, indicator_code: str, unit_id: int, year: int) -> tuple[list[CountedRow], int]:

@@ -104,7 +104,7 @@ def objection_answer(
     round_check_review_permission(user=answered_by)
     reply = _text(reply, missing=_("Give the reasons for the answer."), what=_("answer"))
     item = objection.score.item
-    if upheld and str(answer if answer is not None else "").strip() == "":
+    if upheld and (answer is None or not str(answer).strip()):
         raise RoundRefused(_("To uphold the objection, give the corrected answer."), code="missing_answer")
     corrected = answer_parse(Rule.of(item), answer) if upheld else None
     with transaction.atomic():
