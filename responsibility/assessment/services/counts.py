@@ -1,7 +1,7 @@
 """The count of a round's system items (the items a scheme binds to an indicator), in the background.
 
-Opening a round, or the office's 重新统计, asks a Celery task (`_count_request`, on commit); the task
-(`round_indicators_run`) counts each indicator with its grouped query, no lock held, keeping its
+Opening a round, or the office's 重新统计, asks a Celery task (`indicators_count_request`, on commit);
+the task (`round_indicators_run`) counts each indicator with its grouped query, no lock held, keeping its
 progress on the round for the page; then, in one short transaction, it writes what changed with the
 `indicators_counted` event. It writes once however often its message arrives: the request's time is its
 claim (a lost message is queued again by `assessment.requeue`).
@@ -34,7 +34,7 @@ from responsibility.assessment.rules import Rule, rule_points
 from responsibility.assessment.services.rounds import BATCH_SIZE, RoundRefused
 
 
-def _count_request(assessment_round: AssessmentRound, *, requested_by) -> None:
+def indicators_count_request(assessment_round: AssessmentRound, *, requested_by) -> None:
     """Ask a task to count the system's items (queued when the transaction commits); the round's page
     follows its progress. The caller holds the round's lock."""
     # Imported here: the tasks module imports this one.
@@ -63,7 +63,7 @@ def round_indicators_count(*, assessment_round: AssessmentRound, counted_by) -> 
                 _("The system's items are being counted: the page shows the count when it is done."),
                 code="counting",
             )
-        _count_request(locked, requested_by=counted_by)
+        indicators_count_request(locked, requested_by=counted_by)
     return locked
 
 

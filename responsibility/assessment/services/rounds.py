@@ -120,7 +120,7 @@ def round_open(*, data: RoundInput, opened_by) -> AssessmentRound:
     """Open a round: every unit named gets a score card of every item of the scheme, and a task counts
     the items bound to an indicator from the system's own records (`services.counts`)."""
     # Imported here: the counts module imports this one.
-    from responsibility.assessment.services.counts import _count_request
+    from responsibility.assessment.services.counts import indicators_count_request
 
     round_check_open_permission(user=opened_by)
     name = (data.name or "").strip()
@@ -193,7 +193,7 @@ def round_open(*, data: RoundInput, opened_by) -> AssessmentRound:
                 "units": unit_ids,
             },
         )
-        _count_request(assessment_round, requested_by=opened_by)
+        indicators_count_request(assessment_round, requested_by=opened_by)
     return assessment_round
 
 
