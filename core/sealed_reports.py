@@ -131,19 +131,20 @@ def report_version_issue(
     lock_owner: Callable[[], object],
     fingerprint: str,
     issued_by,
-    make: Callable[[int, str], MadeReport],
+    make: Callable[..., MadeReport],
     file_name: Callable[[int, str], str],
     record_event: Callable[[SealedReportDocument, SealedReportDocument | None], object],
 ) -> ReportIssueResult:
     """Issue the next version of a report (the protocol above). `versions`: the owner's documents;
-    `owner`: the owner's field of a new row ({"batch_id": 5}); `make(version, code)`: anchor, render and
-    seal; `record_event(document, superseded)`: the chained event of the issue, in the same transaction."""
+    `owner`: the owner's field of a new row ({"batch_id": 5}); `make(version=, code=)`: anchor, render
+    and seal; `record_event(document, superseded)`: the chained event of the issue, in the same
+    transaction."""
     latest = _latest(versions)
     if latest is not None and latest.content_sha256 == fingerprint:
         return ReportIssueResult(document=latest, issued=False)
     version = latest.version + 1 if latest is not None else 1
     code = verification_code_new()
-    made = make(version, code)
+    made = make(version=version, code=code)
     with transaction.atomic():
         lock_owner()
         stored = _latest(versions)

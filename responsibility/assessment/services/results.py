@@ -6,6 +6,7 @@ the next version supersedes.
 """
 
 import logging
+from functools import partial
 
 from django.utils.translation import gettext as _
 
@@ -73,10 +74,9 @@ def assessment_result_issue(*, unit_assessment: UnitAssessment, issued_by) -> Re
         lock_owner=lambda: row_lock(UnitAssessment, pk=card.pk),
         fingerprint=fingerprint,
         issued_by=issued_by,
-        make=lambda version, code: issued_report_make(
+        make=partial(
+            issued_report_make,
             reference=reference,
-            version=version,
-            code=code,
             fingerprint=fingerprint,
             render=lambda issue: assessment_result_render_issued(report=report, issue=issue),
         ),
@@ -128,10 +128,9 @@ def round_result_issue(*, assessment_round: AssessmentRound, issued_by) -> Repor
         lock_owner=lambda: row_lock(AssessmentRound, pk=locked_round.pk),
         fingerprint=fingerprint,
         issued_by=issued_by,
-        make=lambda version, code: issued_report_make(
+        make=partial(
+            issued_report_make,
             reference=reference,
-            version=version,
-            code=code,
             fingerprint=fingerprint,
             render=lambda issue: round_result_render_issued(report=report, issue=issue),
         ),

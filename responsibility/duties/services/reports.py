@@ -3,6 +3,7 @@
 """
 
 import logging
+from functools import partial
 
 from core.locks import row_lock
 from core.sealed_reports import ReportIssueResult, report_issue_facts, report_version_issue
@@ -49,10 +50,9 @@ def duty_report_issue(*, assignment: DutyAssignment, issued_by) -> ReportIssueRe
         lock_owner=lambda: row_lock(DutyAssignment, pk=assignment.pk),
         fingerprint=fingerprint,
         issued_by=issued_by,
-        make=lambda version, code: issued_report_make(
+        make=partial(
+            issued_report_make,
             reference=duty_report_reference(year=assignment.year, assignment_id=assignment.pk),
-            version=version,
-            code=code,
             fingerprint=fingerprint,
             render=lambda issue: duty_report_render_issued(report=report, issue=issue),
         ),

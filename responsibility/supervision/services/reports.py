@@ -4,6 +4,7 @@ inspection audit chain, whose digest is the sealed file's SHA-256.
 """
 
 import logging
+from functools import partial
 
 from core.locks import row_lock
 from core.sealed_reports import ReportIssueResult, report_issue_facts, report_version_issue
@@ -60,10 +61,9 @@ def rectification_report_issue(*, batch: ProblemBatch, issued_by) -> ReportIssue
         lock_owner=lambda: row_lock(ProblemBatch, pk=batch.pk),
         fingerprint=fingerprint,
         issued_by=issued_by,
-        make=lambda version, code: issued_report_make(
+        make=partial(
+            issued_report_make,
             reference=reference,
-            version=version,
-            code=code,
             fingerprint=fingerprint,
             render=lambda issue: rectification_report_render_issued(report=report, issue=issue),
         ),
