@@ -199,9 +199,8 @@ def finding_ticked_off(finding: Finding, *, by) -> None:
     rectification_close(rectification=rectification, closed_by=by, expected_version=None)
 
 
-def problem_ticked_off(problem: Finding, *, by) -> None:
-    """A problem of a list carried out as measures: each measure reported by its owner, then the
-    rectification verified and ticked off (销号) by `by`."""
+def problem_measures_reported(problem: Finding) -> None:
+    """Each measure of a list's problem reported by its owner: the rectification waits for verification."""
     from responsibility.supervision.services.measures import MeasureReport, measure_report
 
     for measure in problem.measures.order_by("number"):
@@ -211,6 +210,12 @@ def problem_ticked_off(problem: Finding, *, by) -> None:
             reported_by=measure.owner,
             expected_version=None,
         )
+
+
+def problem_ticked_off(problem: Finding, *, by) -> None:
+    """A problem of a list carried out as measures: each measure reported by its owner, then the
+    rectification verified and ticked off (销号) by `by`."""
+    problem_measures_reported(problem)
     rectification = rectification_verify(
         rectification=Rectification.objects.get(finding=problem), verified_by=by, expected_version=None
     )

@@ -33,8 +33,7 @@ from responsibility.supervision.models import (
     Rectification,
     RectificationReportDocument,
 )
-from responsibility.supervision.services.measures import MeasureReport, measure_report
-from tests.responsibility.inspections.conftest import batch_input, pdf_upload
+from tests.responsibility.inspections.conftest import batch_input, pdf_upload, problem_measures_reported
 from tests.responsibility.inspections.problem_workbooks import good_rows, workbook_of
 
 pytestmark = pytest.mark.django_db
@@ -106,17 +105,6 @@ def _users(supervision) -> dict:
         "office_admin": org.office_admin,
         "party_group": org.secretary,
     }
-
-
-def _submitted(problem: Finding) -> None:
-    """Both measures reported by their owners: the rectification waits for verification."""
-    for measure in problem.measures.order_by("number"):
-        measure_report(
-            measure=measure,
-            data=MeasureReport(report="已完成。", files=[pdf_upload()]),
-            reported_by=measure.owner,
-            expected_version=None,
-        )
 
 
 def _url(page: str, problem: Finding) -> str:
@@ -235,7 +223,7 @@ def test_page_answers_each_role_as_the_table_says(client, request, supervision, 
         recorded_by=office,
     )
     if page == "rectification-verify":
-        _submitted(problem)
+        problem_measures_reported(problem)
     if page == "batch-reconcile" or page.startswith("rectification-report"):
         # its one problem carried over: the list may be reconciled
         problem_carry_over(
