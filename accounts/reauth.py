@@ -2,10 +2,17 @@
 afresh at the identity platform: accounts.sso.oidc_reauth), and the code of their second factor where they
 have one; it counts for a short window."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
+
+from django.utils.translation import gettext as _
 
 from accounts.two_factor.selectors import second_factor_enrolled
 from core import clock
+from core.errors import ApplicationError
+
+# How long a confirmed identity lets the person attest (sign a letter or a batch of countersignatures,
+# confirm a talk record).
+REAUTHENTICATION_WINDOW = timedelta(minutes=5)
 
 _SESSION_KEY = "reauthenticated_at"
 _SECOND_FACTOR_KEY = "reauthenticated_with_second_factor"
@@ -44,3 +51,23 @@ def reauthenticated_at(request) -> datetime | None:
     if not request.session.get(_SECOND_FACTOR_KEY) and second_factor_enrolled(user=request.user):
         return None
     return confirmed_at
+
+
+def reauthentication_is_fresh(confirmed_at: datetime | None) -> bool:
+    """A confirmed identity counts for REAUTHENTICATION_WINDOW, no longer."""
+    return confirmed_at is not None and clock.now() - confirmed_at <= REAUTHENTICATION_WINDOW
+
+
+def reauthentication_check(confirmed_at: datetime | None) -> None:
+    """An attestation (a signature, a talk record confirmed) needs an identity confirmed within
+    REAUTHENTICATION_WINDOW."""
+    if confirmed_at is None:
+        raise ApplicationError(_("Please enter your password to confirm it is you."), code="reauth_missing")
+    if not reauthentication_is_fresh(confirmed_at):
+        raise ApplicationError(
+            _(
+                "Your identity confirmation has expired (it lasts 5 minutes). "
+                "Please enter your password again."
+            ),
+            code="reauth_expired",
+        )

@@ -26,6 +26,19 @@ person is ``{"id": 24, "name": "张三"}`` (the name as it was), a date is ISO `
 - report_issued (about "report:<id>", the DutyReportDocument): ``{"version", "code": the verification
   code printed on it, "sha256": of the sealed PDF (also the digest), "supersedes": the version it
   replaces or null, "anchor": the number of the chain anchor printed in it or null}``.
+
+A talk's events (about "talk:<id>", no assignment: only the talk's readers see them) carry the SHA-256 of
+its record as it stood (duties.services.talks.talk_record_digest) as their digest once it was written:
+
+- talk_planned: ``{"kind": its name, "talker": person, "talked_to": person, "planned_on",
+  "task": {"id", "title", "period"} or null}`` (the purpose is the note);
+- talk_recorded: ``{"held_on", "place", "points", "commitments", "again": written after a
+  disagreement}`` (planned or disputed → recorded);
+- talk_confirmed, talk_disputed: ``{"reauthenticated_at": when the person talked to confirmed it was
+  them}`` (recorded → confirmed or disputed; the disagreement is the note);
+- talk_cancelled: ``{}`` (planned → cancelled; the reason is the note).
+
+A record kept for a duty task's period by a confirmed talk is a record_created event with ``"talk": id``.
 """
 
 from django.utils.translation import gettext as _
@@ -165,6 +178,10 @@ def duty_event_describe(event: DutyEvent) -> str:
             "date": payload_date(payload.get("performed_on", "")),
             "files": payload.get("files", 0),
         }
+        if payload.get("talk"):
+            sentence = sentences_join(
+                sentence, _("Kept when the person talked to confirmed the talk's record.")
+            )
         return sentence_with_note(sentence, _("What was done: %(note)s"), note)
     if kind == K.EVIDENCE_ADDED:
         return _("File attached: %(name)s.") % {"name": payload.get("file", "")}
@@ -193,6 +210,38 @@ def duty_event_describe(event: DutyEvent) -> str:
                 % {"reference": payload["letter"]},
             )
         return sentence
+    if kind == K.TALK_PLANNED:
+        sentence = _("%(talker)s planned a %(kind)s with %(talked_to)s on %(date)s.") % {
+            "talker": payload_person(payload.get("talker", "")),
+            "kind": payload.get("kind", ""),
+            "talked_to": payload_person(payload.get("talked_to", "")),
+            "date": payload_date(payload.get("planned_on", "")),
+        }
+        if payload.get("task"):
+            sentence = sentences_join(
+                sentence,
+                _("It carries out the duty task “%(title)s”, period %(period)d.")
+                % {"title": payload["task"].get("title", ""), "period": payload["task"].get("period", 0)},
+            )
+        return sentence_with_note(sentence, _("Purpose: %(note)s"), note)
+    if kind == K.TALK_RECORDED:
+        values = {"date": payload_date(payload.get("held_on", "")), "place": payload.get("place", "")}
+        if payload.get("again"):
+            return (
+                _("The record was written again after the disagreement: held on %(date)s at %(place)s.")
+                % values
+            )
+        return _("The record was written: held on %(date)s at %(place)s.") % values
+    if kind == K.TALK_CONFIRMED:
+        return _("The person talked to confirmed the record, after confirming their identity.")
+    if kind == K.TALK_DISPUTED:
+        return sentence_with_note(
+            _("The person talked to disagreed with the record, after confirming their identity."),
+            _("Disagreement: %(note)s"),
+            note,
+        )
+    if kind == K.TALK_CANCELLED:
+        return sentence_with_note(_("The planned talk was cancelled."), _("Reason: %(note)s"), note)
     if kind == K.REPORT_ISSUED:
         sentence = _(
             "Year-end report version %(version)d issued and sealed (verification code %(code)s)."

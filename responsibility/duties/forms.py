@@ -5,15 +5,31 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from accounts.reauth_form import IdentityConfirmationForm
 from core import clock
 from core.forms import PersonField, VersionForm
-from responsibility.duties.models import DutyAssignment, DutyTask, PerformanceRecord, Recurrence
+from responsibility.duties.models import (
+    DutyAssignment,
+    DutyTask,
+    PerformanceRecord,
+    Recurrence,
+    TalkKind,
+    TaskOccurrence,
+)
 from responsibility.duties.recurrence import TIMES_A_YEAR_ALLOWED
 from responsibility.duties.services.assignments import (
     MAX_REASON_LENGTH,
     AssignmentInput,
     RecordInput,
     TaskInput,
+)
+from responsibility.duties.services.talks import (
+    MAX_DISAGREEMENT_LENGTH,
+    MAX_PLACE_LENGTH,
+    MAX_POINTS_LENGTH,
+    MAX_PURPOSE_LENGTH,
+    TalkPlanInput,
+    TalkRecordInput,
 )
 from responsibility.evidence.forms import EvidenceFilesField
 
@@ -275,3 +291,148 @@ class HandoverForm(forms.Form):
 def _person_label(user) -> str:
     name = user.get_full_name()
     return name if name == user.username else f"{name}（{user.username}）"
+
+
+# --- Integrity talks (廉政谈话) --------------------------------------------------------------------------
+
+
+class PeriodField(forms.ModelChoiceField):
+    def label_from_instance(self, occurrence) -> str:
+        return _("%(title)s · period %(sequence)d (due %(date)s)") % {
+            "title": occurrence.task.title,
+            "sequence": occurrence.sequence,
+            "date": occurrence.due_date.isoformat(),
+        }
+
+
+class TalkPlanForm(forms.Form):
+    """Who is talked to, what kind of talk, when, why, and the duty task period it carries out (if any).
+
+    Every user and period is accepted for checking, so the service says why one is refused; the lists
+    offer whom the talker may talk to and the talker's own open periods."""
+
+    kind = forms.ModelChoiceField(label=_("Kind of talk"), queryset=TalkKind.objects.all())
+    talked_to = PersonField(label=_("Person talked to"), queryset=None)
+    planned_on = forms.DateField(label=_("Planned date"), widget=_DATE_INPUT)
+    purpose = forms.CharField(
+        label=_("Purpose"),
+        required=False,
+        max_length=MAX_PURPOSE_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("For example: newly appointed, or a matter that calls for a reminder."),
+    )
+    occurrence = PeriodField(
+        label=_("Duty task period it carries out"),
+        queryset=None,
+        required=False,
+        help_text=_("Once the person talked to confirms the record, the period is done."),
+    )
+
+    ERROR_FIELDS = {
+        "kind": "kind",
+        "talked_to": "talked_to",
+        "oneself": "talked_to",
+        "date": "planned_on",
+        "length": "purpose",
+        "occurrence": "occurrence",
+    }
+
+    def __init__(self, *args, kinds, partners, periods, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].queryset = kinds
+        talked_to = self.fields["talked_to"]
+        talked_to.queryset = get_user_model().objects.all()
+        talked_to.choices = [("", "---------"), *((user.pk, _person_label(user)) for user in partners)]
+        occurrence = self.fields["occurrence"]
+        occurrence.queryset = TaskOccurrence.objects.select_related("task")
+        occurrence.choices = [
+            ("", _("None: a talk of its own")),
+            *((o.pk, occurrence.label_from_instance(o)) for o in periods),
+        ]
+
+    def plan_input(self) -> TalkPlanInput:
+        data = self.cleaned_data
+        return TalkPlanInput(
+            kind=data["kind"],
+            talked_to=data["talked_to"],
+            planned_on=data["planned_on"],
+            purpose=data["purpose"],
+            occurrence=data["occurrence"],
+        )
+
+
+class TalkRecordForm(VersionForm):
+    """The record of a talk held: when, where, the points raised and the commitments made."""
+
+    held_on = forms.DateField(
+        label=_("Date held"), widget=_DATE_INPUT, help_text=_("Not in the future, and within the last year.")
+    )
+    place = forms.CharField(label=_("Place"), max_length=MAX_PLACE_LENGTH)
+    points = forms.CharField(
+        label=_("Points raised"),
+        max_length=MAX_POINTS_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"required": _("Write the points raised in the talk.")},
+    )
+    commitments = forms.CharField(
+        label=_("Commitments made"),
+        required=False,
+        max_length=MAX_POINTS_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What the person talked to said they would do."),
+    )
+
+    ERROR_FIELDS = {"future": "held_on", "held_on": "held_on", "status": None}
+
+    def record_input(self) -> TalkRecordInput:
+        data = self.cleaned_data
+        return TalkRecordInput(
+            held_on=data["held_on"],
+            place=data["place"],
+            points=data["points"],
+            commitments=data["commitments"],
+        )
+
+
+class TalkAnswerForm(IdentityConfirmationForm):
+    """The person talked to confirms the record, or says what they disagree with; either after confirming
+    their identity, as when signing. A disagreement with no words is refused before the password is
+    checked."""
+
+    CONFIRM = "confirm"
+    DISAGREE = "disagree"
+
+    decision = forms.ChoiceField(
+        label=_("Your answer"),
+        choices=[(CONFIRM, _("I confirm the record")), (DISAGREE, _("I disagree with the record"))],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose to confirm the record or to disagree with it.")},
+    )
+    disagreement = forms.CharField(
+        label=_("What you disagree with"),
+        required=False,
+        max_length=MAX_DISAGREEMENT_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    field_order = ["decision", "disagreement", "password", "second_factor_code", "version"]
+
+    def checks_before_identity(self, cleaned: dict) -> None:
+        if "version" in self.errors:
+            self.add_error(None, _("This page is out of date. Reload it and try again."))
+        if cleaned.get("decision") == self.DISAGREE and not (cleaned.get("disagreement") or "").strip():
+            self.add_error("disagreement", _("Say what in the record you disagree with."))
+
+    @property
+    def confirm(self) -> bool:
+        return self.cleaned_data.get("decision") == self.CONFIRM
+
+
+class TalkCancelForm(VersionForm):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=MAX_PURPOSE_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Give the reason the talk is cancelled.")},
+    )

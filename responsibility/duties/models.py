@@ -1,6 +1,7 @@
 """One post, two responsibilities (一岗双责): each leader's duties for a year, broken into tasks that
-recur by period, the performance records (履责纪实) that show they were carried out, and the
-hash-chained duty audit trail of every change to them.
+recur by period, the performance records (履责纪实) that show they were carried out, the integrity talks
+(廉政谈话) leaders hold and the people talked to confirm, and the hash-chained duty audit trail of every
+change to them.
 """
 
 import datetime
@@ -260,6 +261,17 @@ class PerformanceRecord(models.Model):
     )
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
+    # Kept by the system when the person talked to confirmed a talk planned for this period: the talk is
+    # the record's evidence (its points stay on the talk, which only its parties and readers see).
+    talk = models.OneToOneField(
+        "Talk",
+        verbose_name=_("integrity talk"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="performance_record",
+        editable=False,
+    )
 
     class Meta:
         verbose_name = _("performance record")
@@ -319,17 +331,23 @@ class DutyEventKind(models.TextChoices):
     RECORD_RETURNED = "record_returned", _("Performance record returned")
     HANDED_OVER = "handed_over", _("Post handed over")
     REPORT_ISSUED = "report_issued", _("Year-end report issued")
+    TALK_PLANNED = "talk_planned", _("Talk planned")
+    TALK_RECORDED = "talk_recorded", _("Talk recorded")
+    TALK_CONFIRMED = "talk_confirmed", _("Talk record confirmed")
+    TALK_DISPUTED = "talk_disputed", _("Disagreement with a talk record")
+    TALK_CANCELLED = "talk_cancelled", _("Talk cancelled")
 
 
 class DutyEvent(AppendOnlyModel):
     """Append-only, hash-chained record of every change to 一岗双责 (its own chain beside the others)."""
 
     sequence = models.PositiveBigIntegerField(unique=True)
-    # Empty only for a handover of a post that has no assignment in or after the handover's year.
+    # Empty for a talk (its history is on its own page, which fewer people read) and for a handover of a
+    # post that has no assignment in or after the handover's year.
     assignment = models.ForeignKey(
         DutyAssignment, on_delete=models.PROTECT, null=True, blank=True, related_name="events"
     )
-    # What the step was about: "assignment:3", "task:12", "record:7", "handover:2".
+    # What the step was about: "assignment:3", "task:12", "record:7", "handover:2", "talk:5".
     subject = models.CharField(_("about"), max_length=40)
     kind = models.CharField(_("action"), max_length=24, choices=DutyEventKind.choices)
     from_status = models.CharField(_("from"), max_length=16, blank=True)
@@ -353,8 +371,12 @@ class DutyEvent(AppendOnlyModel):
         verbose_name = _("duty event")
         verbose_name_plural = _("duty events")
         ordering = ["sequence"]
-        # An assignment's history, in order.
-        indexes = [models.Index(fields=["assignment", "sequence"], name="dutyevent_assignment_idx")]
+        indexes = [
+            # An assignment's history, in order.
+            models.Index(fields=["assignment", "sequence"], name="dutyevent_assignment_idx"),
+            # A talk's history (events about "talk:<id>"), in order.
+            models.Index(fields=["subject", "sequence"], name="dutyevent_subject_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.sequence} {self.subject} {self.kind}"
@@ -411,3 +433,124 @@ def duty_report_reference(*, year: int, assignment_id: int) -> str:
 def duty_report_title(year: int) -> str:
     """The report's title, as printed on it and shown on the verification page (Chinese: a document's)."""
     return f"{year}年度履行党风廉政建设“一岗双责”情况报告"
+
+
+# --- Integrity talks (廉政谈话) --------------------------------------------------------------------------
+
+
+class TalkKind(models.Model):
+    """A kind of integrity talk, kept as data (任职廉政谈话, 日常廉政谈话, 提醒谈话, 约谈): the office adds or
+    retires kinds; a retired kind stays on the talks that used it."""
+
+    name = models.CharField(_("name"), max_length=40, unique=True)
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("kind of talk")
+        verbose_name_plural = _("kinds of talk")
+        ordering = ["sort_order", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TalkStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    RECORDED = "recorded", _("Awaiting confirmation")  # the talker wrote the record; the other confirms
+    CONFIRMED = "confirmed", _("Confirmed")
+    DISPUTED = "disputed", _("Disagreement recorded")  # the talker may write the record again
+    CANCELLED = "cancelled", _("Cancelled")  # a planned talk that will not be held; the reason is recorded
+
+
+class Talk(models.Model):
+    """An integrity talk (廉政谈话): planned by the leader who holds it (谈话人), from a duty task's period or
+    on its own, then recorded (when, where, the points raised, the commitments made) and confirmed online
+    by the person talked to (谈话对象) with the same re-authentication as signing, or answered with a
+    disagreement, after which the talker may write the record again.
+
+    Only the two parties, the inspection team and the Party Group read it (duties.permissions). Every step
+    is an event of the duty audit chain about "talk:<id>", whose digest is the SHA-256 of the record as it
+    stood (duties.talks.talk_record_digest): a record changed outside the services shows there.
+    """
+
+    kind = models.ForeignKey(TalkKind, verbose_name=_("kind"), on_delete=models.PROTECT, related_name="talks")
+    talker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("talker"),
+        on_delete=models.PROTECT,
+        related_name="talks_held",
+    )
+    talked_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person talked to"),
+        on_delete=models.PROTECT,
+        related_name="talks_received",
+    )
+    # The duty task's period the talk carries out (its confirmation keeps the period's record), if any.
+    occurrence = models.ForeignKey(
+        TaskOccurrence,
+        verbose_name=_("duty task period"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="talks",
+    )
+    planned_on = models.DateField(_("planned date"))
+    purpose = models.CharField(_("purpose"), max_length=500, blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=TalkStatus.choices, default=TalkStatus.PLANNED, editable=False
+    )
+    # The record, written by the talker (empty while planned).
+    held_on = models.DateField(_("date held"), null=True, blank=True, editable=False)
+    place = models.CharField(_("place"), max_length=100, blank=True, editable=False)
+    points = models.TextField(_("points raised"), max_length=4000, blank=True, editable=False)
+    commitments = models.TextField(_("commitments made"), max_length=4000, blank=True, editable=False)
+    recorded_at = models.DateTimeField(_("recorded at"), null=True, blank=True, editable=False)
+    # The day the person talked to is asked to answer by (reminded until then, and after).
+    answer_due = models.DateField(_("answer due"), null=True, blank=True, editable=False)
+    # The answer of the person talked to: confirmed, or a disagreement in their words, with how they proved
+    # it was them (as a signature does).
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True, editable=False)
+    disagreement = models.TextField(_("disagreement"), max_length=2000, blank=True, editable=False)
+    reauthenticated_at = models.DateTimeField(
+        _("identity confirmed at"), null=True, blank=True, editable=False
+    )
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True, editable=False)
+    user_agent = models.CharField(_("browser"), max_length=300, blank=True, editable=False)
+    cancel_reason = models.CharField(_("reason cancelled"), max_length=500, blank=True, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("created at"), default=clock.now)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("integrity talk")
+        verbose_name_plural = _("integrity talks")
+        ordering = ["-planned_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(name="talk_status_valid", condition=Q(status__in=TalkStatus.values)),
+            models.CheckConstraint(name="talk_not_with_oneself", condition=~Q(talker=models.F("talked_to"))),
+            models.CheckConstraint(
+                name="talk_recorded_has_record",
+                condition=Q(status__in=[TalkStatus.PLANNED, TalkStatus.CANCELLED])
+                | (Q(held_on__isnull=False, recorded_at__isnull=False) & ~Q(points="")),
+            ),
+            models.CheckConstraint(
+                name="talk_answered_has_answer",
+                condition=~Q(status__in=[TalkStatus.CONFIRMED, TalkStatus.DISPUTED])
+                | Q(answered_at__isnull=False, reauthenticated_at__isnull=False),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["talker", "-planned_on"], name="talk_talker_idx"),
+            models.Index(fields=["talked_to", "status"], name="talk_talked_to_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.talker} → {self.talked_to} ({self.planned_on})"
+
+    @property
+    def is_open(self) -> bool:
+        """Still to be held, recorded or answered."""
+        return self.status in (TalkStatus.PLANNED, TalkStatus.RECORDED, TalkStatus.DISPUTED)

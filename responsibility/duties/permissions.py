@@ -6,7 +6,7 @@ from enum import StrEnum
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
-from accounts.models import Post
+from accounts.models import LEADING_POST_KINDS, Post
 from accounts.org_tree import org_tree
 from accounts.permissions import user_is_active
 
@@ -107,5 +107,64 @@ def occurrence_check_permission(*, user, action: DutyAction, occurrence) -> None
         messages = {
             DutyAction.RECORD: _("You can keep records only for your own tasks."),
             DutyAction.REVIEW: _("Only the discipline inspection team reviews performance records."),
+        }
+        raise PermissionDenied(messages.get(action, _("You may not do this.")))
+
+
+# --- Integrity talks (廉政谈话) --------------------------------------------------------------------------
+#
+# - a talk is held by a leader (anyone holding a leading post) or by the inspection team and the Party
+#   Group (add_talk: 约谈 and 任职廉政谈话 of any cadre); whoever plans it is its talker, never anyone else;
+# - the talker writes the record (while planned, or after a disagreement) or cancels a planned talk;
+# - the person talked to confirms the record, or records a disagreement, with a fresh identity check;
+# - the two parties read the talk; the inspection team and the Party Group read every talk (view_talk);
+#   for everyone else, the office included, it does not exist (404). That rule is the selector
+#   (`talk_list_visible_to` in selectors.py).
+
+
+class TalkAction(StrEnum):
+    PLAN = "plan"  # plan a talk, as its talker
+    RECORD = "record"  # write the talk's record
+    ANSWER = "answer"  # confirm the record, or record a disagreement
+    CANCEL = "cancel"  # cancel a planned talk
+
+
+def talks_read_everything(user) -> bool:
+    return user_is_active(user) and user.has_perm("responsibility.view_talk")
+
+
+def talk_holds_talks(user) -> bool:
+    """Who may hold integrity talks: a holder of a leading post, the inspection team, the Party Group."""
+    if not user_is_active(user):
+        return False
+    return (
+        user.has_perm("responsibility.add_talk")
+        or Post.objects.filter(holder=user, kind__in=LEADING_POST_KINDS).exists()
+    )
+
+
+def talk_user_can(*, user, action: TalkAction, talk=None) -> bool:
+    if not user_is_active(user):
+        return False
+    if action == TalkAction.PLAN:
+        return talk_holds_talks(user)
+    if talk is None:
+        return False
+    if action in (TalkAction.RECORD, TalkAction.CANCEL):
+        return talk.talker_id == user.pk
+    if action == TalkAction.ANSWER:
+        return talk.talked_to_id == user.pk
+    return False
+
+
+def talk_check_permission(*, user, action: TalkAction, talk=None) -> None:
+    if not talk_user_can(user=user, action=action, talk=talk):
+        messages = {
+            TalkAction.PLAN: _(
+                "Integrity talks are held by leaders, the discipline inspection team and the Party Group."
+            ),
+            TalkAction.RECORD: _("Only the person who held the talk writes its record."),
+            TalkAction.CANCEL: _("Only the person who planned the talk may cancel it."),
+            TalkAction.ANSWER: _("Only the person talked to may confirm the record or disagree with it."),
         }
         raise PermissionDenied(messages.get(action, _("You may not do this.")))

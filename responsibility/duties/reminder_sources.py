@@ -1,4 +1,6 @@
-"""The reminder source of duty task periods: each open period reminds its holder of its due date."""
+"""The reminder sources of 一岗双责: each open duty task period reminds its holder of its due date; a
+planned integrity talk reminds its talker until its record is written; a talk's record reminds the person
+talked to until they confirm it or disagree."""
 
 import datetime
 
@@ -7,7 +9,7 @@ from django.urls import reverse
 
 from core import clock
 from core.deadlines import deadline_days
-from responsibility.duties.models import Recurrence, TaskOccurrence
+from responsibility.duties.models import Recurrence, Talk, TalkStatus, TaskOccurrence
 from responsibility.duties.selectors import duty_assignment_list_visible_to
 from responsibility.reminders.models import (
     Reminder,
@@ -99,3 +101,85 @@ class DutyTaskDueSource(DeadlineSource):
 
 
 reminder_source_register(DutyTaskDueSource())
+
+
+class TalkPlannedSource(DeadlineSource):
+    """A planned talk (廉政谈话) reminds its talker before and after the planned date, until its record is
+    written or it is cancelled. Talks planned more than a year ago are no longer reminded."""
+
+    kind = ReminderKind.TALK_PLANNED
+    object_prefix = "talk"
+
+    def open_items(self, *, horizon: datetime.date, today: datetime.date):
+        return (
+            Talk.objects.filter(
+                status=TalkStatus.PLANNED,
+                planned_on__lte=horizon,
+                planned_on__gte=today - datetime.timedelta(days=366),
+            )
+            .order_by("planned_on", "pk")
+            .values_list("pk", "talker_id", "planned_on", "created_at")
+        )
+
+    def message(self, *, reminder: Reminder) -> ReminderMessage | None:
+        talk = (
+            Talk.objects.select_related("kind", "talked_to")
+            .filter(pk=self.item_id(reminder), talker_id=reminder.recipient_id, status=TalkStatus.PLANNED)
+            .first()
+        )
+        if talk is None:
+            return None
+        return ReminderMessage(
+            url=reverse("responsibility:talk-detail", args=[talk.pk]),
+            context={
+                "talk": talk,
+                "kind_name": talk.kind.name,
+                "partner": talk.talked_to.get_full_name(),
+                "purpose": talk.purpose,
+                "deadline": talk.planned_on,
+                **deadline_days(talk.planned_on, today=clock.today()),
+            },
+        )
+
+
+class TalkToAnswerSource(DeadlineSource):
+    """A talk's record reminds the person talked to, by the day they are asked to answer, until they
+    confirm it or record a disagreement (or the talker writes it again, which asks afresh)."""
+
+    kind = ReminderKind.TALK_TO_ANSWER
+    object_prefix = "talk"
+
+    def open_items(self, *, horizon: datetime.date, today: datetime.date):
+        return (
+            Talk.objects.filter(
+                status=TalkStatus.RECORDED,
+                answer_due__lte=horizon,
+                answer_due__gte=today - datetime.timedelta(days=366),
+            )
+            .order_by("answer_due", "pk")
+            .values_list("pk", "talked_to_id", "answer_due", "recorded_at")
+        )
+
+    def message(self, *, reminder: Reminder) -> ReminderMessage | None:
+        talk = (
+            Talk.objects.select_related("kind", "talker")
+            .filter(pk=self.item_id(reminder), talked_to_id=reminder.recipient_id, status=TalkStatus.RECORDED)
+            .first()
+        )
+        if talk is None:
+            return None
+        return ReminderMessage(
+            url=reverse("responsibility:talk-detail", args=[talk.pk]),
+            context={
+                "talk": talk,
+                "kind_name": talk.kind.name,
+                "partner": talk.talker.get_full_name(),
+                "held_on": talk.held_on,
+                "deadline": talk.answer_due,
+                **deadline_days(talk.answer_due, today=clock.today()),
+            },
+        )
+
+
+reminder_source_register(TalkPlannedSource())
+reminder_source_register(TalkToAnswerSource())

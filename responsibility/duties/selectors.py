@@ -2,9 +2,11 @@
 
 import datetime
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from accounts.models import OrgUnit
+from accounts.models import OrgUnit, Post
+from accounts.org_tree import org_tree
 from core.deadlines import TrafficLight, deadline_q
 from responsibility.duties.models import (
     AssignmentStatus,
@@ -15,9 +17,12 @@ from responsibility.duties.models import (
     PerformanceRecord,
     PostHandover,
     ReviewStatus,
+    Talk,
+    TalkKind,
+    TalkStatus,
     TaskOccurrence,
 )
-from responsibility.duties.permissions import duty_reads_everything, units_of_staff
+from responsibility.duties.permissions import duty_reads_everything, talks_read_everything, units_of_staff
 from responsibility.evidence.selectors import evidence_owner_register
 from responsibility.letters.models.letters import LIVE_STATUSES, Letter, LetterClause
 
@@ -255,3 +260,74 @@ def duty_report_document_list_of(*, assignment: DutyAssignment) -> QuerySet:
         .select_related("issued_by")
         .order_by("-version")
     )
+
+
+# --- Integrity talks (廉政谈话) --------------------------------------------------------------------------
+
+
+def talk_list_visible_to(*, user) -> QuerySet[Talk]:
+    """Talks the user may open: every talk for the inspection team and the Party Group; else the talks
+    they held or were talked to in. For everyone else a talk does not exist."""
+    talks = Talk.objects.select_related("kind", "talker", "talked_to", "occurrence__task")
+    if not user.is_authenticated or not user.is_active:
+        return talks.none()
+    if talks_read_everything(user):
+        return talks
+    return talks.filter(Q(talker=user) | Q(talked_to=user))
+
+
+def talk_list_to_answer(*, user) -> QuerySet[Talk]:
+    """Records of talks held with the user that wait for their confirmation, oldest first (their to-do)."""
+    if not user.is_authenticated or not user.is_active:
+        return Talk.objects.none()
+    return (
+        Talk.objects.filter(talked_to=user, status=TalkStatus.RECORDED)
+        .select_related("kind", "talker")
+        .order_by("recorded_at", "pk")
+    )
+
+
+def talk_list_to_hold(*, user) -> QuerySet[Talk]:
+    """The user's planned talks and those whose record met a disagreement, soonest first (their to-do)."""
+    if not user.is_authenticated or not user.is_active:
+        return Talk.objects.none()
+    return (
+        Talk.objects.filter(talker=user, status__in=[TalkStatus.PLANNED, TalkStatus.DISPUTED])
+        .select_related("kind", "talked_to")
+        .order_by("planned_on", "pk")
+    )
+
+
+def talk_kind_list_active() -> QuerySet[TalkKind]:
+    return TalkKind.objects.filter(is_active=True).order_by("sort_order", "pk")
+
+
+def talk_partner_list_for(*, talker) -> QuerySet:
+    """Whom `talker` may hold a talk with: for the inspection team and the Party Group, anyone who holds a
+    post; for a leader, the holders of posts in the units they oversee or work in, and the units below
+    them. Never the talker themself."""
+    users = get_user_model().objects.filter(is_active=True).exclude(pk=talker.pk)
+    holders = Post.objects.filter(holder__isnull=False)
+    if not talker.has_perm("responsibility.add_talk"):
+        own = Post.objects.filter(holder=talker)
+        units = set(own.values_list("unit_id", flat=True)) | set(
+            own.filter(oversees__isnull=False).values_list("oversees", flat=True)
+        )
+        holders = holders.filter(unit_id__in=org_tree().subtree(*units))
+    return users.filter(pk__in=holders.values("holder_id")).order_by("full_name", "username")
+
+
+def talk_period_list_for(*, talker) -> QuerySet[TaskOccurrence]:
+    """The open duty task periods a talk by `talker` may carry out: their own, of tasks not withdrawn,
+    soonest first."""
+    return (
+        TaskOccurrence.objects.open()
+        .filter(responsible=talker, task__assignment__leader=talker)
+        .select_related("task__assignment")
+        .order_by("due_date", "pk")
+    )
+
+
+def talk_event_list_of(*, talk: Talk) -> QuerySet[DutyEvent]:
+    """The talk's history in the duty audit chain, oldest first (one query)."""
+    return DutyEvent.objects.filter(subject=f"talk:{talk.pk}").select_related("actor").order_by("sequence")

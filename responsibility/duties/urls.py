@@ -1,9 +1,10 @@
-"""一岗双责: assignments, tasks, performance records, handovers and the year-end report.
+"""一岗双责: assignments, tasks, performance records, handovers, the year-end report and integrity talks.
 
 Included in the one `responsibility` namespace (responsibility/urls.py)."""
 
 from django.urls import path
 
+from responsibility.duties import talk_views as talks
 from responsibility.duties import views as duties
 
 urlpatterns = [
@@ -29,4 +30,11 @@ urlpatterns = [
         name="performance-record-create",
     ),
     path("records/<int:pk>/review/", duties.performance_record_review_view, name="performance-record-review"),
+    # Integrity talks (廉政谈话)
+    path("talks/", talks.talk_list_view, name="talk-list"),
+    path("talks/new/", talks.talk_plan_view, name="talk-plan"),
+    path("talks/<int:pk>/", talks.talk_detail_view, name="talk-detail"),
+    path("talks/<int:pk>/record/", talks.talk_record_view, name="talk-record"),
+    path("talks/<int:pk>/answer/", talks.talk_answer_view, name="talk-answer"),
+    path("talks/<int:pk>/cancel/", talks.talk_cancel_view, name="talk-cancel"),
 ]

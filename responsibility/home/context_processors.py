@@ -72,6 +72,7 @@ def _menu_links(flags: dict, *, path: str) -> list[NavLink]:
         ("todo", _("My to-do"), "responsibility:todo", True),
         ("letters", _("Letters"), "responsibility:letter-list", True),
         ("duties", _("Duties"), "responsibility:duty-list", True),
+        ("talks", _("Integrity talks"), "responsibility:talk-list", True),
         ("inspections", _("Inspections"), "responsibility:plan-list", flags["nav_can_view_plans"]),
         ("ledger", _("Rectification ledger"), "responsibility:ledger", flags["nav_can_view_ledger"]),
         ("problems", _("Problem lists"), "responsibility:batch-list", flags["nav_can_view_ledger"]),

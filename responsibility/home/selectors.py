@@ -31,11 +31,20 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce
 
 from accounts.models import OrgUnit, Post, User
-from responsibility.duties.models import DutyAssignment, DutyTask, PerformanceRecord, TaskOccurrence
+from responsibility.duties.models import (
+    DutyAssignment,
+    DutyTask,
+    PerformanceRecord,
+    Talk,
+    TalkKind,
+    TaskOccurrence,
+)
 from responsibility.duties.selectors import (
     duty_assignment_list_to_confirm,
     occurrence_list_due_for,
     performance_record_list_to_review,
+    talk_list_to_answer,
+    talk_list_to_hold,
 )
 from responsibility.letters.models.letters import Campaign, Letter
 from responsibility.letters.selectors import (
@@ -217,6 +226,20 @@ def _assignment(row: dict) -> DutyAssignment:
     )
 
 
+def _talk(row: dict) -> Talk:
+    """A talk of the to-do: its kind, the other party (talker or person talked to) and its day."""
+    partner = _user(row["t_text3"], row["t_text4"])
+    return Talk(
+        pk=row["t_pk"],
+        kind=TalkKind(name=row["t_text1"]),
+        status=row["t_text5"],
+        planned_on=row["t_day"],
+        answer_due=row["t_day"],
+        talker=partner,
+        talked_to=partner,
+    )
+
+
 def _own_deadline(user):
     """The day a rectification is due for this user: its deadline for its owner (and a unit head who owns
     no measure of it), the earliest of their own open measures' for the owner of a measure."""
@@ -322,6 +345,33 @@ def _sections(*, user, until: datetime.date) -> list[_Section]:
             lambda occurrence: (occurrence.due_date, occurrence.pk),
         ),
         _Section(
+            "talk_to_answer",
+            talk_list_to_answer(user=user),
+            {
+                "t_text1": F("kind__name"),
+                "t_text3": F("talker__full_name"),
+                "t_text4": F("talker__username"),
+                "t_text5": F("status"),
+                "t_day": F("answer_due"),
+                "t_moment": F("recorded_at"),
+            },
+            _talk,
+            lambda talk: (talk.answer_due, talk.pk),
+        ),
+        _Section(
+            "talk_to_hold",
+            talk_list_to_hold(user=user),
+            {
+                "t_text1": F("kind__name"),
+                "t_text3": F("talked_to__full_name"),
+                "t_text4": F("talked_to__username"),
+                "t_text5": F("status"),
+                "t_day": F("planned_on"),
+            },
+            _talk,
+            lambda talk: (talk.planned_on, talk.pk),
+        ),
+        _Section(
             "to_confirm",
             duty_assignment_list_to_confirm(user=user),
             {"t_int3": F("year"), "t_text1": F("post__title"), "t_text2": F("post__unit__name")},
@@ -396,6 +446,8 @@ SECTIONS = (
     "to_verify",
     "to_inspect",
     "duty_due",
+    "talk_to_answer",
+    "talk_to_hold",
     "to_review",
     "to_confirm",
 )

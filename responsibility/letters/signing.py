@@ -1,22 +1,18 @@
-"""What makes a signature acceptable: consent, a fresh re-authentication and a real mark."""
+"""What makes a signature acceptable: consent and a real mark (a fresh re-authentication: accounts.reauth)."""
 
 import base64
 import binascii
 import io
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
-from core import clock
 from core.errors import ApplicationError
 from responsibility.letters.models.letters import SignatureMethod
 
 # The words the signer ticks. Stored with every signature exactly as shown.
 CONSENT_TEXT = "我已阅读并同意以电子方式签署本责任书"
-# How long a re-entered password lets the user sign (one letter, or a batch of countersignatures).
-REAUTHENTICATION_WINDOW = timedelta(minutes=5)
 
 MAX_DRAWING_BYTES = 200 * 1024
 MAX_DRAWING_SIDE = 2000
@@ -28,25 +24,6 @@ def consent_check(consent_text: str) -> None:
     """A signature needs the consent ticked, in exactly the words shown (CONSENT_TEXT)."""
     if consent_text != CONSENT_TEXT:
         raise ApplicationError(_("Please tick the consent to sign electronically."), code="consent_missing")
-
-
-def reauthentication_is_fresh(confirmed_at: datetime | None) -> bool:
-    """A re-entered password lets the user sign for REAUTHENTICATION_WINDOW, no longer."""
-    return confirmed_at is not None and clock.now() - confirmed_at <= REAUTHENTICATION_WINDOW
-
-
-def reauthentication_check(confirmed_at: datetime | None) -> None:
-    """Signing needs an identity confirmed within REAUTHENTICATION_WINDOW."""
-    if confirmed_at is None:
-        raise ApplicationError(_("Please enter your password to confirm it is you."), code="reauth_missing")
-    if not reauthentication_is_fresh(confirmed_at):
-        raise ApplicationError(
-            _(
-                "Your identity confirmation has expired (it lasts 5 minutes). "
-                "Please enter your password again."
-            ),
-            code="reauth_expired",
-        )
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,9 @@ from responsibility.duties.models import (
     PostHandover,
     Recurrence,
     ReviewStatus,
+    Talk,
+    TalkKind,
+    TalkStatus,
     TaskOccurrence,
 )
 from responsibility.evidence.models import EvidenceFile
@@ -120,6 +123,9 @@ __all__ = [
     "PostHandover",
     "Recurrence",
     "ReviewStatus",
+    "Talk",
+    "TalkKind",
+    "TalkStatus",
     "TaskOccurrence",
     "CheckOutcome",
     "CheckResult",

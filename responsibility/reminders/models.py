@@ -26,6 +26,8 @@ class ReminderKind(models.TextChoices):
     RECTIFICATION_DUE = "rectification_due", _("Rectification deadline")  # to the rectification's owner
     MEASURE_DUE = "measure_due", _("Rectification measure deadline")  # to a measure's owner (of several)
     DUTY_TASK_DUE = "duty_task_due", _("Duty task due")  # to the leader a task's period is due from
+    TALK_PLANNED = "talk_planned", _("Planned integrity talk")  # to the talker, until the record is written
+    TALK_TO_ANSWER = "talk_to_answer", _("Talk record to confirm")  # to the person talked to
     # To the signer and the issuer, once each: the letter is in force, its sealed PDF attached (or linked).
     LETTER_SEALED = "letter_sealed", _("Countersigned letter with its sealed PDF")
 

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from accounts.reauth import reauthentication_check
 from core import clock
 from core.errors import ApplicationError
 from core.locks import row_lock
@@ -23,11 +24,7 @@ from responsibility.letters.models.letters import (
 )
 from responsibility.letters.permissions import LetterAction, letter_check_permission
 from responsibility.letters.services.documents import letter_document_request
-from responsibility.letters.signing import (
-    SignatureMark,
-    consent_check,
-    reauthentication_check,
-)
+from responsibility.letters.signing import SignatureMark, consent_check
 from responsibility.letters.workflow import STAMPS, ensure_transition_allowed
 
 MAX_REASON_LENGTH = 500

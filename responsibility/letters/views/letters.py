@@ -9,11 +9,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from accounts.reauth import (
-    reauthenticated_at,
-    reauthentication_record,
-    reauthentication_second_factor_record,
-)
+from accounts.reauth import reauthenticated_at
+from accounts.reauth_form import reauthentication_remember
 from core import clock
 from core.errors import ApplicationError
 from core.forms import form_problems_text
@@ -142,17 +139,6 @@ def letter_detail_view(request, pk: int):
     return _letter_page(request, pk)
 
 
-def _identity_record(request, form: SignForm | CountersignBatchForm) -> None:
-    """Remember a confirmed identity even when the rest of the form is refused: a code from the
-    authenticator app is spent once accepted, and the signer should not wait for the next one."""
-    if not form.identity_confirmed:  # the password, and the second factor's code where the signer has one
-        return
-    if form.password_confirmed:
-        reauthentication_record(request, second_factor=form.asks_second_factor)
-    else:  # the code completed a confirmation at the identity platform, whose window it keeps
-        reauthentication_second_factor_record(request)
-
-
 def _attestation(
     request, form: SignForm | CountersignBatchForm, content_hash: str = ""
 ) -> SigningAttestation:
@@ -188,7 +174,7 @@ def _signing_action(request, pk: int, *, action: LetterAction, role: SignatureRo
     letter_check_permission(user=request.user, action=action, letter=letter)
     form = SignForm(request.POST, user=request.user, request=request)
     valid = form.is_valid()
-    _identity_record(request, form)
+    reauthentication_remember(request, form)
     if valid:
         try:
             sign(letter, _attestation(request, form, form.cleaned_data["content_hash"]))
@@ -266,7 +252,7 @@ def letter_countersign_batch_view(request):
     form = CountersignBatchForm(request.POST or None, user=request.user, request=request, letters=letters)
     valid = request.method == "POST" and form.is_valid()
     if request.method == "POST":
-        _identity_record(request, form)
+        reauthentication_remember(request, form)
     if valid:
         chosen = [form.letters_by_pk[pk] for pk in form.cleaned_data["letters"]]
         try:

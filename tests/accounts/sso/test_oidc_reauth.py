@@ -12,12 +12,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 
-from accounts.reauth import reauthenticated_at
+from accounts.reauth import reauthenticated_at, reauthentication_is_fresh
 from accounts.security.models import SecurityEvent, SecurityEventKind
 from accounts.sso.oidc import OidcBackend
 from core import clock
 from responsibility.letters.models.letters import LetterStatus, Signature, SignatureMethod
-from responsibility.letters.signing import reauthentication_is_fresh
 from tests.accounts.sso.conftest import PROVIDER_PASSWORD, UNUSED_PROVIDER
 from tests.accounts.sso.test_oidc import provider_sign_in, sign_in_start, with_query
 from tests.accounts.two_factor.conftest import enrol
