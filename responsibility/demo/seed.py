@@ -40,6 +40,7 @@ from responsibility.demo.letters import DemoBuilder
 from responsibility.demo.organisation import DEMO_ACCOUNTS, DEMO_MARKER_UNIT, DemoAccount
 from responsibility.demo.problem_lists import demo_problem_list_steps, demo_problem_lists
 from responsibility.demo.supervision import DemoSupervision, demo_supervision_create
+from responsibility.demo.talks import demo_talks_create
 from responsibility.letters.models.letters import Campaign, Letter, LetterStatus, LetterTemplate
 
 
@@ -55,6 +56,7 @@ class DemoSummary:
     supervision: "DemoSupervision | None" = None
     problem_lists: list = field(default_factory=list)  # ProblemBatch of other sources than inspections
     duties: "DemoDuties | None" = None
+    talks: list = field(default_factory=list)  # Talk
     assessment: "DemoAssessment | None" = None
 
 
@@ -81,6 +83,7 @@ def demo_data_create(*, today: datetime.date | None = None) -> DemoSummary:
         )
         problem_lists = demo_problem_lists()
         duties = demo_duties_create(today=today, users=demo.users, units=demo.units, posts=demo.posts)
+        talks = demo_talks_create(today=today, users=demo.users)
         assessment = demo_assessment_create(today=today, users=demo.users)
         counts = dict(
             Letter.objects.filter(campaign__in=demo.campaigns)
@@ -99,6 +102,7 @@ def demo_data_create(*, today: datetime.date | None = None) -> DemoSummary:
         supervision=supervision,
         problem_lists=problem_lists,
         duties=duties,
+        talks=talks,
         assessment=assessment,
     )
 

@@ -28,7 +28,7 @@ person is ``{"id": 24, "name": "张三"}`` (the name as it was), a date is ISO `
   replaces or null, "anchor": the number of the chain anchor printed in it or null}``.
 
 A talk's events (about "talk:<id>", no assignment: only the talk's readers see them) carry the SHA-256 of
-its record as it stood (duties.services.talks.talk_record_digest) as their digest once it was written:
+its record as it stood (Talk.record_digest) as their digest once it was written:
 
 - talk_planned: ``{"kind": its name, "talker": person, "talked_to": person, "planned_on",
   "task": {"id", "title", "period"} or null}`` (the purpose is the note);

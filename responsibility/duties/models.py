@@ -5,6 +5,8 @@ change to them.
 """
 
 import datetime
+import hashlib
+import json
 
 from django.conf import settings
 from django.db import models
@@ -472,7 +474,7 @@ class Talk(models.Model):
 
     Only the two parties, the inspection team and the Party Group read it (duties.permissions). Every step
     is an event of the duty audit chain about "talk:<id>", whose digest is the SHA-256 of the record as it
-    stood (duties.talks.talk_record_digest): a record changed outside the services shows there.
+    stood (`record_digest`): a record changed outside the services shows there.
     """
 
     kind = models.ForeignKey(TalkKind, verbose_name=_("kind"), on_delete=models.PROTECT, related_name="talks")
@@ -549,6 +551,21 @@ class Talk(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.talker} → {self.talked_to} ({self.planned_on})"
+
+    def record_digest(self) -> str:
+        """SHA-256 of the record as it stands (what both parties read): kind, parties, date, place, points
+        and commitments, as canonical JSON. The events of recording and answering carry it."""
+        record = {
+            "kind": self.kind.name,
+            "talker": self.talker_id,
+            "talked_to": self.talked_to_id,
+            "held_on": self.held_on.isoformat() if self.held_on else None,
+            "place": self.place,
+            "points": self.points,
+            "commitments": self.commitments,
+        }
+        encoded = json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(encoded.encode()).hexdigest()
 
     @property
     def is_open(self) -> bool:

@@ -52,6 +52,7 @@ from responsibility.duties.permissions import (
     duty_user_can,
     occurrence_check_permission,
     occurrence_user_can,
+    talks_read_everything,
 )
 from responsibility.duties.selectors import (
     duty_assignment_list_of_unit,
@@ -329,6 +330,7 @@ def _duty_page(request, pk: int, *, status: int = 200, withdraw_form: tuple[int,
                 user=user, action=DutyAction.ISSUE_REPORT, assignment=assignment
             ),
             "reports": list(duty_report_document_list_of(assignment=assignment)),
+            "can_read_talks": talks_read_everything(user),  # a record kept by a talk links to it
             "all_periods": all_periods,
             "today": today,
         },

@@ -452,17 +452,18 @@ def test_the_table_covers_every_page_of_the_app():
     names = {pattern.name for pattern in responsibility_urls.urlpatterns}
 
     # then each has at least one row in this table, the supervision pages', the problem lists', the
-    # duty pages' or the assessment pages' (a new page must be added to a matrix)
+    # duty pages', the talk pages' or the assessment pages' (a new page must be added to a matrix)
     from tests.responsibility.assessment.test_objections import TABLE as OBJECTIONS
     from tests.responsibility.assessment.test_permission_matrix_assessment import TABLE as ASSESSMENT
     from tests.responsibility.assessment.test_permission_matrix_rounds import TABLE as ROUNDS
+    from tests.responsibility.duties.talks.test_permission_matrix_talks import TABLE as TALKS
     from tests.responsibility.duties.test_permission_matrix_duties import TABLE as DUTIES
     from tests.responsibility.inspections.test_permission_matrix_problem_lists import TABLE as PROBLEM_LISTS
     from tests.responsibility.inspections.test_permission_matrix_supervision import TABLE as SUPERVISION
 
     covered = {
         page
-        for table in (TABLE, SUPERVISION, PROBLEM_LISTS, DUTIES, ASSESSMENT, ROUNDS, OBJECTIONS)
+        for table in (TABLE, SUPERVISION, PROBLEM_LISTS, DUTIES, TALKS, ASSESSMENT, ROUNDS, OBJECTIONS)
         for page, _method in table
     }
     assert names <= covered

@@ -1,14 +1,12 @@
 """Every change to an integrity talk (廉政谈话): plan, record, confirm or disagree, cancel.
 
 Each one appends its `DutyEvent` about "talk:<id>" to the duty audit chain in the same transaction, its
-digest the SHA-256 of the record as it then stood (`talk_record_digest`); a record written again after a
+digest the SHA-256 of the record as it then stood (`Talk.record_digest`); a record written again after a
 disagreement keeps the earlier text in the chain. A confirmed talk planned for a duty task's period keeps
 that period's performance record (履责纪实), so the period is done as if its leader had recorded it.
 """
 
 import datetime
-import hashlib
-import json
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -43,22 +41,6 @@ MAX_PLACE_LENGTH = 100
 ANSWER_DAYS = 7
 # How far back a talk may be planned or recorded (a talk held last year is recorded late, not older ones).
 EARLIEST_DAYS_BACK = 366
-
-
-def talk_record_digest(talk: Talk) -> str:
-    """SHA-256 of the talk's record as it stands (what both parties read): kind, parties, date, place,
-    points and commitments, canonical JSON. The events of recording and answering carry it."""
-    record = {
-        "kind": talk.kind.name,
-        "talker": talk.talker_id,
-        "talked_to": talk.talked_to_id,
-        "held_on": talk.held_on.isoformat() if talk.held_on else None,
-        "place": talk.place,
-        "points": talk.points,
-        "commitments": talk.commitments,
-    }
-    encoded = json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(encoded.encode()).hexdigest()
 
 
 def _text(value: str, *, limit: int, label: str, required: bool = False) -> str:
@@ -226,7 +208,7 @@ def talk_record(*, talk: Talk, recorded_by, data: TalkRecordInput, expected_vers
                     "commitments": commitments,
                     "again": again,
                 },
-                digest=talk_record_digest(locked),
+                digest=locked.record_digest(),
             )
         ]
     )
@@ -286,7 +268,7 @@ def talk_answer(
             to_status=locked.status,
             note=locked.disagreement,
             payload={"reauthenticated_at": attestation.reauthenticated_at.isoformat()},
-            digest=talk_record_digest(locked),
+            digest=locked.record_digest(),
         )
     ]
     if confirm:

@@ -15,7 +15,7 @@ from responsibility.demo.duties import DemoDuties
 from responsibility.demo.organisation import DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_UNITS, DemoAccount
 from responsibility.demo.seed import demo_data_create, demo_data_present
 from responsibility.demo.supervision import DemoSupervision
-from responsibility.duties.models import AssignmentStatus, ReviewStatus, TaskOccurrence
+from responsibility.duties.models import AssignmentStatus, ReviewStatus, TalkStatus, TaskOccurrence
 from responsibility.letters.models.letters import LetterStatus
 from responsibility.reminders.services import reminders_sweep
 from responsibility.supervision.models import RectificationStatus
@@ -61,6 +61,15 @@ class Command(BaseCommand):
             )
         if summary.duties is not None:
             self._duties_print(summary.duties)
+        if summary.talks:
+            statuses = Counter(talk.status for talk in summary.talks)
+            self.stdout.write(
+                f"  Integrity talks: {len(summary.talks)} ("
+                + ", ".join(
+                    f"{status} {statuses[status]}" for status in TalkStatus.values if statuses[status]
+                )
+                + ")"
+            )
         # The reminders due today, at once rather than at beat's next sweep (the worker sends them).
         sweep = reminders_sweep(today=clock.today())
         self.stdout.write(

@@ -227,15 +227,17 @@ def test_reminder_send_renders_every_kind_in_chinese(org, issued_letters, clock)
     reminders_send_batch(reminder_ids=list(Reminder.objects.values_list("pk", flat=True)))
 
     # then each kind went out, with a Chinese subject, and every one is marked sent
-    # (rectification, measure and duty task reminders need a finding or an assignment:
-    # test_rectification_reminders.py, test_measure_reminders.py and test_duty_task_reminders.py
-    # render them)
+    # (rectification, measure, duty task and talk reminders need a finding, an assignment or a talk:
+    # test_rectification_reminders.py, test_measure_reminders.py, test_duty_task_reminders.py and
+    # duties/talks/test_talk_reminders.py render them)
     kinds = set(Reminder.objects.values_list("kind", flat=True))
     # (and the sealed PDF's message, test_letter_sealed_message.py)
     assert kinds == set(ReminderKind.values) - {
         ReminderKind.RECTIFICATION_DUE,
         ReminderKind.MEASURE_DUE,
         ReminderKind.DUTY_TASK_DUE,
+        ReminderKind.TALK_PLANNED,
+        ReminderKind.TALK_TO_ANSWER,
         ReminderKind.LETTER_SEALED,
     }
     assert set(Reminder.objects.values_list("status", flat=True)) == {ReminderStatus.SENT}

@@ -34,8 +34,10 @@ from responsibility.duties.services.assignments import (
     post_handover,
 )
 from responsibility.duties.services.reports import duty_report_issue
+from responsibility.duties.services.talks import talk_answer, talk_cancel
 from tests.factories import UserFactory
 from tests.responsibility.duties.conftest import first_open_occurrence
+from tests.responsibility.duties.talks.conftest import attestation, confirmed, planned, recorded
 from tests.responsibility.inspections.conftest import pdf_upload
 from tests.responsibility.inspections.tampering import _raw_update
 
@@ -72,10 +74,27 @@ def keep_record(occurrence, *, files=(), on=datetime.date(2026, 5, 10)):
     )
 
 
+def talks_of_a_year(duties):
+    """A talk disputed, written again and confirmed, and one cancelled."""
+    head, chief = duties.org.heads[0], duties.org.staff[1]
+    talk = recorded(planned(head, chief))
+    talk_answer(
+        talk=talk,
+        answered_by=chief,
+        confirm=False,
+        disagreement="漏记了我的意见。",
+        attestation=attestation(),
+        expected_version=talk.version,
+    )
+    confirmed(recorded(talk))
+    cancelled = planned(head, chief)
+    talk_cancel(talk=cancelled, cancelled_by=head, reason="改期。", expected_version=cancelled.version)
+
+
 def a_year_of_work(duties):
     """Generated (the fixture), adjusted, confirmed, a task added and one withdrawn, records kept with
     evidence, one accepted and one returned, the year-end report issued (a real render and seal: the
-    caller asks for `seal_settings`), and the post handed over."""
+    caller asks for `seal_settings`), talks held, and the post handed over."""
     head, office = duties.head_assignment, duties.org.office_admin
     duty_assignment_update(
         assignment=head,
@@ -102,6 +121,7 @@ def a_year_of_work(duties):
         record=second, reviewed_by=duties.org.inspector, accept=False, reason="未附记录。", expected_version=1
     )
     duty_report_issue(assignment=head, issued_by=fresh(head.leader))
+    talks_of_a_year(duties)
     post_handover(
         post=head.post,
         new_holder=UserFactory(full_name="接任主任"),

@@ -24,7 +24,6 @@ from responsibility.duties.services.talks import (
     talk_cancel,
     talk_plan,
     talk_record,
-    talk_record_digest,
 )
 from tests.responsibility.duties.talks.conftest import (
     TODAY,
@@ -67,7 +66,7 @@ def test_a_confirmed_talk_carries_out_its_duty_period(duties, head, chief):
         DutyEventKind.TALK_RECORDED,
         DutyEventKind.TALK_CONFIRMED,
     ]
-    assert talk_events(done)[-1].digest == talk_record_digest(done)
+    assert talk_events(done)[-1].digest == done.record_digest()
     kept = DutyEvent.objects.get(subject=f"record:{record.pk}")
     assert (kept.kind, kept.assignment_id, kept.payload["talk"]) == (
         DutyEventKind.RECORD_CREATED,
