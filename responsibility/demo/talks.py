@@ -1,11 +1,11 @@
 """The demo's integrity talks (廉政谈话), after this year's 一岗双责 (demo.duties): talks in every state,
 each step through the services by the person who would take it, at a moment of the last days.
 
-- 张祎 (法工委主任) held a 日常廉政谈话 with her deputy 韩立新 for her half-year talk task; he confirmed the
+- 张祎 (法工委主任) held a 日常廉政谈话 with the deputy 韩立新 for the half-year talk task; he confirmed the
   record, which keeps the period's record (履责纪实);
-- she held a 提醒谈话 with 彭晓东 (法规处处长), whose record waits for his confirmation (his to-do);
+- 张祎 held a 提醒谈话 with 彭晓东 (法规处处长), whose record waits for his confirmation (his to-do);
 - 韩立新 held a 日常廉政谈话 with 蒋文博, who disagreed with the record (韩立新's to-do: write it again);
-- she plans a 任职廉政谈话 with 沈佳琪, newly appointed, in a few days;
+- 张祎 plans a 任职廉政谈话 with 沈佳琪, newly appointed, in a few days;
 - the inspection team's 魏正清 held a 约谈 with 马俊 (城环委主任), who confirmed it;
 - 李振华 (财经委主任) cancelled a talk planned with his deputy 许国栋, away on a course.
 """
