@@ -103,82 +103,71 @@ class DutyTaskDueSource(DeadlineSource):
 reminder_source_register(DutyTaskDueSource())
 
 
-class TalkPlannedSource(DeadlineSource):
-    """A planned talk (廉政谈话) reminds its talker before and after the planned date, until its record is
-    written or it is cancelled. Talks planned more than a year ago are no longer reminded."""
+class _TalkSource(DeadlineSource):
+    """A talk in one status reminds one of its parties by one of its dates. Talks whose date is more than
+    a year ago are no longer reminded."""
 
-    kind = ReminderKind.TALK_PLANNED
     object_prefix = "talk"
+    status: str
+    deadline: str  # the Talk date field reminded by
+    recipient: str  # the party reminded ("talker" or "talked_to")
+    partner: str  # the other party, named in the message
+    since: str  # the Talk field the item is outstanding since
 
     def open_items(self, *, horizon: datetime.date, today: datetime.date):
+        dated = {
+            f"{self.deadline}__lte": horizon,
+            f"{self.deadline}__gte": today - datetime.timedelta(days=366),
+        }
         return (
-            Talk.objects.filter(
-                status=TalkStatus.PLANNED,
-                planned_on__lte=horizon,
-                planned_on__gte=today - datetime.timedelta(days=366),
-            )
-            .order_by("planned_on", "pk")
-            .values_list("pk", "talker_id", "planned_on", "created_at")
+            Talk.objects.filter(status=self.status, **dated)
+            .order_by(self.deadline, "pk")
+            .values_list("pk", f"{self.recipient}_id", self.deadline, self.since)
         )
 
     def message(self, *, reminder: Reminder) -> ReminderMessage | None:
         talk = (
-            Talk.objects.select_related("kind", "talked_to")
-            .filter(pk=self.item_id(reminder), talker_id=reminder.recipient_id, status=TalkStatus.PLANNED)
+            Talk.objects.select_related("kind", self.partner)
+            .filter(
+                pk=self.item_id(reminder),
+                status=self.status,
+                **{f"{self.recipient}_id": reminder.recipient_id},
+            )
             .first()
         )
         if talk is None:
             return None
+        deadline = getattr(talk, self.deadline)
         return ReminderMessage(
             url=reverse("responsibility:talk-detail", args=[talk.pk]),
             context={
                 "talk": talk,
                 "kind_name": talk.kind.name,
-                "partner": talk.talked_to.get_full_name(),
+                "partner": getattr(talk, self.partner).get_full_name(),
                 "purpose": talk.purpose,
-                "deadline": talk.planned_on,
-                **deadline_days(talk.planned_on, today=clock.today()),
+                "held_on": talk.held_on,
+                "deadline": deadline,
+                **deadline_days(deadline, today=clock.today()),
             },
         )
 
 
-class TalkToAnswerSource(DeadlineSource):
+class TalkPlannedSource(_TalkSource):
+    """A planned talk (廉政谈话) reminds its talker before and after the planned date, until its record is
+    written or it is cancelled."""
+
+    kind = ReminderKind.TALK_PLANNED
+    status = TalkStatus.PLANNED
+    deadline, recipient, partner, since = "planned_on", "talker", "talked_to", "created_at"
+
+
+class TalkToAnswerSource(_TalkSource):
     """A talk's record reminds the person talked to, by the day they are asked to answer, until they
     confirm it or record a disagreement (or the talker writes it again, which asks afresh)."""
 
     kind = ReminderKind.TALK_TO_ANSWER
-    object_prefix = "talk"
-
-    def open_items(self, *, horizon: datetime.date, today: datetime.date):
-        return (
-            Talk.objects.filter(
-                status=TalkStatus.RECORDED,
-                answer_due__lte=horizon,
-                answer_due__gte=today - datetime.timedelta(days=366),
-            )
-            .order_by("answer_due", "pk")
-            .values_list("pk", "talked_to_id", "answer_due", "recorded_at")
-        )
-
-    def message(self, *, reminder: Reminder) -> ReminderMessage | None:
-        talk = (
-            Talk.objects.select_related("kind", "talker")
-            .filter(pk=self.item_id(reminder), talked_to_id=reminder.recipient_id, status=TalkStatus.RECORDED)
-            .first()
-        )
-        if talk is None:
-            return None
-        return ReminderMessage(
-            url=reverse("responsibility:talk-detail", args=[talk.pk]),
-            context={
-                "talk": talk,
-                "kind_name": talk.kind.name,
-                "partner": talk.talker.get_full_name(),
-                "held_on": talk.held_on,
-                "deadline": talk.answer_due,
-                **deadline_days(talk.answer_due, today=clock.today()),
-            },
-        )
+    status = TalkStatus.RECORDED
+    deadline, recipient, partner, since = "answer_due", "talked_to", "talker", "recorded_at"
 
 
 reminder_source_register(TalkPlannedSource())
