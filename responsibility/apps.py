@@ -23,6 +23,7 @@ class ResponsibilityConfig(AppConfig):
         # Each subdomain registers the reminder sources of its deadlines and who may see its evidence.
         from responsibility.duties import selectors as duty_selectors  # noqa: F401
         from responsibility.duties import verification as duty_verification  # noqa: F401 (its sealed kind)
+        from responsibility.duties.services.talks import talk_kinds_ensure
         from responsibility.evidence import integrity as evidence_integrity  # noqa: F401 (its content check)
         from responsibility.letters import audit as letters_audit  # noqa: F401 (registers its chain)
         from responsibility.letters import integrity as letters_integrity  # noqa: F401 (content checks)
@@ -51,3 +52,5 @@ class ResponsibilityConfig(AppConfig):
         post_migrate.connect(
             problem_sources_ensure, sender=self, dispatch_uid="responsibility.problem_sources_ensure"
         )
+        # And the kinds of integrity talk (seeded by migration 0038 too).
+        post_migrate.connect(talk_kinds_ensure, sender=self, dispatch_uid="responsibility.talk_kinds_ensure")

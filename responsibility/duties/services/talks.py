@@ -43,6 +43,22 @@ ANSWER_DAYS = 7
 EARLIEST_DAYS_BACK = 366
 
 
+# The kinds of talk every installation has (seeded by migration 0038 too); the office may add others.
+BUILTIN_TALK_KINDS = (
+    ("任职廉政谈话", "新任职领导干部的廉政谈话"),
+    ("日常廉政谈话", "对分管单位负责同志的经常性廉政谈话"),
+    ("提醒谈话", "发现苗头性、倾向性问题时的提醒谈话"),
+    ("约谈", "对党风廉政建设责任落实不力的约谈"),
+)
+
+
+def talk_kinds_ensure(**kwargs) -> None:
+    """Create the built-in kinds of talk that are missing (after migrate, and after a test database's
+    flush); a kind the office changed keeps its wording."""
+    for order, (name, description) in enumerate(BUILTIN_TALK_KINDS, start=1):
+        TalkKind.objects.get_or_create(name=name, defaults={"description": description, "sort_order": order})
+
+
 def _text(value: str, *, limit: int, label: str, required: bool = False) -> str:
     value = (value or "").strip()
     if required and not value:
