@@ -16,6 +16,9 @@ class ResponsibilityConfig(AppConfig):
         from responsibility.assessment import audit as assessment_audit  # noqa: F401 (registers its chain)
         from responsibility.assessment import requeue as assessment_requeue  # noqa: F401 (counts queued again)
         from responsibility.assessment import selectors as assessment_selectors  # noqa: F401 (its evidence)
+        from responsibility.cadres import audit as cadres_audit  # noqa: F401 (registers its chain)
+        from responsibility.cadres import integrity as cadres_integrity  # noqa: F401 (reports and results)
+        from responsibility.cadres import reminder_sources as cadres_sources  # noqa: F401
         from responsibility.duties import audit as duties_audit  # noqa: F401 (registers its chain)
         from responsibility.duties import integrity as duty_integrity  # noqa: F401 (sealed reports' check)
         from responsibility.duties import reminder_sources as duty_sources  # noqa: F401

@@ -1,6 +1,7 @@
 """Every page of the app, one namespace (`responsibility:`): each subdomain lists its own."""
 
 from responsibility.assessment.urls import urlpatterns as assessment_urls
+from responsibility.cadres.urls import urlpatterns as cadres_urls
 from responsibility.duties.urls import urlpatterns as duties_urls
 from responsibility.evidence.urls import urlpatterns as evidence_urls
 from responsibility.home.urls import urlpatterns as home_urls
@@ -17,5 +18,6 @@ urlpatterns = [
     *supervision_urls,
     *duties_urls,
     *assessment_urls,
+    *cadres_urls,
     *evidence_urls,
 ]

@@ -35,6 +35,7 @@ from accounts.roles import Role
 from core import clock
 from core.errors import ApplicationError
 from responsibility.demo.assessment import DemoAssessment, demo_assessment_create
+from responsibility.demo.cadres import demo_cadres_create
 from responsibility.demo.duties import DemoDuties, demo_duties_create
 from responsibility.demo.letters import DemoBuilder
 from responsibility.demo.organisation import DEMO_ACCOUNTS, DEMO_MARKER_UNIT, DemoAccount
@@ -57,6 +58,7 @@ class DemoSummary:
     problem_lists: list = field(default_factory=list)  # ProblemBatch of other sources than inspections
     duties: "DemoDuties | None" = None
     talks: list = field(default_factory=list)  # Talk
+    report_round: object = None  # the year's 述责述廉 (ReportRound)
     assessment: "DemoAssessment | None" = None
 
 
@@ -84,6 +86,7 @@ def demo_data_create(*, today: datetime.date | None = None) -> DemoSummary:
         problem_lists = demo_problem_lists()
         duties = demo_duties_create(today=today, users=demo.users, units=demo.units, posts=demo.posts)
         talks = demo_talks_create(today=today, users=demo.users)
+        report_round = demo_cadres_create(today=today, users=demo.users)
         assessment = demo_assessment_create(today=today, users=demo.users)
         counts = dict(
             Letter.objects.filter(campaign__in=demo.campaigns)
@@ -103,6 +106,7 @@ def demo_data_create(*, today: datetime.date | None = None) -> DemoSummary:
         problem_lists=problem_lists,
         duties=duties,
         talks=talks,
+        report_round=report_round,
         assessment=assessment,
     )
 

@@ -31,6 +31,12 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce
 
 from accounts.models import OrgUnit, Post, User
+from responsibility.cadres.models import IntegrityReport, ReportRound
+from responsibility.cadres.selectors import (
+    ballot_list_open_for,
+    integrity_report_list_to_review,
+    integrity_report_list_to_write,
+)
 from responsibility.duties.models import (
     DutyAssignment,
     DutyTask,
@@ -240,6 +246,19 @@ def _talk(row: dict) -> Talk:
     )
 
 
+def _integrity_report(row: dict) -> IntegrityReport:
+    """A 述责述廉 report of the to-do (to write, to review, or to rate: then `t_int1` is the report)."""
+    report = IntegrityReport(
+        pk=row["t_int1"] or row["t_pk"],
+        status=row["t_text5"] or "",
+        submitted_at=row["t_moment"],
+        rating_closes_on=row["t_day"],
+        round=ReportRound(title=row["t_text1"], deadline=row["t_day"]),
+    )
+    report.leader = _user(row["t_text3"], row["t_text4"])
+    return report
+
+
 def _own_deadline(user):
     """The day a rectification is due for this user: its deadline for its owner (and a unit head who owns
     no measure of it), the earliest of their own open measures' for the owner of a measure."""
@@ -372,6 +391,26 @@ def _sections(*, user, until: datetime.date) -> list[_Section]:
             lambda talk: (talk.planned_on, talk.pk),
         ),
         _Section(
+            "report_to_write",
+            integrity_report_list_to_write(user=user),
+            {"t_text1": F("round__title"), "t_text5": F("status"), "t_day": F("round__deadline")},
+            _integrity_report,
+            lambda report: (report.round.deadline, report.pk),
+        ),
+        _Section(
+            "ballot_to_cast",
+            ballot_list_open_for(user=user),
+            {
+                "t_int1": F("report_id"),
+                "t_text1": F("report__round__title"),
+                "t_text3": F("report__leader__full_name"),
+                "t_text4": F("report__leader__username"),
+                "t_day": F("report__rating_closes_on"),
+            },
+            _integrity_report,
+            lambda report: (report.rating_closes_on, report.pk),
+        ),
+        _Section(
             "to_confirm",
             duty_assignment_list_to_confirm(user=user),
             {"t_int3": F("year"), "t_text1": F("post__title"), "t_text2": F("post__unit__name")},
@@ -419,6 +458,20 @@ def _sections(*, user, until: datetime.date) -> list[_Section]:
         )
     sections.append(
         _Section(
+            "report_to_review",
+            integrity_report_list_to_review(user=user),
+            {
+                "t_text1": F("round__title"),
+                "t_text3": F("leader__full_name"),
+                "t_text4": F("leader__username"),
+                "t_moment": F("submitted_at"),
+            },
+            _integrity_report,
+            lambda report: (report.submitted_at, report.pk),
+        )
+    )
+    sections.append(
+        _Section(
             "to_review",
             performance_record_list_to_review(user=user),
             {
@@ -448,6 +501,9 @@ SECTIONS = (
     "duty_due",
     "talk_to_answer",
     "talk_to_hold",
+    "ballot_to_cast",
+    "report_to_write",
+    "report_to_review",
     "to_review",
     "to_confirm",
 )

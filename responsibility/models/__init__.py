@@ -20,6 +20,17 @@ from responsibility.assessment.models import (
     UnitAssessment,
     UnitAssessmentStatus,
 )
+from responsibility.cadres.models import (
+    CadreAuditHead,
+    CadreEvent,
+    CadreEventKind,
+    IntegrityReport,
+    RatingBallot,
+    RatingResult,
+    RatingStatus,
+    ReportRound,
+    ReportStatus,
+)
 from responsibility.duties.models import (
     AssignmentStatus,
     DutyAssignment,
@@ -93,6 +104,15 @@ from responsibility.supervision.models import (
 )
 
 __all__ = [
+    "ReportStatus",
+    "ReportRound",
+    "RatingStatus",
+    "RatingResult",
+    "RatingBallot",
+    "IntegrityReport",
+    "CadreEventKind",
+    "CadreEvent",
+    "CadreAuditHead",
     "AnsweredBy",
     "AreaKind",
     "AssessmentAuditHead",

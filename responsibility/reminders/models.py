@@ -28,6 +28,11 @@ class ReminderKind(models.TextChoices):
     DUTY_TASK_DUE = "duty_task_due", _("Duty task due")  # to the leader a task's period is due from
     TALK_PLANNED = "talk_planned", _("Planned integrity talk")  # to the talker, until the record is written
     TALK_TO_ANSWER = "talk_to_answer", _("Talk record to confirm")  # to the person talked to
+    INTEGRITY_REPORT_DUE = (
+        "integrity_report_due",
+        _("Responsibility and integrity report due"),
+    )  # to its leader
+    RATING_BALLOT_OPEN = "rating_ballot_open", _("Ballot to cast")  # to a rater, until the rating closes
     # To the signer and the issuer, once each: the letter is in force, its sealed PDF attached (or linked).
     LETTER_SEALED = "letter_sealed", _("Countersigned letter with its sealed PDF")
 

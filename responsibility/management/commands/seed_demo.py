@@ -11,6 +11,7 @@ from accounts.roles import ROLE_LABELS
 from core import clock
 from core.deadlines import TrafficLight
 from core.errors import ApplicationError
+from responsibility.cadres.models import ReportStatus
 from responsibility.demo.duties import DemoDuties
 from responsibility.demo.organisation import DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_UNITS, DemoAccount
 from responsibility.demo.seed import demo_data_create, demo_data_present
@@ -61,6 +62,14 @@ class Command(BaseCommand):
             )
         if summary.duties is not None:
             self._duties_print(summary.duties)
+        if summary.report_round is not None:
+            reports = Counter(summary.report_round.reports.values_list("status", flat=True))
+            self.stdout.write(
+                f"  述责述廉 {summary.report_round.year}: "
+                + ", ".join(
+                    f"{status} {reports[status]}" for status in ReportStatus.values if reports[status]
+                )
+            )
         if summary.talks:
             statuses = Counter(talk.status for talk in summary.talks)
             self.stdout.write(

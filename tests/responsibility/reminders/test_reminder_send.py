@@ -229,7 +229,7 @@ def test_reminder_send_renders_every_kind_in_chinese(org, issued_letters, clock)
     # then each kind went out, with a Chinese subject, and every one is marked sent
     # (rectification, measure, duty task and talk reminders need a finding, an assignment or a talk:
     # test_rectification_reminders.py, test_measure_reminders.py, test_duty_task_reminders.py and
-    # duties/talks/test_talk_reminders.py render them)
+    # duties/talks/test_talk_reminders.py render them; cadres/test_cadre_reminders.py the 述责述廉 ones)
     kinds = set(Reminder.objects.values_list("kind", flat=True))
     # (and the sealed PDF's message, test_letter_sealed_message.py)
     assert kinds == set(ReminderKind.values) - {
@@ -238,6 +238,8 @@ def test_reminder_send_renders_every_kind_in_chinese(org, issued_letters, clock)
         ReminderKind.DUTY_TASK_DUE,
         ReminderKind.TALK_PLANNED,
         ReminderKind.TALK_TO_ANSWER,
+        ReminderKind.INTEGRITY_REPORT_DUE,
+        ReminderKind.RATING_BALLOT_OPEN,
         ReminderKind.LETTER_SEALED,
     }
     assert set(Reminder.objects.values_list("status", flat=True)) == {ReminderStatus.SENT}

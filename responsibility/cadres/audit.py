@@ -1,0 +1,107 @@
+"""述责述廉's audit chain: what each `CadreEvent` hashes, and how it reads.
+
+Its events record every step of the year's reports and their 民主测评. A person is ``{"id", "name"}`` (the
+name as it was):
+
+- round_opened (about "round:<id>"): ``{"year", "title", "deadline", "items": [rating item names],
+  "min_ballots", "reports": how many reports were opened}``;
+- report_saved (about "report:<id>"): ``{"round": id, "leader": person}``; its digest is the SHA-256 of
+  the report's text as saved (`IntegrityReport` text fields, canonical JSON);
+- report_submitted: the same, draft or returned → submitted;
+- report_returned, report_accepted: ``{"round", "leader"}`` (submitted → returned or accepted; a return's
+  reason is the note);
+- rating_opened (about "report:<id>"): ``{"raters": how many, "closes_on"}``;
+- ballot_cast (about "report:<id>"): ``{}``: that the actor cast their ballot, never what it said;
+- rating_closed (about "report:<id>"): ``{"ballots": how many were cast, "raters": how many were
+  named}``; its digest is the SHA-256 of the result (the tallies and the sorted comments).
+"""
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core.audit import (
+    AuditChain,
+    ChainBreak,
+    audit_chain_register,
+    chain_append,
+    chain_verify,
+    event_time,
+    payload_date,
+    payload_person,
+    sentence_with_note,
+)
+from responsibility.cadres.models import CadreAuditHead, CadreEvent, CadreEventKind
+
+
+def _cadre_event_fields(event: CadreEvent) -> dict:
+    return {
+        "sequence": event.sequence,
+        "subject": event.subject,
+        "kind": event.kind,
+        "from": event.from_status,
+        "to": event.to_status,
+        "actor": event.actor_id,
+        "note": event.note,
+        "digest": event.digest,
+        "at": event_time(event),
+        "previous": event.previous_hash,
+    }
+
+
+CADRE_CHAIN = audit_chain_register(
+    AuditChain(
+        "cadres",
+        CadreEvent,
+        CadreAuditHead,
+        _cadre_event_fields,
+        label=gettext_lazy("The responsibility and integrity report audit chain"),
+    )
+)
+
+
+def cadre_events_append(*, events: list[CadreEvent]) -> list[CadreEvent]:
+    """Chain and store new events. Must run inside the transaction that made the change."""
+    return chain_append(CADRE_CHAIN, events)
+
+
+def cadre_event_record(**fields) -> CadreEvent:
+    """Chain and store one new event made of `fields` (CadreEvent's)."""
+    [event] = cadre_events_append(events=[CadreEvent(**fields)])
+    return event
+
+
+def cadre_chain_verify(*, batch_size: int = 2000) -> ChainBreak | None:
+    return chain_verify(CADRE_CHAIN, batch_size=batch_size)
+
+
+def cadre_event_describe(event: CadreEvent) -> str:
+    """The event as a sentence in the active language: names and days, never ids."""
+    payload, kind, note = event.payload, event.kind, event.note
+    K = CadreEventKind
+    if kind == K.ROUND_OPENED:
+        return _("%(title)s opened: %(reports)d reports, due by %(date)s.") % {
+            "title": payload.get("title", ""),
+            "reports": payload.get("reports", 0),
+            "date": payload_date(payload.get("deadline", "")),
+        }
+    if kind == K.REPORT_SAVED:
+        return _("The report was saved.")
+    if kind == K.REPORT_SUBMITTED:
+        return _("%(leader)s submitted the report.") % {"leader": payload_person(payload.get("leader", ""))}
+    if kind == K.REPORT_RETURNED:
+        return sentence_with_note(_("The report was returned to its author."), _("Reason: %(note)s"), note)
+    if kind == K.REPORT_ACCEPTED:
+        return _("The report was accepted.")
+    if kind == K.RATING_OPENED:
+        return _("民主测评 opened for %(raters)d raters, until %(date)s.") % {
+            "raters": payload.get("raters", 0),
+            "date": payload_date(payload.get("closes_on", "")),
+        }
+    if kind == K.BALLOT_CAST:
+        return _("A rater cast their ballot.")
+    if kind == K.RATING_CLOSED:
+        return _("民主测评 closed: %(ballots)d of %(raters)d ballots cast.") % {
+            "ballots": payload.get("ballots", 0),
+            "raters": payload.get("raters", 0),
+        }
+    return note

@@ -1,0 +1,48 @@
+"""述责述廉's records held to their chain: each report's text to the SHA-256 its latest saving or submitting
+event holds, and each closed rating's result to the SHA-256 its closing event holds (a text or a count
+changed in the database shows here)."""
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core.integrity import IntegrityCheck, IntegrityProblem, integrity_check_register
+from responsibility.cadres.models import CadreEvent, CadreEventKind, IntegrityReport, RatingStatus
+from responsibility.cadres.services import rating_result_digest, report_text_digest
+
+BATCH_SIZE = 500
+_TEXT_EVENTS = (CadreEventKind.REPORT_SAVED, CadreEventKind.REPORT_SUBMITTED)
+
+
+def _latest_digests(kinds) -> dict[str, str]:
+    found = {}
+    events = CadreEvent.objects.filter(kind__in=kinds).order_by("sequence").values_list("subject", "digest")
+    for subject, digest in events.iterator(chunk_size=BATCH_SIZE):
+        found[subject] = digest
+    return found
+
+
+def _cadre_records_check():
+    texts = _latest_digests(_TEXT_EVENTS)
+    results = _latest_digests([CadreEventKind.RATING_CLOSED])
+    reports = IntegrityReport.objects.select_related("leader", "round", "rating_result").order_by("pk")
+    for report in reports.iterator(chunk_size=BATCH_SIZE):
+        subject = _("%(title)s: the report of %(leader)s") % {
+            "title": report.round.title,
+            "leader": report.leader.get_full_name(),
+        }
+        key = f"report:{report.pk}"
+        if key in texts and texts[key] != report_text_digest(report):
+            yield IntegrityProblem(subject, _("Its text differs from the one the audit chain holds."))
+        if report.rating_status == RatingStatus.CLOSED:
+            digest = results.get(key)
+            if digest is None or digest != rating_result_digest(report.rating_result):
+                yield IntegrityProblem(
+                    subject, _("Its rating result differs from the one the audit chain holds.")
+                )
+
+
+integrity_check_register(
+    IntegrityCheck(
+        "integrity_reports", gettext_lazy("responsibility and integrity reports"), _cadre_records_check
+    )
+)

@@ -1,0 +1,243 @@
+"""The year-end 述责述廉 of each leading cadre and its anonymous 民主测评.
+
+The office opens a year's round: every leader with a duty assignment that year writes a report on how they
+carried out their responsibilities and kept clean (述责述廉报告), pre-filled from their duties, talks and
+the problems of their units; the inspection team accepts it or returns it with a reason. For an accepted
+report the office names the raters (民主测评: e.g. the staff of the units the leader oversees) and opens the
+rating until a day: each rater casts one ballot in the app, rating the leader per item (好 / 较好 / 一般 / 差)
+with an optional comment.
+
+A ballot is anonymous by construction: `RatingBallot` is the rater's right to vote (spent or not, with no
+time of spending), and what they voted is only added into the report's `RatingResult` (counts per item and
+grade, comments kept in a shuffled list), a row that names nobody. The results are shown only once the
+rating closed with at least the round's minimum number of ballots.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from core import clock
+from core.appendonly import AppendOnlyModel
+from core.audit import CHAIN_FORMAT_CURRENT
+
+# The items each leader is rated on, unless the office words them otherwise when opening the round.
+DEFAULT_RATING_ITEMS = (
+    "履行党风廉政建设“一岗双责”情况",
+    "落实中央八项规定精神和作风建设情况",
+    "廉洁自律情况",
+    "总体评价",
+)
+MIN_BALLOTS_DEFAULT = 5
+
+
+class Grade(models.TextChoices):
+    GOOD = "good", _("Good")  # 好
+    FAIRLY_GOOD = "fairly_good", _("Fairly good")  # 较好
+    FAIR = "fair", _("Fair")  # 一般
+    POOR = "poor", _("Poor")  # 差
+
+
+class ReportRound(models.Model):
+    """A year's 述责述廉: the reports of every leader with a duty assignment that year."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    title = models.CharField(_("title"), max_length=100)
+    deadline = models.DateField(_("report deadline"))
+    # What each leader is rated on (a list of names), set when the round opens, never changed.
+    rating_items = models.JSONField(_("rating items"), default=list, editable=False)
+    # Results are shown only when at least this many ballots were cast.
+    min_ballots = models.PositiveSmallIntegerField(
+        _("minimum ballots for results"), default=MIN_BALLOTS_DEFAULT
+    )
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    opened_at = models.DateTimeField(_("opened at"), default=clock.now, editable=False)
+
+    class Meta:
+        verbose_name = _("report round (述责述廉)")
+        verbose_name_plural = _("report rounds (述责述廉)")
+        ordering = ["-year"]
+        permissions = [("review_integrityreport", "Can review responsibility and integrity reports")]
+        constraints = [
+            models.CheckConstraint(name="reportround_min_ballots", condition=Q(min_ballots__gte=1))
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ReportStatus(models.TextChoices):
+    DRAFT = "draft", _("Being written")
+    SUBMITTED = "submitted", _("Awaiting review")
+    RETURNED = "returned", _("Returned")  # the inspection team asks for more; the reason is recorded
+    ACCEPTED = "accepted", _("Accepted")
+
+
+class RatingStatus(models.TextChoices):
+    NOT_STARTED = "not_started", _("Not started")
+    OPEN = "open", _("Rating open")
+    CLOSED = "closed", _("Rating closed")
+
+
+class IntegrityReport(models.Model):
+    """A leader's 述责述廉报告 for the round's year, and the state of its 民主测评."""
+
+    round = models.ForeignKey(
+        ReportRound, verbose_name=_("round"), on_delete=models.PROTECT, related_name="reports"
+    )
+    assignment = models.OneToOneField(
+        "responsibility.DutyAssignment",
+        verbose_name=_("duty assignment"),
+        on_delete=models.PROTECT,
+        related_name="integrity_report",
+    )
+    leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("leader"),
+        on_delete=models.PROTECT,
+        related_name="integrity_reports",
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=ReportStatus.choices, default=ReportStatus.DRAFT, editable=False
+    )
+    duties_text = models.TextField(
+        _("how the responsibilities were carried out"), max_length=8000, blank=True
+    )
+    integrity_text = models.TextField(_("how integrity was kept"), max_length=8000, blank=True)
+    shortcomings_text = models.TextField(_("shortcomings and next steps"), max_length=4000, blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True, editable=False)
+    return_reason = models.TextField(_("reason returned"), max_length=1000, blank=True, editable=False)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True, editable=False)
+    rating_status = models.CharField(
+        _("democratic rating (民主测评)"),
+        max_length=12,
+        choices=RatingStatus.choices,
+        default=RatingStatus.NOT_STARTED,
+        editable=False,
+    )
+    rating_closes_on = models.DateField(_("rating closes on"), null=True, blank=True, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("responsibility and integrity report (述责述廉)")
+        verbose_name_plural = _("responsibility and integrity reports (述责述廉)")
+        ordering = ["round", "assignment__post__unit__sort_order", "assignment__post__sort_order", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="integrityreport_status_valid", condition=Q(status__in=ReportStatus.values)
+            ),
+            models.CheckConstraint(
+                name="integrityreport_rating_valid", condition=Q(rating_status__in=RatingStatus.values)
+            ),
+            models.CheckConstraint(
+                name="integrityreport_rating_after_acceptance",
+                condition=Q(rating_status=RatingStatus.NOT_STARTED)
+                | Q(status=ReportStatus.ACCEPTED, rating_closes_on__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round} · {self.leader}"
+
+
+class RatingBallot(models.Model):
+    """A rater's right to cast one ballot on a report: spent once, with no time of spending and nothing of
+    what was voted (the vote is only added into the report's RatingResult)."""
+
+    report = models.ForeignKey(IntegrityReport, on_delete=models.PROTECT, related_name="ballots")
+    rater = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="rating_ballots"
+    )
+    spent = models.BooleanField(_("cast"), default=False, editable=False)
+
+    class Meta:
+        verbose_name = _("ballot")
+        verbose_name_plural = _("ballots")
+        constraints = [models.UniqueConstraint(fields=["report", "rater"], name="ratingballot_one_per_rater")]
+        indexes = [models.Index(fields=["rater", "spent"], name="ratingballot_rater_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.report} · {self.rater}"
+
+
+class RatingResult(models.Model):
+    """What the ballots of a report said, added up: `tallies` is one {grade: count} per rating item (in the
+    round's order), `comments` the comments in a shuffled order, `ballots` how many were added. It names
+    nobody."""
+
+    report = models.OneToOneField(IntegrityReport, on_delete=models.PROTECT, related_name="rating_result")
+    tallies = models.JSONField(default=list, editable=False)
+    comments = models.JSONField(default=list, editable=False)
+    ballots = models.PositiveIntegerField(default=0, editable=False)
+
+    class Meta:
+        verbose_name = _("rating result")
+        verbose_name_plural = _("rating results")
+
+    def __str__(self) -> str:
+        return f"{self.report} · {self.ballots}"
+
+
+class CadreEventKind(models.TextChoices):
+    ROUND_OPENED = "round_opened", _("Round opened")
+    REPORT_SAVED = "report_saved", _("Report saved")
+    REPORT_SUBMITTED = "report_submitted", _("Report submitted")
+    REPORT_RETURNED = "report_returned", _("Report returned")
+    REPORT_ACCEPTED = "report_accepted", _("Report accepted")
+    RATING_OPENED = "rating_opened", _("Rating opened")
+    BALLOT_CAST = "ballot_cast", _("Ballot cast")
+    RATING_CLOSED = "rating_closed", _("Rating closed")
+
+
+class CadreEvent(AppendOnlyModel):
+    """Append-only, hash-chained record of every step of 述责述廉 and 民主测评 (its own chain).
+
+    A ballot's event says that a rater cast their ballot, never what it said."""
+
+    sequence = models.PositiveBigIntegerField(unique=True)
+    # What the step was about: "round:3", "report:12".
+    subject = models.CharField(_("about"), max_length=40)
+    kind = models.CharField(_("action"), max_length=24, choices=CadreEventKind.choices)
+    from_status = models.CharField(_("from"), max_length=16, blank=True)
+    to_status = models.CharField(_("to"), max_length=16, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    note = models.TextField(_("note"), blank=True)
+    payload = models.JSONField(_("details"), default=dict, editable=False)
+    chain_format = models.PositiveSmallIntegerField(
+        _("chain format"), default=CHAIN_FORMAT_CURRENT, editable=False
+    )
+    digest = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("time"))
+    previous_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = _("responsibility and integrity report event")
+        verbose_name_plural = _("responsibility and integrity report events")
+        ordering = ["sequence"]
+        indexes = [models.Index(fields=["subject", "sequence"], name="cadreevent_subject_idx")]
+
+    def __str__(self) -> str:
+        return f"#{self.sequence} {self.subject} {self.kind}"
+
+
+class CadreAuditHead(models.Model):
+    """The end of the 述责述廉 audit chain, locked while an event is appended."""
+
+    last_sequence = models.PositiveBigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("responsibility and integrity report chain head")
+
+    def __str__(self) -> str:
+        return f"#{self.last_sequence} {self.last_hash[:12]}"

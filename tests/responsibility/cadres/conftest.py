@@ -1,0 +1,93 @@
+"""述责述廉 on top of the year's 一岗双责 (tests/responsibility/duties/conftest.py: today is 2026-05-15).
+The first committee's head oversees the committee, where four more staff work: with the deputy and the
+chief of 法规处 below it, six people may rate the head."""
+
+import datetime
+from dataclasses import dataclass
+
+import pytest
+
+from accounts.models import PostKind, User
+from responsibility.cadres.models import IntegrityReport, ReportRound
+from responsibility.cadres.selectors import rater_candidate_list_for
+from responsibility.cadres.services import (
+    ReportText,
+    rating_open,
+    report_review,
+    report_round_open,
+    report_save,
+)
+from tests.factories import PostFactory
+from tests.responsibility.duties import conftest as duty_setup
+from tests.responsibility.duties.conftest import TODAY, Duties
+
+clock = duty_setup.clock
+duties = duty_setup.duties
+
+DEADLINE = datetime.date(2026, 6, 30)
+CLOSES_ON = TODAY + datetime.timedelta(days=7)
+MIN_BALLOTS = 3
+
+
+@dataclass
+class Cadres:
+    duties: Duties
+    round: ReportRound
+    report: IntegrityReport  # the first committee head's
+    raters: list[User]  # everyone who may rate the head, in name order
+
+    @property
+    def head(self) -> User:
+        return self.report.leader
+
+
+@pytest.fixture
+def cadres(duties) -> Cadres:
+    org = duties.org
+    committee = org.head_posts[0].unit
+    for title in ("一级调研员", "二级调研员", "一级主任科员", "二级主任科员"):
+        PostFactory(unit=committee, title=title, kind=PostKind.STAFF)
+    round_ = report_round_open(
+        year=2026,
+        title="2026年度领导干部述责述廉",
+        deadline=DEADLINE,
+        min_ballots=MIN_BALLOTS,
+        opened_by=org.office_admin,
+    )
+    report = IntegrityReport.objects.select_related("leader", "assignment").get(
+        round=round_, leader=org.heads[0]
+    )
+    return Cadres(
+        duties=duties, round=round_, report=report, raters=list(rater_candidate_list_for(report=report))
+    )
+
+
+def submitted(report: IntegrityReport) -> IntegrityReport:
+    report = IntegrityReport.objects.get(pk=report.pk)
+    return report_save(
+        report=report,
+        saved_by=report.leader,
+        text=ReportText(
+            duties_text="全年听取分管单位汇报4次，开展廉政谈话6人次。",
+            integrity_text="严格执行中央八项规定精神，按时报告个人有关事项。",
+            shortcomings_text="督促检查还不够经常。",
+        ),
+        submit=True,
+        expected_version=report.version,
+    )
+
+
+def accepted(report: IntegrityReport, inspector) -> IntegrityReport:
+    report = submitted(report)
+    return report_review(report=report, reviewed_by=inspector, accept=True, expected_version=report.version)
+
+
+def rating_opened(cadres: Cadres, raters=None) -> IntegrityReport:
+    report = accepted(cadres.report, cadres.duties.org.inspector)
+    return rating_open(
+        report=report,
+        opened_by=cadres.duties.org.office_admin,
+        raters=cadres.raters if raters is None else raters,
+        closes_on=CLOSES_ON,
+        expected_version=report.version,
+    )
