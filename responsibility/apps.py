@@ -19,6 +19,7 @@ class ResponsibilityConfig(AppConfig):
         from responsibility.cadres import audit as cadres_audit  # noqa: F401 (registers its chain)
         from responsibility.cadres import integrity as cadres_integrity  # noqa: F401 (reports and results)
         from responsibility.cadres import reminder_sources as cadres_sources  # noqa: F401
+        from responsibility.cadres import verification as cadres_verification  # noqa: F401 (its sealed kind)
         from responsibility.duties import audit as duties_audit  # noqa: F401 (registers its chain)
         from responsibility.duties import integrity as duty_integrity  # noqa: F401 (sealed reports' check)
         from responsibility.duties import reminder_sources as duty_sources  # noqa: F401

@@ -13,7 +13,10 @@ name as it was):
 - rating_opened (about "report:<id>"): ``{"raters": how many, "closes_on"}``;
 - ballot_cast (about "report:<id>"): ``{}``: that the actor cast their ballot, never what it said;
 - rating_closed (about "report:<id>"): ``{"ballots": how many were cast, "raters": how many were
-  named}``; its digest is the SHA-256 of the result (the tallies and the sorted comments).
+  named}``; its digest is the SHA-256 of the result (the tallies and the sorted comments);
+- document_issued (about "report:<id>", its IntegrityReportDocument): ``{"version", "code": the verification
+  code printed on it, "supersedes": the version it replaces or null, "anchor": the number of the chain
+  anchor printed in it or null}``; its digest is the sealed PDF's SHA-256.
 """
 
 from django.utils.translation import gettext as _
@@ -29,6 +32,7 @@ from core.audit import (
     payload_date,
     payload_person,
     sentence_with_note,
+    sentences_join,
 )
 from responsibility.cadres.models import CadreAuditHead, CadreEvent, CadreEventKind
 
@@ -99,6 +103,16 @@ def cadre_event_describe(event: CadreEvent) -> str:
         }
     if kind == K.BALLOT_CAST:
         return _("A rater cast their ballot.")
+    if kind == K.DOCUMENT_ISSUED:
+        sentence = _("Sealed report version %(version)d issued (verification code %(code)s).") % {
+            "version": payload.get("version", 0),
+            "code": payload.get("code", ""),
+        }
+        if payload.get("supersedes"):
+            sentence = sentences_join(
+                sentence, _("It supersedes version %(version)d.") % {"version": payload["supersedes"]}
+            )
+        return sentence
     if kind == K.RATING_CLOSED:
         return _("民主测评 closed: %(ballots)d of %(raters)d ballots cast.") % {
             "ballots": payload.get("ballots", 0),

@@ -1,12 +1,19 @@
 """述责述廉's records held to their chain: each report's text to the SHA-256 its latest saving or submitting
-event holds, and each closed rating's result to the SHA-256 its closing event holds (a text or a count
-changed in the database shows here)."""
+event holds, each closed rating's result to the SHA-256 its closing event holds (a text or a count
+changed in the database shows here), and each sealed report's stored PDF to its SHA-256 and its issue
+event (a file replaced in or removed from storage shows here)."""
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.integrity import IntegrityCheck, IntegrityProblem, integrity_check_register
-from responsibility.cadres.models import CadreEvent, CadreEventKind, IntegrityReport, RatingStatus
+from core.integrity import IntegrityCheck, IntegrityProblem, integrity_check_register, sealed_pdf_problem
+from responsibility.cadres.models import (
+    CadreEvent,
+    CadreEventKind,
+    IntegrityReport,
+    IntegrityReportDocument,
+    RatingStatus,
+)
 from responsibility.cadres.services import rating_result_digest, report_text_digest
 
 BATCH_SIZE = 500
@@ -44,5 +51,33 @@ def _cadre_records_check():
 integrity_check_register(
     IntegrityCheck(
         "integrity_reports", gettext_lazy("responsibility and integrity reports"), _cadre_records_check
+    )
+)
+
+
+def _sealed_reports_check():
+    events = CadreEvent.objects.filter(kind=CadreEventKind.DOCUMENT_ISSUED).values_list("digest", flat=True)
+    issued = set(events)
+    documents = IntegrityReportDocument.objects.select_related("report__round", "report__leader").order_by(
+        "pk"
+    )
+    for document in documents.iterator(chunk_size=BATCH_SIZE):
+        if document.sha256 not in issued:
+            reason = _("The audit chain holds no event of its issue.")
+        else:
+            reason = sealed_pdf_problem(document.file, document.sha256)
+        if reason:
+            subject = _("Sealed report %(reference)s, version %(version)d") % {
+                "reference": document.reference,
+                "version": document.version,
+            }
+            yield IntegrityProblem(subject, reason)
+
+
+integrity_check_register(
+    IntegrityCheck(
+        "integrity_report_documents",
+        gettext_lazy("sealed responsibility and integrity reports"),
+        _sealed_reports_check,
     )
 )

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from core import clock
 from core.appendonly import AppendOnlyModel
 from core.audit import CHAIN_FORMAT_CURRENT
+from core.sealed_reports import SealedReportDocument, sealed_report_constraints
 
 # The items each leader is rated on, unless the office words them otherwise when opening the round.
 DEFAULT_RATING_ITEMS = (
@@ -196,6 +197,7 @@ class CadreEventKind(models.TextChoices):
     RATING_OPENED = "rating_opened", _("Rating opened")
     BALLOT_CAST = "ballot_cast", _("Ballot cast")
     RATING_CLOSED = "rating_closed", _("Rating closed")
+    DOCUMENT_ISSUED = "document_issued", _("Sealed report issued")
 
 
 class CadreEvent(AppendOnlyModel):
@@ -241,3 +243,38 @@ class CadreAuditHead(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.last_sequence} {self.last_hash[:12]}"
+
+
+class IntegrityReportDocument(SealedReportDocument):
+    """The sealed 述责述廉 of one leader: the accepted report and its 民主测评 results, rendered once, sealed,
+    stored with its SHA-256 and the verification code printed on it, never changed or deleted
+    (core.sealed_reports). Issuing again adds the next version, which supersedes the earlier ones; its
+    issue is the `document_issued` event of the report, whose digest is the sealed file's SHA-256."""
+
+    report = models.ForeignKey(
+        IntegrityReport, verbose_name=_("report"), on_delete=models.PROTECT, related_name="documents"
+    )
+    file = models.FileField(_("PDF file"), upload_to="integrity-reports/%Y/", editable=False)
+
+    class Meta:
+        verbose_name = _("sealed responsibility and integrity report")
+        verbose_name_plural = _("sealed responsibility and integrity reports")
+        ordering = ["report", "-version"]
+        constraints = sealed_report_constraints("integrityreportdocument", "report")
+
+    def __str__(self) -> str:
+        return f"{self.report} · v{self.version} · {self.verification_code}"
+
+    @property
+    def reference(self) -> str:
+        return integrity_report_reference(year=self.report.round.year, report_id=self.report_id)
+
+
+def integrity_report_reference(*, year: int, report_id: int) -> str:
+    """述廉〔2026〕12号: the sealed report's number, the same for every version."""
+    return f"述廉〔{year}〕{report_id}号"
+
+
+def integrity_report_title(*, year: int, leader: str) -> str:
+    """The sealed report's title, as printed and shown on the verification page."""
+    return f"{leader}{year}年度述责述廉报告及民主测评结果"

@@ -16,4 +16,14 @@ urlpatterns = [
     path("integrity-reports/<int:pk>/rating/open/", cadres.rating_open_view, name="rating-open"),
     path("integrity-reports/<int:pk>/rating/close/", cadres.rating_close_view, name="rating-close"),
     path("integrity-reports/<int:pk>/ballot/", cadres.ballot_view, name="rating-ballot"),
+    path(
+        "integrity-reports/<int:pk>/documents/issue/",
+        cadres.integrity_report_document_issue_view,
+        name="integrity-report-document-issue",
+    ),
+    path(
+        "integrity-reports/<int:pk>/documents/<int:version>.pdf",
+        cadres.integrity_report_document_view,
+        name="integrity-report-document",
+    ),
 ]

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -19,11 +19,14 @@ from core import clock
 from core.audit import event_history_rows
 from core.errors import ApplicationError
 from core.http import form_data, form_status, form_submit, object_or_404, query_without_page
+from core.sealed_reports import report_file_response, report_issue_tell
 from responsibility.cadres.audit import cadre_event_describe
+from responsibility.cadres.documents import integrity_report_document_issue
 from responsibility.cadres.forms import BallotForm, RatingOpenForm, ReportForm, ReviewForm, RoundOpenForm
 from responsibility.cadres.models import (
     CadreEventKind,
     Grade,
+    IntegrityReportDocument,
     RatingBallot,
     RatingResult,
     RatingStatus,
@@ -166,6 +169,11 @@ def _report_page(
         else:
             result_withheld = True
     my_ballot = RatingBallot.objects.filter(report=report, rater=user).first()
+    documents = (
+        list(report.documents.select_related("issued_by").order_by("-version"))
+        if reads_everything or is_leader
+        else []
+    )
     return render(
         request,
         "responsibility/cadres/report.html",
@@ -175,6 +183,8 @@ def _report_page(
             "review_form": review_form if can_review else None,
             "rating_form": rating_form if can_open_rating else None,
             "can_close_rating": can_manage and report.rating_status == RatingStatus.OPEN,
+            "can_issue_document": can_manage and report.rating_status == RatingStatus.CLOSED,
+            "documents": documents,
             "turnout": turnout,
             "result_rows": result_rows,
             "comments": comments,
@@ -346,3 +356,46 @@ def ballot_view(request, pk: int):
         {"report": report, "form": form},
         status=form_status(form),
     )
+
+
+def _results_reader(request, report) -> bool:
+    """The sealed report holds the results: it is read by whoever reads them (the leader, and the office,
+    the inspection team and the Party Group)."""
+    return cadres_read_everything(request.user) or report.leader_id == request.user.pk
+
+
+@login_required
+@require_POST
+def integrity_report_document_issue_view(request, pk: int):
+    """出具述责述廉报告: seal and archive the report with its results as its next version."""
+    report = _visible_report(request, pk)
+    try:
+        result = integrity_report_document_issue(
+            report=report, issued_by=request.user
+        )  # PermissionDenied: 403
+    except ApplicationError as error:
+        messages.error(request, str(error))
+        return redirect(_report_url(report.pk, "documents"))
+    report_issue_tell(
+        request,
+        result,
+        issued=_("Version %(version)d of the sealed report was issued. Its verification code is %(code)s."),
+    )
+    return redirect(_report_url(report.pk, "documents"))
+
+
+@login_required
+def integrity_report_document_view(request, pk: int, version: int):
+    """A sealed version: the stored bytes, as sealed (never rendered again)."""
+    report = _visible_report(request, pk)
+    if not _results_reader(request, report):
+        raise Http404
+    document = get_object_or_404(IntegrityReportDocument.objects.filter(report=report), version=version)
+    response = report_file_response(
+        request,
+        document,
+        download_name=_("述责述廉_%(year)s_%(leader)s_version %(version)d.pdf")
+        % {"year": report.round.year, "leader": report.leader.get_full_name(), "version": document.version},
+        fallback_name=f"integrity-report-{report.round.year}-{report.pk}-v{document.version}.pdf",
+    )
+    return response or redirect(_report_url(report.pk, "documents"))

@@ -8,10 +8,12 @@ from dataclasses import dataclass
 import pytest
 
 from accounts.models import PostKind, User
-from responsibility.cadres.models import IntegrityReport, ReportRound
+from responsibility.cadres.models import Grade, IntegrityReport, ReportRound
 from responsibility.cadres.selectors import rater_candidate_list_for
 from responsibility.cadres.services import (
     ReportText,
+    ballot_cast,
+    rating_close,
     rating_open,
     report_review,
     report_round_open,
@@ -23,6 +25,7 @@ from tests.responsibility.duties.conftest import TODAY, Duties
 
 clock = duty_setup.clock
 duties = duty_setup.duties
+report_seal = duty_setup.report_seal
 
 DEADLINE = datetime.date(2026, 6, 30)
 CLOSES_ON = TODAY + datetime.timedelta(days=7)
@@ -90,4 +93,16 @@ def rating_opened(cadres: Cadres, raters=None) -> IntegrityReport:
         raters=cadres.raters if raters is None else raters,
         closes_on=CLOSES_ON,
         expected_version=report.version,
+    )
+
+
+def rating_closed(cadres: Cadres, *, ballots: int = MIN_BALLOTS) -> IntegrityReport:
+    """The head's rating closed after `ballots` raters voted (all 好, the first one with a comment)."""
+    report = rating_opened(cadres)
+    for index, rater in enumerate(cadres.raters[:ballots]):
+        ballot_cast(
+            report=report, rater=rater, grades=[Grade.GOOD] * 4, comment="作风扎实。" if index == 0 else ""
+        )
+    return rating_close(
+        report=report, closed_by=cadres.duties.org.office_admin, expected_version=report.version
     )

@@ -16,9 +16,24 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import User
-from responsibility.cadres.models import CadreEvent, IntegrityReport, RatingBallot, RatingResult, ReportRound
+from responsibility.cadres.documents import integrity_report_document_issue
+from responsibility.cadres.models import (
+    CadreEvent,
+    IntegrityReport,
+    IntegrityReportDocument,
+    RatingBallot,
+    RatingResult,
+    ReportRound,
+)
 from responsibility.duties.services.assignments import duty_assignments_generate
-from tests.responsibility.cadres.conftest import CLOSES_ON, Cadres, accepted, rating_opened, submitted
+from tests.responsibility.cadres.conftest import (
+    CLOSES_ON,
+    Cadres,
+    accepted,
+    rating_closed,
+    rating_opened,
+    submitted,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -44,6 +59,9 @@ TABLE = {
     ("rating-close", "POST"):                (LOGIN, 404,   403,   403,   404,   403,   DONE,  403),
     ("rating-ballot", "GET"):                (LOGIN, 404,   404,   200,   404,   404,   404,   404),
     ("rating-ballot", "POST"):               (LOGIN, 404,   404,   DONE,  404,   404,   404,   404),
+    ("integrity-report-document-issue", "GET"):  (LOGIN, 405, 405, 405, 405, 405, 405, 405),
+    ("integrity-report-document-issue", "POST"): (LOGIN, 404, 403, 404, 404, 403, DONE, 403),
+    ("integrity-report-document", "GET"):        (LOGIN, 404, 200, 404, 404, 200, 200, 200),
 }
 # fmt: on
 
@@ -56,6 +74,9 @@ EXPECTED = {
 DRAFT_PAGES = {"report-round-list", "integrity-report-save"}
 SUBMITTED_PAGES = {"integrity-report-review"}
 ACCEPTED_PAGES = {"rating-open"}
+# Pages of a closed rating (a rater no longer reads the report); the document's has version 1 issued (a real
+# render and seal: only its cells pay for it).
+CLOSED_PAGES = {"integrity-report-document-issue", "integrity-report-document"}
 
 
 @dataclass
@@ -65,9 +86,15 @@ class World:
     users: dict[str, User | None]
 
 
-def world_for(page: str, cadres: Cadres) -> World:
+def world_for(page: str, cadres: Cadres, request=None) -> World:
     org = cadres.duties.org
-    if page in DRAFT_PAGES:
+    if page in CLOSED_PAGES:
+        report = rating_closed(cadres)
+        request.getfixturevalue("report_seal")  # the office's issue seals a real PDF
+        request.getfixturevalue("settings").MEDIA_ROOT = request.getfixturevalue("tmp_path") / "media"
+        if page == "integrity-report-document":
+            integrity_report_document_issue(report=report, issued_by=org.office_admin)
+    elif page in DRAFT_PAGES:
         report = cadres.report
     elif page in SUBMITTED_PAGES:
         report = submitted(cadres.report)
@@ -96,6 +123,8 @@ def world_for(page: str, cadres: Cadres) -> World:
 
 def page_url(page: str, world: World) -> str:
     args = [] if page == "report-round-list" else [world.report.pk]
+    if page == "integrity-report-document":
+        args.append(1)
     return reverse(f"responsibility:{page}", args=args)
 
 
@@ -139,6 +168,7 @@ def world_snapshot() -> tuple:
         sorted(RatingBallot.objects.values_list("pk", "spent")),
         sorted(RatingResult.objects.values_list("pk", "ballots")),
         CadreEvent.objects.count(),
+        IntegrityReportDocument.objects.count(),
     )
 
 
@@ -157,8 +187,8 @@ def assert_outcome(response, expected) -> None:
     ("page", "method", "role", "expected"),
     [pytest.param(*cell, outcome, id=" ".join(cell)) for cell, outcome in EXPECTED.items()],
 )
-def test_page_answers_each_role_as_the_table_says(client, cadres, page, method, role, expected):
-    world = world_for(page, cadres)
+def test_page_answers_each_role_as_the_table_says(request, client, cadres, page, method, role, expected):
+    world = world_for(page, cadres, request)
     user = world.users[role]
     if user is not None:
         client.force_login(user)
@@ -179,8 +209,8 @@ REFUSED_POSTS = [
 
 
 @pytest.mark.parametrize(("page", "role", "expected"), REFUSED_POSTS)
-def test_a_refused_post_is_refused_before_its_input_is_read(client, cadres, page, role, expected):
-    world = world_for(page, cadres)
+def test_a_refused_post_is_refused_before_its_input_is_read(request, client, cadres, page, role, expected):
+    world = world_for(page, cadres, request)
     client.force_login(world.users[role])
     before = world_snapshot()
 
