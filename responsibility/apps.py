@@ -19,7 +19,6 @@ class ResponsibilityConfig(AppConfig):
         from responsibility.cadres import audit as cadres_audit  # noqa: F401 (registers its chain)
         from responsibility.cadres import integrity as cadres_integrity  # noqa: F401 (reports and results)
         from responsibility.cadres import reminder_sources as cadres_sources  # noqa: F401
-        from responsibility.cadres import verification as cadres_verification  # noqa: F401 (its sealed kind)
         from responsibility.duties import audit as duties_audit  # noqa: F401 (registers its chain)
         from responsibility.duties import integrity as duty_integrity  # noqa: F401 (sealed reports' check)
         from responsibility.duties import reminder_sources as duty_sources  # noqa: F401
@@ -43,9 +42,10 @@ class ResponsibilityConfig(AppConfig):
         from responsibility.supervision import verification as supervision_verification  # noqa: F401 (a kind)
         from responsibility.supervision.services.problems import problem_sources_ensure
 
-        # Assessment's sealed kinds register after the letters': a letter's code, the common case, is then
-        # found by the verification's first queries.
+        # Assessment's and 述责述廉's sealed kinds register after the letters': a letter's code, the common
+        # case, is then found by the verification's first queries.
         import_module("responsibility.assessment.verification")
+        import_module("responsibility.cadres.verification")
 
         # Letter PDFs: warn at start-up when WeasyPrint would take the slow path or miss the CJK fonts.
         checks.register(pdf_fonts_check, "responsibility")
