@@ -32,6 +32,16 @@ def cadres_read_everything(user) -> bool:
     return user_is_active(user) and user.has_perm("responsibility.view_reportround")
 
 
+def cadre_reads_results(*, user, report) -> bool:
+    """Turnout, results, history and the sealed report: the readers of every report and the leader rated."""
+    return cadres_read_everything(user) or (user_is_active(user) and report.leader_id == user.pk)
+
+
+def cadre_sees_voters(user) -> bool:
+    """Who voted and when: the office, the inspection team and the Party Group, never the leader rated."""
+    return cadres_read_everything(user)
+
+
 def cadre_user_can(*, user, action: CadreAction, report=None) -> bool:
     if not user_is_active(user):
         return False

@@ -26,7 +26,7 @@ from core.pdf.engine import (
 from core.pdf.fonts import font_template_context
 from responsibility.cadres.audit import CADRE_CHAIN
 from responsibility.cadres.models import Grade, IntegrityReport, RatingResult, integrity_report_title
-from responsibility.cadres.services import rating_result_readable
+from responsibility.cadres.services import rating_result_readable, rating_result_rows
 from responsibility.letters.issued_reports import (
     ReportIssue,
     SealedBlock,
@@ -99,13 +99,10 @@ def integrity_report_read(*, report: IntegrityReport) -> IntegrityReportPdf:
         min_ballots=report.round.min_ballots,
     )
     if readable:
-        for index, (name, tally) in enumerate(
-            zip(report.round.rating_items, result.tallies, strict=True), start=1
-        ):
-            counts = [tally.get(grade, 0) for grade in Grade.values]
-            total = sum(counts) or 1
-            share = (tally.get(Grade.GOOD, 0) + tally.get(Grade.FAIRLY_GOOD, 0)) * 100 / total
-            rating.items.append(ItemLine(f"{chinese_numeral(index)}、", name, counts, f"{share:.1f}%"))
+        rows = rating_result_rows(items=report.round.rating_items, result=result)
+        for index, row in enumerate(rows, start=1):
+            numeral = f"{chinese_numeral(index)}、"
+            rating.items.append(ItemLine(numeral, row.item, row.counts, f"{row.favourable:.1f}%"))
         rating.comments = sorted(result.comments)
     post = report.assignment.post
     with translation.override(DOCUMENT_LANGUAGE):

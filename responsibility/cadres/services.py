@@ -6,8 +6,6 @@ that its rater cast it; what it said is added into the report's `RatingResult`, 
 """
 
 import datetime
-import hashlib
-import json
 import secrets
 from dataclasses import dataclass
 
@@ -16,7 +14,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core import clock
-from core.audit import person_payload
+from core.audit import event_digest, person_payload
 from core.errors import ApplicationError
 from core.locks import row_lock
 from core.versions import stale_check
@@ -52,14 +50,14 @@ def _report_payload(report: IntegrityReport) -> dict:
 
 def report_text_digest(report: IntegrityReport) -> str:
     """SHA-256 of the report's text as it stands, canonical JSON of its three parts."""
-    text = {name: getattr(report, name) for name in TEXT_LIMITS}
-    return hashlib.sha256(json.dumps(text, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+    return event_digest({name: getattr(report, name) for name in TEXT_LIMITS})
 
 
 def rating_result_digest(result: RatingResult) -> str:
     """SHA-256 of a result: its tallies and its comments sorted (their order says nothing)."""
-    content = {"tallies": result.tallies, "comments": sorted(result.comments), "ballots": result.ballots}
-    return hashlib.sha256(json.dumps(content, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+    return event_digest(
+        {"tallies": result.tallies, "comments": sorted(result.comments), "ballots": result.ballots}
+    )
 
 
 @transaction.atomic
@@ -332,6 +330,25 @@ def rating_close(*, report: IntegrityReport, closed_by, expected_version: int | 
         digest=rating_result_digest(result),
     )
     return locked
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    """A rating item's counts, one per grade in Grade's order, and the share of 好 and 较好 (0–100)."""
+
+    item: str
+    counts: list[int]
+    favourable: float
+
+
+def rating_result_rows(*, items: list[str], result: RatingResult) -> list[ResultRow]:
+    """The result's rows, item by item in the round's order (the page and the sealed report show them)."""
+    rows = []
+    for name, tally in zip(items, result.tallies, strict=True):
+        counts = [tally.get(grade, 0) for grade in Grade.values]
+        share = (tally.get(Grade.GOOD, 0) + tally.get(Grade.FAIRLY_GOOD, 0)) * 100 / (sum(counts) or 1)
+        rows.append(ResultRow(item=name, counts=counts, favourable=share))
+    return rows
 
 
 def rating_result_readable(report: IntegrityReport) -> bool:

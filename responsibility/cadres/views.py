@@ -9,6 +9,7 @@ services.py (its refusal is shown on the form).
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,6 +19,7 @@ from django.views.decorators.http import require_POST
 from core import clock
 from core.audit import event_history_rows
 from core.errors import ApplicationError
+from core.forms import VersionForm
 from core.http import form_data, form_status, form_submit, object_or_404, query_without_page
 from core.sealed_reports import report_file_response, report_issue_tell
 from responsibility.cadres.audit import cadre_event_describe
@@ -35,6 +37,8 @@ from responsibility.cadres.models import (
 from responsibility.cadres.permissions import (
     CadreAction,
     cadre_check_permission,
+    cadre_reads_results,
+    cadre_sees_voters,
     cadre_user_can,
     cadres_read_everything,
 )
@@ -51,6 +55,7 @@ from responsibility.cadres.services import (
     rating_is_open,
     rating_open,
     rating_result_readable,
+    rating_result_rows,
     report_review,
     report_round_open,
     report_save,
@@ -123,7 +128,6 @@ def _report_page(
 ):
     user = request.user
     report = object_or_404(integrity_report_list_visible_to(user=user).filter(pk=pk))
-    reads_everything = cadres_read_everything(user)
     is_leader = report.leader_id == user.pk
     can_write = is_leader and report.status in (ReportStatus.DRAFT, ReportStatus.RETURNED)
     can_review = report.status == ReportStatus.SUBMITTED and cadre_user_can(
@@ -156,24 +160,34 @@ def _report_page(
                 "closes_on": RatingOpenForm.default_closes_on(),
             },
         )
+    reads_results = cadre_reads_results(user=user, report=report)
     turnout = None
-    if report.rating_status != RatingStatus.NOT_STARTED and (reads_everything or is_leader):
-        ballots = RatingBallot.objects.filter(report=report)
-        turnout = {"named": ballots.count(), "cast": ballots.filter(spent=True).count()}
+    if report.rating_status != RatingStatus.NOT_STARTED and reads_results:
+        turnout = RatingBallot.objects.filter(report=report).aggregate(
+            named=Count("pk"), cast=Count("pk", filter=Q(spent=True))
+        )
     result_rows, comments, result_withheld = None, None, False
-    if report.rating_status == RatingStatus.CLOSED and (reads_everything or is_leader):
+    if report.rating_status == RatingStatus.CLOSED and reads_results:
         if rating_result_readable(report):
             result = RatingResult.objects.get(report=report)
-            result_rows = _result_rows(report.round.rating_items, result)
+            result_rows = rating_result_rows(items=report.round.rating_items, result=result)
             comments = sorted(result.comments)
         else:
             result_withheld = True
     my_ballot = RatingBallot.objects.filter(report=report, rater=user).first()
     documents = (
-        list(report.documents.select_related("issued_by").order_by("-version"))
-        if reads_everything or is_leader
-        else []
+        list(report.documents.select_related("issued_by").order_by("-version")) if reads_results else []
     )
+    history = []
+    if reads_results:
+        events = cadre_event_list_of(subject=f"report:{report.pk}")
+        if not cadre_sees_voters(user):
+            events = events.exclude(kind=CadreEventKind.BALLOT_CAST)
+        history = event_history_rows(
+            events,
+            describe=cadre_event_describe,
+            status_labels={**dict(ReportStatus.choices), **dict(RatingStatus.choices)},
+        )
     return render(
         request,
         "responsibility/cadres/report.html",
@@ -192,37 +206,13 @@ def _report_page(
             "my_ballot": my_ballot,
             "ballot_open": my_ballot is not None and not my_ballot.spent and rating_is_open(report),
             "grades": Grade.choices,
-            # Who voted and when is for the office, the team and the Party Group, not the leader rated.
-            "history": event_history_rows(
-                cadre_event_list_of(subject=f"report:{report.pk}").exclude(
-                    kind=CadreEventKind.BALLOT_CAST if not reads_everything else ""
-                ),
-                describe=cadre_event_describe,
-                status_labels={**dict(ReportStatus.choices), **dict(RatingStatus.choices)},
-            )
-            if reads_everything or is_leader
-            else [],
+            "history": history,
+            # The rating's section: an accepted report's readers (not its raters), or who sees the turnout.
+            "show_rating": (report.status == ReportStatus.ACCEPTED and my_ballot is None)
+            or turnout is not None,
         },
         status=status,
     )
-
-
-def _result_rows(items: list[str], result: RatingResult) -> list[dict]:
-    """Each item with its count per grade and the share of 好 and 较好."""
-    rows = []
-    for name, tally in zip(items, result.tallies, strict=True):
-        counts = [tally.get(grade, 0) for grade in Grade.values]
-        total = sum(counts) or 1
-        rows.append(
-            {
-                "item": name,
-                "counts": counts,
-                "favourable": round(
-                    100 * (tally.get(Grade.GOOD, 0) + tally.get(Grade.FAIRLY_GOOD, 0)) / total
-                ),
-            }
-        )
-    return rows
 
 
 @login_required
@@ -313,12 +303,12 @@ def rating_open_view(request, pk: int):
 def rating_close_view(request, pk: int):
     report = _visible_report(request, pk)
     cadre_check_permission(user=request.user, action=CadreAction.MANAGE_RATING)
+    form = VersionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("This page is out of date. Reload it and try again."))
+        return redirect(_report_url(report.pk, "rating"))
     try:
-        version = int(request.POST.get("version", ""))
-    except ValueError:
-        version = None
-    try:
-        rating_close(report=report, closed_by=request.user, expected_version=version)
+        rating_close(report=report, closed_by=request.user, expected_version=form.cleaned_data["version"])
     except ApplicationError as error:
         messages.error(request, str(error))
     else:
@@ -358,12 +348,6 @@ def ballot_view(request, pk: int):
     )
 
 
-def _results_reader(request, report) -> bool:
-    """The sealed report holds the results: it is read by whoever reads them (the leader, and the office,
-    the inspection team and the Party Group)."""
-    return cadres_read_everything(request.user) or report.leader_id == request.user.pk
-
-
 @login_required
 @require_POST
 def integrity_report_document_issue_view(request, pk: int):
@@ -388,7 +372,7 @@ def integrity_report_document_issue_view(request, pk: int):
 def integrity_report_document_view(request, pk: int, version: int):
     """A sealed version: the stored bytes, as sealed (never rendered again)."""
     report = _visible_report(request, pk)
-    if not _results_reader(request, report):
+    if not cadre_reads_results(user=request.user, report=report):
         raise Http404
     document = get_object_or_404(IntegrityReportDocument.objects.filter(report=report), version=version)
     response = report_file_response(

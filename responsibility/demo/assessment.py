@@ -16,7 +16,6 @@ import io
 from dataclasses import dataclass
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
 from openpyxl import Workbook
 
 from accounts.models import OrgUnit, OrgUnitKind, Post
@@ -36,6 +35,7 @@ from responsibility.assessment.services.rounds import (
 )
 from responsibility.assessment.services.schemes import scheme_import, scheme_publish
 from responsibility.demo.evidence import demo_evidence_pdf
+from responsibility.demo.moments import demo_moment
 
 OFFICE = "bangongshi_admin"
 INSPECTOR = "jijian1"
@@ -415,7 +415,7 @@ class DemoAssessment:
 def demo_assessment_create(*, today: datetime.date, users: dict) -> DemoAssessment:
     office = users[OFFICE]
     # Published before last year's round was opened with it.
-    with clock.at(_at(datetime.date(today.year - 1, 11, 20), 10)):
+    with clock.at(demo_moment(datetime.date(today.year - 1, 11, 20), 10)):
         unit_scheme = scheme_publish(
             scheme=scheme_import(workbook_file=_filled_in(UNIT_SCHEME, UNIT_ROWS), imported_by=office),
             published_by=office,
@@ -444,10 +444,6 @@ _EXPLANATIONS = {
     "5.1": "经验做法被上级转发推广。",
     "5.2": "受到上级表彰。",
 }
-
-
-def _at(day: datetime.date, hour: int) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
 
 
 def _answers(position: int) -> dict[str, int]:
@@ -524,7 +520,7 @@ def _demo_rounds_create(
     units = list(OrgUnit.objects.filter(pk__in=heads).order_by("sort_order", "code"))
     files = _EvidenceFiles()
     last_year = today.year - 1
-    with clock.at(_at(datetime.date(last_year, 12, 1), 9)):
+    with clock.at(demo_moment(datetime.date(last_year, 12, 1), 9)):
         previous = round_open(
             data=RoundInput(
                 scheme=scheme,
@@ -539,25 +535,25 @@ def _demo_rounds_create(
         round_indicators_run(round_id=previous.pk)  # the count the worker makes
     cards = list(previous.units.select_related("round", "unit").order_by("unit__sort_order", "unit__code"))
     for position, card in enumerate(cards):
-        with clock.at(_at(datetime.date(last_year, 12, 10 + position % 8), 15)):
+        with clock.at(demo_moment(datetime.date(last_year, 12, 10 + position % 8), 15)):
             _self_assess(card, head=heads[card.unit_id], position=position, files=files)
             unit_self_assessment_submit(unit_assessment=card, submitted_by=heads[card.unit_id])
     for position, card in enumerate(cards):
-        with clock.at(_at(datetime.date(last_year, 12, 24), 10)):
+        with clock.at(demo_moment(datetime.date(last_year, 12, 24), 10)):
             _review(card, inspector=inspector, position=position)
-    with clock.at(_at(datetime.date(last_year, 12, 28), 16)):
+    with clock.at(demo_moment(datetime.date(last_year, 12, 28), 16)):
         round_approve(assessment_round=previous, approved_by=secretary)
     # Two units the team had lowered object within the days for objections; one is upheld.
     objected = [card for position, card in enumerate(cards) if position % 3 == 1][:2]
     for card, upheld in zip(objected, (True, False), strict=False):
         score = card.scores.select_related("item", "unit_assessment").get(item__number="1.3")
-        with clock.at(_at(datetime.date(last_year, 12, 30), 9)):
+        with clock.at(demo_moment(datetime.date(last_year, 12, 30), 9)):
             objection = objection_lodge(
                 score=score,
                 text="被谈话人已在谈话记录上补签确认，补签件附后，请予复核。",
                 lodged_by=heads[card.unit_id],
             )
-        with clock.at(_at(datetime.date(today.year, 1, 2), 10)):
+        with clock.at(demo_moment(datetime.date(today.year, 1, 2), 10)):
             objection_answer(
                 objection=objection,
                 upheld=upheld,

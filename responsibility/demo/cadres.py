@@ -13,8 +13,6 @@ take it, at a moment of the last days.
 
 import datetime
 
-from django.utils import timezone
-
 from accounts.models import User
 from core import clock
 from responsibility.cadres.models import Grade, IntegrityReport, ReportRound
@@ -28,6 +26,7 @@ from responsibility.cadres.services import (
     report_round_open,
     report_save,
 )
+from responsibility.demo.moments import demo_moment
 
 OFFICE = "bangongshi_admin"
 REVIEWER = "jijian1"
@@ -47,14 +46,10 @@ BALLOTS = (
 )
 
 
-def _at(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
-
-
 def demo_cadres_create(*, today: datetime.date, users: dict[str, User]) -> ReportRound:
     """The year's round and its reports in every state (see the module's docstring)."""
     opened_on = max(today - datetime.timedelta(days=21), datetime.date(today.year, 1, 1))
-    with clock.at(_at(opened_on, 9)):
+    with clock.at(demo_moment(opened_on, 9)):
         round_ = report_round_open(
             year=today.year,
             title=f"{today.year}年度领导干部述责述廉",
@@ -71,7 +66,7 @@ def demo_cadres_create(*, today: datetime.date, users: dict[str, User]) -> Repor
     written = max(opened_on, today - datetime.timedelta(days=6))
     for number, username in enumerate(("fzw_zhuren", "bgs_zhuren", "cjw_zhuren", "chw_zhuren", "yjs_zhuren")):
         report = reports[username]
-        with clock.at(_at(written, 10, number)):
+        with clock.at(demo_moment(written, 10, number)):
             report = report_save(
                 report=report,
                 saved_by=report.leader,
@@ -90,7 +85,7 @@ def demo_cadres_create(*, today: datetime.date, users: dict[str, User]) -> Repor
     for number, username in enumerate(("fzw_zhuren", "bgs_zhuren", "chw_zhuren")):
         report = reports[username]
         accept = username != "chw_zhuren"
-        with clock.at(_at(written, 15, number) + reviewed):
+        with clock.at(demo_moment(written, 15, number) + reviewed):
             reports[username] = report_review(
                 report=report,
                 reviewed_by=reviewer,
@@ -103,7 +98,7 @@ def demo_cadres_create(*, today: datetime.date, users: dict[str, User]) -> Repor
     for username, closes_in, votes, close in (("fzw_zhuren", 3, 4, True), ("bgs_zhuren", 7, 3, False)):
         report = reports[username]
         raters = list(rater_candidate_list_for(report=report))
-        with clock.at(_at(rating_day, 9)):
+        with clock.at(demo_moment(rating_day, 9)):
             report = rating_open(
                 report=report,
                 opened_by=office,
@@ -113,9 +108,9 @@ def demo_cadres_create(*, today: datetime.date, users: dict[str, User]) -> Repor
             )
         for index, rater in enumerate(raters[:votes]):
             grades, comment = BALLOTS[index % len(BALLOTS)]
-            with clock.at(_at(rating_day, 10 + index)):
+            with clock.at(demo_moment(rating_day, 10 + index)):
                 ballot_cast(report=report, rater=rater, grades=list(grades), comment=comment)
         if close:
-            with clock.at(_at(rating_day, 10 + votes)):
+            with clock.at(demo_moment(rating_day, 10 + votes)):
                 rating_close(report=report, closed_by=office, expected_version=report.version)
     return round_

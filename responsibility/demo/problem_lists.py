@@ -14,12 +14,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone, translation
+from django.utils import translation
 
 from accounts.models import OrgUnit, User
 from core import clock
 from core.workbooks import SPREADSHEET_LANGUAGE
 from responsibility.demo.evidence import chinese_date, demo_evidence_pdf
+from responsibility.demo.moments import demo_moment
 from responsibility.letters.models.letters import ClauseCategory
 from responsibility.supervision.models import (
     Finding,
@@ -235,7 +236,7 @@ def demo_problem_list_steps(
         raised = today - datetime.timedelta(days=spec.days_ago)
         steps.append(
             (
-                _at(raised + datetime.timedelta(days=1), 9),
+                demo_moment(raised + datetime.timedelta(days=1), 9),
                 functools.partial(_list_open, spec, raised=raised, users=users, units=units, office=office),
             )
         )
@@ -243,13 +244,13 @@ def demo_problem_list_steps(
             for number, days_ago, text in problem.reported:
                 steps.append(
                     (
-                        _at(today - datetime.timedelta(days=days_ago), 15),
+                        demo_moment(today - datetime.timedelta(days=days_ago), 15),
                         functools.partial(_measure_report, problem.title, number=number, text=text),
                     )
                 )
             steps += _problem_later_steps(problem, today=today, users=users, office=office)
         if spec.reconciled_days_ago is not None:
-            moment = _at(today - datetime.timedelta(days=spec.reconciled_days_ago), 16)
+            moment = demo_moment(today - datetime.timedelta(days=spec.reconciled_days_ago), 16)
             steps.append((moment, functools.partial(_reconcile, spec.source, office=office)))
     return steps
 
@@ -262,14 +263,14 @@ def _problem_later_steps(problem: "DemoProblem", *, today, users, office) -> lis
         verified, closed = problem.ticked_off
         steps.append(
             (
-                _at(today - datetime.timedelta(days=verified), 10),
+                demo_moment(today - datetime.timedelta(days=verified), 10),
                 functools.partial(_verify, problem.title, leader),
             )
         )
         if closed is not None:
             steps.append(
                 (
-                    _at(today - datetime.timedelta(days=closed), 10),
+                    demo_moment(today - datetime.timedelta(days=closed), 10),
                     functools.partial(_close, problem.title, leader),
                 )
             )
@@ -277,7 +278,7 @@ def _problem_later_steps(problem: "DemoProblem", *, today, users, office) -> lis
         days_ago, reason = problem.sent_back
         steps.append(
             (
-                _at(today - datetime.timedelta(days=days_ago), 10),
+                demo_moment(today - datetime.timedelta(days=days_ago), 10),
                 functools.partial(_send_back, problem.title, leader, reason=reason),
             )
         )
@@ -290,7 +291,7 @@ def _problem_later_steps(problem: "DemoProblem", *, today, users, office) -> lis
             deadline=today + datetime.timedelta(days=deadline_in_days),
             office=office,
         )
-        steps.append((_at(today - datetime.timedelta(days=days_ago), 11), step))
+        steps.append((demo_moment(today - datetime.timedelta(days=days_ago), 11), step))
     return steps
 
 
@@ -445,10 +446,6 @@ def _problem_record(batch, spec: DemoProblem, *, users, units, office) -> Findin
         ),
         recorded_by=office,
     )
-
-
-def _at(day: datetime.date, hour: int) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
 
 
 def _document(name: str, spec: DemoList) -> SimpleUploadedFile:

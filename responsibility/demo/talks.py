@@ -13,10 +13,9 @@ each step through the services by the person who would take it, at a moment of t
 import datetime
 from dataclasses import dataclass
 
-from django.utils import timezone
-
 from accounts.models import User
 from core import clock
+from responsibility.demo.moments import demo_moment
 from responsibility.duties.models import Talk, TalkKind
 from responsibility.duties.selectors import talk_period_list_for
 from responsibility.duties.services.talks import (
@@ -102,10 +101,6 @@ DEMO_TALKS = (
 )
 
 
-def _at(day: datetime.date, hour: int) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
-
-
 def demo_talks_create(*, today: datetime.date, users: dict[str, User]) -> list[Talk]:
     """The talks above, planned a week before they were held, recorded that day, answered the next."""
     first_day = datetime.date(today.year, 1, 1)
@@ -113,7 +108,7 @@ def demo_talks_create(*, today: datetime.date, users: dict[str, User]) -> list[T
     for spec in DEMO_TALKS:
         talker, talked_to = users[spec.talker], users[spec.talked_to]
         day = max(today - datetime.timedelta(days=spec.days_ago), first_day)
-        planned_at = _at(max(min(day, today) - datetime.timedelta(days=7), first_day), 9)
+        planned_at = demo_moment(max(min(day, today) - datetime.timedelta(days=7), first_day), 9)
         with clock.at(planned_at):
             occurrence = None
             if spec.for_task:
@@ -137,7 +132,7 @@ def demo_talks_create(*, today: datetime.date, users: dict[str, User]) -> list[T
                     expected_version=talk.version,
                 )
         elif spec.points:
-            with clock.at(_at(day, 16)):
+            with clock.at(demo_moment(day, 16)):
                 talk = talk_record(
                     talk=talk,
                     recorded_by=talker,
@@ -147,7 +142,7 @@ def demo_talks_create(*, today: datetime.date, users: dict[str, User]) -> list[T
                     expected_version=talk.version,
                 )
             if spec.answer:
-                answered_at = min(_at(day + datetime.timedelta(days=1), 10), _at(today, 9))
+                answered_at = min(demo_moment(day + datetime.timedelta(days=1), 10), demo_moment(today, 9))
                 if answered_at <= talk.recorded_at:
                     answered_at = talk.recorded_at + datetime.timedelta(minutes=30)
                 with clock.at(answered_at):

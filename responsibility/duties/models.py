@@ -5,8 +5,6 @@ change to them.
 """
 
 import datetime
-import hashlib
-import json
 
 from django.conf import settings
 from django.db import models
@@ -15,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core import clock
 from core.appendonly import AppendOnlyModel
-from core.audit import CHAIN_FORMAT_CURRENT
+from core.audit import CHAIN_FORMAT_CURRENT, event_digest
 from core.deadlines import TrafficLight, deadline_light, deadline_q
 from core.sealed_reports import SealedReportDocument, sealed_report_constraints
 from responsibility.letters.models.letters import LetterClause
@@ -564,8 +562,7 @@ class Talk(models.Model):
             "points": self.points,
             "commitments": self.commitments,
         }
-        encoded = json.dumps(record, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256(encoded.encode()).hexdigest()
+        return event_digest(record)
 
     @property
     def is_open(self) -> bool:

@@ -347,7 +347,7 @@ def duty_task_withdraw(*, task: DutyTask, withdrawn_by, reason: str) -> DutyTask
     locked.withdrawn_by = withdrawn_by
     locked.withdrawal_reason = reason
     locked.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason"])
-    _reminders_close(occurrence_ids=locked.occurrences.values_list("pk", flat=True))
+    period_reminders_close(occurrence_ids=locked.occurrences.values_list("pk", flat=True))
     duty_event_record(
         assignment_id=assignment.pk,
         subject=f"task:{locked.pk}",
@@ -401,7 +401,7 @@ def performance_record_create(
     if locked.done_at is None:
         locked.done_at = clock.now()
         locked.save(update_fields=["done_at"])
-        _reminders_close(occurrence_ids=[locked.pk])
+        period_reminders_close(occurrence_ids=[locked.pk])
     task = locked.task
     duty_events_append(
         events=[
@@ -429,7 +429,7 @@ def performance_record_create(
     return record
 
 
-def _reminders_close(*, occurrence_ids) -> None:
+def period_reminders_close(*, occurrence_ids) -> None:
     """Periods done, withdrawn or handed over: what reminded their leader of them is closed, by the
     reminders' own rule (DutyTaskDueSource)."""
     reminders_close_done(object_keys=[DutyTaskDueSource.object_key(pk) for pk in occurrence_ids])
@@ -539,7 +539,7 @@ def post_handover(*, post: Post, new_holder, handed_over_on: datetime.date, hand
     moving = TaskOccurrence.objects.open().filter(task__assignment__in=assignments, responsible=previous)
     moving_ids = list(moving.values_list("pk", flat=True))
     moved = TaskOccurrence.objects.filter(pk__in=moving_ids).update(responsible=new_holder)
-    _reminders_close(occurrence_ids=moving_ids)  # the previous holder's; the new holder is reminded
+    period_reminders_close(occurrence_ids=moving_ids)  # the previous holder's; the new holder is reminded
     # The version steps too: a page opened before the handover can no longer confirm or edit it.
     assignments.update(
         leader=new_holder, status=AssignmentStatus.DRAFT, confirmed_at=None, version=F("version") + 1

@@ -29,8 +29,9 @@ from responsibility.duties.models import (
     TaskOccurrence,
 )
 from responsibility.duties.permissions import TalkAction, talk_check_permission
-from responsibility.duties.reminder_sources import DutyTaskDueSource, TalkPlannedSource, TalkToAnswerSource
+from responsibility.duties.reminder_sources import TalkPlannedSource, TalkToAnswerSource
 from responsibility.duties.selectors import talk_partner_list_for
+from responsibility.duties.services.assignments import period_reminders_close
 from responsibility.reminders.services import reminders_close_done
 
 MAX_POINTS_LENGTH = 4000
@@ -318,7 +319,7 @@ def _period_record_keep(talk: Talk, *, actor) -> list[DutyEvent]:
     if occurrence.done_at is None:
         occurrence.done_at = clock.now()
         occurrence.save(update_fields=["done_at"])
-        reminders_close_done(object_keys=[DutyTaskDueSource.object_key(occurrence.pk)])
+        period_reminders_close(occurrence_ids=[occurrence.pk])
     return [
         DutyEvent(
             assignment_id=task.assignment_id,
