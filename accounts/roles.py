@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 class Role(StrEnum):
     PARTY_GROUP = "party_group"  # 党组: issues and countersigns organ-level letters
     INSPECTION_TEAM = "inspection_team"  # 纪检监察组: reads every letter; plans and carries out checks
+    INSPECTION_HEAD = "inspection_head"  # 纪检监察组组长: also reads who opened which 廉政档案
     # The three separated administrator duties (三员分立); nobody holds two of them.
     OFFICE_ADMIN = "office_admin"  # 系统管理员 (机关党委/办公室): the organisation, templates, campaigns
     SECURITY_ADMIN = "security_admin"  # 安全管理员: accounts, roles, locks, starting resets
@@ -17,6 +18,7 @@ class Role(StrEnum):
 ROLE_LABELS = {
     Role.PARTY_GROUP: _("Party Group"),
     Role.INSPECTION_TEAM: _("Discipline inspection team"),
+    Role.INSPECTION_HEAD: _("Head of the discipline inspection team"),
     Role.OFFICE_ADMIN: _("System administrator"),
     Role.SECURITY_ADMIN: _("Security administrator"),
     Role.AUDIT_ADMIN: _("Audit administrator"),
@@ -58,7 +60,14 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "responsibility.view_assessmentscheme",
         "responsibility.view_assessmentround",
         "responsibility.review_assessmentround",
+        "responsibility.view_integrityfile",
+        "responsibility.add_filedocument",
+        "responsibility.approve_fileaccessrequest",
+        "responsibility.view_integrityopinion",
+        "responsibility.add_integrityopinion",
     ),
+    # Held with the inspection team's role by its head.
+    Role.INSPECTION_HEAD: ("responsibility.view_fileopening",),
     Role.OFFICE_ADMIN: (
         "responsibility.view_letter",
         "responsibility.issue_letter",

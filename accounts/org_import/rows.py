@@ -40,6 +40,7 @@ POST_KIND_WORDS = {
 ROLE_WORDS = {
     "党组": Role.PARTY_GROUP,
     "纪检监察组": Role.INSPECTION_TEAM,
+    "纪检监察组组长": Role.INSPECTION_HEAD,
     "系统管理员": Role.OFFICE_ADMIN,
     "办公室管理员": Role.OFFICE_ADMIN,  # the earlier name, still found in older workbooks
     "安全管理员": Role.SECURITY_ADMIN,

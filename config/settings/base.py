@@ -171,7 +171,14 @@ TWO_FACTOR_REQUIRED_ROLES = [
     role.strip()
     for role in env.list(
         "DJANGO_TWO_FACTOR_REQUIRED_ROLES",
-        default=["office_admin", "security_admin", "audit_admin", "inspection_team", "party_group"],
+        default=[
+            "office_admin",
+            "security_admin",
+            "audit_admin",
+            "inspection_team",
+            "inspection_head",
+            "party_group",
+        ],
     )
     if role.strip()
 ]

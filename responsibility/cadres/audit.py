@@ -17,6 +17,24 @@ name as it was):
 - document_issued (about "report:<id>", its IntegrityReportDocument): ``{"version", "code": the verification
   code printed on it, "supersedes": the version it replaces or null, "anchor": the number of the chain
   anchor printed in it or null}``; its digest is the sealed PDF's SHA-256.
+
+The 廉政档案:
+- file_document_added (about "file:<cadre id>"): ``{"cadre": person, "document": id, "kind", "title",
+  "dated", "files": [{"name", "sha256"}]}``; its digest covers what the document says and its files'
+  SHA-256 (`files.file_document_digest`);
+- file_opened (about "file:<cadre id>"): ``{"cadre": person, "basis": "own" | "team" | "access",
+  "request": the access request's id or null, "document": {"id", "title"} of a downloaded document or
+  null}``;
+- access_requested (about "access:<id>"): ``{"cadre": person, "from", "until"}``, the reason as the note;
+- access_approved, access_refused: ``{"cadre", "requester"}`` (persons), pending → approved or refused,
+  the decision's note as the note.
+
+The 廉政意见回复:
+- opinion_registered (about "opinion:<id>"): ``{"cadre": person, "purpose", "requested_by", "reference",
+  "received_on"}``;
+- opinion_saved: ``{"cadre": person, "sources": how many sources were checked, "attention": how many
+  showed something to weigh}``; its digest is the SHA-256 of the findings and the conclusion as saved;
+- opinion_issued: as document_issued, about "opinion:<id>" (the IntegrityOpinionDocument).
 """
 
 from django.utils.translation import gettext as _
@@ -113,6 +131,50 @@ def cadre_event_describe(event: CadreEvent) -> str:
                 sentence, _("It supersedes version %(version)d.") % {"version": payload["supersedes"]}
             )
         return sentence
+    if kind == K.FILE_DOCUMENT_ADDED:
+        return _("%(title)s was added to the integrity file of %(cadre)s.") % {
+            "title": payload.get("title", ""),
+            "cadre": payload_person(payload.get("cadre", "")),
+        }
+    if kind == K.FILE_OPENED:
+        document = payload.get("document")
+        if document:
+            return _("Downloaded %(title)s from the integrity file of %(cadre)s.") % {
+                "title": document.get("title", ""),
+                "cadre": payload_person(payload.get("cadre", "")),
+            }
+        return _("Opened the integrity file of %(cadre)s.") % {
+            "cadre": payload_person(payload.get("cadre", ""))
+        }
+    if kind == K.ACCESS_REQUESTED:
+        sentence = _("Asked to read the integrity file of %(cadre)s from %(start)s to %(end)s.") % {
+            "cadre": payload_person(payload.get("cadre", "")),
+            "start": payload_date(payload.get("from", "")),
+            "end": payload_date(payload.get("until", "")),
+        }
+        return sentence_with_note(sentence, _("Reason: %(note)s"), note)
+    if kind == K.ACCESS_APPROVED:
+        return sentence_with_note(_("The request was approved."), _("Note: %(note)s"), note)
+    if kind == K.ACCESS_REFUSED:
+        return sentence_with_note(_("The request was refused."), _("Reason: %(note)s"), note)
+    if kind == K.OPINION_REGISTERED:
+        return _("%(body)s asked for the integrity opinion on %(cadre)s (%(purpose)s).") % {
+            "body": payload.get("requested_by", ""),
+            "cadre": payload_person(payload.get("cadre", "")),
+            "purpose": payload.get("purpose", ""),
+        }
+    if kind == K.OPINION_SAVED:
+        return _(
+            "The reply was drafted: %(sources)d sources checked, %(attention)d with something to weigh."
+        ) % {
+            "sources": payload.get("sources", 0),
+            "attention": payload.get("attention", 0),
+        }
+    if kind == K.OPINION_ISSUED:
+        return _("Sealed reply version %(version)d issued (verification code %(code)s).") % {
+            "version": payload.get("version", 0),
+            "code": payload.get("code", ""),
+        }
     if kind == K.RATING_CLOSED:
         return _("民主测评 closed: %(ballots)d of %(raters)d ballots cast.") % {
             "ballots": payload.get("ballots", 0),

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core import clock
 from core.appendonly import AppendOnlyModel
@@ -198,10 +199,19 @@ class CadreEventKind(models.TextChoices):
     BALLOT_CAST = "ballot_cast", _("Ballot cast")
     RATING_CLOSED = "rating_closed", _("Rating closed")
     DOCUMENT_ISSUED = "document_issued", _("Sealed report issued")
+    FILE_DOCUMENT_ADDED = "file_document_added", _("Document added to the integrity file")
+    FILE_OPENED = "file_opened", _("Integrity file opened")
+    ACCESS_REQUESTED = "access_requested", _("Access to an integrity file requested")
+    ACCESS_APPROVED = "access_approved", _("Access approved")
+    ACCESS_REFUSED = "access_refused", _("Access refused")
+    OPINION_REGISTERED = "opinion_registered", _("Request for an integrity opinion registered")
+    OPINION_SAVED = "opinion_saved", _("Integrity opinion drafted")
+    OPINION_ISSUED = "opinion_issued", _("Integrity opinion issued")
 
 
 class CadreEvent(AppendOnlyModel):
-    """Append-only, hash-chained record of every step of 述责述廉 and 民主测评 (its own chain).
+    """Append-only, hash-chained record of every step of 述责述廉 and 民主测评, of the 廉政档案 (documents
+    added, access requested and decided, every opening) and of the 廉政意见回复 (its own chain).
 
     A ballot's event says that a rater cast their ballot, never what it said."""
 
@@ -278,3 +288,220 @@ def integrity_report_reference(*, year: int, report_id: int) -> str:
 def integrity_report_title(*, year: int, leader: str) -> str:
     """The sealed report's title, as printed and shown on the verification page."""
     return f"{leader}{year}年度述责述廉报告及民主测评结果"
+
+
+# 廉政档案 and 廉政意见回复 ----------------------------------------------------------------------------------
+
+
+class FileDocumentKind(models.TextChoices):
+    PERSONAL_MATTERS = "personal_matters", _("Report on personal matters")  # 个人有关事项报告
+    COMPLAINT = "complaint", _("Complaint or report and its verification")  # 信访举报及核查情况
+    MEASURE = "measure", _("Disciplinary or organisational measure")  # 党纪政务处分、组织处理
+    COMMITMENT = "commitment", _("Integrity commitment")  # 廉洁承诺
+    OTHER = "other", _("Other document")
+
+
+class FileDocument(AppendOnlyModel):
+    """A document the inspection team adds to a cadre's 廉政档案 (个人有关事项报告, 信访举报核查 …): its files
+    are evidence (checked, hashed, served as downloads). Written once, never changed or removed; its adding is
+    a `file_document_added` event whose digest covers the files' SHA-256."""
+
+    cadre = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("cadre"),
+        on_delete=models.PROTECT,
+        related_name="integrity_file_documents",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=FileDocumentKind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    dated = models.DateField(_("date of the document"))
+    summary = models.TextField(_("summary"), max_length=2000, blank=True)
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField(_("added at"), default=clock.now)
+
+    class Meta:
+        verbose_name = _("integrity file document")
+        verbose_name_plural = _("integrity file documents")
+        ordering = ["cadre", "-dated", "-pk"]
+        permissions = [
+            ("view_integrityfile", "Can read every integrity file"),
+            ("view_fileopening", "Can read the log of integrity file openings"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="filedocument_kind_valid", condition=Q(kind__in=FileDocumentKind.values)
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cadre} · {self.title}"
+
+
+class AccessStatus(models.TextChoices):
+    PENDING = "pending", _("Awaiting approval")
+    APPROVED = "approved", _("Approved")
+    REFUSED = "refused", _("Refused")
+
+
+class FileAccessRequest(models.Model):
+    """调阅: someone who may not otherwise read a cadre's 廉政档案 asks to, giving a reason and the days they
+    need it; an inspector who need not step aside (回避) approves or refuses. Approved, it opens the file to
+    the requester from `valid_from` to `valid_until`; every opening is logged (`file_opened` events)."""
+
+    cadre = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("cadre"), on_delete=models.PROTECT, related_name="+"
+    )
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.PROTECT,
+        related_name="file_access_requests",
+    )
+    reason = models.TextField(_("reason"), max_length=1000)
+    valid_from = models.DateField(_("from"))
+    valid_until = models.DateField(_("until"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=AccessStatus.choices, default=AccessStatus.PENDING, editable=False
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True, editable=False)
+    decision_note = models.TextField(_("note"), max_length=500, blank=True, editable=False)
+    created_at = models.DateTimeField(_("requested at"), default=clock.now, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("integrity file access request")
+        verbose_name_plural = _("integrity file access requests")
+        ordering = ["-created_at", "-pk"]
+        permissions = [("approve_fileaccessrequest", "Can approve access to integrity files")]
+        constraints = [
+            models.CheckConstraint(
+                name="fileaccessrequest_status_valid", condition=Q(status__in=AccessStatus.values)
+            ),
+            models.CheckConstraint(
+                name="fileaccessrequest_period_in_order", condition=Q(valid_until__gte=models.F("valid_from"))
+            ),
+            models.CheckConstraint(
+                name="fileaccessrequest_decided_by_another",
+                condition=Q(status=AccessStatus.PENDING, decided_by__isnull=True)
+                | (
+                    ~Q(status=AccessStatus.PENDING)
+                    & Q(decided_by__isnull=False, decided_at__isnull=False)
+                    & ~Q(decided_by=models.F("requester"))
+                ),
+            ),
+            models.CheckConstraint(
+                name="fileaccessrequest_not_own_file", condition=~Q(cadre=models.F("requester"))
+            ),
+            # A second click, or a second tab, does not file a second request while one awaits its decision.
+            models.UniqueConstraint(
+                fields=["requester", "cadre"],
+                condition=Q(status="pending"),
+                name="fileaccessrequest_one_pending",
+            ),
+        ]
+        indexes = [models.Index(fields=["requester", "cadre", "status"], name="fileaccess_requester_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.requester} → {self.cadre} ({self.valid_from}–{self.valid_until})"
+
+    def grants_on(self, day) -> bool:
+        return self.status == AccessStatus.APPROVED and self.valid_from <= day <= self.valid_until
+
+
+class OpinionStatus(models.TextChoices):
+    DRAFT = "draft", _("Being drafted")
+    ISSUED = "issued", pgettext_lazy("integrity opinion", "Issued")
+
+
+class IntegrityOpinion(models.Model):
+    """廉政意见回复: the inspection team's answer to a request for a cadre's integrity opinion (e.g. from the
+    organisation department before a promotion). `findings` is what every source the system checked showed
+    when it was checked (`checked_at`), one {"source", "scope", "showed", "attention"} per source; the team
+    adds the conclusion and issues it sealed (廉复〔2026〕N号). Issued, it never changes."""
+
+    cadre = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("cadre"),
+        on_delete=models.PROTECT,
+        related_name="integrity_opinions",
+    )
+    purpose = models.CharField(_("for what"), max_length=200)
+    requested_by = models.CharField(_("requested by"), max_length=100)
+    request_reference = models.CharField(_("request number"), max_length=50, blank=True)
+    received_on = models.DateField(_("received on"))
+    findings = models.JSONField(_("what the sources showed"), default=list, editable=False)
+    checked_at = models.DateTimeField(_("checked at"), editable=False)
+    conclusion = models.TextField(_("conclusion"), max_length=2000, blank=True)
+    status = models.CharField(
+        _("status"), max_length=8, choices=OpinionStatus.choices, default=OpinionStatus.DRAFT, editable=False
+    )
+    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    registered_at = models.DateTimeField(_("registered at"), default=clock.now, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("integrity opinion")
+        verbose_name_plural = _("integrity opinions")
+        ordering = ["-registered_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="integrityopinion_status_valid", condition=Q(status__in=OpinionStatus.values)
+            ),
+            models.CheckConstraint(
+                name="integrityopinion_issued_has_conclusion",
+                condition=Q(status=OpinionStatus.DRAFT) | ~Q(conclusion=""),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cadre} · {self.purpose}"
+
+    @property
+    def reference(self) -> str:
+        return integrity_opinion_reference(year=self.registered_at.year, opinion_id=self.pk)
+
+
+class IntegrityOpinionDocument(SealedReportDocument):
+    """The sealed 廉政意见回复: the sources checked, what each showed and the conclusion, rendered once,
+    sealed, stored with its SHA-256 and the verification code printed on it, never changed or deleted
+    (core.sealed_reports); its issue is the `opinion_issued` event, whose digest is the file's SHA-256."""
+
+    opinion = models.ForeignKey(
+        IntegrityOpinion,
+        verbose_name=_("integrity opinion"),
+        on_delete=models.PROTECT,
+        related_name="documents",
+    )
+    file = models.FileField(_("PDF file"), upload_to="integrity-opinions/%Y/", editable=False)
+
+    class Meta:
+        verbose_name = _("sealed integrity opinion")
+        verbose_name_plural = _("sealed integrity opinions")
+        ordering = ["opinion", "-version"]
+        constraints = sealed_report_constraints("integrityopiniondocument", "opinion")
+
+    def __str__(self) -> str:
+        return f"{self.opinion} · v{self.version} · {self.verification_code}"
+
+    @property
+    def reference(self) -> str:
+        return self.opinion.reference
+
+
+def integrity_opinion_reference(*, year: int, opinion_id: int) -> str:
+    """廉复〔2026〕3号: the reply's number, the same for every version."""
+    return f"廉复〔{year}〕{opinion_id}号"
+
+
+def integrity_opinion_title(*, cadre: str) -> str:
+    """The reply's title, as printed and shown on the verification page."""
+    return f"关于{cadre}同志党风廉政情况的意见回复"

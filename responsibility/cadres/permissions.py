@@ -11,6 +11,18 @@
   the office and the leader rated, once the rating closed with enough ballots; a rater never reads them;
 - everybody else: the report does not exist for them (404). That rule is the selector
   (`integrity_report_list_visible_to`).
+
+廉政档案 (a cadre's integrity file) and 廉政意见回复:
+- a cadre reads their own file; the inspection team reads every file (view_integrityfile) and adds
+  documents to it (add_filedocument); anyone else reads a file only through an access request (调阅) that
+  was approved, from its first to its last day (the selector `integrity_file_reading`);
+- anyone who does not read every file may ask for access to someone else's;
+- an inspector (approve_fileaccessrequest) approves or refuses a request, unless it is their own or they
+  must step aside (回避): they hold or held a post in a unit where the cadre holds or held one, or the
+  file is their own;
+- every opening of a file is logged; the log is read by the head of the inspection team (view_fileopening);
+- the inspection team registers requests for an integrity opinion, drafts and issues the replies, and reads
+  them (add_integrityopinion, view_integrityopinion); for everybody else they do not exist (404).
 """
 
 from enum import StrEnum
@@ -19,6 +31,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
 from accounts.permissions import user_is_active
+from responsibility.cadres.posts_held import units_held_by
 
 
 class CadreAction(StrEnum):
@@ -61,3 +74,63 @@ def cadre_check_permission(*, user, action: CadreAction, report=None) -> None:
             CadreAction.REVIEW: _("Only the discipline inspection team reviews these reports."),
         }
         raise PermissionDenied(messages.get(action, _("Only the office administrator may do this.")))
+
+
+class FileAction(StrEnum):
+    ADD_DOCUMENT = "add_document"
+    REQUEST_ACCESS = "request_access"
+    DECIDE_ACCESS = "decide_access"
+    READ_OPENINGS = "read_openings"
+    MANAGE_OPINIONS = "manage_opinions"
+
+
+def files_read_everything(user) -> bool:
+    return user_is_active(user) and user.has_perm("responsibility.view_integrityfile")
+
+
+def file_access_must_step_aside(*, approver, cadre) -> bool:
+    """回避: the file is the approver's own, or they hold or held a post in a unit where the cadre holds or
+    held one."""
+    return approver.pk == cadre.pk or bool(units_held_by(approver) & units_held_by(cadre))
+
+
+def file_user_can(*, user, action: FileAction, cadre=None, access_request=None) -> bool:
+    if not user_is_active(user):
+        return False
+    if action == FileAction.ADD_DOCUMENT:
+        return user.has_perm("responsibility.add_filedocument")
+    if action == FileAction.REQUEST_ACCESS:
+        return not files_read_everything(user) and (cadre is None or cadre.pk != user.pk)
+    if action == FileAction.DECIDE_ACCESS:
+        if not user.has_perm("responsibility.approve_fileaccessrequest"):
+            return False
+        if access_request is None:
+            return True
+        return access_request.requester_id != user.pk and not file_access_must_step_aside(
+            approver=user, cadre=access_request.cadre
+        )
+    if action == FileAction.READ_OPENINGS:
+        return user.has_perm("responsibility.view_fileopening")
+    if action == FileAction.MANAGE_OPINIONS:
+        return user.has_perm("responsibility.add_integrityopinion")
+    return False
+
+
+def file_check_permission(*, user, action: FileAction, cadre=None, access_request=None) -> None:
+    if file_user_can(user=user, action=action, cadre=cadre, access_request=access_request):
+        return
+    if action == FileAction.DECIDE_ACCESS and access_request is not None and user_is_active(user):
+        if access_request.requester_id == user.pk:
+            raise PermissionDenied(_("A request for access is decided by someone other than its requester."))
+        if user.has_perm("responsibility.approve_fileaccessrequest"):
+            raise PermissionDenied(
+                _(
+                    "You hold or held a post in this cadre's unit: step aside (回避) and leave the decision "
+                    "to another inspector."
+                )
+            )
+    messages = {
+        FileAction.REQUEST_ACCESS: _("You may already read this file: no request is needed."),
+        FileAction.READ_OPENINGS: _("Only the head of the discipline inspection team reads this log."),
+    }
+    raise PermissionDenied(messages.get(action, _("Only the discipline inspection team may do this.")))

@@ -1,6 +1,6 @@
-"""The sealed 述责述廉 as a kind of sealed document the public verification knows: found by the file's
-SHA-256 or its printed code, where each version stands, and its `document_issued` event in the 述责述廉
-chain (whose digest is the sealed file's SHA-256)."""
+"""The sealed 述责述廉 and the sealed 廉政意见回复 as kinds of sealed document the public verification knows:
+found by the file's SHA-256 or its printed code, where each version stands, and its issue event in the
+述责述廉 chain (whose digest is the sealed file's SHA-256)."""
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -11,7 +11,9 @@ from responsibility.cadres.audit import CADRE_CHAIN, cadre_event_describe
 from responsibility.cadres.models import (
     CadreEvent,
     CadreEventKind,
+    IntegrityOpinionDocument,
     IntegrityReportDocument,
+    integrity_opinion_title,
     integrity_report_title,
 )
 
@@ -48,3 +50,36 @@ class IntegrityReportKind(SealedReportKind):
 
 
 sealed_kind_register(IntegrityReportKind())
+
+
+class IntegrityOpinionKind(SealedReportKind):
+    name = "integrity_opinion"
+    kind_label = gettext_lazy("Integrity opinion")
+    chain_label = CADRE_CHAIN.label
+    model = IntegrityOpinionDocument
+    owner_field = "opinion"
+    related = ("opinion__cadre",)
+
+    def title(self, document: IntegrityOpinionDocument) -> str:
+        return integrity_opinion_title(cadre=document.opinion.cadre.get_full_name())
+
+    def owner_rows(self, document: IntegrityOpinionDocument) -> tuple[tuple[str, str], ...]:
+        opinion = document.opinion
+        return (
+            (_("Cadre"), opinion.cadre.get_full_name()),
+            (_("Asked for"), opinion.purpose),
+            (_("Asked by"), opinion.requested_by),
+        )
+
+    def issue_event(self, document: IntegrityOpinionDocument) -> CadreEvent | None:
+        return CadreEvent.objects.filter(
+            kind=CadreEventKind.OPINION_ISSUED,
+            subject=f"opinion:{document.opinion_id}",
+            digest=document.sha256,
+        ).first()
+
+    def event_label(self, event: CadreEvent) -> str:
+        return cadre_event_describe(event)
+
+
+sealed_kind_register(IntegrityOpinionKind())

@@ -19,6 +19,7 @@ EVIDENCE_OWNERS = (
     "batch",
     "performance_record",
     "item_score",
+    "file_document",
 )
 
 
@@ -26,8 +27,8 @@ class EvidenceFile(models.Model):
     """An uploaded file that proves something (佐证材料). Checked by content, hashed, served as a download.
 
     It belongs to exactly one record: a check result, a finding, a rectification, a rectification measure,
-    a problem list (its documents: the feedback, the meeting's list), a performance record or a unit's
-    self-assessment of an assessment item.
+    a problem list (its documents: the feedback, the meeting's list), a performance record, a unit's
+    self-assessment of an assessment item or a document of a cadre's 廉政档案.
     """
 
     file = models.FileField(_("file"), upload_to="evidence/%Y/%m/", editable=False)
@@ -67,6 +68,13 @@ class EvidenceFile(models.Model):
     )
     item_score = models.ForeignKey(
         "responsibility.ItemScore", on_delete=models.PROTECT, null=True, blank=True, related_name="evidence"
+    )
+    file_document = models.ForeignKey(
+        "responsibility.FileDocument",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="evidence",
     )
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(_("uploaded at"), default=clock.now)

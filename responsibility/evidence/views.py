@@ -20,6 +20,12 @@ def evidence_download_view(request, pk: int):
     evidence = evidence_get_visible(user=request.user, pk=pk)
     if evidence is None:
         raise Http404
+    return evidence_file_response(request, evidence)
+
+
+def evidence_file_response(request, evidence):
+    """The evidence file's bytes as a download, or the page saying they are missing or not the ones
+    uploaded (410, 409). For a view that decided the user may have it."""
     try:
         with evidence.file.open("rb") as stored:
             content = stored.read()

@@ -74,6 +74,7 @@ def _menu_links(flags: dict, *, path: str) -> list[NavLink]:
         ("duties", _("Duties"), "responsibility:duty-list", True),
         ("talks", _("Integrity talks"), "responsibility:talk-list", True),
         ("integrity-reports", _("述责述廉"), "responsibility:report-round-list", True),
+        ("integrity-files", _("Integrity files"), "responsibility:integrity-file-list", True),
         ("inspections", _("Inspections"), "responsibility:plan-list", flags["nav_can_view_plans"]),
         ("ledger", _("Rectification ledger"), "responsibility:ledger", flags["nav_can_view_ledger"]),
         ("problems", _("Problem lists"), "responsibility:batch-list", flags["nav_can_view_ledger"]),

@@ -21,11 +21,18 @@ from responsibility.assessment.models import (
     UnitAssessmentStatus,
 )
 from responsibility.cadres.models import (
+    AccessStatus,
     CadreAuditHead,
     CadreEvent,
     CadreEventKind,
+    FileAccessRequest,
+    FileDocument,
+    FileDocumentKind,
+    IntegrityOpinion,
+    IntegrityOpinionDocument,
     IntegrityReport,
     IntegrityReportDocument,
+    OpinionStatus,
     RatingBallot,
     RatingResult,
     RatingStatus,
@@ -105,6 +112,13 @@ from responsibility.supervision.models import (
 )
 
 __all__ = [
+    "AccessStatus",
+    "FileAccessRequest",
+    "FileDocument",
+    "FileDocumentKind",
+    "IntegrityOpinion",
+    "IntegrityOpinionDocument",
+    "OpinionStatus",
     "ReportStatus",
     "ReportRound",
     "RatingStatus",

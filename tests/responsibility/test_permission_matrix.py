@@ -452,11 +452,12 @@ def test_the_table_covers_every_page_of_the_app():
     names = {pattern.name for pattern in responsibility_urls.urlpatterns}
 
     # then each has at least one row in this table or in a subdomain's (supervision, problem lists, duties,
-    # talks, 述责述廉, assessment): a new page must be added to a matrix
+    # talks, 述责述廉, 廉政档案, assessment): a new page must be added to a matrix
     from tests.responsibility.assessment.test_objections import TABLE as OBJECTIONS
     from tests.responsibility.assessment.test_permission_matrix_assessment import TABLE as ASSESSMENT
     from tests.responsibility.assessment.test_permission_matrix_rounds import TABLE as ROUNDS
     from tests.responsibility.cadres.test_permission_matrix_cadres import TABLE as CADRES
+    from tests.responsibility.cadres.test_permission_matrix_files import TABLE as FILES
     from tests.responsibility.duties.talks.test_permission_matrix_talks import TABLE as TALKS
     from tests.responsibility.duties.test_permission_matrix_duties import TABLE as DUTIES
     from tests.responsibility.inspections.test_permission_matrix_problem_lists import TABLE as PROBLEM_LISTS
@@ -471,6 +472,7 @@ def test_the_table_covers_every_page_of_the_app():
             DUTIES,
             TALKS,
             CADRES,
+            FILES,
             ASSESSMENT,
             ROUNDS,
             OBJECTIONS,
