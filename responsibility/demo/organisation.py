@@ -123,7 +123,9 @@ DEMO_ACCOUNTS = (
     DemoAccount("sjw_zhuren", "杨丽萍", "RD-SJW", "主任", P.UNIT_HEAD),
     DemoAccount("rxw_zhuren", "徐卫东", "RD-RXW", "主任", P.UNIT_HEAD),
     DemoAccount("jgdw_shuji", "胡雅珺", "RD-JGDW", "专职副书记", P.UNIT_HEAD),
-    DemoAccount("jijian1", "魏正清", "RD-JJZ", "组长", P.INSPECTOR, (Role.INSPECTION_TEAM,)),
+    DemoAccount(
+        "jijian1", "魏正清", "RD-JJZ", "组长", P.INSPECTOR, (Role.INSPECTION_TEAM, Role.INSPECTION_HEAD)
+    ),
     DemoAccount("jijian2", "袁明", "RD-JJZ", "副组长", P.INSPECTOR, (Role.INSPECTION_TEAM,)),
     # 三员分立: the security and audit administrators (the system administrator is bangongshi_admin).
     DemoAccount("anquan_admin", "陆安平", "RD-BGS-ZH", "三级主任科员", P.STAFF, (Role.SECURITY_ADMIN,)),

@@ -37,6 +37,7 @@ from core.errors import ApplicationError
 from responsibility.demo.assessment import DemoAssessment, demo_assessment_create
 from responsibility.demo.cadres import demo_cadres_create
 from responsibility.demo.duties import DemoDuties, demo_duties_create
+from responsibility.demo.files import DemoFiles, demo_files_create, demo_opinion_seal
 from responsibility.demo.letters import DemoBuilder
 from responsibility.demo.organisation import DEMO_ACCOUNTS, DEMO_MARKER_UNIT, DemoAccount
 from responsibility.demo.problem_lists import demo_problem_list_steps, demo_problem_lists
@@ -59,6 +60,7 @@ class DemoSummary:
     duties: "DemoDuties | None" = None
     talks: list = field(default_factory=list)  # Talk
     report_round: object = None  # the year's 述责述廉 (ReportRound)
+    files: DemoFiles | None = None  # 廉政档案 and 廉政意见回复
     assessment: "DemoAssessment | None" = None
 
 
@@ -87,6 +89,7 @@ def demo_data_create(*, today: datetime.date | None = None) -> DemoSummary:
         duties = demo_duties_create(today=today, users=demo.users, units=demo.units, posts=demo.posts)
         talks = demo_talks_create(today=today, users=demo.users)
         report_round = demo_cadres_create(today=today, users=demo.users)
+        files = demo_files_create(today=today, users=demo.users)
         assessment = demo_assessment_create(today=today, users=demo.users)
         counts = dict(
             Letter.objects.filter(campaign__in=demo.campaigns)
@@ -96,6 +99,7 @@ def demo_data_create(*, today: datetime.date | None = None) -> DemoSummary:
         )
     # The demo's history anchored at once, as the nightly task would (README, "Chain anchors").
     chains_anchor(reason=AnchorReason.MANUAL)
+    demo_opinion_seal(files, users=demo.users)
     return DemoSummary(
         accounts=[a for a in DEMO_ACCOUNTS if not (a.is_superuser and superuser_skipped)],
         letters_by_status={status: counts.get(status, 0) for status in LetterStatus.values},
@@ -107,6 +111,7 @@ def demo_data_create(*, today: datetime.date | None = None) -> DemoSummary:
         duties=duties,
         talks=talks,
         report_round=report_round,
+        files=files,
         assessment=assessment,
     )
 

@@ -70,6 +70,18 @@ class Command(BaseCommand):
                     f"{status} {reports[status]}" for status in ReportStatus.values if reports[status]
                 )
             )
+        if summary.files is not None:
+            statuses = Counter(access.status for access in summary.files.requests)
+            self.stdout.write(
+                "  Integrity files: access requests "
+                + ", ".join(f"{status} {count}" for status, count in statuses.items())
+                + "; integrity opinion "
+                + (
+                    "sealed and issued"
+                    if summary.files.opinion_sealed
+                    else "drafted (no seal set up to issue it)"
+                )
+            )
         if summary.talks:
             statuses = Counter(talk.status for talk in summary.talks)
             self.stdout.write(
