@@ -57,8 +57,10 @@ class AccessRequestForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("What you need the file for: the inspection team decides on it."),
     )
-    valid_from = forms.DateField(label=_("From"), widget=_DATE_INPUT)
-    valid_until = forms.DateField(label=_("Until"), widget=_DATE_INPUT, help_text=_("At most 30 days."))
+    valid_from = forms.DateField(label=_("First day of access"), widget=_DATE_INPUT)
+    valid_until = forms.DateField(
+        label=_("Last day of access"), widget=_DATE_INPUT, help_text=_("At most 30 days.")
+    )
 
     ERROR_FIELDS = {
         "cadre": "cadre",
