@@ -95,48 +95,56 @@ SEALING_PAGES = {"opinion-issue", "opinion-document"}  # a real render and seal:
 @dataclass
 class World:
     files: Files
-    document: FileDocument
-    pending: FileAccessRequest  # the other head's request for the cadre's file
-    opinion: IntegrityOpinion
+    document: FileDocument | None
+    pending: FileAccessRequest | None  # the other head's request for the cadre's file
+    opinion: IntegrityOpinion | None
     users: dict[str, User | None]
 
 
 def world_for(page: str, files: Files, request) -> World:
+    """Only what the page needs: the requester's approved request for the file's pages, the other head's
+    pending request for the decision, a document for its download, a reply for the replies' pages."""
     org = files.duties.org
-    access_approved(files)
-    pending = file_access_request(
-        cadre=files.cadre,
-        requester=org.heads[1],
-        reason="了解情况",
-        valid_from=ACCESS_FROM,
-        valid_until=ACCESS_UNTIL,
-    )
+    if page in ("integrity-file-detail", "file-document-add", "file-document-download"):
+        access_approved(files)
+    pending = None
+    if page == "file-access-decide":
+        pending = file_access_request(
+            cadre=files.cadre,
+            requester=org.heads[1],
+            reason="了解情况",
+            valid_from=ACCESS_FROM,
+            valid_until=ACCESS_UNTIL,
+        )
     if page in SEALING_PAGES or page in ("file-document-add", "file-document-download"):
         request.getfixturevalue("settings").MEDIA_ROOT = request.getfixturevalue("tmp_path") / "media"
     if page in SEALING_PAGES:
         request.getfixturevalue("report_seal")
-    document = document_added(files)
-    opinion = opinion_register(
-        cadre=files.cadre,
-        registered_by=files.inspector,
-        purpose="拟提拔任用",
-        requested_by="机关党委",
-        received_on=ACCESS_FROM,
-    )
-    opinion = opinion_save(
-        opinion=opinion,
-        saved_by=files.inspector,
-        conclusion="未发现问题。",
-        recheck=False,
-        expected_version=1,
-    )
-    if page == "opinion-document":
-        opinion_issue(opinion=opinion, issued_by=files.inspector)
+    document = document_added(files) if page == "file-document-download" else None
+    opinion = None
+    if page.startswith("opinion-"):
+        opinion = opinion_register(
+            cadre=files.cadre,
+            registered_by=files.inspector,
+            purpose="拟提拔任用",
+            requested_by="机关党委",
+            received_on=ACCESS_FROM,
+        )
+        opinion = opinion_save(
+            opinion=opinion,
+            saved_by=files.inspector,
+            conclusion="未发现问题。",
+            recheck=False,
+            expected_version=1,
+        )
+        if page == "opinion-document":
+            opinion_issue(opinion=opinion, issued_by=files.inspector)
+        opinion = IntegrityOpinion.objects.get(pk=opinion.pk)
     return World(
         files=files,
         document=document,
         pending=pending,
-        opinion=IntegrityOpinion.objects.get(pk=opinion.pk),
+        opinion=opinion,
         users={
             "anonymous": None,
             "outsider": org.outsider,
@@ -154,16 +162,18 @@ def world_for(page: str, files: Files, request) -> World:
 
 def page_url(page: str, world: World) -> str:
     cadre = world.files.cadre.pk
-    args = {
-        "integrity-file-list": [],
-        "file-opening-list": [],
-        "opinion-list": [],
-        "integrity-file-detail": [cadre],
-        "file-document-add": [cadre],
-        "file-document-download": [cadre, world.document.pk, world.document.evidence.get().pk],
-        "file-access-decide": [world.pending.pk],
-        "opinion-document": [world.opinion.pk, 1],
-    }.get(page, [world.opinion.pk])
+    if page in ("integrity-file-list", "file-opening-list", "opinion-list"):
+        args = []
+    elif page in ("integrity-file-detail", "file-document-add"):
+        args = [cadre]
+    elif page == "file-document-download":
+        args = [cadre, world.document.pk, world.document.evidence.get().pk]
+    elif page == "file-access-decide":
+        args = [world.pending.pk]
+    elif page == "opinion-document":
+        args = [world.opinion.pk, 1]
+    else:
+        args = [world.opinion.pk]
     return reverse(f"responsibility:{page}", args=args)
 
 
@@ -183,7 +193,7 @@ def post_data(page: str, world: World) -> dict:
             "summary": "",
             "files": pdf_upload("廉洁承诺书.pdf"),
         },
-        "file-access-decide": {"decision": "approve", "note": "", "version": str(world.pending.version)},
+        "file-access-decide": {"decision": "approve", "note": "", "version": "1"},
         "opinion-list": {
             "cadre": str(org.staff[1].pk),
             "purpose": "评优评先",
@@ -191,7 +201,7 @@ def post_data(page: str, world: World) -> dict:
             "request_reference": "",
             "received_on": ACCESS_FROM.isoformat(),
         },
-        "opinion-save": {"conclusion": "经查未发现问题。", "version": str(world.opinion.version), "save": ""},
+        "opinion-save": {"conclusion": "经查未发现问题。", "version": "2", "save": ""},
     }.get(page, {})
 
 
