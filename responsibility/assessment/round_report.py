@@ -5,19 +5,15 @@ autoescaped variables. The issued version is PDF/A with its number, version and 
 """
 
 import datetime
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from django.utils import timezone, translation
 
 from core import clock
 from core.pdf.engine import (
     DOCUMENT_LANGUAGE,
-    OFFICIAL_DOCUMENT_STYLESHEETS,
-    PDF_VARIANT,
     PdfRenderError,
-    html_to_pdf,
 )
-from core.pdf.fonts import font_template_context
 from responsibility.assessment.audit import ASSESSMENT_CHAIN
 from responsibility.assessment.models import AssessmentRound, Objection, ObjectionStatus
 from responsibility.assessment.results import final_totals
@@ -25,8 +21,8 @@ from responsibility.assessment.rules import grade_bands_of, grade_bands_text, gr
 from responsibility.letters.issued_reports import (
     ReportIssue,
     SealedBlock,
+    issued_report_render,
     report_fingerprint,
-    report_sealed_block,
 )
 from responsibility.letters.pdf import document_date
 
@@ -76,17 +72,13 @@ def round_result_read(*, assessment_round: AssessmentRound) -> RoundResult:
 
 
 def round_result_render_issued(*, report: RoundResult, issue: ReportIssue) -> bytes:
-    resources: dict[str, tuple[str, bytes]] = {}
-    with translation.override(DOCUMENT_LANGUAGE):
-        sealed = report_sealed_block(issue, chain_name=ASSESSMENT_CHAIN.name, resources=resources)
-    return html_to_pdf(
+    return issued_report_render(
+        report=report,
+        issue=issue,
+        chain_name=ASSESSMENT_CHAIN.name,
         template_name=TEMPLATE_NAME,
-        context={"report": replace(report, sealed=sealed), **font_template_context()},
-        resources=resources,
-        pdf_variant=PDF_VARIANT,
         error=RoundResultRenderError,
         subject=f"Assessment results version {issue.version}",
-        stylesheets=OFFICIAL_DOCUMENT_STYLESHEETS,
     )
 
 

@@ -7,26 +7,19 @@ HTML only through autoescaped variables. Only the issued rendering exists (PDF/A
 version, verification block and the chain anchor; cadres.opinions seals it).
 """
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from django.utils import timezone, translation
 
 from core import clock
-from core.pdf.engine import (
-    DOCUMENT_LANGUAGE,
-    OFFICIAL_DOCUMENT_STYLESHEETS,
-    PDF_VARIANT,
-    PdfRenderError,
-    html_to_pdf,
-)
-from core.pdf.fonts import font_template_context
+from core.pdf.engine import DOCUMENT_LANGUAGE, PdfRenderError
 from responsibility.cadres.audit import CADRE_CHAIN
 from responsibility.cadres.models import IntegrityOpinion, integrity_opinion_title
 from responsibility.letters.issued_reports import (
     ReportIssue,
     SealedBlock,
+    issued_report_render,
     report_fingerprint,
-    report_sealed_block,
 )
 from responsibility.letters.pdf import document_date
 
@@ -88,15 +81,12 @@ def opinion_fingerprint(pdf: IntegrityOpinionPdf) -> str:
 
 def opinion_render_issued(*, pdf: IntegrityOpinionPdf, issue: ReportIssue) -> bytes:
     """The issued reply as PDF/A-3b, ready to seal, with its own lines (number, version, verification)."""
-    resources: dict[str, tuple[str, bytes]] = {}
-    with translation.override(DOCUMENT_LANGUAGE):
-        sealed = report_sealed_block(issue, chain_name=CADRE_CHAIN.name, resources=resources)
-    return html_to_pdf(
+    return issued_report_render(
+        report=pdf,
+        issue=issue,
+        chain_name=CADRE_CHAIN.name,
         template_name=TEMPLATE_NAME,
-        context={"opinion": replace(pdf, sealed=sealed), **font_template_context()},
-        resources=resources,
-        pdf_variant=PDF_VARIANT,
         error=IntegrityOpinionRenderError,
         subject=f"Integrity opinion {issue.reference} version {issue.version}",
-        stylesheets=OFFICIAL_DOCUMENT_STYLESHEETS,
+        context_name="opinion",
     )

@@ -11,27 +11,20 @@ The results are printed only when they may be shown (the rating closed with at l
 ballots); otherwise the document says they are withheld, and why.
 """
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from django.utils import timezone, translation
 
 from core import clock
-from core.pdf.engine import (
-    DOCUMENT_LANGUAGE,
-    OFFICIAL_DOCUMENT_STYLESHEETS,
-    PDF_VARIANT,
-    PdfRenderError,
-    html_to_pdf,
-)
-from core.pdf.fonts import font_template_context
+from core.pdf.engine import DOCUMENT_LANGUAGE, PdfRenderError
 from responsibility.cadres.audit import CADRE_CHAIN
 from responsibility.cadres.models import Grade, IntegrityReport, RatingResult, integrity_report_title
 from responsibility.cadres.services import rating_result_readable, rating_result_rows
 from responsibility.letters.issued_reports import (
     ReportIssue,
     SealedBlock,
+    issued_report_render,
     report_fingerprint,
-    report_sealed_block,
 )
 from responsibility.letters.pdf import chinese_numeral, document_date
 
@@ -128,15 +121,11 @@ def integrity_report_fingerprint(pdf: IntegrityReportPdf) -> str:
 
 def integrity_report_render_issued(*, pdf: IntegrityReportPdf, issue: ReportIssue) -> bytes:
     """The issued report as PDF/A-3b, ready to seal, with its own lines (number, version, verification)."""
-    resources: dict[str, tuple[str, bytes]] = {}
-    with translation.override(DOCUMENT_LANGUAGE):
-        sealed = report_sealed_block(issue, chain_name=CADRE_CHAIN.name, resources=resources)
-    return html_to_pdf(
+    return issued_report_render(
+        report=pdf,
+        issue=issue,
+        chain_name=CADRE_CHAIN.name,
         template_name=TEMPLATE_NAME,
-        context={"report": replace(pdf, sealed=sealed), **font_template_context()},
-        resources=resources,
-        pdf_variant=PDF_VARIANT,
         error=IntegrityReportRenderError,
         subject=f"Responsibility and integrity report {issue.reference} version {issue.version}",
-        stylesheets=OFFICIAL_DOCUMENT_STYLESHEETS,
     )

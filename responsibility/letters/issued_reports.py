@@ -15,14 +15,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.anchors.models import ChainAnchor
 from accounts.anchors.services import anchor_timestamp_line
 from core import clock
 from core.errors import ApplicationError
-from core.pdf.engine import PdfRenderError
+from core.pdf.engine import (
+    DOCUMENT_LANGUAGE,
+    OFFICIAL_DOCUMENT_STYLESHEETS,
+    PDF_VARIANT,
+    PdfRenderError,
+    html_to_pdf,
+)
+from core.pdf.fonts import font_template_context
 from core.pdf.qr import qr_data_url
 from core.sealed_reports import MadeReport
 from responsibility.letters.pdf import document_date
@@ -93,6 +100,33 @@ def report_sealed_block(issue: ReportIssue, *, chain_name: str, resources: dict)
         verification_page=f"{site}/verify/",
         qr_url=qr_data_url(verification_url, resources),
         anchor=anchor,
+    )
+
+
+def issued_report_render(
+    *,
+    report,
+    issue: ReportIssue,
+    chain_name: str,
+    template_name: str,
+    error: type[PdfRenderError],
+    subject: str,
+    context_name: str = "report",
+) -> bytes:
+    """An issued report (a dataclass with `sealed`) as PDF/A-3b in the official layout, ready to seal: with
+    its own lines (number, version, verification block, the chain anchor), the fixed wording in the
+    document's language."""
+    resources: dict[str, tuple[str, bytes]] = {}
+    with translation.override(DOCUMENT_LANGUAGE):
+        sealed = report_sealed_block(issue, chain_name=chain_name, resources=resources)
+    return html_to_pdf(
+        template_name=template_name,
+        context={context_name: dataclasses.replace(report, sealed=sealed), **font_template_context()},
+        resources=resources,
+        pdf_variant=PDF_VARIANT,
+        error=error,
+        subject=subject,
+        stylesheets=OFFICIAL_DOCUMENT_STYLESHEETS,
     )
 
 
