@@ -31,9 +31,10 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce
 
 from accounts.models import OrgUnit, Post, User
-from responsibility.cadres.models import IntegrityReport, ReportRound
+from responsibility.cadres.models import FileAccessRequest, IntegrityReport, ReportRound
 from responsibility.cadres.selectors import (
     ballot_list_open_for,
+    file_access_requests_pending,
     integrity_report_list_to_review,
     integrity_report_list_to_write,
 )
@@ -259,6 +260,14 @@ def _integrity_report(row: dict) -> IntegrityReport:
     return report
 
 
+def _access_request(row: dict) -> FileAccessRequest:
+    """A request to read a cadre's 廉政档案, awaiting the inspection team's decision."""
+    access = FileAccessRequest(pk=row["t_pk"], valid_from=row["t_day"], created_at=row["t_moment"])
+    access.cadre = _user(row["t_text1"], row["t_text2"])
+    access.requester = _user(row["t_text3"], row["t_text4"])
+    return access
+
+
 def _own_deadline(user):
     """The day a rectification is due for this user: its deadline for its owner (and a unit head who owns
     no measure of it), the earliest of their own open measures' for the owner of a measure."""
@@ -470,6 +479,23 @@ def _sections(*, user, until: datetime.date) -> list[_Section]:
             lambda report: (report.submitted_at, report.pk),
         )
     )
+    if user.has_perm("responsibility.approve_fileaccessrequest"):
+        sections.append(
+            _Section(
+                "access_to_decide",
+                file_access_requests_pending(user=user),
+                {
+                    "t_text1": F("cadre__full_name"),
+                    "t_text2": F("cadre__username"),
+                    "t_text3": F("requester__full_name"),
+                    "t_text4": F("requester__username"),
+                    "t_day": F("valid_from"),
+                    "t_moment": F("created_at"),
+                },
+                _access_request,
+                lambda access: (access.created_at, access.pk),
+            )
+        )
     sections.append(
         _Section(
             "to_review",
@@ -504,6 +530,7 @@ SECTIONS = (
     "ballot_to_cast",
     "report_to_write",
     "report_to_review",
+    "access_to_decide",
     "to_review",
     "to_confirm",
 )

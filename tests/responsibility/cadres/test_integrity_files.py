@@ -439,3 +439,13 @@ def test_a_document_without_its_file_on_the_page_is_sent_back_and_nothing_is_sto
     assert response.status_code == 400
     assert "请上传材料文件" in response.content.decode()
     assert _state() == before
+
+
+def test_a_pending_request_waits_on_the_inspection_teams_to_do_page_only(client, files):
+    access_requested(files)
+    todo = reverse("responsibility:todo")
+    client.force_login(files.inspector)
+    assert "孙调阅申请调阅" in client.get(todo).content.decode()
+    for user in (files.cadre, files.requester):
+        client.force_login(user)
+        assert "申请调阅" not in client.get(todo).content.decode()
