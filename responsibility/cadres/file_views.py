@@ -32,6 +32,7 @@ from responsibility.cadres.files import (
 from responsibility.cadres.models import AccessStatus, FileDocument, IntegrityOpinion
 from responsibility.cadres.permissions import (
     FileAction,
+    file_access_requests_to_step_aside,
     file_check_permission,
     file_user_can,
     files_read_everything,
@@ -97,6 +98,8 @@ def integrity_file_list_view(request):
     elif request.method == "POST":
         file_check_permission(user=user, action=FileAction.REQUEST_ACCESS)
     today = clock.today()
+    to_decide = list(file_access_requests_pending(user=user)[:REQUESTS_SHOWN])
+    step_aside = file_access_requests_to_step_aside(approver=user, requests=to_decide) if to_decide else set()
     my_requests = list(
         file_access_request_list_visible_to(user=user)
         .filter(requester=user)
@@ -113,7 +116,7 @@ def integrity_file_list_view(request):
             "query_without_page": query_without_page(request),
             "own_file": bool(posts_held_by(user)),
             "my_requests": [(access, access.grants_on(today)) for access in my_requests],
-            "to_decide": list(file_access_requests_pending(user=user)[:REQUESTS_SHOWN]),
+            "to_decide": [(access, access.pk in step_aside) for access in to_decide],
             "form": form,
             "can_read_openings": file_user_can(user=user, action=FileAction.READ_OPENINGS),
             "can_manage_opinions": file_user_can(user=user, action=FileAction.MANAGE_OPINIONS),

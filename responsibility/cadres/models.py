@@ -16,6 +16,7 @@ rating closed with at least the round's minimum number of ballots.
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -467,7 +468,11 @@ class IntegrityOpinion(models.Model):
 
     @property
     def reference(self) -> str:
-        return integrity_opinion_reference(year=self.registered_at.year, opinion_id=self.pk)
+        # The year of its registering in the site's time zone (a request registered on 31 December stays
+        # in that year's numbers).
+        return integrity_opinion_reference(
+            year=timezone.localtime(self.registered_at).year, opinion_id=self.pk
+        )
 
 
 class IntegrityOpinionDocument(SealedReportDocument):

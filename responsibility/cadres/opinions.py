@@ -29,7 +29,6 @@ from responsibility.cadres.models import (
     IntegrityOpinion,
     IntegrityOpinionDocument,
     OpinionStatus,
-    integrity_opinion_reference,
 )
 from responsibility.cadres.permissions import FileAction, file_check_permission
 from responsibility.cadres.posts_held import posts_held_by
@@ -220,7 +219,7 @@ def opinion_issue(*, opinion: IntegrityOpinion, issued_by) -> ReportIssueResult:
         issued_by=issued_by,
         make=partial(
             issued_report_make,
-            reference=integrity_opinion_reference(year=opinion.registered_at.year, opinion_id=opinion.pk),
+            reference=opinion.reference,
             fingerprint=fingerprint,
             render=lambda issue: opinion_render_issued(pdf=pdf, issue=issue),
         ),

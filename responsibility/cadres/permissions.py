@@ -31,7 +31,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
 from accounts.permissions import user_is_active
-from responsibility.cadres.posts_held import units_held_by
+from responsibility.cadres.posts_held import units_held_by_each
 
 
 class CadreAction(StrEnum):
@@ -91,7 +91,17 @@ def files_read_everything(user) -> bool:
 def file_access_must_step_aside(*, approver, cadre) -> bool:
     """回避: the file is the approver's own, or they hold or held a post in a unit where the cadre holds or
     held one."""
-    return approver.pk == cadre.pk or bool(units_held_by(approver) & units_held_by(cadre))
+    return _steps_aside(approver.pk, cadre.pk, units_held_by_each([approver.pk, cadre.pk]))
+
+
+def file_access_requests_to_step_aside(*, approver, requests) -> set[int]:
+    """Of these requests, those the approver must step aside from (the same rule, four queries in all)."""
+    units = units_held_by_each({approver.pk, *(access.cadre_id for access in requests)})
+    return {access.pk for access in requests if _steps_aside(approver.pk, access.cadre_id, units)}
+
+
+def _steps_aside(approver_id: int, cadre_id: int, units: dict[int, set[int]]) -> bool:
+    return approver_id == cadre_id or bool(units[approver_id] & units[cadre_id])
 
 
 def file_user_can(*, user, action: FileAction, cadre=None, access_request=None) -> bool:

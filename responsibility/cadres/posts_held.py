@@ -2,8 +2,9 @@
 posts they handed over (交接), the posts of their duty assignments (一岗双责, a year each) and the posts they
 signed a responsibility letter for (a year each).
 
-The 廉政档案 lists them (任职情况), and the 回避 rule reads their units: an inspector who holds or held a post
-in a unit where the cadre holds or held one does not decide on access to the cadre's file.
+The 廉政档案 lists them (任职情况), and the 回避 rule reads their units (`units_held_by_each`): an
+inspector who holds or held a post in a unit where the cadre holds or held one does not decide on access
+to the cadre's file.
 """
 
 import datetime
@@ -60,6 +61,21 @@ def posts_held_by(user) -> list[PostHeld]:
     )
 
 
-def units_held_by(user) -> set[int]:
-    """The units of every post the person holds or held (`posts_held_by`'s units)."""
-    return {held.unit_id for held in posts_held_by(user)}
+def units_held_by_each(user_ids) -> dict[int, set[int]]:
+    """For each person, the units of every post they hold or held, from the same records as
+    `posts_held_by` (four queries, however many people)."""
+    units: dict[int, set[int]] = {user_id: set() for user_id in user_ids}
+    rows = (
+        Post.objects.filter(holder_id__in=units).values_list("holder_id", "unit_id"),
+        PostHandover.objects.filter(previous_holder_id__in=units).values_list(
+            "previous_holder_id", "post__unit_id"
+        ),
+        DutyAssignment.objects.filter(leader_id__in=units).values_list("leader_id", "post__unit_id"),
+        Letter.objects.filter(signer_id__in=units, status__in=LIVE_STATUSES).values_list(
+            "signer_id", "signer_post__unit_id"
+        ),
+    )
+    for pairs in rows:
+        for user_id, unit_id in pairs:
+            units[user_id].add(unit_id)
+    return units

@@ -397,11 +397,19 @@ def test_the_file_page_costs_the_same_queries_however_much_the_file_holds(client
 def test_the_team_list_costs_the_same_queries_at_two_sizes(client, files):
     client.force_login(files.inspector)
     url = reverse("responsibility:integrity-file-list")
+    access_requested(files)
     with CaptureQueriesContext(connection) as small:
         assert client.get(url).status_code == 200
     for number in range(6):
         PostFactory(unit=files.cadre.posts.get().unit, title=f"科员{number}", kind="staff")
-    access_requested(files)
+    access_requested(files, requester=files.duties.org.heads[1])
+    file_access_request(
+        cadre=files.duties.org.heads[1],
+        requester=files.requester,
+        reason="了解情况",
+        valid_from=datetime.date(2026, 5, 15),
+        valid_until=datetime.date(2026, 5, 16),
+    )
     with CaptureQueriesContext(connection) as large:
         assert client.get(url).status_code == 200
 
@@ -449,3 +457,14 @@ def test_a_pending_request_waits_on_the_inspection_teams_to_do_page_only(client,
     for user in (files.cadre, files.requester):
         client.force_login(user)
         assert "申请调阅" not in client.get(todo).content.decode()
+
+
+def test_the_list_tells_an_inspector_who_must_step_aside_and_offers_them_no_decision(client, files):
+    access = access_requested(files)
+    decide = reverse("responsibility:file-access-decide", args=[access.pk])
+    client.force_login(files.inspector_aside)
+    page = client.get(reverse("responsibility:integrity-file-list")).content.decode()
+    assert "应当回避" in page and decide not in page
+    client.force_login(files.inspector)
+    page = client.get(reverse("responsibility:integrity-file-list")).content.decode()
+    assert "应当回避" not in page and decide in page
