@@ -6,6 +6,7 @@ self-signed chain for development. Next to the PKCS#12 file lies `<name>-root.pe
 that verification trusts (see responsibility.letters.verify).
 """
 
+import asyncio
 import datetime
 import hashlib
 import io
@@ -14,6 +15,7 @@ import logging
 import os
 import tempfile
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -198,7 +200,19 @@ def pdf_seal(*, pdf: bytes) -> bytes:
        without this system once its certificate has expired or been replaced.
 
     Both updates leave the file PDF/A-3b (see _ArchivalPdfWriter and _ArchivalPdfSigner).
+
+    pyHanko's synchronous signing runs an event loop of its own, which cannot start inside a running one:
+    a caller already in one (a browser test's thread, an async view) has it done in a thread of its own.
     """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return _pdf_seal(pdf)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(_pdf_seal, pdf).result()
+
+
+def _pdf_seal(pdf: bytes) -> bytes:
     seal = _seal_signer()
     metadata = signers.PdfSignatureMetadata(
         field_name=SEAL_FIELD_NAME,

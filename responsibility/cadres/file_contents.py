@@ -17,6 +17,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from core import clock
+from core.deadlines import TrafficLight, deadline_q
 from responsibility.assessment.models import AssessmentRound, RoundStatus, UnitAssessment
 from responsibility.assessment.results import final_totals
 from responsibility.assessment.rules import grade_bands_of, grade_of, points_text
@@ -24,8 +25,6 @@ from responsibility.cadres.models import (
     FileDocument,
     FileDocumentKind,
     IntegrityReport,
-    RatingResult,
-    RatingStatus,
     ReportStatus,
 )
 from responsibility.cadres.posts_held import PostHeld, posts_held_by
@@ -33,7 +32,6 @@ from responsibility.cadres.services import rating_result_readable, rating_result
 from responsibility.duties.models import DutyAssignment, Talk, TalkStatus, TaskOccurrence
 from responsibility.letters.models.letters import LIVE_STATUSES, SIGNED_STATUSES, Letter, LetterStatus
 from responsibility.supervision.models import Finding, RectificationStatus
-from responsibility.supervision.models.problems import UNFINISHED_RECTIFICATION_STATUSES
 
 # Talks the file lists: held and written down (a planned or cancelled talk says nothing of the cadre).
 _TALKS_ON_FILE = (TalkStatus.RECORDED, TalkStatus.CONFIRMED, TalkStatus.DISPUTED)
@@ -129,7 +127,9 @@ def _duty_years(cadre, today: datetime.date) -> list[DutyYear]:
         .annotate(
             total=Count("pk"),
             done=Count("pk", filter=Q(done_at__isnull=False)),
-            overdue=Count("pk", filter=Q(done_at__isnull=True, due_date__lt=today)),
+            overdue=Count(
+                "pk", filter=Q(done_at__isnull=True) & deadline_q("due_date", TrafficLight.RED, today=today)
+            ),
         )
         .order_by()
     }
@@ -146,11 +146,15 @@ def _duty_years(cadre, today: datetime.date) -> list[DutyYear]:
 
 def _report_years(cadre) -> list[ReportYear]:
     years = []
-    reports = IntegrityReport.objects.filter(leader=cadre).select_related("round").order_by("-round__year")
+    reports = (
+        IntegrityReport.objects.filter(leader=cadre)
+        .select_related("round", "rating_result")
+        .order_by("-round__year")
+    )
     for report in reports:
         favourable, ballots = "", 0
-        if report.rating_status == RatingStatus.CLOSED and rating_result_readable(report):
-            result = RatingResult.objects.get(report=report)
+        if rating_result_readable(report):
+            result = report.rating_result
             rows = rating_result_rows(items=report.round.rating_items, result=result)
             favourable, ballots = f"{rows[-1].favourable:.1f}%", result.ballots
         years.append(ReportYear(report=report, favourable=favourable, ballots=ballots))
@@ -294,17 +298,10 @@ def _reports_finding(contents: IntegrityFileContents) -> dict:
 
 def _problems_finding(contents: IntegrityFileContents) -> dict:
     problems = contents.problems
-    closed = sum(
-        1
-        for finding in problems
-        if hasattr(finding, "rectification") and finding.rectification.status == RectificationStatus.CLOSED
-    )
+    rectifications = [finding.rectification for finding in problems if hasattr(finding, "rectification")]
+    closed = sum(1 for rectification in rectifications if rectification.status == RectificationStatus.CLOSED)
     overdue = sum(
-        1
-        for finding in problems
-        if hasattr(finding, "rectification")
-        and finding.rectification.status in UNFINISHED_RECTIFICATION_STATUSES
-        and finding.rectification.deadline < contents.today
+        1 for rectification in rectifications if rectification.light(contents.today) == TrafficLight.RED
     )
     showed = _("%(total)d problems they answer for, %(closed)d ticked off, %(overdue)d overdue.") % {
         "total": len(problems),

@@ -29,7 +29,7 @@ from responsibility.cadres.files import (
     file_document_add,
     file_opening_record,
 )
-from responsibility.cadres.models import AccessStatus, FileDocument, IntegrityOpinion
+from responsibility.cadres.models import AccessStatus, FileDocument
 from responsibility.cadres.permissions import (
     FileAction,
     file_access_requests_to_step_aside,
@@ -37,7 +37,7 @@ from responsibility.cadres.permissions import (
     file_user_can,
     files_read_everything,
 )
-from responsibility.cadres.posts_held import posts_held_by
+from responsibility.cadres.posts_held import has_integrity_file
 from responsibility.cadres.selectors import (
     FileBasis,
     file_access_out_of_period,
@@ -47,6 +47,7 @@ from responsibility.cadres.selectors import (
     file_cadre_list,
     file_opening_list,
     integrity_file_reading,
+    integrity_opinion_list_visible_to,
 )
 from responsibility.evidence.models import EvidenceFile
 from responsibility.evidence.views import evidence_file_response
@@ -114,7 +115,7 @@ def integrity_file_list_view(request):
             "page_obj": page,
             "search": search,
             "query_without_page": query_without_page(request),
-            "own_file": bool(posts_held_by(user)),
+            "own_file": has_integrity_file(user),
             "my_requests": [(access, access.grants_on(today)) for access in my_requests],
             "to_decide": [(access, access.pk in step_aside) for access in to_decide],
             "form": form,
@@ -151,9 +152,7 @@ def _file_page(request, cadre, reading, *, document_form=None, status: int = 200
     can_add = file_user_can(user=user, action=FileAction.ADD_DOCUMENT)
     if can_add and document_form is None:
         document_form = FileDocumentForm(initial={"dated": clock.today()})
-    opinions = []
-    if file_user_can(user=user, action=FileAction.MANAGE_OPINIONS):
-        opinions = list(IntegrityOpinion.objects.filter(cadre=cadre).order_by("-registered_at", "-pk"))
+    opinions = list(integrity_opinion_list_visible_to(user=user).filter(cadre=cadre))
     openings = []
     if file_user_can(user=user, action=FileAction.READ_OPENINGS):
         openings = _opening_rows(file_opening_list(cadre_id=cadre.pk)[:20])

@@ -24,7 +24,7 @@ from responsibility.cadres.models import (
     FileDocumentKind,
 )
 from responsibility.cadres.permissions import FileAction, file_check_permission
-from responsibility.cadres.posts_held import posts_held_by
+from responsibility.cadres.posts_held import has_integrity_file
 from responsibility.cadres.selectors import FileReading
 from responsibility.evidence.rules import evidence_check_all
 from responsibility.evidence.services import evidence_store
@@ -36,8 +36,9 @@ MAX_NOTE_LENGTH = 500
 MAX_ACCESS_DAYS = 30  # an access request opens the file for at most this many days
 
 
-def _has_file(cadre) -> None:
-    if not posts_held_by(cadre):
+def integrity_file_check(cadre) -> None:
+    """Refuse a step about someone who has no 廉政档案 (`has_integrity_file`)."""
+    if not has_integrity_file(cadre):
         raise ApplicationError(
             _("This person holds no post on record: there is no integrity file."), code="cadre"
         )
@@ -56,7 +57,7 @@ def file_document_add(
 ) -> FileDocument:
     """The inspection team adds a document to the cadre's file, with its files (checked as evidence)."""
     file_check_permission(user=added_by, action=FileAction.ADD_DOCUMENT)
-    _has_file(cadre)
+    integrity_file_check(cadre)
     if kind not in FileDocumentKind.values:
         raise ApplicationError(_("Choose the kind of document."), code="kind")
     title, summary = (title or "").strip(), (summary or "").strip()
@@ -114,7 +115,7 @@ def file_access_request(
 ) -> FileAccessRequest:
     """Ask for access to a cadre's file (调阅) for a reason, from one day to another (at most 30 days)."""
     file_check_permission(user=requester, action=FileAction.REQUEST_ACCESS, cadre=cadre)
-    _has_file(cadre)
+    integrity_file_check(cadre)
     reason = (reason or "").strip()
     if not reason:
         raise ApplicationError(_("Give the reason you need to read this file."), code="reason")

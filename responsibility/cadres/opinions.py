@@ -24,6 +24,7 @@ from core.sealed_reports import ReportIssueResult, report_issue_facts, report_ve
 from core.versions import stale_check
 from responsibility.cadres.audit import cadre_event_record
 from responsibility.cadres.file_contents import file_findings, integrity_file_read
+from responsibility.cadres.files import integrity_file_check
 from responsibility.cadres.models import (
     CadreEventKind,
     IntegrityOpinion,
@@ -31,7 +32,6 @@ from responsibility.cadres.models import (
     OpinionStatus,
 )
 from responsibility.cadres.permissions import FileAction, file_check_permission
-from responsibility.cadres.posts_held import posts_held_by
 
 logger = logging.getLogger(__name__)
 
@@ -83,10 +83,7 @@ def opinion_register(
 ) -> IntegrityOpinion:
     """Register a request for a cadre's integrity opinion; every source is checked at once."""
     file_check_permission(user=registered_by, action=FileAction.MANAGE_OPINIONS)
-    if not posts_held_by(cadre):
-        raise ApplicationError(
-            _("This person holds no post on record: there is no integrity file."), code="cadre"
-        )
+    integrity_file_check(cadre)
     purpose, requested_by = (purpose or "").strip(), (requested_by or "").strip()
     request_reference = (request_reference or "").strip()
     if not purpose:

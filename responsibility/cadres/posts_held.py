@@ -61,6 +61,11 @@ def posts_held_by(user) -> list[PostHeld]:
     )
 
 
+def has_integrity_file(person) -> bool:
+    """A 廉政档案 exists for whoever holds or held a post on record."""
+    return bool(posts_held_by(person))
+
+
 def units_held_by_each(user_ids) -> dict[int, set[int]]:
     """For each person, the units of every post they hold or held, from the same records as
     `posts_held_by` (four queries, however many people)."""

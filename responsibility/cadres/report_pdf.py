@@ -18,7 +18,7 @@ from django.utils import timezone, translation
 from core import clock
 from core.pdf.engine import DOCUMENT_LANGUAGE, PdfRenderError
 from responsibility.cadres.audit import CADRE_CHAIN
-from responsibility.cadres.models import Grade, IntegrityReport, RatingResult, integrity_report_title
+from responsibility.cadres.models import Grade, IntegrityReport, integrity_report_title
 from responsibility.cadres.services import rating_result_readable, rating_result_rows
 from responsibility.letters.issued_reports import (
     ReportIssue,
@@ -79,10 +79,10 @@ def _paragraphs(text: str) -> list[str]:
 
 def integrity_report_read(*, report: IntegrityReport) -> IntegrityReportPdf:
     """What the sealed report says (a closed rating's results read once)."""
-    report = IntegrityReport.objects.select_related("round", "leader", "assignment__post__unit").get(
-        pk=report.pk
-    )
-    result = RatingResult.objects.get(report=report)
+    report = IntegrityReport.objects.select_related(
+        "round", "leader", "assignment__post__unit", "rating_result"
+    ).get(pk=report.pk)
+    result = report.rating_result
     readable = rating_result_readable(report)
     rating = RatingBlock(
         raters=report.ballots.count(),

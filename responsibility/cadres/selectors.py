@@ -24,7 +24,7 @@ from responsibility.cadres.models import (
     ReportStatus,
 )
 from responsibility.cadres.permissions import cadres_read_everything, files_read_everything
-from responsibility.cadres.posts_held import posts_held_by
+from responsibility.cadres.posts_held import has_integrity_file
 from responsibility.evidence.selectors import evidence_owner_register
 
 
@@ -85,6 +85,18 @@ def ballot_list_open_for(*, user) -> QuerySet[RatingBallot]:
     )
 
 
+def rating_turnout(*, report: IntegrityReport) -> dict:
+    """How many raters were named and how many cast their ballot: {"named", "cast"} (one query)."""
+    return RatingBallot.objects.filter(report=report).aggregate(
+        named=Count("pk"), cast=Count("pk", filter=Q(spent=True))
+    )
+
+
+def ballot_of(*, report: IntegrityReport, rater) -> RatingBallot | None:
+    """The rater's ballot on the report, if they were named."""
+    return RatingBallot.objects.filter(report=report, rater=rater).first()
+
+
 def rater_candidate_list_for(*, report: IntegrityReport) -> QuerySet:
     """Whom the office may name to rate the leader: the holders of posts in the units the leader oversees
     (and below them), or in the leader's own unit when they oversee none; never the leader."""
@@ -142,7 +154,7 @@ def file_cadre_list(*, search: str = "") -> QuerySet:
 def file_cadre_get(*, pk: int):
     """The person whose file this is: anyone who holds or held a post (None for anyone else)."""
     person = get_user_model().objects.filter(pk=pk).first()
-    if person is None or not posts_held_by(person):
+    if person is None or not has_integrity_file(person):
         return None
     return person
 

@@ -355,5 +355,8 @@ def rating_result_readable(report: IntegrityReport) -> bool:
     """The result is shown once the rating closed with at least the round's minimum number of ballots."""
     if report.rating_status != RatingStatus.CLOSED:
         return False
-    result = RatingResult.objects.filter(report=report).only("ballots").first()
-    return result is not None and result.ballots >= report.round.min_ballots
+    try:
+        result = report.rating_result  # read with the report when selected with it
+    except RatingResult.DoesNotExist:
+        return False
+    return result.ballots >= report.round.min_ballots

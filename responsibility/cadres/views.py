@@ -9,7 +9,6 @@ services.py (its refusal is shown on the form).
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -29,8 +28,6 @@ from responsibility.cadres.models import (
     CadreEventKind,
     Grade,
     IntegrityReportDocument,
-    RatingBallot,
-    RatingResult,
     RatingStatus,
     ReportStatus,
 )
@@ -43,10 +40,12 @@ from responsibility.cadres.permissions import (
     cadres_read_everything,
 )
 from responsibility.cadres.selectors import (
+    ballot_of,
     cadre_event_list_of,
     integrity_report_list_visible_to,
     integrity_report_rows,
     rater_candidate_list_for,
+    rating_turnout,
     report_round_list,
 )
 from responsibility.cadres.services import (
@@ -163,18 +162,16 @@ def _report_page(
     reads_results = cadre_reads_results(user=user, report=report)
     turnout = None
     if report.rating_status != RatingStatus.NOT_STARTED and reads_results:
-        turnout = RatingBallot.objects.filter(report=report).aggregate(
-            named=Count("pk"), cast=Count("pk", filter=Q(spent=True))
-        )
+        turnout = rating_turnout(report=report)
     result_rows, comments, result_withheld = None, None, False
     if report.rating_status == RatingStatus.CLOSED and reads_results:
         if rating_result_readable(report):
-            result = RatingResult.objects.get(report=report)
+            result = report.rating_result
             result_rows = rating_result_rows(items=report.round.rating_items, result=result)
             comments = sorted(result.comments)
         else:
             result_withheld = True
-    my_ballot = RatingBallot.objects.filter(report=report, rater=user).first()
+    my_ballot = ballot_of(report=report, rater=user)
     documents = (
         list(report.documents.select_related("issued_by").order_by("-version")) if reads_results else []
     )
@@ -320,7 +317,7 @@ def rating_close_view(request, pk: int):
 def ballot_view(request, pk: int):
     """The rater's ballot: the accepted report to read, a grade per item and an optional comment."""
     report = _visible_report(request, pk)
-    ballot = RatingBallot.objects.filter(report=report, rater=request.user).first()
+    ballot = ballot_of(report=report, rater=request.user)
     if ballot is None:
         raise Http404
     if ballot.spent:

@@ -10,7 +10,6 @@ the person who would take it, at a moment of the last days.
   request awaits the team's decision.
 """
 
-import asyncio
 import datetime
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -160,12 +159,6 @@ def demo_opinion_seal(demo: DemoFiles, *, users: dict[str, User]) -> None:
     """Seal and issue the demo's reply when the organisation's seal is set up (`create_seal_certificate`);
     without it the reply stays a draft for the team to issue once it is."""
     if demo.opinion is None or not Path(settings.SEAL_PKCS12_FILE).exists():
-        return
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        pass
-    else:  # loaded from inside an event loop (a browser test's): pyHanko's signing cannot start its own
         return
     try:
         opinion_issue(opinion=demo.opinion, issued_by=users[TEAM])
