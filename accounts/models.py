@@ -13,6 +13,9 @@ class User(AbstractUser):
     # Set by a reset the person did not finish themselves (a one-time code): until they choose their own
     # password, every page leads to that form and nothing can be signed.
     password_must_change = models.BooleanField(_("must set a new password"), default=False)
+    # The account of an API client (responsibility.api): it has no password, never signs in on a page and
+    # is never reset; what it may read comes from the roles the security administrator grants it.
+    is_machine = models.BooleanField(_("API client account"), default=False, editable=False)
 
     class Meta:
         verbose_name = _("user")

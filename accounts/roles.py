@@ -94,6 +94,10 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "responsibility.view_assessmentround",
         "responsibility.add_assessmentround",
         "responsibility.review_assessmentround",
+        # API clients (responsibility.api): created and revoked here; their accounts' roles are the
+        # security administrator's to grant.
+        "responsibility.view_apiclient",
+        "responsibility.add_apiclient",
         # People's names and posts; their sign-in (account name, email, roles, passwords) is the
         # security administrator's and is read-only on the administration pages.
         "accounts.view_user",

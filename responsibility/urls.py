@@ -1,5 +1,6 @@
 """Every page of the app, one namespace (`responsibility:`): each subdomain lists its own."""
 
+from responsibility.api.page_urls import urlpatterns as api_urls
 from responsibility.assessment.urls import urlpatterns as assessment_urls
 from responsibility.cadres.urls import urlpatterns as cadres_urls
 from responsibility.duties.urls import urlpatterns as duties_urls
@@ -19,5 +20,6 @@ urlpatterns = [
     *duties_urls,
     *assessment_urls,
     *cadres_urls,
+    *api_urls,
     *evidence_urls,
 ]

@@ -10,7 +10,9 @@ Payloads by kind (a person is ``{"id", "name"}`` as they were):
 - second-factor events: ``{"device": "totp" | "recovery"}`` where it applies;
 - admin_action: ``{"model", "object_id", "object", "action": "added" | "changed" | "deleted",
   "message"}`` (Django admin's log entry);
-- refused: ``{"action", "reason"}`` (an administrator tried what the rules forbid).
+- refused: ``{"action", "reason"}`` (an administrator tried what the rules forbid);
+- api_client_created: ``{"client", "scopes", "expires_on", "networks"}``; api_token_renewed:
+  ``{"client"}``; api_client_revoked: ``{"client", "reason"}`` (the subject is the client's account).
 """
 
 from django.db import transaction
@@ -125,5 +127,12 @@ def security_event_details(event: SecurityEvent) -> str:
         )
         return " ".join(part for part in parts if part)
     if event.kind == SecurityEventKind.REFUSED:
+        return str(data.get("reason", ""))
+    if event.kind == SecurityEventKind.API_CLIENT_CREATED:
+        return _("scopes %(scopes)s, valid until %(date)s") % {
+            "scopes": "、".join(data.get("scopes", [])),
+            "date": data.get("expires_on", "?"),
+        }
+    if event.kind == SecurityEventKind.API_CLIENT_REVOKED:
         return str(data.get("reason", ""))
     return ""

@@ -1,6 +1,7 @@
 """After a reset by one-time code, the person chooses their own password before anything else."""
 
 from django.conf import settings
+from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -32,4 +33,18 @@ class PasswordMustChangeMiddleware:
             path = request.path_info
             if path not in self._open_paths and not path.startswith("/" + settings.STATIC_URL.lstrip("/")):
                 return redirect("accounts:password-set")
+        return self.get_response(request)
+
+
+class MachineAccountSessionMiddleware:
+    """An API client's account never holds a page session: should one appear (a single sign-on server
+    that knows the name, say), it is ended at once and the request goes on signed out."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.is_machine:
+            logout(request)
         return self.get_response(request)

@@ -35,6 +35,9 @@ class SecurityEventKind(models.TextChoices):
     SECOND_FACTOR_FAILED = "second_factor_failed", _("Wrong second-factor code")
     RECOVERY_CODES_GENERATED = "recovery_codes_generated", _("Recovery codes generated")
     RECOVERY_CODE_USED = "recovery_code_used", _("Recovery code used")
+    API_CLIENT_CREATED = "api_client_created", _("API client created")
+    API_TOKEN_RENEWED = "api_token_renewed", _("API client token renewed")
+    API_CLIENT_REVOKED = "api_client_revoked", _("API client revoked")
     ADMIN_ACTION = "admin_action", _("Administration page change")
     REFUSED = "refused", _("Refused administrator action")
 

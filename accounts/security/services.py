@@ -286,6 +286,11 @@ def password_reset_start(*, user: User, started_by: User, request=None) -> tuple
     security_admin_check(actor=started_by, subject=user, action="reset", request=request)
     if not user.is_active:
         raise ApplicationError(_("The account is disabled; enable it first."), code="inactive")
+    if user.is_machine:
+        raise ApplicationError(
+            _("An API client's account has no password; the office issues the client a new token instead."),
+            code="machine",
+        )
     four_eyes_check(
         actor=started_by, subject=user, step="reset_link" if user.email else "reset_code", request=request
     )

@@ -38,12 +38,17 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "django_cas_ng",  # CAS sign-in (accounts.sso.cas): its ticket tables, used only when configured
+    "rest_framework",  # the REST API (responsibility.api)
+    "drf_spectacular",  # its OpenAPI 3 schema
+    "drf_spectacular_sidecar",  # the documentation page's scripts and styles, from our static files
     "accounts",
     "responsibility",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Appends every API call to its log after the answer, timing the whole request (responsibility.api).
+    "responsibility.api.calls.ApiCallLogMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Below WhiteNoise, so static files carry only WhiteNoise's caching headers (README, "Browser policy").
     "csp.middleware.CSPMiddleware",
@@ -57,6 +62,8 @@ MIDDLEWARE = [
     "core.ratelimit.RateLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # An API client's account (responsibility.api) never holds a page session.
+    "accounts.security.middleware.MachineAccountSessionMiddleware",
     "django_otp.middleware.OTPMiddleware",
     # The second factor before anything else (accounts.two_factor), then a forced password change.
     "accounts.two_factor.middleware.SecondFactorMiddleware",
@@ -328,6 +335,46 @@ CONTENT_SECURITY_POLICY = {
         "form-action": [SELF, *env.list("DJANGO_CSP_FORM_ACTION", default=[])],
         # Where browsers report what the policy blocked (optional; None leaves the directive out).
         "report-uri": env("DJANGO_CSP_REPORT_URI", default="") or None,
+    },
+}
+
+# Calls each API client may make (DRF's rate syntax), counted per client on the cache above.
+API_RATE_LIMIT = env("DJANGO_API_RATE_LIMIT", default="600/min")
+# The REST API (responsibility.api, README "REST API"): clients' tokens only (no page session), JSON only,
+# cursor pages, one error shape, a rate limit per client on the cache above.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["responsibility.api.authentication.ClientTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["responsibility.api.permissions.ClientScopeRequired"],
+    "DEFAULT_THROTTLE_CLASSES": ["responsibility.api.throttling.ClientRateThrottle"],
+    "DEFAULT_PAGINATION_CLASS": "responsibility.api.pagination.SignedCursorPagination",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "responsibility.api.errors.api_exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "党风廉政建设责任制管理系统数据接口",
+    "DESCRIPTION": (
+        "机关办公系统、人事系统等通过接口客户端读取责任书、监督检查问题及整改、一岗双责履责进度和考核结果。"
+        "客户端由系统管理员创建，令牌只显示一次；能读哪些对象由安全管理员授予客户端账户的角色决定，"
+        "权限范围（scope）只会进一步收窄。"
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Each "status" its own named enum in the schema (they would otherwise collide by field name).
+    "ENUM_NAME_OVERRIDES": {
+        "LetterStatusEnum": "responsibility.letters.models.letters.LetterStatus",
+        "CampaignStatusEnum": "responsibility.letters.models.letters.CampaignStatus",
+        "RectificationStatusEnum": "responsibility.supervision.models.problems.RectificationStatus",
+        "MeasureStatusEnum": "responsibility.supervision.models.problems.MeasureStatus",
+        "AssignmentStatusEnum": "responsibility.duties.models.AssignmentStatus",
     },
 }
 

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.security.permissions import SecurityAction, security_user_can
+from responsibility.api.permissions import ApiClientAction, api_client_user_can
 from responsibility.assessment.permissions import scheme_user_can_read_drafts
 from responsibility.letters.permissions import (
     ArchiveAction,
@@ -51,6 +52,7 @@ def navigation(request) -> dict:
         "nav_can_view_schemes": scheme_user_can_read_drafts(user=user),
         "nav_can_manage_accounts": security_user_can(user=user, action=SecurityAction.MANAGE_ACCOUNTS),
         "nav_can_read_security_log": security_user_can(user=user, action=SecurityAction.READ_LOG),
+        "nav_can_view_api": api_client_user_can(user=user, action=ApiClientAction.VIEW),
     }
     links = _menu_links(flags, path=getattr(request, "path", ""))
     if len(links) <= _BAR_MAX_ENTRIES:
@@ -85,6 +87,7 @@ def _menu_links(flags: dict, *, path: str) -> list[NavLink]:
         ("reminders", _("Reminders"), "responsibility:reminder-list", flags["nav_can_view_reminders"]),
         ("accounts", _("Accounts"), "accounts:security-accounts", flags["nav_can_manage_accounts"]),
         ("security-log", _("Security log"), "accounts:security-log", flags["nav_can_read_security_log"]),
+        ("api-clients", _("API clients"), "responsibility:api-client-list", flags["nav_can_view_api"]),
         ("admin", _("Administration"), "admin:index", flags["nav_is_staff"]),
     ]
     links = []

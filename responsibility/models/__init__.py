@@ -1,4 +1,5 @@
 from core.deadlines import TrafficLight
+from responsibility.api.models import ApiCall, ApiClient, Scope
 from responsibility.assessment.models import (
     AnsweredBy,
     AreaKind,
@@ -112,6 +113,9 @@ from responsibility.supervision.models import (
 )
 
 __all__ = [
+    "ApiCall",
+    "ApiClient",
+    "Scope",
     "AccessStatus",
     "FileAccessRequest",
     "FileDocument",

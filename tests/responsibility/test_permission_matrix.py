@@ -452,7 +452,8 @@ def test_the_table_covers_every_page_of_the_app():
     names = {pattern.name for pattern in responsibility_urls.urlpatterns}
 
     # then each has at least one row in this table or in a subdomain's (supervision, problem lists, duties,
-    # talks, 述责述廉, 廉政档案, assessment): a new page must be added to a matrix
+    # talks, 述责述廉, 廉政档案, assessment, API clients): a new page must be added to a matrix
+    from tests.responsibility.api.test_permission_matrix_api_pages import TABLE as API_PAGES
     from tests.responsibility.assessment.test_objections import TABLE as OBJECTIONS
     from tests.responsibility.assessment.test_permission_matrix_assessment import TABLE as ASSESSMENT
     from tests.responsibility.assessment.test_permission_matrix_rounds import TABLE as ROUNDS
@@ -476,6 +477,7 @@ def test_the_table_covers_every_page_of_the_app():
             ASSESSMENT,
             ROUNDS,
             OBJECTIONS,
+            API_PAGES,
         )
         for page, _method in table
     }
