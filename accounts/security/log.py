@@ -129,8 +129,8 @@ def security_event_details(event: SecurityEvent) -> str:
     if event.kind == SecurityEventKind.REFUSED:
         return str(data.get("reason", ""))
     if event.kind == SecurityEventKind.API_CLIENT_CREATED:
-        return _("scopes %(scopes)s, valid until %(date)s") % {
-            "scopes": "、".join(data.get("scopes", [])),
+        return _("%(count)s scopes, valid until %(date)s") % {
+            "count": len(data.get("scopes", [])),
             "date": data.get("expires_on", "?"),
         }
     if event.kind == SecurityEventKind.API_CLIENT_REVOKED:

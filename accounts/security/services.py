@@ -149,6 +149,10 @@ def _role_add(*, user: User, role: Role, actor, told: str, request=None, **logge
         held = roles_held(user)
         if role in held:
             raise ApplicationError(_("This person already holds that role."), code="unchanged")
+        if user.is_machine and role in ADMINISTRATOR_DUTIES:
+            raise ApplicationError(
+                _("An API client's account reads; an administrator duty is a person's."), code="machine"
+            )
         conflict = sorted(held & ADMINISTRATOR_DUTIES) if role in ADMINISTRATOR_DUTIES else []
         if conflict:
             return Role(conflict[0])

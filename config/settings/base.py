@@ -368,6 +368,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "responsibility.api.schema.refusals_add",
+    ],
     # Each "status" its own named enum in the schema (they would otherwise collide by field name).
     "ENUM_NAME_OVERRIDES": {
         "LetterStatusEnum": "responsibility.letters.models.letters.LetterStatus",

@@ -22,8 +22,8 @@ class SignedCursorPagination(CursorPagination):
 
     def decode_cursor(self, request) -> Cursor | None:
         encoded = request.query_params.get(self.cursor_query_param)
-        if encoded is None:
-            return None
+        if not encoded:
+            return None  # none, or an empty one: the first page
         try:
             tokens = signing.loads(encoded, salt=_SALT)
             offset, reverse, position = int(tokens["o"]), bool(tokens["r"]), tokens["p"]
@@ -35,6 +35,13 @@ class SignedCursorPagination(CursorPagination):
                 code="cursor_invalid",
             ) from error
         return Cursor(offset=offset, reverse=reverse, position=position)
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"].update(minimum=1, maximum=self.max_page_size)
+        return parameters
 
     def get_page_size(self, request) -> int:
         raw = request.query_params.get(self.page_size_query_param)

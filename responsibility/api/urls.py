@@ -1,11 +1,12 @@
 """The REST API under /api/v1/ (namespace `api`), its OpenAPI schema and its documentation page."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.decorators.cache import never_cache
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
 from responsibility.api.endpoints.assessment import AssessmentRoundViewSet
+from responsibility.api.endpoints.common import ApiNotFoundView
 from responsibility.api.endpoints.duties import DutyAssignmentViewSet
 from responsibility.api.endpoints.letters import CampaignViewSet, LetterViewSet
 from responsibility.api.endpoints.supervision import ProblemViewSet
@@ -24,4 +25,6 @@ urlpatterns = [
     # Never cached, like every page a signed-in person reads (config.middleware.BrowserPolicyMiddleware).
     path("docs/", never_cache(SpectacularSwaggerSplitView.as_view(url_name="api:schema")), name="docs"),
     path("", include(router.urls)),
+    # Anything else under /api/v1/ is a 404 in the API's shape, never the pages' HTML one.
+    re_path(r"^.*$", ApiNotFoundView.as_view()),
 ]

@@ -34,6 +34,7 @@ from accounts.models import OrgUnit, User
 from accounts.roles import Role
 from core import clock
 from core.errors import ApplicationError
+from responsibility.demo.api_clients import DemoApiClient, demo_api_client_create
 from responsibility.demo.assessment import DemoAssessment, demo_assessment_create
 from responsibility.demo.cadres import demo_cadres_create
 from responsibility.demo.duties import DemoDuties, demo_duties_create
@@ -62,6 +63,7 @@ class DemoSummary:
     report_round: object = None  # the year's 述责述廉 (ReportRound)
     files: DemoFiles | None = None  # 廉政档案 and 廉政意见回复
     assessment: "DemoAssessment | None" = None
+    api_client: DemoApiClient | None = None  # the OA system's client, with its token
 
 
 def demo_data_present() -> bool:
@@ -91,6 +93,7 @@ def demo_data_create(*, today: datetime.date | None = None) -> DemoSummary:
         report_round = demo_cadres_create(today=today, users=demo.users)
         files = demo_files_create(today=today, users=demo.users)
         assessment = demo_assessment_create(today=today, users=demo.users)
+        api_client = demo_api_client_create(today=today, users=demo.users)
         counts = dict(
             Letter.objects.filter(campaign__in=demo.campaigns)
             .order_by()
@@ -113,6 +116,7 @@ def demo_data_create(*, today: datetime.date | None = None) -> DemoSummary:
         report_round=report_round,
         files=files,
         assessment=assessment,
+        api_client=api_client,
     )
 
 

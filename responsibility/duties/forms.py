@@ -277,7 +277,7 @@ class HandoverForm(forms.Form):
         field.queryset = get_user_model().objects.all()
         offered = (
             get_user_model()
-            .objects.filter(is_active=True)
+            .objects.filter(is_active=True, is_machine=False)
             .exclude(pk=current_holder_id)
             .order_by("full_name", "username")
         )

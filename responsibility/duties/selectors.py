@@ -306,7 +306,7 @@ def talk_partner_list_for(*, talker) -> QuerySet:
     """Whom `talker` may hold a talk with: for the inspection team and the Party Group, anyone who holds a
     post; for a leader, the holders of posts in the units they oversee or work in, and the units below
     them. Never the talker themself."""
-    users = get_user_model().objects.filter(is_active=True).exclude(pk=talker.pk)
+    users = get_user_model().objects.filter(is_active=True, is_machine=False).exclude(pk=talker.pk)
     holders = Post.objects.filter(holder__isnull=False)
     if not talker.has_perm("responsibility.add_talk"):
         own = Post.objects.filter(holder=talker)

@@ -275,7 +275,12 @@ def plan_list_with_scope(*, plans: QuerySet) -> QuerySet:
 
 def inspection_team_candidates() -> QuerySet:
     """Users who may be put on a plan's team: active members of the discipline inspection team."""
-    return get_user_model().objects.filter(is_active=True, groups__name=Role.INSPECTION_TEAM).distinct()
+    # People only: an API client's account may read as the team does, but is never drawn to inspect.
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, is_machine=False, groups__name=Role.INSPECTION_TEAM)
+        .distinct()
+    )
 
 
 def recheck_list_visible_to(*, user) -> QuerySet:

@@ -2,11 +2,11 @@
 and each unit's final points and grade, to the readers of the score cards
 (responsibility.assessment.selectors); a page of results costs two queries for its points."""
 
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
 
 from responsibility.api.endpoints.common import ClientReadViewSet, UnitSerializer
 from responsibility.api.models import Scope
@@ -41,6 +41,8 @@ class UnitResultSerializer(serializers.Serializer):
 )
 class AssessmentRoundViewSet(ClientReadViewSet):
     required_scope = Scope.READ_ASSESSMENT
+    paged_actions = frozenset({"list", "results"})
+    queryset = AssessmentRound.objects.none()  # the schema's model; get_queryset reads through the selector
     serializer_class = AssessmentRoundSerializer
 
     def get_queryset(self):

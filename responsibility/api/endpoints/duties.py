@@ -62,13 +62,15 @@ class DutyQuerySerializer(serializers.Serializer):
 )
 class DutyAssignmentViewSet(ClientReadViewSet):
     required_scope = Scope.READ_DUTIES
+    list_query = DutyQuerySerializer
+    queryset = DutyAssignment.objects.none()  # the schema's model; get_queryset reads through the selector
     serializer_class = DutyAssignmentSerializer
 
     def get_queryset(self):
         counts = duty_progress_counts(today=clock.today())
         assignments = duty_assignment_list_visible_to(user=self.request.user)
         if self.action == "list":
-            params = self.query_params(DutyQuerySerializer)
+            params = self.query_params()
             if "year" in params:
                 assignments = assignments.filter(year=params["year"])
             if "unit" in params:

@@ -2,13 +2,13 @@
 progress show, to the same readers (responsibility.letters.selectors and .permissions)."""
 
 from django.http import FileResponse
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import exceptions, serializers
 from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
 from core import clock
@@ -133,7 +133,9 @@ class LetterQuerySerializer(serializers.Serializer):
         required=False, choices=[*LetterStatus.values, "overdue"], help_text=_("A status, or overdue.")
     )
     unit = serializers.IntegerField(required=False, min_value=1, help_text=_("The signer unit's id."))
-    q = serializers.CharField(required=False, max_length=50, help_text=_("Letter number, signer or unit."))
+    q = serializers.CharField(
+        required=False, max_length=50, trim_whitespace=False, help_text=_("Letter number, signer or unit.")
+    )
 
 
 @extend_schema_view(
@@ -142,6 +144,8 @@ class LetterQuerySerializer(serializers.Serializer):
 )
 class LetterViewSet(ClientReadViewSet):
     required_scope = Scope.READ_LETTERS
+    list_query = LetterQuerySerializer
+    queryset = Letter.objects.none()  # the schema's model; get_queryset reads through the selector
     serializer_class = LetterSerializer
 
     def get_queryset(self):
@@ -151,7 +155,7 @@ class LetterViewSet(ClientReadViewSet):
                 .prefetch_related(None)
                 .prefetch_related("signatures__signed_by")
             )
-        params = self.query_params(LetterQuerySerializer)
+        params = self.query_params()
         filters = LetterFilters(
             campaign=str(params.get("campaign", "")),
             status=params.get("status", ""),
@@ -167,7 +171,7 @@ class LetterViewSet(ClientReadViewSet):
 
     @extend_schema(
         summary=_("The sealed PDF of a letter"),
-        responses={(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY), 404: None},
+        responses={(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY)},
     )
     @action(detail=True, methods=["get"], url_path="pdf", url_name="pdf")
     def pdf(self, request, pk=None):
@@ -204,6 +208,7 @@ class ProgressSerializer(serializers.Serializer):
 )
 class CampaignViewSet(ClientReadViewSet):
     required_scope = Scope.READ_LETTERS
+    queryset = Campaign.objects.none()  # the schema's model; get_queryset reads through the selector
     serializer_class = CampaignSerializer
 
     def get_queryset(self):

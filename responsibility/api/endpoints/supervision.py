@@ -114,6 +114,8 @@ class ProblemQuerySerializer(serializers.Serializer):
 )
 class ProblemViewSet(ClientReadViewSet):
     required_scope = Scope.READ_SUPERVISION
+    list_query = ProblemQuerySerializer
+    queryset = Finding.objects.none()  # the schema's model; get_queryset reads through the selector
 
     def get_queryset(self):
         problems = (
@@ -127,7 +129,7 @@ class ProblemViewSet(ClientReadViewSet):
             return problems.prefetch_related(
                 Prefetch("measures", queryset=Measure.objects.select_related("owner").order_by("number"))
             )
-        params = self.query_params(ProblemQuerySerializer)
+        params = self.query_params()
         if "batch" in params:
             problems = problems.filter(batch_id=params["batch"])
         if "unit" in params:

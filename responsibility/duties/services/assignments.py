@@ -515,7 +515,7 @@ def post_handover(*, post: Post, new_holder, handed_over_on: datetime.date, hand
     locked = row_lock(Post, pk=post.pk)
     if locked.holder_id is None:
         raise ApplicationError(_("The post has no holder to hand over from."), code="no_holder")
-    if new_holder is None or not new_holder.is_active:
+    if new_holder is None or not new_holder.is_active or new_holder.is_machine:
         raise ApplicationError(_("Choose an active user to take over the post."), code="new_holder")
     if new_holder.pk == locked.holder_id:
         raise ApplicationError(

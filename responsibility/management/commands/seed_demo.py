@@ -91,6 +91,12 @@ class Command(BaseCommand):
                 )
                 + ")"
             )
+        if summary.api_client is not None:
+            client = summary.api_client.client
+            self.stdout.write(
+                f"  API client {client.name} ({client.account.username}, role inspection_team), "
+                f"its token shown this once: {summary.api_client.token}"
+            )
         # The reminders due today, at once rather than at beat's next sweep (the worker sends them).
         sweep = reminders_sweep(today=clock.today())
         self.stdout.write(

@@ -272,3 +272,35 @@ def test_every_call_is_logged_once_after_its_answer_and_the_log_never_changes(ma
     # The schema and the documentation page are not calls of a client
     Client().get("/api/v1/schema/")
     assert ApiCall.objects.count() == 2
+
+
+@pytest.mark.parametrize("duty", [Role.OFFICE_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN])
+def test_a_client_account_is_never_given_an_administrator_duty(make_caller, security_admin, duty):
+    from accounts.roles import roles_held
+    from accounts.security.services import role_grant
+
+    caller = make_caller()
+    with pytest.raises(ApplicationError, match="管理员职责只能由人员担任"):
+        role_grant(user=caller.client.account, role=duty, granted_by=security_admin)
+    assert roles_held(caller.client.account) == set()
+
+
+def test_a_client_account_reading_as_the_team_is_never_a_person_of_the_team(org, make_caller):
+    """It is drawn to no inspection, talked to by nobody, and takes over no post."""
+    from responsibility.duties.selectors import talk_partner_list_for
+    from responsibility.duties.services.assignments import post_handover
+    from responsibility.supervision.selectors import inspection_team_candidates
+
+    caller = make_caller(roles=[Role.INSPECTION_TEAM])
+    account = caller.client.account
+
+    assert org.inspector in inspection_team_candidates() and account not in inspection_team_candidates()
+    assert account not in talk_partner_list_for(talker=org.heads[0])
+    with pytest.raises(ApplicationError, match="接任该岗位"):
+        post_handover(
+            post=org.head_posts[0],
+            new_holder=account,
+            handed_over_on=clock.today(),
+            handed_over_by=org.office_admin,
+        )
+    assert org.head_posts[0].holder_id == org.heads[0].pk

@@ -190,3 +190,24 @@ def test_an_open_round_is_not_published(team, assessment_round):  # noqa: F811
     assert team.get("/api/v1/assessment-rounds/").json()["results"] == []
     response = team.get(f"/api/v1/assessment-rounds/{assessment_round.pk}/results/")
     assert response.status_code == 404
+
+
+def test_a_parameter_the_endpoint_does_not_take_is_named_and_refused(team, issued_letters):
+    response = team.get("/api/v1/letters/", stauts="signed")  # misspelt: never silently ignored
+    assert response.status_code == 400
+    assert response.json()["fields"] == {"stauts": ["该接口没有这个参数。"]}
+
+    assert team.get(f"/api/v1/letters/{issued_letters[0].pk}/", status="signed").status_code == 400
+    assert team.get("/api/v1/letters/?status=signed&status=issued").json()["fields"] == {
+        "status": ["该参数只能出现一次。"]
+    }
+    assert team.get("/api/v1/letters/", status="").json()["fields"] == {
+        "status": ["请填写参数值，或去掉该参数。"]
+    }
+    assert team.get("/api/v1/letters/", cursor="").status_code == 200  # an empty cursor: the first page
+
+
+def test_an_address_under_the_api_that_names_no_endpoint_is_a_404_in_the_apis_shape(team):
+    for path in ("/api/v1/nothing/", "/api/v1/letters/abc/", "/api/v1/letters/1/nothing/"):
+        response = team.get(path)
+        assert response.status_code == 404 and response.json()["code"] == "not_found", path

@@ -26,7 +26,7 @@ from responsibility.letters.selectors import campaign_list_visible_to, letter_li
 from responsibility.supervision.models.problems import Finding
 from responsibility.supervision.selectors import finding_list_visible_to
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("api-matrix-demo")]  # one demo load per run
 
 ROLES = [None, *Role]
 

@@ -22,14 +22,16 @@ def migrate_to(target: tuple[str, str] | None):
     return executor.loader.project_state(targets).apps
 
 
-def finding_written_before(apps, *, inspection, recorded_by, owner, submitted: bool = False, **extra):
+def finding_written_before(
+    apps, *, inspection, recorded_by, owner, submitted: bool = False, number: int = 1, **extra
+):
     """A finding and its rectification as the app wrote them before (`extra`: columns of that time)."""
     Finding = apps.get_model("responsibility", "Finding")
     Rectification = apps.get_model("responsibility", "Rectification")
     finding = Finding.objects.create(
         plan_id=inspection.plan_id,
         inspection_id=inspection.pk,
-        number=1,
+        number=number,
         unit_id=inspection.unit_id,
         responsible_id=owner.pk,
         category="principal",

@@ -31,12 +31,15 @@ ASKS_FIRST = {
     "responsibility:campaign-close": "further letters of a campaign",
     "responsibility:template-publish": "the chance to change a template",
     "responsibility:letter-void": "a letter's force (voiding; the record stays)",
+    "responsibility:api-token-renew": "an API client's current token",
+    "responsibility:api-client-revoke": "an API client's token, for good",
 }
 # Who reaches those forms in the demo: the office, the inspection team (one of them with two-step
 # verification set up) and the security administrator.
 ROLES = ("bangongshi_admin", "jijian1", "jijian2", "anquan_admin")
 ENROLLED = "jijian2"
-NOT_FOLLOWED = {"accounts:logout", "accounts:session-status", "accounts:session-keepalive"}
+# The API's documentation page is Swagger UI's, not one of the app's pages (no form of ours, no confirm.js).
+NOT_FOLLOWED = {"accounts:logout", "accounts:session-status", "accounts:session-keepalive", "api:docs"}
 CONFIRM_SCRIPT = "responsibility/confirm.js"
 
 

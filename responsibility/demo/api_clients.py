@@ -1,0 +1,30 @@
+"""The demo's API client: the OA system of the organ (机关办公系统), reading as the inspection team does,
+made by the office and given its role by the security administrator, as the README's steps do."""
+
+import datetime
+from dataclasses import dataclass
+
+from accounts.models import User
+from accounts.roles import Role
+from accounts.security.services import role_grant
+from responsibility.api.models import ApiClient, Scope
+from responsibility.api.services import api_client_create
+
+
+@dataclass(frozen=True)
+class DemoApiClient:
+    client: ApiClient
+    token: str  # printed once by seed_demo, as the client page shows it once
+
+
+def demo_api_client_create(*, today: datetime.date, users: dict[str, User]) -> DemoApiClient:
+    client, token = api_client_create(
+        code="oa-system",
+        name="机关办公系统",
+        scopes=list(Scope.values),
+        expires_on=today + datetime.timedelta(days=365),
+        allowed_networks=[],
+        created_by=users["bangongshi_admin"],
+    )
+    role_grant(user=client.account, role=Role.INSPECTION_TEAM, granted_by=users["anquan_admin"])
+    return DemoApiClient(client=client, token=token)
