@@ -16,6 +16,18 @@ ADMIN_STRINGS_TRANSLATED_HERE = (
     gettext_noop("Change or view list link"),
 )
 
+# Django's own form messages that REST framework's Chinese catalog words differently (and, as an installed
+# app, would put on every page): listed here so that ours keeps Django's wording, the pages' since year one.
+DJANGO_STRINGS_KEPT_HERE = (
+    gettext_noop("This field is required."),
+    gettext_noop("Enter a valid URL."),
+    gettext_noop("Enter a valid email address."),
+    gettext_noop("No file was submitted."),
+    gettext_noop("The submitted file is empty."),
+    gettext_noop("Upload a valid image. The file you uploaded was either not an image or a corrupted image."),
+    gettext_noop("Value must be valid JSON."),
+)
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),

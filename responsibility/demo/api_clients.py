@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from accounts.models import User
 from accounts.roles import Role
 from accounts.security.services import role_grant
+from core import clock
 from responsibility.api.models import ApiClient, Scope
 from responsibility.api.services import api_client_create
 
@@ -22,7 +23,8 @@ def demo_api_client_create(*, today: datetime.date, users: dict[str, User]) -> D
         code="oa-system",
         name="机关办公系统",
         scopes=list(Scope.values),
-        expires_on=today + datetime.timedelta(days=365),
+        expires_on=clock.today()
+        + datetime.timedelta(days=365),  # valid from now, whatever day the demo shows
         allowed_networks=[],
         created_by=users["bangongshi_admin"],
     )

@@ -154,7 +154,7 @@ def test_a_bad_client_form_is_sent_back_with_each_problem_and_nothing_made(clien
 
     assert response.status_code == 400
     page = response.content.decode()
-    assert "“10.0.0.300”不是地址或网段" in page and "该字段是必填项。" in page
+    assert "“10.0.0.300”不是地址或网段" in page and "这个字段是必填项。" in page
     assert _snapshot() == before
     response = client.post(
         reverse("responsibility:api-client-create"),
