@@ -13,7 +13,6 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 
-from core import clock
 from core.http import client_ip
 from responsibility.api.models import ApiClient
 from responsibility.api.selectors import api_client_by_prefix
@@ -55,7 +54,7 @@ def api_client_check(*, client: ApiClient, address: str | None) -> None:
             % {"date": formats.date_format(timezone.localdate(client.revoked_at), "DATE_FORMAT")},
             code="token_revoked",
         )
-    if client.expires_on < clock.today():
+    if client.is_expired:
         raise exceptions.AuthenticationFailed(
             _("This client's token expired on %(date)s.")
             % {"date": formats.date_format(client.expires_on, "DATE_FORMAT")},

@@ -69,6 +69,11 @@ class ApiClient(models.Model):
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
 
+    @property
+    def is_expired(self) -> bool:
+        """Its token worked until the end of its last day (expires_on), in the site's time zone."""
+        return self.expires_on < clock.today()
+
 
 class ApiCall(AppendOnlyModel):
     """One request to the API: who (the client, or the token prefix offered when none matched), what,

@@ -40,6 +40,11 @@ def api_client_rules_check(*, code: str, name: str, scopes: list[str], expires_o
         raise ApplicationError(_("Give the client a name."), code="name")
     if not scopes or not set(scopes) <= set(Scope.values):
         raise ApplicationError(_("Choose at least one scope."), code="scopes")
+    api_expiry_check(expires_on)
+
+
+def api_expiry_check(expires_on: datetime.date) -> None:
+    """A token is valid after today and for at most two years."""
     today = clock.today()
     if not today < expires_on <= today + datetime.timedelta(days=MAX_VALID_DAYS):
         raise ApplicationError(
@@ -121,7 +126,7 @@ def api_token_renew(
 ) -> str:
     """A new token for the client (the old one stops working at once), valid until `expires_on`."""
     _check_may_manage(renewed_by)
-    api_client_rules_check(code=client.code, name=client.name, scopes=client.scopes, expires_on=expires_on)
+    api_expiry_check(expires_on)
     token = token_new()
     with transaction.atomic():
         locked = row_lock(ApiClient, pk=client.pk)
