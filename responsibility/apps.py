@@ -41,6 +41,8 @@ class ResponsibilityConfig(AppConfig):
         from responsibility.supervision import selectors as supervision_selectors  # noqa: F401
         from responsibility.supervision import verification as supervision_verification  # noqa: F401 (a kind)
         from responsibility.supervision.services.problems import problem_sources_ensure
+        from responsibility.webhooks import requeue as webhooks_requeue  # noqa: F401 (deliveries queued again)
+        from responsibility.webhooks import services as webhooks_services  # noqa: F401 (hears announcements)
 
         # Assessment's and 述责述廉's sealed kinds register after the letters': a letter's code, the common
         # case, is then found by the verification's first queries.

@@ -13,10 +13,11 @@ from celery.signals import worker_ready
 from responsibility.assessment import tasks as assessment_tasks
 from responsibility.letters import tasks as letters_tasks
 from responsibility.reminders import tasks as reminders_tasks
+from responsibility.webhooks import tasks as webhooks_tasks
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["assessment_tasks", "letters_tasks", "reminders_tasks"]
+__all__ = ["assessment_tasks", "letters_tasks", "reminders_tasks", "webhooks_tasks"]
 
 
 @worker_ready.connect

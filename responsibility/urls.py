@@ -9,6 +9,7 @@ from responsibility.home.urls import urlpatterns as home_urls
 from responsibility.letters.urls import urlpatterns as letters_urls
 from responsibility.reminders.urls import urlpatterns as reminders_urls
 from responsibility.supervision.urls import urlpatterns as supervision_urls
+from responsibility.webhooks.urls import urlpatterns as webhooks_urls
 
 app_name = "responsibility"
 
@@ -21,5 +22,6 @@ urlpatterns = [
     *assessment_urls,
     *cadres_urls,
     *api_urls,
+    *webhooks_urls,
     *evidence_urls,
 ]

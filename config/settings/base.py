@@ -438,6 +438,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "responsibility.tasks.database_statistics_refresh",
         "schedule": crontab(minute=40),
     },
+    # https://crontab.guru/#5_0_*_*_* : at 00:05, the problems that became overdue, announced to the webhooks
+    # subscribed to that event. Idempotent (an event's id is the problem and its deadline).
+    "webhooks-overdue-announce": {
+        "task": "responsibility.tasks.webhooks_overdue_announce",
+        "schedule": crontab(minute=5, hour=0),
+    },
     # https://crontab.guru/#1_0_*_*_* : at 00:01, the whole rectification ledger's counts of the new day
     # (its traffic lights change at midnight), so that its first reader does not wait for them.
     "ledger-counts-refresh": {
@@ -464,6 +470,25 @@ REMINDERS_CLAIM_TIMEOUT = timedelta(minutes=2)
 # countdown would be delivered again and again. A reminder waiting for its retry is not queued again early.
 REMINDERS_RETRY_DELAY = timedelta(minutes=1)
 REMINDERS_RETRY_MAX_DELAY = timedelta(minutes=30)
+# Webhooks (responsibility.webhooks, docs/adr/0020-api-webhooks-channels.md). The signing secrets are kept
+# encrypted with this Fernet key (.env.example says how to make one); empty: a key derived from SECRET_KEY
+# (changing SECRET_KEY then needs new secrets).
+WEBHOOK_SECRET_KEY = env("DJANGO_WEBHOOK_SECRET_KEY", default="")
+# Outside production a receiver may be plain http and on loopback or a private network (a test's receiver);
+# production settings require https and public addresses only.
+WEBHOOK_REQUIRE_HTTPS = False
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True
+# Each step of a send fails after this long, so a live send never outlasts its claim.
+WEBHOOK_CONNECT_TIMEOUT = 5.0
+WEBHOOK_READ_TIMEOUT = 10.0
+WEBHOOK_CLAIM_TIMEOUT = timedelta(minutes=2)
+# After a failed attempt: 1, 2, 4 … minutes, at most 30 (below Redis's visibility timeout), 12 attempts in all
+# (about three and a half hours); then the delivery is failed and the office may re-send it.
+WEBHOOK_RETRY_DELAY = timedelta(minutes=1)
+WEBHOOK_RETRY_MAX_DELAY = timedelta(minutes=30)
+WEBHOOK_MAX_ATTEMPTS = 12
+# Deliveries queued again at most per minute (a backlog is worked off over a few minutes).
+WEBHOOK_REQUEUE_BATCH = 2000
 # The sealed PDF of a countersigned letter is attached to the email to its parties up to this size;
 # a larger one is linked instead (many mail servers refuse messages over 10–25 MB, base64 adds a third).
 LETTER_EMAIL_ATTACHMENT_MAX_BYTES = env.int(

@@ -17,3 +17,7 @@ SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=60 * 60 * 24
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
 SESSION_COOKIE_AGE = 8 * 60 * 60
+
+# Webhooks go only to https URLs of public addresses (responsibility.webhooks.addresses).
+WEBHOOK_REQUIRE_HTTPS = True
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False

@@ -16,6 +16,8 @@ listener here (from the app's ready()), and the letter services announce:
 import logging
 from collections.abc import Callable
 
+from core.announcements import AnnouncementKind, announce
+
 logger = logging.getLogger(__name__)
 
 LETTER_MOVED_LISTENERS: list[Callable[..., None]] = []
@@ -40,8 +42,20 @@ def letter_moved_announce(*, letter, from_status: str) -> None:
 
 
 def letter_sealed_announce(*, document) -> None:
-    for listener in LETTER_SEALED_LISTENERS:
+    """The listeners of sealed PDFs, then the announcement to other systems (`letter.sealed`, whose id is
+    the same for the same PDF however often the attach task runs)."""
+    listeners = [*LETTER_SEALED_LISTENERS, _letter_sealed_announcement]
+    for listener in listeners:
         try:
             listener(document=document)
         except Exception:  # noqa: BLE001 - the PDF is stored; the listener catches up on its own
             logger.exception("A listener of sealed letter PDFs failed for document %s", document.pk)
+
+
+def _letter_sealed_announcement(*, document) -> None:
+    announce(
+        kind=AnnouncementKind.LETTER_SEALED,
+        subject=f"letter:{document.letter_id}",
+        occasion=document.sha256,
+        occurred_at=document.rendered_at,
+    )

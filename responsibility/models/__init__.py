@@ -111,6 +111,12 @@ from responsibility.supervision.models import (
     Severity,
     SpotCheckDraw,
 )
+from responsibility.webhooks.models import (
+    DeliveryStatus,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookSubscription,
+)
 
 __all__ = [
     "ApiCall",
@@ -219,4 +225,8 @@ __all__ = [
     "ReminderKind",
     "ReminderPolicy",
     "ReminderStatus",
+    "DeliveryStatus",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookSubscription",
 ]

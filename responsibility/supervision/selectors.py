@@ -1,6 +1,8 @@
 """Supervision reads: plans, draws, inspections, findings, rectifications and evidence, filtered by who may
 see them."""
 
+import datetime
+
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
@@ -27,6 +29,7 @@ from responsibility.supervision.models import (
     RectificationStatus,
     SpotCheckDraw,
 )
+from responsibility.supervision.models.problems import UNFINISHED_RECTIFICATION_STATUSES
 from responsibility.supervision.permissions import (
     inspection_reads_everything,
     ledger_user_can_see_all,
@@ -102,6 +105,20 @@ def finding_list_visible_to(*, user, units: set[int] | None = None) -> QuerySet:
         )
     )
     return findings.filter(pk__in=answered)
+
+
+def rectifications_overdue_between(
+    *, first: datetime.date, last: datetime.date
+) -> list[tuple[int, datetime.date]]:
+    """(problem id, deadline) of each rectification still unfinished whose deadline fell between `first`
+    and `last` (both included): overdue since the day after it."""
+    return list(
+        Rectification.objects.filter(
+            deadline__range=(first, last), status__in=UNFINISHED_RECTIFICATION_STATUSES
+        )
+        .order_by("deadline", "finding_id")
+        .values_list("finding_id", "deadline")
+    )
 
 
 def rectification_list_awaiting(*, user) -> QuerySet:

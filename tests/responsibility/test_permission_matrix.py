@@ -452,7 +452,7 @@ def test_the_table_covers_every_page_of_the_app():
     names = {pattern.name for pattern in responsibility_urls.urlpatterns}
 
     # then each has at least one row in this table or in a subdomain's (supervision, problem lists, duties,
-    # talks, 述责述廉, 廉政档案, assessment, API clients): a new page must be added to a matrix
+    # talks, 述责述廉, 廉政档案, assessment, API clients, webhooks): a new page must be added to a matrix
     from tests.responsibility.api.test_permission_matrix_api_pages import TABLE as API_PAGES
     from tests.responsibility.assessment.test_objections import TABLE as OBJECTIONS
     from tests.responsibility.assessment.test_permission_matrix_assessment import TABLE as ASSESSMENT
@@ -463,6 +463,7 @@ def test_the_table_covers_every_page_of_the_app():
     from tests.responsibility.duties.test_permission_matrix_duties import TABLE as DUTIES
     from tests.responsibility.inspections.test_permission_matrix_problem_lists import TABLE as PROBLEM_LISTS
     from tests.responsibility.inspections.test_permission_matrix_supervision import TABLE as SUPERVISION
+    from tests.responsibility.webhooks.test_permission_matrix_webhook_pages import TABLE as WEBHOOK_PAGES
 
     covered = {
         page
@@ -478,6 +479,7 @@ def test_the_table_covers_every_page_of_the_app():
             ROUNDS,
             OBJECTIONS,
             API_PAGES,
+            WEBHOOK_PAGES,
         )
         for page, _method in table
     }

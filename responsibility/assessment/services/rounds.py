@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import OrgUnit
 from core import clock
+from core.announcements import AnnouncementKind, announce
 from core.dates import date_text
 from core.errors import ApplicationError
 from core.locks import row_lock
@@ -516,6 +517,12 @@ def round_approve(*, assessment_round: AssessmentRound, approved_by) -> Assessme
         locked.approved_by, locked.approved_at = approved_by, clock.now()
         locked.version += 1
         locked.save(update_fields=["status", "approved_by", "approved_at", "version"])
+        announce(  # the results are published: other systems hear of it (e.g. their webhooks)
+            kind=AnnouncementKind.ASSESSMENT_PUBLISHED,
+            subject=f"round:{locked.pk}",
+            occasion=locked.approved_at.isoformat(),
+            occurred_at=locked.approved_at,
+        )
         assessment_event_record(
             round=locked,
             subject=f"round:{locked.pk}",

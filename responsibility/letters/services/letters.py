@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from accounts.reauth import reauthentication_check
 from core import clock
+from core.announcements import AnnouncementKind, announce
 from core.errors import ApplicationError
 from core.locks import row_lock
 from responsibility.letters.audit import letter_events_append
@@ -173,6 +174,14 @@ def letter_archive(*, letter: Letter, archived_by, ip_address: str | None = None
     )
 
 
+# The moves other systems hear of (core.announcements), each once per move.
+ANNOUNCED_MOVES = {
+    LetterStatus.SIGNED: AnnouncementKind.LETTER_SIGNED,
+    LetterStatus.COUNTERSIGNED: AnnouncementKind.LETTER_COUNTERSIGNED,
+    LetterStatus.VOIDED: AnnouncementKind.LETTER_VOIDED,
+}
+
+
 def _letter_lock(letter: Letter) -> Letter:
     """The stored row, locked: checks read the stored state, never the caller's copy."""
     return row_lock(Letter.objects.select_related("campaign"), pk=letter.pk)
@@ -209,6 +218,13 @@ def _letter_move(
     letter.save(update_fields=["status", STAMPS[target], "updated_at", *extra_fields])
     letter_events_append(events=[event])
     letter_moved_announce(letter=letter, from_status=from_status)  # e.g. reminders close what is done
+    if target in ANNOUNCED_MOVES:  # e.g. the webhooks of other systems
+        announce(
+            kind=ANNOUNCED_MOVES[target],
+            subject=f"letter:{letter.pk}",
+            occasion=now.isoformat(),
+            occurred_at=now,
+        )
     return letter
 
 

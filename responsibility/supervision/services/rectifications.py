@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Post
 from accounts.org_tree import org_tree
 from core import clock
+from core.announcements import AnnouncementKind, announce
 from core.audit import changes_payload, person_payload
 from core.dates import date_text
 from core.errors import ApplicationError
@@ -428,6 +429,13 @@ def _rectification_move(
         fields += [stamp, stamp.replace("_at", "_by")]
     rectification.version += 1
     rectification.save(update_fields=fields)
+    if target == RectificationStatus.CLOSED:  # 销号, which other systems hear of (e.g. their webhooks)
+        announce(
+            kind=AnnouncementKind.PROBLEM_CLOSED,
+            subject=f"problem:{finding.pk}",
+            occasion=rectification.closed_at.isoformat(),
+            occurred_at=rectification.closed_at,
+        )
     # Reported, verified or closed: the owner's deadline reminders and messages are done with.
     reminders_close_done(object_keys=[_reminder_key(rectification)])
     inspection_events_append(

@@ -1,0 +1,28 @@
+"""The webhook pages' words (events by their labels), and a client's subscriptions on its page."""
+
+from django import template
+
+from core.announcements import AnnouncementKind
+from responsibility.webhooks.events import EVENT_LABELS
+from responsibility.webhooks.selectors import subscription_list
+
+register = template.Library()
+
+
+_KINDS = {kind.value: kind for kind in AnnouncementKind}
+
+
+@register.filter
+def event_label(event: str) -> str:
+    return str(EVENT_LABELS[_KINDS[event]]) if event in _KINDS else event
+
+
+@register.filter
+def event_labels(events: list[str]) -> list[str]:
+    return [event_label(event) for event in events]
+
+
+@register.inclusion_tag("responsibility/webhooks/_subscriptions.html")
+def client_subscriptions(client) -> dict:
+    """The client's subscriptions, for its page (the API layer below knows nothing of webhooks)."""
+    return {"subscriptions": list(subscription_list(client=client))}

@@ -1,0 +1,449 @@
+"""Webhooks: subscribing, recording each event once per subscription, sending, re-sending.
+
+The order of a send (the reminders' ledger, docs/adr/0004-reminders.md, applied to HTTP):
+
+1. claim: one conditional UPDATE marks the delivery `sending` if it is waiting and past its retry delay, or
+   if a send that claimed it has been silent for WEBHOOK_CLAIM_TIMEOUT (its worker died).
+2. POST it, outside any transaction, to the address checked at this send (addresses.py), signed with a
+   fresh timestamp; each step fails after its timeout, so a live send never outlasts the claim.
+3. record the attempt (append-only) and the outcome, if this send still holds the claim: `delivered` on a
+   2xx answer; `failed` at once when the receiver refused for good (a 4xx other than 408 and 429, an address
+   the rules refuse); otherwise waiting again, not before its delay (doubling, WEBHOOK_RETRY_DELAY up to
+   WEBHOOK_RETRY_MAX_DELAY), until WEBHOOK_MAX_ATTEMPTS.
+
+A worker that dies between the receiver's answer and step 3 leaves the delivery `sending`; it is claimed
+again after the claim timeout and sent a second time with the same event id, which the receiver uses to
+de-duplicate (the README says so). Lost task messages are queued again by core.requeue within 3 minutes.
+"""
+
+import datetime
+import math
+import time
+from dataclasses import dataclass, field
+
+import urllib3
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Max, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core import clock
+from core.announcements import Announcement, AnnouncementKind, announce, announcement_listener_register
+from core.errors import ApplicationError
+from core.locks import row_lock
+from core.versions import stale_check
+from responsibility.api.models import ApiClient
+from responsibility.supervision.selectors import rectifications_overdue_between
+from responsibility.webhooks.addresses import AddressRefused, Sender, webhook_target, webhook_url_check
+from responsibility.webhooks.events import EVENT_SCOPES, event_body
+from responsibility.webhooks.models import (
+    DeliveryStatus,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookSubscription,
+)
+from responsibility.webhooks.permissions import WebhookAction, webhook_check_permission
+from responsibility.webhooks.signing import (
+    SECRET_PREFIX_LENGTH,
+    SecretUnreadable,
+    secret_decrypt,
+    secret_encrypt,
+    secret_new,
+    signature_header,
+)
+from responsibility.webhooks.tasks import webhooks_deliver as webhooks_deliver_task
+
+DELIVER_CHUNK = 50  # deliveries per send task
+ERROR_TEXT_MAX = 500
+MAX_REASON_LENGTH = 200
+USER_AGENT = "responsibility-letters-webhooks/1"
+
+
+# --- Subscribing ----------------------------------------------------------------------------------
+
+
+def _events_check(*, client: ApiClient, events: list[str]) -> list[str]:
+    if not events:
+        raise ApplicationError(_("Choose at least one event."), code="events")
+    unknown = [event for event in events if event not in EVENT_SCOPES]
+    if unknown:
+        raise ApplicationError(_("Unknown event: %(event)s.") % {"event": unknown[0]}, code="events")
+    missing = [event for event in events if EVENT_SCOPES[AnnouncementKind(event)] not in client.scopes]
+    if missing:
+        scope = EVENT_SCOPES[AnnouncementKind(missing[0])]
+        raise ApplicationError(
+            _("The client lacks the scope “%(scope)s” that this event needs: %(event)s.")
+            % {"scope": scope.label, "event": missing[0]},
+            code="scope_missing",
+        )
+    return [kind.value for kind in AnnouncementKind if kind.value in events]
+
+
+def _client_usable_check(client: ApiClient) -> None:
+    if client.is_revoked:
+        raise ApplicationError(_("The client is revoked: it can no longer be sent events."), code="revoked")
+    if client.is_expired:
+        raise ApplicationError(_("The client's token has expired: make a new token first."), code="expired")
+
+
+@transaction.atomic
+def webhook_subscribe(
+    *, client: ApiClient, url: str, events: list[str], created_by
+) -> tuple[WebhookSubscription, str]:
+    """Subscribe a client's URL to events; returns it with its signing secret (shown once)."""
+    webhook_check_permission(user=created_by, action=WebhookAction.MANAGE)
+    client = row_lock(ApiClient, pk=client.pk)
+    _client_usable_check(client)
+    url = (url or "").strip()
+    webhook_url_check(url)
+    events = _events_check(client=client, events=list(events))
+    if client.subscriptions.filter(url=url, stopped_at__isnull=True).exists():
+        raise ApplicationError(
+            _("This client already has a subscription for this address."), code="duplicate"
+        )
+    secret = secret_new()
+    subscription = WebhookSubscription.objects.create(
+        client=client,
+        url=url,
+        events=events,
+        secret_encrypted=secret_encrypt(secret),
+        secret_prefix=secret[:SECRET_PREFIX_LENGTH],
+        created_by=created_by,
+    )
+    return subscription, secret
+
+
+@transaction.atomic
+def webhook_secret_renew(
+    *, subscription: WebhookSubscription, renewed_by, expected_version: int | None
+) -> str:
+    """A new signing secret (shown once); deliveries signed from now on use it."""
+    webhook_check_permission(user=renewed_by, action=WebhookAction.MANAGE)
+    locked = row_lock(WebhookSubscription, pk=subscription.pk)
+    stale_check(record=locked, expected_version=expected_version, what=_("subscription"))
+    if locked.is_stopped:
+        raise ApplicationError(_("The subscription is stopped."), code="stopped")
+    secret = secret_new()
+    locked.secret_encrypted = secret_encrypt(secret)
+    locked.secret_prefix = secret[:SECRET_PREFIX_LENGTH]
+    locked.version += 1
+    locked.save(update_fields=["secret_encrypted", "secret_prefix", "version"])
+    return secret
+
+
+@transaction.atomic
+def webhook_stop(*, subscription: WebhookSubscription, stopped_by, reason: str, expected_version: int | None):
+    """Stop for good: nothing more is sent; what waits is cancelled; the record stays."""
+    webhook_check_permission(user=stopped_by, action=WebhookAction.MANAGE)
+    locked = row_lock(WebhookSubscription, pk=subscription.pk)
+    stale_check(record=locked, expected_version=expected_version, what=_("subscription"))
+    if locked.is_stopped:
+        raise ApplicationError(_("The subscription is already stopped."), code="stopped")
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ApplicationError(_("Give the reason for stopping."), code="reason")
+    if len(reason) > MAX_REASON_LENGTH:
+        raise ApplicationError(
+            _("The reason is at most %(count)d characters.") % {"count": MAX_REASON_LENGTH}, code="reason"
+        )
+    locked.stopped_at, locked.stopped_by, locked.stop_reason = clock.now(), stopped_by, reason
+    locked.version += 1
+    locked.save(update_fields=["stopped_at", "stopped_by", "stop_reason", "version"])
+    locked.deliveries.filter(status=DeliveryStatus.PENDING).update(
+        status=DeliveryStatus.CANCELLED, last_error=_("The subscription was stopped.")
+    )
+    return locked
+
+
+# --- Recording each event, once per subscription --------------------------------------------------
+
+
+@announcement_listener_register
+def webhook_deliveries_record(announcement: Announcement) -> int:
+    """An event happened: one delivery for each live subscription to it, in the same transaction (unique per
+    subscription and event id: an event announced again records nothing more). Returns how many are new."""
+    today = clock.today()
+    subscriptions = [
+        subscription
+        for subscription in WebhookSubscription.objects.select_related("client").filter(
+            stopped_at__isnull=True,
+            client__revoked_at__isnull=True,
+            client__expires_on__gte=today,
+            created_at__lte=announcement.occurred_at,
+        )
+        if announcement.kind.value in subscription.events
+        and EVENT_SCOPES[announcement.kind] in subscription.client.scopes
+    ]
+    if not subscriptions:
+        return 0
+    body = event_body(announcement)
+    made = WebhookDelivery.objects.bulk_create(
+        [
+            WebhookDelivery(
+                subscription=subscription,
+                event_id=announcement.event_id,
+                event=announcement.kind.value,
+                subject=announcement.subject,
+                occurred_at=announcement.occurred_at,
+                body=body,
+            )
+            for subscription in subscriptions
+        ],
+        ignore_conflicts=True,
+    )
+    event_id = announcement.event_id
+    transaction.on_commit(lambda: webhook_deliveries_enqueue(event_id=event_id))
+    return len(made)
+
+
+def webhook_deliveries_enqueue(*, event_id) -> int:
+    """Queue the sending of an event's deliveries never queued (after the commit that recorded them)."""
+    return _enqueue_all(WebhookDelivery.objects.filter(event_id=event_id, enqueued_at__isnull=True))
+
+
+def _enqueue_all(deliveries: QuerySet[WebhookDelivery], *, now: datetime.datetime | None = None) -> int:
+    now = now or clock.now()
+    ids = list(deliveries.order_by("pk").values_list("pk", flat=True)[: settings.WEBHOOK_REQUEUE_BATCH])
+    if not ids:
+        return 0
+    WebhookDelivery.objects.filter(pk__in=ids).update(enqueued_at=now)
+    for start in range(0, len(ids), DELIVER_CHUNK):
+        chunk = ids[start : start + DELIVER_CHUNK]
+        transaction.on_commit(lambda chunk=chunk: webhooks_deliver_task.delay(delivery_ids=chunk))
+    return len(ids)
+
+
+def _claim_abandoned(*, now: datetime.datetime) -> Q:
+    return Q(status=DeliveryStatus.SENDING, claimed_at__lt=now - settings.WEBHOOK_CLAIM_TIMEOUT)
+
+
+def webhook_deliveries_requeue_lost(*, cutoff: datetime.datetime, now: datetime.datetime) -> int:
+    """Deliveries whose send task was lost: never queued (the commit's hook failed), queued before the cutoff
+    and still waiting past their retry delay, or claimed by a send silent past the claim timeout."""
+    lost = WebhookDelivery.objects.filter(
+        Q(status=DeliveryStatus.PENDING, enqueued_at__isnull=True, created_at__lt=cutoff)
+        | Q(status=DeliveryStatus.PENDING, enqueued_at__lt=cutoff)
+        & (Q(retry_at__isnull=True) | Q(retry_at__lt=cutoff))
+        | _claim_abandoned(now=now)
+    )
+    with transaction.atomic():
+        return _enqueue_all(lost, now=now)
+
+
+# --- Sending --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BatchRetry:
+    delivery_ids: list[int] = field(default_factory=list)
+    countdown: int = 0  # seconds
+
+
+def webhook_retry_delay(*, attempts: int) -> datetime.timedelta:
+    """The wait after the `attempts`-th failed try: WEBHOOK_RETRY_DELAY doubling, at most the maximum."""
+    return min(settings.WEBHOOK_RETRY_DELAY * 2 ** max(attempts - 1, 0), settings.WEBHOOK_RETRY_MAX_DELAY)
+
+
+def webhooks_deliver_batch(*, delivery_ids: list[int]) -> BatchRetry:
+    """Send these deliveries (one connection per receiver); returns those to try again, and when."""
+    deliveries = list(
+        WebhookDelivery.objects.select_related("subscription__client")
+        .filter(pk__in=delivery_ids, status__in=(DeliveryStatus.PENDING, DeliveryStatus.SENDING))
+        .order_by("pk")
+    )
+    if not deliveries:
+        return BatchRetry()
+    sender = Sender()
+    retry = []
+    try:
+        for delivery in deliveries:
+            if webhook_deliver(delivery=delivery, sender=sender) == DeliveryStatus.PENDING:
+                retry.append(delivery.pk)
+    finally:
+        sender.close()
+    if not retry:
+        return BatchRetry()
+    retry_at = WebhookDelivery.objects.filter(pk__in=retry).aggregate(latest=Max("retry_at"))["latest"]
+    wait = (retry_at - clock.now()).total_seconds() if retry_at else 0
+    return BatchRetry(delivery_ids=retry, countdown=max(math.ceil(wait), 0))
+
+
+def webhook_deliver(*, delivery: WebhookDelivery, sender: Sender) -> str | None:
+    """Claim, send, record (see the module). Returns the state it left, or None if another send has it."""
+    now = clock.now()
+    claimed = (
+        WebhookDelivery.objects.filter(pk=delivery.pk)
+        .filter(
+            Q(status=DeliveryStatus.PENDING) & (Q(retry_at__isnull=True) | Q(retry_at__lte=now))
+            | _claim_abandoned(now=now)
+        )
+        .update(status=DeliveryStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    )
+    if not claimed:
+        return None
+    delivery.status, delivery.claimed_at, delivery.attempts = (
+        DeliveryStatus.SENDING,
+        now,
+        delivery.attempts + 1,
+    )
+    subscription, client = delivery.subscription, delivery.subscription.client
+    stopped = _why_not_sent(subscription, client)
+    if stopped:
+        return _finish(delivery, started=now, status=DeliveryStatus.CANCELLED, error=stopped, duration_ms=0)
+    started = time.monotonic()
+    code, error, permanent = None, "", False
+    try:
+        secret = secret_decrypt(subscription.secret_encrypted)
+        target = webhook_target(subscription.url)
+        body = delivery.body.encode()
+        code = sender.post(
+            target,
+            body=body,
+            headers={
+                "Content-Type": "application/json; charset=utf-8",
+                "User-Agent": USER_AGENT,
+                "X-Event-Id": str(delivery.event_id),
+                "X-Event-Type": delivery.event,
+                "X-Delivery-Attempt": str(delivery.attempts),
+                "X-Signature": signature_header(secret=secret, timestamp=int(time.time()), body=body),
+            },
+        )
+    except SecretUnreadable:
+        error, permanent = _("The signing secret cannot be read (the key changed): make a new secret."), True
+    except AddressRefused as refused:
+        error, permanent = str(refused), True
+    except (urllib3.exceptions.HTTPError, OSError) as failure:
+        error = _sending_error(failure)
+    duration_ms = round((time.monotonic() - started) * 1000)
+    if code is not None:
+        if 200 <= code < 300:
+            return _finish(
+                delivery, started=now, status=DeliveryStatus.DELIVERED, code=code, duration_ms=duration_ms
+            )
+        error = _("The receiver answered %(code)d.") % {"code": code}
+        permanent = 400 <= code < 500 and code not in (408, 429)
+    if permanent or delivery.attempts >= settings.WEBHOOK_MAX_ATTEMPTS:
+        status = DeliveryStatus.FAILED
+    else:
+        status = DeliveryStatus.PENDING
+    return _finish(delivery, started=now, status=status, code=code, error=error, duration_ms=duration_ms)
+
+
+def _why_not_sent(subscription: WebhookSubscription, client: ApiClient) -> str:
+    if subscription.is_stopped:
+        return _("The subscription was stopped.")
+    if client.is_revoked:
+        return _("The client was revoked.")
+    if client.is_expired:
+        return _("The client's token has expired.")
+    return ""
+
+
+def _sending_error(failure: Exception) -> str:
+    if isinstance(failure, urllib3.exceptions.NewConnectionError):  # a subclass of the timeout, yet refused
+        return _("The receiver could not be reached: %(error)s") % {"error": failure}
+    if isinstance(failure, urllib3.exceptions.TimeoutError):
+        return _("The receiver did not answer in time.")
+    if isinstance(failure, urllib3.exceptions.SSLError):
+        return _("The receiver's certificate was not accepted: %(error)s") % {"error": failure}
+    return _("The receiver could not be reached: %(error)s") % {"error": failure}
+
+
+def _finish(
+    delivery: WebhookDelivery,
+    *,
+    started: datetime.datetime,
+    status: str,
+    duration_ms: int,
+    code: int | None = None,
+    error: str = "",
+) -> str | None:
+    """Record the attempt and the outcome, if this send still holds the claim."""
+    now = clock.now()
+    changes = {"status": status, "response_code": code, "last_error": error[:ERROR_TEXT_MAX]}
+    if status == DeliveryStatus.DELIVERED:
+        changes.update(delivered_at=now, retry_at=None)
+    elif status == DeliveryStatus.PENDING:
+        changes.update(retry_at=now + webhook_retry_delay(attempts=delivery.attempts), enqueued_at=now)
+    with transaction.atomic():
+        held = WebhookDelivery.objects.filter(
+            pk=delivery.pk, status=DeliveryStatus.SENDING, claimed_at=delivery.claimed_at
+        ).update(**changes)
+        if not held:
+            return None
+        WebhookAttempt.objects.create(
+            delivery=delivery,
+            number=delivery.attempts,
+            started_at=started,
+            duration_ms=duration_ms,
+            response_code=code,
+            error=error[:ERROR_TEXT_MAX],
+        )
+    return status
+
+
+# --- The office's re-send -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def webhook_delivery_resend(*, delivery: WebhookDelivery, resent_by) -> WebhookDelivery:
+    """Send a delivered, failed or cancelled delivery again, with the same event id and body."""
+    webhook_check_permission(user=resent_by, action=WebhookAction.MANAGE)
+    locked = row_lock(WebhookDelivery.objects.select_related("subscription__client"), pk=delivery.pk)
+    if not locked.is_resendable:
+        raise ApplicationError(_("This delivery is already waiting to be sent."), code="waiting")
+    stopped = _why_not_sent(locked.subscription, locked.subscription.client)
+    if stopped:
+        raise ApplicationError(stopped, code="stopped")
+    now = clock.now()
+    WebhookDelivery.objects.filter(pk=locked.pk).update(
+        status=DeliveryStatus.PENDING,
+        attempts=0,
+        response_code=None,
+        last_error="",
+        retry_at=None,
+        enqueued_at=now,
+        resend_count=F("resend_count") + 1,
+        resent_by=resent_by,
+        resent_at=now,
+    )
+    transaction.on_commit(lambda: webhooks_deliver_task.delay(delivery_ids=[locked.pk]))
+    locked.refresh_from_db()
+    return locked
+
+
+# --- Problems overdue -----------------------------------------------------------------------------
+
+OVERDUE_LOOKBACK_DAYS = 7  # a sweep missed for up to a week still announces what became overdue
+
+
+def webhooks_overdue_announce(*, today: datetime.date) -> int:
+    """Announce `problem.overdue` for each problem whose rectification passed its deadline unfinished in the
+    last week (daily, by beat; idempotent: the event's id is the problem and its deadline). Returns how many
+    problems were announced (deliveries are recorded once however often)."""
+    subscribed = any(
+        AnnouncementKind.PROBLEM_OVERDUE.value in events
+        for events in WebhookSubscription.objects.filter(stopped_at__isnull=True).values_list(
+            "events", flat=True
+        )
+    )
+    if not subscribed:
+        return 0
+    overdue = rectifications_overdue_between(
+        first=today - datetime.timedelta(days=OVERDUE_LOOKBACK_DAYS), last=today - datetime.timedelta(days=1)
+    )
+    count = 0
+    for finding_id, deadline in overdue:
+        day_after = timezone.make_aware(
+            datetime.datetime.combine(deadline + datetime.timedelta(days=1), datetime.time())
+        )
+        with transaction.atomic():
+            announce(
+                kind=AnnouncementKind.PROBLEM_OVERDUE,
+                subject=f"problem:{finding_id}",
+                occasion=deadline.isoformat(),
+                occurred_at=day_after,
+            )
+        count += 1
+    return count
