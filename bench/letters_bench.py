@@ -45,7 +45,7 @@ from bench.harness import (
     smoke_verdict,
 )
 from bench.letters_data import CURRENT_TITLE, Scale, build_data, count_rows, find_people
-from bench.letters_measures import late_page_query, measure_bulk_issue, measure_page
+from bench.letters_measures import api_client_for, late_page_query, measure_bulk_issue, measure_page
 from bench.letters_report import SizeRun, combine, print_report, save_report, unmeasured
 
 SQLITE_DIR = Path(os.environ.get("LETTERS_BENCH_DIR", "/tmp/letters-bench"))
@@ -109,6 +109,16 @@ def prepare_database(*, reuse: bool, reset: bool, fresh_sqlite_dir: Path | None)
     return False
 
 
+def security_admin_find():
+    """The security administrator who grants the API clients' roles (made once if the data set has none)."""
+    from accounts.models import User
+    from accounts.roles import Role
+    from tests.factories import UserFactory
+
+    found = User.objects.filter(groups__name=Role.SECURITY_ADMIN).order_by("pk").first()
+    return found or UserFactory(full_name="安全员", roles=[Role.SECURITY_ADMIN])
+
+
 def measure_size(options) -> SizeRun:
     """Child process: build (or reuse) one size's data set and measure every page on it."""
     sqlite_dir = SQLITE_DIR / options.size if os.environ["DATABASE_URL"].startswith("sqlite") else None
@@ -153,6 +163,27 @@ def measure_size(options) -> SizeRun:
         run.pages.append(
             measure_page(
                 name=name, user=user, url_name=url_name, args=args, query=query, requests=options.requests
+            )
+        )
+    # The REST API's lists, called with a client token whose account holds the same roles as the person.
+    security_admin = security_admin_find()
+    api_calls = [
+        ("API letters, inspection team", inspector, "api:letter-list", (), ""),
+        ("API letters, inspection team, status signed", inspector, "api:letter-list", (), "status=signed"),
+        ("API campaigns, inspection team", inspector, "api:campaign-list", (), ""),
+        ("API campaign progress, inspection team", inspector, "api:campaign-progress", (campaign.pk,), ""),
+    ]
+    for name, user, url_name, args, query in api_calls:
+        say(f"[{options.size}] Measuring {name} …")
+        run.pages.append(
+            measure_page(
+                name=name,
+                user=user,
+                url_name=url_name,
+                args=args,
+                query=query,
+                requests=options.requests,
+                client=api_client_for(user, office_admin=office, security_admin=security_admin),
             )
         )
     if options.bulk_issue:

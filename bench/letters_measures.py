@@ -23,8 +23,44 @@ def late_page_query(user, per_page: int = 50) -> str:
     return f"after={letters[before_it - 1]}"
 
 
+def api_client_for(user, *, office_admin, security_admin):
+    """A test client calling the API with the token of a client whose account holds `user`'s roles, made
+    as the office makes it and granted as the security administrator grants (never an administrator's
+    duty: a client's account is refused those)."""
+    import datetime
+
+    from django.test import Client
+
+    from accounts.roles import ADMINISTRATOR_DUTIES, roles_held
+    from accounts.security.services import role_grant
+    from core import clock
+    from responsibility.api.models import Scope
+    from responsibility.api.services import api_client_create
+
+    stamp = clock.now().strftime("%H%M%S%f")
+    api_client, token = api_client_create(
+        code=f"bench-{user.pk}-{stamp}",
+        name=f"基准测试系统{user.pk}-{stamp}",
+        scopes=list(Scope.values),
+        expires_on=clock.today() + datetime.timedelta(days=2),
+        allowed_networks=[],
+        created_by=office_admin,
+    )
+    for role in sorted(roles_held(user) - set(ADMINISTRATOR_DUTIES)):
+        role_grant(user=api_client.account, role=role, granted_by=security_admin)
+    return Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+
+
 def measure_page(
-    *, name: str, user, url_name: str, args=(), query: str = "", requests: int, warmup: int = 3
+    *,
+    name: str,
+    user,
+    url_name: str,
+    args=(),
+    query: str = "",
+    requests: int,
+    warmup: int = 3,
+    client=None,
 ) -> PageResult:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -37,7 +73,7 @@ def measure_page(
         result.error = f"the URL name {url_name} does not exist yet ({error})"
         return result
     result.url = url
-    client = client_signed_in(user)
+    client = client or client_signed_in(user)
     try:
         for _ in range(warmup):
             response = client.get(url)

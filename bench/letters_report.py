@@ -21,6 +21,7 @@ TARGET_RATIO = 1.3  # big/small median time (per KB of HTML, for a page that sho
 SHOWS_MORE_RATIO = 1.1
 TARGET_TODO_MS = 40.0  # the to-do page, median
 TARGET_TODO_QUERIES = 10
+TARGET_API_MS = 100.0  # an API list (issue «REST API…»: at the 50,000-letter size), median
 TARGET_ISSUE_S = 20.0  # 2,000 letters in one bulk issue
 
 
@@ -95,6 +96,8 @@ class Report:
 def _targets_for(name: str) -> PageTargets:
     if name.startswith("to-do"):
         return PageTargets(median_ms=TARGET_TODO_MS, queries=TARGET_TODO_QUERIES)
+    if name.startswith("API"):
+        return PageTargets(median_ms=TARGET_API_MS)
     return PageTargets()
 
 
@@ -212,7 +215,8 @@ def print_report(report: Report) -> bool:
             say(f"  {page.name}: " + "; ".join(page.missed))
     say(
         f"Targets: median ≤ {TARGET_PAGE_MS:.0f} ms and ≤ {TARGET_PAGE_KB:.0f} KB of HTML per page (to-do "
-        f"≤ {TARGET_TODO_MS:.0f} ms, ≤ {TARGET_TODO_QUERIES} queries); the same queries at both sizes; "
+        f"≤ {TARGET_TODO_MS:.0f} ms, ≤ {TARGET_TODO_QUERIES} queries; an API list ≤ {TARGET_API_MS:.0f} ms); "
+        "the same queries at both sizes; "
         f"big/small time ≤ {TARGET_RATIO} (per KB of HTML where a page shows more at the big size)."
     )
     say("")

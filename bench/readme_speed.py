@@ -1,7 +1,7 @@
 """bench/readme: the README's Speed tables, made from the benchmarks' saved results.
 
 Each benchmark has a region in README.md, between `<!-- bench:NAME -->` and `<!-- /bench:NAME -->`
-(NAME: letters, supervision, pdf, reminders, throughput), or one per database (NAME-sqlite,
+(NAME: letters, supervision, pdf, reminders, throughput, webhooks), or one per database (NAME-sqlite,
 NAME-postgresql: the newest run on that database). This command takes the newest JSON of each
 benchmark in bench/results (or the files named on its command line), renders it with the benchmark's
 own `markdown` (in its report module) under a line that says when and on what machine it was measured,
@@ -35,6 +35,7 @@ RENDERERS = {  # benchmark (the prefix of its JSON files) → the report module 
     "pdf": "bench.pdf_report",
     "reminders": "bench.reminders_report",
     "throughput": "bench.throughput_report",
+    "webhooks": "bench.webhooks_report",
 }
 VENDORS = {"sqlite": "SQLite", "postgresql": "PostgreSQL", "mysql": "MySQL", "oracle": "Oracle"}
 

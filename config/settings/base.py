@@ -489,6 +489,11 @@ WEBHOOK_RETRY_MAX_DELAY = timedelta(minutes=30)
 WEBHOOK_MAX_ATTEMPTS = 12
 # Deliveries queued again at most per minute (a backlog is worked off over a few minutes).
 WEBHOOK_REQUEUE_BATCH = 2000
+# One send task sends at most this many deliveries of its subscription, starting none after this many
+# seconds (far below the task's time limit, even when every attempt waits for its timeouts); the next
+# task takes the rest.
+WEBHOOK_SEND_BATCH = 200
+WEBHOOK_SEND_SECONDS = 60
 # The sealed PDF of a countersigned letter is attached to the email to its parties up to this size;
 # a larger one is linked instead (many mail servers refuse messages over 10–25 MB, base64 adds a third).
 LETTER_EMAIL_ATTACHMENT_MAX_BYTES = env.int(

@@ -227,6 +227,26 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.CreateModel(
+            name="WebhookSendTicket",
+            fields=[
+                (
+                    "subscription",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="send_ticket",
+                        serialize=False,
+                        to="responsibility.webhooksubscription",
+                    ),
+                ),
+                ("queued_at", models.DateTimeField(default=core.clock.now)),
+            ],
+            options={
+                "verbose_name": "webhook send ticket",
+                "verbose_name_plural": "webhook send tickets",
+            },
+        ),
+        migrations.CreateModel(
             name="WebhookAttempt",
             fields=[
                 (

@@ -170,3 +170,22 @@ class WebhookAttempt(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.delivery_id} #{self.number}"
+
+
+class WebhookSendTicket(models.Model):
+    """A send task is queued for this subscription and has not started: events recorded meanwhile wait for
+    it instead of queuing tasks of their own, so a burst of events is sent by a few tasks over a few
+    connections. The task removes the ticket as it starts; a ticket older than STUCK_WORK_AFTER lost its
+    task and is replaced (services.py)."""
+
+    subscription = models.OneToOneField(
+        WebhookSubscription, on_delete=models.CASCADE, primary_key=True, related_name="send_ticket"
+    )
+    queued_at = models.DateTimeField(default=clock.now)  # or, for a retry, when it is due
+
+    class Meta:
+        verbose_name = _("webhook send ticket")
+        verbose_name_plural = _("webhook send tickets")
+
+    def __str__(self) -> str:
+        return f"{self.subscription_id} @ {self.queued_at}"

@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 
 import urllib3
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F, Max, Q, QuerySet
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -41,6 +41,7 @@ from responsibility.webhooks.models import (
     DeliveryStatus,
     WebhookAttempt,
     WebhookDelivery,
+    WebhookSendTicket,
     WebhookSubscription,
 )
 from responsibility.webhooks.permissions import WebhookAction, webhook_check_permission
@@ -52,9 +53,8 @@ from responsibility.webhooks.signing import (
     secret_new,
     signature_header,
 )
-from responsibility.webhooks.tasks import webhooks_deliver as webhooks_deliver_task
+from responsibility.webhooks.tasks import webhooks_send as webhooks_send_task
 
-DELIVER_CHUNK = 50  # deliveries per send task
 ERROR_TEXT_MAX = 500
 MAX_REASON_LENGTH = 200
 USER_AGENT = "responsibility-letters-webhooks/1"
@@ -177,7 +177,7 @@ def webhook_deliveries_record(announcement: Announcement) -> int:
     ]
     if not subscriptions:
         return 0
-    body = event_body(announcement)
+    body, now = event_body(announcement), clock.now()
     made = WebhookDelivery.objects.bulk_create(
         [
             WebhookDelivery(
@@ -187,31 +187,44 @@ def webhook_deliveries_record(announcement: Announcement) -> int:
                 subject=announcement.subject,
                 occurred_at=announcement.occurred_at,
                 body=body,
+                enqueued_at=now,  # its task is queued on commit; if that fails, core.requeue queues it
             )
             for subscription in subscriptions
         ],
         ignore_conflicts=True,
     )
-    event_id = announcement.event_id
-    transaction.on_commit(lambda: webhook_deliveries_enqueue(event_id=event_id))
+    subscription_ids = [subscription.pk for subscription in subscriptions]
+    transaction.on_commit(lambda: webhook_sends_queue(subscription_ids=subscription_ids))
     return len(made)
 
 
-def webhook_deliveries_enqueue(*, event_id) -> int:
-    """Queue the sending of an event's deliveries never queued (after the commit that recorded them)."""
-    return _enqueue_all(WebhookDelivery.objects.filter(event_id=event_id, enqueued_at__isnull=True))
+def webhook_sends_queue(
+    *, subscription_ids: list[int], due_at: datetime.datetime | None = None, replace_before=None
+) -> int:
+    """Queue a send task for each subscription that has none waiting (its ticket); returns how many.
 
-
-def _enqueue_all(deliveries: QuerySet[WebhookDelivery], *, now: datetime.datetime | None = None) -> int:
-    now = now or clock.now()
-    ids = list(deliveries.order_by("pk").values_list("pk", flat=True)[: settings.WEBHOOK_REQUEUE_BATCH])
-    if not ids:
-        return 0
-    WebhookDelivery.objects.filter(pk__in=ids).update(enqueued_at=now)
-    for start in range(0, len(ids), DELIVER_CHUNK):
-        chunk = ids[start : start + DELIVER_CHUNK]
-        transaction.on_commit(lambda chunk=chunk: webhooks_deliver_task.delay(delivery_ids=chunk))
-    return len(ids)
+    Called after the commit that recorded deliveries: a task that has not started yet will read them; one
+    that started removed its ticket first, so a new one is queued. A ticket queued before
+    `replace_before` (default: STUCK_WORK_AFTER ago) lost its task and is replaced. `due_at`: a retry's
+    task, queued with its countdown.
+    """
+    now = clock.now()
+    replace_before = replace_before or now - settings.STUCK_WORK_AFTER
+    queued = 0
+    for subscription_id in subscription_ids:
+        try:
+            with transaction.atomic():
+                WebhookSendTicket.objects.create(subscription_id=subscription_id, queued_at=due_at or now)
+        except IntegrityError:
+            # One waits: unless it lost its task, it will send these too.
+            if not WebhookSendTicket.objects.filter(
+                subscription_id=subscription_id, queued_at__lt=replace_before
+            ).update(queued_at=due_at or now):
+                continue
+        countdown = max(math.ceil((due_at - now).total_seconds()), 0) if due_at else 0
+        webhooks_send_task.apply_async(kwargs={"subscription_id": subscription_id}, countdown=countdown)
+        queued += 1
+    return queued
 
 
 def _claim_abandoned(*, now: datetime.datetime) -> Q:
@@ -219,16 +232,24 @@ def _claim_abandoned(*, now: datetime.datetime) -> Q:
 
 
 def webhook_deliveries_requeue_lost(*, cutoff: datetime.datetime, now: datetime.datetime) -> int:
-    """Deliveries whose send task was lost: never queued (the commit's hook failed), queued before the cutoff
-    and still waiting past their retry delay, or claimed by a send silent past the claim timeout."""
+    """Deliveries whose send task was lost (the commit's hook or the broker failed, a worker died): waiting,
+    queued before the cutoff and past their retry delay, or claimed by a send silent past the claim
+    timeout. Their subscriptions get a send task again (a ticket from before the cutoff is replaced); the
+    deliveries count as queued now. Returns how many deliveries."""
     lost = WebhookDelivery.objects.filter(
-        Q(status=DeliveryStatus.PENDING, enqueued_at__isnull=True, created_at__lt=cutoff)
-        | Q(status=DeliveryStatus.PENDING, enqueued_at__lt=cutoff)
+        Q(status=DeliveryStatus.PENDING, enqueued_at__lt=cutoff)
         & (Q(retry_at__isnull=True) | Q(retry_at__lt=cutoff))
         | _claim_abandoned(now=now)
     )
-    with transaction.atomic():
-        return _enqueue_all(lost, now=now)
+    ids = list(lost.order_by("pk").values_list("pk", flat=True)[: settings.WEBHOOK_REQUEUE_BATCH])
+    if not ids:
+        return 0
+    subscription_ids = sorted(
+        set(WebhookDelivery.objects.filter(pk__in=ids).values_list("subscription_id", flat=True))
+    )
+    WebhookDelivery.objects.filter(pk__in=ids).update(enqueued_at=now)
+    webhook_sends_queue(subscription_ids=subscription_ids, replace_before=cutoff)
+    return len(ids)
 
 
 # --- Sending --------------------------------------------------------------------------------------
@@ -236,8 +257,10 @@ def webhook_deliveries_requeue_lost(*, cutoff: datetime.datetime, now: datetime.
 
 @dataclass(frozen=True)
 class BatchRetry:
-    delivery_ids: list[int] = field(default_factory=list)
+    delivery_ids: list[int] = field(default_factory=list)  # waiting for their retry delay
     countdown: int = 0  # seconds
+    sent: int = 0  # delivered, failed for good or cancelled
+    unsent: int = 0  # not tried: the batch's time was up
 
 
 def webhook_retry_delay(*, attempts: int) -> datetime.timedelta:
@@ -245,8 +268,39 @@ def webhook_retry_delay(*, attempts: int) -> datetime.timedelta:
     return min(settings.WEBHOOK_RETRY_DELAY * 2 ** max(attempts - 1, 0), settings.WEBHOOK_RETRY_MAX_DELAY)
 
 
-def webhooks_deliver_batch(*, delivery_ids: list[int]) -> BatchRetry:
-    """Send these deliveries (one connection per receiver); returns those to try again, and when."""
+def webhooks_send_due(*, subscription_id: int) -> int:
+    """The send task of a subscription: remove its ticket (events recorded from now on queue a new task),
+    then send what is due, oldest first, up to WEBHOOK_SEND_BATCH; queue the next task for what remains or
+    for the earliest retry. Returns how many were sent (delivered or failed for good)."""
+    WebhookSendTicket.objects.filter(subscription_id=subscription_id).delete()
+    now = clock.now()
+    due = list(
+        WebhookDelivery.objects.filter(subscription_id=subscription_id)
+        .filter(
+            Q(status=DeliveryStatus.PENDING) & (Q(retry_at__isnull=True) | Q(retry_at__lte=now))
+            | _claim_abandoned(now=now)
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)[: settings.WEBHOOK_SEND_BATCH + 1]
+    )
+    batch = webhooks_deliver_batch(
+        delivery_ids=due[: settings.WEBHOOK_SEND_BATCH],
+        deadline=time.monotonic() + settings.WEBHOOK_SEND_SECONDS,
+    )
+    if len(due) > settings.WEBHOOK_SEND_BATCH or batch.unsent:
+        webhook_sends_queue(subscription_ids=[subscription_id])  # the rest, by the next task
+    else:
+        retry_at = WebhookDelivery.objects.filter(
+            subscription_id=subscription_id, status=DeliveryStatus.PENDING, retry_at__isnull=False
+        ).aggregate(first=Min("retry_at"))["first"]
+        if retry_at is not None:
+            webhook_sends_queue(subscription_ids=[subscription_id], due_at=retry_at)
+    return batch.sent
+
+
+def webhooks_deliver_batch(*, delivery_ids: list[int], deadline: float | None = None) -> BatchRetry:
+    """Send these deliveries (one connection per receiver), none started after `deadline` (monotonic
+    seconds); returns those to try again, and when."""
     deliveries = list(
         WebhookDelivery.objects.select_related("subscription__client")
         .filter(pk__in=delivery_ids, status__in=(DeliveryStatus.PENDING, DeliveryStatus.SENDING))
@@ -255,18 +309,24 @@ def webhooks_deliver_batch(*, delivery_ids: list[int]) -> BatchRetry:
     if not deliveries:
         return BatchRetry()
     sender = Sender()
-    retry = []
+    retry, sent, unsent = [], 0, 0
     try:
         for delivery in deliveries:
-            if webhook_deliver(delivery=delivery, sender=sender) == DeliveryStatus.PENDING:
+            if deadline is not None and time.monotonic() > deadline:
+                unsent += 1
+                continue
+            outcome = webhook_deliver(delivery=delivery, sender=sender)
+            if outcome == DeliveryStatus.PENDING:
                 retry.append(delivery.pk)
+            elif outcome is not None:
+                sent += 1
     finally:
         sender.close()
     if not retry:
-        return BatchRetry()
+        return BatchRetry(sent=sent, unsent=unsent)
     retry_at = WebhookDelivery.objects.filter(pk__in=retry).aggregate(latest=Max("retry_at"))["latest"]
     wait = (retry_at - clock.now()).total_seconds() if retry_at else 0
-    return BatchRetry(delivery_ids=retry, countdown=max(math.ceil(wait), 0))
+    return BatchRetry(delivery_ids=retry, countdown=max(math.ceil(wait), 0), sent=sent, unsent=unsent)
 
 
 def webhook_deliver(*, delivery: WebhookDelivery, sender: Sender) -> str | None:
@@ -408,7 +468,8 @@ def webhook_delivery_resend(*, delivery: WebhookDelivery, resent_by) -> WebhookD
         resent_by=resent_by,
         resent_at=now,
     )
-    transaction.on_commit(lambda: webhooks_deliver_task.delay(delivery_ids=[locked.pk]))
+    subscription_id = locked.subscription_id
+    transaction.on_commit(lambda: webhook_sends_queue(subscription_ids=[subscription_id]))
     locked.refresh_from_db()
     return locked
 

@@ -9,16 +9,13 @@ from core import clock
 logger = logging.getLogger(__name__)
 
 
-@shared_task(name="responsibility.tasks.webhooks_deliver", bind=True, max_retries=20)
-def webhooks_deliver(self, *, delivery_ids: list[int]) -> int:
-    """Send these deliveries; those that failed for now are tried again after their delay (the ledger's
-    retry_at, from the delivery's attempts: a retry lost and queued again keeps its back-off)."""
-    from responsibility.webhooks.services import webhooks_deliver_batch
+@shared_task(name="responsibility.tasks.webhooks_send")
+def webhooks_send(*, subscription_id: int) -> int:
+    """Send what is due to one subscription; the service queues the next task for the rest or a retry
+    (its delay is the ledger's retry_at: a retry lost and queued again by core.requeue keeps its back-off)."""
+    from responsibility.webhooks.services import webhooks_send_due
 
-    retry = webhooks_deliver_batch(delivery_ids=delivery_ids)
-    if retry.delivery_ids and self.request.retries < self.max_retries:
-        raise self.retry(kwargs={"delivery_ids": retry.delivery_ids}, countdown=retry.countdown)
-    return len(delivery_ids) - len(retry.delivery_ids)
+    return webhooks_send_due(subscription_id=subscription_id)
 
 
 @shared_task(name="responsibility.tasks.webhooks_overdue_announce")

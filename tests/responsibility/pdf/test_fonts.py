@@ -25,7 +25,8 @@ from responsibility.letters.services.letters import letter_countersign, letter_s
 from tests.conftest import attestation_for
 from tests.responsibility.pdf.reading import compact, pdf_glyph_report, pdf_text
 
-pytestmark = pytest.mark.django_db
+# Engine-independent: glyphs and fonts in the rendered PDF; the database only holds the letter rendered.
+pytestmark = [pytest.mark.django_db, pytest.mark.engine_independent]
 
 # Outside GB2312: the fonts of many deployments (and FandolFang) lack them.
 RARE_NAME = "林堃喆昇祎珺"

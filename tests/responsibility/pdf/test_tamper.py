@@ -21,7 +21,9 @@ from responsibility.letters.verify import VerificationOutcome, pdf_seal_check, p
 from tests.conftest import attestation_for
 from tests.responsibility.pdf.sealing import document_archive, letter_countersign_in_full, sealed_pdf_for
 
-pytestmark = pytest.mark.django_db
+# Engine-independent: what is proven is in the PDF bytes and pyHanko; the one lookup (a document by its
+# SHA-256) is tested on both engines by tests/responsibility/pdf/test_verify.py.
+pytestmark = [pytest.mark.django_db, pytest.mark.engine_independent]
 
 FLIPS = 1000  # over four letters
 SEED = 20260301

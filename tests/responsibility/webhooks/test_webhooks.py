@@ -30,10 +30,12 @@ from responsibility.webhooks.services import (
     webhook_deliveries_requeue_lost,
     webhook_delivery_resend,
     webhook_secret_renew,
+    webhook_sends_queue,
     webhook_stop,
     webhook_subscribe,
     webhooks_deliver_batch,
     webhooks_overdue_announce,
+    webhooks_send_due,
 )
 from responsibility.webhooks.signing import secret_decrypt, signature_valid
 from tests.conftest import attestation_for
@@ -447,6 +449,73 @@ def test_an_attempt_on_record_never_changes(subscribe, receiver, issued_letters)
         WebhookAttempt.objects.filter(pk=attempt.pk).update(response_code=500)
     with pytest.raises(FrozenRecordError):
         attempt.delete()
+
+
+# --- Send tasks: one waits per subscription --------------------------------------------------------
+
+
+@pytest.fixture
+def queued(monkeypatch):
+    """The send tasks queued (their messages to the broker), by subscription and countdown."""
+    from responsibility.webhooks import services
+
+    calls = []
+    monkeypatch.setattr(
+        services.webhooks_send_task,
+        "apply_async",
+        lambda kwargs, countdown: calls.append((kwargs["subscription_id"], countdown)),
+    )
+    return calls
+
+
+def test_a_burst_of_events_queues_one_send_task_per_subscription(
+    subscribe, receiver, queued, django_capture_on_commit_callbacks
+):
+    first, _ = subscribe(receiver.url)
+    second, _ = subscribe(receiver.url + "&second", events=[AnnouncementKind.LETTER_SIGNED])
+    moment = site_clock.now()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        for number in range(5):
+            announce(
+                kind=AnnouncementKind.LETTER_SIGNED,
+                subject=f"letter:{number}",
+                occasion="x",
+                occurred_at=moment,
+            )
+
+    assert sorted(queued) == [(first.pk, 0), (second.pk, 0)]
+    assert webhooks_send_due(subscription_id=first.pk) == 5  # the task sends the whole burst
+    assert len(receiver.received) == 5
+    with django_capture_on_commit_callbacks(execute=True):  # its ticket is gone: a new event queues anew
+        announce(kind=AnnouncementKind.LETTER_SIGNED, subject="letter:9", occasion="x", occurred_at=moment)
+    assert queued[-1] == (first.pk, 0) and len(queued) == 3  # the second's ticket still waits
+
+
+def test_a_ticket_whose_task_was_lost_is_replaced(subscribe, receiver, queued):
+    subscription, _ = subscribe(receiver.url)
+    later = site_clock.now() + datetime.timedelta(minutes=3)
+
+    assert webhook_sends_queue(subscription_ids=[subscription.pk]) == 1
+    assert webhook_sends_queue(subscription_ids=[subscription.pk]) == 0  # one waits
+    with time_machine.travel(later, tick=False):
+        assert webhook_sends_queue(subscription_ids=[subscription.pk]) == 1  # it waited too long: lost
+    assert len(queued) == 2
+
+
+def test_a_send_task_sends_its_batch_and_queues_the_rest_and_the_retries(
+    settings, subscribe, receiver, issued_letters, queued
+):
+    settings.WEBHOOK_SEND_BATCH = 1
+    subscription, _ = subscribe(receiver.url)
+    _sign(issued_letters[0])
+    _sign(issued_letters[1])
+    receiver.answers.extend([500])
+
+    assert webhooks_send_due(subscription_id=subscription.pk) == 0  # the first failed for now
+    assert queued[-1] == (subscription.pk, 0)  # the second waits for the next task
+    assert webhooks_send_due(subscription_id=subscription.pk) == 1
+    assert queued[-1] == (subscription.pk, 60)  # then the first again, after its delay
 
 
 # --- Lost tasks, and overdue problems -------------------------------------------------------------
