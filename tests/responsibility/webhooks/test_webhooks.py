@@ -559,3 +559,46 @@ def test_an_overdue_problem_is_announced_once(subscribe, receiver, finding):  # 
     assert delivery.subject == f"problem:{finding.pk}" and delivery.event == "problem.overdue"
     assert delivery.event_id != uuid.UUID(int=0)
     assert timezone.localtime(delivery.occurred_at).date() == deadline + datetime.timedelta(days=1)
+
+
+def test_the_trial_receiver_prints_each_delivery_and_checks_its_signature(tmp_path):
+    """About 2 s: the command runs as a process of its own, as a person trying webhooks starts it."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    from responsibility.webhooks.addresses import Sender, webhook_target
+    from responsibility.webhooks.signing import signature_header
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    log = tmp_path / "receiver.log"
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            [sys.executable, "manage.py", "webhook_receiver", "--port", str(port), "--secret", "s3cret"],
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"},
+        )
+    try:
+        deadline = time.monotonic() + 30
+        while "接收事件推送" not in log.read_text() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        body = b'{"id":"e1","type":"letter.signed"}'
+        sender = Sender()
+        target = webhook_target(f"http://127.0.0.1:{port}/hooks")
+        good = signature_header(secret="s3cret", timestamp=int(time.time()), body=body)
+        bad = signature_header(secret="other", timestamp=int(time.time()), body=body)
+        for header in (good, bad):
+            headers = {"X-Signature": header, "X-Event-Type": "letter.signed", "X-Event-Id": "e1"}
+            assert sender.post(target, body=body, headers=headers) == 200
+        sender.close()
+        time.sleep(0.3)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    printed = log.read_text()
+    assert "letter.signed e1" in printed and "签名正确" in printed and "签名不符" in printed
