@@ -2,6 +2,7 @@
 language (Chinese first). A business "no" from a service (ApplicationError) is a 400 with its own code;
 an object the client may not see is a 404, as on the pages."""
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
@@ -15,6 +16,8 @@ def api_exception_handler(exc, context) -> Response | None:
     if isinstance(exc, ApplicationError):
         exc = exceptions.APIException(exc.message, code=exc.code)
         exc.status_code = status.HTTP_400_BAD_REQUEST
+    elif isinstance(exc, DjangoPermissionDenied):  # a service's "not yours to do": its own words
+        exc = exceptions.PermissionDenied(str(exc) or None)
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound(_("Not found, or not yours to see."), code="not_found")
     elif isinstance(exc, exceptions.NotAuthenticated):
@@ -40,16 +43,25 @@ def error_body(detail) -> dict:
         return {
             "code": "invalid",
             "detail": _("The request is not valid: see each field's message."),
-            "fields": {
-                name: [str(message) for message in _messages(value)] for name, value in detail.items()
-            },
+            "fields": dict(_flatten(detail, "")),
         }
     if isinstance(detail, list):
         return {"code": "invalid", "detail": " ".join(str(item) for item in detail), "fields": {}}
     return {"code": getattr(detail, "code", "error"), "detail": str(detail), "fields": {}}
 
 
-def _messages(value) -> list:
-    if isinstance(value, dict):
-        return [message for inner in value.values() for message in _messages(inner)]
-    return value if isinstance(value, list) else [value]
+def _flatten(detail, path: str):
+    """(field path, its messages) for nested errors: `problems[2].measures[0].deadline`."""
+    if isinstance(detail, dict):
+        for name, value in detail.items():
+            if name == "non_field_errors":  # a list's own error (too short…) is the list's
+                yield from _flatten(value, path)
+            else:
+                yield from _flatten(value, f"{path}.{name}" if path else str(name))
+    elif isinstance(detail, list) and any(isinstance(item, dict | list) for item in detail):
+        for index, item in enumerate(detail):
+            yield from _flatten(item, f"{path}[{index}]")
+    else:
+        messages = detail if isinstance(detail, list) else [detail]
+        if messages:
+            yield path or "?", [str(message) for message in messages]

@@ -23,6 +23,7 @@ class Scope(models.TextChoices):
     READ_SUPERVISION = "read:supervision", _("Read problems and their rectification")
     READ_DUTIES = "read:duties", _("Read duty assignments and their progress")
     READ_ASSESSMENT = "read:assessment", _("Read published assessment results")
+    WRITE_SUPERVISION = "write:supervision", _("Open problem lists with their problems")
 
 
 class ApiClient(models.Model):

@@ -9,6 +9,7 @@ from responsibility.api.endpoints.assessment import AssessmentRoundViewSet
 from responsibility.api.endpoints.common import ApiNotFoundView
 from responsibility.api.endpoints.duties import DutyAssignmentViewSet
 from responsibility.api.endpoints.letters import CampaignViewSet, LetterViewSet
+from responsibility.api.endpoints.problem_lists import ProblemListViewSet
 from responsibility.api.endpoints.supervision import ProblemViewSet
 
 app_name = "api"
@@ -17,6 +18,7 @@ router = SimpleRouter()
 router.register("letters", LetterViewSet, basename="letter")
 router.register("campaigns", CampaignViewSet, basename="campaign")
 router.register("problems", ProblemViewSet, basename="problem")
+router.register("problem-lists", ProblemListViewSet, basename="problem-list-create")
 router.register("duty-assignments", DutyAssignmentViewSet, basename="duty-assignment")
 router.register("assessment-rounds", AssessmentRoundViewSet, basename="assessment-round")
 

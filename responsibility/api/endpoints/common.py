@@ -52,6 +52,19 @@ class ClientReadViewSet(viewsets.ReadOnlyModelViewSet):
         return params.validated_data
 
 
+class ClientWriteViewSet(viewsets.GenericViewSet):
+    """An endpoint that records something through a subdomain's service, as the client's account. Its
+    query string must be empty (a parameter is a 400 naming it); its body is checked by its serializer."""
+
+    required_scope: Scope
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)  # the token, the scope and the rate first
+        errors = {name or "?": [_("This endpoint takes no such parameter.")] for name in request.query_params}
+        if errors:
+            raise exceptions.ValidationError(errors)
+
+
 class PersonSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField(source="get_full_name")

@@ -346,6 +346,51 @@ def problem_record(*, batch: ProblemBatch, data: ProblemInput, recorded_by) -> F
 # --- 对账销号: carrying over and reconciling a list -----------------------------------------------------
 
 
+MAX_PROBLEMS_AT_ONCE = 500  # problems of one list opened at once (the API's; a workbook has its own limit)
+
+
+class ProblemListRefused(ApplicationError):
+    """Problems of a list that could not be recorded, by their place in it (0 first), and why; nothing
+    was recorded, the list included."""
+
+    def __init__(self, refused: dict[int, str]):
+        super().__init__(
+            ngettext(
+                "%(count)d problem could not be recorded; nothing was recorded.",
+                "%(count)d problems could not be recorded; nothing was recorded.",
+                len(refused),
+            )
+            % {"count": len(refused)},
+            code="problems",
+        )
+        self.refused = refused
+
+
+@transaction.atomic
+def problem_batch_open_with_problems(
+    *, data: BatchInput, problems: list[ProblemInput], opened_by
+) -> ProblemBatch:
+    """Open a list with all its problems and their measures, or nothing (another system's problem list,
+    through the API): each problem is checked as if recorded on its page, and every refusal is reported."""
+    if not problems:
+        raise ApplicationError(_("Give the list at least one problem."), code="problems_none")
+    if len(problems) > MAX_PROBLEMS_AT_ONCE:
+        raise ApplicationError(
+            _("A list may be opened with at most %(max)d problems at once.") % {"max": MAX_PROBLEMS_AT_ONCE},
+            code="problems_too_many",
+        )
+    batch = problem_batch_open(data=data, opened_by=opened_by)
+    refused = {}
+    for index, problem in enumerate(problems):
+        try:
+            problem_record(batch=batch, data=problem, recorded_by=opened_by)
+        except ApplicationError as error:
+            refused[index] = str(error)
+    if refused:
+        raise ProblemListRefused(refused)  # the list and every problem recorded above are rolled back
+    return batch
+
+
 @transaction.atomic
 def problem_carry_over(
     *, finding: Finding, reason: str, deadline: datetime.date | None, carried_by, expected_version: int | None

@@ -3,6 +3,10 @@ every operation called with generated parameters, valid ones and schema-violatin
 must match the schema (status, content type, body); none may be a 500, a violating request must be
 refused and a valid one accepted, a call without the token refused, a method not declared a 405.
 
+Writing operations (a problem list) name units, people and a source by their codes: a value of the right
+shape names none of them, and a 400 naming each is the right answer, so there the check that valid data
+is accepted is left out (test_api_problem_lists.py opens real lists); every other check holds.
+
 One test over every operation: a live server needs a database its thread can read (committed), which
 pytest-django empties after each test (4 s on PostgreSQL), so the operations share one. 25 derandomized
 examples an operation and mode (the same examples on every run and both databases: a failure
@@ -13,6 +17,7 @@ import requests
 import schemathesis
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, given, settings
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from accounts.roles import Role
 from responsibility.api.models import Scope
@@ -22,7 +27,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 EXAMPLES = 25
 SCHEMA = SchemaGenerator().get_schema(request=None, public=True)
-DECLARED_METHODS = {"get"}
+METHODS = {"get", "post", "put", "patch", "delete"}
 
 
 @schemathesis.hook
@@ -56,6 +61,8 @@ def test_every_operation_answers_as_its_schema_says(server):
     assert len(operations) >= 13
 
     for operation in operations:
+        writes = operation.method.lower() != "get"
+        excluded = [positive_data_acceptance] if writes else []
         for mode in schemathesis.GenerationMode:
 
             @given(case=operation.as_strategy(generation_mode=mode))
@@ -67,14 +74,14 @@ def test_every_operation_answers_as_its_schema_says(server):
                 suppress_health_check=list(HealthCheck),
             )
             def answers_as_declared(case):
-                case.call_and_validate(base_url=url, headers=headers)
+                # Run in this iteration of the loop, so it reads this operation's `excluded`.
+                case.call_and_validate(base_url=url, headers=headers, excluded_checks=excluded)  # noqa: B023
 
             answers_as_declared()
 
         # A method the schema does not declare: 405, in the API's shape
         path = operation.path.replace("{id}", "1")
-        for method in ("post", "put", "patch", "delete"):
-            assert method not in DECLARED_METHODS
+        for method in sorted(METHODS - set(SCHEMA["paths"][operation.path])):
             response = requests.request(method, f"{url}{path}", headers=headers, timeout=10)
             assert response.status_code == 405, (method, path)
             assert response.json()["code"] == "method_not_allowed"
