@@ -91,6 +91,10 @@ ALLOWED_WORDS = {
     "IP",
     "KB",
     "MB",
+    # The formats and protocols of the pages for other systems' integrators (webhooks), by their names.
+    "JSON",
+    "HTTPS",
+    "HMAC-SHA256",
     # Authenticator apps, by the names their users know them.
     "Microsoft",
     "Google",
