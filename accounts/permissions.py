@@ -6,7 +6,8 @@ from django.utils.translation import gettext as _
 
 
 def org_user_can_import(*, user) -> bool:
-    """The organisation (units, users, posts) is the office administrator's: importing needs add_orgunit."""
+    """The organisation (units, users, posts) is the office administrator's, or an API client's holding the
+    organisation sync role (the personnel system): importing needs add_orgunit."""
     return user.is_authenticated and user.is_active and user.has_perm("accounts.add_orgunit")
 
 

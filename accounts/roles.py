@@ -13,6 +13,8 @@ class Role(StrEnum):
     OFFICE_ADMIN = "office_admin"  # 系统管理员 (机关党委/办公室): the organisation, templates, campaigns
     SECURITY_ADMIN = "security_admin"  # 安全管理员: accounts, roles, locks, starting resets
     AUDIT_ADMIN = "audit_admin"  # 审计管理员: reads and exports the security log; changes nothing
+    # A machine's only (an API client's account): the personnel system that imports the organisation.
+    ORG_SYNC = "org_sync"  # 组织机构同步（接口）
 
 
 ROLE_LABELS = {
@@ -22,10 +24,15 @@ ROLE_LABELS = {
     Role.OFFICE_ADMIN: _("System administrator"),
     Role.SECURITY_ADMIN: _("Security administrator"),
     Role.AUDIT_ADMIN: _("Audit administrator"),
+    Role.ORG_SYNC: _("Organisation sync (API client)"),
 }
 
 # 三员分立: an account holds at most one of these, and none of them may be granted by its own holder.
 ADMINISTRATOR_DUTIES = frozenset({Role.OFFICE_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
+# Roles granted to an API client's account only, never to a person: the organisation's import through the
+# API. A person who imports the organisation is the system administrator (an administrator duty, which a
+# machine never holds).
+MACHINE_ROLES = frozenset({Role.ORG_SYNC})
 # Roles that open Django's administration pages (is_staff follows them).
 STAFF_ROLES = frozenset({Role.OFFICE_ADMIN})
 
@@ -114,6 +121,18 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
     # they hold no model permission, so nothing of the domain is theirs to change.
     Role.SECURITY_ADMIN: (),
     Role.AUDIT_ADMIN: (),
+    # What the organisation's import writes (accounts.org_import): units, people's names, posts.
+    Role.ORG_SYNC: (
+        "accounts.view_user",
+        "accounts.add_user",
+        "accounts.change_user",
+        "accounts.view_orgunit",
+        "accounts.add_orgunit",
+        "accounts.change_orgunit",
+        "accounts.view_post",
+        "accounts.add_post",
+        "accounts.change_post",
+    ),
 }
 
 

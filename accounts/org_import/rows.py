@@ -45,6 +45,7 @@ ROLE_WORDS = {
     "办公室管理员": Role.OFFICE_ADMIN,  # the earlier name, still found in older workbooks
     "安全管理员": Role.SECURITY_ADMIN,
     "审计管理员": Role.AUDIT_ADMIN,
+    "组织机构同步": Role.ORG_SYNC,  # an API client's account only
 }
 ROLE_WORD = {role: word for word, role in reversed(ROLE_WORDS.items())}  # each role's first word
 _LIST_SEPARATORS = re.compile(r"[,，、;；\s]+")

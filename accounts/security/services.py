@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.roles import ADMINISTRATOR_DUTIES, ROLE_LABELS, STAFF_ROLES, Role, roles_held
+from accounts.roles import ADMINISTRATOR_DUTIES, MACHINE_ROLES, ROLE_LABELS, STAFF_ROLES, Role, roles_held
 from accounts.security.log import security_event_record
 from accounts.security.models import SecurityEvent, SecurityEventKind
 from accounts.security.notify import notice_time, security_notice_send
@@ -152,6 +152,11 @@ def _role_add(*, user: User, role: Role, actor, told: str, request=None, **logge
         if user.is_machine and role in ADMINISTRATOR_DUTIES:
             raise ApplicationError(
                 _("An API client's account reads; an administrator duty is a person's."), code="machine"
+            )
+        if not user.is_machine and role in MACHINE_ROLES:
+            raise ApplicationError(
+                _("This role is an API client's; people import the organisation as system administrator."),
+                code="person",
             )
         conflict = sorted(held & ADMINISTRATOR_DUTIES) if role in ADMINISTRATOR_DUTIES else []
         if conflict:

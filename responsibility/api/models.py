@@ -24,6 +24,7 @@ class Scope(models.TextChoices):
     READ_DUTIES = "read:duties", _("Read duty assignments and their progress")
     READ_ASSESSMENT = "read:assessment", _("Read published assessment results")
     WRITE_SUPERVISION = "write:supervision", _("Open problem lists with their problems")
+    WRITE_ORG = "write:org", _("Import the organisation (units, people, posts)")
 
 
 class ApiClient(models.Model):

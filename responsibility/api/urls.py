@@ -9,6 +9,7 @@ from responsibility.api.endpoints.assessment import AssessmentRoundViewSet
 from responsibility.api.endpoints.common import ApiNotFoundView
 from responsibility.api.endpoints.duties import DutyAssignmentViewSet
 from responsibility.api.endpoints.letters import CampaignViewSet, LetterViewSet
+from responsibility.api.endpoints.organisation import OrgImportViewSet
 from responsibility.api.endpoints.problem_lists import ProblemListViewSet
 from responsibility.api.endpoints.supervision import ProblemViewSet
 
@@ -19,6 +20,7 @@ router.register("letters", LetterViewSet, basename="letter")
 router.register("campaigns", CampaignViewSet, basename="campaign")
 router.register("problems", ProblemViewSet, basename="problem")
 router.register("problem-lists", ProblemListViewSet, basename="problem-list-create")
+router.register("org-imports", OrgImportViewSet, basename="org-import")
 router.register("duty-assignments", DutyAssignmentViewSet, basename="duty-assignment")
 router.register("assessment-rounds", AssessmentRoundViewSet, basename="assessment-round")
 

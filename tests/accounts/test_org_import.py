@@ -774,7 +774,9 @@ def test_org_import_refuses_an_unknown_role_word(office_admin):
     error = refused(old_users_workbook([["new1", "新人", None, None, "局长"]]), office_admin)
 
     # then
-    choices = "党组、纪检监察组、纪检监察组组长、系统管理员、办公室管理员、安全管理员、审计管理员"
+    choices = (
+        "党组、纪检监察组、纪检监察组组长、系统管理员、办公室管理员、安全管理员、审计管理员、组织机构同步"
+    )
     assert [(e.row, e.message) for e in error.errors] == [
         (2, f"“局长” is not a valid role; use one of: {choices}.")
     ]

@@ -29,7 +29,7 @@ from responsibility.supervision.selectors import finding_list_visible_to
 pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("api-matrix-demo")]  # one demo load per run
 
 # The roles a client's account may hold (never an administrator duty: test_api_clients.py).
-ROLES = [None, Role.PARTY_GROUP, Role.INSPECTION_TEAM, Role.INSPECTION_HEAD]
+ROLES = [None, Role.PARTY_GROUP, Role.INSPECTION_TEAM, Role.INSPECTION_HEAD, Role.ORG_SYNC]
 
 # endpoint: (scope, every object of its kind, the selector of those the account may open, sub-pages)
 ENDPOINTS = {

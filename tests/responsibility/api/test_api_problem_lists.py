@@ -17,8 +17,9 @@ from responsibility.supervision.models import Finding, InspectionEvent, Measure,
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/problem-lists/"
-# The API's writing endpoints and their scopes (the reading ones: test_api_permission_matrix.py).
-WRITE_ENDPOINTS = {"problem-lists": Scope.WRITE_SUPERVISION}
+# The API's writing endpoints and their scopes (the reading ones: test_api_permission_matrix.py; the
+# organisation's import: test_api_org_import.py).
+WRITE_ENDPOINTS = {"problem-lists": Scope.WRITE_SUPERVISION, "org-imports": Scope.WRITE_ORG}
 
 
 def _post(caller, body, *, query: str = ""):
