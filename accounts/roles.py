@@ -36,6 +36,20 @@ MACHINE_ROLES = frozenset({Role.ORG_SYNC})
 # Roles that open Django's administration pages (is_staff follows them).
 STAFF_ROLES = frozenset({Role.OFFICE_ADMIN})
 
+# The organisation: units, people's names and posts (what accounts.org_import writes). People's sign-in
+# (account name, email, roles, passwords) is the security administrator's, read-only on the administration
+# pages.
+ORGANISATION_PERMISSIONS = (
+    "accounts.view_user",
+    "accounts.add_user",
+    "accounts.change_user",
+    "accounts.view_orgunit",
+    "accounts.add_orgunit",
+    "accounts.change_orgunit",
+    "accounts.view_post",
+    "accounts.add_post",
+    "accounts.change_post",
+)
 # Model-level permissions each role's group holds. Object grants are made by the services.
 ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
     Role.PARTY_GROUP: (
@@ -105,34 +119,13 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         # security administrator's to grant.
         "responsibility.view_apiclient",
         "responsibility.add_apiclient",
-        # People's names and posts; their sign-in (account name, email, roles, passwords) is the
-        # security administrator's and is read-only on the administration pages.
-        "accounts.view_user",
-        "accounts.add_user",
-        "accounts.change_user",
-        "accounts.view_orgunit",
-        "accounts.add_orgunit",
-        "accounts.change_orgunit",
-        "accounts.view_post",
-        "accounts.add_post",
-        "accounts.change_post",
+        *ORGANISATION_PERMISSIONS,
     ),
     # The security and audit administrators work on their own pages (accounts.security.permissions);
     # they hold no model permission, so nothing of the domain is theirs to change.
     Role.SECURITY_ADMIN: (),
     Role.AUDIT_ADMIN: (),
-    # What the organisation's import writes (accounts.org_import): units, people's names, posts.
-    Role.ORG_SYNC: (
-        "accounts.view_user",
-        "accounts.add_user",
-        "accounts.change_user",
-        "accounts.view_orgunit",
-        "accounts.add_orgunit",
-        "accounts.change_orgunit",
-        "accounts.view_post",
-        "accounts.add_post",
-        "accounts.change_post",
-    ),
+    Role.ORG_SYNC: ORGANISATION_PERMISSIONS,
 }
 
 

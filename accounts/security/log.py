@@ -135,4 +135,6 @@ def security_event_details(event: SecurityEvent) -> str:
         }
     if event.kind == SecurityEventKind.API_CLIENT_REVOKED:
         return str(data.get("reason", ""))
+    if event.kind == SecurityEventKind.API_CLIENT_SCOPES_CHANGED:
+        return f"{'、'.join(data.get('from', [])) or '—'} → {'、'.join(data.get('to', [])) or '—'}"
     return ""

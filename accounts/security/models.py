@@ -38,6 +38,7 @@ class SecurityEventKind(models.TextChoices):
     API_CLIENT_CREATED = "api_client_created", _("API client created")
     API_TOKEN_RENEWED = "api_token_renewed", _("API client token renewed")
     API_CLIENT_REVOKED = "api_client_revoked", _("API client revoked")
+    API_CLIENT_SCOPES_CHANGED = "api_client_scopes_changed", _("API client scopes changed")
     ADMIN_ACTION = "admin_action", _("Administration page change")
     REFUSED = "refused", _("Refused administrator action")
 

@@ -62,6 +62,14 @@ class TokenRenewForm(VersionForm):
     ERROR_FIELDS = {"expires_on": "expires_on"}
 
 
+class ScopesChangeForm(VersionForm):
+    scopes = forms.MultipleChoiceField(
+        label=_("Scopes"), choices=Scope.choices, widget=forms.CheckboxSelectMultiple
+    )
+
+    ERROR_FIELDS = {"scopes": "scopes"}
+
+
 class ClientRevokeForm(VersionForm):
     reason = forms.CharField(
         label=_("Reason for revoking"), max_length=200, widget=forms.Textarea(attrs={"rows": 2})

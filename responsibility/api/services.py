@@ -150,6 +150,36 @@ def api_token_renew(
     return token.token
 
 
+def api_client_scopes_change(
+    *, client: ApiClient, changed_by, scopes: list[str], expected_version: int | None, request=None
+) -> ApiClient:
+    """The client may ask for these scopes from now on (its next call); its roles are unchanged. A webhook's
+    events of a scope it no longer holds are no longer sent."""
+    _check_may_manage(changed_by)
+    scopes = [scope for scope in Scope.values if scope in set(scopes)]
+    if not scopes or len(scopes) != len(set(scopes) & set(Scope.values)):
+        raise ApplicationError(_("Choose at least one scope."), code="scopes")
+    with transaction.atomic():
+        locked = row_lock(ApiClient, pk=client.pk)
+        stale_check(record=locked, expected_version=expected_version, what=_("client"))
+        if locked.is_revoked:
+            raise ApplicationError(_("This client was revoked; create a new one."), code="revoked")
+        if locked.scopes == scopes:
+            raise ApplicationError(_("These are already the client's scopes."), code="unchanged")
+        before, locked.scopes = locked.scopes, scopes
+        locked.version += 1
+        locked.save(update_fields=["scopes", "version"])
+        security_event_record(
+            SecurityEventKind.API_CLIENT_SCOPES_CHANGED,
+            request=request,
+            actor=changed_by,
+            subject=locked.account,
+            client=locked.code,
+            **{"from": before, "to": scopes},
+        )
+    return locked
+
+
 def api_client_revoke(
     *, client: ApiClient, revoked_by, reason: str, expected_version: int | None, request=None
 ) -> ApiClient:

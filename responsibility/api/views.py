@@ -15,10 +15,21 @@ from accounts.roles import ROLE_LABELS, roles_held
 from core.errors import ApplicationError
 from core.forms import form_problems_text
 from core.http import form_data, form_status, form_submit, object_or_404, query_without_page
-from responsibility.api.forms import ApiClientForm, ClientRevokeForm, TokenRenewForm, default_expiry
+from responsibility.api.forms import (
+    ApiClientForm,
+    ClientRevokeForm,
+    ScopesChangeForm,
+    TokenRenewForm,
+    default_expiry,
+)
 from responsibility.api.permissions import ApiClientAction, api_client_user_can
 from responsibility.api.selectors import api_call_list, api_client_list
-from responsibility.api.services import api_client_create, api_client_revoke, api_token_renew
+from responsibility.api.services import (
+    api_client_create,
+    api_client_revoke,
+    api_client_scopes_change,
+    api_token_renew,
+)
 
 CALLS_PER_PAGE = 100
 
@@ -101,6 +112,7 @@ def api_client_detail_view(request, pk: int):
             "can_manage": can_manage and not client.is_revoked,
             "renew_form": TokenRenewForm(initial={"version": client.version, "expires_on": default_expiry()}),
             "revoke_form": ClientRevokeForm(initial={"version": client.version}),
+            "scopes_form": ScopesChangeForm(initial={"version": client.version, "scopes": client.scopes}),
         },
     )
 
@@ -124,6 +136,28 @@ def api_token_renew_view(request, pk: int):
         messages.error(request, _("Nothing was changed: %(reason)s") % {"reason": error})
         return redirect("responsibility:api-client-detail", pk=client.pk)
     return _token_page(request, client=client, token=token)
+
+
+@login_required
+@require_POST
+def api_client_scopes_view(request, pk: int):
+    client = _client_or_404(request, pk, ApiClientAction.MANAGE)
+    form = ScopesChangeForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ApplicationError(form_problems_text(form))
+        api_client_scopes_change(
+            client=client,
+            changed_by=request.user,
+            scopes=form.cleaned_data["scopes"],
+            expected_version=form.cleaned_data["version"],
+            request=request,
+        )
+    except ApplicationError as error:
+        messages.error(request, _("Nothing was changed: %(reason)s") % {"reason": error})
+    else:
+        messages.success(request, _("The client's scopes were changed: they hold from its next call."))
+    return redirect("responsibility:api-client-detail", pk=client.pk)
 
 
 @login_required

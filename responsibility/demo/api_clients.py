@@ -1,5 +1,6 @@
-"""The demo's API client: the OA system of the organ (机关办公系统), reading as the inspection team does,
-made by the office and given its role by the security administrator, as the README's steps do."""
+"""The demo's API clients, made by the office and given their roles by the security administrator, as the
+README's steps do: the organ's OA system (机关办公系统), reading as the inspection team does, and its
+personnel system (人事管理系统), which imports the organisation (the role 组织机构同步, a machine's only)."""
 
 import datetime
 from dataclasses import dataclass
@@ -29,4 +30,13 @@ def demo_api_client_create(*, today: datetime.date, users: dict[str, User]) -> D
         created_by=users["bangongshi_admin"],
     )
     role_grant(user=client.account, role=Role.INSPECTION_TEAM, granted_by=users["anquan_admin"])
+    personnel, _token = api_client_create(
+        code="hr-system",
+        name="人事管理系统",
+        scopes=[Scope.WRITE_ORG],
+        expires_on=clock.today() + datetime.timedelta(days=365),
+        allowed_networks=[],
+        created_by=users["bangongshi_admin"],
+    )  # its token is not printed: the office makes a new one on its page to try it
+    role_grant(user=personnel.account, role=Role.ORG_SYNC, granted_by=users["anquan_admin"])
     return DemoApiClient(client=client, token=token)

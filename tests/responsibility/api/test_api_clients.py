@@ -14,7 +14,12 @@ from accounts.security.services import password_reset_start
 from core import clock
 from core.errors import ApplicationError
 from responsibility.api.models import ApiCall, ApiClient, Scope
-from responsibility.api.services import api_client_create, api_client_revoke, api_token_renew
+from responsibility.api.services import (
+    api_client_create,
+    api_client_revoke,
+    api_client_scopes_change,
+    api_token_renew,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -304,3 +309,38 @@ def test_a_client_account_reading_as_the_team_is_never_a_person_of_the_team(org,
             handed_over_by=org.office_admin,
         )
     assert org.head_posts[0].holder_id == org.heads[0].pk
+
+
+def test_the_office_changes_a_clients_scopes_from_its_next_call(org, make_caller):
+    """A scope taken away refuses the next call; one given answers it; the security log says who did it."""
+    caller = make_caller(roles=[Role.INSPECTION_TEAM], scopes=[Scope.READ_LETTERS])
+    assert caller.get("/api/v1/problems/").status_code == 403
+
+    changed = api_client_scopes_change(
+        client=caller.client,
+        changed_by=org.office_admin,
+        scopes=[Scope.READ_SUPERVISION],
+        expected_version=caller.client.version,
+    )
+
+    assert changed.scopes == ["read:supervision"] and changed.version == caller.client.version + 1
+    assert caller.get("/api/v1/problems/").status_code == 200
+    refused = caller.get("/api/v1/letters/")
+    assert refused.status_code == 403 and refused.json()["code"] == "scope_missing"
+    event = SecurityEvent.objects.get(kind=SecurityEventKind.API_CLIENT_SCOPES_CHANGED)
+    assert event.actor == org.office_admin and event.payload["from"] == ["read:letters"]
+    for scopes, version, message in [
+        ([], changed.version, "至少选择一项"),
+        (["write:everything"], changed.version, "至少选择一项"),
+        (["read:supervision"], changed.version, "已是"),
+        (["read:letters"], 1, "其他人修改"),
+    ]:
+        with pytest.raises(ApplicationError, match=message):
+            api_client_scopes_change(
+                client=caller.client, changed_by=org.office_admin, scopes=scopes, expected_version=version
+            )
+    with pytest.raises(ApplicationError):
+        api_client_scopes_change(
+            client=caller.client, changed_by=org.inspector, scopes=["read:letters"], expected_version=None
+        )
+    assert ApiClient.objects.get(pk=caller.client.pk).scopes == ["read:supervision"]

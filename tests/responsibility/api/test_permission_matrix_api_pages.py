@@ -36,6 +36,8 @@ TABLE = {
     ("api-client-detail", "GET"):   (LOGIN, 404,  404,  404,  200,  404,  200,  LOGIN),
     ("api-token-renew", "GET"):     (LOGIN, 405,  405,  405,  405,  405,  405,  LOGIN),
     ("api-token-renew", "POST"):    (LOGIN, 404,  404,  404,  200,  404,  403,  LOGIN),
+    ("api-client-scopes", "GET"):   (LOGIN, 405,  405,  405,  405,  405,  405,  LOGIN),
+    ("api-client-scopes", "POST"):  (LOGIN, 404,  404,  404,  DONE, 404,  403,  LOGIN),
     ("api-client-revoke", "GET"):   (LOGIN, 405,  405,  405,  405,  405,  405,  LOGIN),
     ("api-client-revoke", "POST"):  (LOGIN, 404,  404,  404,  DONE, 404,  403,  LOGIN),
     ("api-call-list", "GET"):       (LOGIN, 403,  403,  403,  200,  403,  200,  LOGIN),
@@ -47,7 +49,12 @@ EXPECTED = {
     for (page, method), row in TABLE.items()
     for role, outcome in zip(ROLES, row, strict=True)
 }
-CHANGING = {("api-client-create", "POST"), ("api-token-renew", "POST"), ("api-client-revoke", "POST")}
+CHANGING = {
+    ("api-client-create", "POST"),
+    ("api-token-renew", "POST"),
+    ("api-client-scopes", "POST"),
+    ("api-client-revoke", "POST"),
+}
 
 
 @pytest.fixture
@@ -81,6 +88,7 @@ def _post_data(page: str, client: ApiClient) -> dict:
             "version": str(client.version),
         },
         "api-client-revoke": {"reason": "系统下线", "version": str(client.version)},
+        "api-client-scopes": {"scopes": ["read:letters"], "version": str(client.version)},
     }.get(page, {})
 
 
@@ -122,7 +130,7 @@ def test_page_answers_each_role_as_the_table_says(client, users, page, method, r
         assert response.status_code == expected, response.content.decode()[:500]
     changed = (method, expected) in {("POST", 200), ("POST", 201), ("POST", DONE)}
     assert (_snapshot() != before) == changed
-    if changed and page != "api-client-revoke":  # a token page: the token, once, never cached
+    if changed and page not in ("api-client-revoke", "api-client-scopes"):  # a token page: once, never cached
         assert "no-store" in response["Cache-Control"]
         token = response.context["token"]
         assert (

@@ -102,8 +102,8 @@ ALLOWED_WORDS = {
     "FreeOTP",
 }
 # The demo's login names (a user reads their own and their colleagues' on the account pages).
-# With the account of the demo's API client (responsibility/demo/api_clients.py), listed with the others.
-DEMO_LOGINS = {account.username for account in DEMO_ACCOUNTS} | {"api.oa-system"}
+# With the accounts of the demo's API clients (responsibility/demo/api_clients.py), listed with the others.
+DEMO_LOGINS = {account.username for account in DEMO_ACCOUNTS} | {"api.oa-system", "api.hr-system"}
 ALLOWED_PATTERNS = [
     re.compile(r"\S+@\S+"),  # an email address
     re.compile(r"(https?://|www\.|/)\S*"),  # an address
