@@ -2,13 +2,18 @@
 the GET/POST/re-render pattern of a form page."""
 
 from collections.abc import Callable
+from typing import TypeVar
 from urllib.parse import quote
 
+from django.contrib import messages
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
+from django.utils.translation import gettext as _
 
 from core.errors import ApplicationError
-from core.forms import form_error_show
+from core.forms import form_error_show, form_problems_text
+
+Changed = TypeVar("Changed")
 
 
 def request_body_max(setting: str):
@@ -70,6 +75,20 @@ def form_submit(form, save: Callable[[], HttpResponse]) -> HttpResponse | None:
         return save()
     except ApplicationError as error:
         form_error_show(form, error)
+        return None
+
+
+def form_change(request, form, change: Callable[[dict], Changed]) -> Changed | None:
+    """The POST of a small form on an object's page, answered by a redirect to that page (or by a page
+    showing what was made: a new token). A valid form runs `change(cleaned_data)`, one service call, and
+    returns its result (never None); an invalid form or the service's refusal becomes the message
+    “Nothing was changed: …” and None is returned. `form` None: the change takes no input."""
+    try:
+        if form is not None and not form.is_valid():
+            raise ApplicationError(form_problems_text(form))
+        return change(form.cleaned_data if form is not None else {})
+    except ApplicationError as error:
+        messages.error(request, _("Nothing was changed: %(reason)s") % {"reason": error})
         return None
 
 

@@ -38,9 +38,14 @@ def api_client_rules_check(*, code: str, name: str, scopes: list[str], expires_o
         )
     if not name.strip():
         raise ApplicationError(_("Give the client a name."), code="name")
+    api_scopes_check(scopes)
+    api_expiry_check(expires_on)
+
+
+def api_scopes_check(scopes: list[str]) -> None:
+    """At least one scope, and only scopes there are."""
     if not scopes or not set(scopes) <= set(Scope.values):
         raise ApplicationError(_("Choose at least one scope."), code="scopes")
-    api_expiry_check(expires_on)
 
 
 def api_expiry_check(expires_on: datetime.date) -> None:
@@ -121,6 +126,15 @@ def api_client_create(
     return client, token.token
 
 
+def _client_lock_unrevoked(client: ApiClient, *, expected_version: int | None) -> ApiClient:
+    """The stored client, locked, as the page showed it (its version), and not revoked."""
+    locked = row_lock(ApiClient, pk=client.pk)
+    stale_check(record=locked, expected_version=expected_version, what=_("client"))
+    if locked.is_revoked:
+        raise ApplicationError(_("This client was revoked; create a new one."), code="revoked")
+    return locked
+
+
 def api_token_renew(
     *, client: ApiClient, renewed_by, expires_on: datetime.date, expected_version: int | None, request=None
 ) -> str:
@@ -129,10 +143,7 @@ def api_token_renew(
     api_expiry_check(expires_on)
     token = token_new()
     with transaction.atomic():
-        locked = row_lock(ApiClient, pk=client.pk)
-        stale_check(record=locked, expected_version=expected_version, what=_("client"))
-        if locked.is_revoked:
-            raise ApplicationError(_("This client was revoked; create a new one."), code="revoked")
+        locked = _client_lock_unrevoked(client, expected_version=expected_version)
         locked.token_prefix, locked.token_sha256, locked.expires_on = (
             token.prefix,
             token.secret_sha256,
@@ -156,14 +167,10 @@ def api_client_scopes_change(
     """The client may ask for these scopes from now on (its next call); its roles are unchanged. A webhook's
     events of a scope it no longer holds are no longer sent."""
     _check_may_manage(changed_by)
-    scopes = [scope for scope in Scope.values if scope in set(scopes)]
-    if not scopes or len(scopes) != len(set(scopes) & set(Scope.values)):
-        raise ApplicationError(_("Choose at least one scope."), code="scopes")
+    api_scopes_check(scopes)
+    scopes = [scope for scope in Scope.values if scope in scopes]  # in the order the pages list them
     with transaction.atomic():
-        locked = row_lock(ApiClient, pk=client.pk)
-        stale_check(record=locked, expected_version=expected_version, what=_("client"))
-        if locked.is_revoked:
-            raise ApplicationError(_("This client was revoked; create a new one."), code="revoked")
+        locked = _client_lock_unrevoked(client, expected_version=expected_version)
         if locked.scopes == scopes:
             raise ApplicationError(_("These are already the client's scopes."), code="unchanged")
         before, locked.scopes = locked.scopes, scopes

@@ -12,9 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.roles import ROLE_LABELS, roles_held
-from core.errors import ApplicationError
-from core.forms import form_problems_text
-from core.http import form_data, form_status, form_submit, object_or_404, query_without_page
+from core.http import form_change, form_data, form_status, form_submit, object_or_404, query_without_page
 from responsibility.api.forms import (
     ApiClientForm,
     ClientRevokeForm,
@@ -121,19 +119,18 @@ def api_client_detail_view(request, pk: int):
 @require_POST
 def api_token_renew_view(request, pk: int):
     client = _client_or_404(request, pk, ApiClientAction.MANAGE)
-    form = TokenRenewForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ApplicationError(form_problems_text(form))
-        token = api_token_renew(
+    token = form_change(
+        request,
+        TokenRenewForm(request.POST),
+        lambda data: api_token_renew(
             client=client,
             renewed_by=request.user,
-            expires_on=form.cleaned_data["expires_on"],
-            expected_version=form.cleaned_data["version"],
+            expires_on=data["expires_on"],
+            expected_version=data["version"],
             request=request,
-        )
-    except ApplicationError as error:
-        messages.error(request, _("Nothing was changed: %(reason)s") % {"reason": error})
+        ),
+    )
+    if token is None:
         return redirect("responsibility:api-client-detail", pk=client.pk)
     return _token_page(request, client=client, token=token)
 
@@ -142,20 +139,18 @@ def api_token_renew_view(request, pk: int):
 @require_POST
 def api_client_scopes_view(request, pk: int):
     client = _client_or_404(request, pk, ApiClientAction.MANAGE)
-    form = ScopesChangeForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ApplicationError(form_problems_text(form))
-        api_client_scopes_change(
+    changed = form_change(
+        request,
+        ScopesChangeForm(request.POST),
+        lambda data: api_client_scopes_change(
             client=client,
             changed_by=request.user,
-            scopes=form.cleaned_data["scopes"],
-            expected_version=form.cleaned_data["version"],
+            scopes=data["scopes"],
+            expected_version=data["version"],
             request=request,
-        )
-    except ApplicationError as error:
-        messages.error(request, _("Nothing was changed: %(reason)s") % {"reason": error})
-    else:
+        ),
+    )
+    if changed is not None:
         messages.success(request, _("The client's scopes were changed: they hold from its next call."))
     return redirect("responsibility:api-client-detail", pk=client.pk)
 
@@ -164,20 +159,18 @@ def api_client_scopes_view(request, pk: int):
 @require_POST
 def api_client_revoke_view(request, pk: int):
     client = _client_or_404(request, pk, ApiClientAction.MANAGE)
-    form = ClientRevokeForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ApplicationError(form_problems_text(form))
-        api_client_revoke(
+    revoked = form_change(
+        request,
+        ClientRevokeForm(request.POST),
+        lambda data: api_client_revoke(
             client=client,
             revoked_by=request.user,
-            reason=form.cleaned_data["reason"],
-            expected_version=form.cleaned_data["version"],
+            reason=data["reason"],
+            expected_version=data["version"],
             request=request,
-        )
-    except ApplicationError as error:
-        messages.error(request, _("Nothing was changed: %(reason)s") % {"reason": error})
-    else:
+        ),
+    )
+    if revoked is not None:
         messages.success(request, _("The client was revoked: its token no longer works."))
     return redirect("responsibility:api-client-detail", pk=client.pk)
 

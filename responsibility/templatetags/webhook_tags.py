@@ -2,19 +2,16 @@
 
 from django import template
 
-from core.announcements import AnnouncementKind
 from responsibility.webhooks.events import EVENT_LABELS
 from responsibility.webhooks.selectors import subscription_list
 
 register = template.Library()
 
 
-_KINDS = {kind.value: kind for kind in AnnouncementKind}
-
-
 @register.filter
 def event_label(event: str) -> str:
-    return str(EVENT_LABELS[_KINDS[event]]) if event in _KINDS else event
+    """Its Chinese name (the labels are keyed by AnnouncementKind, a StrEnum: its plain value finds it)."""
+    return str(EVENT_LABELS.get(event, event))
 
 
 @register.filter

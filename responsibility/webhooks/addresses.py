@@ -93,10 +93,9 @@ class Sender:
     def post(self, target: Target, *, body: bytes, headers: dict[str, str]) -> int:
         """The receiver's status code; raises urllib3's errors (timeouts, refused connections)."""
         pool = self._pool(target)
-        default_port = 443 if target.scheme == "https" else 80
-        host = target.host if target.port == default_port else f"{target.host}:{target.port}"
-        if ":" in target.host:  # an IPv6 literal
-            host = f"[{target.host}]" if target.port == default_port else f"[{target.host}]:{target.port}"
+        host = f"[{target.host}]" if ":" in target.host else target.host  # an IPv6 literal in brackets
+        if target.port != (443 if target.scheme == "https" else 80):
+            host += f":{target.port}"
         response = pool.urlopen(
             "POST",
             target.path,

@@ -8,12 +8,12 @@ the API would, and a receiver that trusts nothing but the signature can still fe
 
 import json
 
-from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.announcements import Announcement, AnnouncementKind
 from responsibility.api.models import Scope
+from responsibility.reminders.registry import site_link
 
 EVENT_LABELS = {
     AnnouncementKind.LETTER_SIGNED: _("A letter was signed"),
@@ -58,7 +58,7 @@ def event_body(announcement: Announcement) -> str:
             "id": str(announcement.event_id),
             "type": announcement.kind.value,
             "occurred_at": announcement.occurred_at.isoformat(),
-            "subject": {"type": subject_kind, "id": subject_id, "url": settings.SITE_URL.rstrip("/") + path},
+            "subject": {"type": subject_kind, "id": subject_id, "url": site_link(path)},
         },
         ensure_ascii=False,
         sort_keys=True,

@@ -19,12 +19,12 @@ de-duplicate (the README says so). Lost task messages are queued again by core.r
 import datetime
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import urllib3
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max, Min, Q
+from django.db.models import F, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -69,9 +69,9 @@ def _events_check(*, client: ApiClient, events: list[str]) -> list[str]:
     unknown = [event for event in events if event not in EVENT_SCOPES]
     if unknown:
         raise ApplicationError(_("Unknown event: %(event)s.") % {"event": unknown[0]}, code="events")
-    missing = [event for event in events if EVENT_SCOPES[AnnouncementKind(event)] not in client.scopes]
+    missing = [event for event in events if EVENT_SCOPES[event] not in client.scopes]
     if missing:
-        scope = EVENT_SCOPES[AnnouncementKind(missing[0])]
+        scope = EVENT_SCOPES[missing[0]]
         raise ApplicationError(
             _("The client lacks the scope “%(scope)s” that this event needs: %(event)s.")
             % {"scope": scope.label, "event": missing[0]},
@@ -241,25 +241,22 @@ def webhook_deliveries_requeue_lost(*, cutoff: datetime.datetime, now: datetime.
         & (Q(retry_at__isnull=True) | Q(retry_at__lt=cutoff))
         | _claim_abandoned(now=now)
     )
-    ids = list(lost.order_by("pk").values_list("pk", flat=True)[: settings.WEBHOOK_REQUEUE_BATCH])
-    if not ids:
+    found = list(lost.order_by("pk").values_list("pk", "subscription_id")[: settings.WEBHOOK_REQUEUE_BATCH])
+    if not found:
         return 0
-    subscription_ids = sorted(
-        set(WebhookDelivery.objects.filter(pk__in=ids).values_list("subscription_id", flat=True))
+    WebhookDelivery.objects.filter(pk__in=[pk for pk, _subscription in found]).update(enqueued_at=now)
+    webhook_sends_queue(
+        subscription_ids=sorted({subscription for _pk, subscription in found}), replace_before=cutoff
     )
-    WebhookDelivery.objects.filter(pk__in=ids).update(enqueued_at=now)
-    webhook_sends_queue(subscription_ids=subscription_ids, replace_before=cutoff)
-    return len(ids)
+    return len(found)
 
 
 # --- Sending --------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class BatchRetry:
-    delivery_ids: list[int] = field(default_factory=list)  # waiting for their retry delay
-    countdown: int = 0  # seconds
-    sent: int = 0  # delivered, failed for good or cancelled
+class BatchOutcome:
+    sent: int = 0  # delivered, failed for good or cancelled (those failed for now wait for their retry_at)
     unsent: int = 0  # not tried: the batch's time was up
 
 
@@ -298,35 +295,25 @@ def webhooks_send_due(*, subscription_id: int) -> int:
     return batch.sent
 
 
-def webhooks_deliver_batch(*, delivery_ids: list[int], deadline: float | None = None) -> BatchRetry:
+def webhooks_deliver_batch(*, delivery_ids: list[int], deadline: float | None = None) -> BatchOutcome:
     """Send these deliveries (one connection per receiver), none started after `deadline` (monotonic
-    seconds); returns those to try again, and when."""
+    seconds); returns how many were sent and how many the deadline left untried."""
     deliveries = list(
         WebhookDelivery.objects.select_related("subscription__client")
         .filter(pk__in=delivery_ids, status__in=(DeliveryStatus.PENDING, DeliveryStatus.SENDING))
         .order_by("pk")
     )
-    if not deliveries:
-        return BatchRetry()
     sender = Sender()
-    retry, sent, unsent = [], 0, 0
+    sent = unsent = 0
     try:
         for delivery in deliveries:
             if deadline is not None and time.monotonic() > deadline:
                 unsent += 1
-                continue
-            outcome = webhook_deliver(delivery=delivery, sender=sender)
-            if outcome == DeliveryStatus.PENDING:
-                retry.append(delivery.pk)
-            elif outcome is not None:
+            elif webhook_deliver(delivery=delivery, sender=sender) not in (None, DeliveryStatus.PENDING):
                 sent += 1
     finally:
         sender.close()
-    if not retry:
-        return BatchRetry(sent=sent, unsent=unsent)
-    retry_at = WebhookDelivery.objects.filter(pk__in=retry).aggregate(latest=Max("retry_at"))["latest"]
-    wait = (retry_at - clock.now()).total_seconds() if retry_at else 0
-    return BatchRetry(delivery_ids=retry, countdown=max(math.ceil(wait), 0), sent=sent, unsent=unsent)
+    return BatchOutcome(sent=sent, unsent=unsent)
 
 
 def webhook_deliver(*, delivery: WebhookDelivery, sender: Sender) -> str | None:
@@ -401,9 +388,10 @@ def _why_not_sent(subscription: WebhookSubscription, client: ApiClient) -> str:
 
 
 def _sending_error(failure: Exception) -> str:
-    if isinstance(failure, urllib3.exceptions.NewConnectionError):  # a subclass of the timeout, yet refused
-        return _("The receiver could not be reached: %(error)s") % {"error": failure}
-    if isinstance(failure, urllib3.exceptions.TimeoutError):
+    # A refused connection (NewConnectionError) is a subclass of urllib3's timeout, yet not a timeout.
+    if isinstance(failure, urllib3.exceptions.TimeoutError) and not isinstance(
+        failure, urllib3.exceptions.NewConnectionError
+    ):
         return _("The receiver did not answer in time.")
     if isinstance(failure, urllib3.exceptions.SSLError):
         return _("The receiver's certificate was not accepted: %(error)s") % {"error": failure}

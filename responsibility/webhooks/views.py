@@ -12,11 +12,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.errors import ApplicationError
-from core.forms import form_problems_text
-from core.http import form_data, form_status, form_submit, object_or_404, query_without_page
+from core.http import form_change, form_data, form_status, form_submit, object_or_404, query_without_page
 from responsibility.api.selectors import api_client_list
-from responsibility.webhooks.events import EVENT_LABELS
 from responsibility.webhooks.forms import SecretRenewForm, SubscriptionForm, SubscriptionStopForm
 from responsibility.webhooks.models import WebhookDelivery
 from responsibility.webhooks.permissions import WebhookAction, webhook_user_can
@@ -91,9 +88,6 @@ def subscription_detail_view(request, pk: int):
         {
             "subscription": subscription,
             "client": subscription.client,
-            "event_labels": [
-                EVENT_LABELS[kind] for kind in EVENT_LABELS if kind.value in subscription.events
-            ],
             "deliveries": page.object_list,
             "page_obj": page,
             "query_without_page": query_without_page(request),
@@ -108,15 +102,14 @@ def subscription_detail_view(request, pk: int):
 @require_POST
 def subscription_secret_renew_view(request, pk: int):
     subscription = _visible_or_404(request, subscription_list(), pk, WebhookAction.MANAGE)
-    form = SecretRenewForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ApplicationError(form_problems_text(form))
-        secret = webhook_secret_renew(
-            subscription=subscription, renewed_by=request.user, expected_version=form.cleaned_data["version"]
-        )
-    except ApplicationError as error:
-        messages.error(request, _("Nothing was changed: %(reason)s") % {"reason": error})
+    secret = form_change(
+        request,
+        SecretRenewForm(request.POST),
+        lambda data: webhook_secret_renew(
+            subscription=subscription, renewed_by=request.user, expected_version=data["version"]
+        ),
+    )
+    if secret is None:
         return redirect("responsibility:webhook-detail", pk=subscription.pk)
     return _secret_page(request, subscription=subscription, secret=secret)
 
@@ -125,19 +118,17 @@ def subscription_secret_renew_view(request, pk: int):
 @require_POST
 def subscription_stop_view(request, pk: int):
     subscription = _visible_or_404(request, subscription_list(), pk, WebhookAction.MANAGE)
-    form = SubscriptionStopForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ApplicationError(form_problems_text(form))
-        webhook_stop(
+    stopped = form_change(
+        request,
+        SubscriptionStopForm(request.POST),
+        lambda data: webhook_stop(
             subscription=subscription,
             stopped_by=request.user,
-            reason=form.cleaned_data["reason"],
-            expected_version=form.cleaned_data["version"],
-        )
-    except ApplicationError as error:
-        messages.error(request, _("Nothing was changed: %(reason)s") % {"reason": error})
-    else:
+            reason=data["reason"],
+            expected_version=data["version"],
+        ),
+    )
+    if stopped is not None:
         messages.success(request, _("The subscription was stopped: nothing more is sent to it."))
     return redirect("responsibility:webhook-detail", pk=subscription.pk)
 
@@ -152,7 +143,6 @@ def delivery_detail_view(request, pk: int):
         {
             "delivery": delivery,
             "subscription": delivery.subscription,
-            "event_label": EVENT_LABELS.get(delivery.event, delivery.event),
             "attempts": attempt_list(delivery=delivery),
             "can_manage": webhook_user_can(user=request.user, action=WebhookAction.MANAGE),
         },
@@ -163,10 +153,9 @@ def delivery_detail_view(request, pk: int):
 @require_POST
 def delivery_resend_view(request, pk: int):
     delivery = _visible_or_404(request, WebhookDelivery.objects.all(), pk, WebhookAction.MANAGE)
-    try:
-        webhook_delivery_resend(delivery=delivery, resent_by=request.user)
-    except ApplicationError as error:
-        messages.error(request, _("Nothing was changed: %(reason)s") % {"reason": error})
-    else:
+    resent = form_change(
+        request, None, lambda _data: webhook_delivery_resend(delivery=delivery, resent_by=request.user)
+    )
+    if resent is not None:
         messages.success(request, _("The delivery will be sent again, with the same event id."))
     return redirect("responsibility:webhook-delivery-detail", pk=delivery.pk)

@@ -10,6 +10,22 @@ from rest_framework.views import APIView
 from responsibility.api.models import Scope
 
 
+def query_string_check(request, *, allowed: set[str]) -> None:
+    """Only the `allowed` parameters, each once and with a value (an empty cursor is the first page);
+    anything else is a 400 naming it."""
+    errors = {}
+    for name in request.query_params:
+        values = request.query_params.getlist(name)
+        if name not in allowed:
+            errors[name or "?"] = [_("This endpoint takes no such parameter.")]
+        elif len(values) > 1:
+            errors[name] = [_("Give this parameter once.")]
+        elif values[0] == "" and name != "cursor":
+            errors[name] = [_("Give a value, or leave the parameter out.")]
+    if errors:
+        raise exceptions.ValidationError(errors)
+
+
 class ClientReadViewSet(viewsets.ReadOnlyModelViewSet):
     """A list and a detail, read through the subdomain's selectors for the client's account.
 
@@ -33,17 +49,7 @@ class ClientReadViewSet(viewsets.ReadOnlyModelViewSet):
             allowed |= {"cursor", "page_size"}
         if self.action == "list" and self.list_query is not None:
             allowed |= set(self.list_query().fields)
-        errors = {}
-        for name in request.query_params:
-            values = request.query_params.getlist(name)
-            if name not in allowed:
-                errors[name or "?"] = [_("This endpoint takes no such parameter.")]
-            elif len(values) > 1:
-                errors[name] = [_("Give this parameter once.")]
-            elif values[0] == "" and name != "cursor":
-                errors[name] = [_("Give a value, or leave the parameter out.")]
-        if errors:
-            raise exceptions.ValidationError(errors)
+        query_string_check(request, allowed=allowed)
 
     def query_params(self) -> dict:
         """The list's filters, checked by `list_query` (a bad one: 400 naming it)."""
@@ -60,9 +66,7 @@ class ClientWriteViewSet(viewsets.GenericViewSet):
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)  # the token, the scope and the rate first
-        errors = {name or "?": [_("This endpoint takes no such parameter.")] for name in request.query_params}
-        if errors:
-            raise exceptions.ValidationError(errors)
+        query_string_check(request, allowed=set())
 
 
 class PersonSerializer(serializers.Serializer):

@@ -3,7 +3,6 @@ office's findings, a 巡察 report) recorded as the office records one on its pa
 (responsibility.supervision.services.problems.problem_batch_open_with_problems)."""
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -130,38 +129,37 @@ class ProblemListViewSet(ClientWriteViewSet):
         data = payload.validated_data
         units, people = data["units"], data["people"]
         try:
-            with transaction.atomic():
-                batch = problem_batch_open_with_problems(
-                    data=BatchInput(
-                        source=data["source"],
-                        title=data["title"],
-                        year=data["year"],
-                        raised_on=data["raised_on"],
-                        raised_by=data["raised_by"],
-                    ),
-                    problems=[
-                        ProblemInput(
-                            unit=units[problem["unit"]],
-                            title=problem["title"],
-                            description=problem["description"],
-                            category=problem["category"],
-                            severity=problem["severity"],
-                            responsible=people[problem["responsible"]],
-                            owner=people[problem["owner"]],
-                            requirement=problem["requirement"],
-                            measures=[
-                                MeasureInput(
-                                    action=measure["action"],
-                                    owner=people[measure["owner"]],
-                                    deadline=measure["deadline"],
-                                )
-                                for measure in problem["measures"]
-                            ],
-                        )
-                        for problem in data["problems"]
-                    ],
-                    opened_by=request.user,
-                )
+            batch = problem_batch_open_with_problems(
+                data=BatchInput(
+                    source=data["source"],
+                    title=data["title"],
+                    year=data["year"],
+                    raised_on=data["raised_on"],
+                    raised_by=data["raised_by"],
+                ),
+                problems=[
+                    ProblemInput(
+                        unit=units[problem["unit"]],
+                        title=problem["title"],
+                        description=problem["description"],
+                        category=problem["category"],
+                        severity=problem["severity"],
+                        responsible=people[problem["responsible"]],
+                        owner=people[problem["owner"]],
+                        requirement=problem["requirement"],
+                        measures=[
+                            MeasureInput(
+                                action=measure["action"],
+                                owner=people[measure["owner"]],
+                                deadline=measure["deadline"],
+                            )
+                            for measure in problem["measures"]
+                        ],
+                    )
+                    for problem in data["problems"]
+                ],
+                opened_by=request.user,
+            )
         except ProblemListRefused as refused:
             raise serializers.ValidationError(
                 {f"problems[{index}]": [reason] for index, reason in refused.refused.items()}

@@ -84,7 +84,7 @@ def test_without_the_scope_and_the_role_nothing_is_imported(make_caller, roles, 
     assert response.status_code == 403 and org_counts() == before
 
 
-def test_the_organisation_sync_role_is_never_a_persons(org, security_admin):
+def test_the_organisation_sync_role_is_never_a_persons(make_caller, security_admin):
     person = UserFactory(full_name="人事处干部")
 
     with pytest.raises(ApplicationError, match="接口客户端"):
@@ -92,24 +92,7 @@ def test_the_organisation_sync_role_is_never_a_persons(org, security_admin):
     assert not person.groups.exists()
     with pytest.raises(ApplicationError, match="只能由人员担任"):  # and a machine never an administrator duty
         role_grant(
-            user=User.objects.filter(is_machine=True).first() or _machine(org),
+            user=make_caller(scopes=[Scope.WRITE_ORG]).client.account,
             role=Role.OFFICE_ADMIN,
             granted_by=security_admin,
         )
-
-
-def _machine(org):
-    import datetime
-
-    from core import clock
-    from responsibility.api.services import api_client_create
-
-    client, _token = api_client_create(
-        code="hr-system",
-        name="人事系统",
-        scopes=[Scope.WRITE_ORG],
-        expires_on=clock.today() + datetime.timedelta(days=30),
-        allowed_networks=[],
-        created_by=org.office_admin,
-    )
-    return client.account
