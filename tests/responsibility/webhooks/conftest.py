@@ -64,6 +64,22 @@ def _handler(receiver: Receiver):
     return Handler
 
 
+@pytest.fixture(autouse=True)
+def queued(monkeypatch):
+    """The send tasks queued (their messages to the broker), by subscription and countdown, kept here
+    instead of published: the broker is shared by the tests running at once (core.requeue waits while
+    its queue holds a message), and no worker runs them; the tests call the send services themselves."""
+    from responsibility.webhooks import services
+
+    calls = []
+    monkeypatch.setattr(
+        services.webhooks_send_task,
+        "apply_async",
+        lambda kwargs, countdown: calls.append((kwargs["subscription_id"], countdown)),
+    )
+    return calls
+
+
 @pytest.fixture
 def receiver():
     state = Receiver()

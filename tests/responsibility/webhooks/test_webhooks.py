@@ -454,20 +454,6 @@ def test_an_attempt_on_record_never_changes(subscribe, receiver, issued_letters)
 # --- Send tasks: one waits per subscription --------------------------------------------------------
 
 
-@pytest.fixture
-def queued(monkeypatch):
-    """The send tasks queued (their messages to the broker), by subscription and countdown."""
-    from responsibility.webhooks import services
-
-    calls = []
-    monkeypatch.setattr(
-        services.webhooks_send_task,
-        "apply_async",
-        lambda kwargs, countdown: calls.append((kwargs["subscription_id"], countdown)),
-    )
-    return calls
-
-
 def test_a_burst_of_events_queues_one_send_task_per_subscription(
     subscribe, receiver, queued, django_capture_on_commit_callbacks
 ):
