@@ -11,11 +11,20 @@ os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-key")
 if "DJANGO_VAR_DIR" not in os.environ:
     os.environ["DJANGO_VAR_DIR"] = tempfile.mkdtemp(prefix="letters-test-")
 
+from config.broker import broker_transport_options  # noqa: E402
 from config.settings.base import *  # noqa: E402,F403
-from config.settings.base import DATABASES, STATIC_ROOT, STORAGES, VAR_DIR  # noqa: E402
+from config.settings.base import CELERY_BROKER_URL, DATABASES, STATIC_ROOT, STORAGES, VAR_DIR  # noqa: E402
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+
+# Each parallel test worker (pytest-xdist) has a broker folder of its own: the workers share VAR_DIR, and a
+# task message one worker's test queues must not be seen, or purged, by the other's (core.requeue waits
+# while the queue holds messages; tests/conftest.py's task_queue_empty purges it).
+if CELERY_BROKER_URL == "filesystem://" and "PYTEST_XDIST_WORKER" in os.environ:
+    CELERY_BROKER_TRANSPORT_OPTIONS = broker_transport_options(
+        CELERY_BROKER_URL, var_dir=VAR_DIR / os.environ["PYTEST_XDIST_WORKER"]
+    )
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
