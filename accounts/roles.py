@@ -102,6 +102,8 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "responsibility.change_lettertemplate",
         "responsibility.view_reminder",
         "responsibility.resend_reminder",
+        # Where people receive reminders on 企业微信, 钉钉 and SMS (responsibility.reminders.channel_services).
+        "responsibility.change_channeladdress",
         "responsibility.view_inspectionplan",
         "responsibility.view_finding",
         "responsibility.add_problembatch",

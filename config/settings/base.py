@@ -494,6 +494,28 @@ WEBHOOK_REQUEUE_BATCH = 2000
 # task takes the rest.
 WEBHOOK_SEND_BATCH = 200
 WEBHOOK_SEND_SECONDS = 60
+# Messaging channels (responsibility.reminders.channels, docs/adr/0021-messaging-channels.md): each is on
+# when its credentials are set. The base URLs default to the public services; a private deployment (政务微信,
+# 专有钉钉) gives its own.
+WECOM_BASE_URL = env("DJANGO_WECOM_BASE_URL", default="https://qyapi.weixin.qq.com")
+WECOM_CORP_ID = env("DJANGO_WECOM_CORP_ID", default="")
+WECOM_AGENT_ID = env("DJANGO_WECOM_AGENT_ID", default="")
+WECOM_SECRET = env("DJANGO_WECOM_SECRET", default="")
+DINGTALK_BASE_URL = env("DJANGO_DINGTALK_BASE_URL", default="https://oapi.dingtalk.com")
+DINGTALK_APP_KEY = env("DJANGO_DINGTALK_APP_KEY", default="")
+DINGTALK_APP_SECRET = env("DJANGO_DINGTALK_APP_SECRET", default="")
+DINGTALK_AGENT_ID = env("DJANGO_DINGTALK_AGENT_ID", default="")
+# The SMS gateway: the full address of its send endpoint, its bearer token, the signature (签名) and the
+# template code every reminder's text is sent under.
+SMS_GATEWAY_URL = env("DJANGO_SMS_GATEWAY_URL", default="")
+SMS_GATEWAY_TOKEN = env("DJANGO_SMS_GATEWAY_TOKEN", default="")
+SMS_SIGN_NAME = env("DJANGO_SMS_SIGN_NAME", default="")
+SMS_TEMPLATE_CODE = env("DJANGO_SMS_TEMPLATE_CODE", default="")
+# Each step of a channel's call fails after this long, so a live send never outlasts its claim
+# (REMINDERS_CLAIM_TIMEOUT); a rate-limited channel is tried again after CHANNEL_RATE_LIMIT_DELAY at least.
+CHANNEL_CONNECT_TIMEOUT = 5.0
+CHANNEL_READ_TIMEOUT = 10.0
+CHANNEL_RATE_LIMIT_DELAY = timedelta(minutes=1)
 # The sealed PDF of a countersigned letter is attached to the email to its parties up to this size;
 # a larger one is linked instead (many mail servers refuse messages over 10–25 MB, base64 adds a third).
 LETTER_EMAIL_ATTACHMENT_MAX_BYTES = env.int(

@@ -5,12 +5,14 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.errors import ApplicationError
 from responsibility.letters.models.reminder_policy import (
     MAX_DAYS_BEFORE,
     MAX_DAYS_BEFORE_ENTRIES,
     MAX_OVERDUE_EVERY_DAYS,
 )
-from responsibility.reminders.models import ReminderKind, ReminderStatus
+from responsibility.reminders.channel_services import channel_address_check
+from responsibility.reminders.models import Channel, ReminderKind, ReminderStatus
 
 # Numbers may be separated by commas (also the Chinese ，、), semicolons or spaces.
 _SEPARATORS = re.compile(r"[\s,，、;；]+")
@@ -78,3 +80,53 @@ class ReminderFilterForm(forms.Form):
     def __init__(self, *args, campaigns, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["campaign"].choices = [("", _("All campaigns"))] + [(c.pk, str(c)) for c in campaigns]
+
+
+class ChannelAddressesForm(forms.Form):
+    """Where a person receives reminders on each configured channel: the account or number, and whether
+    they receive them there. The rule of a valid address is the service's (channel_address_check)."""
+
+    HELP = {
+        Channel.WECOM: _("The account (userid) in 企业微信's address book, e.g. zhangsan."),
+        Channel.DINGTALK: _("The account (userid) in 钉钉's address book, e.g. manager4521."),
+        Channel.SMS: _("A mainland mobile number of 11 digits."),
+    }
+
+    def __init__(self, *args, channels: list[Channel], addresses: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.channels = channels
+        for channel in channels:
+            kept = addresses.get(channel)
+            self.fields[f"{channel}_address"] = forms.CharField(
+                label=channel.label,
+                required=False,
+                max_length=64,
+                initial=kept.address if kept else "",
+                help_text=self.HELP[channel],
+                widget=forms.TextInput(attrs={"inputmode": "tel"} if channel == Channel.SMS else {}),
+            )
+            self.fields[f"{channel}_enabled"] = forms.BooleanField(
+                label=_("Send reminders here"), required=False, initial=kept.enabled if kept else True
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        for channel in self.channels:
+            address = cleaned.get(f"{channel}_address", "")
+            if address.strip():
+                try:
+                    cleaned[f"{channel}_address"] = channel_address_check(channel=channel, address=address)
+                except ApplicationError as error:
+                    self.add_error(f"{channel}_address", str(error))
+        return cleaned
+
+    def addresses(self) -> dict[str, tuple[str, bool]]:
+        """channel → (address, enabled), for channel_addresses_set."""
+        return {
+            channel: (self.cleaned_data[f"{channel}_address"], self.cleaned_data[f"{channel}_enabled"])
+            for channel in self.channels
+        }
+
+    def pairs(self) -> list[tuple]:
+        """(address field, enabled field) per channel, for the template."""
+        return [(self[f"{channel}_address"], self[f"{channel}_enabled"]) for channel in self.channels]

@@ -220,3 +220,114 @@ class Notification(models.Model):
     @property
     def is_read(self) -> bool:
         return self.read_at is not None
+
+
+class Channel(models.TextChoices):
+    """The messaging channels a reminder also goes through, besides email and the bell (each optional: on
+    when its credentials are configured, responsibility.reminders.channels)."""
+
+    WECOM = "wecom", _("WeCom")  # 企业微信 (or 政务微信 at its own address): an application message
+    DINGTALK = "dingtalk", _("DingTalk")  # 钉钉 (or a private deployment): a work notice
+    SMS = "sms", _("SMS")  # a text message through the organ's SMS gateway
+
+
+class ChannelAddress(models.Model):
+    """Where a person receives reminders on a channel: their 企业微信 or 钉钉 account (userid) or their mobile
+    number, and whether they receive them there. Set by the person or by the office
+    (`channel_address_set`), which records who changed it last."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="channel_addresses",
+    )
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    address = models.CharField(_("account or number"), max_length=64)
+    enabled = models.BooleanField(_("receive reminders here"), default=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("changed by"), on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField(_("changed at"), default=clock.now)
+
+    class Meta:
+        verbose_name = _("channel address")
+        verbose_name_plural = _("channel addresses")
+        ordering = ["user", "channel"]
+        default_permissions = ("view", "change")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "channel"], name="channel_address_once_per_channel"),
+            models.CheckConstraint(
+                name="channel_address_channel_valid", condition=Q(channel__in=Channel.values)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.channel} {self.address}"
+
+
+class ChannelDelivery(models.Model):
+    """The ledger of one channel: one row per (reminder, channel, round), unique in the database, made when
+    the reminder is claimed for sending; a send task claims it, sends it, marks it sent. `round` is the
+    reminder's resend number: the office's resend makes a new row, a retry never does. Its states are the
+    reminder's (docs/adr/0021-messaging-channels.md)."""
+
+    reminder = models.ForeignKey(
+        Reminder, verbose_name=_("reminder"), on_delete=models.CASCADE, related_name="channel_deliveries"
+    )
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    round = models.PositiveSmallIntegerField(_("round"), default=0)
+    # The account or number as it was when the row was made: a later change does not redirect it.
+    address = models.CharField(_("account or number"), max_length=64)
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=ReminderStatus.choices,
+        default=ReminderStatus.PENDING,
+        editable=False,
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0, editable=False)
+    last_error = models.TextField(_("last error"), blank=True, editable=False)
+    # What the channel answered for the accepted message (msgid, task_id, message_id).
+    provider_message_id = models.CharField(_("message id"), max_length=128, blank=True, editable=False)
+    enqueued_at = models.DateTimeField(_("queued at"), null=True, blank=True, editable=False)
+    retry_at = models.DateTimeField(_("next attempt at"), null=True, blank=True, editable=False)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True, editable=False)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), default=clock.now, editable=False)
+
+    class Meta:
+        verbose_name = _("channel delivery")
+        verbose_name_plural = _("channel deliveries")
+        ordering = ["reminder", "channel", "round"]
+        default_permissions = ("view",)
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reminder", "channel", "round"], name="channel_delivery_once_per_round"
+            ),
+            models.CheckConstraint(
+                name="channel_delivery_channel_valid", condition=Q(channel__in=Channel.values)
+            ),
+            models.CheckConstraint(
+                name="channel_delivery_status_valid", condition=Q(status__in=ReminderStatus.values)
+            ),
+            models.CheckConstraint(
+                name="channel_delivery_sent_has_sent_at",
+                condition=~Q(status=ReminderStatus.SENT) | Q(sent_at__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="channel_delivery_sending_has_claimed_at",
+                condition=~Q(status=ReminderStatus.SENDING) | Q(claimed_at__isnull=False),
+            ),
+        ]
+        indexes = [
+            # The requeue's "what lost its task": waiting or claimed rows only.
+            models.Index(
+                fields=["status", "enqueued_at"],
+                condition=Q(status__in=[ReminderStatus.PENDING, ReminderStatus.SENDING]),
+                name="channel_delivery_open_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reminder_id} {self.channel} ({self.round}): {self.status}"

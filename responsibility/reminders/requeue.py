@@ -11,6 +11,7 @@ only once its retry delay is over, so the back-off holds however many messages n
 import datetime
 
 from core.requeue import requeue_source_register
+from responsibility.reminders.channel_services import channel_deliveries_requeue_lost
 from responsibility.reminders.services import reminders_requeue_lost
 
 
@@ -18,3 +19,9 @@ from responsibility.reminders.services import reminders_requeue_lost
 def reminders_requeue(*, cutoff: datetime.datetime, now: datetime.datetime) -> int:
     """Reminders whose send task was lost (see the module), queued again once per wait."""
     return reminders_requeue_lost(cutoff=cutoff, now=now)
+
+
+@requeue_source_register("reminders through channels")
+def channel_deliveries_requeue(*, cutoff: datetime.datetime, now: datetime.datetime) -> int:
+    """Channel deliveries (企业微信, 钉钉, SMS) whose send task was lost, queued again once per wait."""
+    return channel_deliveries_requeue_lost(cutoff=cutoff, now=now)

@@ -1,9 +1,10 @@
 """Reminder reads: the notification centre, the office's reminder log and a campaign's rules, filtered by
 who may see them."""
 
-from django.db.models import QuerySet
+from django.contrib.auth import get_user_model
+from django.db.models import Prefetch, Q, QuerySet
 
-from responsibility.reminders.models import Notification, Reminder
+from responsibility.reminders.models import ChannelAddress, Notification, Reminder
 from responsibility.reminders.permissions import ReminderAction, reminder_user_can
 
 # --- Reminders and notifications ---------------------------------------------------------------
@@ -41,3 +42,24 @@ def reminder_list_filtered(
     if status:
         reminders = reminders.filter(status=status)
     return reminders
+
+
+# --- Where people receive reminders ---------------------------------------------------------------
+
+
+def channel_people_visible_to(*, user, search: str = "") -> QuerySet:
+    """The people whose channels the office sets (active, not API clients), by name; nothing for anybody
+    else. `search` matches the name or the account name."""
+    if not reminder_user_can(user=user, action=ReminderAction.MANAGE_CHANNELS):
+        return get_user_model().objects.none()
+    people = get_user_model().objects.filter(is_active=True, is_machine=False)
+    if search:
+        people = people.filter(Q(full_name__icontains=search) | Q(username__icontains=search))
+    return people.order_by("full_name", "pk").prefetch_related(
+        Prefetch("channel_addresses", queryset=ChannelAddress.objects.order_by("channel"))
+    )
+
+
+def channel_addresses_of(*, person) -> dict[str, ChannelAddress]:
+    """A person's addresses by channel."""
+    return {address.channel: address for address in ChannelAddress.objects.filter(user=person)}

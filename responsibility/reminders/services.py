@@ -27,40 +27,39 @@ import math
 import smtplib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from email.utils import parseaddr
-from enum import StrEnum
 
 from django.conf import settings
 from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F, Max, Q, QuerySet
-from django.template import Context
-from django.template.loader import get_template, render_to_string
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from core import clock
 from core.errors import ApplicationError
 from core.locks import row_lock
+from responsibility.reminders.attempts import (
+    ERROR_TEXT_MAX,
+    MAX_ATTEMPTS,
+    BatchRetry,
+    SendOutcome,
+    reminder_retry_delay,
+)
+from responsibility.reminders.channel_services import channel_deliveries_open
 from responsibility.reminders.models import Notification, Reminder, ReminderStatus
 from responsibility.reminders.permissions import ReminderAction, reminder_check_permission
 from responsibility.reminders.registry import (
     SOURCES,
     DueRow,
-    ReminderAttachment,
-    ReminderMessage,
     reminder_items_still_due,
-    site_link,
 )
+from responsibility.reminders.rendering import RenderedReminder, reminder_message_id, reminder_render
 from responsibility.reminders.tasks import reminders_send as reminders_send_task
 
 logger = logging.getLogger(__name__)
 
 SEND_CHUNK = 100  # reminders per send task: one SMTP connection each
-MAX_ATTEMPTS = 6  # failed sends of one reminder before it is marked failed
 DRY_RUN_LISTED = 200  # rows a dry run lists (the counts are always complete)
-ERROR_TEXT_MAX = 1000
 
 
 # --- The sweep ------------------------------------------------------------------------------------
@@ -206,61 +205,6 @@ def _enqueue(ids: list[int], *, now: datetime.datetime) -> int:
 # --- Sending --------------------------------------------------------------------------------------
 
 
-class SendOutcome(StrEnum):
-    SENT = "sent"
-    CANCELLED = "cancelled"  # the item no longer needs it
-    SKIPPED = "skipped"  # another send holds it, or it is already done
-    RETRY = "retry"  # a transient failure: waiting for the next attempt
-    FAILED = "failed"  # a permanent failure, or the last attempt failed
-
-
-@dataclass(frozen=True)
-class RenderedReminder:
-    subject: str
-    text: str
-    html: str
-    summary: str
-    url: str
-    attachments: tuple[ReminderAttachment, ...] = ()
-
-
-def reminder_message_id(reminder: Reminder) -> str:
-    """A Message-ID derived from the row (and its resend number): the same for every attempt."""
-    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost"
-    suffix = f".{reminder.resend_count}" if reminder.resend_count else ""
-    return f"<reminder-{reminder.pk}{suffix}@{domain}>"
-
-
-def reminder_render(*, reminder: Reminder, message: ReminderMessage) -> RenderedReminder:
-    """The email and the in-app text, in the organisation's language (Chinese), from the kind's templates."""
-    context = {
-        **message.context,
-        "reminder": reminder,
-        "recipient": reminder.recipient,
-        "link": site_link(message.url),
-        "site_url": settings.SITE_URL,
-    }
-    base = f"responsibility/emails/{reminder.kind}"
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = " ".join(_render_plain(f"{base}.subject.txt", context).split())
-        text = _render_plain(f"{base}.txt", context)
-        html = render_to_string(f"{base}.html", context)
-        summary = " ".join(_render_plain(f"{base}.summary.txt", context).split())
-    return RenderedReminder(
-        subject=subject,
-        text=text,
-        html=html,
-        summary=summary,
-        url=message.url,
-        attachments=tuple(message.attachments),
-    )
-
-
-def _render_plain(name: str, context: dict) -> str:
-    """A plain-text template: nothing HTML-escaped (the subject, the text part, the in-app message)."""
-    return get_template(name).template.render(Context(context, autoescape=False))
-
-
 def reminder_send(*, reminder: Reminder, connection=None) -> SendOutcome:
     """Claim, check, notify in the app, email, mark sent (see the module's docstring for the order)."""
     claim = _reminder_claim(reminder=reminder)
@@ -346,6 +290,8 @@ def _reminder_claim(*, reminder: Reminder) -> tuple[Reminder, RenderedReminder] 
                 object_key=claimed.object_key,
                 read_at__isnull=True,
             ).exclude(pk=notification.pk).update(read_at=now)
+        # The channels the recipient receives on send the same message, each on its own (channel_services).
+        channel_deliveries_open(reminder=claimed, now=now)
         claimed.status = ReminderStatus.SENDING
         claimed.claimed_at = now
         claimed.attempts += 1
@@ -365,12 +311,6 @@ def _reminder_claim_renew(claimed: Reminder) -> Reminder | None:
         return None
     claimed.claimed_at = now
     return claimed
-
-
-def reminder_retry_delay(*, attempts: int) -> datetime.timedelta:
-    """How long a reminder waits after its `attempts`-th failed send: REMINDERS_RETRY_DELAY, doubling with
-    each attempt, at most REMINDERS_RETRY_MAX_DELAY."""
-    return min(settings.REMINDERS_RETRY_DELAY * 2 ** max(attempts - 1, 0), settings.REMINDERS_RETRY_MAX_DELAY)
 
 
 def _reminder_finish_failed(claimed: Reminder, *, error: str, permanent: bool) -> None:
@@ -404,14 +344,6 @@ def _connection_reset(connection) -> None:
         logger.debug("closing the mail connection failed", exc_info=True)
 
 
-@dataclass(frozen=True)
-class BatchRetry:
-    """What a send task tries again: the transient failures, once the longest of their delays is over."""
-
-    reminder_ids: list[int] = field(default_factory=list)
-    countdown: int = 0  # seconds
-
-
 def reminders_send_batch(*, reminder_ids: list[int]) -> BatchRetry:
     """Send some reminders over one mail connection. Returns those to try again later, and when."""
     # Only those still to do: a message queued again whose reminders went out meanwhile costs one query.
@@ -441,7 +373,7 @@ def reminders_send_batch(*, reminder_ids: list[int]) -> BatchRetry:
         return BatchRetry()
     retry_at = Reminder.objects.filter(pk__in=retry).aggregate(latest=Max("retry_at"))["latest"]
     wait = (retry_at - clock.now()).total_seconds() if retry_at else 0
-    return BatchRetry(reminder_ids=retry, countdown=max(math.ceil(wait), 0))
+    return BatchRetry(ids=retry, countdown=max(math.ceil(wait), 0))
 
 
 # --- Closing what is done -------------------------------------------------------------------------

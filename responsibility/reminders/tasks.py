@@ -33,6 +33,18 @@ def reminders_send(self, *, reminder_ids: list[int]) -> int:
     from responsibility.reminders.services import reminders_send_batch
 
     retry = reminders_send_batch(reminder_ids=reminder_ids)
-    if retry.reminder_ids and self.request.retries < self.max_retries:
-        raise self.retry(kwargs={"reminder_ids": retry.reminder_ids}, countdown=retry.countdown)
-    return len(reminder_ids) - len(retry.reminder_ids)
+    if retry.ids and self.request.retries < self.max_retries:
+        raise self.retry(kwargs={"reminder_ids": retry.ids}, countdown=retry.countdown)
+    return len(reminder_ids) - len(retry.ids)
+
+
+@shared_task(name="responsibility.tasks.reminders_channel_send", bind=True, max_retries=10)
+def reminders_channel_send(self, *, delivery_ids: list[int]) -> int:
+    """Send these reminders through their channels (企业微信, 钉钉, SMS); try the transient failures again
+    after their delay, kept in the channel's ledger like the email's."""
+    from responsibility.reminders.channel_services import channel_deliveries_send_batch
+
+    retry = channel_deliveries_send_batch(delivery_ids=delivery_ids)
+    if retry.ids and self.request.retries < self.max_retries:
+        raise self.retry(kwargs={"delivery_ids": retry.ids}, countdown=retry.countdown)
+    return len(delivery_ids) - len(retry.ids)

@@ -3,6 +3,8 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Prefetch, prefetch_related_objects
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -15,10 +17,15 @@ from core.http import query_without_page
 from responsibility.letters.permissions import CampaignAction, campaign_check_permission
 from responsibility.letters.selectors import campaign_list_visible_to, reminder_policy_for
 from responsibility.letters.services.campaigns import reminder_policy_update
-from responsibility.reminders.forms import ReminderFilterForm, ReminderPolicyForm
+from responsibility.reminders.channel_services import channel_addresses_set
+from responsibility.reminders.channels import configured_channels
+from responsibility.reminders.forms import ChannelAddressesForm, ReminderFilterForm, ReminderPolicyForm
+from responsibility.reminders.models import ChannelDelivery
 from responsibility.reminders.permissions import ReminderAction, reminder_check_permission, reminder_user_can
 from responsibility.reminders.registry import reminder_subjects_attach
 from responsibility.reminders.selectors import (
+    channel_addresses_of,
+    channel_people_visible_to,
     notification_list_for,
     reminder_list_filtered,
     reminder_list_visible_to,
@@ -31,6 +38,7 @@ from responsibility.reminders.services import (
 
 NOTIFICATIONS_PER_PAGE = 25
 REMINDERS_PER_PAGE = 50
+CHANNEL_PEOPLE_PER_PAGE = 50
 
 
 @login_required
@@ -88,6 +96,10 @@ def reminder_list_view(request):
     page_obj = Paginator(reminders, REMINDERS_PER_PAGE).get_page(request.GET.get("page"))
     shown = list(page_obj.object_list)
     reminder_subjects_attach(user=request.user, reminders=shown)  # what each is about, for its link
+    # Each channel's state (企业微信, 钉钉, SMS): one query for the page.
+    prefetch_related_objects(
+        shown, Prefetch("channel_deliveries", ChannelDelivery.objects.order_by("round", "channel"))
+    )
     return render(
         request,
         "responsibility/reminders/list.html",
@@ -97,6 +109,9 @@ def reminder_list_view(request):
             "reminders": shown,
             "query_without_page": query_without_page(request),
             "can_resend": reminder_user_can(user=request.user, action=ReminderAction.RESEND),
+            "can_manage_channels": reminder_user_can(
+                user=request.user, action=ReminderAction.MANAGE_CHANNELS
+            ),
         },
     )
 
@@ -145,3 +160,60 @@ def campaign_reminders_view(request, pk: int):
             }
         )
     return render(request, "responsibility/campaigns/reminders.html", {"campaign": campaign, "form": form})
+
+
+# --- Where people receive reminders ---------------------------------------------------------------
+
+
+@login_required
+def channel_settings_view(request):
+    """The user's own: where reminders reach them besides email and the bell (企业微信, 钉钉, SMS)."""
+    return _channel_addresses_page(request, person=request.user)
+
+
+@login_required
+def channel_people_view(request):
+    """The office's list of people and where their reminders go; 404 for anybody else."""
+    if not reminder_user_can(user=request.user, action=ReminderAction.MANAGE_CHANNELS):
+        raise Http404
+    search = request.GET.get("q", "").strip()[:64]
+    page_obj = Paginator(
+        channel_people_visible_to(user=request.user, search=search), CHANNEL_PEOPLE_PER_PAGE
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "responsibility/reminders/channel_people.html",
+        {
+            "page_obj": page_obj,
+            "people": page_obj.object_list,
+            "search": search,
+            "channels": configured_channels(),
+            "query_without_page": query_without_page(request),
+        },
+    )
+
+
+@login_required
+def channel_person_view(request, pk: int):
+    """The office sets where one person's reminders go."""
+    person = get_object_or_404(channel_people_visible_to(user=request.user), pk=pk)
+    return _channel_addresses_page(request, person=person)
+
+
+def _channel_addresses_page(request, *, person):
+    channels = configured_channels()
+    addresses = channel_addresses_of(person=person)
+    form = ChannelAddressesForm(request.POST or None, channels=channels, addresses=addresses)
+    if request.method == "POST" and channels and form.is_valid():
+        try:
+            channel_addresses_set(user=person, addresses=form.addresses(), changed_by=request.user)
+        except ApplicationError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Saved: reminders go where you said from the next one."))
+            return redirect(request.path)
+    return render(
+        request,
+        "responsibility/reminders/channels.html",
+        {"person": person, "own": person.pk == request.user.pk, "form": form, "addresses": addresses},
+    )

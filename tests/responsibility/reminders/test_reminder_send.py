@@ -193,7 +193,7 @@ def test_reminders_send_batch_uses_one_mail_connection(due, scripted_mail):
     retry = reminders_send_batch(reminder_ids=[r.pk for r in due])
 
     # then both went out over one connection
-    assert retry.reminder_ids == []
+    assert retry.ids == []
     assert len(mail.outbox) == 2
     assert scripted_mail.opened == 1
 

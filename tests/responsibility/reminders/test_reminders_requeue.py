@@ -148,7 +148,7 @@ def test_a_queued_message_whose_reminders_are_done_costs_one_query(lost, django_
 
     with django_assert_num_queries(1):
         retry = reminders_send_batch(reminder_ids=[lost.pk])
-    assert retry.reminder_ids == []
+    assert retry.ids == []
 
 
 def test_recovery_after_a_fault_takes_at_most_3_minutes_in_production():
