@@ -102,7 +102,7 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "responsibility.change_lettertemplate",
         "responsibility.view_reminder",
         "responsibility.resend_reminder",
-        # Where people receive reminders on 企业微信, 钉钉 and SMS (responsibility.reminders.channel_services).
+        # Where anybody receives reminders on 企业微信, 钉钉 and SMS (reminders.channel_services).
         "responsibility.change_channeladdress",
         "responsibility.view_inspectionplan",
         "responsibility.view_finding",
