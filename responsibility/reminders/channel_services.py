@@ -29,6 +29,7 @@ from django.db import transaction
 from django.db.models import F, Max, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from accounts.security.notify import notice_time, security_notice_send
 from core import clock
 from core.errors import ApplicationError
 from responsibility.reminders.attempts import (
@@ -89,16 +90,20 @@ def channel_address_set(
     *, user, channel: str, address: str, enabled: bool, changed_by
 ) -> ChannelAddress | None:
     """Set where `user` receives reminders on `channel` (an empty address removes it). Reminders already
-    claimed keep the address they were made with. Returns the address, or None when removed."""
+    claimed keep the address they were made with. A change by somebody else (the office) is told to the
+    person, in the app and by email, as a change to their account is: nobody redirects another's reminders
+    unnoticed. Returns the address, or None when removed."""
     if not channel_addresses_user_can_change(user=changed_by, person=user):
         raise PermissionDenied(_("Only the person or the office may change where reminders go."))
     if channel not in Channel.values:
         raise ApplicationError(_("Unknown channel."))
+    kept = ChannelAddress.objects.select_for_update().filter(user=user, channel=channel).first()
     if not address.strip():
-        ChannelAddress.objects.filter(user=user, channel=channel).delete()
+        if kept:
+            kept.delete()
+            _change_tell(user=user, channel=channel, address="", enabled=False, changed_by=changed_by)
         return None
     cleaned = channel_address_check(channel=channel, address=address)
-    kept = ChannelAddress.objects.select_for_update().filter(user=user, channel=channel).first()
     if kept and (kept.address, kept.enabled) == (cleaned, enabled):
         return kept  # unchanged: who changed it last stays
     kept, _created = ChannelAddress.objects.update_or_create(
@@ -111,7 +116,28 @@ def channel_address_set(
             "changed_at": clock.now(),
         },
     )
+    _change_tell(user=user, channel=channel, address=cleaned, enabled=enabled, changed_by=changed_by)
     return kept
+
+
+def _change_tell(*, user, channel: str, address: str, enabled: bool, changed_by) -> None:
+    """Tell the person when somebody else changed where their reminders go."""
+    if changed_by.pk == user.pk:
+        return
+    values = {
+        "name": changed_by.get_full_name(),
+        "channel": Channel(channel).label,
+        "address": address,
+        "time": notice_time(),
+    }
+    if not address:
+        body = _("%(name)s removed your %(channel)s account for reminders at %(time)s.")
+    elif enabled:
+        body = _("%(name)s set reminders to reach you on %(channel)s at %(address)s, at %(time)s.")
+    else:
+        body = _("%(name)s set your %(channel)s account to %(address)s, not used for reminders, at %(time)s.")
+    body %= values
+    security_notice_send(recipient=user, title=_("Where your reminders go was changed"), body=body)
 
 
 @transaction.atomic

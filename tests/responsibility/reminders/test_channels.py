@@ -30,6 +30,7 @@ from responsibility.reminders.models import (
     Channel,
     ChannelAddress,
     ChannelDelivery,
+    Notification,
     Reminder,
     ReminderKind,
     ReminderStatus,
@@ -211,16 +212,46 @@ def test_a_person_sets_their_own_channels_and_bad_addresses_are_refused_in_chine
     assert not ChannelAddress.objects.exists()
 
 
-def test_the_office_sets_anybodys_channels_and_nobody_else_may(org):
+def test_the_office_sets_anybodys_channels_and_nobody_else_may(org, django_capture_on_commit_callbacks):
     head, other = org.head_posts[0].holder, org.head_posts[1].holder
 
-    kept = channel_address_set(
-        user=head, channel=Channel.WECOM, address="zhangsan", enabled=True, changed_by=org.office_admin
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        kept = channel_address_set(
+            user=head, channel=Channel.WECOM, address="zhangsan", enabled=True, changed_by=org.office_admin
+        )
     assert kept.changed_by == org.office_admin
     with pytest.raises(PermissionDenied):
         channel_address_set(user=head, channel=Channel.WECOM, address="lisi", enabled=True, changed_by=other)
     assert ChannelAddress.objects.get(user=head).address == "zhangsan"
+
+    # the person is told, in the app and by email: nobody redirects another's reminders unnoticed
+    [notice] = Notification.objects.filter(recipient=head)
+    assert notice.title == "您的消息接收方式已被更改"
+    assert "李管理" in notice.body and "企业微信" in notice.body and "zhangsan" in notice.body
+    [email] = mail.outbox
+    assert email.to == [head.email] and "zhangsan" in email.body
+
+
+def test_a_change_by_the_person_or_no_change_tells_nobody(org):
+    head = org.head_posts[0].holder
+    channel_address_set(user=head, channel=Channel.SMS, address="13800138000", enabled=True, changed_by=head)
+    channel_address_set(
+        user=head, channel=Channel.SMS, address="13800138000", enabled=True, changed_by=org.office_admin
+    )
+
+    assert not Notification.objects.exists()
+    assert ChannelAddress.objects.get(user=head).changed_by == head  # unchanged: who set it stays
+
+
+def test_the_office_removing_an_account_is_told(org):
+    head = org.head_posts[0].holder
+    channel_address_set(user=head, channel=Channel.SMS, address="13800138000", enabled=True, changed_by=head)
+
+    channel_address_set(user=head, channel=Channel.SMS, address="", enabled=True, changed_by=org.office_admin)
+
+    assert not ChannelAddress.objects.exists()
+    [notice] = Notification.objects.filter(recipient=head)
+    assert "删除了您用于接收提醒的短信账号" in notice.body
 
 
 # --- The ledger -----------------------------------------------------------------------------------
