@@ -37,6 +37,7 @@ from core.errors import ApplicationError
 from responsibility.demo.api_clients import DemoApiClient, demo_api_client_create
 from responsibility.demo.assessment import DemoAssessment, demo_assessment_create
 from responsibility.demo.cadres import demo_cadres_create
+from responsibility.demo.channels import demo_channels_create
 from responsibility.demo.duties import DemoDuties, demo_duties_create
 from responsibility.demo.files import DemoFiles, demo_files_create, demo_opinion_seal
 from responsibility.demo.letters import DemoBuilder
@@ -94,6 +95,7 @@ def demo_data_create(*, today: datetime.date | None = None) -> DemoSummary:
         files = demo_files_create(today=today, users=demo.users)
         assessment = demo_assessment_create(today=today, users=demo.users)
         api_client = demo_api_client_create(today=today, users=demo.users)
+        demo_channels_create(users=demo.users)
         counts = dict(
             Letter.objects.filter(campaign__in=demo.campaigns)
             .order_by()
