@@ -44,12 +44,25 @@ from responsibility.letters.services.letters import (
     letter_return,
     letter_sign,
 )
-from responsibility.reminders.models import Notification, Reminder, ReminderKind, ReminderStatus
+from responsibility.reminders.models import (
+    ChannelAddress,
+    Notification,
+    Reminder,
+    ReminderKind,
+    ReminderStatus,
+)
 from tests.conftest import Organisation, attestation_for
 from tests.factories import TEST_PASSWORD, LetterTemplateFactory, PostFactory, UserFactory
 from tests.responsibility.pdf.sealing import document_archive
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def sms_configured(settings):
+    """The SMS channel configured, so that the pages where reminders reach a person take an address."""
+    settings.SMS_GATEWAY_URL, settings.SMS_GATEWAY_TOKEN = "http://127.0.0.1:9/sms/send", "token"
+
 
 ROLES = (
     "anonymous",
@@ -116,6 +129,12 @@ TABLE = {
     ("reminder-list", "GET"):                 (LOGIN,  403,    403,    403,    403,    403,    200,    403),
     ("reminder-resend", "GET"):               (LOGIN,  405,    405,    405,    405,    405,    405,    405),
     ("reminder-resend", "POST"):              (LOGIN,  403,    403,    403,    403,    403,    DONE,   403),
+    # where reminders reach a person (SMS configured): everyone their own; the office anybody's (the signer's)
+    ("channel-settings", "GET"):              (LOGIN,  200,    200,    200,    200,    200,    200,    200),
+    ("channel-settings", "POST"):             (LOGIN,  DONE,   DONE,   DONE,   DONE,   DONE,   DONE,   DONE),
+    ("channel-people", "GET"):                (LOGIN,  404,    404,    404,    404,    404,    200,    404),
+    ("channel-person", "GET"):                (LOGIN,  404,    404,    404,    404,    404,    200,    404),
+    ("channel-person", "POST"):               (LOGIN,  404,    404,    404,    404,    404,    DONE,   404),
     # the letter's sealed PDF (archived world: stored and ready), and the archive with its batch prints
     ("letter-pdf", "GET"):                    (LOGIN,  404,    200,    404,    200,    200,    200,    404),
     ("letter-pdf-status", "GET"):             (LOGIN,  404,    200,    404,    200,    200,    200,    404),
@@ -294,6 +313,7 @@ def page_url(page: str, world: World) -> str:
         "campaign-reminders": [campaign],
         "notification-read": [Notification.objects.get(reminder__isnull=False).pk],
         "reminder-resend": [Reminder.objects.get().pk],
+        "channel-person": [world.letter.signer_id],
         "letter-pdf": [letter],
         "verify-code": [
             LetterDocument.objects.filter(letter=letter).values_list("verification_code", flat=True).first()
@@ -381,14 +401,17 @@ def post_data(page: str, world: World, user: User | None) -> dict:
         "campaign-issue": {"issuer_post": str(org.secretary_post.pk), "signer_kinds": [PostKind.UNIT_HEAD]},
         "template-create": template_data(),
         "campaign-reminders": {"days_before": "10, 5, 1", "overdue_every_days": "3"},
+        "channel-settings": {"sms_address": "13800138000", "sms_enabled": "on"},
+        "channel-person": {"sms_address": "13800138000", "sms_enabled": "on"},
         "template-update": template_data(),
         "export-create": {"campaign": str(org.campaign.pk), "export_format": ExportFormat.ZIP},
     }
     return data.get(page, {})
 
 
-def world_snapshot() -> tuple:
-    """Everything a page could change, to show that a refused request changed nothing."""
+def world_snapshot(*, besides_own_of: User | None = None) -> tuple:
+    """Everything a page could change, to show that a refused request changed nothing; `besides_own_of`:
+    leaving out where that user's own reminders go (theirs to set, as everyone's)."""
     return (
         sorted(Letter.objects.values_list("reference", "status")),
         sorted(Campaign.objects.values_list("title", "status", "deadline", "last_number")),
@@ -397,6 +420,9 @@ def world_snapshot() -> tuple:
         Signature.objects.count(),
         sorted(Notification.objects.values_list("pk", "read_at")),
         sorted(Reminder.objects.values_list("pk", "status", "resend_count")),
+        sorted(
+            ChannelAddress.objects.exclude(user=besides_own_of).values_list("user_id", "channel", "address")
+        ),
         sorted(ReminderPolicy.objects.values_list("campaign_id", "days_before", "overdue_every_days")),
         sorted(LetterDocument.objects.values_list("pk", "status")),
         ArchiveExport.objects.count(),
@@ -517,14 +543,14 @@ def test_the_security_and_audit_administrators_get_what_an_outsider_gets(client,
     world = build_world(org, state=STATE_FOR_PAGE.get(page, LetterStatus.SIGNED))
     administrator = UserFactory(roles=[duty])
     client.force_login(administrator)
-    before = world_snapshot()
+    before = world_snapshot(besides_own_of=administrator)
 
     # when
     url = page_url(page, world)
     response = client.get(url) if method == "GET" else client.post(url, post_data(page, world, administrator))
 
-    # then
+    # then (where their own reminders go is theirs to set, as everyone's)
     assert_outcome(response, EXPECTED[(page, method, "outsider")])
-    assert world_snapshot() == before
+    assert world_snapshot(besides_own_of=administrator) == before
     if page not in SHOWN_TO_HOLDERS_OF_THE_CODE:
         assert world.letter.reference not in response.content.decode()
