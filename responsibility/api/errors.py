@@ -56,6 +56,8 @@ def _flatten(detail, path: str):
         for name, value in detail.items():
             if name == "non_field_errors":  # a list's own error (too short…) is the list's
                 yield from _flatten(value, path)
+            elif isinstance(name, int):  # a list's items with errors, by index (REST framework's shape)
+                yield from _flatten(value, f"{path}[{name}]")
             else:
                 yield from _flatten(value, f"{path}.{name}" if path else str(name))
     elif isinstance(detail, list) and any(isinstance(item, dict | list) for item in detail):

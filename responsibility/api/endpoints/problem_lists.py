@@ -27,6 +27,18 @@ from responsibility.supervision.services.problems import (
 User = get_user_model()
 
 
+class SourceCodeField(serializers.SlugRelatedField):
+    """A problem source by its code. Text no code can be (a NUL character, which PostgreSQL refuses with an
+    error, or more than a code's length) is an unknown source, refused before any lookup."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and (
+            "\x00" in data or len(data) > ProblemSource._meta.get_field("code").max_length
+        ):
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data.replace("\x00", ""))
+        return super().to_internal_value(data)
+
+
 class MeasureWriteSerializer(serializers.Serializer):
     action = serializers.CharField(max_length=500, help_text=_("What is done (整改措施)."))
     deadline = serializers.DateField(help_text=_("Its deadline, not in the past."))
@@ -48,7 +60,7 @@ class ProblemWriteSerializer(serializers.Serializer):
 
 
 class ProblemListWriteSerializer(serializers.Serializer):
-    source = serializers.SlugRelatedField(
+    source = SourceCodeField(
         slug_field="code", queryset=ProblemSource.objects.all(), help_text=_("The source's code, e.g. audit.")
     )
     title = serializers.CharField(max_length=200)

@@ -139,6 +139,10 @@ def test_a_problem_the_rules_refuse_rolls_back_the_whole_list(org, team_writer):
     ("change", "field"),
     [
         ({"source": "nowhere"}, "source"),
+        # text no code can be: a NUL character (PostgreSQL refuses it with an error), or too long
+        ({"source": "au\x00dit"}, "source"),
+        ({"source": "a" * 33}, "source"),
+        ({"problems": [{"unit": "\x00"}]}, "problems[0].unit"),
         ({"problems": []}, "problems"),
         ({"year": "二〇二六"}, "year"),
         ({"raised_on": "2026-02-30"}, "raised_on"),
