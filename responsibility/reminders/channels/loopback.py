@@ -70,7 +70,9 @@ class FakeChannels:
         self.state = _State(credentials=credentials or FakeCredentials())
         self.on_message = on_message
         self.server = ThreadingHTTPServer(("127.0.0.1", port), _handler(self))
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     @property
     def url(self) -> str:
