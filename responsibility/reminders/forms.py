@@ -87,8 +87,8 @@ class ChannelAddressesForm(forms.Form):
     they receive them there. The rule of a valid address is the service's (channel_address_check)."""
 
     HELP = {
-        Channel.WECOM: _("The account (userid) in 企业微信's address book, e.g. zhangsan."),
-        Channel.DINGTALK: _("The account (userid) in 钉钉's address book, e.g. manager4521."),
+        Channel.WECOM: _("The account in 企业微信's address book, e.g. zhangsan."),
+        Channel.DINGTALK: _("The account in 钉钉's address book, e.g. manager4521."),
         Channel.SMS: _("A mainland mobile number of 11 digits."),
     }
 

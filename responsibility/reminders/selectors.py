@@ -2,9 +2,9 @@
 who may see them."""
 
 from django.contrib.auth import get_user_model
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Case, Prefetch, Q, QuerySet, When
 
-from responsibility.reminders.models import ChannelAddress, Notification, Reminder
+from responsibility.reminders.models import Channel, ChannelAddress, Notification, Reminder
 from responsibility.reminders.permissions import ReminderAction, reminder_user_can
 
 # --- Reminders and notifications ---------------------------------------------------------------
@@ -56,8 +56,13 @@ def channel_people_visible_to(*, user, search: str = "") -> QuerySet:
     if search:
         people = people.filter(Q(full_name__icontains=search) | Q(username__icontains=search))
     return people.order_by("full_name", "pk").prefetch_related(
-        Prefetch("channel_addresses", queryset=ChannelAddress.objects.order_by("channel"))
+        Prefetch("channel_addresses", queryset=ChannelAddress.objects.order_by(channel_order(), "pk"))
     )
+
+
+def channel_order() -> Case:
+    """The channels in the order of `Channel` (企业微信, 钉钉, SMS), for ordering their rows."""
+    return Case(*(When(channel=channel, then=index) for index, channel in enumerate(Channel)), default=99)
 
 
 def channel_addresses_of(*, person) -> dict[str, ChannelAddress]:

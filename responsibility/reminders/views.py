@@ -25,6 +25,7 @@ from responsibility.reminders.permissions import ReminderAction, reminder_check_
 from responsibility.reminders.registry import reminder_subjects_attach
 from responsibility.reminders.selectors import (
     channel_addresses_of,
+    channel_order,
     channel_people_visible_to,
     notification_list_for,
     reminder_list_filtered,
@@ -98,7 +99,7 @@ def reminder_list_view(request):
     reminder_subjects_attach(user=request.user, reminders=shown)  # what each is about, for its link
     # Each channel's state (企业微信, 钉钉, SMS): one query for the page.
     prefetch_related_objects(
-        shown, Prefetch("channel_deliveries", ChannelDelivery.objects.order_by("round", "channel"))
+        shown, Prefetch("channel_deliveries", ChannelDelivery.objects.order_by("round", channel_order()))
     )
     return render(
         request,

@@ -110,7 +110,7 @@ def test_the_office_list_pages_and_searches_in_a_fixed_number_of_queries(
     with django_assert_max_num_queries(12):
         page = client.get(reverse("responsibility:channel-people")).content.decode()
 
-    assert "企业微信：<span translate=\"no\">head0<" in page and ">head1<" in page
+    assert '企业微信：<span translate="no">head0<' in page and ">head1<" in page
     assert "仅电子邮件和站内消息" in page  # the others
     assert (
         org.outsider.full_name
