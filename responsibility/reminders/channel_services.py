@@ -26,7 +26,7 @@ import re
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import F, Max, Q, QuerySet
+from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from accounts.security.notify import notice_time, security_notice_send
@@ -37,7 +37,9 @@ from responsibility.reminders.attempts import (
     MAX_ATTEMPTS,
     BatchRetry,
     SendOutcome,
+    claimable,
     reminder_retry_delay,
+    task_lost,
 )
 from responsibility.reminders.channels import (
     ChannelError,
@@ -225,10 +227,6 @@ def channel_delivery_send(*, delivery: ChannelDelivery) -> SendOutcome:
     return SendOutcome.SENT
 
 
-def _claim_abandoned(*, now: datetime.datetime) -> Q:
-    return Q(status=ReminderStatus.SENDING, claimed_at__lt=now - settings.REMINDERS_CLAIM_TIMEOUT)
-
-
 def _channel_delivery_claim(
     *, delivery: ChannelDelivery
 ) -> tuple[ChannelDelivery, ChannelMessage] | SendOutcome:
@@ -238,10 +236,7 @@ def _channel_delivery_claim(
             ChannelDelivery.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("reminder__recipient")
             .filter(pk=delivery.pk)
-            .filter(
-                Q(status=ReminderStatus.PENDING) & (Q(retry_at__isnull=True) | Q(retry_at__lte=now))
-                | _claim_abandoned(now=now)
-            )
+            .filter(claimable(now=now))
             .first()
         )
         if claimed is None:
@@ -327,7 +322,9 @@ def channel_deliveries_requeue_lost(*, cutoff: datetime.datetime, now: datetime.
     waiting ones queued before `cutoff` whose retry delay, if any, ended before it; and those claimed by a
     send that died. Safe however often it runs: the claim decides who sends."""
     ids = list(
-        _deliveries_lost(cutoff=cutoff, now=now).order_by("pk").values_list("pk", flat=True)[:REQUEUE_BATCH]
+        ChannelDelivery.objects.filter(task_lost(cutoff=cutoff, now=now))
+        .order_by("pk")
+        .values_list("pk", flat=True)[:REQUEUE_BATCH]
     )
     if not ids:
         return 0
@@ -336,13 +333,3 @@ def channel_deliveries_requeue_lost(*, cutoff: datetime.datetime, now: datetime.
         for start in range(0, len(ids), SEND_CHUNK):
             reminders_channel_send_task.delay_on_commit(delivery_ids=ids[start : start + SEND_CHUNK])
     return len(ids)
-
-
-def _deliveries_lost(*, cutoff: datetime.datetime, now: datetime.datetime) -> QuerySet[ChannelDelivery]:
-    waiting = Q(status=ReminderStatus.PENDING, enqueued_at__lt=cutoff) & (
-        Q(retry_at__isnull=True) | Q(retry_at__lt=cutoff)
-    )
-    abandoned = _claim_abandoned(now=now) & (
-        Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=F("claimed_at")) | Q(enqueued_at__lt=cutoff)
-    )
-    return ChannelDelivery.objects.filter(waiting | abandoned)

@@ -45,7 +45,32 @@ class ReminderStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Not needed")  # the item was done before the reminder went out
 
 
-class Reminder(models.Model):
+class SendState(models.Model):
+    """Where a message of a ledger stands (the email's `Reminder`, each channel's `ChannelDelivery`), moved
+    only by the send services under the rules of responsibility.reminders.attempts."""
+
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=ReminderStatus.choices,
+        default=ReminderStatus.PENDING,
+        editable=False,
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0, editable=False)
+    last_error = models.TextField(_("last error"), blank=True, editable=False)
+    # When its send task was last queued. A waiting row queued more than STUCK_WORK_AFTER ago lost its task
+    # message and is queued again (core.requeue).
+    enqueued_at = models.DateTimeField(_("queued at"), null=True, blank=True, editable=False)
+    # After a transient failure: not tried again before this (the retry delay, doubling per attempt).
+    retry_at = models.DateTimeField(_("next attempt at"), null=True, blank=True, editable=False)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True, editable=False)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class Reminder(SendState):
     """The ledger: one row per (kind, object, recipient, due period), whatever runs the sweep or send."""
 
     kind = models.CharField(_("kind"), max_length=32, choices=ReminderKind.choices)
@@ -70,24 +95,8 @@ class Reminder(models.Model):
         blank=True,
         related_name="reminders",
     )
-    status = models.CharField(
-        _("status"),
-        max_length=16,
-        choices=ReminderStatus.choices,
-        default=ReminderStatus.PENDING,
-        editable=False,
-    )
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0, editable=False)
-    last_error = models.TextField(_("last error"), blank=True, editable=False)
     # The Message-ID header of the email: derived from the row, so a repeated send is recognisable.
     message_id = models.CharField(_("Message-ID"), max_length=255, blank=True, editable=False)
-    # When its send task was last queued (none yet: the sweep queues it). A waiting reminder queued more
-    # than STUCK_WORK_AFTER ago lost its task message and is queued again (core.requeue).
-    enqueued_at = models.DateTimeField(_("queued at"), null=True, blank=True, editable=False)
-    # After a transient failure: not tried again before this (the retry delay, doubling per attempt).
-    retry_at = models.DateTimeField(_("next attempt at"), null=True, blank=True, editable=False)
-    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True, editable=False)
-    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True, editable=False)
     resend_count = models.PositiveSmallIntegerField(_("resends"), default=0, editable=False)
     resent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -266,7 +275,7 @@ class ChannelAddress(models.Model):
         return f"{self.user_id} {self.channel} {self.address}"
 
 
-class ChannelDelivery(models.Model):
+class ChannelDelivery(SendState):
     """The ledger of one channel: one row per (reminder, channel, round), unique in the database, made when
     the reminder is claimed for sending; a send task claims it, sends it, marks it sent. `round` is the
     reminder's resend number: the office's resend makes a new row, a retry never does. Its states are the
@@ -279,21 +288,8 @@ class ChannelDelivery(models.Model):
     round = models.PositiveSmallIntegerField(_("round"), default=0)
     # The account or number as it was when the row was made: a later change does not redirect it.
     address = models.CharField(_("account or number"), max_length=64)
-    status = models.CharField(
-        _("status"),
-        max_length=16,
-        choices=ReminderStatus.choices,
-        default=ReminderStatus.PENDING,
-        editable=False,
-    )
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0, editable=False)
-    last_error = models.TextField(_("last error"), blank=True, editable=False)
     # What the channel answered for the accepted message (msgid, task_id, message_id).
     provider_message_id = models.CharField(_("message id"), max_length=128, blank=True, editable=False)
-    enqueued_at = models.DateTimeField(_("queued at"), null=True, blank=True, editable=False)
-    retry_at = models.DateTimeField(_("next attempt at"), null=True, blank=True, editable=False)
-    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True, editable=False)
-    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), default=clock.now, editable=False)
 
     class Meta:

@@ -28,11 +28,10 @@ import smtplib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import F, Max, Q, QuerySet
+from django.db.models import Max, QuerySet
 from django.utils.translation import gettext as _
 
 from core import clock
@@ -43,7 +42,9 @@ from responsibility.reminders.attempts import (
     MAX_ATTEMPTS,
     BatchRetry,
     SendOutcome,
+    claimable,
     reminder_retry_delay,
+    task_lost,
 )
 from responsibility.reminders.channel_services import channel_deliveries_open
 from responsibility.reminders.models import Notification, Reminder, ReminderStatus
@@ -149,22 +150,11 @@ def _reminders_never_queued(*, now: datetime.datetime) -> QuerySet[Reminder]:
     return Reminder.objects.filter(status=ReminderStatus.PENDING, due_at__lte=now, enqueued_at__isnull=True)
 
 
-def _claim_abandoned(*, now: datetime.datetime) -> Q:
-    """A claim silent for longer than one send can take: its worker died."""
-    return Q(status=ReminderStatus.SENDING, claimed_at__lt=now - settings.REMINDERS_CLAIM_TIMEOUT)
-
-
 def _reminders_lost(*, cutoff: datetime.datetime, now: datetime.datetime) -> QuerySet[Reminder]:
-    """Reminders whose send task should have run by `cutoff` and did not: waiting, queued before `cutoff`
-    and not held back by a retry delay ending after it; or claimed by a send that died, and not queued
-    again since (or queued again before `cutoff`, and that message lost too)."""
-    waiting = Q(status=ReminderStatus.PENDING, due_at__lte=now, enqueued_at__lt=cutoff) & (
-        Q(retry_at__isnull=True) | Q(retry_at__lt=cutoff)
+    """Reminders whose send task was lost (attempts.task_lost), among those due."""
+    return Reminder.objects.filter(task_lost(cutoff=cutoff, now=now)).exclude(
+        status=ReminderStatus.PENDING, due_at__gt=now
     )
-    abandoned = _claim_abandoned(now=now) & (
-        Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=F("claimed_at")) | Q(enqueued_at__lt=cutoff)
-    )
-    return Reminder.objects.filter(waiting | abandoned)
 
 
 def reminders_enqueue_due(*, now: datetime.datetime) -> int:
@@ -254,10 +244,7 @@ def _reminder_claim(*, reminder: Reminder) -> tuple[Reminder, RenderedReminder] 
             Reminder.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("recipient")
             .filter(pk=reminder.pk)
-            .filter(
-                Q(status=ReminderStatus.PENDING) & (Q(retry_at__isnull=True) | Q(retry_at__lte=now))
-                | _claim_abandoned(now=now)
-            )
+            .filter(claimable(now=now))
             .first()
         )
         if claimed is None:

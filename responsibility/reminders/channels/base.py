@@ -152,3 +152,40 @@ def refusal(service: str, reason: str, data: dict) -> str:
         "code": data.get("errcode", data.get("code")),
         "message": data.get("errmsg") or data.get("message") or "",
     }
+
+
+@dataclass(frozen=True)
+class ErrorCodes:
+    """What an answer's `errcode` means, for services that answer alike (企业微信, 钉钉: 0 is success)."""
+
+    token: frozenset[int]  # the access token expired or is invalid: a new one, once
+    rate_limit: frozenset[int]  # wait CHANNEL_RATE_LIMIT_DELAY
+    recipient: frozenset[int]  # no such account: permanent
+
+
+def access_token_fetch(url: str, *, service: str) -> tuple[str, int]:
+    """(token, seconds it lives) from a service's token endpoint answering {errcode, access_token,
+    expires_in}."""
+    data = http_call("GET", url, service=service).data
+    if data.get("errcode", 0) != 0 or not data.get("access_token"):
+        raise ChannelError(refusal(service, _("%(service)s gave no access token"), data))
+    return data["access_token"], int(data.get("expires_in") or 7200)
+
+
+def errcode_check(data: dict, *, service: str, codes: ErrorCodes) -> None:
+    """Raise what a refusal means (see the module); nothing for errcode 0."""
+    code = data.get("errcode", 0)
+    if code == 0:
+        return
+    if code in codes.token:
+        raise TokenRejected(refusal(service, _("%(service)s refused the access token"), data))
+    if code in codes.rate_limit:
+        raise ChannelError(
+            refusal(service, _("%(service)s asks to send more slowly"), data),
+            retry_after=settings.CHANNEL_RATE_LIMIT_DELAY.total_seconds(),
+        )
+    if code in codes.recipient:
+        raise ChannelError(
+            refusal(service, _("%(service)s does not know this account"), data), permanent=True
+        )
+    raise ChannelError(refusal(service, _("%(service)s refused the message"), data))

@@ -20,18 +20,20 @@ from django.utils.translation import gettext as _
 
 from responsibility.reminders.channels.base import (
     AccessTokens,
-    ChannelError,
     ChannelMessage,
-    TokenRejected,
+    ErrorCodes,
+    access_token_fetch,
+    errcode_check,
     http_call,
-    refusal,
 )
 from responsibility.reminders.models import Channel
 
 SERVICE = "钉钉"
-TOKEN_CODES = {40014, 42001}
-RATE_LIMIT_CODES = {88, 90005, 90006, 90018, 41047, 41048}
-RECIPIENT_CODES = {60121, 33012}
+ERROR_CODES = ErrorCodes(
+    token=frozenset({40014, 42001}),
+    rate_limit=frozenset({88, 90005, 90006, 90018, 41047, 41048}),
+    recipient=frozenset({60121, 33012}),
+)
 
 
 class DingTalkAdapter:
@@ -47,10 +49,7 @@ class DingTalkAdapter:
 
     def _token(self) -> tuple[str, int]:
         query = urlencode({"appkey": settings.DINGTALK_APP_KEY, "appsecret": settings.DINGTALK_APP_SECRET})
-        data = http_call("GET", f"{self.base}/gettoken?{query}", service=SERVICE).data
-        if data.get("errcode", 0) != 0 or not data.get("access_token"):
-            raise ChannelError(refusal(SERVICE, _("%(service)s gave no access token"), data))
-        return data["access_token"], int(data.get("expires_in") or 7200)
+        return access_token_fetch(f"{self.base}/gettoken?{query}", service=SERVICE)
 
     def send(self, *, address: str, message: ChannelMessage) -> str:
         markdown = f"**{message.title}**\n\n{message.text}"
@@ -72,20 +71,7 @@ class DingTalkAdapter:
             query = urlencode({"access_token": token})
             url = f"{self.base}/topapi/message/corpconversation/asyncsend_v2?{query}"
             data = http_call("POST", url, service=SERVICE, body=body).data
-            code = data.get("errcode", 0)
-            if code in TOKEN_CODES:
-                raise TokenRejected(refusal(SERVICE, _("%(service)s refused the access token"), data))
-            if code in RATE_LIMIT_CODES:
-                raise ChannelError(
-                    refusal(SERVICE, _("%(service)s asks to send more slowly"), data),
-                    retry_after=settings.CHANNEL_RATE_LIMIT_DELAY.total_seconds(),
-                )
-            if code in RECIPIENT_CODES:
-                raise ChannelError(
-                    refusal(SERVICE, _("%(service)s does not know this account"), data), permanent=True
-                )
-            if code != 0:
-                raise ChannelError(refusal(SERVICE, _("%(service)s refused the message"), data))
+            errcode_check(data, service=SERVICE, codes=ERROR_CODES)
             return str(data.get("task_id") or "")
 
         return self.tokens.call(send)

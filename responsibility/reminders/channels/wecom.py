@@ -22,16 +22,17 @@ from responsibility.reminders.channels.base import (
     AccessTokens,
     ChannelError,
     ChannelMessage,
-    TokenRejected,
+    ErrorCodes,
+    access_token_fetch,
+    errcode_check,
     http_call,
-    refusal,
 )
 from responsibility.reminders.models import Channel
 
 SERVICE = "企业微信"
-TOKEN_CODES = {40014, 42001}
-RATE_LIMIT_CODES = {45009, 45033}
-RECIPIENT_CODES = {81013, 40031}
+ERROR_CODES = ErrorCodes(
+    token=frozenset({40014, 42001}), rate_limit=frozenset({45009, 45033}), recipient=frozenset({81013, 40031})
+)
 DUPLICATE_CHECK_SECONDS = 4 * 3600  # the longest 企业微信 allows
 
 
@@ -50,10 +51,7 @@ class WeComAdapter:
 
     def _token(self) -> tuple[str, int]:
         query = urlencode({"corpid": settings.WECOM_CORP_ID, "corpsecret": settings.WECOM_SECRET})
-        data = http_call("GET", f"{self.base}/cgi-bin/gettoken?{query}", service=SERVICE).data
-        if data.get("errcode", 0) != 0 or not data.get("access_token"):
-            raise ChannelError(refusal(SERVICE, _("%(service)s gave no access token"), data))
-        return data["access_token"], int(data.get("expires_in") or 7200)
+        return access_token_fetch(f"{self.base}/cgi-bin/gettoken?{query}", service=SERVICE)
 
     def send(self, *, address: str, message: ChannelMessage) -> str:
         body = {
@@ -78,20 +76,7 @@ class WeComAdapter:
                 body=body,
             )
             data = answer.data
-            code = data.get("errcode", 0)
-            if code in TOKEN_CODES:
-                raise TokenRejected(refusal(SERVICE, _("%(service)s refused the access token"), data))
-            if code in RATE_LIMIT_CODES:
-                raise ChannelError(
-                    refusal(SERVICE, _("%(service)s asks to send more slowly"), data),
-                    retry_after=settings.CHANNEL_RATE_LIMIT_DELAY.total_seconds(),
-                )
-            if code in RECIPIENT_CODES:
-                raise ChannelError(
-                    refusal(SERVICE, _("%(service)s does not know this account"), data), permanent=True
-                )
-            if code != 0:
-                raise ChannelError(refusal(SERVICE, _("%(service)s refused the message"), data))
+            errcode_check(data, service=SERVICE, codes=ERROR_CODES)
             invalid = {user.lower() for user in str(data.get("invaliduser") or "").split("|") if user}
             if address.lower() in invalid:
                 raise ChannelError(
