@@ -55,7 +55,7 @@ from responsibility.reminders.models import (
     ReminderStatus,
 )
 from responsibility.reminders.permissions import channel_addresses_user_can_change
-from responsibility.reminders.registry import SOURCES, site_link
+from responsibility.reminders.registry import reminder_message_now, site_link
 from responsibility.reminders.rendering import reminder_render
 from responsibility.reminders.tasks import reminders_channel_send as reminders_channel_send_task
 
@@ -242,10 +242,9 @@ def _channel_delivery_claim(
         if claimed is None:
             return SendOutcome.SKIPPED
         reminder = claimed.reminder
-        source = SOURCES.get(reminder.kind)
-        # The same rule as the email's: a reminder whose work was done meanwhile is not sent on any channel.
-        needed = reminder.status != ReminderStatus.CANCELLED and reminder.recipient.is_active
-        message = source.message(reminder=reminder) if source and needed else None
+        # The email's rule: a reminder whose work was done meanwhile is not sent on any channel.
+        cancelled = reminder.status == ReminderStatus.CANCELLED
+        message = None if cancelled else reminder_message_now(reminder=reminder)
         if message is None:
             claimed.status = ReminderStatus.CANCELLED
             claimed.save(update_fields=["status"])

@@ -281,6 +281,15 @@ def reminder_subjects_attach(*, user, reminders: list[Reminder]) -> None:
             attach(user=user, reminders=of_kind)
 
 
+def reminder_message_now(*, reminder) -> ReminderMessage | None:
+    """What a reminder says now, or None when it is no longer needed (its work done, its recipient gone, its
+    kind unknown): the one rule of the email, the bell and every channel."""
+    source = SOURCES.get(reminder.kind)
+    if source is None or not reminder.recipient.is_active:
+        return None
+    return source.message(reminder=reminder)
+
+
 def reminder_items_still_due(*, kind: str, items: set[tuple[str, int]]) -> set[tuple[str, int]]:
     """Which (object_key, recipient id) pairs of a kind still need their recipient, by the kind's own rule.
 

@@ -53,6 +53,7 @@ from responsibility.reminders.registry import (
     SOURCES,
     DueRow,
     reminder_items_still_due,
+    reminder_message_now,
 )
 from responsibility.reminders.rendering import RenderedReminder, reminder_message_id, reminder_render
 from responsibility.reminders.tasks import reminders_send as reminders_send_task
@@ -249,8 +250,7 @@ def _reminder_claim(*, reminder: Reminder) -> tuple[Reminder, RenderedReminder] 
         )
         if claimed is None:
             return SendOutcome.SKIPPED
-        source = SOURCES.get(claimed.kind)
-        message = source.message(reminder=claimed) if source and claimed.recipient.is_active else None
+        message = reminder_message_now(reminder=claimed)
         if message is None:
             claimed.status = ReminderStatus.CANCELLED
             claimed.save(update_fields=["status"])
