@@ -97,6 +97,12 @@ def form_status(form) -> int:
     return 400 if form.is_bound else 200
 
 
+def search_words(request, *, max_length: int, name: str = "q") -> str:
+    """The words a list is searched for: the query parameter, trimmed to `max_length`, without NUL characters
+    (PostgreSQL refuses them in text: a query with one would be an error, not "nothing found")."""
+    return request.GET.get(name, "").replace("\x00", "").strip()[:max_length]
+
+
 def query_without_page(request, name: str = "page") -> str:
     """The list page's query string without its page number (the parameter `name`), ready for
     `?{{ it }}page=N` ("" or "a=1&")."""

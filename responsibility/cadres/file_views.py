@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from core import clock
 from core.errors import ApplicationError
-from core.http import form_data, form_status, form_submit, object_or_404, query_without_page
+from core.http import form_data, form_status, form_submit, object_or_404, query_without_page, search_words
 from responsibility.cadres.audit import cadre_event_describe
 from responsibility.cadres.file_contents import integrity_file_read
 from responsibility.cadres.file_forms import AccessDecisionForm, AccessRequestForm, FileDocumentForm
@@ -68,7 +68,7 @@ def integrity_file_list_view(request):
     inspection team every cadre by name and the requests awaiting a decision."""
     user = request.user
     reads_all = files_read_everything(user)
-    page, search = None, request.GET.get("q", "").strip()[:50]
+    page, search = None, search_words(request, max_length=50)
     if reads_all:
         people = file_cadre_list(search=search).prefetch_related("posts__unit")
         page = Paginator(people, CADRES_PER_PAGE).get_page(request.GET.get("page"))

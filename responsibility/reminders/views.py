@@ -13,7 +13,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from core.errors import ApplicationError
-from core.http import query_without_page
+from core.http import query_without_page, search_words
 from responsibility.letters.permissions import CampaignAction, campaign_check_permission
 from responsibility.letters.selectors import campaign_list_visible_to, reminder_policy_for
 from responsibility.letters.services.campaigns import reminder_policy_update
@@ -177,7 +177,7 @@ def channel_people_view(request):
     """The office's list of people and where their reminders go; 404 for anybody else."""
     if not reminder_user_can(user=request.user, action=ReminderAction.MANAGE_CHANNELS):
         raise Http404
-    search = request.GET.get("q", "").strip()[:64]
+    search = search_words(request, max_length=64)
     page_obj = Paginator(
         channel_people_visible_to(user=request.user, search=search), CHANNEL_PEOPLE_PER_PAGE
     ).get_page(request.GET.get("page"))

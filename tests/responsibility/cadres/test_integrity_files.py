@@ -468,3 +468,13 @@ def test_the_list_tells_an_inspector_who_must_step_aside_and_offers_them_no_deci
     client.force_login(files.inspector)
     page = client.get(reverse("responsibility:integrity-file-list")).content.decode()
     assert "应当回避" not in page and decide in page
+
+
+def test_a_search_with_a_nul_character_finds_by_the_rest_instead_of_failing(client, files):
+    """PostgreSQL refuses NUL in text: the words are searched for without it (core.http.search_words)."""
+    client.force_login(files.inspector)
+    name = files.cadre.full_name
+
+    response = client.get(reverse("responsibility:integrity-file-list"), {"q": name[:1] + "\x00" + name[1:]})
+
+    assert response.status_code == 200 and name in response.content.decode()

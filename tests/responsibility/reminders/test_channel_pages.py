@@ -142,3 +142,13 @@ def test_the_reminder_log_shows_each_channels_state(
 
     assert "等待中" in page.split("企业微信：")[1][:80]
     assert "人员消息接收方式" in page
+
+
+def test_the_office_search_takes_a_nul_character_as_nothing(client, org, channels_on):
+    """PostgreSQL refuses NUL in text: the words are searched for without it (core.http.search_words)."""
+    client.force_login(org.office_admin)
+    head = org.heads[0]
+
+    response = client.get(reverse("responsibility:channel-people"), {"q": "\x00" + head.full_name})
+
+    assert response.status_code == 200 and head.full_name in response.content.decode()
