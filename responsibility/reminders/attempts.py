@@ -3,13 +3,15 @@ may claim, which lost their task, what a send ends with, how many attempts a mes
 waits between them, and what a send task retries."""
 
 import datetime
+import math
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 from django.conf import settings
-from django.db.models import F, Q
+from django.db.models import F, Max, Q, QuerySet
 
-from responsibility.reminders.models import ReminderStatus
+from core import clock
+from responsibility.reminders.models import ReminderStatus, SendState
 
 MAX_ATTEMPTS = 6  # failed sends of one message before it is marked failed
 ERROR_TEXT_MAX = 1000
@@ -62,3 +64,42 @@ def task_lost(*, cutoff: datetime.datetime, now: datetime.datetime) -> Q:
         Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=F("claimed_at")) | Q(enqueued_at__lt=cutoff)
     )
     return waiting | abandoned
+
+
+def _still_held(row: SendState) -> QuerySet:
+    """The row, if the send that claimed it still holds the claim (nobody took it over since)."""
+    return type(row).objects.filter(pk=row.pk, status=ReminderStatus.SENDING, claimed_at=row.claimed_at)
+
+
+def attempt_sent(row: SendState, **fields) -> bool:
+    """Mark a claimed row sent (with `fields`), if its send still holds the claim. False: another send took
+    it over meanwhile, and the message went out twice."""
+    return bool(
+        _still_held(row).update(status=ReminderStatus.SENT, sent_at=clock.now(), last_error="", **fields)
+    )
+
+
+def attempt_failed(
+    row: SendState, *, error: str, permanent: bool, wait: datetime.timedelta | None = None
+) -> None:
+    """Record a failed attempt of a claimed row: FAILED for good, or PENDING again, not tried before its
+    retry delay (or `wait`, if the service asked for longer). The send task retries it after the delay;
+    core.requeue only if that retry is lost."""
+    now = clock.now()
+    delay = max(reminder_retry_delay(attempts=row.attempts), wait or datetime.timedelta(0))
+    _still_held(row).update(
+        status=ReminderStatus.FAILED if permanent else ReminderStatus.PENDING,
+        last_error=error[:ERROR_TEXT_MAX],
+        enqueued_at=now,
+        retry_at=None if permanent else now + delay,
+    )
+
+
+def batch_retry(rows: QuerySet, *, ids: list[int], wait_at_least: float = 0) -> BatchRetry:
+    """What a send task tries again: `ids` (of `rows`' model), once the latest of their retry delays is over
+    (and at least `wait_at_least` seconds)."""
+    if not ids:
+        return BatchRetry()
+    retry_at = rows.filter(pk__in=ids).aggregate(latest=Max("retry_at"))["latest"]
+    wait = (retry_at - clock.now()).total_seconds() if retry_at else 0
+    return BatchRetry(ids=ids, countdown=max(math.ceil(max(wait, wait_at_least)), 0))

@@ -20,25 +20,24 @@ once-a-day rule and the SMS gateway's `out_id` drop that second copy.
 
 import datetime
 import logging
-import math
 import re
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from accounts.security.notify import notice_time, security_notice_send
 from core import clock
 from core.errors import ApplicationError
 from responsibility.reminders.attempts import (
-    ERROR_TEXT_MAX,
     MAX_ATTEMPTS,
     BatchRetry,
     SendOutcome,
+    attempt_failed,
+    attempt_sent,
+    batch_retry,
     claimable,
-    reminder_retry_delay,
     task_lost,
 )
 from responsibility.reminders.channels import (
@@ -108,6 +107,8 @@ def channel_address_set(
     cleaned = channel_address_check(channel=channel, address=address)
     if kept and (kept.address, kept.enabled) == (cleaned, enabled):
         return kept  # unchanged: who changed it last stays
+    # update_or_create, not a save: a double click's two first saves meet the unique constraint, and the
+    # second then updates the first's row instead of failing.
     kept, _created = ChannelAddress.objects.update_or_create(
         user=user,
         channel=channel,
@@ -204,23 +205,15 @@ def channel_delivery_send(*, delivery: ChannelDelivery) -> SendOutcome:
         provider_id = channel_adapter(claimed.channel).send(address=claimed.address, message=message)
     except ChannelError as error:
         permanent = error.permanent or claimed.attempts >= MAX_ATTEMPTS
-        _channel_delivery_failed(claimed, error=str(error), permanent=permanent, wait=error.retry_after)
+        wait = datetime.timedelta(seconds=error.retry_after) if error.retry_after else None
+        attempt_failed(claimed, error=str(error), permanent=permanent, wait=wait)
         logger.warning(
             "Channel delivery %s (%s) failed (%s): %s", claimed.pk, claimed.channel, claimed.attempts, error
         )
         if permanent:
             return SendOutcome.FAILED
         return SendOutcome.HELD if error.retry_after else SendOutcome.RETRY
-    with transaction.atomic():
-        marked = ChannelDelivery.objects.filter(
-            pk=claimed.pk, status=ReminderStatus.SENDING, claimed_at=claimed.claimed_at
-        ).update(
-            status=ReminderStatus.SENT,
-            sent_at=clock.now(),
-            last_error="",
-            provider_message_id=provider_id[:128],
-        )
-    if not marked:
+    if not attempt_sent(claimed, provider_message_id=provider_id[:128]):
         logger.warning(
             "Channel delivery %s was claimed again while this send ran; it was sent twice.", claimed.pk
         )
@@ -267,25 +260,6 @@ def _channel_delivery_claim(
     )
 
 
-def _channel_delivery_failed(
-    claimed: ChannelDelivery, *, error: str, permanent: bool, wait: float | None
-) -> None:
-    """Record a failed attempt: FAILED for good, or PENDING again, not tried before its delay (the back-off,
-    or longer if the channel asked to wait)."""
-    now = clock.now()
-    delay = reminder_retry_delay(attempts=claimed.attempts)
-    if wait:
-        delay = max(delay, datetime.timedelta(seconds=wait))
-    ChannelDelivery.objects.filter(
-        pk=claimed.pk, status=ReminderStatus.SENDING, claimed_at=claimed.claimed_at
-    ).update(
-        status=ReminderStatus.FAILED if permanent else ReminderStatus.PENDING,
-        last_error=error[:ERROR_TEXT_MAX],
-        enqueued_at=now,
-        retry_at=None if permanent else now + delay,
-    )
-
-
 def channel_deliveries_send_batch(*, delivery_ids: list[int]) -> BatchRetry:
     """Send some deliveries. Once a channel asks to wait (a rate limit), the batch's other rows of that
     channel are not tried now: they are retried with the failed ones. Returns what to try again, and when."""
@@ -307,13 +281,8 @@ def channel_deliveries_send_batch(*, delivery_ids: list[int]) -> BatchRetry:
             retry.append(delivery.pk)
         if outcome == SendOutcome.HELD:
             held.add(delivery.channel)
-    if not retry:
-        return BatchRetry()
-    retry_at = ChannelDelivery.objects.filter(pk__in=retry).aggregate(latest=Max("retry_at"))["latest"]
-    wait = (retry_at - clock.now()).total_seconds() if retry_at else 0
-    if held:
-        wait = max(wait, settings.CHANNEL_RATE_LIMIT_DELAY.total_seconds())
-    return BatchRetry(ids=retry, countdown=max(math.ceil(wait), 0))
+    rate_limit = settings.CHANNEL_RATE_LIMIT_DELAY.total_seconds() if held else 0
+    return batch_retry(ChannelDelivery.objects, ids=retry, wait_at_least=rate_limit)
 
 
 def channel_deliveries_requeue_lost(*, cutoff: datetime.datetime, now: datetime.datetime) -> int:

@@ -126,7 +126,3 @@ class ChannelAddressesForm(forms.Form):
             channel: (self.cleaned_data[f"{channel}_address"], self.cleaned_data[f"{channel}_enabled"])
             for channel in self.channels
         }
-
-    def pairs(self) -> list[tuple]:
-        """(address field, enabled field) per channel, for the template."""
-        return [(self[f"{channel}_address"], self[f"{channel}_enabled"]) for channel in self.channels]

@@ -23,7 +23,6 @@ REMINDERS_CLAIM_TIMEOUT, and the beat's minute.
 
 import datetime
 import logging
-import math
 import smtplib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -31,19 +30,20 @@ from dataclasses import dataclass, field
 from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Max, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from core import clock
 from core.errors import ApplicationError
 from core.locks import row_lock
 from responsibility.reminders.attempts import (
-    ERROR_TEXT_MAX,
     MAX_ATTEMPTS,
     BatchRetry,
     SendOutcome,
+    attempt_failed,
+    attempt_sent,
+    batch_retry,
     claimable,
-    reminder_retry_delay,
     task_lost,
 )
 from responsibility.reminders.channel_services import channel_deliveries_open
@@ -204,7 +204,7 @@ def reminder_send(*, reminder: Reminder, connection=None) -> SendOutcome:
     claimed, rendered = claim
     recipient = claimed.recipient
     if not recipient.email:
-        _reminder_finish_failed(claimed, error=_("The recipient has no email address."), permanent=True)
+        attempt_failed(claimed, error=_("The recipient has no email address."), permanent=True)
         return SendOutcome.FAILED
     email = mail.EmailMultiAlternatives(
         subject=rendered.subject,
@@ -226,14 +226,10 @@ def reminder_send(*, reminder: Reminder, connection=None) -> SendOutcome:
         if connection is not None:
             _connection_reset(connection)
         permanent = _is_permanent(error) or claimed.attempts >= MAX_ATTEMPTS
-        _reminder_finish_failed(claimed, error=f"{type(error).__name__}: {error}", permanent=permanent)
+        attempt_failed(claimed, error=f"{type(error).__name__}: {error}", permanent=permanent)
         logger.warning("Reminder %s: sending failed (%s): %s", claimed.pk, claimed.attempts, error)
         return SendOutcome.FAILED if permanent else SendOutcome.RETRY
-    with transaction.atomic():
-        marked = Reminder.objects.filter(
-            pk=claimed.pk, status=ReminderStatus.SENDING, claimed_at=claimed.claimed_at
-        ).update(status=ReminderStatus.SENT, sent_at=clock.now(), last_error="")
-    if not marked:
+    if not attempt_sent(claimed):
         logger.warning("Reminder %s was claimed again while this send ran; it was sent twice.", claimed.pk)
     return SendOutcome.SENT
 
@@ -300,21 +296,6 @@ def _reminder_claim_renew(claimed: Reminder) -> Reminder | None:
     return claimed
 
 
-def _reminder_finish_failed(claimed: Reminder, *, error: str, permanent: bool) -> None:
-    """Record a failed attempt: FAILED for good, or PENDING again, not tried before its retry delay."""
-    now = clock.now()
-    with transaction.atomic():
-        Reminder.objects.filter(
-            pk=claimed.pk, status=ReminderStatus.SENDING, claimed_at=claimed.claimed_at
-        ).update(
-            status=ReminderStatus.FAILED if permanent else ReminderStatus.PENDING,
-            last_error=error[:ERROR_TEXT_MAX],
-            # The send task retries it after the delay; core.requeue only if that retry is lost.
-            enqueued_at=now,
-            retry_at=None if permanent else now + reminder_retry_delay(attempts=claimed.attempts),
-        )
-
-
 def _is_permanent(error: Exception) -> bool:
     """A refusal that another attempt will not change: the server answered 5xx, or refused the address."""
     if isinstance(error, smtplib.SMTPRecipientsRefused):
@@ -356,11 +337,7 @@ def reminders_send_batch(*, reminder_ids: list[int]) -> BatchRetry:
                 retry.append(reminder.pk)
     finally:
         _connection_reset(connection)
-    if not retry:
-        return BatchRetry()
-    retry_at = Reminder.objects.filter(pk__in=retry).aggregate(latest=Max("retry_at"))["latest"]
-    wait = (retry_at - clock.now()).total_seconds() if retry_at else 0
-    return BatchRetry(ids=retry, countdown=max(math.ceil(wait), 0))
+    return batch_retry(Reminder.objects, ids=retry)
 
 
 # --- Closing what is done -------------------------------------------------------------------------

@@ -64,11 +64,9 @@ def _handler(receiver: Receiver):
     return Handler
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 def queued(monkeypatch):
-    """The send tasks queued (their messages to the broker), by subscription and countdown, kept here
-    instead of published: the broker is shared by the tests running at once (core.requeue waits while
-    its queue holds a message), and no worker runs them; the tests call the send services themselves."""
+    """The send tasks queued (their messages to the broker), by subscription and countdown."""
     from responsibility.webhooks import services
 
     calls = []
