@@ -47,8 +47,31 @@ class Organisation:
     unit_template: LetterTemplate
 
 
+# A test that opens no database (none of these fixtures, no django_db mark) cannot depend on its engine.
+_DATABASE_FIXTURES = frozenset(
+    {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback", "live_server"}
+)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items) -> None:
+    """Every test that never opens the database is `engine_independent` (CI's PostgreSQL pass leaves it to
+    the SQLite pass), unless it needs Redis or a browser, which only that pass provides."""
+    for item in items:
+        if any(item.get_closest_marker(name) for name in ("django_db", "redis", "browser")):
+            continue
+        if _DATABASE_FIXTURES.isdisjoint(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.engine_independent)
+
+
 @pytest.fixture
 def org(db) -> Organisation:
+    return organisation_make()
+
+
+def organisation_make() -> Organisation:
+    """The Party Group and its secretary, two committees with heads, the first with a deputy and a
+    section chief, the office and inspection team, an outsider, a campaign and a published unit template."""
     party_group = OrgUnitFactory(name="党组", code="PG", kind=OrgUnitKind.PARTY_GROUP)
     secretary_post = PostFactory(
         unit=party_group,
@@ -258,13 +281,22 @@ def task_queue_empty():
 
 
 @pytest.fixture(scope="module")
-def seeded_once(django_db_setup, django_db_blocker):
-    """The demo organisation (seed_demo), loaded once per test module and worker: it takes seconds.
-    Rolled back when the module is done."""
+def module_transaction(django_db_setup, django_db_blocker):
+    """A transaction open for a whole test module (per worker), rolled back when the module is done.
+
+    What a module's fixtures make once inside it stays for each of its tests, which run in savepoints of
+    it (the `db` fixture): a test's changes are gone for the next one. Such a fixture hands each test a
+    deep copy of the instances it made, as Django's setUpTestData does, so that no test sees another's
+    changes to them in memory either."""
     with django_db_blocker.unblock(), transaction.atomic():
-        output = seed_demo()
-        yield output
+        yield
         transaction.set_rollback(True)
+
+
+@pytest.fixture(scope="module")
+def seeded_once(module_transaction):
+    """The demo organisation (seed_demo), loaded once per test module and worker: it takes seconds."""
+    return seed_demo()
 
 
 @pytest.fixture

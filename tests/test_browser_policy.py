@@ -192,6 +192,9 @@ def crawl_for_the_policy(client: Client, *, role: str, start: list[str], result:
     )
 
 
+# Headers and markup come from middleware and templates; the PostgreSQL pass's permission matrices serve
+# every page.
+@pytest.mark.engine_independent
 def test_every_page_the_demo_roles_reach_follows_the_browser_policy(seeded):
     """Loads the demo (seconds) and makes about 250 requests: the one test that sees every page
     with real data. Every problem of every page is listed at once."""

@@ -202,6 +202,8 @@ def crawl_in_chinese(
     return found, reached
 
 
+# The words come from templates and catalogues: the PostgreSQL pass's permission matrices serve the pages.
+@pytest.mark.engine_independent
 def test_every_page_every_demo_role_reaches_is_in_chinese(seeded):
     """Slow on purpose: it loads the demo (about 10 s, the module's `seeded`) and makes a few hundred
     requests, thirteen roles following every link they are shown (about 10 s); it is the one test that

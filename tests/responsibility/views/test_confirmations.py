@@ -103,6 +103,8 @@ def _asks_first(form: dict) -> bool:
     return bool(form["attrs"].get("data-confirm"))
 
 
+# The forms come from templates: the PostgreSQL pass's permission matrices serve the pages.
+@pytest.mark.engine_independent
 def test_every_form_that_takes_something_away_asks_first(seeded):
     """Loads the demo and crawls every page four roles reach (several seconds): a removing form added to
     any page must be found wherever it is."""
