@@ -10,6 +10,7 @@ The rules the table encodes:
 - an action the user may take runs the real service with valid data and redirects ("302 done").
 """
 
+import copy
 from dataclasses import dataclass
 
 import pytest
@@ -51,11 +52,22 @@ from responsibility.reminders.models import (
     ReminderKind,
     ReminderStatus,
 )
-from tests.conftest import Organisation, attestation_for
+from tests.conftest import Organisation, attestation_for, organisation_make
 from tests.factories import TEST_PASSWORD, LetterTemplateFactory, PostFactory, UserFactory
 from tests.responsibility.pdf.sealing import document_archive
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def org_once(module_transaction) -> Organisation:
+    """The organisation, made once for the module's hundreds of cells."""
+    return organisation_make()
+
+
+@pytest.fixture
+def org(org_once, db) -> Organisation:
+    return copy.deepcopy(org_once)
 
 
 @pytest.fixture(autouse=True)

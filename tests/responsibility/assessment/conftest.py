@@ -14,6 +14,10 @@ TEST_GRADES = "好 40；较好 35；一般 25；差 0"
 
 @pytest.fixture
 def published(org) -> AssessmentScheme:
+    return published_make(org)
+
+
+def published_make(org) -> AssessmentScheme:
     """Version 1 of a scheme, published."""
     draft = scheme_import(workbook_file=scheme_xlsx(), imported_by=org.office_admin)
     return scheme_publish(scheme=draft, published_by=org.office_admin)

@@ -15,6 +15,7 @@ The rules the table encodes:
 - an action the user may take runs the real service with valid data and redirects ("302 done").
 """
 
+import copy
 from dataclasses import dataclass
 
 import pytest
@@ -24,14 +25,39 @@ from accounts.models import User
 from responsibility.assessment.models import (
     AssessmentEvent,
     AssessmentRound,
+    AssessmentScheme,
     ItemScore,
     UnitAssessment,
 )
 from responsibility.assessment.services.rounds import item_self_assess, unit_self_assessment_submit
-from tests.responsibility.assessment.conftest import TEST_GRADES, card_of, score_of
+from tests.conftest import Organisation, organisation_make
+from tests.responsibility.assessment.conftest import TEST_GRADES, card_of, published_make, score_of
 from tests.responsibility.inspections.conftest import pdf_upload
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def made_once(module_transaction) -> tuple[Organisation, AssessmentScheme]:
+    """The organisation and a published scheme, made once for the module's cells."""
+    org = organisation_make()
+    return org, published_make(org)
+
+
+@pytest.fixture
+def made(made_once, db) -> tuple[Organisation, AssessmentScheme]:
+    return copy.deepcopy(made_once)
+
+
+@pytest.fixture
+def org(made) -> Organisation:
+    return made[0]
+
+
+@pytest.fixture
+def published(made) -> AssessmentScheme:
+    return made[1]
+
 
 ROLES = ("anonymous", "outsider", "head", "head_b", "inspector", "office_admin", "party_group")
 

@@ -10,9 +10,11 @@ The rules the table encodes:
 - an action the user may take runs the real service with valid data and redirects ("302 done").
 """
 
+import copy
 from dataclasses import dataclass
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from accounts.models import User
@@ -26,6 +28,7 @@ from responsibility.cadres.models import (
     ReportRound,
 )
 from responsibility.duties.services.assignments import duty_assignments_generate
+from tests.conftest import organisation_make
 from tests.responsibility.cadres.conftest import (
     CLOSES_ON,
     Cadres,
@@ -34,8 +37,22 @@ from tests.responsibility.cadres.conftest import (
     rating_opened,
     submitted,
 )
+from tests.responsibility.duties.conftest import NOW, Duties, duties_make
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def duties_once(module_transaction) -> Duties:
+    """The organisation and its year's assignments, made once (on the duties' day) for the module's cells."""
+    with time_machine.travel(NOW, tick=False):
+        return duties_make(organisation_make())
+
+
+@pytest.fixture
+def duties(duties_once, clock, db) -> Duties:
+    return copy.deepcopy(duties_once)
+
 
 ROLES = ("anonymous", "outsider", "leader", "rater", "other_head", "inspector", "office_admin", "party_group")
 DONE = "302 done"

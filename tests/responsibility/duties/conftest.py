@@ -43,15 +43,25 @@ def common_task_templates() -> list[DutyTaskTemplate]:
     ]
 
 
+# TODAY at ten: the moment every duties test runs at.
+NOW = datetime.datetime(2026, 5, 15, 10, 0)
+
+
 @pytest.fixture
 def clock():
     """Today is TODAY (tick=False keeps timestamps stable within a test)."""
-    with time_machine.travel(datetime.datetime(2026, 5, 15, 10, 0), tick=False) as traveller:
+    with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
 
 
 @pytest.fixture
 def duties(org, clock) -> Duties:
+    return duties_make(org)
+
+
+def duties_make(org: Organisation) -> Duties:
+    """Both committee heads signed their letters; the first head oversees their committee, the deputy the
+    section; the common tasks; the office generated 2026's assignments."""
     issued = campaign_issue_letters(
         campaign=org.campaign,
         issuer_post=org.secretary_post,

@@ -52,6 +52,10 @@ class Supervision:
 
 @pytest.fixture
 def supervision(org) -> Supervision:
+    return supervision_make(org)
+
+
+def supervision_make(org: Organisation) -> Supervision:
     """Both committee heads signed their letters; a 2026 plan over five units, two checkpoints."""
     for letter in campaign_issue_letters(
         campaign=org.campaign,
@@ -127,6 +131,10 @@ def draw_input(**overrides) -> DrawInput:
 
 @pytest.fixture
 def drawn(supervision) -> SpotCheckDraw:
+    return draw_make(supervision)
+
+
+def draw_make(supervision: Supervision) -> SpotCheckDraw:
     """All five units drawn, one inspector each (so the first committee is certainly among them)."""
     return spot_check_draw(
         plan=supervision.plan, data=draw_input(requested=5), drawn_by=supervision.inspectors[0]
@@ -171,6 +179,11 @@ def finding_input(inspection: Inspection, **overrides) -> FindingInput:
 
 @pytest.fixture
 def finding(committee_inspection) -> Finding:
+    return finding_make(committee_inspection)
+
+
+def finding_make(committee_inspection: Inspection) -> Finding:
+    """A finding of the inspection's second checkpoint (non-conforming), its unit head to rectify it."""
     inspector = inspector_of(committee_inspection)
     checkpoint = committee_inspection.plan.checkpoints.get(number=2)
     result = check_result_record(

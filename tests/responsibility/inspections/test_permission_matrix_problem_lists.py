@@ -15,6 +15,7 @@ The rules the table encodes:
 - an allowed action runs the real service with valid data and redirects ("302 done").
 """
 
+import copy
 import datetime
 
 import pytest
@@ -33,10 +34,29 @@ from responsibility.supervision.models import (
     Rectification,
     RectificationReportDocument,
 )
-from tests.responsibility.inspections.conftest import batch_input, pdf_upload, problem_measures_reported
+from tests.conftest import organisation_make
+from tests.responsibility.inspections.conftest import (
+    Supervision,
+    batch_input,
+    pdf_upload,
+    problem_measures_reported,
+    supervision_make,
+)
 from tests.responsibility.inspections.problem_workbooks import good_rows, workbook_of
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def supervision_once(module_transaction) -> Supervision:
+    """The organisation and its plan, made once for the module's cells."""
+    return supervision_make(organisation_make())
+
+
+@pytest.fixture
+def supervision(supervision_once, db) -> Supervision:
+    return copy.deepcopy(supervision_once)
+
 
 ROLES = (
     "anonymous",

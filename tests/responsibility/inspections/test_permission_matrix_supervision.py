@@ -13,6 +13,7 @@ The rules the table encodes:
 - an action the user may take runs the real service with valid data and redirects ("302 done").
 """
 
+import copy
 import datetime
 from dataclasses import dataclass
 
@@ -46,9 +47,42 @@ from responsibility.supervision.services.rectifications import (
     rectification_submit,
     rectification_verify,
 )
-from tests.responsibility.inspections.conftest import Supervision, inspector_of, pdf_upload
+from tests.conftest import organisation_make
+from tests.responsibility.inspections.conftest import (
+    Supervision,
+    draw_make,
+    finding_make,
+    inspector_of,
+    pdf_upload,
+    supervision_make,
+)
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def made_once(module_transaction) -> tuple[Supervision, Finding]:
+    """The organisation, the plan, its draw and a finding, made once for the module's hundreds of cells."""
+    supervision = supervision_make(organisation_make())
+    draw = draw_make(supervision)
+    inspection = Inspection.objects.get(draw=draw, unit=supervision.org.head_posts[0].unit)
+    return supervision, finding_make(inspection)
+
+
+@pytest.fixture
+def made(made_once, db) -> tuple[Supervision, Finding]:
+    return copy.deepcopy(made_once)
+
+
+@pytest.fixture
+def supervision(made) -> Supervision:
+    return made[0]
+
+
+@pytest.fixture
+def finding(made) -> Finding:
+    return made[1]
+
 
 ROLES = (
     "anonymous",
