@@ -10,11 +10,9 @@ The rules the table encodes:
 - an action the user may take runs the real service with valid data and redirects ("302 done").
 """
 
-import copy
 from dataclasses import dataclass
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from accounts.models import User
@@ -28,7 +26,6 @@ from responsibility.cadres.models import (
     ReportRound,
 )
 from responsibility.duties.services.assignments import duty_assignments_generate
-from tests.conftest import organisation_make
 from tests.responsibility.cadres.conftest import (
     CLOSES_ON,
     Cadres,
@@ -37,21 +34,14 @@ from tests.responsibility.cadres.conftest import (
     rating_opened,
     submitted,
 )
-from tests.responsibility.duties.conftest import NOW, Duties, duties_make
+from tests.responsibility.duties import conftest as duty_setup
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(scope="module")
-def duties_once(module_transaction) -> Duties:
-    """The organisation and its year's assignments, made once (on the duties' day) for the module's cells."""
-    with time_machine.travel(NOW, tick=False):
-        return duties_make(organisation_make())
-
-
-@pytest.fixture
-def duties(duties_once, clock, db) -> Duties:
-    return copy.deepcopy(duties_once)
+# The organisation and its year's assignments, made once for the module's cells.
+duties_once = duty_setup.duties_once
+duties = duty_setup.duties_shared
 
 
 ROLES = ("anonymous", "outsider", "leader", "rater", "other_head", "inspector", "office_admin", "party_group")

@@ -14,11 +14,9 @@ The rules the table encodes:
 - the replies exist for the team only: their list is a 403 for everyone else, a reply a 404.
 """
 
-import copy
 from dataclasses import dataclass
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from accounts.models import User
@@ -32,7 +30,6 @@ from responsibility.cadres.models import (
     IntegrityOpinionDocument,
 )
 from responsibility.cadres.opinions import opinion_issue, opinion_register, opinion_save
-from tests.conftest import organisation_make
 from tests.responsibility.cadres.conftest import (
     ACCESS_FROM,
     ACCESS_UNTIL,
@@ -41,21 +38,14 @@ from tests.responsibility.cadres.conftest import (
     document_added,
     pdf_upload,
 )
-from tests.responsibility.duties.conftest import NOW, Duties, duties_make
+from tests.responsibility.duties import conftest as duty_setup
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(scope="module")
-def duties_once(module_transaction) -> Duties:
-    """The organisation and its year's assignments, made once (on the duties' day) for the module's cells."""
-    with time_machine.travel(NOW, tick=False):
-        return duties_make(organisation_make())
-
-
-@pytest.fixture
-def duties(duties_once, clock, db) -> Duties:
-    return copy.deepcopy(duties_once)
+# The organisation and its year's assignments, made once for the module's cells.
+duties_once = duty_setup.duties_once
+duties = duty_setup.duties_shared
 
 
 ROLES = (

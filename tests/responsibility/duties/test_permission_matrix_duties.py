@@ -13,12 +13,10 @@ The rules the table encodes:
 - an action the user may take runs the real service with valid data and redirects ("302 done").
 """
 
-import copy
 import datetime
 from dataclasses import dataclass
 
 import pytest
-import time_machine
 from django.urls import NoReverseMatch, reverse
 
 from accounts.models import Post, User
@@ -33,24 +31,16 @@ from responsibility.duties.models import (
 )
 from responsibility.duties.services.assignments import RecordInput, performance_record_create
 from responsibility.duties.services.reports import duty_report_issue
-from tests.conftest import organisation_make
 from tests.factories import UserFactory
-from tests.responsibility.duties.conftest import NOW, Duties, duties_make, first_open_occurrence
+from tests.responsibility.duties import conftest as duty_setup
+from tests.responsibility.duties.conftest import Duties, first_open_occurrence
 from tests.responsibility.inspections.conftest import pdf_upload
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(scope="module")
-def duties_once(module_transaction) -> Duties:
-    """The organisation and its year's assignments, made once (on the duties' day) for the module's cells."""
-    with time_machine.travel(NOW, tick=False):
-        return duties_make(organisation_make())
-
-
-@pytest.fixture
-def duties(duties_once, clock, db) -> Duties:
-    return copy.deepcopy(duties_once)
+# The organisation and its year's assignments, made once for the module's cells.
+duties = duty_setup.duties_shared
 
 
 ROLES = (

@@ -11,33 +11,23 @@ The rules the table encodes:
   with nobody in the units they work in or oversee is shown the form again with why (400).
 """
 
-import copy
 from dataclasses import dataclass
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from accounts.models import User
 from responsibility.duties.models import DutyEvent, PerformanceRecord, Talk, TalkKind
-from tests.conftest import organisation_make
 from tests.factories import TEST_PASSWORD
-from tests.responsibility.duties.conftest import NOW, Duties, duties_make
+from tests.responsibility.duties import conftest as duty_setup
 from tests.responsibility.duties.talks.conftest import TODAY, planned, recorded
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(scope="module")
-def duties_once(module_transaction) -> Duties:
-    """The organisation and its year's assignments, made once (on the duties' day) for the module's cells."""
-    with time_machine.travel(NOW, tick=False):
-        return duties_make(organisation_make())
-
-
-@pytest.fixture
-def duties(duties_once, clock, db) -> Duties:
-    return copy.deepcopy(duties_once)
+# The organisation and its year's assignments, made once for the module's cells.
+duties_once = duty_setup.duties_once
+duties = duty_setup.duties_shared
 
 
 ROLES = (
