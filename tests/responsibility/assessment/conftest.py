@@ -40,6 +40,10 @@ from tests.responsibility.inspections.conftest import drawn, supervision  # noqa
 
 @pytest.fixture
 def assessment_round(org, published, clock):  # noqa: F811 (the clock fixture imported above)
+    return assessment_round_make(org, published)
+
+
+def assessment_round_make(org, published):
     """The office's assessment of 2026 of both committees with the published scheme; self-assessment
     until 31 May (today is 15 May)."""
     from responsibility.assessment.services.rounds import RoundInput, round_open

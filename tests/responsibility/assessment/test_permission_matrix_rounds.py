@@ -19,33 +19,43 @@ import copy
 from dataclasses import dataclass
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from accounts.models import User
 from responsibility.assessment.models import (
     AssessmentEvent,
     AssessmentRound,
-    AssessmentScheme,
     ItemScore,
     UnitAssessment,
 )
 from responsibility.assessment.services.rounds import item_self_assess, unit_self_assessment_submit
 from tests.conftest import Organisation, organisation_make
-from tests.responsibility.assessment.conftest import TEST_GRADES, card_of, published_make, score_of
+from tests.responsibility.assessment.conftest import (
+    TEST_GRADES,
+    assessment_round_make,
+    card_of,
+    published_make,
+    score_of,
+)
+from tests.responsibility.duties.conftest import NOW
 from tests.responsibility.inspections.conftest import pdf_upload
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(scope="module")
-def made_once(module_transaction) -> tuple[Organisation, AssessmentScheme]:
-    """The organisation and a published scheme, made once for the module's cells."""
+def made_once(module_transaction) -> tuple[Organisation, AssessmentRound]:
+    """The organisation, a published scheme and the round opened with it (on the duties' day), made once
+    for the module's cells."""
     org = organisation_make()
-    return org, published_make(org)
+    published = published_make(org)
+    with time_machine.travel(NOW, tick=False):
+        return org, assessment_round_make(org, published)
 
 
 @pytest.fixture
-def made(made_once, db) -> tuple[Organisation, AssessmentScheme]:
+def made(made_once, clock, db) -> tuple[Organisation, AssessmentRound]:
     return copy.deepcopy(made_once)
 
 
@@ -55,7 +65,7 @@ def org(made) -> Organisation:
 
 
 @pytest.fixture
-def published(made) -> AssessmentScheme:
+def assessment_round(made) -> AssessmentRound:
     return made[1]
 
 
