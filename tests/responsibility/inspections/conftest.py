@@ -143,8 +143,12 @@ def draw_make(supervision: Supervision) -> SpotCheckDraw:
 
 @pytest.fixture
 def committee_inspection(supervision, drawn) -> Inspection:
+    return committee_inspection_of(supervision, drawn)
+
+
+def committee_inspection_of(supervision: Supervision, draw: SpotCheckDraw) -> Inspection:
     """The inspection of the first committee (法制工作委员会), whose head signed a letter."""
-    return Inspection.objects.get(draw=drawn, unit=supervision.org.head_posts[0].unit)
+    return Inspection.objects.get(draw=draw, unit=supervision.org.head_posts[0].unit)
 
 
 def inspector_of(inspection: Inspection) -> User:

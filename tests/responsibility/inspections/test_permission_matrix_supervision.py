@@ -50,6 +50,7 @@ from responsibility.supervision.services.rectifications import (
 from tests.conftest import organisation_make
 from tests.responsibility.inspections.conftest import (
     Supervision,
+    committee_inspection_of,
     draw_make,
     finding_make,
     inspector_of,
@@ -64,8 +65,7 @@ pytestmark = pytest.mark.django_db
 def made_once(module_transaction) -> tuple[Supervision, Finding]:
     """The organisation, the plan, its draw and a finding, made once for the module's hundreds of cells."""
     supervision = supervision_make(organisation_make())
-    draw = draw_make(supervision)
-    inspection = Inspection.objects.get(draw=draw, unit=supervision.org.head_posts[0].unit)
+    inspection = committee_inspection_of(supervision, draw_make(supervision))
     return supervision, finding_make(inspection)
 
 
