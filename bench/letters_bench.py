@@ -87,12 +87,11 @@ def prepare_database(*, reuse: bool, reset: bool, fresh_sqlite_dir: Path | None)
     import django
 
     django.setup()
-    from django.core.management import call_command
-
     from accounts.models import User
     from responsibility.letters.models.letters import Campaign
+    from tests.migrated_databases import database_migrate
 
-    call_command("migrate", verbosity=0)
+    database_migrate()  # a new SQLite file: a copy of the migrated template
     built = Campaign.objects.filter(title=CURRENT_TITLE).exists()
     if reuse:
         if not built:

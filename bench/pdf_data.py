@@ -57,8 +57,9 @@ def prepare(*, reset: bool) -> None:
 
     from accounts.models import User
     from core.pdf.seal import seal_certificate_create
+    from tests.migrated_databases import database_migrate
 
-    call_command("migrate", verbosity=0)
+    database_migrate()  # a new SQLite file: a copy of the migrated template
     if User.objects.exists():
         if not reset:
             raise SystemExit(

@@ -99,11 +99,10 @@ def prepare_database(*, reset: bool) -> None:
         SQLITE_DIR.mkdir(parents=True)
     Path(os.environ["DJANGO_VAR_DIR"], "static").mkdir(parents=True, exist_ok=True)
     django.setup()
-    from django.core.management import call_command
-
     from accounts.models import User
+    from tests.migrated_databases import database_migrate
 
-    call_command("migrate", verbosity=0)
+    database_migrate()  # a new SQLite file: a copy of the migrated template
     if User.objects.exists():
         if not reset:
             raise SystemExit("bench: the database is not empty; pass --reset to empty it first.")

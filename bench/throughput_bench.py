@@ -204,13 +204,12 @@ def database_prepare(url: str, *, build: bool, letters: int) -> None:
     import django
 
     django.setup()
-    from django.core.management import call_command
-
     from accounts.models import User
     from bench.letters_data import CURRENT_TITLE, Scale, build_data
     from responsibility.letters.models.letters import Campaign
+    from tests.migrated_databases import database_migrate
 
-    call_command("migrate", verbosity=0)
+    database_migrate()  # a new SQLite file: a copy of the migrated template
     if Campaign.objects.filter(title=CURRENT_TITLE).exists():
         planner_statistics_refresh()
         return

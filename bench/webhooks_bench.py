@@ -56,8 +56,9 @@ def prepare_database(*, reset: bool) -> None:
     from django.core.management import call_command
 
     from accounts.models import User
+    from tests.migrated_databases import database_migrate
 
-    call_command("migrate", verbosity=0)
+    database_migrate()  # a new SQLite file: a copy of the migrated template
     if User.objects.exists():
         if not reset:
             raise SystemExit("bench: the database is not empty; pass --reset to empty it first.")

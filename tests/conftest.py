@@ -29,6 +29,7 @@ from responsibility.letters.services.issuing import campaign_issue_letters, lett
 from responsibility.letters.services.letters import SigningAttestation, letter_countersign, letter_sign
 from responsibility.letters.signing import CONSENT_TEXT, SignatureMark
 from tests.factories import CampaignFactory, LetterTemplateFactory, OrgUnitFactory, PostFactory, UserFactory
+from tests.migrated_databases import databases_setup_from_template
 from tests.responsibility.demo_helpers import seed_demo
 
 
@@ -278,6 +279,36 @@ def task_queue_empty():
     from celery import current_app
 
     current_app.control.purge()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(
+    request,
+    django_test_environment,
+    django_db_blocker,
+    django_db_keepdb,
+    django_db_createdb,
+    django_db_modify_db_settings,
+):
+    """pytest-django's, with each worker's new test database a copy of one migrated once for these
+    migrations (tests/migrated_databases.py) instead of migrated again: 22 s of a core a worker. A test
+    database kept from an earlier run (`--reuse-db`, the default) is used as pytest-django does."""
+    from django.test.utils import teardown_databases
+    from pytest_django.fixtures import _get_databases_for_setup
+
+    aliases, serialized_aliases = _get_databases_for_setup(request.session.items)
+    verbosity = request.config.option.verbose
+    with django_db_blocker.unblock():
+        config = databases_setup_from_template(
+            verbosity=verbosity,
+            aliases=aliases,
+            serialized_aliases=serialized_aliases,
+            keepdb=django_db_keepdb and not django_db_createdb,
+        )
+    yield
+    if not django_db_keepdb:
+        with django_db_blocker.unblock():
+            teardown_databases(config, verbosity=verbosity)
 
 
 @pytest.fixture(scope="module")
