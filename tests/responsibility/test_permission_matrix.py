@@ -14,6 +14,7 @@ import copy
 from dataclasses import dataclass
 
 import pytest
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -65,9 +66,24 @@ def org_once(module_transaction) -> Organisation:
     return organisation_make()
 
 
+@pytest.fixture(scope="module")
+def world_once(request, org_once):
+    """The letters in one state (the cell's parameter, indirect), built once per module and state in a
+    savepoint: pytest runs the cells of one state together, each in a savepoint of its own."""
+    with transaction.atomic():
+        yield build_world(copy.deepcopy(org_once), state=request.param)
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def org(org_once, db) -> Organisation:
-    return copy.deepcopy(org_once)
+def world(world_once, db):
+    """A copy of the state's world for the cell: nothing a cell changes reaches the next one."""
+    return copy.deepcopy(world_once)
+
+
+def state_for(page: str) -> LetterStatus:
+    """The state of the letter the page acts on."""
+    return STATE_FOR_PAGE.get(page, LetterStatus.SIGNED)
 
 
 @pytest.fixture(autouse=True)
@@ -457,12 +473,16 @@ def assert_outcome(response, expected) -> None:
 
 
 @pytest.mark.parametrize(
-    ("page", "method", "role", "expected"),
-    [pytest.param(*cell, outcome, id=" ".join(cell)) for cell, outcome in EXPECTED.items()],
+    ("world_once", "page", "method", "role", "expected"),
+    [
+        pytest.param(state_for(cell[0]), *cell, outcome, id=" ".join(cell))
+        for cell, outcome in EXPECTED.items()
+    ],
+    indirect=["world_once"],
+    scope="module",
 )
-def test_page_answers_each_role_as_the_table_says(client, org, page, method, role, expected):
+def test_page_answers_each_role_as_the_table_says(client, world, page, method, role, expected):
     # given the letter in the state the page acts on, and the role's account logged in
-    world = build_world(org, state=STATE_FOR_PAGE.get(page, LetterStatus.SIGNED))
     user = world.users[role]
     if user is not None:
         client.force_login(user)
@@ -525,16 +545,17 @@ def test_the_table_covers_every_page_of_the_app():
 
 
 REFUSED_POSTS = [
-    pytest.param(page, role, outcome, id=f"{page} {role}")
+    pytest.param(state_for(page), page, role, outcome, id=f"{page} {role}")
     for (page, method, role), outcome in EXPECTED.items()
     if method == "POST" and outcome in (403, 404)
 ]
 
 
-@pytest.mark.parametrize(("page", "role", "expected"), REFUSED_POSTS)
-def test_a_refused_post_is_refused_before_its_input_is_read(client, org, page, role, expected):
+@pytest.mark.parametrize(
+    ("world_once", "page", "role", "expected"), REFUSED_POSTS, indirect=["world_once"], scope="module"
+)
+def test_a_refused_post_is_refused_before_its_input_is_read(client, world, page, role, expected):
     # given a role the table refuses, posting an empty form
-    world = build_world(org, state=STATE_FOR_PAGE.get(page, LetterStatus.SIGNED))
     client.force_login(world.users[role])
     before = world_snapshot()
 
@@ -547,12 +568,16 @@ def test_a_refused_post_is_refused_before_its_input_is_read(client, org, page, r
 
 
 @pytest.mark.parametrize("duty", [Role.SECURITY_ADMIN, Role.AUDIT_ADMIN])
-@pytest.mark.parametrize(("page", "method"), [pytest.param(*cell, id=" ".join(cell)) for cell in TABLE])
-def test_the_security_and_audit_administrators_get_what_an_outsider_gets(client, org, page, method, duty):
+@pytest.mark.parametrize(
+    ("world_once", "page", "method"),
+    [pytest.param(state_for(cell[0]), *cell, id=" ".join(cell)) for cell in TABLE],
+    indirect=["world_once"],
+    scope="module",
+)
+def test_the_security_and_audit_administrators_get_what_an_outsider_gets(client, world, page, method, duty):
     """三员分立: the security and the audit administrator hold no part of the letters; on every page
     they get the answer of an account with no letter, and change nothing."""
     # given the letter in the state the page acts on, and an administrator of that duty logged in
-    world = build_world(org, state=STATE_FOR_PAGE.get(page, LetterStatus.SIGNED))
     administrator = UserFactory(roles=[duty])
     client.force_login(administrator)
     before = world_snapshot(besides_own_of=administrator)
