@@ -512,8 +512,8 @@ def test_the_table_covers_every_page_of_the_app():
     # then each has at least one row in this table or in a subdomain's (supervision, problem lists, duties,
     # talks, 述责述廉, 廉政档案, assessment, API clients, webhooks): a new page must be added to a matrix
     from tests.responsibility.api.test_permission_matrix_api_pages import TABLE as API_PAGES
-    from tests.responsibility.assessment.test_objections import TABLE as OBJECTIONS
     from tests.responsibility.assessment.test_permission_matrix_assessment import TABLE as ASSESSMENT
+    from tests.responsibility.assessment.test_permission_matrix_objections import TABLE as OBJECTIONS
     from tests.responsibility.assessment.test_permission_matrix_rounds import TABLE as ROUNDS
     from tests.responsibility.cadres.test_permission_matrix_cadres import TABLE as CADRES
     from tests.responsibility.cadres.test_permission_matrix_files import TABLE as FILES

@@ -46,12 +46,17 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(scope="module")
 def made_once(module_transaction) -> tuple[Organisation, AssessmentRound]:
-    """The organisation, a published scheme and the round opened with it (on the duties' day), made once
-    for the module's cells."""
+    """The organisation, a published scheme and the round opened with it (on the duties' day), both heads'
+    items answered and the second committee's card submitted: made once for the module's cells."""
     org = organisation_make()
     published = published_make(org)
     with time_machine.travel(NOW, tick=False):
-        return org, assessment_round_make(org, published)
+        assessment_round = assessment_round_make(org, published)
+        card_a, card_b = (card_of(assessment_round, post.unit) for post in org.head_posts)
+        _answer_every_item(card_a, org.heads[0])
+        _answer_every_item(card_b, org.heads[1])
+        unit_self_assessment_submit(unit_assessment=card_b, submitted_by=org.heads[1])
+        return org, assessment_round
 
 
 @pytest.fixture
@@ -135,9 +140,6 @@ def _answer_every_item(card, head) -> None:
 @pytest.fixture
 def world(org, assessment_round) -> World:
     card_a, card_b = (card_of(assessment_round, post.unit) for post in org.head_posts)
-    _answer_every_item(card_a, org.heads[0])
-    _answer_every_item(card_b, org.heads[1])
-    unit_self_assessment_submit(unit_assessment=card_b, submitted_by=org.heads[1])
     return World(
         assessment_round=assessment_round,
         card_a=card_a,

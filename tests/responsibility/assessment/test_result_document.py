@@ -19,8 +19,7 @@ from responsibility.assessment.services.objections import objection_answer, obje
 from responsibility.assessment.services.results import assessment_result_issue
 from responsibility.assessment.services.rounds import RoundRefused
 from responsibility.letters.verify import pdf_seal_check
-from tests.responsibility.assessment.conftest import card_of, score_of
-from tests.responsibility.assessment.test_objections import _review_all
+from tests.responsibility.assessment.conftest import card_of, review_all, score_of
 from tests.responsibility.pdf.reading import compact, pdf_text
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("report_seal")]
@@ -35,7 +34,7 @@ def _stored(document) -> bytes:
 def approved_round(org, assessment_round):
     from responsibility.assessment.services.rounds import round_approve
 
-    _review_all(assessment_round, org)
+    review_all(assessment_round, org)
     return round_approve(assessment_round=assessment_round, approved_by=org.secretary)
 
 
