@@ -11,11 +11,9 @@ from dataclasses import dataclass
 import pytest
 import time_machine
 from django.db import transaction
-from django.test import override_settings
 from django.urls import reverse
 
 from accounts.models import User
-from core.pdf.seal import seal_certificate_create
 from responsibility.assessment.models import (
     AssessmentResultDocument,
     AssessmentRound,
@@ -34,7 +32,7 @@ from tests.responsibility.assessment.conftest import (
     review_all,
     score_of,
 )
-from tests.responsibility.duties.conftest import NOW
+from tests.responsibility.duties.conftest import NOW, report_seal_made
 
 pytestmark = pytest.mark.django_db
 
@@ -71,19 +69,9 @@ class World:
 
 @pytest.fixture(scope="module")
 def made_once(module_transaction, tmp_path_factory):
-    """The organisation, a published scheme and a seal made on the duties' day (report_seal's, once), in
-    the settings for the module's cells."""
-    pkcs12 = tmp_path_factory.mktemp("seal") / "report-seal.p12"
-    with time_machine.travel(NOW, tick=False):
-        seal_certificate_create(
-            path=pkcs12, password="report-seal", organisation="测试市人大常委会机关", days=3650
-        )
-    with override_settings(
-        SEAL_PKCS12_FILE=pkcs12,
-        SEAL_PKCS12_PASSWORD="report-seal",
-        SEAL_TIMESTAMP_URL="",
-        SEAL_TRUST_ROOTS_FILE="",
-    ):
+    """The organisation and a published scheme, with a seal made on the duties' day in the settings
+    (report_seal's, once for the module's cells)."""
+    with report_seal_made(tmp_path_factory.mktemp("seal")):
         org = organisation_make()
         yield org, published_make(org)
 

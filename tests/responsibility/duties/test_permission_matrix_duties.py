@@ -13,10 +13,14 @@ The rules the table encodes:
 - an action the user may take runs the real service with valid data and redirects ("302 done").
 """
 
+import copy
 import datetime
 from dataclasses import dataclass
 
 import pytest
+import time_machine
+from django.db import transaction
+from django.test import override_settings
 from django.urls import NoReverseMatch, reverse
 
 from accounts.models import Post, User
@@ -32,15 +36,10 @@ from responsibility.duties.models import (
 from responsibility.duties.services.assignments import RecordInput, performance_record_create
 from responsibility.duties.services.reports import duty_report_issue
 from tests.factories import UserFactory
-from tests.responsibility.duties import conftest as duty_setup
-from tests.responsibility.duties.conftest import Duties, first_open_occurrence
+from tests.responsibility.duties.conftest import NOW, Duties, first_open_occurrence, report_seal_made
 from tests.responsibility.inspections.conftest import pdf_upload
 
 pytestmark = pytest.mark.django_db
-
-
-# The organisation and its year's assignments, made once for the module's cells.
-duties = duty_setup.duties_shared
 
 
 ROLES = (
@@ -222,22 +221,43 @@ def assert_outcome(response, expected) -> None:
 PAGES_OF_AN_ISSUED_REPORT = {"duty-report-document"}
 
 
+@pytest.fixture(scope="module")
+def world_once(request, duties_once, tmp_path_factory):
+    """The world of the cells (the parameter, indirect: whether the page acts on an issued report), built
+    once per module in a savepoint, its evidence and reports in a folder of the module's and sealed with a
+    seal made on the duties' day; pytest runs the cells of one world together, each in a savepoint."""
+    folder = tmp_path_factory.mktemp("duties-matrix")
+    with (
+        report_seal_made(folder),
+        override_settings(MEDIA_ROOT=folder / "media"),
+        time_machine.travel(NOW, tick=False),
+        transaction.atomic(),
+    ):
+        built = build_world(copy.deepcopy(duties_once))
+        built.new_holder = UserFactory(full_name="接任主任")
+        if request.param:
+            duty_report_issue(assignment=built.assignment, issued_by=built.assignment.leader)
+        yield built
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def world(request, duties, report_seal, settings, tmp_path) -> World:
-    settings.MEDIA_ROOT = tmp_path / "media"  # the evidence and reports of this test only
-    built = build_world(duties)
-    built.new_holder = UserFactory(full_name="接任主任")
-    callspec = getattr(request.node, "callspec", None)
-    if callspec is not None and callspec.params.get("page") in PAGES_OF_AN_ISSUED_REPORT:
-        duty_report_issue(assignment=built.assignment, issued_by=built.assignment.leader)
-    return built
+def world(world_once, clock, db) -> World:
+    """A copy of the world for the cell, on the duties' day: nothing a cell changes reaches the next one."""
+    return copy.deepcopy(world_once)
 
 
 @pytest.mark.parametrize(
-    ("page", "method", "role", "expected"),
-    [pytest.param(*cell, outcome, id=" ".join(cell)) for cell, outcome in EXPECTED.items()],
+    ("world_once", "cell"),
+    [
+        pytest.param(cell[0] in PAGES_OF_AN_ISSUED_REPORT, (*cell, outcome), id=" ".join(cell))
+        for cell, outcome in EXPECTED.items()
+    ],
+    indirect=["world_once"],
+    scope="module",  # the cells of one world run together (each cell's tuple is unique: no other grouping)
 )
-def test_page_answers_each_role_as_the_table_says(client, world, page, method, role, expected):
+def test_page_answers_each_role_as_the_table_says(client, world, cell):
+    page, method, role, expected = cell
     # given the leader's assignment with one record awaiting review, and the role's account logged in
     user = world.users[role]
     if user is not None:
@@ -261,14 +281,15 @@ def test_page_answers_each_role_as_the_table_says(client, world, page, method, r
 
 
 REFUSED_POSTS = [
-    pytest.param(page, role, outcome, id=f"{page} {role}")
+    pytest.param(page in PAGES_OF_AN_ISSUED_REPORT, (page, role, outcome), id=f"{page} {role}")
     for (page, method, role), outcome in EXPECTED.items()
     if method == "POST" and outcome in (403, 404)
 ]
 
 
-@pytest.mark.parametrize(("page", "role", "expected"), REFUSED_POSTS)
-def test_a_refused_post_is_refused_before_its_input_is_read(client, world, page, role, expected):
+@pytest.mark.parametrize(("world_once", "cell"), REFUSED_POSTS, indirect=["world_once"], scope="module")
+def test_a_refused_post_is_refused_before_its_input_is_read(client, world, cell):
+    page, role, expected = cell
     # given a role the table refuses, posting an empty form
     client.force_login(world.users[role])
     before = world_snapshot()
@@ -281,6 +302,7 @@ def test_a_refused_post_is_refused_before_its_input_is_read(client, world, page,
     assert world_snapshot() == before
 
 
+@pytest.mark.parametrize("world_once", [False], indirect=True, scope="module")
 def test_the_old_delete_url_no_longer_exists(client, world):
     # given the office administrator, who could delete a task before
     task = _task_without_records(world.assignment)
