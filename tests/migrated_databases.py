@@ -10,7 +10,7 @@ beside the test databases). `migrate` still runs on every copy: it finds nothing
 post_migrate handlers (the role groups, the audit chain heads, the talk kinds) with the code at hand.
 
 A change to a migration makes a new template, and the old one is removed. Parallel processes share the
-templates: one makes a missing template while the others wait for it (a lock file).
+templates: one makes a missing template while the others wait for it (a lock file per engine).
 """
 
 import contextlib
@@ -43,9 +43,10 @@ def migrations_key(vendor: str) -> str:
 
 
 @contextlib.contextmanager
-def _templates_locked() -> Iterator[None]:
+def _templates_locked(vendor: str) -> Iterator[None]:
+    """One maker of an engine's template at a time (each engine has its own)."""
     _FOLDER.mkdir(parents=True, exist_ok=True)
-    with open(_FOLDER / ".lock", "w") as lock:
+    with open(_FOLDER / f".lock-{vendor}", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         yield
 
@@ -131,7 +132,7 @@ def databases_setup_from_template(*, verbosity: int, aliases, serialized_aliases
     if keepdb and _test_database_exists(connection, database):
         return setup(keepdb=True)
     key = migrations_key(connection.vendor)
-    with _templates_locked():
+    with _templates_locked(connection.vendor):
         if connection.vendor == "sqlite":
             made = _sqlite_template(key).is_file()
             if made:
@@ -176,7 +177,7 @@ def database_migrate() -> None:
         call_command("migrate", verbosity=0)
         return
     key = migrations_key(connection.vendor)
-    with _templates_locked():
+    with _templates_locked(connection.vendor):
         if _sqlite_template(key).is_file():
             connection.close()
             _sqlite_copy(_sqlite_template(key), path)
