@@ -103,3 +103,17 @@ def review_all(assessment_round, org) -> None:
             )
         unit_self_assessment_submit(unit_assessment=card, submitted_by=post.holder)
         unit_review_complete(unit_assessment=card, reviewed_by=org.inspector)
+
+
+def assessment_users(org) -> dict:
+    """The accounts of the assessment matrices' columns: the head of the first committee (its card's) and
+    of the second, the team, the office and the Party Group; anonymous is None."""
+    return {
+        "anonymous": None,
+        "outsider": org.outsider,
+        "head": org.heads[0],
+        "head_b": org.heads[1],
+        "inspector": org.inspector,
+        "office_admin": org.office_admin,
+        "party_group": org.secretary,
+    }

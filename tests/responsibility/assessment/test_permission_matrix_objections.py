@@ -27,6 +27,7 @@ from responsibility.assessment.services.rounds import round_approve
 from tests.conftest import Organisation, organisation_make
 from tests.responsibility.assessment.conftest import (
     assessment_round_make,
+    assessment_users,
     card_of,
     published_make,
     review_all,
@@ -95,15 +96,7 @@ def build_world(org: Organisation, published, *, stage: str, page: str) -> World
         assessment_round=assessment_round,
         card=card,
         lodged=lodged,
-        users={
-            "anonymous": None,
-            "outsider": org.outsider,
-            "head": org.heads[0],
-            "head_b": org.heads[1],
-            "inspector": org.inspector,
-            "office_admin": org.office_admin,
-            "party_group": org.secretary,
-        },
+        users=assessment_users(org),
     )
 
 

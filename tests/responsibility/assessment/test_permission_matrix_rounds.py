@@ -34,6 +34,7 @@ from tests.conftest import Organisation, organisation_make
 from tests.responsibility.assessment.conftest import (
     TEST_GRADES,
     assessment_round_make,
+    assessment_users,
     card_of,
     published_make,
     score_of,
@@ -144,15 +145,7 @@ def world(org, assessment_round) -> World:
         assessment_round=assessment_round,
         card_a=card_a,
         card_b=card_b,
-        users={
-            "anonymous": None,
-            "outsider": org.outsider,
-            "head": org.heads[0],
-            "head_b": org.heads[1],
-            "inspector": org.inspector,
-            "office_admin": org.office_admin,
-            "party_group": org.secretary,
-        },
+        users=assessment_users(org),
     )
 
 
