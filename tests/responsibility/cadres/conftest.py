@@ -35,6 +35,7 @@ from tests.responsibility.duties.conftest import TODAY, Duties
 
 clock = duty_setup.clock
 duties = duty_setup.duties
+duties_once = duty_setup.duties_once  # for the matrices, whose `duties` is duty_setup.duties_shared
 report_seal = duty_setup.report_seal
 
 DEADLINE = datetime.date(2026, 6, 30)

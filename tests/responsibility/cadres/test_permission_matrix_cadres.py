@@ -40,7 +40,6 @@ pytestmark = pytest.mark.django_db
 
 
 # The organisation and its year's assignments, made once for the module's cells.
-duties_once = duty_setup.duties_once
 duties = duty_setup.duties_shared
 
 
