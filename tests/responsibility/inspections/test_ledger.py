@@ -77,6 +77,26 @@ def test_a_unit_head_sees_only_the_findings_of_their_unit(supervision, scenario)
     assert [source.code for source in ledger_source_choices(findings=visible)] == ["supervision"]
 
 
+def test_a_list_chosen_is_offered_only_when_it_holds_a_finding_the_reader_may_read(
+    supervision, scenario, list_problem
+):
+    # given a problem list with one problem of another committee, and the head of 教育科学文化卫生委员会
+    head = supervision.heads[scenario.other.unit_id]
+    assert list_problem.unit_id != scenario.other.unit_id
+    theirs, not_theirs = supervision.plan.batch, list_problem.batch
+
+    # when a list's page links to each list
+    def offered(user, chosen, reads_all):
+        visible = finding_list_visible_to(user=user)
+        return list(ledger_batch_choices(findings=visible, reads_all=reads_all, chosen=chosen.pk))
+
+    # then the head is offered their plan's list whichever is chosen, never the other
+    assert offered(head, not_theirs, reads_all=False) == [theirs]
+    assert offered(head, theirs, reads_all=False) == [theirs]
+    # and a reader of the whole ledger is offered both
+    assert set(offered(supervision.org.inspector, not_theirs, reads_all=True)) == {theirs, not_theirs}
+
+
 def test_somebody_who_answers_for_nothing_sees_an_empty_ledger(supervision, scenario):
     user = supervision.org.outsider
 
