@@ -144,7 +144,15 @@ def test_counts_by_unit_follow_the_organisation_and_add_up(supervision, scenario
     assert by_unit["教育科学文化卫生委员会"].closure_rate == 50.0
 
 
-def test_counts_by_problem_list_keep_the_plans_lists_apart(supervision, scenario, django_assert_num_queries):
+@pytest.mark.parametrize("named_by_id", [0, 200])
+def test_counts_by_problem_list_keep_the_plans_lists_apart(
+    supervision, scenario, problem_list, django_assert_num_queries, monkeypatch, named_by_id
+):
+    """Whether the lists are asked by id or picked from every list (a list with no finding, the
+    fixture's democratic life meeting list, is not one of them)."""
+    from responsibility.supervision import ledger
+
+    monkeypatch.setattr(ledger, "UNITS_NAMED_BY_ID", named_by_id)
     # given a second plan over the same units with one open finding
     from responsibility.supervision.services.plans import PlanInput, inspection_plan_create
 
