@@ -152,7 +152,7 @@ def test_counts_by_problem_list_keep_the_plans_lists_apart(
     fixture's democratic life meeting list, is not one of them)."""
     from responsibility.supervision import ledger
 
-    monkeypatch.setattr(ledger, "UNITS_NAMED_BY_ID", named_by_id)
+    monkeypatch.setattr(ledger, "NAMED_BY_ID", named_by_id)
     # given a second plan over the same units with one open finding
     from responsibility.supervision.services.plans import PlanInput, inspection_plan_create
 
@@ -365,7 +365,7 @@ def test_units_are_named_in_organisation_order_whether_asked_by_id_or_picked_fro
     from accounts.models import OrgUnit
     from responsibility.supervision import ledger
 
-    monkeypatch.setattr(ledger, "UNITS_NAMED_BY_ID", named_by_id)
+    monkeypatch.setattr(ledger, "NAMED_BY_ID", named_by_id)
     findings = ledger_findings(user=supervision.org.inspector, today=_today())
     counts = FindingsCounts(findings=findings, today=_today()).by_unit()
 
