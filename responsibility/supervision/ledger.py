@@ -173,11 +173,15 @@ NAMED_BY_ID = 200
 LEDGER_BATCH_CHOICES = 100
 
 
+def _named_by_id(rows: QuerySet, ids) -> QuerySet:
+    """`rows` narrowed to `ids` when they are at most NAMED_BY_ID; else all of them, for the caller to
+    keep those of `ids`."""
+    return rows.filter(pk__in=ids) if len(ids) <= NAMED_BY_ID else rows
+
+
 def unit_groups(counts: dict[int, LedgerCounts]) -> list[LedgerGroup]:
     """Each unit's counts with its name, in organisation order (one query)."""
-    units = OrgUnit.objects.order_by("sort_order", "code")
-    if len(counts) <= NAMED_BY_ID:
-        units = units.filter(pk__in=counts)
+    units = _named_by_id(OrgUnit.objects.order_by("sort_order", "code"), counts)
     return [
         LedgerGroup(pk=pk, name=name, counts=counts[pk])
         for pk, name in units.values_list("pk", "name")
@@ -193,11 +197,8 @@ class ListGroups:
 
 def list_groups(counts: dict[int, LedgerCounts]) -> ListGroups:
     """Each problem list's counts with its title, and each source's (one query: the lists with their
-    sources; named by their ids up to NAMED_BY_ID, else every list read in one pass: 2,010 lists,
-    4 ms on PostgreSQL, 18 ms for a list of their 2,010 ids)."""
-    lists = ProblemBatch.objects.order_by("-year", "-raised_on", "title", "pk")
-    if len(counts) <= NAMED_BY_ID:
-        lists = lists.filter(pk__in=counts)
+    sources, `_named_by_id`: 2,010 lists read in one pass 4 ms on PostgreSQL, by their ids 18 ms)."""
+    lists = _named_by_id(ProblemBatch.objects.order_by("-year", "-raised_on", "title", "pk"), counts)
     by_batch, sources, totals = [], {}, {}
     for pk, title, source, source_name, source_order in lists.values_list(
         "pk", "title", "source_id", "source__name", "source__sort_order"

@@ -151,10 +151,10 @@ def test_counts_by_problem_list_keep_the_plans_lists_apart(
     """Whether the lists are asked by id or picked from every list (a list with no finding, the
     fixture's democratic life meeting list, is not one of them)."""
     from responsibility.supervision import ledger
+    from responsibility.supervision.services.plans import PlanInput, inspection_plan_create
 
     monkeypatch.setattr(ledger, "NAMED_BY_ID", named_by_id)
     # given a second plan over the same units with one open finding
-    from responsibility.supervision.services.plans import PlanInput, inspection_plan_create
 
     second = inspection_plan_create(
         data=PlanInput(
